@@ -1,0 +1,3 @@
+module github.com/seqnet/seqnet
+
+go 1.26
