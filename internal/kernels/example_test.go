@@ -1,0 +1,33 @@
+package kernels_test
+
+import (
+	"fmt"
+
+	"github.com/seqnet/seqnet/internal/kernels"
+)
+
+// A 2×3 times 3×2 product, then a Conv1D-style product whose A rows
+// overlap: row t of A is the 2-step window of a 1-channel signal starting
+// at step t (lda = 1 < k = 2).
+func ExampleSgemm() {
+	a := []float32{1, 2, 3, 4, 5, 6}
+	b := []float32{1, 0, 0, 1, 1, 1}
+	c := make([]float32, 4)
+	kernels.Sgemm(false, false, 2, 2, 3, 1, a, 3, b, 2, 0, c, 2)
+	fmt.Println(c)
+
+	signal := []float32{1, 2, 3, 4}
+	kernel := []float32{10, 1} // (kernel_size 2, 1 channel, 1 filter)
+	out := make([]float32, 3)
+	kernels.Sgemm(false, false, 3, 1, 2, 1, signal, 1, kernel, 1, 0, out, 1)
+	fmt.Println(out)
+	// Output:
+	// [4 5 10 11]
+	// [12 23 34]
+}
+
+func ExampleUse() {
+	defer kernels.Use("generic")()
+	fmt.Println(kernels.Impl())
+	// Output: generic
+}

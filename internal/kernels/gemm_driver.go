@@ -1,0 +1,189 @@
+package kernels
+
+import (
+	"sync"
+	"unsafe"
+)
+
+// gemmArgs is one Sgemm call after beta has been dealt with: C is either
+// overwritten (overwrite) or accumulated into.
+type gemmArgs struct {
+	transA, transB bool
+	m, n, k        int
+	alpha          float32
+	a              []float32
+	lda            int
+	b              []float32
+	ldb            int
+	c              []float32
+	ldc            int
+	overwrite      bool
+}
+
+// microKernel is one register-blocked kernel and the cache blocking that
+// suits it.
+type microKernel struct {
+	name   string
+	mr, nr int // register tile
+	kc     int // depth of a packed panel (A and B micro-panels fit in L1)
+	mc     int // rows of the packed A block (fits in L2), a multiple of mr
+	nc     int // columns of the packed B block (fits in L3), a multiple of nr
+	// fn computes the mr×nr block of A·B from the packed panels a (k×mr)
+	// and b (k×nr) and stores it to c (accum false) or adds it to c.
+	// c holds at least (mr-1)*ldc+nr elements.
+	fn func(k int, a, b, c []float32, ldc int, accum bool)
+}
+
+// workspace holds one goroutine's packing buffers.
+type workspace struct {
+	a, b, tile []float32
+}
+
+var workspaces = sync.Pool{New: func() any { return new(workspace) }}
+
+// alignedFloats returns a slice of n float32s whose first element is on a
+// 64-byte boundary (a cache line, the width of a ZMM load), reusing buf
+// when it is large enough.
+func alignedFloats(buf []float32, n int) []float32 {
+	if cap(buf) >= n && uintptr(unsafe.Pointer(unsafe.SliceData(buf)))%64 == 0 {
+		return buf[:n]
+	}
+	raw := make([]float32, n+16)
+	off := int((64 - uintptr(unsafe.Pointer(unsafe.SliceData(raw)))%64) % 64 / 4)
+	return raw[off : off+n : off+n]
+}
+
+// prepare sizes the workspace for kernel kr and a block of at most
+// mc×kc of A and kc×nc of B.
+func (ws *workspace) prepare(kr *microKernel, mc, nc, kc int) {
+	mc = roundUp(mc, kr.mr)
+	nc = roundUp(nc, kr.nr)
+	ws.a = alignedFloats(ws.a, mc*kc)
+	ws.b = alignedFloats(ws.b, nc*kc)
+	ws.tile = alignedFloats(ws.tile, kr.mr*kr.nr)
+}
+
+func roundUp(x, m int) int { return (x + m - 1) / m * m }
+
+// gemmBlock computes rows [i0,i1) and columns [j0,j1) of C with kernel kr
+// and the buffers of ws. The arithmetic of each element of C does not depend
+// on the block bounds, so any split of C gives the same bits.
+func gemmBlock(kr *microKernel, ws *workspace, g *gemmArgs, i0, i1, j0, j1 int) {
+	mr, nr := kr.mr, kr.nr
+	ws.prepare(kr, min(kr.mc, i1-i0), min(kr.nc, j1-j0), min(kr.kc, g.k))
+	for jc := j0; jc < j1; jc += kr.nc {
+		nc := min(kr.nc, j1-jc)
+		for pc := 0; pc < g.k; pc += kr.kc {
+			kc := min(kr.kc, g.k-pc)
+			packB(ws.b, g, pc, kc, jc, nc, nr)
+			accum := pc > 0 || !g.overwrite
+			for ic := i0; ic < i1; ic += kr.mc {
+				mc := min(kr.mc, i1-ic)
+				packA(ws.a, g, ic, mc, pc, kc, mr)
+				for jr := 0; jr < nc; jr += nr {
+					nrr := min(nr, nc-jr)
+					bp := ws.b[jr*kc : (jr+nr)*kc]
+					for ir := 0; ir < mc; ir += mr {
+						mrr := min(mr, mc-ir)
+						ap := ws.a[ir*kc : (ir+mr)*kc]
+						off := (ic+ir)*g.ldc + jc + jr
+						if mrr == mr && nrr == nr {
+							kr.fn(kc, ap, bp, g.c[off:], g.ldc, accum)
+							continue
+						}
+						kr.fn(kc, ap, bp, ws.tile, nr, false)
+						for r := 0; r < mrr; r++ {
+							dst := g.c[off+r*g.ldc : off+r*g.ldc+nrr]
+							src := ws.tile[r*nr : r*nr+nrr]
+							if accum {
+								for j, v := range src {
+									dst[j] += v
+								}
+							} else {
+								copy(dst, src)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// packA copies alpha*op(A)[ic:ic+mc, pc:pc+kc] into dst as micro-panels
+// of mr rows: panel q holds, for each p, the mr values of rows
+// ic+q*mr ... at column pc+p next to each other. Rows past mc are zero.
+// A is only read; its rows may overlap.
+func packA(dst []float32, g *gemmArgs, ic, mc, pc, kc, mr int) {
+	alpha := g.alpha
+	a, lda := g.a, g.lda
+	for q := 0; q < mc; q += mr {
+		panel := dst[q*kc : (q+mr)*kc]
+		rows := min(mr, mc-q)
+		if g.transA {
+			// op(A)[i][p] = a[p*lda+i]: each step's mr values are contiguous.
+			i := ic + q
+			for p := 0; p < kc; p++ {
+				src := a[(pc+p)*lda+i : (pc+p)*lda+i+rows]
+				d := panel[p*mr : p*mr+mr]
+				for r, v := range src {
+					d[r] = alpha * v
+				}
+				clear(d[rows:])
+			}
+			continue
+		}
+		for r := 0; r < rows; r++ {
+			i := ic + q + r
+			src := a[i*lda+pc : i*lda+pc+kc]
+			d := panel[r:]
+			if alpha == 1 {
+				for p, v := range src {
+					d[p*mr] = v
+				}
+			} else {
+				for p, v := range src {
+					d[p*mr] = alpha * v
+				}
+			}
+		}
+		for r := rows; r < mr; r++ {
+			for p := 0; p < kc; p++ {
+				panel[p*mr+r] = 0
+			}
+		}
+	}
+}
+
+// packB copies op(B)[pc:pc+kc, jc:jc+nc] into dst as micro-panels of nr
+// columns: panel q holds, for each p, the nr values of row pc+p at columns
+// jc+q*nr ... next to each other. Columns past nc are zero.
+func packB(dst []float32, g *gemmArgs, pc, kc, jc, nc, nr int) {
+	b, ldb := g.b, g.ldb
+	for q := 0; q < nc; q += nr {
+		panel := dst[q*kc : (q+nr)*kc]
+		cols := min(nr, nc-q)
+		j := jc + q
+		if g.transB {
+			// op(B)[p][j] = b[j*ldb+p]: each column of op(B) is contiguous.
+			for c := 0; c < cols; c++ {
+				src := b[(j+c)*ldb+pc : (j+c)*ldb+pc+kc]
+				d := panel[c:]
+				for p, v := range src {
+					d[p*nr] = v
+				}
+			}
+			if cols < nr {
+				for p := 0; p < kc; p++ {
+					clear(panel[p*nr+cols : p*nr+nr])
+				}
+			}
+			continue
+		}
+		for p := 0; p < kc; p++ {
+			d := panel[p*nr : p*nr+nr]
+			copy(d, b[(pc+p)*ldb+j:(pc+p)*ldb+j+cols])
+			clear(d[cols:])
+		}
+	}
+}
