@@ -1,0 +1,143 @@
+// Package conv computes 1-D convolutions on channels-last data as GEMMs.
+//
+// With stride s and dilation 1, the kernel_size × channels window of output
+// step t is one contiguous run of memory starting at x[t*s*channels], so
+// the whole convolution of one sample is a single GEMM whose A matrix has
+// leading dimension s*channels (its rows overlap; no im2col copy). With
+// dilation or groups it is kernel_size shifted GEMMs added up.
+package conv
+
+import "github.com/seqnet/seqnet/internal/kernels"
+
+// Dims describes one convolution. Kernel layout is Keras':
+// (Kernel, In/Groups, Filters).
+type Dims struct {
+	Batch, Length, In, Filters   int
+	Kernel, Stride, Dilation     int
+	Groups                       int
+	PadLeft, PadRight, OutLength int
+}
+
+// PaddedLength is the length after zero padding.
+func (d Dims) PaddedLength() int { return d.Length + d.PadLeft + d.PadRight }
+
+// Padded reports whether the input needs a padded copy.
+func (d Dims) Padded() bool { return d.PadLeft+d.PadRight > 0 }
+
+// Pad copies x (Batch, Length, In) into xp (Batch, PaddedLength, In) with
+// zeros around it.
+func Pad(d Dims, x, xp []float32) {
+	lp := d.PaddedLength()
+	for b := 0; b < d.Batch; b++ {
+		dst := xp[b*lp*d.In : (b+1)*lp*d.In]
+		clear(dst[:d.PadLeft*d.In])
+		copy(dst[d.PadLeft*d.In:], x[b*d.Length*d.In:(b+1)*d.Length*d.In])
+		clear(dst[(d.PadLeft+d.Length)*d.In:])
+	}
+}
+
+// Forward computes y = conv(xp, w) without bias: xp is the already padded
+// input (Batch, PaddedLength, In), w is (Kernel, In/Groups, Filters), y is
+// (Batch, OutLength, Filters) and is overwritten.
+func Forward(d Dims, xp, w, y []float32) {
+	lp, cin, f := d.PaddedLength(), d.In, d.Filters
+	cg, fg := cin/d.Groups, f/d.Groups
+	for b := 0; b < d.Batch; b++ {
+		xb := xp[b*lp*cin : (b+1)*lp*cin]
+		yb := y[b*d.OutLength*f : (b+1)*d.OutLength*f]
+		if d.Groups == 1 && d.Dilation == 1 {
+			kernels.Sgemm(false, false, d.OutLength, f, d.Kernel*cin, 1, xb, d.Stride*cin, w, f, 0, yb, f)
+			continue
+		}
+		for g := 0; g < d.Groups; g++ {
+			for i := 0; i < d.Kernel; i++ {
+				beta := float32(1)
+				if i == 0 {
+					beta = 0
+				}
+				kernels.Sgemm(false, false, d.OutLength, fg, cg, 1,
+					xb[i*d.Dilation*cin+g*cg:], d.Stride*cin,
+					w[i*cg*f+g*fg:], f,
+					beta, yb[g*fg:], f)
+			}
+		}
+	}
+}
+
+// Backward adds the kernel gradient into dw (Kernel, In/Groups, Filters)
+// and, when dxp is not nil, the input gradient into dxp (Batch,
+// PaddedLength, In), given the padded input xp, the kernel w and dy
+// (Batch, OutLength, Filters).
+func Backward(d Dims, xp, w, dy, dw, dxp []float32) {
+	lp, cin, f := d.PaddedLength(), d.In, d.Filters
+	cg, fg := cin/d.Groups, f/d.Groups
+	for b := 0; b < d.Batch; b++ {
+		xb := xp[b*lp*cin : (b+1)*lp*cin]
+		dyb := dy[b*d.OutLength*f : (b+1)*d.OutLength*f]
+		if d.Groups == 1 && d.Dilation == 1 {
+			// dW (K*In × F) += windowsᵀ (K*In × Lout) · dy (Lout × F)
+			kernels.Sgemm(true, false, d.Kernel*cin, f, d.OutLength, 1, xb, d.Stride*cin, dyb, f, 1, dw, f)
+		} else {
+			for g := 0; g < d.Groups; g++ {
+				for i := 0; i < d.Kernel; i++ {
+					kernels.Sgemm(true, false, cg, fg, d.OutLength, 1,
+						xb[i*d.Dilation*cin+g*cg:], d.Stride*cin,
+						dyb[g*fg:], f,
+						1, dw[i*cg*f+g*fg:], f)
+				}
+			}
+		}
+		if dxp == nil {
+			continue
+		}
+		dxb := dxp[b*lp*cin : (b+1)*lp*cin]
+		// Each tap scatters dy · W_iᵀ back onto the input steps it read.
+		for g := 0; g < d.Groups; g++ {
+			for i := 0; i < d.Kernel; i++ {
+				kernels.Sgemm(false, true, d.OutLength, cg, fg, 1,
+					dyb[g*fg:], f,
+					w[i*cg*f+g*fg:], f,
+					1, dxb[i*d.Dilation*cin+g*cg:], d.Stride*cin)
+			}
+		}
+	}
+}
+
+// Unpad adds the interior of dxp (Batch, PaddedLength, In) into dx
+// (Batch, Length, In).
+func Unpad(d Dims, dxp, dx []float32) {
+	lp := d.PaddedLength()
+	n := d.Length * d.In
+	for b := 0; b < d.Batch; b++ {
+		src := dxp[b*lp*d.In+d.PadLeft*d.In:][:n]
+		dst := dx[b*n : (b+1)*n]
+		for i, v := range src {
+			dst[i] += v
+		}
+	}
+}
+
+// ForwardRef is the direct definition, for tests: y[b,t,o] = Σ_i Σ_c
+// x[b, t*s + i*dil - padLeft, c] * w[i, c, o] over the channels c of o's
+// group, with zeros outside the input.
+func ForwardRef(d Dims, x, w, y []float32) {
+	cg, fg := d.In/d.Groups, d.Filters/d.Groups
+	for b := 0; b < d.Batch; b++ {
+		for t := 0; t < d.OutLength; t++ {
+			for o := 0; o < d.Filters; o++ {
+				g := o / fg
+				var s float64
+				for i := 0; i < d.Kernel; i++ {
+					pos := t*d.Stride + i*d.Dilation - d.PadLeft
+					if pos < 0 || pos >= d.Length {
+						continue
+					}
+					for c := 0; c < cg; c++ {
+						s += float64(x[(b*d.Length+pos)*d.In+g*cg+c]) * float64(w[(i*cg+c)*d.Filters+o])
+					}
+				}
+				y[(b*d.OutLength+t)*d.Filters+o] = float32(s)
+			}
+		}
+	}
+}

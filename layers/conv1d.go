@@ -1,0 +1,329 @@
+package layers
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/seqnet/seqnet/internal/conv"
+	"github.com/seqnet/seqnet/tensor"
+)
+
+// Conv1D is keras.layers.Conv1D: a 1-D convolution over the steps axis of
+// (batch, steps, channels) input. The kernel has Keras' layout
+// (kernel_size, in_channels/groups, filters); PyTorch's Conv1d stores
+// (filters, in_channels/groups, kernel_size) and works channels-first.
+type Conv1D struct {
+	Base
+	Filters, KernelSize, Strides, DilationRate, Groups int
+	// Padding is "valid", "same" or "causal".
+	Padding    string
+	Activation *Activation
+	UseBias    bool
+	// KernelInitializer and BiasInitializer default to glorot_uniform and zeros.
+	KernelInitializer, BiasInitializer Initializer
+
+	kernel, bias *Param
+	geom         ConvGeometry
+	in           int
+}
+
+// Conv1DOption sets an optional Conv1D argument.
+type Conv1DOption func(*Conv1D)
+
+// Strides sets strides (default 1).
+func Strides(s int) Conv1DOption { return func(c *Conv1D) { c.Strides = s } }
+
+// Padding sets padding: "valid" (default), "same" or "causal".
+func Padding(p string) Conv1DOption { return func(c *Conv1D) { c.Padding = p } }
+
+// DilationRate sets dilation_rate (default 1).
+func DilationRate(d int) Conv1DOption { return func(c *Conv1D) { c.DilationRate = d } }
+
+// Groups sets groups (default 1).
+func Groups(g int) Conv1DOption { return func(c *Conv1D) { c.Groups = g } }
+
+// ConvActivation sets the activation by Keras name (default linear).
+func ConvActivation(name string) Conv1DOption {
+	return func(c *Conv1D) { c.Activation = mustActivation(name) }
+}
+
+// NoBias sets use_bias=False.
+func NoBias() Conv1DOption { return func(c *Conv1D) { c.UseBias = false } }
+
+// ConvKernelInitializer sets kernel_initializer.
+func ConvKernelInitializer(in Initializer) Conv1DOption {
+	return func(c *Conv1D) { c.KernelInitializer = in }
+}
+
+// ConvName sets the layer name.
+func ConvName(n string) Conv1DOption { return func(c *Conv1D) { c.Name = n } }
+
+func mustActivation(name string) *Activation {
+	a, err := GetActivation(name)
+	if err != nil {
+		// Keep the error for Build to report: an unknown activation is a
+		// user mistake, not a reason to panic.
+		return &Activation{Name: name}
+	}
+	return a
+}
+
+// NewConv1D returns a Conv1D with Keras' defaults: strides 1, padding
+// "valid", dilation_rate 1, groups 1, no activation, use_bias true,
+// glorot_uniform kernel and zero bias.
+func NewConv1D(filters, kernelSize int, opts ...Conv1DOption) *Conv1D {
+	c := &Conv1D{
+		Filters: filters, KernelSize: kernelSize, Strides: 1, DilationRate: 1, Groups: 1,
+		Padding: "valid", Activation: activations["linear"], UseBias: true,
+		KernelInitializer: initializers["glorot_uniform"], BiasInitializer: initializers["zeros"],
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// ClassName is "Conv1D".
+func (c *Conv1D) ClassName() string { return "Conv1D" }
+
+// Kernel returns the kernel weight, (kernel_size, in_channels/groups, filters).
+func (c *Conv1D) Kernel() *Param { return c.kernel }
+
+// Bias returns the bias weight, or nil with use_bias=False.
+func (c *Conv1D) Bias() *Param { return c.bias }
+
+// Geometry returns the output length and padding computed at Build.
+func (c *Conv1D) Geometry() ConvGeometry { return c.geom }
+
+// Build checks the (steps, channels) input and creates the weights.
+func (c *Conv1D) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
+	s, err := expectOne("Conv1D", in)
+	if err != nil {
+		return nil, err
+	}
+	if c.Activation == nil || c.Activation.Forward == nil {
+		name := ""
+		if c.Activation != nil {
+			name = c.Activation.Name
+		}
+		_, err := GetActivation(name)
+		return nil, fmt.Errorf("Conv1D %s: %w", c.Name, err)
+	}
+	if len(s) != 2 {
+		return nil, fmt.Errorf("Conv1D %s expects input of shape (batch, steps, channels), received %s; "+
+			"for a plain series of N values per sample use shape (N, 1): N steps of 1 channel",
+			c.Name, tensor.ShapeString(s, true))
+	}
+	if c.Filters <= 0 {
+		return nil, fmt.Errorf("invalid value for argument filters: expected a strictly positive value, received filters=%d", c.Filters)
+	}
+	if c.Groups <= 0 {
+		return nil, fmt.Errorf("invalid value for argument groups: expected a strictly positive value, received groups=%d", c.Groups)
+	}
+	if c.Strides > 1 && c.DilationRate > 1 {
+		return nil, fmt.Errorf("Conv1D %s: strides > 1 together with dilation_rate > 1 is not supported (received strides=%d, dilation_rate=%d), as in Keras; use one or the other",
+			c.Name, c.Strides, c.DilationRate)
+	}
+	steps, channels := s[0], s[1]
+	if c.Filters%c.Groups != 0 {
+		return nil, fmt.Errorf("Conv1D %s: filters (%d) must be divisible by groups (%d)", c.Name, c.Filters, c.Groups)
+	}
+	if channels%c.Groups != 0 {
+		return nil, fmt.Errorf("Conv1D %s: input channels (%d) must be divisible by groups (%d)", c.Name, channels, c.Groups)
+	}
+	g, err := ConvOutput(steps, c.KernelSize, c.Strides, c.DilationRate, c.Padding)
+	if err != nil {
+		return nil, fmt.Errorf("Conv1D %s on input %s: %w%s", c.Name, tensor.ShapeString(s, true), err, ConvLengthHint(steps, channels, c.KernelSize))
+	}
+	if g.OutLength <= 0 {
+		return nil, fmt.Errorf("Conv1D %s on input %s: output length would be %d", c.Name, tensor.ShapeString(s, true), g.OutLength)
+	}
+	c.geom, c.in = g, channels
+	c.ResetParams()
+	c.kernel = c.AddParam("kernel", []int{c.KernelSize, channels / c.Groups, c.Filters}, c.KernelInitializer, rng, !c.Frozen)
+	c.bias = nil
+	if c.UseBias {
+		c.bias = c.AddParam("bias", []int{c.Filters}, c.BiasInitializer, rng, !c.Frozen)
+	}
+	c.MarkBuilt()
+	return []Shape{{g.OutLength, c.Filters}}, nil
+}
+
+// ConvLengthHint explains the most common cause of a too-short input:
+// features laid along the channels axis of a single step.
+func ConvLengthHint(steps, channels, kernel int) string {
+	if steps < kernel && channels >= kernel {
+		return fmt.Sprintf("; your data has %d values per sample in %d step(s) of %d channels: "+
+			"if each sample is a %d-step series of 1 feature, reshape it to (N, %d, 1); "+
+			"otherwise use padding=\"same\" or a kernel_size of at most %d",
+			channels*steps, steps, channels, channels, channels, steps)
+	}
+	if steps < kernel {
+		return fmt.Sprintf("; use a kernel_size of at most %d, padding=\"same\", or longer sequences", steps)
+	}
+	return ""
+}
+
+type convState struct {
+	dims    conv.Dims
+	xp, dxp []float32 // padded input and its gradient (when padding)
+	z, dz   []float32 // pre-activation and its gradient
+}
+
+func (c *Conv1D) dims(batch int) conv.Dims {
+	return conv.Dims{
+		Batch: batch, Length: c.geom.Length, In: c.in, Filters: c.Filters,
+		Kernel: c.KernelSize, Stride: c.Strides, Dilation: c.DilationRate, Groups: c.Groups,
+		PadLeft: c.geom.PadLeft, PadRight: c.geom.PadRight, OutLength: c.geom.OutLength,
+	}
+}
+
+func (c *Conv1D) state(ctx *Context, batch int) *convState {
+	st, _ := ctx.State.(*convState)
+	if st == nil || st.dims.Batch != batch {
+		st = &convState{dims: c.dims(batch)}
+		if st.dims.Padded() {
+			st.xp = make([]float32, batch*st.dims.PaddedLength()*c.in)
+		}
+		if c.Activation.Name != "linear" {
+			n := batch * c.geom.OutLength * c.Filters
+			st.z, st.dz = make([]float32, n), make([]float32, n)
+		}
+		ctx.State = st
+	}
+	return st
+}
+
+// Forward computes activation(conv(x, kernel) + bias).
+func (c *Conv1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
+	x, y := in[0], out[0]
+	st := c.state(ctx, Batch(x))
+	xp := x.Data
+	if st.xp != nil {
+		conv.Pad(st.dims, x.Data, st.xp)
+		xp = st.xp
+	}
+	z := y.Data
+	if st.z != nil {
+		z = st.z
+	}
+	conv.Forward(st.dims, xp, c.kernel.Value.Data, z)
+	if c.bias != nil {
+		addBias(z, c.bias.Value.Data)
+	}
+	if st.z != nil {
+		c.Activation.Forward(z, y.Data, c.Filters)
+	}
+}
+
+// Backward adds the kernel, bias and input gradients.
+func (c *Conv1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
+	x := in[0]
+	st := c.state(ctx, Batch(x))
+	dz := dOut[0].Data
+	if st.z != nil {
+		c.Activation.Backward(st.z, out[0].Data, dz, st.dz, c.Filters)
+		dz = st.dz
+	}
+	if c.bias != nil && c.bias.Grad != nil {
+		sumRows(dz, c.bias.Grad.Data)
+	}
+	xp := x.Data
+	if st.xp != nil {
+		xp = st.xp
+	}
+	var dxp []float32
+	if dIn[0] != nil {
+		if st.dims.Padded() {
+			if st.dxp == nil {
+				st.dxp = make([]float32, len(st.xp))
+			}
+			clear(st.dxp)
+			dxp = st.dxp
+		} else {
+			dxp = dIn[0].Data
+		}
+	}
+	dw := c.kernel.Grad
+	if dw == nil {
+		if dxp == nil {
+			return
+		}
+		// A frozen kernel still passes the gradient through to the input.
+		dw = tensor.New(c.kernel.Value.Shape...)
+	}
+	conv.Backward(st.dims, xp, c.kernel.Value.Data, dz, dw.Data, dxp)
+	if dxp != nil && st.dims.Padded() {
+		conv.Unpad(st.dims, dxp, dIn[0].Data)
+	}
+}
+
+// Config returns Keras' Conv1D config.
+func (c *Conv1D) Config() map[string]any {
+	cfg := c.baseConfig()
+	cfg["filters"] = c.Filters
+	cfg["kernel_size"] = []int{c.KernelSize}
+	cfg["strides"] = []int{c.Strides}
+	cfg["padding"] = c.Padding
+	cfg["data_format"] = "channels_last"
+	cfg["dilation_rate"] = []int{c.DilationRate}
+	cfg["groups"] = c.Groups
+	cfg["activation"] = c.Activation.Name
+	cfg["use_bias"] = c.UseBias
+	cfg["kernel_initializer"] = initializerConfig(c.KernelInitializer)
+	cfg["bias_initializer"] = initializerConfig(c.BiasInitializer)
+	cfg["kernel_regularizer"] = nil
+	cfg["bias_regularizer"] = nil
+	cfg["activity_regularizer"] = nil
+	cfg["kernel_constraint"] = nil
+	cfg["bias_constraint"] = nil
+	return cfg
+}
+
+func initializerConfig(in Initializer) map[string]any {
+	name := "GlorotUniform"
+	switch in.Name() {
+	case "zeros":
+		name = "Zeros"
+	case "ones":
+		name = "Ones"
+	case "glorot_normal":
+		name = "GlorotNormal"
+	case "he_uniform":
+		name = "HeUniform"
+	case "he_normal":
+		name = "HeNormal"
+	case "lecun_uniform":
+		name = "LecunUniform"
+	case "uniform", "random_uniform":
+		return map[string]any{"module": "keras.initializers", "class_name": "RandomUniform",
+			"config": map[string]any{"minval": -0.05, "maxval": 0.05, "seed": nil}, "registered_name": nil}
+	case "random_normal":
+		name = "RandomNormal"
+	case "orthogonal":
+		name = "Orthogonal"
+	}
+	return map[string]any{"module": "keras.initializers", "class_name": name, "config": map[string]any{"seed": nil}, "registered_name": nil}
+}
+
+// addBias adds bias (n values) to every row of z.
+func addBias(z, bias []float32) {
+	n := len(bias)
+	for r := 0; r+n <= len(z); r += n {
+		row := z[r : r+n]
+		for j, b := range bias {
+			row[j] += b
+		}
+	}
+}
+
+// sumRows adds the column sums of z (rows of len(acc)) into acc.
+func sumRows(z, acc []float32) {
+	n := len(acc)
+	for r := 0; r+n <= len(z); r += n {
+		row := z[r : r+n]
+		for j, v := range row {
+			acc[j] += v
+		}
+	}
+}

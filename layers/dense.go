@@ -1,0 +1,139 @@
+package layers
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/seqnet/seqnet/internal/kernels"
+	"github.com/seqnet/seqnet/tensor"
+)
+
+// Dense is keras.layers.Dense: y = activation(x·kernel + bias) on the last
+// axis, so on (batch, steps, channels) input it applies to every step, as
+// in Keras. The kernel is (in, units); PyTorch's Linear stores (units, in).
+type Dense struct {
+	Base
+	Units                              int
+	Activation                         *Activation
+	UseBias                            bool
+	KernelInitializer, BiasInitializer Initializer
+
+	kernel, bias *Param
+	in           int
+}
+
+// NewDense returns a Dense layer with Keras' defaults: glorot_uniform
+// kernel, zero bias, use_bias true. activation may be "" for linear.
+func NewDense(units int, activation string) *Dense {
+	return &Dense{Units: units, Activation: mustActivation(activation), UseBias: true,
+		KernelInitializer: initializers["glorot_uniform"], BiasInitializer: initializers["zeros"]}
+}
+
+// ClassName is "Dense".
+func (d *Dense) ClassName() string { return "Dense" }
+
+// Kernel returns the (in, units) kernel.
+func (d *Dense) Kernel() *Param { return d.kernel }
+
+// Bias returns the bias, or nil with use_bias=False.
+func (d *Dense) Bias() *Param { return d.bias }
+
+// Build creates the weights for an input whose last axis has the features.
+func (d *Dense) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
+	s, err := expectOne("Dense", in)
+	if err != nil {
+		return nil, err
+	}
+	if d.Activation == nil || d.Activation.Forward == nil {
+		_, err := GetActivation(d.Activation.Name)
+		return nil, fmt.Errorf("Dense %s: %w", d.Name, err)
+	}
+	if d.Units <= 0 {
+		return nil, fmt.Errorf("invalid value for argument units: expected a strictly positive value, received units=%d", d.Units)
+	}
+	if len(s) == 0 {
+		return nil, fmt.Errorf("Dense %s needs at least one feature axis, received shape %s", d.Name, tensor.ShapeString(s, true))
+	}
+	d.in = s[len(s)-1]
+	d.ResetParams()
+	d.kernel = d.AddParam("kernel", []int{d.in, d.Units}, d.KernelInitializer, rng, !d.Frozen)
+	d.bias = nil
+	if d.UseBias {
+		d.bias = d.AddParam("bias", []int{d.Units}, d.BiasInitializer, rng, !d.Frozen)
+	}
+	d.MarkBuilt()
+	out := append(append(Shape(nil), s[:len(s)-1]...), d.Units)
+	return []Shape{out}, nil
+}
+
+type denseState struct {
+	batch int
+	z, dz []float32
+}
+
+func (d *Dense) state(ctx *Context, rows int) *denseState {
+	st, _ := ctx.State.(*denseState)
+	if st == nil || st.batch != rows {
+		st = &denseState{batch: rows}
+		if d.Activation.Name != "linear" {
+			st.z, st.dz = make([]float32, rows*d.Units), make([]float32, rows*d.Units)
+		}
+		ctx.State = st
+	}
+	return st
+}
+
+// Forward computes activation(x·kernel + bias).
+func (d *Dense) Forward(ctx *Context, in, out []*tensor.Tensor) {
+	x, y := in[0], out[0]
+	rows := len(x.Data) / d.in
+	st := d.state(ctx, rows)
+	z := y.Data
+	if st.z != nil {
+		z = st.z
+	}
+	kernels.Sgemm(false, false, rows, d.Units, d.in, 1, x.Data, d.in, d.kernel.Value.Data, d.Units, 0, z, d.Units)
+	if d.bias != nil {
+		addBias(z, d.bias.Value.Data)
+	}
+	if st.z != nil {
+		d.Activation.Forward(z, y.Data, d.Units)
+	}
+}
+
+// Backward adds the kernel, bias and input gradients.
+func (d *Dense) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
+	x := in[0]
+	rows := len(x.Data) / d.in
+	st := d.state(ctx, rows)
+	dz := dOut[0].Data
+	if st.z != nil {
+		d.Activation.Backward(st.z, out[0].Data, dz, st.dz, d.Units)
+		dz = st.dz
+	}
+	if d.bias != nil && d.bias.Grad != nil {
+		sumRows(dz, d.bias.Grad.Data)
+	}
+	if d.kernel.Grad != nil {
+		kernels.Sgemm(true, false, d.in, d.Units, rows, 1, x.Data, d.in, dz, d.Units, 1, d.kernel.Grad.Data, d.Units)
+	}
+	if dIn[0] != nil {
+		kernels.Sgemm(false, true, rows, d.in, d.Units, 1, dz, d.Units, d.kernel.Value.Data, d.Units, 1, dIn[0].Data, d.in)
+	}
+}
+
+// Config returns Keras' Dense config.
+func (d *Dense) Config() map[string]any {
+	cfg := d.baseConfig()
+	cfg["units"] = d.Units
+	cfg["activation"] = d.Activation.Name
+	cfg["use_bias"] = d.UseBias
+	cfg["kernel_initializer"] = initializerConfig(d.KernelInitializer)
+	cfg["bias_initializer"] = initializerConfig(d.BiasInitializer)
+	cfg["kernel_regularizer"] = nil
+	cfg["bias_regularizer"] = nil
+	cfg["activity_regularizer"] = nil
+	cfg["kernel_constraint"] = nil
+	cfg["bias_constraint"] = nil
+	return cfg
+}

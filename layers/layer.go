@@ -1,0 +1,152 @@
+// Package layers holds seqnet's layers, with the names, arguments,
+// defaults and weight layouts of Keras.
+//
+// A layer works on whole batches. Shapes handed to Build are per sample
+// (no batch axis), as Keras' input_shape is; tensors handed to Forward and
+// Backward carry the batch axis first.
+//
+// Forward and Backward sit side by side in each layer's file. Backward adds
+// into gradients (+=), never overwrites, so a tensor that feeds several
+// layers gets the sum of their gradients for free; zeroing is the model's
+// explicit step before each backward pass.
+package layers
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/seqnet/seqnet/tensor"
+)
+
+// Shape is a per-sample shape: the shape of one sample, without the batch axis.
+type Shape = []int
+
+// Param is one weight array of a layer (a Keras "weight" / "variable").
+type Param struct {
+	// Name is the Keras weight name: "kernel", "bias", "embeddings", …
+	Name  string
+	Value *tensor.Tensor
+	// Grad has Value's shape; nil for non-trainable weights such as
+	// BatchNormalization's moving statistics.
+	Grad *tensor.Tensor
+	// Constraint, when set, is applied to Value after each optimizer step
+	// (Keras' kernel_constraint).
+	Constraint Constraint
+	// Regularizer, when set, adds a penalty to the loss and its gradient to
+	// Grad (Keras' kernel_regularizer).
+	Regularizer Regularizer
+}
+
+// Trainable reports whether the optimizer updates this weight.
+func (p *Param) Trainable() bool { return p.Grad != nil }
+
+// Constraint projects a weight after an optimizer step (Keras constraints).
+type Constraint interface {
+	Apply(w *tensor.Tensor)
+	Config() map[string]any
+}
+
+// Regularizer is a weight penalty added to the loss (Keras regularizers).
+type Regularizer interface {
+	// Penalty returns the penalty for w and adds its gradient into grad.
+	Penalty(w, grad *tensor.Tensor) float64
+	Config() map[string]any
+}
+
+// Context carries what one call of a layer needs beyond its inputs.
+//
+// The model gives every layer node its own Context and keeps it between
+// batches of the same size, so a layer can keep scratch buffers and what
+// Backward needs from Forward in State without allocating per step. Two
+// goroutines never share a Context, which is what makes a trained model's
+// Predict safe to call concurrently while the weights are shared.
+type Context struct {
+	// Training is true inside Fit: Dropout drops, BatchNormalization uses
+	// batch statistics.
+	Training bool
+	// Rand is the random source for this pass (dropout masks).
+	Rand *rand.Rand
+	// State belongs to the layer: it stores anything it likes here.
+	State any
+}
+
+// Layer is what every seqnet layer implements.
+//
+// Inputs and outputs are slices so that merge layers (Concatenate, Add) and
+// layers with several outputs (an LSTM with return_state) fit the same
+// interface; most layers take one and give one.
+type Layer interface {
+	// Common gives the name, trainability and weights every layer has.
+	Common() *Base
+	// ClassName is the Keras class name ("Conv1D", "Dense", …).
+	ClassName() string
+	// Build checks the per-sample input shapes, creates the weights
+	// (drawing initial values from rng) and returns the per-sample output
+	// shapes. A user mistake is returned as an error that says what was
+	// expected, what was received and the likely fix.
+	Build(in []Shape, rng *rand.Rand) ([]Shape, error)
+	// Forward computes out from in. out tensors are allocated by the caller
+	// with the batch axis first and the shapes Build returned.
+	Forward(ctx *Context, in []*tensor.Tensor, out []*tensor.Tensor)
+	// Backward adds the gradient of the loss with respect to each input into
+	// dIn (an entry may be nil when that gradient is not needed) and into
+	// the Grad of each trainable weight, given dOut, the gradient with
+	// respect to each output. It runs after Forward with the same Context.
+	Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor)
+	// Config returns the Keras get_config() dictionary of the layer.
+	Config() map[string]any
+}
+
+// Base is embedded in every layer.
+type Base struct {
+	// Name is the layer's name; empty until the model gives it the Keras
+	// default ("conv1d", "conv1d_1", …) or the user sets one.
+	Name string
+	// Frozen layers (Keras trainable=False) keep their weights.
+	Frozen bool
+	params []*Param
+	built  bool
+}
+
+// Common returns b itself, so that embedding Base satisfies Layer.Common.
+func (b *Base) Common() *Base { return b }
+
+// Params returns the layer's weights in the order of Keras get_weights().
+func (b *Base) Params() []*Param { return b.params }
+
+// Built reports whether Build has run.
+func (b *Base) Built() bool { return b.built }
+
+// AddParam creates a weight of the given shape, filled by init, with a
+// gradient buffer when trainable.
+func (b *Base) AddParam(name string, shape []int, init Initializer, rng *rand.Rand, trainable bool) *Param {
+	p := &Param{Name: name, Value: tensor.New(shape...)}
+	init.Fill(p.Value, rng)
+	if trainable {
+		p.Grad = tensor.New(shape...)
+	}
+	b.params = append(b.params, p)
+	return p
+}
+
+// ResetParams forgets the weights (used when a layer is built again).
+func (b *Base) ResetParams() { b.params = nil; b.built = false }
+
+// MarkBuilt records that Build succeeded.
+func (b *Base) MarkBuilt() { b.built = true }
+
+// baseConfig is the part of get_config() every Keras layer has.
+func (b *Base) baseConfig() map[string]any {
+	return map[string]any{"name": b.Name, "trainable": !b.Frozen, "dtype": "float32"}
+}
+
+// expectOne checks that a single-input layer got exactly one input.
+func expectOne(class string, in []Shape) (Shape, error) {
+	if len(in) != 1 {
+		return nil, fmt.Errorf("%s takes one input, received %d", class, len(in))
+	}
+	return in[0], nil
+}
+
+// Batch returns the batch size of a tensor (its first axis).
+func Batch(t *tensor.Tensor) int { return t.Shape[0] }

@@ -1,0 +1,383 @@
+// Package optimizers holds seqnet's optimizers, with the update rules of
+// Keras 3 (which differ from PyTorch's in places noted below).
+package optimizers
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/seqnet/seqnet/layers"
+)
+
+// Optimizer updates trainable weights from their gradients.
+type Optimizer interface {
+	// Name is the Keras identifier ("adam", "sgd", …).
+	Name() string
+	// Step applies one update to every trainable param (those with a
+	// Grad), in place. The params must be the same list, in the same order,
+	// at every call: the optimizer keeps its slots by position.
+	Step(params []*layers.Param)
+	// LearningRate and SetLearningRate read and change the rate (for
+	// schedules and ReduceLROnPlateau).
+	LearningRate() float64
+	SetLearningRate(lr float64)
+	// Common gives the state every optimizer has (iterations, slots,
+	// clipping), for checkpoints.
+	Common() *Base
+	// Config returns the Keras get_config() dictionary.
+	Config() map[string]any
+}
+
+// Base is the state shared by all optimizers.
+type Base struct {
+	LR float64
+	// ClipNorm clips each gradient to this L2 norm (Keras' clipnorm: per
+	// weight, not global); 0 means off.
+	ClipNorm float64
+	// GlobalClipNorm clips all gradients together to this norm; 0 is off.
+	GlobalClipNorm float64
+	// ClipValue clips each gradient element to [-v, v]; 0 means off.
+	ClipValue float64
+	// Iterations counts the steps taken.
+	Iterations int64
+	// Slots holds, per param position, the optimizer's per-weight arrays
+	// (momentums, velocities, …), created on the first step.
+	Slots [][][]float32
+}
+
+// Common returns b.
+func (b *Base) Common() *Base { return b }
+
+// LearningRate returns the current rate.
+func (b *Base) LearningRate() float64 { return b.LR }
+
+// SetLearningRate changes the rate.
+func (b *Base) SetLearningRate(lr float64) { b.LR = lr }
+
+func (b *Base) config(name string) map[string]any {
+	cfg := map[string]any{"name": name, "learning_rate": b.LR}
+	for k, v := range map[string]float64{"clipnorm": b.ClipNorm, "global_clipnorm": b.GlobalClipNorm, "clipvalue": b.ClipValue} {
+		if v != 0 {
+			cfg[k] = v
+		} else {
+			cfg[k] = nil
+		}
+	}
+	return cfg
+}
+
+// slots returns the n per-weight arrays of param i, creating them (with
+// value init) on first use.
+func (b *Base) slots(params []*layers.Param, n int, init float32) {
+	if len(b.Slots) == len(params) {
+		return
+	}
+	b.Slots = make([][][]float32, len(params))
+	for i, p := range params {
+		b.Slots[i] = make([][]float32, n)
+		for s := range b.Slots[i] {
+			b.Slots[i][s] = make([]float32, len(p.Value.Data))
+			if init != 0 {
+				for j := range b.Slots[i][s] {
+					b.Slots[i][s][j] = init
+				}
+			}
+		}
+	}
+}
+
+// clip applies clipvalue, clipnorm and global_clipnorm to the gradients, in
+// Keras' order (global_clipnorm or clipnorm first, then clipvalue).
+func (b *Base) clip(params []*layers.Param) {
+	if b.GlobalClipNorm > 0 {
+		var ss float64
+		for _, p := range params {
+			if p.Grad != nil {
+				for _, g := range p.Grad.Data {
+					ss += float64(g) * float64(g)
+				}
+			}
+		}
+		if n := math.Sqrt(ss); n > b.GlobalClipNorm {
+			scale := float32(b.GlobalClipNorm / n)
+			for _, p := range params {
+				if p.Grad != nil {
+					for j := range p.Grad.Data {
+						p.Grad.Data[j] *= scale
+					}
+				}
+			}
+		}
+	}
+	for _, p := range params {
+		if p.Grad == nil {
+			continue
+		}
+		g := p.Grad.Data
+		if b.ClipNorm > 0 {
+			var ss float64
+			for _, v := range g {
+				ss += float64(v) * float64(v)
+			}
+			if n := math.Sqrt(ss); n > b.ClipNorm {
+				scale := float32(b.ClipNorm / n)
+				for j := range g {
+					g[j] *= scale
+				}
+			}
+		}
+		if b.ClipValue > 0 {
+			c := float32(b.ClipValue)
+			for j, v := range g {
+				g[j] = min(max(v, -c), c)
+			}
+		}
+	}
+}
+
+// afterStep applies constraints and counts the iteration.
+func (b *Base) afterStep(params []*layers.Param) {
+	for _, p := range params {
+		if p.Grad != nil && p.Constraint != nil {
+			p.Constraint.Apply(p.Value)
+		}
+	}
+	b.Iterations++
+}
+
+// SGD is stochastic gradient descent with optional (Nesterov) momentum, in
+// Keras' form: m = momentum·m - lr·g; w += m (Nesterov: w += momentum·m -
+// lr·g). PyTorch keeps m = momentum·m + g and scales by lr afterwards,
+// which differs when the learning rate changes.
+type SGD struct {
+	Base
+	Momentum float64
+	Nesterov bool
+}
+
+// NewSGD returns SGD with the given learning rate (Keras default 0.01).
+func NewSGD(lr, momentum float64, nesterov bool) *SGD {
+	return &SGD{Base: Base{LR: lr}, Momentum: momentum, Nesterov: nesterov}
+}
+
+// Name is "sgd".
+func (o *SGD) Name() string { return "sgd" }
+
+// Step applies one SGD update.
+func (o *SGD) Step(params []*layers.Param) {
+	o.clip(params)
+	lr, mom := float32(o.LR), float32(o.Momentum)
+	if mom != 0 {
+		o.slots(params, 1, 0)
+	}
+	for i, p := range params {
+		if p.Grad == nil {
+			continue
+		}
+		w, g := p.Value.Data, p.Grad.Data
+		if mom == 0 {
+			for j := range w {
+				w[j] -= lr * g[j]
+			}
+			continue
+		}
+		m := o.Slots[i][0]
+		for j := range w {
+			m[j] = mom*m[j] - lr*g[j]
+			if o.Nesterov {
+				w[j] += mom*m[j] - lr*g[j]
+			} else {
+				w[j] += m[j]
+			}
+		}
+	}
+	o.afterStep(params)
+}
+
+// Config returns Keras' SGD config.
+func (o *SGD) Config() map[string]any {
+	c := o.config("SGD")
+	c["momentum"], c["nesterov"] = o.Momentum, o.Nesterov
+	return c
+}
+
+// Adam in Keras 3's form: with t the step number,
+// α = lr·sqrt(1-β2^t)/(1-β1^t), m += (g-m)(1-β1), v += (g²-v)(1-β2),
+// w -= α·m / (sqrt(v) + ε), ε = 1e-7 added to the square root of the
+// uncorrected v. PyTorch divides by sqrt(v/(1-β2^t)) + ε with ε = 1e-8,
+// which differs while v is small.
+type Adam struct {
+	Base
+	Beta1, Beta2, Epsilon float64
+	AMSGrad               bool
+}
+
+// NewAdam returns Adam with Keras' defaults (β1 0.9, β2 0.999, ε 1e-7)
+// and the given learning rate (Keras default 0.001).
+func NewAdam(lr float64) *Adam {
+	return &Adam{Base: Base{LR: lr}, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7}
+}
+
+// Name is "adam".
+func (o *Adam) Name() string { return "adam" }
+
+// Step applies one Adam update.
+func (o *Adam) Step(params []*layers.Param) {
+	o.clip(params)
+	nslots := 2
+	if o.AMSGrad {
+		nslots = 3
+	}
+	o.slots(params, nslots, 0)
+	t := float64(o.Iterations + 1)
+	alpha := float32(o.LR * math.Sqrt(1-math.Pow(o.Beta2, t)) / (1 - math.Pow(o.Beta1, t)))
+	b1, b2, eps := float32(1-o.Beta1), float32(1-o.Beta2), float32(o.Epsilon)
+	for i, p := range params {
+		if p.Grad == nil {
+			continue
+		}
+		w, g := p.Value.Data, p.Grad.Data
+		m, v := o.Slots[i][0], o.Slots[i][1]
+		for j := range w {
+			gj := g[j]
+			m[j] += (gj - m[j]) * b1
+			v[j] += (gj*gj - v[j]) * b2
+			vv := v[j]
+			if o.AMSGrad {
+				vh := o.Slots[i][2]
+				vh[j] = max(vh[j], vv)
+				vv = vh[j]
+			}
+			w[j] -= m[j] * alpha / (float32(math.Sqrt(float64(vv))) + eps)
+		}
+	}
+	o.afterStep(params)
+}
+
+// Config returns Keras' Adam config.
+func (o *Adam) Config() map[string]any {
+	c := o.config("Adam")
+	c["beta_1"], c["beta_2"], c["epsilon"], c["amsgrad"] = o.Beta1, o.Beta2, o.Epsilon, o.AMSGrad
+	return c
+}
+
+// RMSprop in Keras 3's form: v = ρv + (1-ρ)g²; with centered,
+// a = ρa + (1-ρ)g and the denominator is v - a² + ε, else v + ε (ε inside
+// the square root; PyTorch adds it outside); step = lr·g/sqrt(denominator);
+// with momentum, m = momentum·m + step, w -= m.
+type RMSprop struct {
+	Base
+	Rho, Momentum, Epsilon float64
+	Centered               bool
+}
+
+// NewRMSprop returns RMSprop with Keras' defaults (ρ 0.9, no momentum,
+// ε 1e-7) and the given learning rate (Keras default 0.001).
+func NewRMSprop(lr float64) *RMSprop {
+	return &RMSprop{Base: Base{LR: lr}, Rho: 0.9, Epsilon: 1e-7}
+}
+
+// Name is "rmsprop".
+func (o *RMSprop) Name() string { return "rmsprop" }
+
+// Step applies one RMSprop update.
+func (o *RMSprop) Step(params []*layers.Param) {
+	o.clip(params)
+	o.slots(params, 3, 0) // velocity, momentum, average gradient
+	lr, rho, eps, mom := float32(o.LR), float32(o.Rho), float32(o.Epsilon), float32(o.Momentum)
+	for i, p := range params {
+		if p.Grad == nil {
+			continue
+		}
+		w, g := p.Value.Data, p.Grad.Data
+		v, m, a := o.Slots[i][0], o.Slots[i][1], o.Slots[i][2]
+		for j := range w {
+			gj := g[j]
+			v[j] = rho*v[j] + (1-rho)*gj*gj
+			den := v[j] + eps
+			if o.Centered {
+				a[j] = rho*a[j] + (1-rho)*gj
+				den = v[j] - a[j]*a[j] + eps
+			}
+			inc := lr * gj / float32(math.Sqrt(float64(den)))
+			if mom > 0 {
+				m[j] = mom*m[j] + inc
+				w[j] -= m[j]
+			} else {
+				w[j] -= inc
+			}
+		}
+	}
+	o.afterStep(params)
+}
+
+// Config returns Keras' RMSprop config.
+func (o *RMSprop) Config() map[string]any {
+	c := o.config("RMSprop")
+	c["rho"], c["momentum"], c["epsilon"], c["centered"] = o.Rho, o.Momentum, o.Epsilon, o.Centered
+	return c
+}
+
+// Adagrad in Keras 3's form: acc += g² (acc starts at
+// initial_accumulator_value 0.1), w -= lr·g / sqrt(acc + ε).
+type Adagrad struct {
+	Base
+	InitialAccumulator, Epsilon float64
+}
+
+// NewAdagrad returns Adagrad with Keras' defaults and the given rate
+// (Keras default 0.001).
+func NewAdagrad(lr float64) *Adagrad {
+	return &Adagrad{Base: Base{LR: lr}, InitialAccumulator: 0.1, Epsilon: 1e-7}
+}
+
+// Name is "adagrad".
+func (o *Adagrad) Name() string { return "adagrad" }
+
+// Step applies one Adagrad update.
+func (o *Adagrad) Step(params []*layers.Param) {
+	o.clip(params)
+	o.slots(params, 1, float32(o.InitialAccumulator))
+	lr, eps := float32(o.LR), float32(o.Epsilon)
+	for i, p := range params {
+		if p.Grad == nil {
+			continue
+		}
+		w, g, acc := p.Value.Data, p.Grad.Data, o.Slots[i][0]
+		for j := range w {
+			acc[j] += g[j] * g[j]
+			w[j] -= lr * g[j] / float32(math.Sqrt(float64(acc[j]+eps)))
+		}
+	}
+	o.afterStep(params)
+}
+
+// Config returns Keras' Adagrad config.
+func (o *Adagrad) Config() map[string]any {
+	c := o.config("Adagrad")
+	c["initial_accumulator_value"], c["epsilon"] = o.InitialAccumulator, o.Epsilon
+	return c
+}
+
+// Get returns an optimizer by Keras name with its default learning rate,
+// or lr when lr > 0.
+func Get(name string, lr float64) (Optimizer, error) {
+	pick := func(def float64) float64 {
+		if lr > 0 {
+			return lr
+		}
+		return def
+	}
+	switch strings.ToLower(name) {
+	case "sgd":
+		return NewSGD(pick(0.01), 0, false), nil
+	case "adam":
+		return NewAdam(pick(0.001)), nil
+	case "rmsprop":
+		return NewRMSprop(pick(0.001)), nil
+	case "adagrad":
+		return NewAdagrad(pick(0.001)), nil
+	}
+	return nil, fmt.Errorf("unknown optimizer %q: expected sgd, adam, rmsprop or adagrad", name)
+}
