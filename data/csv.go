@@ -1,0 +1,667 @@
+package data
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/seqnet/seqnet/tensor"
+)
+
+// HeaderMode says whether the first row of a CSV file holds column names.
+type HeaderMode int
+
+const (
+	// HeaderAuto treats the first row as a header when one of its cells is
+	// not a number in a column whose other rows are numbers (or, in a file
+	// with no numeric column, when none of its cells repeats below it).
+	HeaderAuto HeaderMode = iota
+	// HeaderYes: the first row is a header.
+	HeaderYes
+	// HeaderNo: the first row is data; columns are named "0", "1", ...
+	HeaderNo
+)
+
+// FillPolicy says what to do with a missing or non-numeric feature value.
+type FillPolicy string
+
+const (
+	// FillNone (the default) makes a missing value an error that names the
+	// line, the column and the value.
+	FillNone FillPolicy = ""
+	// FillZero replaces the value by 0.
+	FillZero FillPolicy = "zero"
+	// FillMean replaces it by the mean of the column's valid values.
+	FillMean FillPolicy = "mean"
+	// FillPrevious repeats the previous row's value of the column.
+	FillPrevious FillPolicy = "previous"
+	// FillDrop drops the whole row.
+	FillDrop FillPolicy = "drop"
+)
+
+// ParseFillPolicy parses "", "error", "zero", "mean", "previous" or "drop".
+func ParseFillPolicy(s string) (FillPolicy, error) {
+	switch p := FillPolicy(strings.ToLower(strings.TrimSpace(s))); p {
+	case FillNone, FillZero, FillMean, FillPrevious, FillDrop:
+		return p, nil
+	case "error", "none":
+		return FillNone, nil
+	}
+	return FillNone, fmt.Errorf("unknown fill policy %q: expected one of error, zero, mean, previous, drop", s)
+}
+
+// CSVOptions configures ReadCSV. The zero value reads a comma, semicolon or
+// tab separated file with an auto-detected header, all columns but the last
+// as features and the last as the target.
+type CSVOptions struct {
+	// Delimiter is ',', ';' or '\t' (or any other rune); 0 detects it from
+	// the first lines.
+	Delimiter rune
+	// Header says whether the first row holds column names.
+	Header HeaderMode
+	// Features are the feature columns, each a column name or a 0-based
+	// index ("3"; negative counts from the end). Empty: every column except
+	// the target and the Ignore columns, in file order.
+	Features []string
+	// Target is the target column, by name or index. Empty: the last column.
+	Target string
+	// NoTarget reads every selected column as a feature (time series).
+	NoTarget bool
+	// Ignore lists columns to skip (e.g. a date column).
+	Ignore []string
+	// Classes forces the target to be read as class labels even when all its
+	// values are numbers ("0", "1", "2" become classes via a LabelMap).
+	Classes bool
+	// Labels, when set, is the label mapping saved at training time: the
+	// target is encoded with it and an unseen label is an error. Set it at
+	// prediction time.
+	Labels *LabelMap
+	// Fill says what to do with missing or non-numeric feature values.
+	// Empty target values are never filled: they are an error unless Fill
+	// is FillDrop.
+	Fill FillPolicy
+}
+
+// Table is a CSV file read as numbers: N rows of F features and a target.
+// Its fields record how the file was read, for Describe and Report.
+type Table struct {
+	Delimiter     rune     // the delimiter used
+	HasHeader     bool     // the first row was a header
+	HeaderGuessed bool     // HasHeader was decided by HeaderAuto
+	Columns       []string // all column names in file order ("0", "1", ... without a header)
+
+	FeatureNames   []string // names of the feature columns, in order
+	FeatureColumns []int    // their 0-based indices in the file
+	X              []float32
+
+	TargetName   string    // "" when there is no target
+	TargetColumn int       // -1 when there is no target
+	Y            []float32 // class index (when Labels != nil) or value, one per row
+	Labels       *LabelMap // nil when the target is numeric
+
+	Lines   []int // 1-based line number in the file of each row kept
+	Filled  int   // feature values replaced by the fill policy
+	Fill    FillPolicy
+	Dropped []int // 1-based line numbers of rows dropped by FillDrop
+}
+
+// Samples is the number of rows.
+func (t *Table) Samples() int { return len(t.Lines) }
+
+// Describe says in one line what the table holds as model input, e.g.
+// "1000 samples × 17 steps × 1 channel, target: column `label` with 3 classes".
+func (t *Table) Describe() string {
+	f := len(t.FeatureNames)
+	s := fmt.Sprintf("%d samples × %d %s × 1 channel", t.Samples(), f, plural(f, "step", "steps"))
+	switch {
+	case t.TargetColumn < 0:
+		s += ", no target"
+	case t.Labels != nil:
+		s += fmt.Sprintf(", target: column `%s` with %d classes", t.TargetName, t.Labels.Len())
+	default:
+		s += fmt.Sprintf(", target: column `%s` (numeric)", t.TargetName)
+	}
+	return s
+}
+
+// Report says in a few lines how the file was read: delimiter, header,
+// columns, classes, filled and dropped rows.
+func (t *Table) Report() string {
+	var b strings.Builder
+	how := "given"
+	if t.HeaderGuessed {
+		how = "detected"
+	}
+	hdr := "no header row"
+	if t.HasHeader {
+		hdr = "header row"
+	}
+	fmt.Fprintf(&b, "delimiter %s, %s (%s), %d columns\n", delimName(t.Delimiter), hdr, how, len(t.Columns))
+	fmt.Fprintf(&b, "features (%d): %s\n", len(t.FeatureNames), shortList(t.FeatureNames, 12))
+	if t.TargetColumn >= 0 {
+		if t.Labels != nil {
+			fmt.Fprintf(&b, "target: column %d `%s`, classes %s\n", t.TargetColumn, t.TargetName, t.Labels.list(12))
+		} else {
+			fmt.Fprintf(&b, "target: column %d `%s`, numeric\n", t.TargetColumn, t.TargetName)
+		}
+	}
+	if t.Filled > 0 {
+		fmt.Fprintf(&b, "filled %d missing values (%s)\n", t.Filled, t.Fill)
+	}
+	if len(t.Dropped) > 0 {
+		lines := make([]string, 0, len(t.Dropped))
+		for _, l := range t.Dropped {
+			lines = append(lines, strconv.Itoa(l))
+		}
+		fmt.Fprintf(&b, "dropped %d rows with missing values (lines %s)\n", len(t.Dropped), shortList(lines, 10))
+	}
+	b.WriteString(t.Describe())
+	return b.String()
+}
+
+// XTensor returns the features as (N, F, 1): each row is a sequence of F
+// steps with one channel, the natural Conv1D reading of a flat row.
+func (t *Table) XTensor() *tensor.Tensor {
+	return tensor.FromSlice(append([]float32(nil), t.X...), t.Samples(), len(t.FeatureNames), 1)
+}
+
+// YTensor returns the target: (N,) class indices when the target holds
+// labels (what sparse categorical cross-entropy takes), (N, 1) values when it
+// is numeric. It returns nil when there is no target.
+func (t *Table) YTensor() *tensor.Tensor {
+	if t.TargetColumn < 0 {
+		return nil
+	}
+	y := append([]float32(nil), t.Y...)
+	if t.Labels != nil {
+		return tensor.FromSlice(y, len(y))
+	}
+	return tensor.FromSlice(y, len(y), 1)
+}
+
+// Series returns the feature columns as a time series (rows in file order),
+// ready for MakeWindows.
+func (t *Table) Series() *Series {
+	return &Series{Names: append([]string(nil), t.FeatureNames...), Rows: t.Samples(), Data: append([]float32(nil), t.X...)}
+}
+
+// ReadCSV reads a CSV table of numbers. See CSVOptions for the choices and
+// Table.Report for how to print what was read.
+func ReadCSV(r io.Reader, opts CSVOptions) (*Table, error) {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading CSV: %w", err)
+	}
+	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")) // UTF-8 byte order mark
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, errors.New("CSV file is empty: expected a header row and/or rows of comma-, semicolon- or tab-separated numbers")
+	}
+	switch opts.Fill {
+	case FillNone, FillZero, FillMean, FillPrevious, FillDrop:
+	default:
+		return nil, fmt.Errorf("unknown fill policy %q: expected one of zero, mean, previous, drop (or empty for an error)", opts.Fill)
+	}
+	delim := opts.Delimiter
+	if delim == 0 {
+		delim = detectDelimiter(raw)
+	}
+	cr := csv.NewReader(bytes.NewReader(raw))
+	cr.Comma = delim
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = delim != '\t'
+	cr.ReuseRecord = false
+	var recs [][]string
+	var lines []int
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("CSV syntax error: %w (check quoting; the delimiter used is %s)", err, delimName(delim))
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a line of blanks
+		}
+		for i := range rec {
+			rec[i] = strings.TrimSpace(rec[i])
+		}
+		recs = append(recs, rec)
+		lines = append(lines, line)
+	}
+	if len(recs) == 0 {
+		return nil, errors.New("CSV file has no rows")
+	}
+	ncol := len(recs[0])
+	for i, rec := range recs {
+		if len(rec) != ncol {
+			return nil, fmt.Errorf("line %d has %d fields but line %d (the first row) has %d: every row needs the same number of %s-separated fields (check for a missing value or an unquoted %s inside a value)",
+				lines[i], len(rec), lines[0], ncol, delimName(delim), delimName(delim))
+		}
+	}
+
+	t := &Table{Delimiter: delim, TargetColumn: -1, Fill: opts.Fill}
+	switch opts.Header {
+	case HeaderYes:
+		t.HasHeader = true
+	case HeaderNo:
+	default:
+		t.HasHeader, t.HeaderGuessed = detectHeader(recs), true
+	}
+	if t.HasHeader {
+		t.Columns = recs[0]
+		for j, c := range t.Columns {
+			if c == "" {
+				t.Columns[j] = strconv.Itoa(j)
+			}
+		}
+		recs, lines = recs[1:], lines[1:]
+	} else {
+		for j := 0; j < ncol; j++ {
+			t.Columns = append(t.Columns, strconv.Itoa(j))
+		}
+	}
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("CSV file has a header (%s) but no data rows", shortList(t.Columns, 8))
+	}
+
+	// Resolve the columns.
+	ignore := map[int]bool{}
+	for _, s := range opts.Ignore {
+		j, err := resolveColumn(s, t.Columns, "ignored")
+		if err != nil {
+			return nil, err
+		}
+		ignore[j] = true
+	}
+	if !opts.NoTarget {
+		spec := opts.Target
+		if spec == "" {
+			spec = "-1"
+		}
+		j, err := resolveColumn(spec, t.Columns, "target")
+		if err != nil {
+			return nil, err
+		}
+		t.TargetColumn, t.TargetName = j, t.Columns[j]
+	}
+	if len(opts.Features) > 0 {
+		seen := map[int]bool{}
+		for _, s := range opts.Features {
+			j, err := resolveColumn(s, t.Columns, "feature")
+			if err != nil {
+				return nil, err
+			}
+			if j == t.TargetColumn {
+				return nil, fmt.Errorf("column %d `%s` is both the target and a feature: remove it from the features or choose another target", j, t.Columns[j])
+			}
+			if seen[j] {
+				return nil, fmt.Errorf("feature column %d `%s` is listed twice", j, t.Columns[j])
+			}
+			seen[j] = true
+			t.FeatureColumns = append(t.FeatureColumns, j)
+		}
+	} else {
+		for j := range t.Columns {
+			if j != t.TargetColumn && !ignore[j] {
+				t.FeatureColumns = append(t.FeatureColumns, j)
+			}
+		}
+	}
+	if len(t.FeatureColumns) == 0 {
+		return nil, fmt.Errorf("no feature columns left: the file has columns %s, the target is `%s` and %d are ignored",
+			shortList(t.Columns, 12), t.TargetName, len(ignore))
+	}
+	for _, j := range t.FeatureColumns {
+		t.FeatureNames = append(t.FeatureNames, t.Columns[j])
+	}
+
+	if err := t.fill(recs, lines, opts); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// fill parses the selected cells of recs into t.X, t.Y.
+func (t *Table) fill(recs [][]string, lines []int, opts CSVOptions) error {
+	nf := len(t.FeatureColumns)
+	n := len(recs)
+	vals := make([]float64, n*nf)
+	bad := make([]bool, n*nf)
+	drop := make([]bool, n)
+	for k, j := range t.FeatureColumns {
+		numeric := 0
+		for i, rec := range recs {
+			v, ok := parseNumber(rec[j])
+			if ok {
+				vals[i*nf+k] = v
+				numeric++
+				continue
+			}
+			if opts.Fill == FillNone {
+				return fmt.Errorf("line %d, column %d `%s`: %s; expected a number in every feature column. Fix the value, %s, or choose a fill policy (zero, mean, previous, drop)",
+					lines[i], j, t.Columns[j], describeCell(rec[j]), ignoreHint(recs, j))
+			}
+			bad[i*nf+k] = true
+		}
+		if numeric == 0 {
+			return fmt.Errorf("column %d `%s` has no numeric value (first value %s): it cannot be a feature; ignore it or choose the feature columns explicitly",
+				j, t.Columns[j], describeCell(recs[0][j]))
+		}
+	}
+
+	// Target.
+	var ys []float64
+	if t.TargetColumn >= 0 {
+		j := t.TargetColumn
+		ys = make([]float64, n)
+		labels := opts.Labels != nil || opts.Classes
+		if !labels {
+			for _, rec := range recs {
+				if _, ok := parseNumber(rec[j]); !ok && !isMissing(rec[j]) {
+					labels = true
+					break
+				}
+			}
+		}
+		for i, rec := range recs {
+			if isMissing(rec[j]) {
+				if opts.Fill == FillDrop {
+					drop[i] = true
+					continue
+				}
+				return fmt.Errorf("line %d, target column %d `%s`: the value is missing (%s); every row needs a target. Fix the row or use the drop fill policy",
+					lines[i], j, t.Columns[j], describeCell(rec[j]))
+			}
+		}
+		if labels {
+			lm := opts.Labels
+			if lm == nil {
+				var seen []string
+				for i, rec := range recs {
+					if !drop[i] {
+						seen = append(seen, rec[j])
+					}
+				}
+				lm = NewLabelMap(seen)
+			}
+			idx := make(map[string]int, lm.Len())
+			for k, c := range lm.Classes {
+				idx[c] = k
+			}
+			for i, rec := range recs {
+				if drop[i] {
+					continue
+				}
+				k, ok := idx[rec[j]]
+				if !ok {
+					_, err := lm.Index(rec[j])
+					return fmt.Errorf("line %d, target column %d `%s`: %w", lines[i], j, t.Columns[j], err)
+				}
+				ys[i] = float64(k)
+			}
+			t.Labels = lm
+		} else {
+			for i, rec := range recs {
+				if !drop[i] {
+					ys[i], _ = parseNumber(rec[j])
+				}
+			}
+		}
+	}
+
+	// Fill policy.
+	if opts.Fill == FillDrop {
+		for i := 0; i < n; i++ {
+			for k := 0; k < nf; k++ {
+				if bad[i*nf+k] {
+					drop[i] = true
+				}
+			}
+		}
+	}
+	if opts.Fill == FillMean || opts.Fill == FillPrevious || opts.Fill == FillZero {
+		for k, j := range t.FeatureColumns {
+			mean, cnt := 0.0, 0
+			for i := 0; i < n; i++ {
+				if !bad[i*nf+k] && !drop[i] {
+					mean += vals[i*nf+k]
+					cnt++
+				}
+			}
+			if cnt > 0 {
+				mean /= float64(cnt)
+			}
+			prev, havePrev := 0.0, false
+			for i := 0; i < n; i++ {
+				if drop[i] {
+					continue
+				}
+				if !bad[i*nf+k] {
+					prev, havePrev = vals[i*nf+k], true
+					continue
+				}
+				switch opts.Fill {
+				case FillZero:
+					vals[i*nf+k] = 0
+				case FillMean:
+					vals[i*nf+k] = mean
+				case FillPrevious:
+					if !havePrev {
+						return fmt.Errorf("line %d, column %d `%s`: %s cannot be filled with the previous value: it is in the first row; use another fill policy or fix the value",
+							lines[i], j, t.Columns[j], describeCell(recs[i][j]))
+					}
+					vals[i*nf+k] = prev
+				}
+				t.Filled++
+			}
+		}
+	}
+
+	for i := 0; i < n; i++ {
+		if drop[i] {
+			t.Dropped = append(t.Dropped, lines[i])
+			continue
+		}
+		for k := 0; k < nf; k++ {
+			t.X = append(t.X, float32(vals[i*nf+k]))
+		}
+		if ys != nil {
+			t.Y = append(t.Y, float32(ys[i]))
+		}
+		t.Lines = append(t.Lines, lines[i])
+	}
+	if len(t.Lines) == 0 {
+		return fmt.Errorf("every one of the %d data rows was dropped for missing values: check the delimiter (%s) and the column choice", n, delimName(t.Delimiter))
+	}
+	return nil
+}
+
+// resolveColumn finds a column by exact name, then by 0-based index
+// (negative from the end).
+func resolveColumn(spec string, cols []string, role string) (int, error) {
+	for j, c := range cols {
+		if c == spec {
+			return j, nil
+		}
+	}
+	if i, err := strconv.Atoi(strings.TrimSpace(spec)); err == nil {
+		if i < 0 {
+			i += len(cols)
+		}
+		if i >= 0 && i < len(cols) {
+			return i, nil
+		}
+		return -1, fmt.Errorf("%s column index %s is out of range: the file has %d columns (0..%d)", role, spec, len(cols), len(cols)-1)
+	}
+	return -1, fmt.Errorf("no %s column named %q: the columns are %s (a 0-based index works too)", role, spec, shortList(cols, 20))
+}
+
+// parseNumber parses a finite number; missing markers and text are not.
+func parseNumber(s string) (float64, bool) {
+	if isMissing(s) {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) || math.Abs(v) > math.MaxFloat32 {
+		return 0, false
+	}
+	return v, true
+}
+
+// isMissing reports the usual markers of a missing value.
+func isMissing(s string) bool {
+	switch strings.ToLower(s) {
+	case "", "na", "n/a", "nan", "null", "none", "?":
+		return true
+	}
+	return false
+}
+
+func describeCell(s string) string {
+	switch {
+	case s == "":
+		return "the value is empty"
+	case isMissing(s):
+		return fmt.Sprintf("the value %q marks a missing value", s)
+	}
+	if v, err := strconv.ParseFloat(s, 64); err == nil {
+		return fmt.Sprintf("the value %q (%g) is not a finite float32", s, v)
+	}
+	return fmt.Sprintf("the value %q is not a number", s)
+}
+
+// ignoreHint suggests ignoring a column whose first value is text.
+func ignoreHint(recs [][]string, j int) string {
+	if _, ok := parseNumber(recs[0][j]); !ok && !isMissing(recs[0][j]) {
+		return "ignore the column if it is not a feature (e.g. a date or an id)"
+	}
+	return "choose other feature columns"
+}
+
+// detectDelimiter picks among ',', ';' and '\t' the one that splits the
+// first lines into the same number (>1) of fields, preferring more fields.
+func detectDelimiter(raw []byte) rune {
+	var lines []string
+	for _, l := range strings.Split(string(raw), "\n") {
+		if strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+		if len(lines) == 10 {
+			break
+		}
+	}
+	best, bestN := ',', 1
+	for _, d := range []rune{',', ';', '\t'} {
+		n := -1
+		for _, l := range lines {
+			c := countOutsideQuotes(l, d)
+			if n < 0 {
+				n = c
+			} else if c != n {
+				n = 0
+				break
+			}
+		}
+		if n+1 > bestN {
+			best, bestN = d, n+1
+		}
+	}
+	return best
+}
+
+func countOutsideQuotes(s string, d rune) int {
+	n, q := 0, false
+	for _, r := range s {
+		switch {
+		case r == '"':
+			q = !q
+		case r == d && !q:
+			n++
+		}
+	}
+	return n
+}
+
+// detectHeader decides HeaderAuto, see its doc.
+func detectHeader(recs [][]string) bool {
+	if len(recs) == 1 {
+		for _, c := range recs[0] {
+			if _, ok := parseNumber(c); !ok && !isMissing(c) {
+				return true
+			}
+		}
+		return false
+	}
+	sample := recs[1:min(len(recs), 51)]
+	anyNumeric := false
+	for j := range recs[0] {
+		numeric, seen := true, 0
+		for _, rec := range sample {
+			if isMissing(rec[j]) {
+				continue
+			}
+			if _, ok := parseNumber(rec[j]); !ok {
+				numeric = false
+				break
+			}
+			seen++
+		}
+		if !numeric || seen == 0 {
+			continue
+		}
+		anyNumeric = true
+		if _, ok := parseNumber(recs[0][j]); !ok && !isMissing(recs[0][j]) {
+			return true
+		}
+	}
+	if anyNumeric {
+		return false
+	}
+	// No numeric column: a header's cells do not repeat in their column.
+	for j, c := range recs[0] {
+		if c == "" {
+			return false
+		}
+		for _, rec := range sample {
+			if rec[j] == c {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func delimName(d rune) string {
+	switch d {
+	case ',':
+		return "comma"
+	case ';':
+		return "semicolon"
+	case '\t':
+		return "tab"
+	case ' ':
+		return "space"
+	}
+	return strconv.QuoteRune(d)
+}
+
+func shortList(s []string, max int) string {
+	if len(s) <= max {
+		return "`" + strings.Join(s, "`, `") + "`"
+	}
+	return "`" + strings.Join(s[:max], "`, `") + fmt.Sprintf("` … (%d more)", len(s)-max)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

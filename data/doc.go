@@ -1,0 +1,26 @@
+// Package data reads the inputs of seqnet's 1D CNNs and turns them into
+// channels-last tensors: (samples, steps, channels), as Keras expects.
+//
+// It has four families of readers, each of which records how it read its
+// input so a command-line tool can print it back to the user:
+//
+//   - CSV tables (ReadCSV): header and delimiter detection, feature and target
+//     columns by name or index, string labels mapped to class indices
+//     (LabelMap), explicit fill policies for missing values. A flat row of F
+//     features is read as F steps of 1 channel: (N, F, 1).
+//   - Time series (Series, MakeWindows): sliding windows with the semantics
+//     of Keras' timeseries_dataset_from_array, chronological train/val/test
+//     splits (Series.SplitByTime) and scalers fitted on the training part only
+//     (FitScaler).
+//   - Text (TextVectorizer, PadSequences, ReadWordVectors): the defaults of
+//     Keras' TextVectorization layer and pad_sequences, and GloVe/word2vec
+//     text files aligned to a vocabulary.
+//   - NumPy arrays: see the sub-package data/npy; Sequences and SplitXY here
+//     turn its arrays into model inputs.
+//
+// Embedded real datasets (SpamAssassin subjects, Seattle weather, yearly
+// sunspots) live in data/embedded.
+//
+// Every problem a user can cause (a file, a column name, a shape) comes back
+// as an error that says what was wrong, what was expected and how to fix it.
+package data

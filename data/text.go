@@ -1,0 +1,291 @@
+package data
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/seqnet/seqnet/tensor"
+)
+
+// Special entries at the start of every vocabulary, as in Keras.
+const (
+	PadToken = ""      // index 0: padding (Keras' mask token)
+	OOVToken = "[UNK]" // index 1: out-of-vocabulary words
+)
+
+// stripped is Keras' DEFAULT_STRIP_REGEX as a set: ASCII punctuation
+// !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~
+const stripped = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+
+// Standardize applies Keras' default standardization,
+// "lower_and_strip_punctuation": ASCII letters are lowered (as
+// tf.strings.lower does by default; other letters are kept) and the ASCII
+// punctuation characters !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~ are removed.
+func Standardize(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			b.WriteByte(c + 'a' - 'A')
+		case c < 0x80 && strings.IndexByte(stripped, c) >= 0:
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// SplitWhitespace splits on runs of ASCII whitespace, as tf.strings.split
+// does; there are no empty tokens.
+func SplitWhitespace(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		switch r {
+		case ' ', '\t', '\n', '\r', '\v', '\f':
+			return true
+		}
+		return false
+	})
+}
+
+// TextVectorizer turns text into sequences of token indices with the
+// defaults of Keras' TextVectorization(output_mode="int"): standardize
+// (Standardize), split on whitespace, look each token up in Vocabulary.
+// Vocabulary[0] is "" (padding), Vocabulary[1] is "[UNK]" (any token not in
+// the vocabulary), then the learned tokens by descending frequency; ties are
+// broken as Keras' np.lexsort does: by token in descending byte order.
+//
+// It marshals to JSON (max_tokens, output_sequence_length, vocabulary) to be
+// saved with the model.
+type TextVectorizer struct {
+	// MaxTokens caps the vocabulary size, the two special entries included;
+	// 0 means no cap.
+	MaxTokens int `json:"max_tokens"`
+	// OutputSequenceLength, when > 0, pads with 0 or truncates every
+	// sequence at its END to this length, as TextVectorization does. When 0,
+	// a batch is padded at the end to its longest sequence.
+	OutputSequenceLength int `json:"output_sequence_length"`
+	// Vocabulary, index order.
+	Vocabulary []string `json:"vocabulary"`
+
+	index map[string]int
+}
+
+// NewTextVectorizer returns a vectorizer with an empty vocabulary; call
+// Adapt or SetVocabulary before Encode.
+func NewTextVectorizer(maxTokens, outputSequenceLength int) *TextVectorizer {
+	return &TextVectorizer{MaxTokens: maxTokens, OutputSequenceLength: outputSequenceLength}
+}
+
+// Tokens standardizes and splits one text.
+func (v *TextVectorizer) Tokens(text string) []string {
+	return SplitWhitespace(Standardize(text))
+}
+
+// Adapt learns the vocabulary from texts, replacing any previous one.
+func (v *TextVectorizer) Adapt(texts []string) error {
+	if v.MaxTokens < 0 || v.MaxTokens == 1 || v.MaxTokens == 2 {
+		return fmt.Errorf("max_tokens %d is invalid: expected 0 (no cap) or at least 3 (padding, [UNK] and one word)", v.MaxTokens)
+	}
+	counts := map[string]int{}
+	for _, t := range texts {
+		for _, tok := range v.Tokens(t) {
+			counts[tok]++
+		}
+	}
+	delete(counts, PadToken)
+	delete(counts, OOVToken)
+	toks := make([]string, 0, len(counts))
+	for t := range counts {
+		toks = append(toks, t)
+	}
+	slices.SortFunc(toks, func(a, b string) int {
+		if c := cmp.Compare(counts[b], counts[a]); c != 0 {
+			return c
+		}
+		return strings.Compare(b, a)
+	})
+	if v.MaxTokens > 0 && len(toks) > v.MaxTokens-2 {
+		toks = toks[:v.MaxTokens-2]
+	}
+	return v.SetVocabulary(toks)
+}
+
+// SetVocabulary sets the learned tokens, most frequent first. The two
+// special entries are added in front unless tokens already starts with them.
+func (v *TextVectorizer) SetVocabulary(tokens []string) error {
+	if len(tokens) >= 2 && tokens[0] == PadToken && tokens[1] == OOVToken {
+		tokens = tokens[2:]
+	}
+	voc := append([]string{PadToken, OOVToken}, tokens...)
+	idx := make(map[string]int, len(voc))
+	for i, t := range voc {
+		if j, dup := idx[t]; dup {
+			return fmt.Errorf("vocabulary entry %q appears twice (indices %d and %d): every token must be unique", t, j, i)
+		}
+		idx[t] = i
+	}
+	if v.MaxTokens > 0 && len(voc) > v.MaxTokens {
+		return fmt.Errorf("vocabulary has %d entries (with padding and [UNK]) but max_tokens is %d", len(voc), v.MaxTokens)
+	}
+	v.Vocabulary, v.index = voc, idx
+	return nil
+}
+
+// UnmarshalJSON restores a vectorizer saved with json.Marshal.
+func (v *TextVectorizer) UnmarshalJSON(b []byte) error {
+	var s struct {
+		MaxTokens            int      `json:"max_tokens"`
+		OutputSequenceLength int      `json:"output_sequence_length"`
+		Vocabulary           []string `json:"vocabulary"`
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v.MaxTokens, v.OutputSequenceLength = s.MaxTokens, s.OutputSequenceLength
+	return v.SetVocabulary(s.Vocabulary)
+}
+
+// VocabularySize is the number of entries, the two special ones included
+// (what an Embedding layer's input_dim must be).
+func (v *TextVectorizer) VocabularySize() int { return len(v.Vocabulary) }
+
+// Lookup returns the index of a standardized token, 1 ([UNK]) if unknown.
+func (v *TextVectorizer) Lookup(token string) int {
+	if i, ok := v.index[token]; ok {
+		return i
+	}
+	return 1
+}
+
+// Encode returns the token indices of one text, padded or truncated at the
+// end to OutputSequenceLength when it is set.
+func (v *TextVectorizer) Encode(text string) []int {
+	toks := v.Tokens(text)
+	ids := make([]int, len(toks))
+	for i, t := range toks {
+		ids[i] = v.Lookup(t)
+	}
+	if L := v.OutputSequenceLength; L > 0 {
+		if len(ids) > L {
+			ids = ids[:L]
+		}
+		for len(ids) < L {
+			ids = append(ids, 0)
+		}
+	}
+	return ids
+}
+
+// EncodeBatch encodes texts into an (N, L) tensor of indices (as float32).
+// L is OutputSequenceLength, or the longest sequence when it is 0 (shorter
+// ones are padded with 0 at the end). The tensor's Mask marks real tokens.
+func (v *TextVectorizer) EncodeBatch(texts []string) (*tensor.Tensor, error) {
+	if len(v.Vocabulary) == 0 {
+		return nil, errors.New("the text vectorizer has no vocabulary: call Adapt on the training texts (or load a saved vocabulary) first")
+	}
+	seqs := make([][]int, len(texts))
+	L := v.OutputSequenceLength
+	for i, t := range texts {
+		seqs[i] = v.Encode(t)
+		if v.OutputSequenceLength == 0 {
+			L = max(L, len(seqs[i]))
+		}
+	}
+	out := tensor.New(len(texts), L)
+	out.Mask = make([]bool, len(texts)*L)
+	for i, s := range seqs {
+		for j, id := range s {
+			out.Data[i*L+j] = float32(id)
+			out.Mask[i*L+j] = id != 0
+		}
+	}
+	return out, nil
+}
+
+// Decode maps indices back to tokens (for explanations); padding is skipped.
+func (v *TextVectorizer) Decode(ids []int) []string {
+	var out []string
+	for _, id := range ids {
+		if id == 0 {
+			continue
+		}
+		if id < 0 || id >= len(v.Vocabulary) {
+			out = append(out, OOVToken)
+			continue
+		}
+		out = append(out, v.Vocabulary[id])
+	}
+	return out
+}
+
+// Padding and truncating sides for PadSequences.
+const (
+	Pre  = "pre"
+	Post = "post"
+)
+
+// PadOptions are the arguments of Keras' pad_sequences. The zero value is
+// Keras' default: pad and truncate at the start ("pre"), value 0, length of
+// the longest sequence.
+type PadOptions struct {
+	MaxLen     int     // 0: the longest sequence
+	Padding    string  // "pre" (default) or "post"
+	Truncating string  // "pre" (default: drop the first values) or "post"
+	Value      float32 // padding value
+}
+
+// PadSequences makes an (N, maxlen) tensor out of sequences of different
+// lengths, with the semantics of keras.utils.pad_sequences. The Mask marks
+// the values that came from the sequences.
+func PadSequences(seqs [][]int, o PadOptions) (*tensor.Tensor, error) {
+	if o.Padding == "" {
+		o.Padding = Pre
+	}
+	if o.Truncating == "" {
+		o.Truncating = Pre
+	}
+	if o.Padding != Pre && o.Padding != Post {
+		return nil, fmt.Errorf("padding %q is invalid: expected %q or %q", o.Padding, Pre, Post)
+	}
+	if o.Truncating != Pre && o.Truncating != Post {
+		return nil, fmt.Errorf("truncating %q is invalid: expected %q or %q", o.Truncating, Pre, Post)
+	}
+	if o.MaxLen < 0 {
+		return nil, fmt.Errorf("maxlen %d is invalid: expected 0 (longest sequence) or more", o.MaxLen)
+	}
+	L := o.MaxLen
+	if L == 0 {
+		for _, s := range seqs {
+			L = max(L, len(s))
+		}
+	}
+	out := tensor.New(len(seqs), L)
+	out.Mask = make([]bool, len(seqs)*L)
+	for i := range out.Data {
+		out.Data[i] = o.Value
+	}
+	for i, s := range seqs {
+		if len(s) > L {
+			if o.Truncating == Pre {
+				s = s[len(s)-L:]
+			} else {
+				s = s[:L]
+			}
+		}
+		at := 0
+		if o.Padding == Pre {
+			at = L - len(s)
+		}
+		for j, v := range s {
+			out.Data[i*L+at+j] = float32(v)
+			out.Mask[i*L+at+j] = true
+		}
+	}
+	return out, nil
+}
