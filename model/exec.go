@@ -1,0 +1,139 @@
+package model
+
+import (
+	"math/rand/v2"
+
+	"github.com/seqnet/seqnet/layers"
+	"github.com/seqnet/seqnet/tensor"
+)
+
+// executor runs the graph on batches of one size. It owns every
+// intermediate tensor and each node's layer Context, so after the first
+// batch nothing is allocated, and two executors can run the same model at
+// once (the weights are only read during Forward).
+type executor struct {
+	m        *Model
+	batch    int
+	training bool
+	outs     [][]*tensor.Tensor // per node, per output
+	grads    [][]*tensor.Tensor // per node, per output (training only)
+	ctxs     []*layers.Context
+	ins      [][]*tensor.Tensor // per node: its input tensors (views of outs)
+	dins     [][]*tensor.Tensor
+	// InputGrads, when set, makes backward compute the gradient with
+	// respect to the model inputs (for attributions).
+	inputGrads bool
+}
+
+func newExecutor(m *Model, batch int, training, inputGrads bool) *executor {
+	e := &executor{m: m, batch: batch, training: training, inputGrads: inputGrads}
+	n := len(m.nodes)
+	e.outs = make([][]*tensor.Tensor, n)
+	e.ctxs = make([]*layers.Context, n)
+	e.ins = make([][]*tensor.Tensor, n)
+	if training || inputGrads {
+		e.grads = make([][]*tensor.Tensor, n)
+		e.dins = make([][]*tensor.Tensor, n)
+	}
+	for _, nd := range m.nodes {
+		e.ctxs[nd.id] = &layers.Context{Training: training}
+		e.outs[nd.id] = make([]*tensor.Tensor, len(nd.outShapes))
+		for i, s := range nd.outShapes {
+			if len(nd.inputs) == 0 {
+				e.outs[nd.id][i] = &tensor.Tensor{} // filled by run with the caller's batch
+			} else {
+				e.outs[nd.id][i] = tensor.New(append([]int{batch}, s...)...)
+			}
+			if e.grads != nil {
+				e.grads[nd.id] = append(e.grads[nd.id], tensor.New(append([]int{batch}, s...)...))
+			}
+		}
+	}
+	for _, nd := range m.nodes {
+		for _, t := range nd.inputs {
+			e.ins[nd.id] = append(e.ins[nd.id], e.outs[t.node.id][t.index])
+			if e.dins != nil {
+				var g *tensor.Tensor
+				if len(t.node.inputs) > 0 || inputGrads {
+					g = e.grads[t.node.id][t.index]
+				}
+				e.dins[nd.id] = append(e.dins[nd.id], g)
+			}
+		}
+	}
+	return e
+}
+
+// forward runs the graph on xs (one tensor per model input, batch first)
+// and returns the output tensors (owned by the executor).
+func (e *executor) forward(xs []*tensor.Tensor, rng *rand.Rand) []*tensor.Tensor {
+	for i, in := range e.m.inputs {
+		*e.outs[in.id][0] = *xs[i]
+	}
+	for _, nd := range e.m.nodes {
+		if len(nd.inputs) == 0 {
+			continue
+		}
+		ctx := e.ctxs[nd.id]
+		ctx.Rand = rng
+		nd.layer.Forward(ctx, e.ins[nd.id], e.outs[nd.id])
+	}
+	res := make([]*tensor.Tensor, len(e.m.outputs))
+	for i, o := range e.m.outputs {
+		res[i] = e.outs[o.node.id][o.index]
+	}
+	return res
+}
+
+// outputGrads returns the tensors backward reads as dLoss/dOutput, to be
+// filled by the caller after zeroGrads.
+func (e *executor) outputGrads() []*tensor.Tensor {
+	res := make([]*tensor.Tensor, len(e.m.outputs))
+	for i, o := range e.m.outputs {
+		res[i] = e.grads[o.node.id][o.index]
+	}
+	return res
+}
+
+func (e *executor) zeroGrads() {
+	for _, gs := range e.grads {
+		for _, g := range gs {
+			g.Zero()
+		}
+	}
+}
+
+// backward propagates the output gradients back through the graph; layers
+// add into parameter gradients, which the caller zeroes.
+func (e *executor) backward() {
+	for i := len(e.m.nodes) - 1; i >= 0; i-- {
+		nd := e.m.nodes[i]
+		if len(nd.inputs) == 0 {
+			continue
+		}
+		nd.layer.Backward(e.ctxs[nd.id], e.ins[nd.id], e.outs[nd.id], e.grads[nd.id], e.dins[nd.id])
+	}
+}
+
+// inputGrad returns the gradient with respect to model input i.
+func (e *executor) inputGrad(i int) *tensor.Tensor { return e.grads[e.m.inputs[i].id][0] }
+
+// runner keeps one executor per batch size (a full batch and the last,
+// smaller one), so that an epoch allocates nothing after the first.
+type runner struct {
+	m                    *Model
+	training, inputGrads bool
+	byBatch              map[int]*executor
+}
+
+func (r *runner) get(batch int) *executor {
+	if r.byBatch == nil {
+		r.byBatch = map[int]*executor{}
+	}
+	e := r.byBatch[batch]
+	if e == nil {
+		e = newExecutor(r.m, batch, r.training, r.inputGrads)
+		r.byBatch[batch] = e
+	}
+	return e
+}
