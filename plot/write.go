@@ -1,0 +1,132 @@
+package plot
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// DPI is the resolution of PNG output. A figure 8 inches wide is
+// 8*DPI pixels wide.
+const DPI = 150
+
+// format is an output file format chosen from a path's extension.
+type format int
+
+const (
+	formatPNG format = iota
+	formatSVG
+)
+
+// imageFormat returns the picture format for path, or an error naming the
+// extension and the ones that are supported.
+func imageFormat(path string) (format, error) {
+	if path == "" {
+		return 0, fmt.Errorf("plot: empty output path; give a file name ending in .png or .svg")
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	switch ext {
+	case ".png":
+		return formatPNG, nil
+	case ".svg":
+		return formatSVG, nil
+	case "":
+		return 0, fmt.Errorf("plot: output path %q has no extension; expected .png or .svg (for example %q)", path, path+".png")
+	default:
+		return 0, fmt.Errorf("plot: output path %q has extension %q; expected .png or .svg", path, ext)
+	}
+}
+
+// render draws a figure of size w×h with fn and writes it to path as PNG
+// or SVG, atomically. fn is called once.
+func render(path string, w, h vg.Length, fn func(dc draw.Canvas)) (err error) {
+	f, err := imageFormat(path)
+	if err != nil {
+		return err
+	}
+	// gonum/plot panics on a few impossible configurations; our checks
+	// should make those unreachable, but a picture is never worth a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("plot: drawing %s failed: %v (this is a bug in package plot; please report it with the input that caused it)", path, r)
+		}
+	}()
+	var buf bytes.Buffer
+	switch f {
+	case formatPNG:
+		c := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(DPI))
+		fn(draw.New(c))
+		if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
+			return fmt.Errorf("plot: encoding PNG for %s: %w", path, err)
+		}
+	case formatSVG:
+		c := vgsvg.New(w, h)
+		// Paint the page white; an SVG is transparent by default and
+		// unreadable on a dark viewer.
+		dc := draw.New(c)
+		dc.SetColor(colorWhite)
+		dc.Fill(dc.Rectangle.Path())
+		fn(dc)
+		if _, err := c.WriteTo(&buf); err != nil {
+			return fmt.Errorf("plot: encoding SVG for %s: %w", path, err)
+		}
+	}
+	return writeFileAtomic(path, buf.Bytes())
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory, synced and renamed over path.
+func writeFileAtomic(path string, data []byte) error {
+	return writeAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeAtomic creates a temporary file next to path, lets fn fill it, syncs
+// it and renames it to path. On any error the temporary file is removed and
+// path is left as it was.
+func writeAtomic(path string, fn func(w io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("plot: cannot create a file in %s: %w (does the directory exist and is it writable?)", dir, err)
+	}
+	name := tmp.Name()
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(name)
+		}
+	}()
+	if err := fn(tmp); err != nil {
+		return fmt.Errorf("plot: writing %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("plot: syncing %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("plot: setting permissions of %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("plot: closing %s: %w", path, err)
+	}
+	if err := os.Rename(name, path); err != nil {
+		return fmt.Errorf("plot: moving the finished file into place at %s: %w", path, err)
+	}
+	// Make the rename itself durable. Not every system lets a directory be
+	// synced; the file is complete either way, so this is best effort.
+	if d, derr := os.Open(dir); derr == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
