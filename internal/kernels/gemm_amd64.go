@@ -10,13 +10,13 @@ var (
 		name: "avx512",
 		mr:   12, nr: 32,
 		kc: 256, mc: 240, nc: 4096,
-		fn: kernelAVX512,
+		fn: kernelAVX512, packA8: packA12,
 	}
 	avx2Kernel = &microKernel{
 		name: "avx2",
 		mr:   6, nr: 16,
 		kc: 256, mc: 240, nc: 4096,
-		fn: kernelAVX2,
+		fn: kernelAVX2, packA8: packA6,
 	}
 )
 
@@ -47,4 +47,18 @@ func kernelAVX2(k int, a, b, c []float32, ldc int, accum bool) {
 	_ = b[16*k-1]
 	_ = c[5*ldc+15]
 	sgemmKernelAVX2_6x16(k, &a[0], &b[0], &c[0], ldc, accum)
+}
+
+// packA12 checks the bounds the assembly relies on and runs it.
+func packA12(n int, a []float32, lda int, dst []float32, alpha float32) {
+	_ = a[11*lda+8*n-1]
+	_ = dst[12*8*n-1]
+	sgemmPackA12AVX(n, &a[0], lda, &dst[0], alpha)
+}
+
+// packA6 checks the bounds the assembly relies on and runs it.
+func packA6(n int, a []float32, lda int, dst []float32, alpha float32) {
+	_ = a[5*lda+8*n-1]
+	_ = dst[6*8*n-1]
+	sgemmPackA6AVX(n, &a[0], lda, &dst[0], alpha)
 }

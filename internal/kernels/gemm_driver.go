@@ -32,6 +32,9 @@ type microKernel struct {
 	// and b (k×nr) and stores it to c (accum false) or adds it to c.
 	// c holds at least (mr-1)*ldc+nr elements.
 	fn func(k int, a, b, c []float32, ldc int, accum bool)
+	// packA8, if not nil, sets dst[p*mr+r] = alpha*a[r*lda+p] for r < mr
+	// and p < 8*n: the bulk of packA for full panels of untransposed A.
+	packA8 func(n int, a []float32, lda int, dst []float32, alpha float32)
 }
 
 // workspace holds one goroutine's packing buffers.
@@ -79,7 +82,7 @@ func gemmBlock(kr *microKernel, ws *workspace, g *gemmArgs, i0, i1, j0, j1 int) 
 			accum := pc > 0 || !g.overwrite
 			for ic := i0; ic < i1; ic += kr.mc {
 				mc := min(kr.mc, i1-ic)
-				packA(ws.a, g, ic, mc, pc, kc, mr)
+				packA(kr, ws.a, g, ic, mc, pc, kc)
 				for jr := 0; jr < nc; jr += nr {
 					nrr := min(nr, nc-jr)
 					bp := ws.b[jr*kc : (jr+nr)*kc]
@@ -114,7 +117,8 @@ func gemmBlock(kr *microKernel, ws *workspace, g *gemmArgs, i0, i1, j0, j1 int) 
 // of mr rows: panel q holds, for each p, the mr values of rows
 // ic+q*mr ... at column pc+p next to each other. Rows past mc are zero.
 // A is only read; its rows may overlap.
-func packA(dst []float32, g *gemmArgs, ic, mc, pc, kc, mr int) {
+func packA(kr *microKernel, dst []float32, g *gemmArgs, ic, mc, pc, kc int) {
+	mr := kr.mr
 	alpha := g.alpha
 	a, lda := g.a, g.lda
 	for q := 0; q < mc; q += mr {
@@ -133,24 +137,21 @@ func packA(dst []float32, g *gemmArgs, ic, mc, pc, kc, mr int) {
 			}
 			continue
 		}
-		for r := 0; r < rows; r++ {
-			i := ic + q + r
-			src := a[i*lda+pc : i*lda+pc+kc]
-			d := panel[r:]
-			if alpha == 1 {
-				for p, v := range src {
-					d[p*mr] = v
-				}
-			} else {
-				for p, v := range src {
-					d[p*mr] = alpha * v
-				}
-			}
+		// Step p gathers one column of the mr rows: the stores are
+		// sequential and each row is read front to back.
+		base := (ic+q)*lda + pc
+		p0 := 0
+		if rows == mr && kr.packA8 != nil && kc >= 8 {
+			n8 := kc / 8
+			kr.packA8(n8, a[base:], lda, panel, alpha)
+			p0 = 8 * n8
 		}
-		for r := rows; r < mr; r++ {
-			for p := 0; p < kc; p++ {
-				panel[p*mr+r] = 0
+		for p := p0; p < kc; p++ {
+			d := panel[p*mr : p*mr+mr]
+			for r := 0; r < rows; r++ {
+				d[r] = alpha * a[base+r*lda+p]
 			}
+			clear(d[rows:])
 		}
 	}
 }

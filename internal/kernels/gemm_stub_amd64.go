@@ -21,3 +21,13 @@ func sgemmKernelAVX512_14x32(k int, a *float32, b *float32, c *float32, ldc int,
 //
 //go:noescape
 func sgemmKernelAVX2_6x16(k int, a *float32, b *float32, c *float32, ldc int, accum bool)
+
+// sgemmPackA12AVX sets dst[p*12+r] = alpha*src[r*lda+p] for r < 12, p < 8*n. Requires AVX.
+//
+//go:noescape
+func sgemmPackA12AVX(n int, src *float32, lda int, dst *float32, alpha float32)
+
+// sgemmPackA6AVX sets dst[p*6+r] = alpha*src[r*lda+p] for r < 6, p < 8*n. Requires AVX.
+//
+//go:noescape
+func sgemmPackA6AVX(n int, src *float32, lda int, dst *float32, alpha float32)

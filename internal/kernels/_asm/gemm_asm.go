@@ -23,6 +23,8 @@ func main() {
 	avx512Kernel(12)
 	avx512Kernel(14)
 	avx2Kernel()
+	packAKernel(12)
+	packAKernel(6)
 	Generate()
 }
 
@@ -47,6 +49,7 @@ func avx512Kernel(mr int) {
 	a := Load(Param("a"), GP64())
 	b := Load(Param("b"), GP64())
 
+	prefetchC(mr, 2)
 	acc := func(r, j int) VecPhysical { return zmm[2*r+j] }
 	b0, b1 := zmm[30], zmm[31]
 	for r := 0; r < mr; r++ {
@@ -108,6 +111,7 @@ func avx2Kernel() {
 	a := Load(Param("a"), GP64())
 	b := Load(Param("b"), GP64())
 
+	prefetchC(mr, 1)
 	acc := func(r, j int) VecPhysical { return ymm[2*r+j] }
 	b0, b1 := ymm[12], ymm[13]
 	bc := []VecPhysical{ymm[14], ymm[15]}
@@ -158,6 +162,22 @@ func avx2Kernel() {
 	RET()
 }
 
+// prefetchC asks for the lines cols of the mr rows of the C block, so that
+// the loads and stores after the k loop do not wait for memory.
+func prefetchC(mr, lines int) {
+	c := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(2), ldc)
+	for r := 0; r < mr; r++ {
+		for l := 0; l < lines; l++ {
+			PREFETCHT0(Mem{Base: c, Disp: 64 * l})
+		}
+		if r < mr-1 {
+			ADDQ(ldc, c)
+		}
+	}
+}
+
 // kernelLoops emits the k loop: unroll steps per pass while at least unroll
 // remain, then single steps. k >= 0.
 func kernelLoops(k, a, b Register, mr, nr int, step func(off int)) {
@@ -183,4 +203,85 @@ func kernelLoops(k, a, b Register, mr, nr int, step func(off int)) {
 	DECQ(k)
 	JNZ(LabelRef("tailloop"))
 	Label("done")
+}
+
+// packAKernel emits sgemmPackA<mr>AVX: it copies alpha times an mr×(8·n)
+// block of row-major A (rows lda elements apart, possibly overlapping) into
+// the k-major layout of a packed A micro-panel, dst[p*mr+r] =
+// alpha*src[r*lda+p], by transposing 4×8 blocks in YMM registers.
+func packAKernel(mr int) {
+	name := fmt.Sprintf("sgemmPackA%dAVX", mr)
+	TEXT(name, NOSPLIT, "func(n int, src *float32, lda int, dst *float32, alpha float32)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets dst[p*%d+r] = alpha*src[r*lda+p] for r < %d, p < 8*n. Requires AVX.", name, mr, mr))
+	n := Load(Param("n"), GP64())
+	src := Load(Param("src"), GP64())
+	lda := Load(Param("lda"), GP64())
+	SHLQ(U8(2), lda)
+	dst := Load(Param("dst"), GP64())
+	alpha := Y15
+	VBROADCASTSS(NewParamAddr("alpha", 32), alpha)
+	// bases[i] points at row 3i; rows 3i+1 and 3i+2 are bases[i]+lda and +2·lda.
+	nb := (mr + 2) / 3
+	bases := make([]Register, nb)
+	bases[0] = src
+	for i := 1; i < nb; i++ {
+		bases[i] = GP64()
+		LEAQ(Mem{Base: bases[i-1], Index: lda, Scale: 2}, bases[i])
+		ADDQ(lda, bases[i])
+	}
+	row := func(r int) Mem {
+		m := Mem{Base: bases[r/3]}
+		if r%3 > 0 {
+			m.Index, m.Scale = lda, uint8(r%3)
+		}
+		return m
+	}
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	Label("loop")
+	for r0 := 0; r0 < mr; r0 += 4 {
+		rows := min(4, mr-r0)
+		x := []VecPhysical{Y0, Y1, Y2, Y3}
+		for j := 0; j < rows; j++ {
+			VMULPS(row(r0+j), alpha, x[j])
+		}
+		if rows == 4 {
+			// t0 = r0p0 r1p0 r0p1 r1p1 | p4 p5, t1 = p2 p3 | p6 p7, t2/t3 for r2, r3.
+			VUNPCKLPS(Y1, Y0, Y4)
+			VUNPCKHPS(Y1, Y0, Y5)
+			VUNPCKLPS(Y3, Y2, Y6)
+			VUNPCKHPS(Y3, Y2, Y7)
+			// u[p] holds rows r0..r0+3 of step p in its low lane, step p+4 in the high lane.
+			u := []VecPhysical{Y8, Y9, Y10, Y11}
+			VUNPCKLPD(Y6, Y4, u[0])
+			VUNPCKHPD(Y6, Y4, u[1])
+			VUNPCKLPD(Y7, Y5, u[2])
+			VUNPCKHPD(Y7, Y5, u[3])
+			for p := 0; p < 4; p++ {
+				VMOVUPS(u[p].AsX(), Mem{Base: dst, Disp: (p*mr + r0) * 4})
+				VEXTRACTF128(U8(1), u[p], Mem{Base: dst, Disp: ((p+4)*mr + r0) * 4})
+			}
+			continue
+		}
+		// Two rows: t0 = r0p0 r1p0 r0p1 r1p1 | p4 p5, t1 = p2 p3 | p6 p7.
+		VUNPCKLPS(Y1, Y0, Y4)
+		VUNPCKHPS(Y1, Y0, Y5)
+		VEXTRACTF128(U8(1), Y4, X6)
+		VEXTRACTF128(U8(1), Y5, X7)
+		for i, t := range []VecPhysical{X4, X5, X6, X7} {
+			p := []int{0, 2, 4, 6}[i]
+			VMOVLPS(t, Mem{Base: dst, Disp: (p*mr + r0) * 4})
+			VMOVHPS(t, Mem{Base: dst, Disp: ((p+1)*mr + r0) * 4})
+		}
+	}
+	for _, b := range bases {
+		ADDQ(U8(32), b)
+	}
+	ADDQ(U32(8*mr*4), dst)
+	DECQ(n)
+	JNZ(LabelRef("loop"))
+	Label("done")
+	VZEROUPPER()
+	RET()
 }

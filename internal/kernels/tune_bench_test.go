@@ -1,0 +1,69 @@
+//go:build linux
+
+package kernels
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"unsafe"
+)
+
+// threadCPU returns the CPU time of the calling OS thread in seconds, which
+// other processes on a shared machine do not inflate.
+func threadCPU() float64 {
+	var ts syscall.Timespec
+	const clockThreadCPUTimeID = 3
+	syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0)
+	return float64(ts.Sec) + float64(ts.Nsec)*1e-9
+}
+
+// BenchmarkTune sweeps the cache blocking of the fastest kernel on one
+// thread and reports the best GFLOP/s by thread CPU time. Set
+// SEQNET_TUNE=1 to run it.
+func BenchmarkTune(b *testing.B) {
+	if os.Getenv("SEQNET_TUNE") == "" {
+		b.Skip("set SEQNET_TUNE=1")
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	kcs := []int{128, 192, 256, 320, 384, 512}
+	mcs := []int{48, 96, 144, 240, 480}
+	for _, s := range []struct {
+		name       string
+		m, n, k, l int
+	}{{"sq1024", 1024, 1024, 1024, 1024}, {"conv", 8192, 256, 768, 256}, {"sq2048", 2048, 2048, 2048, 2048}} {
+		if !strings.Contains(os.Getenv("SEQNET_TUNE_SHAPES"), s.name) && os.Getenv("SEQNET_TUNE_SHAPES") != "" {
+			continue
+		}
+		a := randSlice(rng, (s.m-1)*s.l+s.k)
+		bm := randSlice(rng, s.k*s.n)
+		c := make([]float32, s.m*s.n)
+		for _, kr0 := range kernels[:len(kernels)-1] {
+			for _, kc := range kcs {
+				for _, mc := range mcs {
+					kr := *kr0
+					kr.kc, kr.mc = kc, mc
+					b.Run(fmt.Sprintf("%s/%s/kc=%d/mc=%d", kr.name, s.name, kc, mc), func(b *testing.B) {
+						runtime.LockOSThread()
+						defer runtime.UnlockOSThread()
+						SetThreads(1)
+						defer SetThreads(0)
+						prev := active.Swap(&kr)
+						defer active.Store(prev)
+						best := 1e9
+						for b.Loop() {
+							t0 := threadCPU()
+							Sgemm(false, false, s.m, s.n, s.k, 1, a, s.l, bm, s.n, 0, c, s.n)
+							best = min(best, threadCPU()-t0)
+						}
+						b.ReportMetric(2*float64(s.m*s.n*s.k)/best/1e9, "GFLOP/s")
+					})
+				}
+			}
+		}
+	}
+}
