@@ -12,14 +12,16 @@ import (
 // batch nothing is allocated, and two executors can run the same model at
 // once (the weights are only read during Forward).
 type executor struct {
-	m        *Model
-	batch    int
-	training bool
-	outs     [][]*tensor.Tensor // per node, per output
-	grads    [][]*tensor.Tensor // per node, per output (training only)
-	ctxs     []*layers.Context
-	ins      [][]*tensor.Tensor // per node: its input tensors (views of outs)
-	dins     [][]*tensor.Tensor
+	m           *Model
+	batch       int
+	training    bool
+	outs        [][]*tensor.Tensor // per node, per output
+	grads       [][]*tensor.Tensor // per node, per output (training only)
+	ctxs        []*layers.Context
+	ins         [][]*tensor.Tensor // per node: its input tensors (views of outs)
+	dins        [][]*tensor.Tensor
+	results     []*tensor.Tensor // the model outputs, reused
+	resultGrads []*tensor.Tensor
 	// InputGrads, when set, makes backward compute the gradient with
 	// respect to the model inputs (for attributions).
 	inputGrads bool
@@ -78,21 +80,23 @@ func (e *executor) forward(xs []*tensor.Tensor, rng *rand.Rand) []*tensor.Tensor
 		ctx.Rand = rng
 		nd.layer.Forward(ctx, e.ins[nd.id], e.outs[nd.id])
 	}
-	res := make([]*tensor.Tensor, len(e.m.outputs))
-	for i, o := range e.m.outputs {
-		res[i] = e.outs[o.node.id][o.index]
+	if e.results == nil {
+		for _, o := range e.m.outputs {
+			e.results = append(e.results, e.outs[o.node.id][o.index])
+		}
 	}
-	return res
+	return e.results
 }
 
 // outputGrads returns the tensors backward reads as dLoss/dOutput, to be
 // filled by the caller after zeroGrads.
 func (e *executor) outputGrads() []*tensor.Tensor {
-	res := make([]*tensor.Tensor, len(e.m.outputs))
-	for i, o := range e.m.outputs {
-		res[i] = e.grads[o.node.id][o.index]
+	if e.resultGrads == nil {
+		for _, o := range e.m.outputs {
+			e.resultGrads = append(e.resultGrads, e.grads[o.node.id][o.index])
+		}
 	}
-	return res
+	return e.resultGrads
 }
 
 func (e *executor) zeroGrads() {

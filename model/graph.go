@@ -113,6 +113,48 @@ type Model struct {
 	mu    sync.Mutex // guards training
 	pool  sync.Pool  // inference executors
 	train *runner
+	state TrainState
+}
+
+// TrainState is where training stands, so that it can be saved with the
+// model and resumed exactly (FitOptions.Resume).
+type TrainState struct {
+	// Epoch is the number of finished epochs.
+	Epoch int
+	// Batch is the number of finished batches of an interrupted epoch
+	// (0 between epochs); Order is that epoch's sample order and Partial
+	// its running sums of loss and metrics.
+	Batch   int
+	Order   []int
+	Partial []float64
+	pcg     *rand.PCG
+}
+
+// TrainingState returns a copy of the training state, with the shuffle
+// and dropout random generator's state encoded in rngState.
+func (m *Model) TrainingState() (st TrainState, rngState []byte) {
+	st = m.state
+	st.Order = append([]int(nil), m.state.Order...)
+	st.Partial = append([]float64(nil), m.state.Partial...)
+	st.pcg = nil
+	if m.state.pcg != nil {
+		rngState, _ = m.state.pcg.MarshalBinary()
+	}
+	return st, rngState
+}
+
+// SetTrainingState restores what TrainingState returned.
+func (m *Model) SetTrainingState(st TrainState, rngState []byte) error {
+	m.state = st
+	m.state.pcg = nil
+	if len(rngState) > 0 {
+		p := &rand.PCG{}
+		if err := p.UnmarshalBinary(rngState); err != nil {
+			return fmt.Errorf("training state: %w", err)
+		}
+		m.state.pcg = p
+	}
+	return nil
 }
 
 // NewModel builds a functional model from its inputs to its outputs, as

@@ -96,14 +96,14 @@ func (m *Model) Summary() string {
 	}
 	line("└", "┴", "┘", "─")
 	tr, nt := m.NumParams()
-	fmt.Fprintf(&sb, " Total params: %d (%s)\n", tr+nt, bytes(tr+nt))
-	fmt.Fprintf(&sb, " Trainable params: %d (%s)\n", tr, bytes(tr))
-	fmt.Fprintf(&sb, " Non-trainable params: %d (%s)\n", nt, bytes(nt))
+	fmt.Fprintf(&sb, " Total params: %d (%s)\n", tr+nt, byteSize(tr+nt))
+	fmt.Fprintf(&sb, " Trainable params: %d (%s)\n", tr, byteSize(tr))
+	fmt.Fprintf(&sb, " Non-trainable params: %d (%s)\n", nt, byteSize(nt))
 	return sb.String()
 }
 
-// bytes formats the float32 storage of n weights as Keras does.
-func bytes(n int) string {
+// byteSize formats the float32 storage of n weights as Keras does.
+func byteSize(n int) string {
 	b := float64(n * 4)
 	units := []string{"B", "KB", "MB", "GB"}
 	i := 0

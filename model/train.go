@@ -151,9 +151,16 @@ type FitOptions struct {
 	ValidationSplit float64
 	// ValidationData is used for validation instead of a split.
 	ValidationData *Dataset
-	// InitialEpoch starts counting epochs there (to resume training).
+	// Epochs is the index of the final epoch, as in Keras: training runs
+	// epochs InitialEpoch … Epochs-1.
+	// InitialEpoch starts counting epochs there.
 	InitialEpoch int
-	Callbacks    []Callback
+	// Resume continues where the last Fit on this model (or the training
+	// state loaded with it) stopped: same epoch, same batch, same shuffle
+	// and dropout random stream, so that interrupted-and-resumed training
+	// equals uninterrupted training. Epochs is still the final epoch.
+	Resume    bool
+	Callbacks []Callback
 	// Verbose, when not nil, receives one line per epoch.
 	Verbose io.Writer
 }
@@ -178,6 +185,9 @@ func (m *Model) FitData(d Dataset, o FitOptions) (*History, error) {
 	}
 	if o.Epochs <= 0 {
 		return nil, fmt.Errorf("fit: epochs must be positive, received %d", o.Epochs)
+	}
+	if o.InitialEpoch < 0 || o.InitialEpoch > o.Epochs {
+		return nil, fmt.Errorf("fit: initial_epoch %d must be between 0 and epochs %d", o.InitialEpoch, o.Epochs)
 	}
 	if o.BatchSize == 0 {
 		o.BatchSize = 32
@@ -212,41 +222,65 @@ func (m *Model) FitData(d Dataset, o FitOptions) (*History, error) {
 		m.train = &runner{m: m, training: true}
 	}
 	m.stop = make(chan struct{}, 1)
-	rng := rand.New(rand.NewPCG(m.Seed, 0xf17))
-	n := train.X[0].Shape[0]
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
+	st := &m.state
+	if st.pcg == nil {
+		st.pcg = rand.NewPCG(m.Seed, 0xf17)
 	}
+	rng := rand.New(st.pcg)
+	n := train.X[0].Shape[0]
 	batches := (n + o.BatchSize - 1) / o.BatchSize
+	first := o.InitialEpoch
+	if o.Resume {
+		first = st.Epoch
+	}
+	if st.Batch > 0 && (len(st.Order) != n || !o.Resume) {
+		// A partial epoch from another data set or without Resume is dropped.
+		st.Batch, st.Order = 0, nil
+	}
 	bufs := newBatchBuffers(train, o.BatchSize)
 	hist := &History{}
 	for _, cb := range o.Callbacks {
 		cb.SetModel(m)
 		cb.OnTrainBegin()
 	}
-	for epoch := o.InitialEpoch; epoch < o.InitialEpoch+o.Epochs; epoch++ {
-		if !o.NoShuffle {
-			rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+	for epoch := first; epoch < o.Epochs; epoch++ {
+		acc := newAccumulator(metrics)
+		startBatch := 0
+		if st.Batch > 0 {
+			// Resuming inside an epoch: same order, same partial sums.
+			startBatch = st.Batch
+			acc.restore(st.Partial)
+		} else {
+			st.Order = identity(st.Order, n)
+			if !o.NoShuffle {
+				rng.Shuffle(n, func(i, j int) { st.Order[i], st.Order[j] = st.Order[j], st.Order[i] })
+			}
 		}
 		for _, cb := range o.Callbacks {
 			cb.OnEpochBegin(epoch)
 		}
-		acc := newAccumulator(metrics)
 		stopped := false
-		for b := 0; b < batches; b++ {
+		for b := startBatch; b < batches; b++ {
 			lo, hi := b*o.BatchSize, min((b+1)*o.BatchSize, n)
-			xs, ys := bufs.gather(train, order[lo:hi])
+			xs, ys := bufs.gather(train, st.Order[lo:hi])
 			loss := m.trainStep(xs, ys, rng, acc, metrics)
 			acc.addLoss(loss, hi-lo)
-			for _, cb := range o.Callbacks {
-				cb.OnBatchEnd(b, acc.logs(""))
+			if len(o.Callbacks) > 0 {
+				logs := acc.logs("")
+				for _, cb := range o.Callbacks {
+					cb.OnBatchEnd(b, logs)
+				}
 			}
-			if m.stopRequested() {
+			if b+1 < batches && m.stopRequested() {
+				st.Epoch, st.Batch, st.Partial = epoch, b+1, acc.snapshot()
 				stopped = true
 				break
 			}
 		}
+		if stopped {
+			break
+		}
+		st.Batch, st.Partial = 0, nil
 		logs := acc.logs("")
 		if val != nil {
 			vl, err := m.evaluate(*val, o.BatchSize, metrics)
@@ -261,14 +295,15 @@ func (m *Model) FitData(d Dataset, o FitOptions) (*History, error) {
 			return hist, fmt.Errorf("fit: the loss became %v at epoch %d: lower the learning rate, scale the inputs, or check the data for extreme values",
 				logs.Values["loss"], epoch+1)
 		}
+		st.Epoch = epoch + 1
 		hist.add(epoch, logs)
 		if o.Verbose != nil {
-			fmt.Fprintf(o.Verbose, "Epoch %d/%d - %s\n", epoch+1, o.InitialEpoch+o.Epochs, logs)
+			fmt.Fprintf(o.Verbose, "Epoch %d/%d - %s\n", epoch+1, o.Epochs, logs)
 		}
 		for _, cb := range o.Callbacks {
 			cb.OnEpochEnd(epoch, logs)
 		}
-		if stopped || m.stopRequested() {
+		if m.stopRequested() {
 			break
 		}
 	}
@@ -276,6 +311,16 @@ func (m *Model) FitData(d Dataset, o FitOptions) (*History, error) {
 		cb.OnTrainEnd()
 	}
 	return hist, nil
+}
+
+func identity(s []int, n int) []int {
+	if len(s) != n {
+		s = make([]int, n)
+	}
+	for i := range s {
+		s[i] = i
+	}
+	return s
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -488,6 +533,33 @@ func newAccumulator(metrics [][]losses.Metric) *accumulator {
 	return a
 }
 
+// snapshot copies the partial sums of an interrupted epoch.
+func (a *accumulator) snapshot() []float64 {
+	out := []float64{a.lossSum, a.lossN}
+	for i := range a.sums {
+		out = append(out, a.sums[i]...)
+		out = append(out, a.counts[i]...)
+	}
+	return out
+}
+
+// restore loads sums saved by snapshot (ignored if they do not fit).
+func (a *accumulator) restore(v []float64) {
+	need := 2
+	for i := range a.sums {
+		need += 2 * len(a.sums[i])
+	}
+	if len(v) != need {
+		return
+	}
+	a.lossSum, a.lossN = v[0], v[1]
+	k := 2
+	for i := range a.sums {
+		k += copy(a.sums[i], v[k:])
+		k += copy(a.counts[i], v[k:])
+	}
+}
+
 func (a *accumulator) addLoss(l float64, n int) {
 	a.lossSum += l * float64(n)
 	a.lossN += float64(n)
@@ -514,11 +586,13 @@ func (a *accumulator) logs(prefix string) Logs {
 
 // batchBuffers gathers shuffled samples into reused batch tensors.
 type batchBuffers struct {
-	x, y [][]*tensor.Tensor // [full, last] per input
+	x, y   [][]*tensor.Tensor // per input: the full-batch and last-batch tensors
+	xs, ys []*tensor.Tensor   // the slices handed out, reused
 }
 
 func newBatchBuffers(d Dataset, batch int) *batchBuffers {
-	return &batchBuffers{x: make([][]*tensor.Tensor, len(d.X)), y: make([][]*tensor.Tensor, len(d.Y))}
+	return &batchBuffers{x: make([][]*tensor.Tensor, len(d.X)), y: make([][]*tensor.Tensor, len(d.Y)),
+		xs: make([]*tensor.Tensor, len(d.X)), ys: make([]*tensor.Tensor, len(d.Y))}
 }
 
 func gatherInto(bufs []*tensor.Tensor, src *tensor.Tensor, idx []int) (*tensor.Tensor, []*tensor.Tensor) {
@@ -540,8 +614,7 @@ func gatherInto(bufs []*tensor.Tensor, src *tensor.Tensor, idx []int) (*tensor.T
 }
 
 func (b *batchBuffers) gather(d Dataset, idx []int) (xs, ys []*tensor.Tensor) {
-	xs = make([]*tensor.Tensor, len(d.X))
-	ys = make([]*tensor.Tensor, len(d.Y))
+	xs, ys = b.xs, b.ys
 	for i, x := range d.X {
 		xs[i], b.x[i] = gatherInto(b.x[i], x, idx)
 	}
