@@ -68,10 +68,20 @@ func (g *cellGrid) DataRange() (xmin, xmax, ymin, ymax float64) {
 func (g *cellGrid) Plot(c draw.Canvas, p *gplot.Plot) {
 	trX, trY := p.Transforms(&c)
 	if g.raster {
-		img := image.NewRGBA(image.Rect(0, 0, g.cols, g.rows))
+		// Repeat each cell over fx×fy pixels, about two per point, so a
+		// viewer that smooths scaled images still shows sharp cells.
+		fx := max(1, min(16, int(math.Ceil(2*float64(c.Max.X-c.Min.X)/float64(g.cols)))))
+		fy := max(1, min(16, int(math.Ceil(2*float64(c.Max.Y-c.Min.Y)/float64(g.rows)))))
+		img := image.NewRGBA(image.Rect(0, 0, g.cols*fx, g.rows*fy))
 		for i := 0; i < g.cols; i++ {
 			for j := 0; j < g.rows; j++ {
-				img.Set(i, g.rows-1-j, colorAt(g.cmap, g.z(i, j)))
+				col := color.RGBAModel.Convert(colorAt(g.cmap, g.z(i, j))).(color.RGBA)
+				y0 := (g.rows - 1 - j) * fy
+				for y := y0; y < y0+fy; y++ {
+					for x := i * fx; x < (i+1)*fx; x++ {
+						img.SetRGBA(x, y, col)
+					}
+				}
 			}
 		}
 		plotter.NewImage(img, -0.5, -0.5, float64(g.cols)-0.5, float64(g.rows)-0.5).Plot(c, p)

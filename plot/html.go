@@ -56,6 +56,9 @@ func textColor(alpha float64) string {
 
 // fmtScore formats a score with its sign, compactly.
 func fmtScore(v float64) string {
+	if v == 0 {
+		return "0"
+	}
 	return fmt.Sprintf("%+.4g", v)
 }
 
@@ -116,7 +119,8 @@ func checkTokens(fn string, tokens []string, scores []float64) error {
 // negative, with opacity |score| / max|score|. Each token's title
 // attribute (its tooltip) gives its position and score. note, if not
 // empty, is shown under the title. Below the text are the ten strongest
-// tokens and, folded, a table of every token's score.
+// tokens (by |score|, zeros left out) and, folded, a table of every
+// token's score.
 func TokenHTML(path string, title string, tokens []string, scores []float64, note string) error {
 	const fn = "TokenHTML"
 	if err := htmlPath(fn, path); err != nil {
@@ -158,19 +162,25 @@ func WriteTokenHTML(w io.Writer, title string, tokens []string, scores []float64
 			fmtScore(-m), fmtScore(m), m)
 	}
 
-	order := make([]int, len(tokens))
-	for i := range order {
-		order[i] = i
+	// The ten strongest tokens (zeros say nothing), then all of them.
+	var strong []int
+	for i, s := range scores {
+		if s != 0 {
+			strong = append(strong, i)
+		}
 	}
-	sort.SliceStable(order, func(a, b int) bool { return math.Abs(scores[order[a]]) > math.Abs(scores[order[b]]) })
-	top := min(10, len(order))
-	fmt.Fprintf(bw, "<h2>Strongest %d tokens</h2>\n", top)
-	writeScoreTable(bw, tokens, scores, order[:top], m)
+	sort.SliceStable(strong, func(a, b int) bool { return math.Abs(scores[strong[a]]) > math.Abs(scores[strong[b]]) })
+	if len(strong) > 0 {
+		strong = strong[:min(10, len(strong))]
+		fmt.Fprintf(bw, "<h2>Strongest %d tokens</h2>\n", len(strong))
+		writeScoreTable(bw, tokens, scores, strong, m)
+	}
+	all := make([]int, len(tokens))
+	for i := range all {
+		all[i] = i
+	}
 	fmt.Fprintf(bw, "<details>\n<summary>Scores of all %d tokens, in order</summary>\n", len(tokens))
-	for i := range order {
-		order[i] = i
-	}
-	writeScoreTable(bw, tokens, scores, order, m)
+	writeScoreTable(bw, tokens, scores, all, m)
 	fmt.Fprintf(bw, "</details>\n")
 	writePageEnd(bw)
 	return bw.Flush()

@@ -126,6 +126,19 @@ func TestTokenHTML(t *testing.T) {
 			t.Errorf("token %d (score %.3f) shaded rgb(%s)", i, scores[i], rgb)
 		}
 	}
+	// The strongest table lists the non-zero scores by |score|, the
+	// folded one every token in order.
+	var rows []string
+	for _, e := range readHTML(t, data) {
+		if e.name == "tr" {
+			rows = append(rows, e.text)
+		}
+	}
+	if len(rows) != 1+(len(tokens)-1)+1+len(tokens) {
+		t.Errorf("%d table rows, want %d", len(rows), 2+2*len(tokens)-1)
+	} else if !strings.HasPrefix(rows[1], "5it's") {
+		t.Errorf("first strongest row %q, want token 5", rows[1])
+	}
 	if !strings.Contains(spans[5].style, "color:#fff") {
 		t.Errorf("the fully shaded token keeps dark text: %q", spans[5].style)
 	}
@@ -162,7 +175,7 @@ func TestTokenHTMLAllZero(t *testing.T) {
 			}
 		}
 	}
-	if n != 3 || !strings.Contains(buf.String(), "All 3 scores are zero") {
+	if n != 3 || !strings.Contains(buf.String(), "All 3 scores are zero") || strings.Contains(buf.String(), "Strongest") {
 		t.Errorf("%d spans; page:\n%s", n, buf.String())
 	}
 }

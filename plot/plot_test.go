@@ -168,7 +168,7 @@ func TestAttributionHeatmapSVG(t *testing.T) {
 	attr := randMatrix(r, steps, channels)
 	attr[3][1] = 0 // exactly neutral
 	file := tempFile(t, "attr.svg")
-	if err := AttributionHeatmap(file, "saliency", series, attr, []string{"a", "b", "c", "d", "e"}); err != nil {
+	if err := AttributionHeatmap(file, "saliency <&>", series, attr, []string{"a", "b", "c", "d", "e"}); err != nil {
 		t.Fatal(err)
 	}
 	doc := readSVG(t, file)
@@ -194,7 +194,7 @@ func TestAttributionHeatmapSVG(t *testing.T) {
 		t.Errorf("%d embedded images, want 1 (the colour bar)", doc.images)
 	}
 	texts := strings.Join(doc.texts, "|")
-	for _, want := range []string{"saliency", "step", "channel", "a", "e", "attribution"} {
+	for _, want := range []string{"saliency <&>", "step", "channel", "a", "e", "attribution"} {
 		if !strings.Contains(texts, want) {
 			t.Errorf("SVG text lacks %q", want)
 		}
@@ -223,6 +223,13 @@ func TestAttributionHeatmapPNGAndLargeGrids(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := readSVG(t, file)
+	raw, _ := os.ReadFile(file)
+	// gonum labels embedded PNGs as image/jpg and lets viewers keep their
+	// aspect ratio; render fixes both.
+	if n := strings.Count(string(raw), `preserveAspectRatio="none"`); n != 2 || strings.Contains(string(raw), "image/jpg") ||
+		strings.Count(string(raw), `xlink:href="data:image/png;base64,iVBOR`) != 2 {
+		t.Errorf("embedded images not repaired: %d with preserveAspectRatio=none, image/jpg present: %v", n, strings.Contains(string(raw), "image/jpg"))
+	}
 	if doc.images != 2 || len(doc.cellFills()) != 0 {
 		t.Errorf("big heatmap: %d images and %d cell paths, want 2 images (heatmap, colour bar) and no cells", doc.images, len(doc.cellFills()))
 	}

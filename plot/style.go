@@ -221,6 +221,9 @@ func addLine(p *gplot.Plot, name string, xs, ys []float64, style draw.LineStyle)
 		case 1:
 			s, _ := plotter.NewScatter(seg)
 			s.GlyphStyle = draw.GlyphStyle{Color: style.Color, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
+			if style.Dashes != nil { // hollow dots for dashed (validation) series
+				s.GlyphStyle.Shape = draw.RingGlyph{}
+			}
 			p.Add(s)
 		default:
 			l := &plotter.Line{XYs: seg, LineStyle: style}

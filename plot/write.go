@@ -78,8 +78,30 @@ func render(path string, w, h vg.Length, fn func(dc draw.Canvas)) (err error) {
 		if _, err := c.WriteTo(&buf); err != nil {
 			return fmt.Errorf("plot: encoding SVG for %s: %w", path, err)
 		}
+		return writeFileAtomic(path, fixSVG(buf.Bytes()))
 	}
 	return writeFileAtomic(path, buf.Bytes())
+}
+
+// svgFixes repair what gonum's SVG writer (v0.17.0) leaves for viewers to
+// guess:
+//   - embedded images are PNG but labelled image/jpg, which strict
+//     renderers (librsvg, Inkscape) refuse to draw;
+//   - embedded images keep their aspect ratio by default, which squeezes a
+//     256×1 colour bar or a steps×channels heatmap into a thin strip;
+//     they must fill their box, pixel for pixel, without smoothing;
+//   - text names only "Liberation Sans", whose metrics gonum measured;
+//     Arial and Helvetica have the same metrics, so viewers without
+//     Liberation fonts still lay labels out as drawn.
+var svgFixes = strings.NewReplacer(
+	`xlink:href="data:image/jpg;base64,`, `xlink:href="data:image/png;base64,`,
+	`<image `, `<image preserveAspectRatio="none" style="image-rendering:pixelated;image-rendering:crisp-edges" `,
+	`font-family:Liberation Sans;`, `font-family:'Liberation Sans',Arial,Helvetica,sans-serif;`,
+)
+
+// fixSVG applies svgFixes.
+func fixSVG(b []byte) []byte {
+	return []byte(svgFixes.Replace(string(b)))
 }
 
 // writeFileAtomic writes data to path through a temporary file in the same
