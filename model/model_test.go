@@ -252,7 +252,10 @@ func TestErrorsAreForPeople(t *testing.T) {
 			_, err := smallNet(t, 1).Fit(xx, y, FitOptions{Epochs: 1})
 			return err
 		}, "holds NaN at sample 1"},
-		{"empty", func() error { _, err := smallNet(t, 1).Fit(x.Rows(0, 0), y.Rows(0, 0), FitOptions{Epochs: 1}); return err },
+		{"empty", func() error {
+			_, err := smallNet(t, 1).Fit(x.Rows(0, 0), y.Rows(0, 0), FitOptions{Epochs: 1})
+			return err
+		},
 			"input 0 is empty"},
 		{"unknown loss", func() error { return smallNet(t, 1).Compile(CompileOptions{LossName: "maee"}) }, `unknown loss "maee"`},
 		{"unknown optimizer", func() error { return smallNet(t, 1).Compile(CompileOptions{LossName: "mae", OptimizerName: "adamw2"}) },
