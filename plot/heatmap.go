@@ -24,7 +24,7 @@ const maxVectorCells = 20000
 // seam is how far each heatmap cell overlaps its neighbours.
 const seam = vg.Length(0.4)
 
-// divergingMap returns a blue–white–red colour map (Moreland's smooth
+// divergingMap returns a blue–grey–red colour map (Moreland's smooth
 // diverging map, as in ParaView) spanning -m..m, so that 0 is the neutral
 // light grey, positive values red and negative values blue.
 func divergingMap(m float64) palette.ColorMap {
@@ -223,8 +223,9 @@ func drawColumn(dc draw.Canvas, panels ...panel) {
 	}
 }
 
-// channelTicks labels rows with names, thinning the labels when rows are
-// too short for text of the given size.
+// channelTicks labels rows with names, channel 0 at the top (row
+// len(names)-1), thinning the labels when rows are too short for text of
+// the given size.
 func channelTicks(names []string, rowHeight vg.Length) gplot.ConstantTicks {
 	every := 1
 	if need := vg.Points(11); rowHeight < need && rowHeight > 0 {
@@ -232,7 +233,7 @@ func channelTicks(names []string, rowHeight vg.Length) gplot.ConstantTicks {
 	}
 	ticks := make([]gplot.Tick, len(names))
 	for i, n := range names {
-		ticks[i] = gplot.Tick{Value: float64(i)}
+		ticks[i] = gplot.Tick{Value: float64(len(names) - 1 - i)}
 		if i%every == 0 {
 			ticks[i].Label = n
 		}
@@ -296,7 +297,8 @@ func channelLabels(fn string, names []string, channels int) ([]string, error) {
 // series and attribution are steps × channels, channels-last as everywhere
 // in seqnet. The top panel draws each channel of series as a line over the
 // steps; the panel below draws attribution as a heatmap with steps along
-// x and channels along y, in a blue–white–red colour map centred at 0
+// x and channels along y (channel 0 at the top), in a blue–red diverging
+// colour map whose neutral light grey is 0
 // (red: pushes the output up; blue: pushes it down), with a colour bar
 // underneath. Both panels share the step axis exactly. channelNames may be
 // nil (channels are then called ch 0, ch 1, ...); otherwise it needs one
@@ -351,7 +353,7 @@ func AttributionHeatmap(path, title string, series [][]float64, attribution [][]
 	heat.Y.Padding = 0
 	heat.Add(&cellGrid{
 		cols: steps, rows: channels,
-		z:      func(i, j int) float64 { return attribution[i][j] },
+		z:      func(i, j int) float64 { return attribution[i][channels-1-j] }, // channel 0 on top
 		cmap:   cm,
 		raster: f == formatSVG && steps*channels > maxVectorCells,
 	})
@@ -389,7 +391,8 @@ func AttributionHeatmap(path, title string, series [][]float64, attribution [][]
 // kernel is kernel_size × channels: kernel[k][c] is the weight at tap k
 // for input channel c, i.e. one filter's slice W[:, :, f] of a Keras
 // Conv1D kernel (kernel_size, in_channels, filters). Taps run along x,
-// input channels along y, in a blue–white–red colour map centred at 0; small
+// input channels along y (channel 0 at the top), in a blue–red diverging
+// colour map whose neutral light grey is 0; small
 // kernels have each weight printed in its cell. channelNames, if given,
 // names the input channels (for example "A", "C", "G", "T" for one-hot
 // DNA); it needs one name per channel.
@@ -417,7 +420,7 @@ func FilterWeights(path, title string, kernel [][]float64, channelNames ...strin
 	p.X.Padding, p.Y.Padding = 0, 0
 	p.Add(&cellGrid{
 		cols: taps, rows: channels,
-		z:      func(i, j int) float64 { return kernel[i][j] },
+		z:      func(i, j int) float64 { return kernel[i][channels-1-j] }, // channel 0 on top
 		cmap:   cm,
 		raster: f == formatSVG && taps*channels > maxVectorCells,
 		labels: taps <= 24 && channels <= 24,

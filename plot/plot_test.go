@@ -182,7 +182,7 @@ func TestAttributionHeatmapSVG(t *testing.T) {
 	// Cells are drawn step by step, channel by channel: red for positive,
 	// blue for negative, grey for zero, and darker for larger |value|.
 	for k, c := range cells {
-		i, j := k/channels, k%channels
+		i, j := k/channels, channels-1-k%channels // channel 0 is the top row
 		v := attr[i][j]
 		red, _, blue := parseHex(t, c)
 		switch {
@@ -257,7 +257,7 @@ func TestFilterWeights(t *testing.T) {
 	}
 	m := maxAbs(kernel)
 	for k, c := range cells {
-		v := kernel[k/4][k%4]
+		v := kernel[k/4][3-k%4]
 		red, green, blue := parseHex(t, c)
 		if (v > 0) != (red > blue) {
 			t.Errorf("weight %.3f drawn as %s", v, c)
