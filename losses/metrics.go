@@ -20,6 +20,7 @@ type Metric interface {
 
 type metricFunc struct {
 	name    string
+	kind    string // which accuracy, for tests and messages
 	measure func(yTrue, yPred *tensor.Tensor) (float64, float64)
 }
 
@@ -31,7 +32,7 @@ func (m metricFunc) Measure(yTrue, yPred *tensor.Tensor) (float64, float64) {
 // elementMean averages f over all elements: with equal-sized samples this
 // equals Keras' mean of per-sample means.
 func elementMean(name string, f func(t, p float64) float64) Metric {
-	return metricFunc{name, func(yTrue, yPred *tensor.Tensor) (float64, float64) {
+	return metricFunc{name, name, func(yTrue, yPred *tensor.Tensor) (float64, float64) {
 		var s float64
 		for i, p := range yPred.Data {
 			s += f(float64(yTrue.Data[i]), float64(p))
@@ -43,12 +44,14 @@ func elementMean(name string, f func(t, p float64) float64) Metric {
 
 // BinaryAccuracy counts predictions on the same side of 0.5 as the target.
 func BinaryAccuracy() Metric {
-	return elementMean("accuracy", func(t, p float64) float64 {
+	m := elementMean("accuracy", func(t, p float64) float64 {
 		if (p > 0.5) == (t > 0.5) {
 			return 1
 		}
 		return 0
-	})
+	}).(metricFunc)
+	m.kind = "binary"
+	return m
 }
 
 func argmax(row []float32) int {
@@ -64,8 +67,8 @@ func argmax(row []float32) int {
 // rowAccuracy compares the argmax of each prediction row with the class
 // each target row names; categorical and sparse differ only in how the
 // target names it.
-func rowAccuracy(class func(yTrue *tensor.Tensor, r, classes int) int) Metric {
-	return metricFunc{"accuracy", func(yTrue, yPred *tensor.Tensor) (float64, float64) {
+func rowAccuracy(kind string, class func(yTrue *tensor.Tensor, r, classes int) int) Metric {
+	return metricFunc{"accuracy", kind, func(yTrue, yPred *tensor.Tensor) (float64, float64) {
 		classes := yPred.Shape[len(yPred.Shape)-1]
 		rows := len(yPred.Data) / classes
 		var hits float64
@@ -81,14 +84,14 @@ func rowAccuracy(class func(yTrue *tensor.Tensor, r, classes int) int) Metric {
 
 // CategoricalAccuracy compares argmaxes of one-hot targets and predictions.
 func CategoricalAccuracy() Metric {
-	return rowAccuracy(func(y *tensor.Tensor, r, classes int) int {
+	return rowAccuracy("categorical", func(y *tensor.Tensor, r, classes int) int {
 		return argmax(y.Data[r*classes : (r+1)*classes])
 	})
 }
 
 // SparseCategoricalAccuracy compares class indices with prediction argmaxes.
 func SparseCategoricalAccuracy() Metric {
-	return rowAccuracy(func(y *tensor.Tensor, r, _ int) int { return int(y.Data[r]) })
+	return rowAccuracy("sparse", func(y *tensor.Tensor, r, _ int) int { return int(y.Data[r]) })
 }
 
 // GetMetric returns a metric by Keras name. "accuracy" (or "acc") is

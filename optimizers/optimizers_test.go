@@ -1,0 +1,131 @@
+package optimizers
+
+import (
+	"math"
+	"testing"
+
+	"github.com/seqnet/seqnet/layers"
+	"github.com/seqnet/seqnet/tensor"
+)
+
+// param makes a weight with value w and a fixed gradient g.
+func param(w, g []float32) *layers.Param {
+	return &layers.Param{Name: "w", Value: tensor.FromSlice(append([]float32(nil), w...), len(w)),
+		Grad: tensor.FromSlice(append([]float32(nil), g...), len(g))}
+}
+
+// run applies steps updates with the gradients grads[i] and returns the
+// weights after each step.
+func run(o Optimizer, w0 float32, grads []float32) []float64 {
+	p := param([]float32{w0}, []float32{0})
+	var out []float64
+	for _, g := range grads {
+		p.Grad.Data[0] = g
+		o.Step([]*layers.Param{p})
+		out = append(out, float64(p.Value.Data[0]))
+	}
+	return out
+}
+
+func closeTo(t *testing.T, name string, got, want []float64) {
+	t.Helper()
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-6*(1+math.Abs(want[i])) {
+			t.Errorf("%s step %d: %.9g, want %.9g", name, i+1, got[i], want[i])
+		}
+	}
+}
+
+var grads = []float32{0.5, -1, 2}
+
+// The expected sequences are worked by hand (in float64) from Keras 3's
+// update rules for w0 = 1 and gradients 0.5, -1, 2.
+func TestSGDHandComputed(t *testing.T) {
+	closeTo(t, "sgd", run(NewSGD(0.1, 0, false), 1, grads), []float64{0.95, 1.05, 0.85})
+	// momentum 0.9: m1 = -0.05, w1 = 0.95; m2 = -0.045+0.1 = 0.055, w2 = 1.005;
+	// m3 = 0.0495-0.2 = -0.1505, w3 = 0.8545.
+	closeTo(t, "momentum", run(NewSGD(0.1, 0.9, false), 1, grads), []float64{0.95, 1.005, 0.8545})
+	// nesterov: w += 0.9*m - 0.1*g: w1 = 1 - 0.045 - 0.05 = 0.905;
+	// w2 = 0.905 + 0.0495 + 0.1 = 1.0545; w3 = 1.0545 - 0.13545 - 0.2 = 0.71905.
+	closeTo(t, "nesterov", run(NewSGD(0.1, 0.9, true), 1, grads), []float64{0.905, 1.0545, 0.71905})
+}
+
+func TestAdamHandComputed(t *testing.T) {
+	// Keras 3: alpha_t = lr*sqrt(1-b2^t)/(1-b1^t); m += (g-m)(1-b1);
+	// v += (g²-v)(1-b2); w -= alpha_t*m/(sqrt(v)+eps).
+	lr, b1, b2, eps := 0.1, 0.9, 0.999, 1e-7
+	w, m, v := 1.0, 0.0, 0.0
+	var want []float64
+	for i, g := range grads {
+		t1 := float64(i + 1)
+		gg := float64(g)
+		alpha := lr * math.Sqrt(1-math.Pow(b2, t1)) / (1 - math.Pow(b1, t1))
+		m += (gg - m) * (1 - b1)
+		v += (gg*gg - v) * (1 - b2)
+		w -= alpha * m / (math.Sqrt(v) + eps)
+		want = append(want, w)
+	}
+	// Written out: step 1 moves by exactly lr (sign of g): 0.9.
+	if math.Abs(want[0]-0.9) > 1e-6 {
+		t.Fatalf("hand computation is off: %v", want[0])
+	}
+	closeTo(t, "adam", run(NewAdam(0.1), 1, grads), want)
+}
+
+func TestRMSpropHandComputed(t *testing.T) {
+	// v1 = 0.1*0.25 = 0.025; w1 = 1 - 0.1*0.5/sqrt(0.025+1e-7)
+	v1 := 0.025
+	w1 := 1 - 0.1*0.5/math.Sqrt(v1+1e-7)
+	v2 := 0.9*v1 + 0.1*1
+	w2 := w1 + 0.1*1/math.Sqrt(v2+1e-7)
+	v3 := 0.9*v2 + 0.1*4
+	w3 := w2 - 0.1*2/math.Sqrt(v3+1e-7)
+	closeTo(t, "rmsprop", run(NewRMSprop(0.1), 1, grads), []float64{w1, w2, w3})
+
+	c := NewRMSprop(0.1)
+	c.Centered, c.Momentum = true, 0.5
+	a1 := 0.05
+	cw1m := 0.1 * 0.5 / math.Sqrt(v1-a1*a1+1e-7)
+	cw1 := 1 - cw1m
+	a2 := 0.9*a1 - 0.1
+	m2 := 0.5*cw1m + 0.1*-1/math.Sqrt(v2-a2*a2+1e-7)
+	cw2 := cw1 - m2
+	closeTo(t, "rmsprop centered momentum", run(c, 1, grads[:2]), []float64{cw1, cw2})
+}
+
+func TestAdagradHandComputed(t *testing.T) {
+	acc1 := 0.1 + 0.25
+	w1 := 1 - 0.1*0.5/math.Sqrt(acc1+1e-7)
+	acc2 := acc1 + 1
+	w2 := w1 + 0.1/math.Sqrt(acc2+1e-7)
+	acc3 := acc2 + 4
+	w3 := w2 - 0.2/math.Sqrt(acc3+1e-7)
+	closeTo(t, "adagrad", run(NewAdagrad(0.1), 1, grads), []float64{w1, w2, w3})
+}
+
+func TestClipping(t *testing.T) {
+	o := NewSGD(1, 0, false)
+	o.ClipNorm = 1
+	p := param([]float32{0, 0}, []float32{3, 4})
+	o.Step([]*layers.Param{p})
+	if math.Abs(float64(p.Value.Data[0])+0.6) > 1e-6 || math.Abs(float64(p.Value.Data[1])+0.8) > 1e-6 {
+		t.Errorf("clipnorm: %v, want [-0.6 -0.8]", p.Value.Data)
+	}
+	o = NewSGD(1, 0, false)
+	o.ClipValue = 0.5
+	p = param([]float32{0, 0}, []float32{3, -0.25})
+	o.Step([]*layers.Param{p})
+	if p.Value.Data[0] != -0.5 || p.Value.Data[1] != 0.25 {
+		t.Errorf("clipvalue: %v, want [-0.5 0.25]", p.Value.Data)
+	}
+}
+
+func TestGetUnknown(t *testing.T) {
+	if _, err := Get("adamm", 0); err == nil {
+		t.Fatal("unknown optimizer accepted")
+	}
+	o, _ := Get("sgd", 0)
+	if o.LearningRate() != 0.01 {
+		t.Errorf("sgd default lr %v, want 0.01 (Keras)", o.LearningRate())
+	}
+}
