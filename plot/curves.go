@@ -29,11 +29,46 @@ type Series struct {
 // colour of its training series ("x"). NaN or infinite values (a diverged
 // run) break the line and are counted in the legend.
 func LearningCurves(path string, title string, history map[string][]float64) error {
+	return learningCurves("LearningCurves", path, title, nil, history)
+}
+
+// LearningCurvesEpochs is LearningCurves with the epoch of each value
+// given: epochs must be strictly increasing and every series needs one
+// value per epoch. Use it for a resumed run (epochs 30, 31, ...) or to plot
+// seqnet's model.History as is: LearningCurvesEpochs(path, title,
+// h.Epochs, h.Metrics) (Keras numbers epochs from 0 in its history).
+func LearningCurvesEpochs(path, title string, epochs []int, history map[string][]float64) error {
+	const fn = "LearningCurvesEpochs"
+	if _, err := imageFormat(path); err != nil {
+		return err
+	}
+	if len(epochs) == 0 {
+		return fmt.Errorf("plot: %s: epochs is empty; expected the epoch number of each value, e.g. []int{0, 1, 2}", fn)
+	}
+	if err := checkIncreasing(fn, epochs); err != nil {
+		return err
+	}
+	return learningCurves(fn, path, title, epochs, history)
+}
+
+// checkIncreasing reports the first epoch that does not follow its
+// predecessor.
+func checkIncreasing(fn string, epochs []int) error {
+	for i := 1; i < len(epochs); i++ {
+		if epochs[i] <= epochs[i-1] {
+			return fmt.Errorf("plot: %s: epochs must be strictly increasing, but epochs[%d]=%d follows epochs[%d]=%d", fn, i, epochs[i], i-1, epochs[i-1])
+		}
+	}
+	return nil
+}
+
+// learningCurves draws history over epochs (1..n when epochs is nil).
+func learningCurves(fn, path, title string, epochNums []int, history map[string][]float64) error {
 	if _, err := imageFormat(path); err != nil {
 		return err
 	}
 	if len(history) == 0 {
-		return fmt.Errorf("plot: LearningCurves: history is empty; expected series such as \"loss\" and \"val_loss\" with one value per epoch")
+		return fmt.Errorf("plot: %s: history is empty; expected series such as \"loss\" and \"val_loss\" with one value per epoch", fn)
 	}
 	names := make([]string, 0, len(history))
 	for name := range history {
@@ -42,15 +77,18 @@ func LearningCurves(path string, title string, history map[string][]float64) err
 	sort.Strings(names)
 	epochs := -1
 	first := ""
+	if epochNums != nil {
+		epochs, first = len(epochNums), "epochs"
+	}
 	for _, name := range names {
 		n := len(history[name])
 		if n == 0 {
-			return fmt.Errorf("plot: LearningCurves: series %q has no values; expected one value per epoch (drop the series or record it during training)", name)
+			return fmt.Errorf("plot: %s: series %q has no values; expected one value per epoch (drop the series or record it during training)", fn, name)
 		}
 		if epochs < 0 {
 			epochs, first = n, name
 		} else if n != epochs {
-			return fmt.Errorf("plot: LearningCurves: series %q has %d values but %q has %d; every series needs one value per epoch", name, n, first, epochs)
+			return fmt.Errorf("plot: %s: series %q has %d values but %q has %d; every series needs one value per epoch", fn, name, n, first, epochs)
 		}
 	}
 
@@ -74,6 +112,11 @@ func LearningCurves(path string, title string, history map[string][]float64) err
 	sort.SliceStable(lossBases, func(i, j int) bool { return lossBases[i] == "loss" && lossBases[j] != "loss" })
 
 	xs := seqX(epochs, 1)
+	if epochNums != nil {
+		for i, e := range epochNums {
+			xs[i] = float64(e)
+		}
+	}
 	makePanel := func(bases []string, ylabel string, color0 int) panel {
 		p := newPlot("", "epoch", ylabel)
 		p.X.Tick.Marker = niceTicks{integer: true}
@@ -94,9 +137,9 @@ func LearningCurves(path string, title string, history map[string][]float64) err
 				pts = append(pts, xy)
 			}
 		}
-		p.X.Min, p.X.Max = 1, float64(epochs)
+		p.X.Min, p.X.Max = xs[0], xs[epochs-1]
 		if epochs == 1 {
-			p.X.Min, p.X.Max = 0.5, 1.5
+			p.X.Min, p.X.Max = xs[0]-0.5, xs[0]+0.5
 		}
 		padY(p)
 		free := placeLegend(p, pts)
@@ -150,10 +193,8 @@ func WeightTrajectories(path, title string, epochs []int, weights []Series, targ
 	if len(epochs) == 0 {
 		return fmt.Errorf("plot: WeightTrajectories: epochs is empty; expected the epoch number of each recorded snapshot, e.g. []int{0, 20, 40}")
 	}
-	for i := 1; i < len(epochs); i++ {
-		if epochs[i] <= epochs[i-1] {
-			return fmt.Errorf("plot: WeightTrajectories: epochs must be strictly increasing, but epochs[%d]=%d follows epochs[%d]=%d", i, epochs[i], i-1, epochs[i-1])
-		}
+	if err := checkIncreasing("WeightTrajectories", epochs); err != nil {
+		return err
 	}
 	if len(weights) == 0 {
 		return fmt.Errorf("plot: WeightTrajectories: weights is empty; expected at least one Series with one value per epoch")

@@ -105,6 +105,30 @@ func TestLearningCurvesSinglePanelAndOddCases(t *testing.T) {
 	}
 }
 
+func TestLearningCurvesEpochs(t *testing.T) {
+	r := rand.New(rand.NewSource(18))
+	epochs := []int{30, 31, 32, 33, 34, 35, 36} // a resumed run
+	h := testHistory(r, len(epochs), "loss", "val_loss")
+	file := tempFile(t, "resumed.svg")
+	if err := LearningCurvesEpochs(file, "resumed", epochs, h); err != nil {
+		t.Fatal(err)
+	}
+	doc := readSVG(t, file)
+	if n := len(doc.allDataLines(3)); n != 2 {
+		t.Fatalf("%d data lines, want 2", n)
+	}
+	// The epoch axis is labelled with the given epochs, not 1..n.
+	texts := "|" + strings.Join(doc.texts, "|") + "|"
+	for _, want := range []string{"|30|", "|36|"} {
+		if !strings.Contains(texts, want) {
+			t.Errorf("axis lacks tick %s: %s", want, texts)
+		}
+	}
+	if strings.Contains(texts, "|1|") {
+		t.Errorf("axis still counts from 1: %s", texts)
+	}
+}
+
 func TestWeightTrajectories(t *testing.T) {
 	r := rand.New(rand.NewSource(14))
 	epochs := []int{0, 20, 40, 60, 80, 100, 120}
@@ -301,6 +325,9 @@ func TestErrorsSayWhatIsWrong(t *testing.T) {
 		{"empty history", LearningCurves(p("a.png"), "", nil), []string{"history is empty"}},
 		{"empty series", LearningCurves(p("a.png"), "", map[string][]float64{"loss": {}}), []string{`"loss" has no values`}},
 		{"mismatched epochs", LearningCurves(p("a.png"), "", map[string][]float64{"loss": {1, 2}, "val_loss": {1, 2, 3}}), []string{`"val_loss" has 3 values`, `"loss" has 2`}},
+		{"epochs vs history", LearningCurvesEpochs(p("a.png"), "", []int{3, 4, 5}, ok), []string{`"loss" has 2 values but "epochs" has 3`}},
+		{"history epochs order", LearningCurvesEpochs(p("a.png"), "", []int{3, 2}, ok), []string{"strictly increasing", "epochs[1]=2 follows epochs[0]=3"}},
+		{"history no epochs", LearningCurvesEpochs(p("a.png"), "", nil, ok), []string{"epochs is empty"}},
 		{"no epochs", WeightTrajectories(p("w.png"), "", nil, []Series{{"a", nil}}), []string{"epochs is empty"}},
 		{"epochs not increasing", WeightTrajectories(p("w.png"), "", []int{0, 20, 20}, []Series{{"a", []float64{1, 2, 3}}}), []string{"strictly increasing", "epochs[2]=20"}},
 		{"no weights", WeightTrajectories(p("w.png"), "", []int{0}, nil), []string{"weights is empty"}},
