@@ -114,6 +114,11 @@ type Model struct {
 	pool  sync.Pool  // inference executors
 	train *runner
 	state TrainState
+
+	// TrainOnBatch's reused state.
+	batchRNG     *rand.Rand
+	batchMetrics [][]losses.Metric
+	batchAcc     *accumulator
 }
 
 // TrainState is where training stands, so that it can be saved with the

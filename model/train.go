@@ -711,3 +711,37 @@ func shapeHint(got []int, want layers.Shape) string {
 	}
 	return ""
 }
+
+// TrainOnBatch runs one training step on x and y (one batch) and returns
+// the loss, as Keras' model.train_on_batch. The data is checked as Fit
+// checks it; buffers are reused between calls.
+func (m *Model) TrainOnBatch(x, y *tensor.Tensor) (float64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	xs, ys := []*tensor.Tensor{x}, []*tensor.Tensor{y}
+	if err := m.ensureBuilt(xs); err != nil {
+		return 0, err
+	}
+	if !m.compiled {
+		return 0, errors.New("train_on_batch: the model is not compiled: call Compile with a loss and an optimizer first")
+	}
+	d := Dataset{X: xs, Y: ys}
+	if err := m.checkData("train_on_batch", d, true); err != nil {
+		return 0, err
+	}
+	if m.train == nil {
+		m.train = &runner{m: m, training: true}
+	}
+	if m.state.pcg == nil {
+		m.state.pcg = rand.NewPCG(m.Seed, 0xf17)
+	}
+	if m.batchRNG == nil {
+		m.batchRNG = rand.New(m.state.pcg)
+		metrics, err := m.metrics(d)
+		if err != nil {
+			return 0, err
+		}
+		m.batchMetrics, m.batchAcc = metrics, newAccumulator(metrics)
+	}
+	return m.trainStep(xs, ys, m.batchRNG, m.batchAcc, m.batchMetrics), nil
+}
