@@ -64,7 +64,8 @@ func checkIncreasing(fn string, epochs []int) error {
 
 // learningCurves draws history over epochs (1..n when epochs is nil).
 func learningCurves(fn, path, title string, epochNums []int, history map[string][]float64) error {
-	if _, err := imageFormat(path); err != nil {
+	f, err := imageFormat(path)
+	if err != nil {
 		return err
 	}
 	if len(history) == 0 {
@@ -133,7 +134,7 @@ func learningCurves(fn, path, title string, epochNums []int, history map[string]
 				if name != base {
 					s.Dashes = dashesVal
 				}
-				xy, _ := addLine(p, name, xs, ys, s)
+				xy, _ := addLine(p, name, xs, ys, s, lineChunk(f))
 				pts = append(pts, xy)
 			}
 		}
@@ -187,7 +188,8 @@ func allContain(names []string, sub string) bool {
 // otherwise targets are drawn in grey. Series without a name are called
 // w[0], w[1], ...
 func WeightTrajectories(path, title string, epochs []int, weights []Series, targets ...float64) error {
-	if _, err := imageFormat(path); err != nil {
+	f, err := imageFormat(path)
+	if err != nil {
 		return err
 	}
 	if len(epochs) == 0 {
@@ -223,7 +225,7 @@ func WeightTrajectories(path, title string, epochs []int, weights []Series, targ
 			names[i] = fmt.Sprintf("w[%d]", i)
 		}
 		style := lineStyleFor(i)
-		xy, _ := addLine(p, names[i], xs, s.Values, style)
+		xy, _ := addLine(p, names[i], xs, s.Values, style, lineChunk(f))
 		pts = append(pts, xy)
 		if len(xy) <= 60 {
 			// Mark the snapshots themselves: the line between them is

@@ -55,7 +55,8 @@ func TestLearningCurvesSVGHasOneLinePerSeries(t *testing.T) {
 
 func TestLearningCurvesPNG(t *testing.T) {
 	r := rand.New(rand.NewSource(12))
-	h := testHistory(r, 41, "loss", "val_loss", "accuracy", "val_accuracy")
+	// 150 epochs: long enough that PNG lines are stroked in pieces.
+	h := testHistory(r, 150, "loss", "val_loss", "accuracy", "val_accuracy")
 	file := tempFile(t, "curves.PNG") // extension case does not matter
 	if err := LearningCurves(file, "two panels", h); err != nil {
 		t.Fatal(err)
@@ -71,6 +72,42 @@ func TestLearningCurvesPNG(t *testing.T) {
 	for i, n := range matches {
 		if n < 200 {
 			t.Errorf("series colour %d appears in %d pixels, want hundreds (lines missing?)", i, n)
+		}
+	}
+	// Every pixel column of the data area holds both series colours: the
+	// lines run the whole width without gaps.
+	b := img.Bounds()
+	var cols [2][]bool
+	for i := range cols {
+		cols[i] = make([]bool, b.Dx())
+	}
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
+			for i := range cols {
+				if c == seriesColors[i] {
+					cols[i][x-b.Min.X] = true
+				}
+			}
+		}
+	}
+	for i := range cols {
+		first, last, gaps := -1, -1, 0
+		for x, ok := range cols[i] {
+			if ok {
+				if first < 0 {
+					first = x
+				}
+				last = x
+			}
+		}
+		for x := first; x <= last; x++ {
+			if !cols[i][x] {
+				gaps++
+			}
+		}
+		if last-first < b.Dx()*3/4 || gaps > (last-first)/50 {
+			t.Errorf("colour %d spans columns %d..%d of %d with %d empty columns", i, first, last, b.Dx(), gaps)
 		}
 	}
 }

@@ -206,10 +206,26 @@ func placeLegend(p *gplot.Plot, pts []plotter.XYs) bool {
 	return bestN <= total/50
 }
 
+// pngChunk is the most points stroked at once in PNG output: the raster
+// stroker's cost grows faster than linearly with the length of a path, so
+// long lines are drawn as joined pieces (12 s → under 1 s for 64 noisy
+// lines of 1000 points). SVG lines stay whole.
+const pngChunk = 64
+
+// lineChunk returns the chunk size addLine should use for format f.
+func lineChunk(f format) int {
+	if f == formatPNG {
+		return pngChunk
+	}
+	return 0
+}
+
 // addLine adds one named series to p, drawn with style. Non-finite values
-// break the line; isolated finite points are drawn as dots. It returns the
-// finite points (for legend placement) and how many values were skipped.
-func addLine(p *gplot.Plot, name string, xs, ys []float64, style draw.LineStyle) (plotter.XYs, int) {
+// break the line; isolated finite points are drawn as dots. With chunk > 0,
+// longer stretches are drawn as pieces of chunk points that share their
+// end points. It returns the finite points (for legend placement) and how
+// many values were skipped.
+func addLine(p *gplot.Plot, name string, xs, ys []float64, style draw.LineStyle, chunk int) (plotter.XYs, int) {
 	var all plotter.XYs
 	var seg plotter.XYs
 	skipped := 0
@@ -226,9 +242,17 @@ func addLine(p *gplot.Plot, name string, xs, ys []float64, style draw.LineStyle)
 			}
 			p.Add(s)
 		default:
-			l := &plotter.Line{XYs: seg, LineStyle: style}
-			p.Add(l)
-			thumb = l
+			step := len(seg)
+			if chunk > 0 {
+				step = chunk
+			}
+			for i := 0; i < len(seg)-1; i += step {
+				l := &plotter.Line{XYs: seg[i:min(len(seg), i+step+1)], LineStyle: style}
+				p.Add(l)
+				if thumb == nil {
+					thumb = l
+				}
+			}
 		}
 		seg = nil
 	}
