@@ -9,7 +9,7 @@ var (
 	avx512Kernel = &microKernel{
 		name: "avx512",
 		mr:   12, nr: 32,
-		kc: 256, mc: 240, nc: 4096,
+		kc: 512, mc: 96, nc: 1024,
 		fn: kernelAVX512, packA8: packA12,
 	}
 	avx2Kernel = &microKernel{
@@ -62,3 +62,4 @@ func packA6(n int, a []float32, lda int, dst []float32, alpha float32) {
 	_ = dst[6*8*n-1]
 	sgemmPackA6AVX(n, &a[0], lda, &dst[0], alpha)
 }
+

@@ -25,7 +25,7 @@ type gemmArgs struct {
 type microKernel struct {
 	name   string
 	mr, nr int // register tile
-	kc     int // depth of a packed panel (A and B micro-panels fit in L1)
+	kc     int // largest depth of a packed panel; see blockDepth
 	mc     int // rows of the packed A block (fits in L2), a multiple of mr
 	nc     int // columns of the packed B block (fits in L3), a multiple of nr
 	// fn computes the mr×nr block of A·B from the packed panels a (k×mr)
@@ -68,16 +68,26 @@ func (ws *workspace) prepare(kr *microKernel, mc, nc, kc int) {
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
 
+// blockDepth splits k into the fewest blocks of at most about kc and
+// returns their common depth (a multiple of 8 for the A packer), so that
+// k = 768 with kc = 512 gives two blocks of 384 rather than 512 + 256. It
+// depends on k alone, which keeps results independent of the thread split.
+func blockDepth(kc, k int) int {
+	blocks := (k + kc - 1) / kc
+	return min(roundUp((k+blocks-1)/blocks, 8), k)
+}
+
 // gemmBlock computes rows [i0,i1) and columns [j0,j1) of C with kernel kr
 // and the buffers of ws. The arithmetic of each element of C does not depend
 // on the block bounds, so any split of C gives the same bits.
 func gemmBlock(kr *microKernel, ws *workspace, g *gemmArgs, i0, i1, j0, j1 int) {
 	mr, nr := kr.mr, kr.nr
-	ws.prepare(kr, min(kr.mc, i1-i0), min(kr.nc, j1-j0), min(kr.kc, g.k))
+	kcMax := blockDepth(kr.kc, g.k)
+	ws.prepare(kr, min(kr.mc, i1-i0), min(kr.nc, j1-j0), kcMax)
 	for jc := j0; jc < j1; jc += kr.nc {
 		nc := min(kr.nc, j1-jc)
-		for pc := 0; pc < g.k; pc += kr.kc {
-			kc := min(kr.kc, g.k-pc)
+		for pc := 0; pc < g.k; pc += kcMax {
+			kc := min(kcMax, g.k-pc)
 			packB(ws.b, g, pc, kc, jc, nc, nr)
 			accum := pc > 0 || !g.overwrite
 			for ic := i0; ic < i1; ic += kr.mc {

@@ -10,12 +10,6 @@ package kernels
 //go:noescape
 func sgemmKernelAVX512_12x32(k int, a *float32, b *float32, c *float32, ldc int, accum bool)
 
-// sgemmKernelAVX512_14x32 computes the 14×32 block C = A·B (accum false) or C += A·B (accum true)
-// from packed panels: a holds k×14 values, b holds k×32; ldc is in elements. Requires AVX512F.
-//
-//go:noescape
-func sgemmKernelAVX512_14x32(k int, a *float32, b *float32, c *float32, ldc int, accum bool)
-
 // sgemmKernelAVX2_6x16 computes the 6×16 block C = A·B (accum false) or C += A·B (accum true)
 // from packed panels: a holds k×6 values, b holds k×16; ldc is in elements. Requires AVX2 and FMA.
 //

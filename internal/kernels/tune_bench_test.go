@@ -30,8 +30,9 @@ func BenchmarkTune(b *testing.B) {
 		b.Skip("set SEQNET_TUNE=1")
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
-	kcs := []int{128, 192, 256, 320, 384, 512}
-	mcs := []int{48, 96, 144, 240, 480}
+	kcs := envInts("SEQNET_TUNE_KC", []int{128, 192, 256, 320, 384, 512})
+	mcs := envInts("SEQNET_TUNE_MC", []int{48, 96, 144, 240, 480})
+	ncs := envInts("SEQNET_TUNE_NC", []int{4096})
 	for _, s := range []struct {
 		name       string
 		m, n, k, l int
@@ -42,12 +43,13 @@ func BenchmarkTune(b *testing.B) {
 		a := randSlice(rng, (s.m-1)*s.l+s.k)
 		bm := randSlice(rng, s.k*s.n)
 		c := make([]float32, s.m*s.n)
-		for _, kr0 := range kernels[:len(kernels)-1] {
+		list := append([]*microKernel{}, kernels[:len(kernels)-1]...)
+		for _, kr0 := range list {
 			for _, kc := range kcs {
-				for _, mc := range mcs {
+				for _, x := range cross(mcs, ncs) {
 					kr := *kr0
-					kr.kc, kr.mc = kc, mc
-					b.Run(fmt.Sprintf("%s/%s/kc=%d/mc=%d", kr.name, s.name, kc, mc), func(b *testing.B) {
+					kr.kc, kr.mc, kr.nc = kc, roundUp(x[0], kr.mr), x[1]
+					b.Run(fmt.Sprintf("%s/%s/kc=%d/mc=%d/nc=%d", kr.name, s.name, kc, kr.mc, kr.nc), func(b *testing.B) {
 						runtime.LockOSThread()
 						defer runtime.UnlockOSThread()
 						SetThreads(1)
@@ -64,6 +66,55 @@ func BenchmarkTune(b *testing.B) {
 					})
 				}
 			}
+		}
+	}
+}
+
+func envInts(name string, def []int) []int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	var r []int
+	for _, f := range strings.Split(v, ",") {
+		var x int
+		fmt.Sscan(f, &x)
+		r = append(r, x)
+	}
+	return r
+}
+
+func cross(a, b []int) [][2]int {
+	var r [][2]int
+	for _, x := range a {
+		for _, y := range b {
+			r = append(r, [2]int{x, y})
+		}
+	}
+	return r
+}
+
+// BenchmarkMicroKernel times each micro-kernel on panels that stay in L1,
+// by thread CPU time (best of batches of 1000 calls).
+func BenchmarkMicroKernel(b *testing.B) {
+	for _, kr := range kernels {
+		for _, kc := range []int{128, 256, 512} {
+			b.Run(fmt.Sprintf("%s/kc=%d", kr.name, kc), func(b *testing.B) {
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				a := make([]float32, kc*kr.mr)
+				bb := make([]float32, kc*kr.nr)
+				c := make([]float32, kr.mr*kr.nr)
+				best := 1e9
+				for b.Loop() {
+					t0 := threadCPU()
+					for range 1000 {
+						kr.fn(kc, a, bb, c, kr.nr, true)
+					}
+					best = min(best, threadCPU()-t0)
+				}
+				b.ReportMetric(2*float64(kr.mr*kr.nr*kc)*1000/best/1e9, "GFLOP/s")
+			})
 		}
 	}
 }

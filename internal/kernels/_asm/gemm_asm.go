@@ -21,7 +21,6 @@ import (
 func main() {
 	ConstraintExpr("!purego")
 	avx512Kernel(12)
-	avx512Kernel(14)
 	avx2Kernel()
 	packAKernel(12)
 	packAKernel(6)
@@ -52,6 +51,8 @@ func avx512Kernel(mr int) {
 	prefetchC(mr, 2)
 	acc := func(r, j int) VecPhysical { return zmm[2*r+j] }
 	b0, b1 := zmm[30], zmm[31]
+	// Broadcast registers: the A value of row r goes to bc[r%len(bc)].
+	bc := zmm[2*mr : 30]
 	for r := 0; r < mr; r++ {
 		for j := 0; j < 2; j++ {
 			VPXORD(acc(r, j), acc(r, j), acc(r, j))
@@ -62,8 +63,18 @@ func avx512Kernel(mr int) {
 		VMOVUPS(Mem{Base: b, Disp: off*nr*4 + 64}, b1)
 		for r := 0; r < mr; r++ {
 			m := Mem{Base: a, Disp: (off*mr + r) * 4}
-			VFMADD231PS_BCST(m, b0, acc(r, 0))
-			VFMADD231PS_BCST(m, b1, acc(r, 1))
+			if len(bc) == 0 {
+				// No spare register: broadcast from memory in each FMA.
+				VFMADD231PS_BCST(m, b0, acc(r, 0))
+				VFMADD231PS_BCST(m, b1, acc(r, 1))
+				continue
+			}
+			// One load per A value: Intel cores issue two loads a cycle,
+			// which 24 FMAs with memory broadcasts would exceed.
+			x := bc[r%len(bc)]
+			VBROADCASTSS(m, x)
+			VFMADD231PS(b0, x, acc(r, 0))
+			VFMADD231PS(b1, x, acc(r, 1))
 		}
 	}
 	kernelLoops(k, a, b, mr, nr, step)
