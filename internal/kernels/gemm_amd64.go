@@ -62,4 +62,3 @@ func packA6(n int, a []float32, lda int, dst []float32, alpha float32) {
 	_ = dst[6*8*n-1]
 	sgemmPackA6AVX(n, &a[0], lda, &dst[0], alpha)
 }
-
