@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs seqnet's benchmarks and PyTorch's (torch_bench.py) back to back on this machine, the
+# machine's FMA peak, and prints one table: workload, seqnet, PyTorch, ratio.
+# Installs what it needs from Debian (python3-torch, python3-numpy, libopenblas0, libopenblas-dev).
+# Usage: bench/compare.sh [--workloads W1,W2,...] [--reps 5] [--min-time 1.0]
+# Env: THREADS="2 1" (thread counts), REFERENCE (folder of the reference benchmarks),
+#      ORT=1 also runs the ONNX Runtime reference for W5 (needs npm).
+set -euo pipefail
+top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ref="${REFERENCE:-$top/../shared/bench/reference}"
+[ -d "$ref" ] || { echo "reference benchmarks not found at $ref (set REFERENCE=)" >&2; exit 1; }
+out="$(mktemp -d)"
+
+need=()
+/usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1 || need+=(python3-torch python3-numpy)
+dpkg -s libopenblas0 >/dev/null 2>&1 || need+=(libopenblas0)
+pkg-config --exists openblas 2>/dev/null || need+=(libopenblas-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]}" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >&2
+fi
+
+# The reference folder may be read-only: build the peak program in a copy.
+cp -r "$ref/peak" "$out/peak"
+echo "== FMA peak" >&2
+REPS=3 "$out/peak/run_peak.sh" > "$out/peak.jsonl"
+cat "$out/peak.jsonl" >&2
+
+go build -o "$out/seqnet" "$top/cmd/seqnet"
+for t in ${THREADS:-2 1}; do
+  echo "== PyTorch, $t thread(s)" >&2
+  THREADS=$t PYTHON=/usr/bin/python3 "$ref/run_torch_bench.sh" "$@" > "$out/torch-$t.jsonl"
+  refs="$out/torch-$t.jsonl"
+  if [ "${ORT:-0}" = 1 ] && [ "$t" = 2 ]; then
+    echo "== ONNX Runtime (W5)" >&2
+    cp -r "$ref/ort" "$out/ort"
+    (cd "$out/ort" && ./run_ort_bench.sh > "$out/ort.jsonl") || true
+    refs="$refs,$out/ort.jsonl"
+  fi
+  echo "== seqnet, $t thread(s)" >&2
+  "$out/seqnet" bench --threads "$t" --compare "$refs" --peak "$out/peak.jsonl" "$@"
+done
+echo "(raw outputs in $out)" >&2
