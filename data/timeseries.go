@@ -80,9 +80,13 @@ func (s *Series) SplitByTime(train, val float64) (tr, va, te *Series, err error)
 // timeseries_dataset_from_array: window k starts at row Start(k) = k*Stride
 // and holds rows Start, Start+SamplingRate, ..., Start+(Window-1)*SamplingRate.
 // Its target is the row Horizon rows after the last row of the window. With
-// Horizon 1 it is the next row (forecast one step ahead); the same windows
-// come out of Keras with data[:-offset] and targets[offset:] where
-// offset = (Window-1)*SamplingRate + Horizon.
+// Horizon 1 it is the next row (forecast one step ahead). The same windows
+// and targets, in the same order, come out of Keras'
+// timeseries_dataset_from_array(data, targets=data[offset:],
+// sequence_length=Window, sequence_stride=Stride, sampling_rate=SamplingRate)
+// with offset = (Window-1)*SamplingRate + Horizon. (Windows end as late as
+// the data allows, as in current Keras; Keras 2 stopped SamplingRate-1 rows
+// earlier when SamplingRate > 1.)
 type WindowOptions struct {
 	Window       int      // rows per window (Keras sequence_length); required
 	Horizon      int      // rows from the last window row to the target row; 0 = the last row itself
