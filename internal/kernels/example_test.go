@@ -31,3 +31,10 @@ func ExampleUse() {
 	fmt.Println(kernels.Impl())
 	// Output: generic
 }
+
+func ExampleAddBias() {
+	c := []float32{1, 2, 3, 4}
+	kernels.AddBias(c, 2, 2, 2, []float32{10, 20})
+	fmt.Println(c)
+	// Output: [11 22 13 24]
+}

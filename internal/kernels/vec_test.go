@@ -1,0 +1,77 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestAxpy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for n := 0; n <= 37; n++ {
+		x, y := randSlice(rng, n), randSlice(rng, n)
+		want := append([]float32(nil), y...)
+		for i := range want {
+			want[i] += -1.25 * x[i]
+		}
+		Axpy(-1.25, x, y)
+		for i := range y {
+			if y[i] != want[i] {
+				t.Fatalf("n=%d: y[%d] = %v, want %v", n, i, y[i], want[i])
+			}
+		}
+	}
+}
+
+func TestDot(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	for n := 0; n <= 37; n++ {
+		x, y := randSlice(rng, n), randSlice(rng, n)
+		var want, bound float64
+		for i := range x {
+			want += float64(x[i]) * float64(y[i])
+			bound += math.Abs(float64(x[i]) * float64(y[i]))
+		}
+		got := Dot(x, y)
+		if math.Abs(float64(got)-want) > float64(n+1)*1.2e-7*bound {
+			t.Fatalf("n=%d: Dot = %v, want %v", n, got, want)
+		}
+	}
+}
+
+func TestAddBias(t *testing.T) {
+	rows, n, ldc := 5, 7, 9
+	c := make([]float32, (rows-1)*ldc+n)
+	for i := range c {
+		c[i] = guard
+	}
+	bias := randSlice(rand.New(rand.NewPCG(25, 26)), n)
+	AddBias(c, rows, n, ldc, bias)
+	for x, v := range c {
+		i, j := x/ldc, x%ldc
+		want := guard
+		if j < n {
+			want += bias[j]
+		}
+		if v != want {
+			t.Fatalf("c[%d] (row %d col %d) = %v, want %v", x, i, j, v, want)
+		}
+	}
+}
+
+func TestVecPanics(t *testing.T) {
+	for name, f := range map[string]func(){
+		"Axpy":    func() { Axpy(1, make([]float32, 2), make([]float32, 3)) },
+		"Dot":     func() { Dot(make([]float32, 2), make([]float32, 3)) },
+		"AddBias": func() { AddBias(make([]float32, 5), 2, 3, 3, make([]float32, 3)) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s with mismatched lengths did not panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
