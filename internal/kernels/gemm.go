@@ -46,6 +46,10 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	if !overwrite && beta != 1 {
 		scaleC(m, n, beta, c, ldc)
 	}
+	if m*n*k <= smallGemm {
+		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite)
+		return
+	}
 	g := gemmArgs{transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite}
 	gemm(current(), &g)
 }

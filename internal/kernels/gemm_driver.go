@@ -81,42 +81,50 @@ func blockDepth(kc, k int) int {
 // and the buffers of ws. The arithmetic of each element of C does not depend
 // on the block bounds, so any split of C gives the same bits.
 func gemmBlock(kr *microKernel, ws *workspace, g *gemmArgs, i0, i1, j0, j1 int) {
-	mr, nr := kr.mr, kr.nr
 	kcMax := blockDepth(kr.kc, g.k)
 	ws.prepare(kr, min(kr.mc, i1-i0), min(kr.nc, j1-j0), kcMax)
 	for jc := j0; jc < j1; jc += kr.nc {
 		nc := min(kr.nc, j1-jc)
 		for pc := 0; pc < g.k; pc += kcMax {
 			kc := min(kcMax, g.k-pc)
-			packB(ws.b, g, pc, kc, jc, nc, nr)
-			accum := pc > 0 || !g.overwrite
+			packB(ws.b, g, pc, kc, jc, nc, kr.nr)
 			for ic := i0; ic < i1; ic += kr.mc {
-				mc := min(kr.mc, i1-ic)
-				packA(kr, ws.a, g, ic, mc, pc, kc)
-				for jr := 0; jr < nc; jr += nr {
-					nrr := min(nr, nc-jr)
-					bp := ws.b[jr*kc : (jr+nr)*kc]
-					for ir := 0; ir < mc; ir += mr {
-						mrr := min(mr, mc-ir)
-						ap := ws.a[ir*kc : (ir+mr)*kc]
-						off := (ic+ir)*g.ldc + jc + jr
-						if mrr == mr && nrr == nr {
-							kr.fn(kc, ap, bp, g.c[off:], g.ldc, accum)
-							continue
-						}
-						kr.fn(kc, ap, bp, ws.tile, nr, false)
-						for r := 0; r < mrr; r++ {
-							dst := g.c[off+r*g.ldc : off+r*g.ldc+nrr]
-							src := ws.tile[r*nr : r*nr+nrr]
-							if accum {
-								for j, v := range src {
-									dst[j] += v
-								}
-							} else {
-								copy(dst, src)
-							}
-						}
+				macroKernel(kr, ws, ws.b, g, ic, min(kr.mc, i1-ic), pc, kc, jc, nc)
+			}
+		}
+	}
+}
+
+// macroKernel packs op(A)[ic:ic+mc, pc:pc+kc] into ws.a and multiplies it
+// by the packed B block bp (kc×nc, from packB) into C[ic:ic+mc, jc:jc+nc],
+// overwriting C for the first K block when g.overwrite, adding otherwise.
+func macroKernel(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, ic, mc, pc, kc, jc, nc int) {
+	mr, nr := kr.mr, kr.nr
+	accum := pc > 0 || !g.overwrite
+	packA(kr, ws.a, g, ic, mc, pc, kc)
+	for jr := 0; jr < nc; jr += nr {
+		nrr := min(nr, nc-jr)
+		bpanel := bp[jr*kc : (jr+nr)*kc]
+		for ir := 0; ir < mc; ir += mr {
+			mrr := min(mr, mc-ir)
+			apanel := ws.a[ir*kc : (ir+mr)*kc]
+			off := (ic+ir)*g.ldc + jc + jr
+			if mrr == mr && nrr == nr {
+				kr.fn(kc, apanel, bpanel, g.c[off:], g.ldc, accum)
+				continue
+			}
+			// Edge tile: compute the whole tile into ws.tile and copy the
+			// part that lies inside C.
+			kr.fn(kc, apanel, bpanel, ws.tile, nr, false)
+			for r := 0; r < mrr; r++ {
+				dst := g.c[off+r*g.ldc : off+r*g.ldc+nrr]
+				src := ws.tile[r*nr : r*nr+nrr]
+				if accum {
+					for j, v := range src {
+						dst[j] += v
 					}
+				} else {
+					copy(dst, src)
 				}
 			}
 		}

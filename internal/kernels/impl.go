@@ -73,91 +73,123 @@ func Threads() int {
 // goroutine: handing work to another goroutine costs a few microseconds.
 const serialFlops = 4 << 20
 
-// task is one block of C for a worker goroutine.
-type task struct {
-	kr             *microKernel
-	call           *parallelCall
-	i0, i1, j0, j1 int
+// parallelCall is the state a split Sgemm shares with its workers; it is
+// pooled so that a call allocates nothing. Work is handed out in chunks
+// through an atomic counter, so a core that another process slows down
+// simply takes fewer chunks.
+type parallelCall struct {
+	kr   *microKernel
+	g    gemmArgs
+	wg   sync.WaitGroup
+	next atomic.Int64 // next chunk to take
+	// Row mode: chunks are blocks of chunk rows of C for the current
+	// (jc, pc) block, all sharing the B block packed by the caller.
+	rows                   bool
+	bp                     []float32
+	pc, kc, jc, nc, chunks int
+	chunk                  int // rows (row mode) or columns per chunk
 }
 
-// parallelCall is the state a split Sgemm shares with its workers; it is
-// pooled so that a call allocates nothing.
-type parallelCall struct {
-	g  gemmArgs
-	wg sync.WaitGroup
+// work takes chunks until none are left.
+func (pc *parallelCall) work(ws *workspace) {
+	g := &pc.g
+	for {
+		i := int(pc.next.Add(1)) - 1
+		if i >= pc.chunks {
+			return
+		}
+		lo := i * pc.chunk
+		if pc.rows {
+			macroKernel(pc.kr, ws, pc.bp, g, lo, min(pc.chunk, g.m-lo), pc.pc, pc.kc, pc.jc, pc.nc)
+		} else {
+			gemmBlock(pc.kr, ws, g, 0, g.m, lo, min(lo+pc.chunk, g.n))
+		}
+	}
 }
 
 var (
 	workerMu sync.Mutex
 	workers  int
-	tasks    = make(chan task)
+	tasks    = make(chan *parallelCall)
 	calls    = sync.Pool{New: func() any { return new(parallelCall) }}
 )
 
-// startWorkers makes sure n goroutines are waiting for tasks. Workers live
-// for the life of the process; they only ever run gemmBlock.
+// startWorkers makes sure n goroutines are waiting for work. Workers live
+// for the life of the process; they only ever run parallelCall.work.
 func startWorkers(n int) {
 	workerMu.Lock()
 	defer workerMu.Unlock()
 	for ; workers < n; workers++ {
 		go func() {
-			for t := range tasks {
+			for call := range tasks {
 				ws := workspaces.Get().(*workspace)
-				gemmBlock(t.kr, ws, &t.call.g, t.i0, t.i1, t.j0, t.j1)
+				if call.rows {
+					ws.prepare(call.kr, call.chunk, 0, call.kc)
+				}
+				call.work(ws)
 				workspaces.Put(ws)
-				t.call.wg.Done()
+				call.wg.Done()
 			}
 		}()
 	}
 }
 
-// gemm runs g with kernel kr, split over up to Threads() goroutines (the
-// caller's included) along M, or along N when M is too short.
+// run hands the current round of chunks to nt-1 workers, works on it too
+// and returns when all chunks are done.
+func (pc *parallelCall) run(ws *workspace, nt int) {
+	pc.next.Store(0)
+	pc.wg.Add(nt - 1)
+	for t := 1; t < nt; t++ {
+		tasks <- pc
+	}
+	pc.work(ws)
+	pc.wg.Wait()
+}
+
+// gemm runs g with kernel kr on up to Threads() goroutines, the caller's
+// included. With enough rows, each (jc, pc) block of B is packed once and
+// the blocks of rows of C are shared out; otherwise the columns of C are.
 func gemm(kr *microKernel, g *gemmArgs) {
 	nt := Threads()
 	if flops := 2 * float64(g.m) * float64(g.n) * float64(g.k); flops < serialFlops {
 		nt = 1
 	}
-	tilesM := (g.m + kr.mr - 1) / kr.mr
-	tilesN := (g.n + kr.nr - 1) / kr.nr
-	splitM := tilesM >= 2*nt || tilesM >= tilesN
-	if splitM {
-		nt = min(nt, tilesM)
-	} else {
-		nt = min(nt, tilesN)
-	}
-	if nt <= 1 {
-		ws := workspaces.Get().(*workspace)
+	// Chunks of rows: up to kr.mc, at least 4 per thread when m allows.
+	rowChunk := min(kr.mc, roundUp((g.m+4*nt-1)/(4*nt), kr.mr))
+	rowChunks := (g.m + rowChunk - 1) / rowChunk
+	colChunk := min(kr.nc, roundUp((g.n+4*nt-1)/(4*nt), kr.nr))
+	colChunks := (g.n + colChunk - 1) / colChunk
+	ws := workspaces.Get().(*workspace)
+	defer workspaces.Put(ws)
+	if nt <= 1 || max(rowChunks, colChunks) < 2 {
 		gemmBlock(kr, ws, g, 0, g.m, 0, g.n)
-		workspaces.Put(ws)
 		return
 	}
+	nt = min(nt, max(rowChunks, colChunks))
 	startWorkers(nt - 1)
 	call := calls.Get().(*parallelCall)
-	call.g = *g
-	call.wg.Add(nt - 1)
-	// Split the tiles as evenly as possible; part 0 runs here.
-	tiles, tile, dim := tilesM, kr.mr, g.m
-	if !splitM {
-		tiles, tile, dim = tilesN, kr.nr, g.n
+	defer calls.Put(call)
+	call.kr, call.g = kr, *g
+	defer func() { call.g = gemmArgs{} }() // drop the caller's slices
+	if rowChunks*2 < colChunks && rowChunks < 2*nt {
+		call.rows = false
+		call.chunk, call.chunks = colChunk, colChunks
+		call.run(ws, nt)
+		return
 	}
-	bound := func(t int) int { return min(dim, tiles*t/nt*tile) }
-	for t := 1; t < nt; t++ {
-		lo, hi := bound(t), bound(t+1)
-		if splitM {
-			tasks <- task{kr, call, lo, hi, 0, g.n}
-		} else {
-			tasks <- task{kr, call, 0, g.m, lo, hi}
+	call.rows = true
+	call.chunk = rowChunk
+	call.chunks = rowChunks
+	kcMax := blockDepth(kr.kc, g.k)
+	ws.prepare(kr, rowChunk, min(kr.nc, g.n), kcMax)
+	for jc := 0; jc < g.n; jc += kr.nc {
+		nc := min(kr.nc, g.n-jc)
+		for pc := 0; pc < g.k; pc += kcMax {
+			kc := min(kcMax, g.k-pc)
+			packB(ws.b, g, pc, kc, jc, nc, kr.nr)
+			call.bp, call.pc, call.kc, call.jc, call.nc = ws.b, pc, kc, jc, nc
+			call.run(ws, nt)
 		}
 	}
-	ws := workspaces.Get().(*workspace)
-	if splitM {
-		gemmBlock(kr, ws, g, 0, bound(1), 0, g.n)
-	} else {
-		gemmBlock(kr, ws, g, 0, g.m, 0, bound(1))
-	}
-	workspaces.Put(ws)
-	call.wg.Wait()
-	call.g = gemmArgs{} // drop the references to the caller's slices
-	calls.Put(call)
+	call.bp = nil
 }

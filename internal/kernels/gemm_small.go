@@ -1,0 +1,36 @@
+package kernels
+
+// smallGemm is the size (m·n·k) below which packing panels costs more than
+// it saves: the tutorial's toy convolutions (3×1×2) and the last Dense of a
+// regressor (n = 1) go straight through plain loops.
+const smallGemm = 4096
+
+// sgemmSmall computes C = alpha·op(A)·op(B) + C (C already scaled by beta,
+// or cleared first when overwrite) with plain loops, for small products.
+func sgemmSmall(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, overwrite bool) {
+	for i := 0; i < m; i++ {
+		crow := c[i*ldc : i*ldc+n]
+		if overwrite {
+			clear(crow)
+		}
+		for p := 0; p < k; p++ {
+			var av float32
+			if transA {
+				av = a[p*lda+i]
+			} else {
+				av = a[i*lda+p]
+			}
+			av *= alpha
+			if transB {
+				for j := range crow {
+					crow[j] += av * b[j*ldb+p]
+				}
+			} else {
+				brow := b[p*ldb : p*ldb+n]
+				for j, bv := range brow {
+					crow[j] += av * bv
+				}
+			}
+		}
+	}
+}
