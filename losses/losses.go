@@ -20,7 +20,8 @@ type Loss interface {
 	// Name is the Keras identifier ("mae", "binary_crossentropy", …).
 	Name() string
 	// Check says whether targets of shape yTrue (batch first) fit
-	// predictions of shape yPred, with the fix when they do not.
+	// predictions of per-sample shape yPred (one per target sample), with
+	// the fix when they do not.
 	Check(yTrue, yPred []int) error
 	// Compute returns the batch's mean loss and, when grad is not nil,
 	// writes dLoss/dyPred into it (overwriting).
@@ -39,12 +40,17 @@ type elementLoss struct {
 func (l *elementLoss) Name() string { return l.name }
 
 func (l *elementLoss) Check(yTrue, yPred []int) error {
-	if tensor.Size(yTrue) != tensor.Size(yPred) || yTrue[0] != yPred[0] {
+	if tensor.Size(yTrue) != yTrue[0]*tensor.Size(yPred) {
 		return fmt.Errorf("loss %s: targets of shape %s do not match predictions of shape %s: "+
 			"the model's last layer must give one value per target value",
-			l.name, tensor.ShapeString(yTrue, false), tensor.ShapeString(yPred, false))
+			l.name, tensor.ShapeString(yTrue, false), batchShape(yTrue[0], yPred))
 	}
 	return nil
+}
+
+// batchShape prints a per-sample shape with the batch size in front.
+func batchShape(n int, s []int) string {
+	return tensor.ShapeString(append([]int{n}, s...), false)
 }
 
 func (l *elementLoss) Compute(yTrue, yPred, grad *tensor.Tensor) float64 {
@@ -146,23 +152,24 @@ func (c *crossentropy) Name() string {
 }
 
 func (c *crossentropy) Check(yTrue, yPred []int) error {
+	n := yTrue[0]
 	classes := yPred[len(yPred)-1]
-	rows := tensor.Size(yPred) / classes
+	rows := n * tensor.Size(yPred) / classes
 	if c.sparse {
 		if tensor.Size(yTrue) != rows {
 			return fmt.Errorf("loss %s: expected one class index per prediction row (%d rows of %d classes, predictions %s), received targets of shape %s; "+
 				"for one-hot targets use categorical_crossentropy", c.Name(), rows, classes,
-				tensor.ShapeString(yPred, false), tensor.ShapeString(yTrue, false))
+				batchShape(n, yPred), tensor.ShapeString(yTrue, false))
 		}
 		return nil
 	}
-	if !tensor.SameShape(yTrue, yPred) {
+	if !tensor.SameShape(yTrue[1:], yPred) {
 		hint := ""
 		if tensor.Size(yTrue) == rows {
 			hint = "; your targets look like class indices: use sparse_categorical_crossentropy"
 		}
 		return fmt.Errorf("loss %s: targets of shape %s must match predictions of shape %s (one-hot rows)%s",
-			c.Name(), tensor.ShapeString(yTrue, false), tensor.ShapeString(yPred, false), hint)
+			c.Name(), tensor.ShapeString(yTrue, false), batchShape(n, yPred), hint)
 	}
 	return nil
 }

@@ -119,6 +119,7 @@ type Model struct {
 	batchRNG     *rand.Rand
 	batchMetrics [][]losses.Metric
 	batchAcc     *accumulator
+	batchXY      []*tensor.Tensor
 }
 
 // TrainState is where training stands, so that it can be saved with the

@@ -655,7 +655,7 @@ func (m *Model) checkData(what string, d Dataset, targets bool) error {
 			return fmt.Errorf("%s: inputs have different sample counts (%d and %d)", what, n, x.Shape[0])
 		}
 		n = x.Shape[0]
-		if err := checkFinite(what, fmt.Sprintf("input %d", i), x); err != nil {
+		if err := checkFinite(what, "input", i, x); err != nil {
 			return err
 		}
 	}
@@ -672,10 +672,10 @@ func (m *Model) checkData(what string, d Dataset, targets bool) error {
 		if y.Shape[0] != n {
 			return fmt.Errorf("%s: x has %d samples but y has %d: each input sample needs exactly one target", what, n, y.Shape[0])
 		}
-		if err := checkFinite(what, fmt.Sprintf("target %d", i), y); err != nil {
+		if err := checkFinite(what, "target", i, y); err != nil {
 			return err
 		}
-		pred := append([]int{n}, m.outputs[i].Shape...)
+		pred := m.outputs[i].Shape
 		if err := m.lossFor(i).Check(y.Shape, pred); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
@@ -688,11 +688,12 @@ func (m *Model) checkData(what string, d Dataset, targets bool) error {
 	return nil
 }
 
-func checkFinite(what, name string, t *tensor.Tensor) error {
+func checkFinite(what, kind string, index int, t *tensor.Tensor) error {
 	for j, v := range t.Data {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+		// v-v is 0 for finite values and NaN for NaN and ±Inf.
+		if v-v != 0 {
 			inner := len(t.Data) / t.Shape[0]
-			return fmt.Errorf("%s: %s holds %v at sample %d (flat index %d): remove or fill missing values before training", what, name, v, j/inner, j)
+			return fmt.Errorf("%s: %s %d holds %v at sample %d (flat index %d): remove or fill missing values before training", what, kind, index, v, j/inner, j)
 		}
 	}
 	return nil
@@ -718,7 +719,11 @@ func shapeHint(got []int, want layers.Shape) string {
 func (m *Model) TrainOnBatch(x, y *tensor.Tensor) (float64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	xs, ys := []*tensor.Tensor{x}, []*tensor.Tensor{y}
+	if m.batchXY == nil {
+		m.batchXY = make([]*tensor.Tensor, 2)
+	}
+	m.batchXY[0], m.batchXY[1] = x, y
+	xs, ys := m.batchXY[:1], m.batchXY[1:]
 	if err := m.ensureBuilt(xs); err != nil {
 		return 0, err
 	}
