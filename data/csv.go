@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 
@@ -188,6 +189,20 @@ func (t *Table) YTensor() *tensor.Tensor {
 // ready for MakeWindows.
 func (t *Table) Series() *Series {
 	return &Series{Names: append([]string(nil), t.FeatureNames...), Rows: t.Samples(), Data: append([]float32(nil), t.X...)}
+}
+
+// ReadCSVFile reads a CSV file; see ReadCSV. Errors start with the path.
+func ReadCSVFile(path string, opts CSVOptions) (*Table, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	t, err := ReadCSV(f, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
 }
 
 // ReadCSV reads a CSV table of numbers. See CSVOptions for the choices and

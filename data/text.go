@@ -151,6 +151,22 @@ func (v *TextVectorizer) UnmarshalJSON(b []byte) error {
 	return v.SetVocabulary(s.Vocabulary)
 }
 
+// Describe says what the vectorizer produces, e.g. "vocabulary of 7 tokens
+// (2 special: padding 0, [UNK] 1; max_tokens 5000), sequences of 4 tokens".
+func (v *TextVectorizer) Describe() string {
+	s := fmt.Sprintf("vocabulary of %d tokens (2 special: padding 0, [UNK] 1", len(v.Vocabulary))
+	if v.MaxTokens > 0 {
+		s += fmt.Sprintf("; max_tokens %d", v.MaxTokens)
+	}
+	s += ")"
+	if v.OutputSequenceLength > 0 {
+		s += fmt.Sprintf(", sequences of %d tokens", v.OutputSequenceLength)
+	} else {
+		s += ", sequences padded to the longest in each batch"
+	}
+	return s
+}
+
 // VocabularySize is the number of entries, the two special ones included
 // (what an Embedding layer's input_dim must be).
 func (v *TextVectorizer) VocabularySize() int { return len(v.Vocabulary) }

@@ -39,8 +39,11 @@ func TestTextVectorizerKerasDocExample(t *testing.T) {
 	if got := fmt.Sprintf("%q", v.Vocabulary); got != `["" "[UNK]" "baz" "bar" "foo" "boom" "bada"]` {
 		t.Fatalf("vocabulary %s", got)
 	}
-	if got := fmt.Sprint(v.Encode("foo qux bar")); got != "[4 1 3 0]" {
+	if got := fmt.Sprint(v.Encode("foo qux bar"), v.Encode("qux baz")); got != "[4 1 3 0] [1 2 0 0]" {
 		t.Fatalf("encode %s", got)
+	}
+	if got := v.Describe(); got != "vocabulary of 7 tokens (2 special: padding 0, [UNK] 1; max_tokens 5000), sequences of 4 tokens" {
+		t.Fatalf("Describe %q", got)
 	}
 }
 
