@@ -1,0 +1,502 @@
+package layers
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/seqnet/seqnet/tensor"
+)
+
+// pool1D is the mechanism shared by MaxPooling1D and AveragePooling1D: a
+// window of PoolSize steps moved by Strides over the steps axis of
+// (batch, steps, channels), each channel on its own.
+type pool1D struct {
+	Base
+	// PoolSize is the window length (default 2).
+	PoolSize int
+	// Strides is the window step (default: PoolSize).
+	Strides int
+	// Padding is "valid" (default) or "same".
+	Padding string
+
+	max      bool
+	geom     ConvGeometry
+	channels int
+}
+
+// MaxPooling1D is keras.layers.MaxPooling1D: the largest value of each
+// window, per channel. With padding "same" the padded positions never win
+// (TensorFlow pads with -inf). The gradient of a window goes to its first
+// maximum when several values tie, as TensorFlow's MaxPoolGrad does.
+type MaxPooling1D struct{ pool1D }
+
+// AveragePooling1D is keras.layers.AveragePooling1D: the mean of each
+// window, per channel. With padding "same" a window that overlaps the
+// padding averages over the real values only, as TensorFlow does.
+type AveragePooling1D struct{ pool1D }
+
+// NewMaxPooling1D returns a MaxPooling1D with the given pool_size, strides
+// equal to pool_size and padding "valid" (Keras' defaults for a given
+// pool_size); set Strides and Padding to change them.
+func NewMaxPooling1D(poolSize int) *MaxPooling1D {
+	return &MaxPooling1D{pool1D{PoolSize: poolSize, Strides: poolSize, Padding: "valid", max: true}}
+}
+
+// NewAveragePooling1D returns an AveragePooling1D with the given
+// pool_size, strides equal to pool_size and padding "valid".
+func NewAveragePooling1D(poolSize int) *AveragePooling1D {
+	return &AveragePooling1D{pool1D{PoolSize: poolSize, Strides: poolSize, Padding: "valid"}}
+}
+
+// ClassName is "MaxPooling1D".
+func (p *MaxPooling1D) ClassName() string { return "MaxPooling1D" }
+
+// ClassName is "AveragePooling1D".
+func (p *AveragePooling1D) ClassName() string { return "AveragePooling1D" }
+
+// Build checks the (steps, channels) input.
+func (p *MaxPooling1D) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
+	return p.build(p.ClassName(), in)
+}
+
+// Build checks the (steps, channels) input.
+func (p *AveragePooling1D) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
+	return p.build(p.ClassName(), in)
+}
+
+// Geometry returns the output length and padding computed at Build.
+func (p *pool1D) Geometry() ConvGeometry { return p.geom }
+
+func (p *pool1D) build(class string, in []Shape) ([]Shape, error) {
+	s, err := expectOne(class, in)
+	if err != nil {
+		return nil, err
+	}
+	if len(s) != 2 {
+		return nil, fmt.Errorf("%s %s expects input of shape (batch, steps, channels), received %s; for a plain series of N values per sample use shape (N, 1)",
+			class, p.Name, tensor.ShapeString(s, true))
+	}
+	if p.Padding != "valid" && p.Padding != "same" {
+		return nil, fmt.Errorf("%s %s: unknown padding %q: expected \"valid\" or \"same\"", class, p.Name, p.Padding)
+	}
+	if p.PoolSize <= 0 {
+		return nil, fmt.Errorf("invalid value for argument pool_size: expected a strictly positive value, received pool_size=%d", p.PoolSize)
+	}
+	if p.Strides <= 0 {
+		return nil, fmt.Errorf("invalid value for argument strides: expected a strictly positive value, received strides=%d", p.Strides)
+	}
+	g, err := ConvOutput(s[0], p.PoolSize, p.Strides, 1, p.Padding)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s on input %s: %w; use a pool_size of at most %d or padding=\"same\"",
+			class, p.Name, tensor.ShapeString(s, true), err, s[0])
+	}
+	p.geom, p.channels = g, s[1]
+	p.MarkBuilt()
+	return []Shape{{g.OutLength, s[1]}}, nil
+}
+
+// window returns the input steps [lo, hi) that output step o covers,
+// padding excluded.
+func (p *pool1D) window(o int) (lo, hi int) {
+	start := o*p.Strides - p.geom.PadLeft
+	return max(start, 0), min(start+p.PoolSize, p.geom.Length)
+}
+
+type maxPoolState struct{ arg []int32 } // input step of each output's maximum
+
+// Forward takes the maximum of each window (x: (B, L, C), y: (B, O, C)).
+func (p *MaxPooling1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
+	x, y := in[0].Data, out[0].Data
+	L, O, C := p.geom.Length, p.geom.OutLength, p.channels
+	st, _ := ctx.State.(*maxPoolState)
+	if st == nil || len(st.arg) != len(y) {
+		st = &maxPoolState{arg: make([]int32, len(y))}
+		ctx.State = st
+	}
+	for b := 0; b < len(y)/(O*C); b++ {
+		xb := x[b*L*C : (b+1)*L*C]
+		for o := 0; o < O; o++ {
+			lo, hi := p.window(o)
+			yo := y[(b*O+o)*C : (b*O+o+1)*C]
+			ao := st.arg[(b*O+o)*C : (b*O+o+1)*C]
+			copy(yo, xb[lo*C:(lo+1)*C])
+			for c := range ao {
+				ao[c] = int32(lo)
+			}
+			for t := lo + 1; t < hi; t++ {
+				xt := xb[t*C : (t+1)*C]
+				xt = xt[:len(yo)]
+				for c, v := range xt {
+					if v > yo[c] { // strict: the first maximum keeps the gradient
+						yo[c] = v
+						ao[c] = int32(t)
+					}
+				}
+			}
+		}
+	}
+	out[0].Mask = nil
+}
+
+// Backward routes each output gradient to the input step that won.
+func (p *MaxPooling1D) Backward(ctx *Context, _, _, dOut, dIn []*tensor.Tensor) {
+	if dIn[0] == nil {
+		return
+	}
+	st := ctx.State.(*maxPoolState)
+	dx, dy := dIn[0].Data, dOut[0].Data
+	L, O, C := p.geom.Length, p.geom.OutLength, p.channels
+	for i, g := range dy {
+		b, c := i/(O*C), i%C
+		dx[(b*L+int(st.arg[i]))*C+c] += g
+	}
+}
+
+// Forward averages each window over its real (unpadded) steps.
+func (p *AveragePooling1D) Forward(_ *Context, in, out []*tensor.Tensor) {
+	x, y := in[0].Data, out[0].Data
+	L, O, C := p.geom.Length, p.geom.OutLength, p.channels
+	for b := 0; b < len(y)/(O*C); b++ {
+		xb := x[b*L*C : (b+1)*L*C]
+		for o := 0; o < O; o++ {
+			lo, hi := p.window(o)
+			yo := y[(b*O+o)*C : (b*O+o+1)*C]
+			clear(yo)
+			for t := lo; t < hi; t++ {
+				xt := xb[t*C : (t+1)*C]
+				xt = xt[:len(yo)]
+				for c, v := range xt {
+					yo[c] += v
+				}
+			}
+			inv := 1 / float32(hi-lo)
+			for c := range yo {
+				yo[c] *= inv
+			}
+		}
+	}
+	out[0].Mask = nil
+}
+
+// Backward spreads each output gradient evenly over its window.
+func (p *AveragePooling1D) Backward(_ *Context, _, _, dOut, dIn []*tensor.Tensor) {
+	if dIn[0] == nil {
+		return
+	}
+	dx, dy := dIn[0].Data, dOut[0].Data
+	L, O, C := p.geom.Length, p.geom.OutLength, p.channels
+	for b := 0; b < len(dy)/(O*C); b++ {
+		dxb := dx[b*L*C : (b+1)*L*C]
+		for o := 0; o < O; o++ {
+			lo, hi := p.window(o)
+			inv := 1 / float32(hi-lo)
+			dyo := dy[(b*O+o)*C : (b*O+o+1)*C]
+			for t := lo; t < hi; t++ {
+				dxt := dxb[t*C : (t+1)*C]
+				dxt = dxt[:len(dyo)]
+				for c, g := range dyo {
+					dxt[c] += g * inv
+				}
+			}
+		}
+	}
+}
+
+// Config returns Keras' MaxPooling1D config.
+func (p *MaxPooling1D) Config() map[string]any { return p.config() }
+
+// Config returns Keras' AveragePooling1D config.
+func (p *AveragePooling1D) Config() map[string]any { return p.config() }
+
+func (p *pool1D) config() map[string]any {
+	cfg := p.baseConfig()
+	cfg["pool_size"] = []int{p.PoolSize}
+	cfg["strides"] = []int{p.Strides}
+	cfg["padding"] = p.Padding
+	cfg["data_format"] = "channels_last"
+	return cfg
+}
+
+func poolFromConfig(c Config, p *pool1D) error {
+	if err := c.Unknown("pool_size", "strides", "padding"); err != nil {
+		return err
+	}
+	var err error
+	if p.PoolSize, err = c.Int("pool_size", 2); err != nil {
+		return err
+	}
+	if p.Strides, err = c.Int("strides", p.PoolSize); err != nil {
+		return err
+	}
+	if p.Padding, err = c.String("padding", "valid"); err != nil {
+		return err
+	}
+	if p.Padding != "valid" && p.Padding != "same" {
+		return fmt.Errorf("unknown padding %q: expected \"valid\" or \"same\"", p.Padding)
+	}
+	return nil
+}
+
+// globalPool1D is the mechanism shared by GlobalMaxPooling1D and
+// GlobalAveragePooling1D: one value per channel over all steps.
+type globalPool1D struct {
+	Base
+	// Keepdims keeps the steps axis with length 1: (batch, 1, channels)
+	// instead of (batch, channels).
+	Keepdims bool
+
+	max             bool
+	steps, channels int
+}
+
+// GlobalMaxPooling1D is keras.layers.GlobalMaxPooling1D: the largest value
+// of each channel over the steps. When several steps tie for the maximum
+// they share its gradient equally, as TensorFlow's reduce_max gradient does.
+//
+// Masked steps (Embedding with mask_zero) never win the maximum; a sample
+// whose steps are all masked gives 0. Keras 3's GlobalMaxPooling1D ignores
+// the mask, so on masked input seqnet differs from Keras where padding
+// would have won.
+type GlobalMaxPooling1D struct{ globalPool1D }
+
+// GlobalAveragePooling1D is keras.layers.GlobalAveragePooling1D: the mean
+// of each channel over the steps. Masked steps are left out of the mean,
+// as in Keras; a sample whose steps are all masked gives 0 (Keras gives
+// NaN).
+type GlobalAveragePooling1D struct{ globalPool1D }
+
+// NewGlobalMaxPooling1D returns a GlobalMaxPooling1D (keepdims false).
+func NewGlobalMaxPooling1D() *GlobalMaxPooling1D {
+	return &GlobalMaxPooling1D{globalPool1D{max: true}}
+}
+
+// NewGlobalAveragePooling1D returns a GlobalAveragePooling1D (keepdims false).
+func NewGlobalAveragePooling1D() *GlobalAveragePooling1D {
+	return &GlobalAveragePooling1D{}
+}
+
+// ClassName is "GlobalMaxPooling1D".
+func (p *GlobalMaxPooling1D) ClassName() string { return "GlobalMaxPooling1D" }
+
+// ClassName is "GlobalAveragePooling1D".
+func (p *GlobalAveragePooling1D) ClassName() string { return "GlobalAveragePooling1D" }
+
+// Build checks the (steps, channels) input.
+func (p *GlobalMaxPooling1D) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
+	return p.build(p.ClassName(), in)
+}
+
+// Build checks the (steps, channels) input.
+func (p *GlobalAveragePooling1D) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
+	return p.build(p.ClassName(), in)
+}
+
+func (p *globalPool1D) build(class string, in []Shape) ([]Shape, error) {
+	s, err := expectOne(class, in)
+	if err != nil {
+		return nil, err
+	}
+	if len(s) != 2 {
+		return nil, fmt.Errorf("%s %s expects input of shape (batch, steps, channels), received %s; it pools over the steps axis",
+			class, p.Name, tensor.ShapeString(s, true))
+	}
+	p.steps, p.channels = s[0], s[1]
+	p.MarkBuilt()
+	if p.Keepdims {
+		return []Shape{{1, s[1]}}, nil
+	}
+	return []Shape{{s[1]}}, nil
+}
+
+// mask returns the input's step mask when it fits, else nil.
+func (p *globalPool1D) mask(x *tensor.Tensor) []bool {
+	if m := x.Mask; m != nil && len(m) == len(x.Data)/p.channels {
+		return m
+	}
+	return nil
+}
+
+// Forward takes the maximum over the unmasked steps (x: (B, L, C), y: (B, C)).
+func (p *GlobalMaxPooling1D) Forward(_ *Context, in, out []*tensor.Tensor) {
+	x, y := in[0].Data, out[0].Data
+	mask := p.mask(in[0])
+	L, C := p.steps, p.channels
+	for b := 0; b < len(y)/C; b++ {
+		yb := y[b*C : (b+1)*C]
+		first := true
+		for t := 0; t < L; t++ {
+			if mask != nil && !mask[b*L+t] {
+				continue
+			}
+			xt := x[(b*L+t)*C : (b*L+t+1)*C]
+			xt = xt[:len(yb)]
+			if first {
+				copy(yb, xt)
+				first = false
+				continue
+			}
+			for c, v := range xt {
+				if v > yb[c] {
+					yb[c] = v
+				}
+			}
+		}
+		if first {
+			clear(yb) // every step masked
+		}
+	}
+	out[0].Mask = nil
+}
+
+type globalMaxState struct{ ties []float32 }
+
+// Backward shares each output gradient among the steps equal to the
+// maximum (TensorFlow's reduce_max gradient).
+func (p *GlobalMaxPooling1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
+	if dIn[0] == nil {
+		return
+	}
+	x, y, dy, dx := in[0].Data, out[0].Data, dOut[0].Data, dIn[0].Data
+	mask := p.mask(in[0])
+	L, C := p.steps, p.channels
+	st, _ := ctx.State.(*globalMaxState)
+	if st == nil {
+		st = &globalMaxState{ties: make([]float32, C)}
+		ctx.State = st
+	}
+	for b := 0; b < len(y)/C; b++ {
+		yb, dyb := y[b*C:(b+1)*C], dy[b*C:(b+1)*C]
+		n := st.ties[:len(yb)]
+		clear(n)
+		for t := 0; t < L; t++ {
+			if mask != nil && !mask[b*L+t] {
+				continue
+			}
+			xt := x[(b*L+t)*C : (b*L+t+1)*C]
+			xt = xt[:len(yb)]
+			for c, v := range xt {
+				if v == yb[c] {
+					n[c]++
+				}
+			}
+		}
+		for t := 0; t < L; t++ {
+			if mask != nil && !mask[b*L+t] {
+				continue
+			}
+			xt := x[(b*L+t)*C : (b*L+t+1)*C]
+			dxt := dx[(b*L+t)*C : (b*L+t+1)*C]
+			xt, dxt = xt[:len(yb)], dxt[:len(yb)]
+			for c, v := range xt {
+				if v == yb[c] {
+					dxt[c] += dyb[c] / n[c]
+				}
+			}
+		}
+	}
+}
+
+type globalAvgState struct{ inv []float32 } // 1/count of real steps per sample
+
+// Forward averages over the unmasked steps.
+func (p *GlobalAveragePooling1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
+	x, y := in[0].Data, out[0].Data
+	mask := p.mask(in[0])
+	L, C := p.steps, p.channels
+	batch := len(y) / C
+	st, _ := ctx.State.(*globalAvgState)
+	if st == nil || len(st.inv) != batch {
+		st = &globalAvgState{inv: make([]float32, batch)}
+		ctx.State = st
+	}
+	for b := 0; b < batch; b++ {
+		yb := y[b*C : (b+1)*C]
+		clear(yb)
+		n := 0
+		for t := 0; t < L; t++ {
+			if mask != nil && !mask[b*L+t] {
+				continue
+			}
+			n++
+			xt := x[(b*L+t)*C : (b*L+t+1)*C]
+			xt = xt[:len(yb)]
+			for c, v := range xt {
+				yb[c] += v
+			}
+		}
+		st.inv[b] = 0
+		if n > 0 {
+			st.inv[b] = 1 / float32(n)
+		}
+		for c := range yb {
+			yb[c] *= st.inv[b]
+		}
+	}
+	out[0].Mask = nil
+}
+
+// Backward spreads each output gradient evenly over the unmasked steps.
+func (p *GlobalAveragePooling1D) Backward(ctx *Context, in, _, dOut, dIn []*tensor.Tensor) {
+	if dIn[0] == nil {
+		return
+	}
+	st := ctx.State.(*globalAvgState)
+	dy, dx := dOut[0].Data, dIn[0].Data
+	mask := p.mask(in[0])
+	L, C := p.steps, p.channels
+	for b := 0; b < len(dy)/C; b++ {
+		dyb := dy[b*C : (b+1)*C]
+		inv := st.inv[b]
+		for t := 0; t < L; t++ {
+			if mask != nil && !mask[b*L+t] {
+				continue
+			}
+			dxt := dx[(b*L+t)*C : (b*L+t+1)*C]
+			dxt = dxt[:len(dyb)]
+			for c, g := range dyb {
+				dxt[c] += g * inv
+			}
+		}
+	}
+}
+
+// Config returns Keras' GlobalMaxPooling1D config.
+func (p *GlobalMaxPooling1D) Config() map[string]any { return p.config() }
+
+// Config returns Keras' GlobalAveragePooling1D config.
+func (p *GlobalAveragePooling1D) Config() map[string]any { return p.config() }
+
+func (p *globalPool1D) config() map[string]any {
+	cfg := p.baseConfig()
+	cfg["data_format"] = "channels_last"
+	cfg["keepdims"] = p.Keepdims
+	return cfg
+}
+
+func globalPoolFromConfig(c Config, p *globalPool1D) error {
+	if err := c.Unknown("keepdims"); err != nil {
+		return err
+	}
+	var err error
+	p.Keepdims, err = c.Bool("keepdims", false)
+	return err
+}
+
+func init() {
+	Register("MaxPooling1D", func(c Config) (Layer, error) {
+		p := NewMaxPooling1D(2)
+		return p, poolFromConfig(c, &p.pool1D)
+	}, "MaxPool1D")
+	Register("AveragePooling1D", func(c Config) (Layer, error) {
+		p := NewAveragePooling1D(2)
+		return p, poolFromConfig(c, &p.pool1D)
+	}, "AvgPool1D", "AveragePool1D")
+	Register("GlobalMaxPooling1D", func(c Config) (Layer, error) {
+		p := NewGlobalMaxPooling1D()
+		return p, globalPoolFromConfig(c, &p.globalPool1D)
+	}, "GlobalMaxPool1D")
+	Register("GlobalAveragePooling1D", func(c Config) (Layer, error) {
+		p := NewGlobalAveragePooling1D()
+		return p, globalPoolFromConfig(c, &p.globalPool1D)
+	}, "GlobalAvgPool1D", "GlobalAveragePool1D")
+}
