@@ -255,7 +255,9 @@ func (d *Dropout) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
 func (d *Dropout) Forward(ctx *Context, in, out []*tensor.Tensor) { d.forward(ctx, in, out) }
 
 // Backward passes the gradient through the same mask.
-func (d *Dropout) Backward(ctx *Context, _, _, dOut, dIn []*tensor.Tensor) { d.backward(ctx, dOut, dIn) }
+func (d *Dropout) Backward(ctx *Context, _, _, dOut, dIn []*tensor.Tensor) {
+	d.backward(ctx, dOut, dIn)
+}
 
 // Config returns Keras' Dropout config.
 func (d *Dropout) Config() map[string]any {

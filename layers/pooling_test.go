@@ -52,7 +52,7 @@ func TestPooling1DHandWorked(t *testing.T) {
 		{true, 2, 2, "same", []float32{3, 5, 4}, 3},       // last window holds only 4 (-inf padding)
 		{true, 3, 1, "same", []float32{3, 3, 5, 5, 5}, 5}, // pad 1 left, 1 right
 		{false, 2, 2, "valid", []float32{2, 3.5}, 2},
-		{false, 2, 2, "same", []float32{2, 3.5, 4}, 3},                // 4 averaged alone, not (4+0)/2
+		{false, 2, 2, "same", []float32{2, 3.5, 4}, 3},                     // 4 averaged alone, not (4+0)/2
 		{false, 3, 1, "same", []float32{2, 2, 10.0 / 3, 11.0 / 3, 4.5}, 5}, // edges over 2 real values
 		{false, 3, 2, "valid", []float32{2, 11.0 / 3}, 2},
 	}

@@ -49,7 +49,9 @@ type ZeroPadding1D struct {
 
 // NewZeroPadding1D returns a ZeroPadding1D adding left and right zero steps
 // (Keras' padding=(left, right); padding=1 is (1, 1)).
-func NewZeroPadding1D(left, right int) *ZeroPadding1D { return &ZeroPadding1D{Left: left, Right: right} }
+func NewZeroPadding1D(left, right int) *ZeroPadding1D {
+	return &ZeroPadding1D{Left: left, Right: right}
+}
 
 // ClassName is "ZeroPadding1D".
 func (l *ZeroPadding1D) ClassName() string { return "ZeroPadding1D" }
