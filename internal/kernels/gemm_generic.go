@@ -1,39 +1,49 @@
 package kernels
 
 // genericKernel is the plain Go micro-kernel: it runs everywhere and is
-// what -tags purego and SEQNET_NOSIMD=1 select.
+// what -tags purego and SEQNET_NOSIMD=1 select. Its 2×4 tile keeps the 8
+// accumulators, 2 values of A and 4 of B in the 15 floating-point
+// registers the Go compiler has on amd64.
 var genericKernel = &microKernel{
 	name: "generic",
-	mr:   4, nr: 16,
+	mr:   2, nr: 4,
 	kc: 256, mc: 128, nc: 2048,
-	fn: kernelGeneric4x16,
+	fn: kernelGeneric2x4,
 }
 
-// kernelGeneric4x16 computes the 4×16 block of A·B from packed panels a
-// (k×4) and b (k×16) and stores it to c (accum false) or adds it to c.
-func kernelGeneric4x16(k int, a, b, c []float32, ldc int, accum bool) {
-	var acc [4][16]float32
-	a = a[:4*k]
-	b = b[:16*k]
+// kernelGeneric2x4 computes the 2×4 block of A·B from packed panels a
+// (k×2) and b (k×4) and stores it to c (accum false) or adds it to c.
+func kernelGeneric2x4(k int, a, b, c []float32, ldc int, accum bool) {
+	var c00, c01, c02, c03, c10, c11, c12, c13 float32
+	a = a[:2*k]
+	b = b[:4*k]
 	for p := 0; p < k; p++ {
-		ap := (*[4]float32)(a[4*p:])
-		bp := (*[16]float32)(b[16*p:])
-		for r := range ap {
-			av := ap[r]
-			row := &acc[r]
-			for j, bv := range bp {
-				row[j] += av * bv
-			}
-		}
+		ap := (*[2]float32)(a[2*p:])
+		bp := (*[4]float32)(b[4*p:])
+		a0, a1 := ap[0], ap[1]
+		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
 	}
-	for r := range acc {
-		dst := (*[16]float32)(c[r*ldc:])
-		if accum {
-			for j, v := range acc[r] {
-				dst[j] += v
-			}
-		} else {
-			*dst = acc[r]
-		}
+	r0 := (*[4]float32)(c[:4])
+	r1 := (*[4]float32)(c[ldc : ldc+4])
+	if accum {
+		r0[0] += c00
+		r0[1] += c01
+		r0[2] += c02
+		r0[3] += c03
+		r1[0] += c10
+		r1[1] += c11
+		r1[2] += c12
+		r1[3] += c13
+		return
 	}
+	*r0 = [4]float32{c00, c01, c02, c03}
+	*r1 = [4]float32{c10, c11, c12, c13}
 }
