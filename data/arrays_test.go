@@ -52,6 +52,19 @@ func TestSequencesAndSplitXY(t *testing.T) {
 	}
 }
 
+func TestTableScaledRows(t *testing.T) {
+	tab := mustCSV(t, "a,b,y\n1,10,0\n3,30,1\n", CSVOptions{})
+	sc, err := FitScaler(ScaleMinMax, tab.Series())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := sc.Transform(tab.Series())
+	x := s.RowTensor()
+	if fmt.Sprint(x.Shape, x.Data) != "[2 2 1] [0 0 1 1]" {
+		t.Fatalf("%v %v", x.Shape, x.Data)
+	}
+}
+
 func TestCSVWindowsLineEndings(t *testing.T) {
 	tab := mustCSV(t, "\xef\xbb\xbfa,b\r\n1,x\r\n\r\n2,y\r\n", CSVOptions{})
 	if tab.Samples() != 2 || tab.Columns[0] != "a" || fmt.Sprint(tab.Lines) != "[2 4]" {

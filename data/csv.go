@@ -304,6 +304,9 @@ func ReadCSV(r io.Reader, opts CSVOptions) (*Table, error) {
 		if err != nil {
 			return nil, err
 		}
+		if ignore[j] {
+			return nil, fmt.Errorf("column %d `%s` is both the target and ignored: choose another target (or set NoTarget)", j, t.Columns[j])
+		}
 		t.TargetColumn, t.TargetName = j, t.Columns[j]
 	}
 	if len(opts.Features) > 0 {
@@ -350,8 +353,9 @@ func (t *Table) fill(recs [][]string, lines []int, opts CSVOptions) error {
 	vals := make([]float64, n*nf)
 	bad := make([]bool, n*nf)
 	drop := make([]bool, n)
+	var firstBad []int // per feature column: first bad row, -1 if none
 	for k, j := range t.FeatureColumns {
-		numeric := 0
+		numeric, first := 0, -1
 		for i, rec := range recs {
 			v, ok := parseNumber(rec[j])
 			if ok {
@@ -359,15 +363,29 @@ func (t *Table) fill(recs [][]string, lines []int, opts CSVOptions) error {
 				numeric++
 				continue
 			}
-			if opts.Fill == FillNone {
-				return fmt.Errorf("line %d, column %d `%s`: %s; expected a number in every feature column. Fix the value, %s, or choose a fill policy (zero, mean, previous, drop)",
-					lines[i], j, t.Columns[j], describeCell(rec[j]), ignoreHint(recs, j))
-			}
 			bad[i*nf+k] = true
+			if first < 0 {
+				first = i
+			}
 		}
 		if numeric == 0 {
-			return fmt.Errorf("column %d `%s` has no numeric value (first value %s): it cannot be a feature; ignore it or choose the feature columns explicitly",
-				j, t.Columns[j], describeCell(recs[0][j]))
+			return fmt.Errorf("column %d `%s` has no numeric value (line %d: %s): it cannot be a feature; ignore it or choose the feature columns explicitly",
+				j, t.Columns[j], lines[0], describeCell(recs[0][j]))
+		}
+		firstBad = append(firstBad, first)
+	}
+	if opts.Fill == FillNone {
+		// Report the earliest bad cell, in file order.
+		bi, bk := -1, -1
+		for k, i := range firstBad {
+			if i >= 0 && (bi < 0 || i < bi) {
+				bi, bk = i, k
+			}
+		}
+		if bi >= 0 {
+			j := t.FeatureColumns[bk]
+			return fmt.Errorf("line %d, column %d `%s`: %s; expected a number in every feature column. Fix the value, %s, or choose a fill policy (zero, mean, previous, drop)",
+				lines[bi], j, t.Columns[j], describeCell(recs[bi][j]), ignoreHint(recs, j))
 		}
 	}
 
@@ -548,6 +566,9 @@ func describeCell(s string) string {
 	}
 	if v, err := strconv.ParseFloat(s, 64); err == nil {
 		return fmt.Sprintf("the value %q (%g) is not a finite float32", s, v)
+	}
+	if _, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64); err == nil && strings.Count(s, ",") == 1 {
+		return fmt.Sprintf("the value %q is not a number (a decimal comma? write a decimal point: %q)", s, strings.Replace(s, ",", ".", 1))
 	}
 	return fmt.Sprintf("the value %q is not a number", s)
 }

@@ -108,7 +108,11 @@ func TestCSVColumnsByNameAndIndex(t *testing.T) {
 	wantErr(t, text, CSVOptions{Target: "9"}, "out of range", "6 columns")
 	wantErr(t, text, CSVOptions{Features: []string{"y"}, Target: "y"}, "both the target and a feature")
 	// The date column is text: naming the line, column, value and the fix.
-	wantErr(t, text, CSVOptions{Ignore: []string{"id"}}, "line 2, column 1 `date`", `"2020-01-01" is not a number`, "ignore the column")
+	wantErr(t, text, CSVOptions{Ignore: []string{"id"}}, "column 1 `date` has no numeric value", `line 2: the value "2020-01-01" is not a number`, "ignore it")
+	wantErr(t, text, CSVOptions{Ignore: []string{"y"}}, "both the target and ignored")
+	// A partly textual column: the earliest bad cell in file order is named.
+	wantErr(t, "a,b,y\n1,2,0\n3,oops,1\nbad,4,0\n", CSVOptions{}, "line 3, column 1 `b`", `"oops"`)
+	wantErr(t, "a;b;y\n1;2;0\n3;4,5;1\n", CSVOptions{}, "line 3", "decimal comma", `"4.5"`)
 }
 
 func TestCSVErrors(t *testing.T) {

@@ -53,6 +53,13 @@ func (s *Series) Column(spec string) ([]float32, error) {
 	return c, nil
 }
 
+// RowTensor returns each row as a sequence of Cols steps with one channel,
+// (Rows, Cols, 1): the Conv1D reading of flat feature rows (e.g. a Table's
+// features after scaling), copied.
+func (s *Series) RowTensor() *tensor.Tensor {
+	return tensor.FromSlice(append([]float32(nil), s.Data...), s.Rows, s.Cols(), 1)
+}
+
 // Slice returns rows [from, to), sharing data.
 func (s *Series) Slice(from, to int) *Series {
 	c := s.Cols()
