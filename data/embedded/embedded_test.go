@@ -74,3 +74,33 @@ func Example() {
 	// x (206, 10, 1), y (206, 1)
 	// first target year: 1710
 }
+
+func ExampleSpamSubjects() {
+	texts, labels := SpamSubjects()
+	v := data.NewTextVectorizer(2000, 16)
+	v.Adapt(texts)
+	x, _ := v.EncodeBatch(texts)
+	fmt.Println(len(texts), "subjects,", labels[0], "=", texts[0])
+	fmt.Println(v.Describe())
+	fmt.Println("x", x.Shape, "first:", x.Data[:8])
+	fmt.Println("tokens:", v.Decode([]int{int(x.Data[0]), int(x.Data[1]), int(x.Data[2])}))
+	// Output:
+	// 4268 subjects, 1 = !!Would you like to make more money NOW?
+	// vocabulary of 2000 tokens (2 special: padding 0, [UNK] 1; max_tokens 2000), sequences of 16 tokens
+	// x [4268 16] first: [604 13 169 5 77 64 40 32]
+	// tokens: [would you like]
+}
+
+func ExampleSeattleWeather() {
+	w := SeattleWeather()
+	fmt.Println(w.Describe())
+	s := w.Series()
+	train, _, _, _ := s.SplitByTime(0.7, 0.15)
+	d, _ := data.DescribeWindows(train, data.WindowOptions{Window: 14, Horizon: 1, Targets: []string{"temp_max"}})
+	fmt.Println(d)
+	// Output:
+	// 1461 samples × 4 steps × 1 channel, target: column `weather` with 5 classes
+	// window 0: rows 0–13 → target row 14 (temp_max)
+	// window 1: rows 1–14 → target row 15 (temp_max)
+	// 1008 windows of 14 steps × 4 channels
+}
