@@ -1,0 +1,61 @@
+package keras_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/seqnet/seqnet/keras"
+	"github.com/seqnet/seqnet/layers"
+	"github.com/seqnet/seqnet/model"
+)
+
+// Read a model Keras 3 wrote with model.to_json() and its weights saved
+// with numpy.savez(path, *model.get_weights()).
+func ExampleReadModelJSON() {
+	const js = `{"module": "keras", "class_name": "Sequential", "config": {"name": "sequential", "layers": [
+	  {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 50, 1], "dtype": "float32", "name": "input_layer"}, "registered_name": null},
+	  {"module": "keras.layers", "class_name": "Conv1D", "config": {"name": "conv1d", "filters": 8, "kernel_size": [5], "activation": "relu",
+	     "kernel_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null}, "registered_name": null}}, "registered_name": null},
+	  {"module": "keras.layers", "class_name": "Flatten", "config": {"name": "flatten"}, "registered_name": null},
+	  {"module": "keras.layers", "class_name": "Dense", "config": {"name": "dense", "units": 1}, "registered_name": null}]}}`
+	m, err := keras.ReadModelJSON(strings.NewReader(js))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, l := range m.Layers() {
+		fmt.Println(l.Common().Name, l.ClassName())
+	}
+	fmt.Println("output shape:", m.OutputShapes()[0])
+	// Then: keras.LoadWeightsNPZ("weights.npz", m)
+	// Output:
+	// conv1d Conv1D
+	// flatten Flatten
+	// dense Dense
+	// output shape: [1]
+}
+
+// Export a seqnet model for Keras: model.json for
+// keras.models.model_from_json and weights.npz for model.set_weights.
+func ExampleWriteModelJSON() {
+	m, _ := model.NewSequential(layers.Input(50, 1),
+		layers.NewConv1D(8, 5, layers.ConvActivation("relu")),
+		layers.NewFlatten(),
+		layers.NewDense(1, "sigmoid"))
+	dir, _ := os.MkdirTemp("", "export")
+	defer os.RemoveAll(dir)
+	f, _ := os.Create(filepath.Join(dir, "model.json"))
+	if err := keras.WriteModelJSON(f, m); err != nil {
+		fmt.Println(err)
+	}
+	f.Close()
+	if err := keras.WriteWeightsNPZ(filepath.Join(dir, "weights.npz"), m); err != nil {
+		fmt.Println(err)
+	}
+	w, _ := keras.ReadWeightsNPZ(filepath.Join(dir, "weights.npz"))
+	fmt.Println(len(w), "weight arrays; first", w[0].Shape)
+	// Output:
+	// 4 weight arrays; first [5 1 8]
+}

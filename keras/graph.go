@@ -1,0 +1,292 @@
+package keras
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+
+	"github.com/seqnet/seqnet/layers"
+	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/tensor"
+)
+
+// graph is the layer graph of a built model: which layer call (node) feeds
+// which. The model package does not expose its graph yet, so readGraph
+// reads it from the model's unexported fields with reflection (read only,
+// no unsafe). It is the one place to change when model gains a public
+// accessor (see the package documentation); tests of this package fail
+// loudly if the model's internals change.
+type graph struct {
+	sequential bool
+	nodes      []*gnode // topological order, as the model runs them
+	inputs     []*gnode
+	outputs    []gref
+}
+
+// gnode is one call of a layer (Keras' Node).
+type gnode struct {
+	layer     layers.Layer // the layer; for a model input, a copy of its InputLayer
+	input     bool         // a model input
+	in        []gref
+	outShapes [][]int
+	// call is Keras' node index: which call of layer this is (0 unless the
+	// layer is shared).
+	call int
+}
+
+// gref is one output tensor of a node (Keras' keras_history without the
+// layer name).
+type gref struct {
+	n     *gnode
+	index int
+}
+
+func (r gref) shape() []int { return r.n.outShapes[r.index] }
+
+// readGraph reads the graph of a built model.
+func readGraph(m *model.Model) (g *graph, err error) {
+	if m == nil {
+		return nil, errors.New("the model is nil")
+	}
+	if !m.Built() {
+		return nil, errors.New("the model is not built: start it with layers.Input(shape) or call Build(shape) first")
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			g, err = nil, fmt.Errorf("cannot read the model's layer graph (the model package changed its internals: %v); this is a seqnet bug, please report it", r)
+		}
+	}()
+	byPtr := map[uintptr]layers.Layer{}
+	for _, l := range m.Layers() {
+		byPtr[reflect.ValueOf(l).Pointer()] = l
+	}
+	v := reflect.ValueOf(m).Elem()
+	g = &graph{sequential: field(v, "sequential").Bool()}
+	nodes := map[uintptr]*gnode{}
+	calls := map[layers.Layer]int{}
+	ref := func(t reflect.Value) gref {
+		t = t.Elem()
+		n := nodes[field(t, "node").Pointer()]
+		if n == nil {
+			panic("a node's input is not an earlier node")
+		}
+		return gref{n, int(field(t, "index").Int())}
+	}
+	nv := field(v, "nodes")
+	for i := 0; i < nv.Len(); i++ {
+		np := nv.Index(i)
+		ns := np.Elem()
+		lv := field(ns, "layer").Elem() // the concrete *T
+		n := &gnode{}
+		if l, ok := byPtr[lv.Pointer()]; ok {
+			n.layer = l
+			n.call = calls[l]
+			calls[l]++
+		} else {
+			// A model input: its InputLayer is not among m.Layers().
+			in := lv.Elem()
+			if in.Type() != reflect.TypeOf(layers.InputLayer{}) {
+				panic(fmt.Sprintf("node %d holds a %s that is not among the model's layers", i, in.Type()))
+			}
+			il := layers.Input(ints(field(in, "Shape"))...)
+			il.Name = field(field(in, "Base"), "Name").String()
+			n.layer, n.input = il, true
+		}
+		sv := field(ns, "outShapes")
+		for j := 0; j < sv.Len(); j++ {
+			n.outShapes = append(n.outShapes, ints(sv.Index(j)))
+		}
+		iv := field(ns, "inputs")
+		for j := 0; j < iv.Len(); j++ {
+			n.in = append(n.in, ref(iv.Index(j)))
+		}
+		nodes[np.Pointer()] = n
+		g.nodes = append(g.nodes, n)
+	}
+	inv := field(v, "inputs")
+	for i := 0; i < inv.Len(); i++ {
+		n := nodes[inv.Index(i).Pointer()]
+		if n == nil || !n.input {
+			panic("a model input is not an input node")
+		}
+		g.inputs = append(g.inputs, n)
+	}
+	ov := field(v, "outputs")
+	for i := 0; i < ov.Len(); i++ {
+		g.outputs = append(g.outputs, ref(ov.Index(i)))
+	}
+	return g, nil
+}
+
+// field returns a struct field by name, panicking (recovered by readGraph)
+// when it is missing.
+func field(v reflect.Value, name string) reflect.Value {
+	f := v.FieldByName(name)
+	if !f.IsValid() {
+		panic(fmt.Sprintf("%s has no field %s", v.Type(), name))
+	}
+	return f
+}
+
+func ints(v reflect.Value) []int {
+	out := make([]int, v.Len())
+	for i := range out {
+		out[i] = int(v.Index(i).Int())
+	}
+	return out
+}
+
+// kerasOrder returns the model's layers (inputs included) in the order
+// Keras lists them in model.layers, get_config() and get_weights(): by
+// decreasing depth from the outputs, ties broken by the order a depth-first
+// walk from the outputs first meets them. It follows map_graph and
+// _build_map of keras/src/ops/function.py.
+func (g *graph) kerasOrder() []*gnode {
+	type op = layers.Layer
+	opOf := func(n *gnode) op { return n.layer }
+	finished := map[*gnode]bool{}
+	inProgress := map[*gnode]bool{}
+	var order []*gnode
+	opIndex := map[op]int{}
+	first := map[op]*gnode{}
+	isInputTensor := func(r gref) bool {
+		for _, in := range g.inputs {
+			if r.n == in {
+				return true
+			}
+		}
+		return false
+	}
+	var walk func(r gref)
+	walk = func(r gref) {
+		n := r.n
+		if finished[n] || inProgress[n] {
+			return // the model package has already refused cycles
+		}
+		o := opOf(n)
+		if _, ok := opIndex[o]; !ok {
+			opIndex[o] = len(opIndex)
+			first[o] = n
+		}
+		inProgress[n] = true
+		if !n.input && !isInputTensor(r) {
+			for _, in := range n.in {
+				walk(in)
+			}
+		}
+		finished[n] = true
+		delete(inProgress, n)
+		order = append(order, n)
+	}
+	for _, o := range g.outputs {
+		walk(o)
+	}
+	nodeDepth := map[*gnode]int{}
+	opDepth := map[op]int{}
+	var ops []op // insertion order of opDepth
+	for i := len(order) - 1; i >= 0; i-- {
+		n := order[i]
+		d := nodeDepth[n]
+		o := opOf(n)
+		prev, seen := opDepth[o]
+		d = max(d, prev)
+		if !seen {
+			ops = append(ops, o)
+		}
+		opDepth[o] = d
+		nodeDepth[n] = d
+		for _, p := range n.in {
+			nodeDepth[p.n] = max(d+1, nodeDepth[p.n])
+		}
+	}
+	for _, in := range g.inputs {
+		if _, ok := opDepth[in.layer]; !ok {
+			opDepth[in.layer], opIndex[in.layer] = 0, -1
+			first[in.layer] = in
+			ops = append(ops, in.layer)
+		}
+	}
+	sort.SliceStable(ops, func(i, j int) bool {
+		a, b := ops[i], ops[j]
+		if opDepth[a] != opDepth[b] {
+			return opDepth[a] > opDepth[b]
+		}
+		return opIndex[a] < opIndex[b]
+	})
+	out := make([]*gnode, len(ops))
+	for i, o := range ops {
+		out[i] = first[o]
+	}
+	return out
+}
+
+// weightOrder returns, for each weight in Keras' get_weights() order, its
+// position in m.Params() (seqnet's order, which follows the model's own
+// topological walk and can differ for branching functional models).
+func weightOrder(m *model.Model) ([]int, error) {
+	g, err := readGraph(m)
+	if err != nil {
+		return nil, err
+	}
+	pos := map[*layers.Param]int{}
+	for i, p := range m.Params() {
+		pos[p] = i
+	}
+	var perm []int
+	for _, n := range g.kerasOrder() {
+		if n.input {
+			continue
+		}
+		for _, p := range n.layer.Common().Params() {
+			i, ok := pos[p]
+			if !ok {
+				return nil, fmt.Errorf("layer %q: weight %s is not among the model's weights", n.layer.Common().Name, p.Name)
+			}
+			perm = append(perm, i)
+		}
+	}
+	if len(perm) != len(m.Params()) {
+		return nil, fmt.Errorf("found %d weights in the layers but the model has %d", len(perm), len(m.Params()))
+	}
+	return perm, nil
+}
+
+// KerasWeights returns copies of the model's weights in Keras'
+// get_weights() order: layer by layer in the order of model.layers (the
+// order WriteModelJSON lists them). For Sequential models this is
+// m.Weights(); a branching functional model may order its layers
+// differently from Keras.
+func KerasWeights(m *model.Model) ([]*tensor.Tensor, error) {
+	perm, err := weightOrder(m)
+	if err != nil {
+		return nil, err
+	}
+	w := m.Weights()
+	out := make([]*tensor.Tensor, len(perm))
+	for k, i := range perm {
+		out[k] = w[i]
+	}
+	return out, nil
+}
+
+// SetWeights sets the model's weights from a list in Keras' get_weights()
+// order (as ReadWeightsNPZ returns them). A wrong count or shape is an
+// error naming the layer and both shapes.
+func SetWeights(m *model.Model, w []*tensor.Tensor) error {
+	perm, err := weightOrder(m)
+	if err != nil {
+		return err
+	}
+	if len(w) != len(perm) {
+		return fmt.Errorf("the model has %d weight arrays, received %d: the weights must come from a model with the same layers (Keras model.get_weights())", len(perm), len(w))
+	}
+	ws := make([]*tensor.Tensor, len(w))
+	for k, i := range perm {
+		if w[k] == nil {
+			return fmt.Errorf("weight %d is nil", k)
+		}
+		ws[i] = w[k]
+	}
+	return m.SetWeights(ws)
+}
