@@ -1,0 +1,333 @@
+package layers
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/seqnet/seqnet/tensor"
+)
+
+// RNN holds the arguments every Keras recurrent layer (LSTM, GRU) has:
+// those of its cell (units, activations, initializers) and those of the
+// keras.layers.RNN loop around it (return_sequences, return_state,
+// go_backwards). LSTM and GRU embed it, so its fields read as theirs.
+//
+// The loop follows Keras' backend rnn(): the state starts at zero; with
+// go_backwards the steps are read from the last to the first and the
+// sequence output comes out in that (reversed) order; at a masked step
+// (input Mask false) the state is carried over unchanged and the output is
+// the carried-over state, or zeros with ZeroOutputForMask.
+type RNN struct {
+	Base
+	// Units is the size of the state and of the output.
+	Units int
+	// Activation (default tanh) is applied to the candidate state and, in
+	// the LSTM, to the cell state before the output gate.
+	Activation *Activation
+	// RecurrentActivation (default sigmoid) is applied to the gates.
+	RecurrentActivation *Activation
+	UseBias             bool
+	// KernelInitializer (glorot_uniform), RecurrentInitializer (orthogonal)
+	// and BiasInitializer (zeros) fill the three weights.
+	KernelInitializer, RecurrentInitializer, BiasInitializer Initializer
+	// ReturnSequences makes the output (batch, steps, units), the state
+	// after every step; otherwise it is (batch, units), the last one.
+	ReturnSequences bool
+	// ReturnState adds the final states as extra outputs (LSTM: h and c,
+	// GRU: h), each (batch, units).
+	ReturnState bool
+	// GoBackwards reads the steps from last to first and returns the
+	// sequence output in that reversed order, as Keras does.
+	GoBackwards bool
+	// ZeroOutputForMask outputs zeros at masked steps instead of repeating
+	// the carried-over state (Keras zero_output_for_mask; Bidirectional
+	// sets it when returning sequences).
+	ZeroOutputForMask bool
+
+	kernel, recurrent, bias *Param
+	in, steps               int
+}
+
+// RNNOption sets an optional argument of LSTM or GRU.
+type RNNOption func(*RNN)
+
+// ReturnSequences sets return_sequences=True.
+func ReturnSequences() RNNOption { return func(r *RNN) { r.ReturnSequences = true } }
+
+// ReturnState sets return_state=True.
+func ReturnState() RNNOption { return func(r *RNN) { r.ReturnState = true } }
+
+// GoBackwards sets go_backwards=True.
+func GoBackwards() RNNOption { return func(r *RNN) { r.GoBackwards = true } }
+
+// RNNActivation sets activation by Keras name (default "tanh").
+func RNNActivation(name string) RNNOption {
+	return func(r *RNN) { r.Activation = mustActivation(name) }
+}
+
+// RecurrentActivation sets recurrent_activation by Keras name (default
+// "sigmoid").
+func RecurrentActivation(name string) RNNOption {
+	return func(r *RNN) { r.RecurrentActivation = mustActivation(name) }
+}
+
+// RNNNoBias sets use_bias=False.
+func RNNNoBias() RNNOption { return func(r *RNN) { r.UseBias = false } }
+
+// RNNName sets the layer name.
+func RNNName(n string) RNNOption { return func(r *RNN) { r.Name = n } }
+
+func newRNN(units int, opts []RNNOption) RNN {
+	r := RNN{Units: units, Activation: activations["tanh"], RecurrentActivation: activations["sigmoid"],
+		UseBias: true, KernelInitializer: initializers["glorot_uniform"],
+		RecurrentInitializer: initializers["orthogonal"], BiasInitializer: initializers["zeros"]}
+	for _, o := range opts {
+		o(&r)
+	}
+	return r
+}
+
+// rnn gives Bidirectional access to the shared arguments.
+func (r *RNN) rnn() *RNN { return r }
+
+// Kernel returns the (input_dim, gates*units) input kernel.
+func (r *RNN) Kernel() *Param { return r.kernel }
+
+// RecurrentKernel returns the (units, gates*units) recurrent kernel.
+func (r *RNN) RecurrentKernel() *Param { return r.recurrent }
+
+// Bias returns the bias, or nil with use_bias=False.
+func (r *RNN) Bias() *Param { return r.bias }
+
+// build checks the arguments and the input and creates kernel and
+// recurrent_kernel with gates*units columns; the caller adds the bias.
+func (r *RNN) build(class string, in []Shape, gates int, rng *rand.Rand) error {
+	s, err := expectOne(class, in)
+	if err != nil {
+		return err
+	}
+	if r.Units <= 0 {
+		return fmt.Errorf("invalid value for argument units: expected a positive integer, received units=%d", r.Units)
+	}
+	for _, a := range []*Activation{r.Activation, r.RecurrentActivation} {
+		if a == nil || a.Forward == nil {
+			name := ""
+			if a != nil {
+				name = a.Name
+			}
+			_, err := GetActivation(name)
+			return fmt.Errorf("%s %s: %w", class, r.Name, err)
+		}
+	}
+	if len(s) != 2 {
+		return fmt.Errorf("%s expects input of shape (batch, steps, features), received per-sample shape %s; "+
+			"a (batch, steps) sequence of numbers must be reshaped to (batch, steps, 1), token indices go through an Embedding first",
+			class, tensor.ShapeString(s, true))
+	}
+	if s[0] <= 0 || s[1] <= 0 {
+		return fmt.Errorf("%s needs at least one step and one feature, received per-sample shape %s", class, tensor.ShapeString(s, true))
+	}
+	r.steps, r.in = s[0], s[1]
+	r.ResetParams()
+	r.kernel = r.AddParam("kernel", []int{r.in, gates * r.Units}, r.KernelInitializer, rng, !r.Frozen)
+	r.recurrent = r.AddParam("recurrent_kernel", []int{r.Units, gates * r.Units}, r.RecurrentInitializer, rng, !r.Frozen)
+	r.bias = nil
+	return nil
+}
+
+// outShapes returns the output shapes: the output, then one (units) shape
+// per state with return_state.
+func (r *RNN) outShapes(states int) []Shape {
+	out := []Shape{{r.Units}}
+	if r.ReturnSequences {
+		out[0] = Shape{r.steps, r.Units}
+	}
+	if r.ReturnState {
+		for i := 0; i < states; i++ {
+			out = append(out, Shape{r.Units})
+		}
+	}
+	return out
+}
+
+// timeAt returns the input step read at processing step p.
+func (r *RNN) timeAt(p int) int {
+	if r.GoBackwards {
+		return r.steps - 1 - p
+	}
+	return p
+}
+
+// masked reports whether row (b, t) of a (batch, steps) mask is padding.
+func masked(mask []bool, row int) bool { return mask != nil && !mask[row] }
+
+// emit writes the output of processing step p (input step t) from the
+// current state h (batch, units): every step with return_sequences, the
+// last one otherwise.
+func (r *RNN) emit(out *tensor.Tensor, h []float32, mask []bool, p, t, batch int) {
+	T, U := r.steps, r.Units
+	if !r.ReturnSequences && p != T-1 {
+		return
+	}
+	for b := 0; b < batch; b++ {
+		dst := out.Data[b*U : (b+1)*U]
+		if r.ReturnSequences {
+			dst = out.Data[(b*T+p)*U : (b*T+p+1)*U]
+		}
+		if r.ZeroOutputForMask && masked(mask, b*T+t) {
+			clear(dst)
+		} else {
+			copy(dst, h[b*U:(b+1)*U])
+		}
+	}
+}
+
+// finish writes the final states and the output masks: the sequence
+// output keeps the input mask (as Keras' compute_mask, even with
+// go_backwards), a last-step output and the states have none.
+func (r *RNN) finish(in *tensor.Tensor, out []*tensor.Tensor, states ...[]float32) {
+	out[0].Mask = nil
+	if r.ReturnSequences {
+		out[0].Mask = in.Mask
+	}
+	if r.ReturnState {
+		for i, s := range states {
+			copy(out[1+i].Data, s)
+			out[1+i].Mask = nil
+		}
+	}
+}
+
+// seedGrad starts backpropagation through time: dh (and dc) take the
+// gradients of the returned final states.
+func (r *RNN) seedGrad(dOut []*tensor.Tensor, ds ...[]float32) {
+	for i, d := range ds {
+		clear(d)
+		if r.ReturnState {
+			copy(d, dOut[1+i].Data)
+		}
+	}
+}
+
+// addOutputGrad adds into dh (batch, units) the gradient of the output of
+// processing step p, which is the state after that step unless the step
+// is masked and ZeroOutputForMask is set.
+func (r *RNN) addOutputGrad(dOut *tensor.Tensor, dh []float32, mask []bool, p, t, batch int) {
+	T, U := r.steps, r.Units
+	if !r.ReturnSequences && p != T-1 {
+		return
+	}
+	for b := 0; b < batch; b++ {
+		if r.ZeroOutputForMask && masked(mask, b*T+t) {
+			continue
+		}
+		src := dOut.Data[b*U : (b+1)*U]
+		if r.ReturnSequences {
+			src = dOut.Data[(b*T+p)*U : (b*T+p+1)*U]
+		}
+		d := dh[b*U : (b+1)*U]
+		for j, v := range src {
+			d[j] += v
+		}
+	}
+}
+
+// rnnConfig writes the keys of keras.layers.RNN.get_config and the cell
+// keys LSTM and GRU share.
+func (r *RNN) rnnConfig() map[string]any {
+	cfg := r.baseConfig()
+	cfg["return_sequences"] = r.ReturnSequences
+	cfg["return_state"] = r.ReturnState
+	cfg["go_backwards"] = r.GoBackwards
+	cfg["stateful"] = false
+	cfg["unroll"] = false
+	cfg["zero_output_for_mask"] = r.ZeroOutputForMask
+	cfg["units"] = r.Units
+	cfg["activation"] = r.Activation.Name
+	cfg["recurrent_activation"] = r.RecurrentActivation.Name
+	cfg["use_bias"] = r.UseBias
+	cfg["kernel_initializer"] = initializerConfig(r.KernelInitializer)
+	cfg["recurrent_initializer"] = initializerConfig(r.RecurrentInitializer)
+	cfg["bias_initializer"] = initializerConfig(r.BiasInitializer)
+	for _, k := range []string{"kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
+		"kernel_constraint", "recurrent_constraint", "bias_constraint", "seed"} {
+		cfg[k] = nil
+	}
+	cfg["dropout"] = 0.0
+	cfg["recurrent_dropout"] = 0.0
+	return cfg
+}
+
+// rnnConfigKeys are the keys rnnFromConfig reads (besides the class's own).
+var rnnConfigKeys = []string{"units", "activation", "recurrent_activation", "use_bias", "kernel_initializer",
+	"recurrent_initializer", "bias_initializer", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+	"kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout", "seed",
+	"return_sequences", "return_state", "go_backwards", "stateful", "unroll", "zero_output_for_mask", "use_cudnn",
+	"implementation", "time_major"}
+
+// rnnFromConfig reads the shared arguments of a Keras LSTM or GRU config,
+// refusing the ones seqnet does not implement by name.
+func rnnFromConfig(c Config, extra ...string) (RNN, error) {
+	if err := c.Unknown(append(append([]string(nil), rnnConfigKeys...), extra...)...); err != nil {
+		return RNN{}, err
+	}
+	if !c.Has("units") {
+		return RNN{}, fmt.Errorf("units is required")
+	}
+	units, err := c.Int("units", 0)
+	if err != nil {
+		return RNN{}, err
+	}
+	r := newRNN(units, nil)
+	for _, a := range []struct {
+		p        **Activation
+		key, def string
+	}{{&r.Activation, "activation", "tanh"}, {&r.RecurrentActivation, "recurrent_activation", "sigmoid"}} {
+		name, err := c.String(a.key, a.def)
+		if err != nil {
+			return r, err
+		}
+		if *a.p, err = GetActivation(name); err != nil {
+			return r, fmt.Errorf("%s: %w", a.key, err)
+		}
+	}
+	for _, b := range []struct {
+		p   *bool
+		key string
+		def bool
+	}{{&r.UseBias, "use_bias", true}, {&r.ReturnSequences, "return_sequences", false},
+		{&r.ReturnState, "return_state", false}, {&r.GoBackwards, "go_backwards", false},
+		{&r.ZeroOutputForMask, "zero_output_for_mask", false}} {
+		if *b.p, err = c.Bool(b.key, b.def); err != nil {
+			return r, err
+		}
+	}
+	for _, in := range []struct {
+		p        *Initializer
+		key, def string
+	}{{&r.KernelInitializer, "kernel_initializer", "glorot_uniform"},
+		{&r.RecurrentInitializer, "recurrent_initializer", "orthogonal"},
+		{&r.BiasInitializer, "bias_initializer", "zeros"}} {
+		if *in.p, err = c.Initializer(in.key, in.def); err != nil {
+			return r, err
+		}
+	}
+	for _, key := range []string{"stateful", "time_major"} {
+		if on, err := c.Bool(key, false); err != nil {
+			return r, err
+		} else if on {
+			return r, fmt.Errorf("unsupported option %s=true: seqnet's recurrent layers start every batch from a zero state "+
+				"and take (batch, steps, features) input; set %s=false", key, key)
+		}
+	}
+	for _, key := range []string{"dropout", "recurrent_dropout"} {
+		if v, err := c.Float(key, 0); err != nil {
+			return r, err
+		} else if v != 0 {
+			return r, fmt.Errorf("unsupported option %s=%g: seqnet's LSTM and GRU have no built-in dropout; "+
+				"set %s=0 and put a Dropout layer before or after the recurrent layer instead", key, v, key)
+		}
+	}
+	return r, refuseUnimplemented(c, "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+		"kernel_constraint", "recurrent_constraint", "bias_constraint")
+}
