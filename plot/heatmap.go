@@ -42,6 +42,7 @@ func divergingMap(m float64) palette.ColorMap {
 	if !(m > 0) || math.IsInf(m, 0) {
 		m = 1
 	}
+	m = math.Min(m, math.MaxFloat64/4) // keep max-min finite
 	cm := moreland.SmoothBlueRed()
 	cm.SetMin(-m)
 	cm.SetMax(m)

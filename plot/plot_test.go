@@ -422,3 +422,61 @@ func TestOverwriteIsAtomic(t *testing.T) {
 	readPNG(t, file, px(8), px(4.8))
 	onlyFiles(t, filepath.Dir(file), "c.png")
 }
+
+// Extreme but possible inputs draw something instead of failing or
+// hanging: all NaN, values near the float64 limit, flat series, a single
+// snapshot, a 1e30 loss spike.
+func TestExtremeValues(t *testing.T) {
+	nan := math.NaN()
+	dir := t.TempDir()
+	p := func(name string) string { return filepath.Join(dir, name) }
+	checks := []struct {
+		name string
+		err  error
+	}{
+		{"all NaN", LearningCurves(p("a.png"), "", map[string][]float64{"loss": {nan, nan, nan}})},
+		{"near MaxFloat64", LearningCurves(p("b.png"), "", map[string][]float64{"loss": {-1e308, 1e308, 0}})},
+		{"spike", LearningCurves(p("c.svg"), "", map[string][]float64{"loss": {1, 1e30, 0.5, 0.4}})},
+		{"flat", LearningCurves(p("d.png"), "", map[string][]float64{"loss": {0, 0, 0}})},
+		{"tiny span", LearningCurves(p("e.png"), "", map[string][]float64{"loss": {1e6, 1e6 + 1e-9, 1e6}})},
+		{"one snapshot", WeightTrajectories(p("f.png"), "", []int{5}, []Series{{"a", []float64{1}}}, 2)},
+		{"huge kernel", FilterWeights(p("g.png"), "", [][]float64{{1e308, -1e308}})},
+		{"huge attribution", AttributionHeatmap(p("h.svg"), "", [][]float64{{1e308}, {-1e308}}, [][]float64{{1e308}, {-1e308}}, nil)},
+	}
+	for _, c := range checks {
+		if c.err != nil {
+			t.Errorf("%s: %v", c.name, c.err)
+		}
+	}
+	readPNG(t, p("b.png"), px(8), px(4.8))
+	readSVG(t, p("h.svg"))
+}
+
+func TestNiceTicks(t *testing.T) {
+	r := rand.New(rand.NewSource(19))
+	for k := 0; k < 2000; k++ {
+		lo := (r.Float64() - 0.5) * math.Pow(10, float64(r.Intn(12)-4))
+		hi := lo + r.ExpFloat64()*math.Pow(10, float64(r.Intn(12)-6))
+		integer := k%2 == 0
+		ticks := niceTicks{integer: integer}.Ticks(lo, hi)
+		labelled := 0
+		for _, tk := range ticks {
+			if tk.Label == "" {
+				continue
+			}
+			labelled++
+			if integer && tk.Value != math.Round(tk.Value) && hi > lo {
+				t.Fatalf("integer ticks for [%g, %g] label %g", lo, hi, tk.Value)
+			}
+			if hi > lo && (tk.Value < lo-1e-9*(hi-lo) || tk.Value > hi+1e-9*(hi-lo)) && labelled > 2 {
+				t.Fatalf("tick %g outside [%g, %g]", tk.Value, lo, hi)
+			}
+		}
+		if len(ticks) > 600 || labelled > 50 {
+			t.Fatalf("[%g, %g]: %d ticks, %d labelled", lo, hi, len(ticks), labelled)
+		}
+		if !integer && hi-lo > 1e-9*math.Abs(lo) && labelled < 2 {
+			t.Fatalf("[%g, %g]: only %d labelled ticks", lo, hi, labelled)
+		}
+	}
+}

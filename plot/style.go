@@ -88,10 +88,11 @@ type niceTicks struct{ integer bool }
 
 // Ticks implements gonum's plot.Ticker.
 func (t niceTicks) Ticks(min, max float64) []gplot.Tick {
-	if !(max > min) || math.IsInf(min, 0) || math.IsInf(max, 0) {
-		return nil
+	span := max - min
+	if !(span > 0) || math.IsInf(span, 0) {
+		return []gplot.Tick{{Value: min, Label: fmtNum(min)}, {Value: max, Label: fmtNum(max)}}
 	}
-	step, minors := niceStep((max - min) / 6)
+	step, minors := niceStep(span / 6)
 	if t.integer && step < 1 {
 		step, minors = 1, 1
 	}
@@ -101,7 +102,9 @@ func (t niceTicks) Ticks(min, max float64) []gplot.Tick {
 		prec = 0
 	}
 	first := math.Ceil(min/step-1e-9) * step
-	for i := 0; ; i++ {
+	// Bounded loops: with a span far below the values' precision, adding
+	// step might never pass max.
+	for i := 0; i < 50; i++ {
 		v := first + float64(i)*step
 		if v > max+step*1e-9 {
 			break
@@ -114,7 +117,7 @@ func (t niceTicks) Ticks(min, max float64) []gplot.Tick {
 	if minors > 1 {
 		ms := step / float64(minors)
 		firstMinor := math.Ceil(min/ms-1e-9) * ms
-		for i := 0; ; i++ {
+		for i := 0; i < 500; i++ {
 			v := firstMinor + float64(i)*ms
 			if v > max+ms*1e-9 {
 				break
@@ -153,6 +156,9 @@ func padY(p *gplot.Plot) {
 		return
 	}
 	d := hi - lo
+	if math.IsInf(d, 0) {
+		return // already as wide as float64 goes
+	}
 	if d == 0 {
 		d = math.Max(math.Abs(lo)*0.2, 0.5)
 		p.Y.Min, p.Y.Max = lo-d, hi+d
@@ -220,8 +226,12 @@ func lineChunk(f format) int {
 	return 0
 }
 
+// maxDrawable is the largest |value| drawn; beyond it axis arithmetic
+// (max - min) overflows.
+const maxDrawable = 1e300
+
 // addLine adds one named series to p, drawn with style. Non-finite values
-// break the line; isolated finite points are drawn as dots. With chunk > 0,
+// (and values beyond ±maxDrawable) break the line; isolated finite points are drawn as dots. With chunk > 0,
 // longer stretches are drawn as pieces of chunk points that share their
 // end points. It returns the finite points (for legend placement) and how
 // many values were skipped.
@@ -256,9 +266,15 @@ func addLine(p *gplot.Plot, name string, xs, ys []float64, style draw.LineStyle,
 		}
 		seg = nil
 	}
+	huge := 0
 	for i, y := range ys {
 		if math.IsNaN(y) || math.IsInf(y, 0) {
 			skipped++
+			flush()
+			continue
+		}
+		if math.Abs(y) > maxDrawable {
+			huge++
 			flush()
 			continue
 		}
@@ -268,9 +284,15 @@ func addLine(p *gplot.Plot, name string, xs, ys []float64, style draw.LineStyle,
 	}
 	flush()
 	label := name
-	if skipped > 0 {
+	switch {
+	case skipped > 0 && huge > 0:
+		label = fmt.Sprintf("%s (%d non-finite and %d beyond ±1e300 skipped)", name, skipped, huge)
+	case skipped > 0:
 		label = fmt.Sprintf("%s (%d non-finite skipped)", name, skipped)
+	case huge > 0:
+		label = fmt.Sprintf("%s (%d beyond ±1e300 skipped)", name, huge)
 	}
+	skipped += huge
 	if thumb == nil {
 		// Only dots, or nothing at all: the legend still shows the style.
 		thumb = &plotter.Line{LineStyle: style}
