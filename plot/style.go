@@ -51,8 +51,8 @@ func lineStyleFor(i int) draw.LineStyle {
 	return s
 }
 
-// newPlot returns a gonum plot with seqnet's defaults: larger text, a light
-// grid, integer-friendly ticks left to the caller.
+// newPlot returns a gonum plot with seqnet's defaults: sans-serif text in
+// readable sizes and a light grid. Callers choose the tick pickers.
 func newPlot(title, xlabel, ylabel string) *gplot.Plot {
 	p := gplot.New()
 	p.Title.Text = title
