@@ -15,7 +15,7 @@ var (
 	avx2Kernel = &microKernel{
 		name: "avx2",
 		mr:   6, nr: 16,
-		kc: 256, mc: 240, nc: 4096,
+		kc: 256, mc: 144, nc: 1024,
 		fn: kernelAVX2, packA8: packA6,
 	}
 )

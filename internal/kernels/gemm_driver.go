@@ -103,30 +103,36 @@ func macroKernel(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, ic, 
 	accum := pc > 0 || !g.overwrite
 	packA(kr, ws.a, g, ic, mc, pc, kc)
 	for jr := 0; jr < nc; jr += nr {
-		nrr := min(nr, nc-jr)
-		bpanel := bp[jr*kc : (jr+nr)*kc]
 		for ir := 0; ir < mc; ir += mr {
-			mrr := min(mr, mc-ir)
-			apanel := ws.a[ir*kc : (ir+mr)*kc]
-			off := (ic+ir)*g.ldc + jc + jr
-			if mrr == mr && nrr == nr {
-				kr.fn(kc, apanel, bpanel, g.c[off:], g.ldc, accum)
-				continue
+			microTile(kr, ws, bp, g, ic, mc, kc, jc, nc, ir, jr, accum)
+		}
+	}
+}
+
+// microTile runs the micro-kernel on A micro-panel ir and B micro-panel jr.
+func microTile(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, ic, mc, kc, jc, nc, ir, jr int, accum bool) {
+	mr, nr := kr.mr, kr.nr
+	nrr := min(nr, nc-jr)
+	bpanel := bp[jr*kc : (jr+nr)*kc]
+	mrr := min(mr, mc-ir)
+	apanel := ws.a[ir*kc : (ir+mr)*kc]
+	off := (ic+ir)*g.ldc + jc + jr
+	if mrr == mr && nrr == nr {
+		kr.fn(kc, apanel, bpanel, g.c[off:], g.ldc, accum)
+		return
+	}
+	// Edge tile: compute the whole tile into ws.tile and copy the part
+	// that lies inside C.
+	kr.fn(kc, apanel, bpanel, ws.tile, nr, false)
+	for r := 0; r < mrr; r++ {
+		dst := g.c[off+r*g.ldc : off+r*g.ldc+nrr]
+		src := ws.tile[r*nr : r*nr+nrr]
+		if accum {
+			for j, v := range src {
+				dst[j] += v
 			}
-			// Edge tile: compute the whole tile into ws.tile and copy the
-			// part that lies inside C.
-			kr.fn(kc, apanel, bpanel, ws.tile, nr, false)
-			for r := 0; r < mrr; r++ {
-				dst := g.c[off+r*g.ldc : off+r*g.ldc+nrr]
-				src := ws.tile[r*nr : r*nr+nrr]
-				if accum {
-					for j, v := range src {
-						dst[j] += v
-					}
-				} else {
-					copy(dst, src)
-				}
-			}
+		} else {
+			copy(dst, src)
 		}
 	}
 }
