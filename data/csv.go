@@ -208,83 +208,17 @@ func ReadCSVFile(path string, opts CSVOptions) (*Table, error) {
 // ReadCSV reads a CSV table of numbers. See CSVOptions for the choices and
 // Table.Report for how to print what was read.
 func ReadCSV(r io.Reader, opts CSVOptions) (*Table, error) {
-	raw, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("reading CSV: %w", err)
-	}
-	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")) // UTF-8 byte order mark
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil, errors.New("CSV file is empty: expected a header row and/or rows of comma-, semicolon- or tab-separated numbers")
-	}
 	switch opts.Fill {
 	case FillNone, FillZero, FillMean, FillPrevious, FillDrop:
 	default:
 		return nil, fmt.Errorf("unknown fill policy %q: expected one of zero, mean, previous, drop (or empty for an error)", opts.Fill)
 	}
-	delim := opts.Delimiter
-	if delim == 0 {
-		delim = detectDelimiter(raw)
+	rs, err := readRecords(r, opts.Delimiter, opts.Header)
+	if err != nil {
+		return nil, err
 	}
-	cr := csv.NewReader(bytes.NewReader(raw))
-	cr.Comma = delim
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = delim != '\t'
-	cr.ReuseRecord = false
-	var recs [][]string
-	var lines []int
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("CSV syntax error: %w (check quoting; the delimiter used is %s)", err, delimName(delim))
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // a line of blanks
-		}
-		for i := range rec {
-			rec[i] = strings.TrimSpace(rec[i])
-		}
-		recs = append(recs, rec)
-		lines = append(lines, line)
-	}
-	if len(recs) == 0 {
-		return nil, errors.New("CSV file has no rows")
-	}
-	ncol := len(recs[0])
-	for i, rec := range recs {
-		if len(rec) != ncol {
-			return nil, fmt.Errorf("line %d has %d fields but line %d (the first row) has %d: every row needs the same number of %s-separated fields (check for a missing value or an unquoted %s inside a value)",
-				lines[i], len(rec), lines[0], ncol, delimName(delim), delimName(delim))
-		}
-	}
-
-	t := &Table{Delimiter: delim, TargetColumn: -1, Fill: opts.Fill}
-	switch opts.Header {
-	case HeaderYes:
-		t.HasHeader = true
-	case HeaderNo:
-	default:
-		t.HasHeader, t.HeaderGuessed = detectHeader(recs), true
-	}
-	if t.HasHeader {
-		t.Columns = recs[0]
-		for j, c := range t.Columns {
-			if c == "" {
-				t.Columns[j] = strconv.Itoa(j)
-			}
-		}
-		recs, lines = recs[1:], lines[1:]
-	} else {
-		for j := 0; j < ncol; j++ {
-			t.Columns = append(t.Columns, strconv.Itoa(j))
-		}
-	}
-	if len(recs) == 0 {
-		return nil, fmt.Errorf("CSV file has a header (%s) but no data rows", shortList(t.Columns, 8))
-	}
+	recs, lines := rs.recs, rs.lines
+	t := &Table{Delimiter: rs.delim, HasHeader: rs.hasHeader, HeaderGuessed: rs.guessed, Columns: rs.columns, TargetColumn: -1, Fill: opts.Fill}
 
 	// Resolve the columns.
 	ignore := map[int]bool{}
@@ -344,6 +278,89 @@ func ReadCSV(r io.Reader, opts CSVOptions) (*Table, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// records are the rows of a CSV file, header removed.
+type records struct {
+	recs      [][]string
+	lines     []int // 1-based line of each record
+	delim     rune
+	hasHeader bool
+	guessed   bool
+	columns   []string
+}
+
+// readRecords reads a whole CSV file: delimiter and header detection,
+// trimmed fields, the same number of fields on every line.
+func readRecords(r io.Reader, delim rune, header HeaderMode) (*records, error) {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading CSV: %w", err)
+	}
+	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")) // UTF-8 byte order mark
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, errors.New("CSV file is empty: expected a header row and/or rows of comma-, semicolon- or tab-separated values")
+	}
+	if delim == 0 {
+		delim = detectDelimiter(raw)
+	}
+	cr := csv.NewReader(bytes.NewReader(raw))
+	cr.Comma = delim
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = delim != '\t'
+	rs := &records{delim: delim}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("CSV syntax error: %w (check quoting; the delimiter used is %s)", err, delimName(delim))
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a line of blanks
+		}
+		for i := range rec {
+			rec[i] = strings.TrimSpace(rec[i])
+		}
+		rs.recs = append(rs.recs, rec)
+		rs.lines = append(rs.lines, line)
+	}
+	if len(rs.recs) == 0 {
+		return nil, errors.New("CSV file has no rows")
+	}
+	ncol := len(rs.recs[0])
+	for i, rec := range rs.recs {
+		if len(rec) != ncol {
+			return nil, fmt.Errorf("line %d has %d fields but line %d (the first row) has %d: every row needs the same number of %s-separated fields (check for a missing value or an unquoted %s inside a value)",
+				rs.lines[i], len(rec), rs.lines[0], ncol, delimName(delim), delimName(delim))
+		}
+	}
+	switch header {
+	case HeaderYes:
+		rs.hasHeader = true
+	case HeaderNo:
+	default:
+		rs.hasHeader, rs.guessed = detectHeader(rs.recs), true
+	}
+	if rs.hasHeader {
+		rs.columns = rs.recs[0]
+		for j, c := range rs.columns {
+			if c == "" {
+				rs.columns[j] = strconv.Itoa(j)
+			}
+		}
+		rs.recs, rs.lines = rs.recs[1:], rs.lines[1:]
+	} else {
+		for j := 0; j < ncol; j++ {
+			rs.columns = append(rs.columns, strconv.Itoa(j))
+		}
+	}
+	if len(rs.recs) == 0 {
+		return nil, fmt.Errorf("CSV file has a header (%s) but no data rows", shortList(rs.columns, 8))
+	}
+	return rs, nil
 }
 
 // fill parses the selected cells of recs into t.X, t.Y.

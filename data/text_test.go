@@ -184,3 +184,38 @@ func ExamplePadSequences() {
 	fmt.Println(x.Shape, x.Data)
 	// Output: [3 2] [2 3 4 5 0 6]
 }
+
+func TestReadTextCSV(t *testing.T) {
+	tsv := "label\tsubject\nspam\tWIN money now\nham\tMeeting at 10\nspam\tcheap pills\n"
+	tt, err := ReadTextCSV(strings.NewReader(tsv), TextCSVOptions{Label: "label"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tt.HasHeader || tt.Delimiter != '\t' || tt.TextColumn != "subject" || fmt.Sprint(tt.Y) != "[1 0 1]" || tt.Texts[1] != "Meeting at 10" {
+		t.Fatalf("%+v", tt)
+	}
+	if got := tt.Describe(); got != "3 texts from column `subject`, label column `label` with 2 classes (\"ham\", \"spam\")" {
+		t.Fatalf("Describe %q", got)
+	}
+	// No header, label first (the embedded spam file's layout), numeric labels.
+	tt, err = ReadTextCSV(strings.NewReader("1\tWIN money\n0\thello, world\n1\tpills\n"), TextCSVOptions{Label: "0"})
+	if err != nil || tt.HasHeader || tt.TextColumn != "1" || fmt.Sprint(tt.Y) != "[1 0 1]" || tt.Texts[1] != "hello, world" {
+		t.Fatalf("%v %+v", err, tt)
+	}
+	_, err = ReadTextCSV(strings.NewReader("text,label\nhi,a\nho,b\nhu,c\n"), TextCSVOptions{Labels: &LabelMap{Classes: []string{"a", "b"}}})
+	if err == nil || !strings.Contains(err.Error(), `line 4, label column 1 `+"`label`"+`: unknown label "c"`) {
+		t.Fatalf("unseen label: %v", err)
+	}
+	_, err = ReadTextCSV(strings.NewReader("text,label\nhi,a\nho,\n"), TextCSVOptions{})
+	if err == nil || !strings.Contains(err.Error(), "line 3") {
+		t.Fatalf("empty label: %v", err)
+	}
+	var b strings.Builder
+	for i := 0; i < 12; i++ {
+		fmt.Fprintf(&b, "%d,text number %d\n", i, i)
+	}
+	_, err = ReadTextCSV(strings.NewReader(b.String()), TextCSVOptions{})
+	if err == nil || !strings.Contains(err.Error(), "does not look like a label") {
+		t.Fatalf("text as label: %v", err)
+	}
+}

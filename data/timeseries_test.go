@@ -198,6 +198,9 @@ func TestSplitByTimeAndScaler(t *testing.T) {
 	if sc.Offset[0] != 30 || sc.Scale[0] != 20 || sc.Offset[1] != 31 {
 		t.Fatalf("scaler %+v", sc)
 	}
+	if got := sc.Describe(); got != "standard scaler fitted on 7 rows: a mean 30 std 20, b mean 31 std 20" {
+		t.Fatalf("Describe %q", got)
+	}
 	vs, _ := sc.Transform(va)
 	if vs.Data[0] != 2 || vs.Offset != 7 { // (70-30)/20
 		t.Fatalf("scaled val %v", vs.Data)
