@@ -80,8 +80,11 @@ h1{font-size:1.4em;margin-bottom:.3em}
 h2{font-size:1.15em;margin:1.6em 0 .4em}
 .note{color:#555;margin:.2em 0 1em}
 .tokens{display:flex;flex-wrap:wrap;gap:3px;padding:.6em;border:1px solid #ddd;border-radius:4px;background:#fff}
-.tok{padding:1px 4px;border-radius:3px;white-space:pre;font-size:1.05em}
-.legend{display:flex;align-items:center;gap:.5em;margin:.8em 0;font-size:.9em;color:#444}
+.tok{padding:1px 4px;margin:1px;border-radius:3px;white-space:pre;font-size:1.05em}
+.legend{display:flex;align-items:center;margin:.8em 0;font-size:.9em;color:#444}
+.legend>span{margin-right:.5em}
+.filters{display:flex;flex-wrap:wrap;align-items:flex-start}
+.filter{margin-right:2.5em}
 .bar{width:14em;height:.9em;border:1px solid #ccc;background:linear-gradient(to right,rgb(` + rgbNegative + `),#fff,rgb(` + rgbPositive + `))}
 table{border-collapse:collapse;margin:.4em 0;font-size:.92em}
 th,td{border-bottom:1px solid #e4e4e4;padding:2px 10px;text-align:left}
@@ -261,14 +264,16 @@ func WriteFilterReportHTML(w io.Writer, filters []FilterNgrams) error {
 	bw := bufio.NewWriter(w)
 	writePageStart(bw, "Filter report")
 	fmt.Fprintf(bw, "<p class=\"note\">%d filters; for each, the n-grams of the input that activate it most, strongest first.</p>\n", len(filters))
+	fmt.Fprintf(bw, "<div class=\"filters\">\n")
 	for _, f := range filters {
+		fmt.Fprintf(bw, "<section class=\"filter\">\n")
 		head := fmt.Sprintf("Filter %d", f.Filter)
 		if f.Label != "" {
 			head += " — " + f.Label
 		}
 		fmt.Fprintf(bw, "<h2 id=\"filter-%d\">%s</h2>\n", f.Filter, html.EscapeString(head))
 		if len(f.Ngrams) == 0 {
-			fmt.Fprintf(bw, "<p class=\"note\">No n-grams (the filter never activated).</p>\n")
+			fmt.Fprintf(bw, "<p class=\"note\">No n-grams (the filter never activated).</p>\n</section>\n")
 			continue
 		}
 		m := 0.0
@@ -280,8 +285,9 @@ func WriteFilterReportHTML(w io.Writer, filters []FilterNgrams) error {
 			fmt.Fprintf(bw, "<tr><td class=\"num\">%d</td><td class=\"mono\">%s</td><td class=\"num\">%.4g</td><td>%s</td></tr>\n",
 				i+1, html.EscapeString(g), f.Activations[i], meter(f.Activations[i], m))
 		}
-		fmt.Fprintf(bw, "</table>\n")
+		fmt.Fprintf(bw, "</table>\n</section>\n")
 	}
+	fmt.Fprintf(bw, "</div>\n")
 	writePageEnd(bw)
 	return bw.Flush()
 }
