@@ -227,8 +227,8 @@ func (d *Dropout) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
 	d.batchShared = false
 	if d.NoiseShape != nil {
 		if len(d.NoiseShape) != len(s)+1 {
-			return nil, fmt.Errorf("Dropout %s: noise_shape %v has %d axes but the input %s has %d (batch axis included); give one entry per axis, 1 to share a draw along it, -1 for the full size",
-				d.Name, d.NoiseShape, len(d.NoiseShape), tensor.ShapeString(s, true), len(s)+1)
+			return nil, fmt.Errorf("%s: noise_shape %v has %d axes but the input %s has %d (batch axis included); give one entry per axis, 1 to share a draw along it, -1 for the full size",
+				named("Dropout", d.Name), d.NoiseShape, len(d.NoiseShape), tensor.ShapeString(s, true), len(s)+1)
 		}
 		for i, n := range d.NoiseShape {
 			full := 0 // the batch size is unknown here
@@ -242,8 +242,8 @@ func (d *Dropout) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
 				d.broadcast[i-1] = true
 			case n == -1 || n == full:
 			default:
-				return nil, fmt.Errorf("Dropout %s: noise_shape %v does not fit the input %s: entry %d must be 1, -1 (None) or the input's size along that axis",
-					d.Name, d.NoiseShape, tensor.ShapeString(s, true), i)
+				return nil, fmt.Errorf("%s: noise_shape %v does not fit the input %s: entry %d must be 1, -1 (None) or the input's size along that axis",
+					named("Dropout", d.Name), d.NoiseShape, tensor.ShapeString(s, true), i)
 			}
 		}
 	}
@@ -302,8 +302,8 @@ func (d *SpatialDropout1D) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
 		return nil, err
 	}
 	if len(s) != 2 {
-		return nil, fmt.Errorf("SpatialDropout1D %s expects input of shape (batch, steps, channels), received %s; use Dropout for other shapes",
-			d.Name, tensor.ShapeString(s, true))
+		return nil, fmt.Errorf("%s expects input of shape (batch, steps, channels), received %s; use Dropout for other shapes",
+			named("SpatialDropout1D", d.Name), tensor.ShapeString(s, true))
 	}
 	d.inShape = append(Shape(nil), s...)
 	d.broadcast = []bool{true, false}

@@ -64,8 +64,8 @@ func (e *Embedding) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 		return nil, fmt.Errorf("invalid value for argument output_dim: expected a strictly positive value, received output_dim=%d", e.OutputDim)
 	}
 	if e.MaskZero && len(s) != 1 {
-		return nil, fmt.Errorf("Embedding %s with mask_zero=True expects input of shape (batch, steps), received %s: a mask marks steps, so give one index per step",
-			e.Name, tensor.ShapeString(s, true))
+		return nil, fmt.Errorf("%s with mask_zero=True expects input of shape (batch, steps), received %s: a mask marks steps, so give one index per step",
+			named("Embedding", e.Name), tensor.ShapeString(s, true))
 	}
 	if e.EmbeddingsInitializer == nil {
 		e.EmbeddingsInitializer = initializers["uniform"]
@@ -75,8 +75,8 @@ func (e *Embedding) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 	e.embeddings = e.AddParam("embeddings", []int{e.InputDim, e.OutputDim}, e.EmbeddingsInitializer, rng, !e.Frozen)
 	if e.pretrained != nil {
 		if !tensor.SameShape(e.pretrained.Shape, e.embeddings.Value.Shape) {
-			return nil, fmt.Errorf("Embedding %s: the pretrained matrix has shape %s but the layer needs (%d, %d) (input_dim, output_dim): set input_dim and output_dim to match it",
-				e.Name, tensor.ShapeString(e.pretrained.Shape, false), e.InputDim, e.OutputDim)
+			return nil, fmt.Errorf("%s: the pretrained matrix has shape %s but the layer needs (%d, %d) (input_dim, output_dim): set input_dim and output_dim to match it",
+				named("Embedding", e.Name), tensor.ShapeString(e.pretrained.Shape, false), e.InputDim, e.OutputDim)
 		}
 		copy(e.embeddings.Value.Data, e.pretrained.Data)
 	}
@@ -95,13 +95,13 @@ func (e *Embedding) SetEmbeddings(m *tensor.Tensor) error {
 		if m != nil {
 			got = tensor.ShapeString(m.Shape, false)
 		}
-		return fmt.Errorf("Embedding %s: expected a matrix of shape (%d, %d) (input_dim, output_dim), received %s; "+
-			"a vocabulary of N words needs N rows (N+1 with mask_zero, row 0 being padding)", e.Name, e.InputDim, e.OutputDim, got)
+		return fmt.Errorf("%s: expected a matrix of shape (%d, %d) (input_dim, output_dim), received %s; "+
+			"a vocabulary of N words needs N rows (N+1 with mask_zero, row 0 being padding)", named("Embedding", e.Name), e.InputDim, e.OutputDim, got)
 	}
 	for i, v := range m.Data {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("Embedding %s: the pretrained matrix holds %v at row %d, column %d: fill missing vectors (zeros or small random values) first",
-				e.Name, v, i/e.OutputDim, i%e.OutputDim)
+			return fmt.Errorf("%s: the pretrained matrix holds %v at row %d, column %d: fill missing vectors (zeros or small random values) first",
+				named("Embedding", e.Name), v, i/e.OutputDim, i%e.OutputDim)
 		}
 	}
 	e.pretrained = m.Clone()
@@ -118,10 +118,10 @@ func (e *Embedding) SetEmbeddings(m *tensor.Tensor) error {
 // are invalid in all. It returns nil when every index is valid.
 func (e *Embedding) CheckIndices(x *tensor.Tensor) error {
 	if x == nil || len(x.Shape) == 0 {
-		return fmt.Errorf("Embedding %s: no input to check", e.Name)
+		return fmt.Errorf("%s: no input to check", named("Embedding", e.Name))
 	}
 	if e.inShape != nil && !tensor.SameShape(x.Shape[1:], e.inShape) {
-		return fmt.Errorf("Embedding %s: input has shape %s, expected %s", e.Name,
+		return fmt.Errorf("%s: input has shape %s, expected %s", named("Embedding", e.Name),
 			tensor.ShapeString(x.Shape, false), tensor.ShapeString(e.inShape, true))
 	}
 	inner := 1
@@ -159,8 +159,8 @@ func (e *Embedding) CheckIndices(x *tensor.Tensor) error {
 	case v < 0:
 		fix = "indices start at 0; map unknown tokens to a reserved index instead of a negative value"
 	}
-	return fmt.Errorf("Embedding %s: input holds %v at %s, %s: indices must be integers in [0, %d) (input_dim = vocabulary size %d); %d of %d values are invalid; %s",
-		e.Name, v, where, what, e.InputDim, e.InputDim, bad, len(x.Data), fix)
+	return fmt.Errorf("%s: input holds %v at %s, %s: indices must be integers in [0, %d) (input_dim = vocabulary size %d); %d of %d values are invalid; %s",
+		named("Embedding", e.Name), v, where, what, e.InputDim, e.InputDim, bad, len(x.Data), fix)
 }
 
 // validIndex reports whether v is an integer in [0, n).

@@ -3,6 +3,7 @@ package layers
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 
 	"github.com/seqnet/seqnet/tensor"
@@ -41,13 +42,13 @@ func (l *Concatenate) ClassName() string { return "Concatenate" }
 // Build checks that the inputs agree on every axis but the joined one.
 func (l *Concatenate) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
 	if len(in) < 1 {
-		return nil, fmt.Errorf("Concatenate %s should be called on a list of at least 1 input, received none", l.Name)
+		return nil, fmt.Errorf("%s should be called on a list of at least 1 input, received none", named("Concatenate", l.Name))
 	}
 	rank := len(in[0])
 	for _, s := range in {
 		if len(s) != rank {
-			return nil, fmt.Errorf("Concatenate %s requires inputs with matching shapes except for the concatenation axis, received inputs of different ranks: %s",
-				l.Name, shapesString(in))
+			return nil, fmt.Errorf("%s requires inputs with matching shapes except for the concatenation axis, received inputs of different ranks: %s",
+				named("Concatenate", l.Name), shapesString(in))
 		}
 	}
 	a := l.Axis
@@ -55,11 +56,11 @@ func (l *Concatenate) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
 		a += rank + 1
 	}
 	if a == 0 {
-		return nil, fmt.Errorf("Concatenate %s: axis=%d is the batch axis; samples cannot be concatenated inside a model: use axis=-1 (channels) or 1 (steps)", l.Name, l.Axis)
+		return nil, fmt.Errorf("%s: axis=%d is the batch axis; samples cannot be concatenated inside a model: use axis=-1 (channels) or 1 (steps)", named("Concatenate", l.Name), l.Axis)
 	}
 	if a < 0 || a > rank {
-		return nil, fmt.Errorf("Concatenate %s: axis=%d is out of range for inputs of rank %d (batch axis included): %s",
-			l.Name, l.Axis, rank+1, shapesString(in))
+		return nil, fmt.Errorf("%s: axis=%d is out of range for inputs of rank %d (batch axis included): %s",
+			named("Concatenate", l.Name), l.Axis, rank+1, shapesString(in))
 	}
 	p := a - 1
 	out := append(Shape(nil), in[0]...)
@@ -67,8 +68,8 @@ func (l *Concatenate) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
 	for _, s := range in {
 		for d := range s {
 			if d != p && s[d] != in[0][d] {
-				return nil, fmt.Errorf("Concatenate %s (axis=%d) requires inputs with matching shapes except for the concatenation axis, received %s: axis %d differs (%d vs %d)",
-					l.Name, l.Axis, shapesString(in), d+1, in[0][d], s[d])
+				return nil, fmt.Errorf("%s (axis=%d) requires inputs with matching shapes except for the concatenation axis, received %s: axis %d differs (%d vs %d)",
+					named("Concatenate", l.Name), l.Axis, shapesString(in), d+1, in[0][d], s[d])
 			}
 		}
 		out[p] += s[p]
@@ -237,10 +238,10 @@ func (l *Merge) ClassName() string {
 func (l *Merge) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
 	class := l.ClassName()
 	if l.op == opSubtract && len(in) != 2 {
-		return nil, fmt.Errorf("Subtract %s should be called on exactly 2 inputs, received %d: %s", l.Name, len(in), shapesString(in))
+		return nil, fmt.Errorf("%s should be called on exactly 2 inputs, received %d: %s", named("Subtract", l.Name), len(in), shapesString(in))
 	}
 	if len(in) < 1 {
-		return nil, fmt.Errorf("%s %s should be called on a list of at least 1 input, received none", class, l.Name)
+		return nil, fmt.Errorf("%s should be called on a list of at least 1 input, received none", named(class, l.Name))
 	}
 	rank := 0
 	for _, s := range in {
@@ -258,8 +259,8 @@ func (l *Merge) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
 				out[off+d] = n
 			case n == 1 || n == out[off+d]:
 			default:
-				return nil, fmt.Errorf("%s %s: inputs have incompatible shapes %s: along axis %d the sizes %d and %d differ and neither is 1; "+
-					"element-wise merges need equal shapes (Concatenate joins different ones)", class, l.Name, shapesString(in), off+d+1, out[off+d], n)
+				return nil, fmt.Errorf("%s: inputs have incompatible shapes %s: along axis %d the sizes %d and %d differ and neither is 1; "+
+					"element-wise merges need equal shapes (Concatenate joins different ones)", named(class, l.Name), shapesString(in), off+d+1, out[off+d], n)
 			}
 		}
 	}
@@ -480,4 +481,13 @@ func init() {
 			return m.make(), c.Unknown()
 		})
 	}
+}
+
+// named is how an error names a layer: `Concatenate "concat_1"`, or just
+// the class before the model has given it a name.
+func named(class, name string) string {
+	if name == "" {
+		return class
+	}
+	return class + " " + strconv.Quote(name)
 }

@@ -73,11 +73,11 @@ func (p *pool1D) build(class string, in []Shape) ([]Shape, error) {
 		return nil, err
 	}
 	if len(s) != 2 {
-		return nil, fmt.Errorf("%s %s expects input of shape (batch, steps, channels), received %s; for a plain series of N values per sample use shape (N, 1)",
-			class, p.Name, tensor.ShapeString(s, true))
+		return nil, fmt.Errorf("%s expects input of shape (batch, steps, channels), received %s; for a plain series of N values per sample use shape (N, 1)",
+			named(class, p.Name), tensor.ShapeString(s, true))
 	}
 	if p.Padding != "valid" && p.Padding != "same" {
-		return nil, fmt.Errorf("%s %s: unknown padding %q: expected \"valid\" or \"same\"", class, p.Name, p.Padding)
+		return nil, fmt.Errorf("%s: unknown padding %q: expected \"valid\" or \"same\"", named(class, p.Name), p.Padding)
 	}
 	if p.PoolSize <= 0 {
 		return nil, fmt.Errorf("invalid value for argument pool_size: expected a strictly positive value, received pool_size=%d", p.PoolSize)
@@ -87,8 +87,8 @@ func (p *pool1D) build(class string, in []Shape) ([]Shape, error) {
 	}
 	g, err := ConvOutput(s[0], p.PoolSize, p.Strides, 1, p.Padding)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s on input %s: %w; use a pool_size of at most %d or padding=\"same\"",
-			class, p.Name, tensor.ShapeString(s, true), err, s[0])
+		return nil, fmt.Errorf("%s on input %s: %w; use a pool_size of at most %d or padding=\"same\"",
+			named(class, p.Name), tensor.ShapeString(s, true), err, s[0])
 	}
 	p.geom, p.channels = g, s[1]
 	p.MarkBuilt()
@@ -297,8 +297,8 @@ func (p *globalPool1D) build(class string, in []Shape) ([]Shape, error) {
 		return nil, err
 	}
 	if len(s) != 2 {
-		return nil, fmt.Errorf("%s %s expects input of shape (batch, steps, channels), received %s; it pools over the steps axis",
-			class, p.Name, tensor.ShapeString(s, true))
+		return nil, fmt.Errorf("%s expects input of shape (batch, steps, channels), received %s; it pools over the steps axis",
+			named(class, p.Name), tensor.ShapeString(s, true))
 	}
 	p.steps, p.channels = s[0], s[1]
 	p.MarkBuilt()

@@ -14,8 +14,8 @@ func stepsInput(class, name string, in []Shape) (steps, channels int, err error)
 		return 0, 0, err
 	}
 	if len(s) != 2 {
-		return 0, 0, fmt.Errorf("%s %s expects input of shape (batch, steps, channels), received %s; for a plain series of N values per sample use shape (N, 1)",
-			class, name, tensor.ShapeString(s, true))
+		return 0, 0, fmt.Errorf("%s expects input of shape (batch, steps, channels), received %s; for a plain series of N values per sample use shape (N, 1)",
+			named(class, name), tensor.ShapeString(s, true))
 	}
 	return s[0], s[1], nil
 }
@@ -63,7 +63,7 @@ func (l *ZeroPadding1D) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
 		return nil, err
 	}
 	if l.Left < 0 || l.Right < 0 {
-		return nil, fmt.Errorf("ZeroPadding1D %s: padding must be non-negative, received (%d, %d)", l.Name, l.Left, l.Right)
+		return nil, fmt.Errorf("%s: padding must be non-negative, received (%d, %d)", named("ZeroPadding1D", l.Name), l.Left, l.Right)
 	}
 	l.steps, l.channels = steps, ch
 	l.MarkBuilt()
@@ -129,11 +129,11 @@ func (l *Cropping1D) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
 		return nil, err
 	}
 	if l.Left < 0 || l.Right < 0 {
-		return nil, fmt.Errorf("Cropping1D %s: cropping must be non-negative, received (%d, %d)", l.Name, l.Left, l.Right)
+		return nil, fmt.Errorf("%s: cropping must be non-negative, received (%d, %d)", named("Cropping1D", l.Name), l.Left, l.Right)
 	}
 	if l.Left+l.Right >= steps {
-		return nil, fmt.Errorf("Cropping1D %s: cropping (%d, %d) removes %d steps but the input %s has only %d: at least one step must remain",
-			l.Name, l.Left, l.Right, l.Left+l.Right, tensor.ShapeString(in[0], true), steps)
+		return nil, fmt.Errorf("%s: cropping (%d, %d) removes %d steps but the input %s has only %d: at least one step must remain",
+			named("Cropping1D", l.Name), l.Left, l.Right, l.Left+l.Right, tensor.ShapeString(in[0], true), steps)
 	}
 	l.steps, l.channels = steps, ch
 	l.MarkBuilt()
@@ -268,24 +268,24 @@ func (l *Reshape) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
 	for i, d := range out {
 		switch {
 		case d == -1 && infer >= 0:
-			return nil, fmt.Errorf("Reshape %s: target_shape %v must not contain more than one -1", l.Name, l.TargetShape)
+			return nil, fmt.Errorf("%s: target_shape %v must not contain more than one -1", named("Reshape", l.Name), l.TargetShape)
 		case d == -1:
 			infer = i
 		case d <= 0:
-			return nil, fmt.Errorf("Reshape %s: target_shape %v has a non-positive size %d; use -1 for the one size to infer", l.Name, l.TargetShape, d)
+			return nil, fmt.Errorf("%s: target_shape %v has a non-positive size %d; use -1 for the one size to infer", named("Reshape", l.Name), l.TargetShape, d)
 		default:
 			known *= d
 		}
 	}
 	if infer >= 0 {
 		if size%known != 0 {
-			return nil, fmt.Errorf("Reshape %s: cannot reshape input %s (%d values per sample) to %s: %d is not a multiple of %d",
-				l.Name, tensor.ShapeString(s, true), size, tensor.ShapeString(out, true), size, known)
+			return nil, fmt.Errorf("%s: cannot reshape input %s (%d values per sample) to %s: %d is not a multiple of %d",
+				named("Reshape", l.Name), tensor.ShapeString(s, true), size, tensor.ShapeString(out, true), size, known)
 		}
 		out[infer] = size / known
 	} else if known != size {
-		return nil, fmt.Errorf("Reshape %s: total size of the new shape must be unchanged: input %s has %d values per sample, target_shape %s has %d",
-			l.Name, tensor.ShapeString(s, true), size, tensor.ShapeString(out, true), known)
+		return nil, fmt.Errorf("%s: total size of the new shape must be unchanged: input %s has %d values per sample, target_shape %s has %d",
+			named("Reshape", l.Name), tensor.ShapeString(s, true), size, tensor.ShapeString(out, true), known)
 	}
 	l.MarkBuilt()
 	return []Shape{out}, nil
