@@ -12,14 +12,22 @@
 //     of Keras' timeseries_dataset_from_array, chronological train/val/test
 //     splits (Series.SplitByTime) and scalers fitted on the training part only
 //     (FitScaler).
-//   - Text (TextVectorizer, PadSequences, ReadWordVectors): the defaults of
-//     Keras' TextVectorization layer and pad_sequences, and GloVe/word2vec
-//     text files aligned to a vocabulary.
+//   - Text (ReadTextCSV, TextVectorizer, PadSequences, ReadWordVectors):
+//     labelled text files, the defaults of Keras' TextVectorization layer and
+//     pad_sequences, and GloVe/word2vec text files aligned to a vocabulary.
 //   - NumPy arrays: see the sub-package data/npy; Sequences and SplitXY here
 //     turn its arrays into model inputs.
 //
 // Embedded real datasets (SpamAssassin subjects, Seattle weather, yearly
 // sunspots) live in data/embedded.
+//
+// The readers are fuzzed (FuzzReadCSV, FuzzReadWordVectors here, FuzzRead and
+// FuzzReadNPZ in data/npy); run one with e.g.
+//
+//	go test -run='^$' -fuzz=FuzzReadCSV -fuzztime=60s -fuzzminimizetime=5s ./data
+//
+// (a short -fuzzminimizetime keeps the fuzzer from spending its whole run
+// minimizing a large .npz input).
 //
 // Every problem a user can cause (a file, a column name, a shape) comes back
 // as an error that says what was wrong, what was expected and how to fix it.
