@@ -225,12 +225,27 @@ func (e *Embedding) Backward(_ *Context, in, _, dOut, _ []*tensor.Tensor) {
 		if !(v >= 0 && v < float32(n) && k < n && float32(k) == v) {
 			continue
 		}
-		row := g[k*d : k*d+d]
-		src := dy[i*d : i*d+d]
-		src = src[:len(row)]
-		for j, s := range src {
-			row[j] += s
-		}
+		addRow(g[k*d:k*d+d], dy[i*d:i*d+d])
+	}
+}
+
+// addRow adds src into dst (equal lengths), eight at a time.
+func addRow(dst, src []float32) {
+	src = src[:len(dst)]
+	j := 0
+	for ; j+8 <= len(dst); j += 8 {
+		d, s := (*[8]float32)(dst[j:]), (*[8]float32)(src[j:])
+		d[0] += s[0]
+		d[1] += s[1]
+		d[2] += s[2]
+		d[3] += s[3]
+		d[4] += s[4]
+		d[5] += s[5]
+		d[6] += s[6]
+		d[7] += s[7]
+	}
+	for ; j < len(dst); j++ {
+		dst[j] += src[j]
 	}
 }
 

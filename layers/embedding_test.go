@@ -253,3 +253,48 @@ func TestEmbeddingConfig(t *testing.T) {
 		t.Fatalf("%v %v", out, err)
 	}
 }
+
+// BenchmarkEmbeddingW2 is the W2 benchmark's Embedding(20000, 128) on a
+// batch of 64 sequences of 256 tokens: one Forward and one Backward, and
+// for scale the zeroing of its 20000×128 gradient that the model does
+// before every step.
+func BenchmarkEmbeddingW2(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	e := layers.NewEmbedding(20000, 128)
+	if _, err := e.Build([]layers.Shape{{256}}, rng); err != nil {
+		b.Fatal(err)
+	}
+	x := randIndices(rng, 64, 256, 20000)
+	y := tensor.New(64, 256, 128)
+	ctx := &layers.Context{}
+	in, out := []*tensor.Tensor{x}, []*tensor.Tensor{y}
+	b.Run("forward", func(b *testing.B) {
+		for range b.N {
+			e.Forward(ctx, in, out)
+		}
+	})
+	b.Run("backward", func(b *testing.B) {
+		for range b.N {
+			e.Backward(ctx, in, out, out, []*tensor.Tensor{nil})
+		}
+	})
+	// Lower bounds: the same bytes moved without the gather/scatter.
+	src := tensor.New(y.Shape...)
+	b.Run("baseline-copy", func(b *testing.B) {
+		for range b.N {
+			copy(y.Data, src.Data)
+		}
+	})
+	b.Run("baseline-add", func(b *testing.B) {
+		for range b.N {
+			for i, v := range src.Data {
+				y.Data[i] += v
+			}
+		}
+	})
+	b.Run("zero-grad", func(b *testing.B) {
+		for range b.N {
+			e.Embeddings().Grad.Zero()
+		}
+	})
+}
