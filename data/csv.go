@@ -75,6 +75,9 @@ type CSVOptions struct {
 	NoTarget bool
 	// Ignore lists columns to skip (e.g. a date column).
 	Ignore []string
+	// RowLabel names a column (e.g. a date) kept as text in Table.RowLabels
+	// to label rows in descriptions; it is never a feature.
+	RowLabel string
 	// Classes forces the target to be read as class labels even when all its
 	// values are numbers ("0", "1", "2" become classes via a LabelMap).
 	Classes bool
@@ -105,10 +108,13 @@ type Table struct {
 	Y            []float32 // class index (when Labels != nil) or value, one per row
 	Labels       *LabelMap // nil when the target is numeric
 
-	Lines   []int // 1-based line number in the file of each row kept
-	Filled  int   // feature values replaced by the fill policy
-	Fill    FillPolicy
-	Dropped []int // 1-based line numbers of rows dropped by FillDrop
+	Lines []int // 1-based line number in the file of each row kept
+	// RowLabels holds the CSVOptions.RowLabel column of each row kept (nil
+	// without it), e.g. dates.
+	RowLabels []string
+	Filled    int // feature values replaced by the fill policy
+	Fill      FillPolicy
+	Dropped   []int // 1-based line numbers of rows dropped by FillDrop
 }
 
 // Samples is the number of rows.
@@ -185,10 +191,12 @@ func (t *Table) YTensor() *tensor.Tensor {
 	return tensor.FromSlice(y, len(y), 1)
 }
 
-// Series returns the feature columns as a time series (rows in file order),
-// ready for MakeWindows.
+// Series returns the feature columns as a time series (rows in file order,
+// labelled with RowLabels), ready for MakeWindows. The target column is not
+// part of it: read a time series with NoTarget to window every column.
 func (t *Table) Series() *Series {
-	return &Series{Names: append([]string(nil), t.FeatureNames...), Rows: t.Samples(), Data: append([]float32(nil), t.X...)}
+	return &Series{Names: append([]string(nil), t.FeatureNames...), Rows: t.Samples(), Data: append([]float32(nil), t.X...),
+		RowLabels: append([]string(nil), t.RowLabels...)}
 }
 
 // ReadCSVFile reads a CSV file; see ReadCSV. Errors start with the path.
@@ -228,6 +236,14 @@ func ReadCSV(r io.Reader, opts CSVOptions) (*Table, error) {
 			return nil, err
 		}
 		ignore[j] = true
+	}
+	rowLabel := -1
+	if opts.RowLabel != "" {
+		j, err := resolveColumn(opts.RowLabel, t.Columns, "row label")
+		if err != nil {
+			return nil, err
+		}
+		rowLabel, ignore[j] = j, true
 	}
 	if !opts.NoTarget {
 		spec := opts.Target
@@ -276,6 +292,15 @@ func ReadCSV(r io.Reader, opts CSVOptions) (*Table, error) {
 
 	if err := t.fill(recs, lines, opts); err != nil {
 		return nil, err
+	}
+	if rowLabel >= 0 {
+		k := 0
+		for i, rec := range recs {
+			if k < len(t.Lines) && t.Lines[k] == lines[i] {
+				t.RowLabels = append(t.RowLabels, rec[rowLabel])
+				k++
+			}
+		}
 	}
 	return t, nil
 }

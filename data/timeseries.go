@@ -18,6 +18,9 @@ type Series struct {
 	// Offset is the row number of row 0 in the series this one was cut from
 	// (by Slice or SplitByTime), so descriptions give the original rows.
 	Offset int
+	// RowLabels, when not nil, names each row (e.g. its date) in
+	// descriptions; it has Rows entries.
+	RowLabels []string
 }
 
 // NewSeries checks the sizes and wraps data (not copied).
@@ -63,7 +66,11 @@ func (s *Series) RowTensor() *tensor.Tensor {
 // Slice returns rows [from, to), sharing data.
 func (s *Series) Slice(from, to int) *Series {
 	c := s.Cols()
-	return &Series{Names: s.Names, Rows: to - from, Data: s.Data[from*c : to*c], Offset: s.Offset + from}
+	out := &Series{Names: s.Names, Rows: to - from, Data: s.Data[from*c : to*c], Offset: s.Offset + from}
+	if len(s.RowLabels) == s.Rows {
+		out.RowLabels = s.RowLabels[from:to]
+	}
+	return out
 }
 
 // SplitByTime cuts the series into consecutive train, validation and test
@@ -113,6 +120,8 @@ type Windows struct {
 	Targets    []string       // target column names
 	Options    WindowOptions  // with defaults filled in
 	Offset     int            // the series' Offset, added to row numbers in Describe
+
+	series *Series // row numbers and labels for Describe (no data used)
 }
 
 // Len is the number of windows.
@@ -170,7 +179,8 @@ func MakeWindows(s *Series, o WindowOptions) (*Windows, error) {
 		return nil, err
 	}
 	c := s.Cols()
-	w := &Windows{Options: o, Offset: s.Offset, X: tensor.New(n, o.Window, len(in))}
+	w := &Windows{Options: o, Offset: s.Offset, X: tensor.New(n, o.Window, len(in)),
+		series: &Series{Names: s.Names, Rows: s.Rows, Offset: s.Offset, RowLabels: s.RowLabels}}
 	for _, j := range in {
 		w.Inputs = append(w.Inputs, s.Names[j])
 	}
@@ -223,18 +233,43 @@ func DescribeWindows(s *Series, o WindowOptions) (string, error) {
 	for k := 0; k < min(n, 2); k++ {
 		start := k * o.Stride
 		last := start + (o.Window-1)*o.SamplingRate
-		fmt.Fprintf(&b, "window %d: rows %d–%d", k, s.Offset+start, s.Offset+last)
-		if o.SamplingRate > 1 {
-			fmt.Fprintf(&b, " every %d", o.SamplingRate)
-		}
+		tr := -1
 		if len(tg) > 0 {
-			fmt.Fprintf(&b, " → target row %d (%s)", s.Offset+last+o.Horizon, strings.Join(names, ", "))
+			tr = last + o.Horizon
 		}
+		describeWindow(&b, k, start, last, tr, o.SamplingRate, s, names)
 		b.WriteByte('\n')
 	}
 	fmt.Fprintf(&b, "%d %s of %d %s × %d %s", n, plural(n, "window", "windows"), o.Window, plural(o.Window, "step", "steps"),
 		len(in), plural(len(in), "channel", "channels"))
 	return b.String(), nil
+}
+
+// describeWindow writes one line: window k takes rows start..last of s
+// (every rate-th) and predicts targetRow (-1: none).
+func describeWindow(b *strings.Builder, k, start, last, targetRow, rate int, s *Series, targets []string) {
+	fmt.Fprintf(b, "window %d: rows %d–%d", k, s.Offset+start, s.Offset+last)
+	if rate > 1 {
+		fmt.Fprintf(b, " every %d", rate)
+	}
+	if l := s.rowLabel(start); l != "" {
+		fmt.Fprintf(b, " (%s–%s)", l, s.rowLabel(last))
+	}
+	if targetRow >= 0 {
+		fmt.Fprintf(b, " → target row %d", s.Offset+targetRow)
+		if l := s.rowLabel(targetRow); l != "" {
+			fmt.Fprintf(b, " %s", l)
+		}
+		fmt.Fprintf(b, " (%s)", strings.Join(targets, ", "))
+	}
+}
+
+// rowLabel is the label of row i, "" without labels.
+func (s *Series) rowLabel(i int) string {
+	if len(s.RowLabels) != s.Rows || i < 0 || i >= s.Rows {
+		return ""
+	}
+	return s.RowLabels[i]
 }
 
 // Describe is DescribeWindows for windows already made: the first two
@@ -244,13 +279,11 @@ func (w *Windows) Describe() string {
 	for k := 0; k < min(w.Len(), 2); k++ {
 		start := w.Starts[k]
 		last := start + (w.Options.Window-1)*w.Options.SamplingRate
-		fmt.Fprintf(&b, "window %d: rows %d–%d", k, w.Offset+start, w.Offset+last)
-		if w.Options.SamplingRate > 1 {
-			fmt.Fprintf(&b, " every %d", w.Options.SamplingRate)
-		}
+		tr := -1
 		if w.Y != nil {
-			fmt.Fprintf(&b, " → target row %d (%s)", w.Offset+w.TargetRows[k], strings.Join(w.Targets, ", "))
+			tr = w.TargetRows[k]
 		}
+		describeWindow(&b, k, start, last, tr, w.Options.SamplingRate, w.series, w.Targets)
 		b.WriteByte('\n')
 	}
 	fmt.Fprintf(&b, "x %s", tensor.ShapeString(w.X.Shape, false))

@@ -244,6 +244,29 @@ func TestSplitByTimeAndScaler(t *testing.T) {
 	}
 }
 
+func TestWindowRowLabels(t *testing.T) {
+	csv := "date,t\n2012-01-01,1\n2012-01-02,\n2012-01-03,3\n2012-01-04,4\n2012-01-05,5\n"
+	tab, err := ReadCSV(strings.NewReader(csv), CSVOptions{RowLabel: "date", NoTarget: true, Fill: FillDrop})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(tab.RowLabels) != "[2012-01-01 2012-01-03 2012-01-04 2012-01-05]" || fmt.Sprint(tab.FeatureNames) != "[t]" {
+		t.Fatalf("labels %v features %v", tab.RowLabels, tab.FeatureNames)
+	}
+	_, va, _, _ := tab.Series().SplitByTime(0.25, 0.75)
+	d, err := DescribeWindows(va, WindowOptions{Window: 2, Horizon: 1, Targets: []string{"t"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "window 0: rows 1–2 (2012-01-03–2012-01-04) → target row 3 2012-01-05 (t)\n1 window of 2 steps × 1 channel"; d != want {
+		t.Fatalf("got %q\nwant %q", d, want)
+	}
+	w, _ := MakeWindows(va, WindowOptions{Window: 2, Horizon: 1, Targets: []string{"t"}})
+	if got := w.Describe(); got != "window 0: rows 1–2 (2012-01-03–2012-01-04) → target row 3 2012-01-05 (t)\nx (1, 2, 1), y (1, 1)" {
+		t.Fatalf("Windows.Describe %q", got)
+	}
+}
+
 func ExampleMakeWindows() {
 	csv := "date,temp_max,wind\n" +
 		"d0,10,1\nd1,11,2\nd2,12,3\nd3,13,4\nd4,14,5\nd5,15,6\n"

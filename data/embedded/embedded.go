@@ -93,11 +93,10 @@ func SeattleWeatherCSV() []byte { return mustRead("seattle-weather.csv") }
 
 // SeattleWeather reads the weather CSV as a table: features precipitation,
 // temp_max, temp_min and wind, target the weather label (drizzle, fog, rain,
-// snow, sun); the date column is skipped (see SeattleWeatherDates). For
-// forecasting, use Table.Series with MakeWindows and Targets
-// []string{"temp_max"}.
+// snow, sun), rows labelled with their date (RowLabels). For forecasting,
+// use Table.Series with MakeWindows and Targets []string{"temp_max"}.
 func SeattleWeather() *data.Table {
-	t, err := data.ReadCSV(bytes.NewReader(SeattleWeatherCSV()), data.CSVOptions{Ignore: []string{"date"}, Target: "weather"})
+	t, err := data.ReadCSV(bytes.NewReader(SeattleWeatherCSV()), data.CSVOptions{RowLabel: "date", Target: "weather"})
 	if err != nil {
 		panic(fmt.Sprintf("embedded: seattle-weather.csv: %v", err))
 	}
@@ -106,15 +105,7 @@ func SeattleWeather() *data.Table {
 
 // SeattleWeatherDates returns the date of each row (YYYY/MM/DD).
 func SeattleWeatherDates() []string {
-	t, err := data.ReadCSV(bytes.NewReader(SeattleWeatherCSV()), data.CSVOptions{Features: []string{"precipitation"}, Target: "date"})
-	if err != nil {
-		panic(fmt.Sprintf("embedded: seattle-weather.csv: %v", err))
-	}
-	dates := make([]string, len(t.Y))
-	for i, y := range t.Y {
-		dates[i] = t.Labels.Classes[int(y)]
-	}
-	return dates
+	return SeattleWeather().RowLabels
 }
 
 // SunspotsCSV returns the raw CSV file (header "YEAR","SUNACTIVITY").

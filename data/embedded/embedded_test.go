@@ -100,7 +100,7 @@ func ExampleSeattleWeather() {
 	fmt.Println(d)
 	// Output:
 	// 1461 samples × 4 steps × 1 channel, target: column `weather` with 5 classes
-	// window 0: rows 0–13 → target row 14 (temp_max)
-	// window 1: rows 1–14 → target row 15 (temp_max)
+	// window 0: rows 0–13 (2012/01/01–2012/01/14) → target row 14 2012/01/15 (temp_max)
+	// window 1: rows 1–14 (2012/01/02–2012/01/15) → target row 15 2012/01/16 (temp_max)
 	// 1008 windows of 14 steps × 4 channels
 }
