@@ -539,6 +539,7 @@ func (t *Table) fill(recs [][]string, lines []int, opts CSVOptions) error {
 		}
 	}
 
+	t.X = make([]float32, 0, n*nf)
 	for i := 0; i < n; i++ {
 		if drop[i] {
 			t.Dropped = append(t.Dropped, lines[i])
@@ -592,6 +593,9 @@ func parseNumber(s string) (float64, bool) {
 
 // isMissing reports the usual markers of a missing value.
 func isMissing(s string) bool {
+	if len(s) > 4 || (len(s) > 0 && s[0] >= '0' && s[0] <= '9') {
+		return false
+	}
 	switch strings.ToLower(s) {
 	case "", "na", "n/a", "nan", "null", "none", "?":
 		return true
