@@ -281,6 +281,9 @@ func TestSgemmParallel(t *testing.T) {
 }
 
 func TestSgemmNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items under the race detector")
+	}
 	defer SetThreads(0)
 	rng := rand.New(rand.NewPCG(13, 14))
 	for _, s := range []struct{ m, n, k int }{{8, 8, 8}, {300, 130, 200}} {
@@ -345,4 +348,42 @@ func TestUse(t *testing.T) {
 		}
 	}()
 	Use("sse9")
+}
+
+// TestSgemmConcurrent runs split products from several goroutines at once:
+// they share the worker goroutines and must still get their own results.
+func TestSgemmConcurrent(t *testing.T) {
+	defer SetThreads(0)
+	SetThreads(2)
+	rng := rand.New(rand.NewPCG(15, 16))
+	const m, n, k = 200, 120, 140 // 2mnk above serialFlops
+	type job struct{ a, b, want []float32 }
+	jobs := make([]job, 4)
+	for i := range jobs {
+		a, b := randSlice(rng, m*k), randSlice(rng, k*n)
+		want := make([]float32, m*n)
+		Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, want, n)
+		jobs[i] = job{a, b, want}
+	}
+	errs := make(chan string, len(jobs))
+	for _, j := range jobs {
+		go func() {
+			c := make([]float32, m*n)
+			for range 5 {
+				Sgemm(false, false, m, n, k, 1, j.a, k, j.b, n, 0, c, n)
+				for x := range c {
+					if c[x] != j.want[x] {
+						errs <- fmt.Sprintf("C[%d] = %v, want %v", x, c[x], j.want[x])
+						return
+					}
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range jobs {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
 }
