@@ -1,0 +1,191 @@
+package explain
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/seqnet/seqnet/plot"
+)
+
+// WritePicture writes an attribution to path, choosing the form by the
+// extension:
+//
+//   - ".png", ".svg": a series model's input above its attribution heatmap
+//     (plot.AttributionHeatmap);
+//   - ".html", ".htm": the tokens shaded by their scores (plot.TokenHTML);
+//     tokens are the words of the sample (nil: the vocabulary-free token
+//     indices; for a series the steps are shown, with the value when
+//     there is one channel);
+//   - ".csv": one line per step: step, token or input values, score,
+//     attributions.
+//
+// A token attribution drawn as PNG/SVG is refused (use ".html").
+func WritePicture(path string, attr *Attribution, tokens []string) error {
+	if attr == nil || len(attr.Values) == 0 {
+		return fmt.Errorf("explain: nothing to draw: the attribution is empty")
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	title := fmt.Sprintf("%s attribution, row %d, output %d unit %d (prediction %.4g)", attr.Method, attr.Row, attr.Output, attr.Unit, attr.Prediction)
+	switch ext {
+	case ".png", ".svg":
+		if attr.Kind == Tokens {
+			return fmt.Errorf("explain: %s: a token attribution is drawn as shaded text: give a path ending in .html (or .csv for the numbers)", path)
+		}
+		return plot.AttributionHeatmap(path, title, attr.Input, attr.Values, nil)
+	case ".html", ".htm":
+		words, err := attrTokens(attr, tokens)
+		if err != nil {
+			return err
+		}
+		note := fmt.Sprintf("Method %s; red tokens push the output up, blue ones down.", attr.Method)
+		if !math.IsNaN(attr.BaselinePrediction) {
+			note += fmt.Sprintf(" Output on the baseline: %.4g.", attr.BaselinePrediction)
+		}
+		return plot.TokenHTML(path, title, words, attr.Scores, note)
+	case ".csv":
+		return writeAtomic(path, attributionCSV(attr, tokens))
+	default:
+		return fmt.Errorf("explain: %s: unknown picture type %q: use .png or .svg (series heatmap), .html (shaded tokens) or .csv (numbers)", path, ext)
+	}
+}
+
+// attrTokens returns the words to show for each step.
+func attrTokens(attr *Attribution, tokens []string) ([]string, error) {
+	n := len(attr.Scores)
+	if tokens != nil {
+		if len(tokens) != n {
+			return nil, fmt.Errorf("explain: %d tokens given for an attribution of %d steps: give one token per step (the decoded row, padding included)", len(tokens), n)
+		}
+		return tokens, nil
+	}
+	words := make([]string, n)
+	for t := range words {
+		switch {
+		case attr.Tokens != nil:
+			words[t] = strconv.Itoa(attr.Tokens[t])
+		case len(attr.Input) > t && len(attr.Input[t]) == 1:
+			words[t] = strconv.FormatFloat(attr.Input[t][0], 'g', 4, 64)
+		default:
+			words[t] = fmt.Sprintf("t%d", t)
+		}
+	}
+	return words, nil
+}
+
+func attributionCSV(attr *Attribution, tokens []string) []byte {
+	var b bytes.Buffer
+	b.WriteString("step")
+	if attr.Kind == Tokens {
+		b.WriteString(",token")
+		if tokens != nil {
+			b.WriteString(",word")
+		}
+	} else if len(attr.Input) > 0 {
+		for c := range attr.Input[0] {
+			fmt.Fprintf(&b, ",input_%d", c)
+		}
+	}
+	b.WriteString(",score")
+	for c := range attr.Values[0] {
+		fmt.Fprintf(&b, ",attr_%d", c)
+	}
+	b.WriteString("\n")
+	num := func(v float64) string { return strconv.FormatFloat(v, 'g', 7, 64) }
+	for t := range attr.Values {
+		b.WriteString(strconv.Itoa(t))
+		if attr.Kind == Tokens {
+			b.WriteString("," + strconv.Itoa(attr.Tokens[t]))
+			if tokens != nil && t < len(tokens) {
+				b.WriteString("," + csvQuote(tokens[t]))
+			}
+		} else {
+			for _, v := range attr.Input[t] {
+				b.WriteString("," + num(v))
+			}
+		}
+		b.WriteString("," + num(attr.Scores[t]))
+		for _, v := range attr.Values[t] {
+			b.WriteString("," + num(v))
+		}
+		b.WriteString("\n")
+	}
+	return b.Bytes()
+}
+
+func csvQuote(s string) string {
+	if strings.ContainsAny(s, ",\"\n\r") {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
+}
+
+// WriteFilterReport writes a filter report to path: ".html"/".htm" as a
+// page of tables (plot.FilterReportHTML), ".json" as the Report itself,
+// ".tsv"/".txt" as one line per match (layer, filter, rank, activation,
+// row, start, end, text).
+func WriteFilterReport(path string, r *Report) error {
+	if r == nil || len(r.Layers) == 0 {
+		return fmt.Errorf("explain: the filter report is empty: nothing to write")
+	}
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".html", ".htm":
+		return plot.FilterReportHTML(path, r.Ngrams())
+	case ".json":
+		b, err := json.MarshalIndent(r, "", "  ")
+		if err != nil {
+			return err
+		}
+		return writeAtomic(path, append(b, '\n'))
+	case ".tsv", ".txt":
+		var b bytes.Buffer
+		b.WriteString("layer\tfilter\trank\tactivation\trow\tstart\tend\ttext\n")
+		for _, lf := range r.Layers {
+			for _, f := range lf.Filters {
+				for i, mt := range f.Top {
+					fmt.Fprintf(&b, "%s\t%d\t%d\t%.6g\t%d\t%d\t%d\t%s\n", lf.Layer, f.Filter, i+1, mt.Activation, mt.Row, mt.Start, mt.End,
+						strings.NewReplacer("\t", " ", "\n", " ").Replace(mt.Text))
+				}
+			}
+		}
+		return writeAtomic(path, b.Bytes())
+	default:
+		return fmt.Errorf("explain: %s: unknown report type %q: use .html, .json or .tsv", path, ext)
+	}
+}
+
+// writeAtomic writes data to a temporary file next to path, syncs it and
+// renames it over path.
+func writeAtomic(path string, data []byte) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("explain: cannot write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("explain: writing %s: %w", path, err)
+	}
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("explain: writing %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("explain: writing %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("explain: writing %s: %w", path, err)
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("explain: writing %s: %w", path, err)
+	}
+	return nil
+}
