@@ -70,6 +70,7 @@ type gruState struct {
 	hprev, rh               []float32 // (B*T, U): h before the step; r ⊙ h without reset_after
 	h, dh, tmp, tmp2        []float32 // (B, U)
 	dg                      []float32 // (3U)
+	drop                    dropState
 }
 
 func (g *GRU) state(ctx *Context, batch int) *gruState {
@@ -96,12 +97,13 @@ func (g *GRU) state(ctx *Context, batch int) *gruState {
 // [output, h].
 func (g *GRU) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	x := in[0]
-	B, T, D, U := Batch(x), g.steps, g.in, g.Units
+	B, T, U := Batch(x), g.steps, g.Units
 	G := 3 * U
 	st := g.state(ctx, B)
 	mask := x.Mask
+	g.draw(ctx, &st.drop, B, 3)
 	// Input projection of every step at once: z = x·kernel + b.
-	kernels.Sgemm(false, false, B*T, G, D, 1, x.Data, D, g.kernel.Value.Data, G, 0, st.z, G)
+	g.project(&st.drop, x.Data, st.z, B*T, G)
 	var recBias []float32
 	if g.bias != nil {
 		addBias(st.z, g.bias.Value.Data[:G])
@@ -116,10 +118,10 @@ func (g *GRU) Forward(ctx *Context, in, out []*tensor.Tensor) {
 		t := g.timeAt(p)
 		if g.ResetAfter {
 			// hu[b, t] = h[b]·recurrent_kernel (+ b_r below); rows T*G apart.
-			kernels.Sgemm(false, false, B, G, U, 1, st.h, U, uk, G, 0, st.hu[t*G:], T*G)
+			g.recur(&st.drop, st.h, 0, 3, 0, st.hu[t*G:], T*G, B, G)
 		} else {
 			// z[b, t][:2U] += h[b]·U_zr
-			kernels.Sgemm(false, false, B, 2*U, U, 1, st.h, U, uk, G, 1, st.z[t*G:], T*G)
+			g.recur(&st.drop, st.h, 0, 2, 1, st.z[t*G:], T*G, B, G)
 		}
 		for b := 0; b < B; b++ {
 			r := b*T + t
@@ -137,6 +139,12 @@ func (g *GRU) Forward(ctx *Context, in, out []*tensor.Tensor) {
 				rh := st.rh[r*U : (r+1)*U]
 				for j := range rh {
 					rh[j] = a[U+j] * h[j]
+				}
+				if st.drop.recOn {
+					m := st.drop.rec[2][b*U : (b+1)*U]
+					for j := range rh {
+						rh[j] *= m[j]
+					}
 				}
 				continue // the candidate needs (r ⊙ h)·U_h for the whole batch
 			}
@@ -227,7 +235,7 @@ func (g *GRU) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 		}
 		if g.ResetAfter {
 			// dh of the previous step gets dzh[b, t]·recurrent_kernelᵀ.
-			kernels.Sgemm(false, true, B, U, G, 1, st.dzh[t*G:], T*G, uk, G, 0, st.tmp, U)
+			g.recurBack(&st.drop, st.dzh[t*G:], T*G, 0, 3, st.tmp, B, G)
 		} else {
 			// d(r ⊙ h) = dz_h·U_hᵀ, then d r and the z, r pre-activations.
 			kernels.Sgemm(false, true, B, U, U, 1, st.dz[t*G+2*U:], T*G, uk[2*U:], G, 0, st.tmp2, U)
@@ -238,6 +246,13 @@ func (g *GRU) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 				}
 				z, a, dz := st.z[r*G:(r+1)*G], st.a[r*G:(r+1)*G], st.dz[r*G:(r+1)*G]
 				dh, hp, drh := st.dh[b*U:(b+1)*U], st.hprev[r*U:(r+1)*U], st.tmp2[b*U:(b+1)*U]
+				if st.drop.recOn {
+					// r ⊙ (h ⊙ m): fold the mask into d(r ⊙ h) for both factors.
+					m := st.drop.rec[2][b*U : (b+1)*U]
+					for j := range drh {
+						drh[j] *= m[j]
+					}
+				}
 				for j := range dh {
 					dg[j] = dh[j] * (hp[j] - a[2*U+j]) // d z again: dg is one row's scratch
 					dg[U+j] = drh[j] * hp[j]           // d r
@@ -247,7 +262,7 @@ func (g *GRU) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 					dh[j] = dh[j]*a[j] + drh[j]*a[U+j]
 				}
 			}
-			kernels.Sgemm(false, true, B, U, 2*U, 1, st.dz[t*G:], T*G, uk, G, 0, st.tmp, U)
+			g.recurBack(&st.drop, st.dz[t*G:], T*G, 0, 2, st.tmp, B, G)
 		}
 		for b := 0; b < B; b++ {
 			if !masked(mask, b*T+t) {
@@ -259,16 +274,17 @@ func (g *GRU) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 		}
 	}
 	rows := B * T
+	g.inputGrad(&st.drop, x.Data, dIn[0], st.dz, rows, G)
 	if g.ResetAfter {
-		projectBack(&g.RNN, x, dIn[0], st.dz, st.dzh, st.hprev, G, rows)
+		g.recurGrad(&st.drop, st.hprev, st.dzh, 0, 3, rows, G)
 		if g.bias != nil && g.bias.Grad != nil {
 			sumRows(st.dzh, g.bias.Grad.Data[G:])
 		}
 		return
 	}
-	projectBack(&g.RNN, x, dIn[0], st.dz, nil, st.hprev, G, rows)
+	g.recurGrad(&st.drop, st.hprev, st.dz, 0, 2, rows, G)
 	if gr := g.recurrent.Grad; gr != nil {
-		kernels.Sgemm(true, false, U, 2*U, rows, 1, st.hprev, U, st.dz, G, 1, gr.Data, G)
+		// rh already carries the recurrent dropout mask of the candidate.
 		kernels.Sgemm(true, false, U, U, rows, 1, st.rh, U, st.dz[2*U:], G, 1, gr.Data[2*U:], G)
 	}
 }

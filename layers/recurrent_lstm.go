@@ -3,7 +3,6 @@ package layers
 import (
 	"math/rand/v2"
 
-	"github.com/seqnet/seqnet/internal/kernels"
 	"github.com/seqnet/seqnet/tensor"
 )
 
@@ -86,6 +85,7 @@ type lstmState struct {
 	h, cc, dh, dc, tmp      []float32 // (B, U): running state and its gradients
 	dg                      []float32 // (4U) gate gradients of one row
 	dt, dtc                 []float32 // (U)
+	drop                    dropState
 }
 
 func (l *LSTM) state(ctx *Context, batch int) *lstmState {
@@ -108,12 +108,13 @@ func (l *LSTM) state(ctx *Context, batch int) *lstmState {
 // [output, h, c].
 func (l *LSTM) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	x := in[0]
-	B, T, D, U := Batch(x), l.steps, l.in, l.Units
+	B, T, U := Batch(x), l.steps, l.Units
 	G := 4 * U
 	st := l.state(ctx, B)
 	mask := x.Mask
+	l.draw(ctx, &st.drop, B, 4)
 	// Input projection of every step at once: z = x·kernel + bias.
-	kernels.Sgemm(false, false, B*T, G, D, 1, x.Data, D, l.kernel.Value.Data, G, 0, st.z, G)
+	l.project(&st.drop, x.Data, st.z, B*T, G)
 	if l.bias != nil {
 		addBias(st.z, l.bias.Value.Data)
 	}
@@ -124,7 +125,7 @@ func (l *LSTM) Forward(ctx *Context, in, out []*tensor.Tensor) {
 		t := l.timeAt(p)
 		// z[b, t] += h[b]·recurrent_kernel for every b: the rows of step t
 		// are T*G apart.
-		kernels.Sgemm(false, false, B, G, U, 1, st.h, U, l.recurrent.Value.Data, G, 1, st.z[t*G:], T*G)
+		l.recur(&st.drop, st.h, 0, 4, 1, st.z[t*G:], T*G, B, G)
 		for b := 0; b < B; b++ {
 			r := b*T + t
 			h, c := st.h[b*U:(b+1)*U], st.cc[b*U:(b+1)*U]
@@ -192,34 +193,15 @@ func (l *LSTM) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 			rec.Backward(z[3*U:], a[3*U:], dg[3*U:], dz[3*U:], U)
 		}
 		// dh of the previous step: dz[b, t]·recurrent_kernelᵀ.
-		kernels.Sgemm(false, true, B, U, G, 1, st.dz[t*G:], T*G, l.recurrent.Value.Data, G, 0, st.tmp, U)
+		l.recurBack(&st.drop, st.dz[t*G:], T*G, 0, 4, st.tmp, B, G)
 		for b := 0; b < B; b++ {
 			if !masked(mask, b*T+t) {
 				copy(st.dh[b*U:(b+1)*U], st.tmp[b*U:(b+1)*U])
 			}
 		}
 	}
-	projectBack(&l.RNN, x, dIn[0], st.dz, st.dz, st.hprev, G, B*T)
-}
-
-// projectBack adds the gradients that come from the pre-activations of
-// every step at once: kernel (xᵀ·dz), input (dz·kernelᵀ) and the first G
-// bias entries (column sums of dz) from dz, the input side (rows, G); the
-// recurrent kernel (h_prevᵀ·dzh) from dzh, the recurrent side, unless nil.
-func projectBack(r *RNN, x, dx *tensor.Tensor, dz, dzh, hprev []float32, G, rows int) {
-	D, U := r.in, r.Units
-	if r.kernel.Grad != nil {
-		kernels.Sgemm(true, false, D, G, rows, 1, x.Data, D, dz, G, 1, r.kernel.Grad.Data, G)
-	}
-	if r.recurrent.Grad != nil && dzh != nil {
-		kernels.Sgemm(true, false, U, G, rows, 1, hprev, U, dzh, G, 1, r.recurrent.Grad.Data, G)
-	}
-	if r.bias != nil && r.bias.Grad != nil {
-		sumRows(dz, r.bias.Grad.Data[:G])
-	}
-	if dx != nil {
-		kernels.Sgemm(false, true, rows, D, G, 1, dz, G, r.kernel.Value.Data, G, 1, dx.Data, D)
-	}
+	l.inputGrad(&st.drop, x.Data, dIn[0], st.dz, B*T, G)
+	l.recurGrad(&st.drop, st.hprev, st.dz, 0, 4, B*T, G)
 }
 
 // Config returns Keras' LSTM config.

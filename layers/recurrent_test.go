@@ -54,12 +54,13 @@ func rnnInput(rng *rand.Rand, batch, steps, features int, withMask bool) *tensor
 }
 
 type rnnCase struct {
-	name   string
-	layer  layers.Layer
-	steps  int
-	feat   int
-	batch  int
-	masked bool
+	name     string
+	training bool
+	layer    layers.Layer
+	steps    int
+	feat     int
+	batch    int
+	masked   bool
 }
 
 func randomRNNCase(rng *rand.Rand, trial int, gru bool) rnnCase {
@@ -94,18 +95,33 @@ func randomRNNCase(rng *rand.Rand, trial int, gru bool) rnnCase {
 		desc = append(desc, "rec-tanh")
 	}
 	c := rnnCase{steps: 1 + rng.IntN(6), feat: 1 + rng.IntN(4), batch: 1 + rng.IntN(4), masked: rng.IntN(2) == 0}
+	var dropout, recDropout float64
+	if rng.IntN(3) == 0 {
+		c.training = true
+		switch rng.IntN(3) {
+		case 0:
+			dropout = 0.3
+		case 1:
+			recDropout = 0.4
+		default:
+			dropout, recDropout = 0.25, 0.35
+		}
+		desc = append(desc, fmt.Sprintf("dropout %g/%g", dropout, recDropout))
+	}
 	if gru {
 		g := layers.NewGRU(units, opts...)
 		if rng.IntN(3) == 0 {
 			g.ResetAfter = false
 			desc = append(desc, "reset-before")
 		}
+		g.Dropout, g.RecurrentDropout = dropout, recDropout
 		c.layer = g
 	} else {
 		l := layers.NewLSTM(units, opts...)
 		if rng.IntN(4) == 0 {
 			l.UnitForgetBias = false
 		}
+		l.Dropout, l.RecurrentDropout = dropout, recDropout
 		c.layer = l
 	}
 	if c.masked {
@@ -120,7 +136,7 @@ func rnnCheck(t *testing.T, rng *rand.Rand, c rnnCase, seed uint64) {
 	t.Helper()
 	x := rnnInput(rng, c.batch, c.steps, c.feat, c.masked)
 	err := gradcheck.Check(c.layer, []layers.Shape{{c.steps, c.feat}}, c.batch, seed,
-		gradcheck.Options{Inputs: []*tensor.Tensor{x}})
+		gradcheck.Options{Inputs: []*tensor.Tensor{x}, Training: c.training})
 	if err != nil {
 		t.Fatalf("%s: %v", c.name, err)
 	}
@@ -384,6 +400,9 @@ func TestRecurrentConfigRoundTrip(t *testing.T) {
 	lstm := layers.NewLSTM(5, layers.ReturnState())
 	lstm.UnitForgetBias = false
 	lstm.Name = "enc"
+	lstm.Dropout, lstm.RecurrentDropout = 0.2, 0.1
+	seed := 3
+	lstm.Seed = &seed
 	bd := layers.NewBidirectional(layers.NewLSTM(4, layers.ReturnSequences()), "ave")
 	bdNone := layers.NewBidirectional(layers.NewGRU(3), "none")
 	for _, l := range []layers.Layer{g, lstm, bd, bdNone} {
@@ -486,7 +505,7 @@ func TestRecurrentRefusals(t *testing.T) {
 		}
 	}
 	for cfg, want := range map[string]string{
-		`{"units": 4, "dropout": 0.2}`:       "Dropout layer",
+		`{"units": 4, "dropout": 1.5}`:       "expected a fraction in [0, 1)",
 		`{"units": 4, "stateful": true}`:     "stateful=true",
 		`{"units": 4, "return_sequence": 1}`: `unsupported option "return_sequence"`,
 		`{"return_sequences": true}`:         "units is required",
@@ -495,8 +514,44 @@ func TestRecurrentRefusals(t *testing.T) {
 		if err := json.Unmarshal([]byte(cfg), &m); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := layers.FromConfig("LSTM", m); err == nil || !strings.Contains(err.Error(), want) {
+		l, err := layers.FromConfig("LSTM", m)
+		if err == nil {
+			_, err = l.Build([]layers.Shape{{5, 2}}, rng)
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %v, want it to contain %q", cfg, err, want)
+		}
+	}
+}
+
+// TestRNNDropoutOnlyInTraining: dropout changes the output in training
+// only, and the masks come from the context's random source.
+func TestRNNDropoutOnlyInTraining(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	for _, l := range []layers.Layer{layers.NewLSTM(3, layers.ReturnSequences()), layers.NewGRU(3, layers.ReturnSequences())} {
+		plain := rnnBuild(t, l, 6, 4)
+		x := rnnInput(rng, 5, 6, 4, false)
+		ref := rnnRun(l, x, plain)[0].Data
+		switch r := l.(type) {
+		case *layers.LSTM:
+			r.Dropout, r.RecurrentDropout = 0.5, 0.5
+		case *layers.GRU:
+			r.Dropout, r.RecurrentDropout = 0.5, 0.5
+		}
+		inference := rnnRun(l, x, plain)[0].Data
+		if !reflect.DeepEqual(inference, ref) {
+			t.Errorf("%s: dropout changed the inference output", l.ClassName())
+		}
+		train := func(seed uint64) []float32 {
+			out := tensor.New(5, 6, 3)
+			ctx := &layers.Context{Training: true, Rand: rand.New(rand.NewPCG(seed, 1))}
+			l.Forward(ctx, []*tensor.Tensor{x}, []*tensor.Tensor{out})
+			return out.Data
+		}
+		a, b, c := train(1), train(1), train(2)
+		if reflect.DeepEqual(a, ref) || !reflect.DeepEqual(a, b) || reflect.DeepEqual(a, c) {
+			t.Errorf("%s: training output should differ from inference, repeat with the same random source "+
+				"and change with another", l.ClassName())
 		}
 	}
 }
