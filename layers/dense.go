@@ -99,6 +99,7 @@ func (d *Dense) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	if st.z != nil {
 		d.Activation.Forward(z, y.Data, d.Units)
 	}
+	y.Mask = x.Mask // Dense works per step, so the steps' mask carries over, as in Keras
 }
 
 // Backward adds the kernel, bias and input gradients.

@@ -658,6 +658,9 @@ func (m *Model) checkData(what string, d Dataset, targets bool) error {
 		if err := checkFinite(what, "input", i, x); err != nil {
 			return err
 		}
+		if err := m.checkIndices(what, i, x); err != nil {
+			return err
+		}
 	}
 	if !targets {
 		return nil
@@ -749,4 +752,24 @@ func (m *Model) TrainOnBatch(x, y *tensor.Tensor) (float64, error) {
 		m.batchMetrics, m.batchAcc = metrics, newAccumulator(metrics)
 	}
 	return m.trainStep(xs, ys, m.batchRNG, m.batchAcc, m.batchMetrics), nil
+}
+
+// indexChecker is a layer that takes integer inputs (layers.Embedding).
+type indexChecker interface{ CheckIndices(x *tensor.Tensor) error }
+
+// checkIndices lets every layer fed directly by model input i validate it.
+func (m *Model) checkIndices(what string, i int, x *tensor.Tensor) error {
+	for _, nd := range m.nodes {
+		for _, t := range nd.inputs {
+			if t.node != m.inputs[i] {
+				continue
+			}
+			if c, ok := nd.layer.(indexChecker); ok {
+				if err := c.CheckIndices(x); err != nil {
+					return fmt.Errorf("%s: input %d: %w", what, i, err)
+				}
+			}
+		}
+	}
+	return nil
 }
