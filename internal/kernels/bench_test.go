@@ -14,16 +14,22 @@ import (
 //	go test -run NONE -bench 'Sgemm/avx512/conv' ./internal/kernels
 func BenchmarkSgemm(b *testing.B) {
 	type shape struct {
-		name    string
-		m, n, k int
-		lda     int
+		name           string
+		transA, transB bool
+		m, n, k        int
+		lda, ldb       int
 	}
 	shapes := []shape{
-		{"sq256", 256, 256, 256, 256},
-		{"sq512", 512, 512, 512, 512},
-		{"sq1024", 1024, 1024, 1024, 1024},
-		{"sq2048", 2048, 2048, 2048, 2048},
-		{"conv8192x256x768", 8192, 256, 768, 256},
+		{"sq256", false, false, 256, 256, 256, 256, 256},
+		{"sq512", false, false, 512, 512, 512, 512, 512},
+		{"sq1024", false, false, 1024, 1024, 1024, 1024, 1024},
+		{"sq2048", false, false, 2048, 2048, 2048, 2048, 2048},
+		// Forward: Y (8192×256) = windows of X (lda 256, k 768) · W (768×256).
+		{"conv8192x256x768", false, false, 8192, 256, 768, 256, 256},
+		// Backward to the input windows: dXcols (8192×768) = dY · Wᵀ.
+		{"convdX8192x768x256", false, true, 8192, 768, 256, 256, 256},
+		// Backward to the kernel: dW (768×256) = windowsᵀ · dY, k = 8192.
+		{"convdW768x256x8192", true, false, 768, 256, 8192, 256, 256},
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, name := range Impls() {
@@ -36,12 +42,20 @@ func BenchmarkSgemm(b *testing.B) {
 					defer Use(name)()
 					defer SetThreads(0)
 					SetThreads(nt)
-					a := randSlice(rng, (s.m-1)*s.lda+s.k)
-					bm := randSlice(rng, s.k*s.n)
+					rowsA, colsA := s.m, s.k
+					if s.transA {
+						rowsA, colsA = s.k, s.m
+					}
+					rowsB, colsB := s.k, s.n
+					if s.transB {
+						rowsB, colsB = s.n, s.k
+					}
+					a := randSlice(rng, (rowsA-1)*s.lda+colsA)
+					bm := randSlice(rng, (rowsB-1)*s.ldb+colsB)
 					c := make([]float32, s.m*s.n)
 					b.ResetTimer()
 					for b.Loop() {
-						Sgemm(false, false, s.m, s.n, s.k, 1, a, s.lda, bm, s.n, 0, c, s.n)
+						Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, s.lda, bm, s.ldb, 0, c, s.n)
 					}
 					flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
 					b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")

@@ -10,13 +10,13 @@ var (
 		name: "avx512",
 		mr:   12, nr: 32,
 		kc: 512, mc: 96, nc: 1024,
-		fn: kernelAVX512, packA8: packA12,
+		fn: kernelAVX512, packA8: packA12, packAT: packAT12,
 	}
 	avx2Kernel = &microKernel{
 		name: "avx2",
 		mr:   6, nr: 16,
 		kc: 256, mc: 144, nc: 1024,
-		fn: kernelAVX2, packA8: packA6,
+		fn: kernelAVX2, packA8: packA6, packAT: packAT6,
 	}
 )
 
@@ -61,4 +61,18 @@ func packA6(n int, a []float32, lda int, dst []float32, alpha float32) {
 	_ = a[5*lda+8*n-1]
 	_ = dst[6*8*n-1]
 	sgemmPackA6AVX(n, &a[0], lda, &dst[0], alpha)
+}
+
+// packAT12 checks the bounds the assembly relies on and runs it.
+func packAT12(k int, a []float32, lda int, dst []float32, alpha float32) {
+	_ = a[(k-1)*lda+11]
+	_ = dst[12*k-1]
+	sgemmPackAT12AVX(k, &a[0], lda, &dst[0], alpha)
+}
+
+// packAT6 checks the bounds the assembly relies on and runs it.
+func packAT6(k int, a []float32, lda int, dst []float32, alpha float32) {
+	_ = a[(k-1)*lda+5]
+	_ = dst[6*k-1]
+	sgemmPackAT6AVX(k, &a[0], lda, &dst[0], alpha)
 }

@@ -751,3 +751,56 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func sgemmPackAT12AVX(k int, src *float32, lda int, dst *float32, alpha float32)
+// Requires: AVX
+TEXT ·sgemmPackAT12AVX(SB), NOSPLIT, $0-36
+	MOVQ         k+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         lda+16(FP), DX
+	SHLQ         $0x02, DX
+	MOVQ         dst+24(FP), BX
+	VBROADCASTSS alpha+32(FP), Y15
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	VMULPS  (CX), Y15, Y0
+	VMULPS  32(CX), X15, X1
+	VMOVUPS Y0, (BX)
+	VMOVUPS X1, 32(BX)
+	ADDQ    DX, CX
+	ADDQ    $0x30, BX
+	DECQ    AX
+	JNZ     loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgemmPackAT6AVX(k int, src *float32, lda int, dst *float32, alpha float32)
+// Requires: AVX
+TEXT ·sgemmPackAT6AVX(SB), NOSPLIT, $0-36
+	MOVQ         k+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         lda+16(FP), DX
+	SHLQ         $0x02, DX
+	MOVQ         dst+24(FP), BX
+	VBROADCASTSS alpha+32(FP), Y15
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	VMULPS  (CX), X15, X0
+	VMOVQ   16(CX), X1
+	VMULPS  X1, X15, X1
+	VMOVUPS X0, (BX)
+	VMOVQ   X1, 16(BX)
+	ADDQ    DX, CX
+	ADDQ    $0x18, BX
+	DECQ    AX
+	JNZ     loop
+
+done:
+	VZEROUPPER
+	RET

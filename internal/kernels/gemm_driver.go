@@ -35,6 +35,9 @@ type microKernel struct {
 	// packA8, if not nil, sets dst[p*mr+r] = alpha*a[r*lda+p] for r < mr
 	// and p < 8*n: the bulk of packA for full panels of untransposed A.
 	packA8 func(n int, a []float32, lda int, dst []float32, alpha float32)
+	// packAT, if not nil, sets dst[p*mr+r] = alpha*a[p*lda+r] for r < mr
+	// and p < k: packA for full panels of transposed A.
+	packAT func(k int, a []float32, lda int, dst []float32, alpha float32)
 }
 
 // workspace holds one goroutine's packing buffers.
@@ -151,6 +154,10 @@ func packA(kr *microKernel, dst []float32, g *gemmArgs, ic, mc, pc, kc int) {
 		if g.transA {
 			// op(A)[i][p] = a[p*lda+i]: each step's mr values are contiguous.
 			i := ic + q
+			if rows == mr && kr.packAT != nil {
+				kr.packAT(kc, a[pc*lda+i:], lda, panel, alpha)
+				continue
+			}
 			for p := 0; p < kc; p++ {
 				src := a[(pc+p)*lda+i : (pc+p)*lda+i+rows]
 				d := panel[p*mr : p*mr+mr]
@@ -202,6 +209,19 @@ func packB(dst []float32, g *gemmArgs, pc, kc, jc, nc, nr int) {
 				for p := 0; p < kc; p++ {
 					clear(panel[p*nr+cols : p*nr+nr])
 				}
+			}
+			continue
+		}
+		// Fixed-size copies for full panels: no call to memmove per row.
+		if cols == 32 && nr == 32 {
+			for p := 0; p < kc; p++ {
+				*(*[32]float32)(panel[p*32:]) = *(*[32]float32)(b[(pc+p)*ldb+j:])
+			}
+			continue
+		}
+		if cols == 16 && nr == 16 {
+			for p := 0; p < kc; p++ {
+				*(*[16]float32)(panel[p*16:]) = *(*[16]float32)(b[(pc+p)*ldb+j:])
 			}
 			continue
 		}

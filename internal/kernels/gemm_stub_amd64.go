@@ -25,3 +25,13 @@ func sgemmPackA12AVX(n int, src *float32, lda int, dst *float32, alpha float32)
 //
 //go:noescape
 func sgemmPackA6AVX(n int, src *float32, lda int, dst *float32, alpha float32)
+
+// sgemmPackAT12AVX sets dst[p*12+r] = alpha*src[p*lda+r] for r < 12, p < k. Requires AVX.
+//
+//go:noescape
+func sgemmPackAT12AVX(k int, src *float32, lda int, dst *float32, alpha float32)
+
+// sgemmPackAT6AVX sets dst[p*6+r] = alpha*src[p*lda+r] for r < 6, p < k. Requires AVX.
+//
+//go:noescape
+func sgemmPackAT6AVX(k int, src *float32, lda int, dst *float32, alpha float32)

@@ -34,13 +34,20 @@ func BenchmarkTune(b *testing.B) {
 	mcs := envInts("SEQNET_TUNE_MC", []int{48, 96, 144, 240, 480})
 	ncs := envInts("SEQNET_TUNE_NC", []int{4096})
 	for _, s := range []struct {
-		name       string
-		m, n, k, l int
-	}{{"sq1024", 1024, 1024, 1024, 1024}, {"conv", 8192, 256, 768, 256}, {"sq2048", 2048, 2048, 2048, 2048}} {
+		name           string
+		transA, transB bool
+		m, n, k, l     int
+	}{
+		{"sq1024", false, false, 1024, 1024, 1024, 1024},
+		{"conv", false, false, 8192, 256, 768, 256},
+		{"sq2048", false, false, 2048, 2048, 2048, 2048},
+		{"convdX", false, true, 8192, 768, 256, 256},
+		{"convdW", true, false, 768, 256, 8192, 256},
+	} {
 		if !strings.Contains(os.Getenv("SEQNET_TUNE_SHAPES"), s.name) && os.Getenv("SEQNET_TUNE_SHAPES") != "" {
 			continue
 		}
-		a := randSlice(rng, (s.m-1)*s.l+s.k)
+		a := randSlice(rng, (max(s.m, s.k)-1)*s.l+max(s.m, s.k))
 		bm := randSlice(rng, s.k*s.n)
 		c := make([]float32, s.m*s.n)
 		list := append([]*microKernel{}, kernels[:len(kernels)-1]...)
@@ -59,7 +66,11 @@ func BenchmarkTune(b *testing.B) {
 						best := 1e9
 						for b.Loop() {
 							t0 := threadCPU()
-							Sgemm(false, false, s.m, s.n, s.k, 1, a, s.l, bm, s.n, 0, c, s.n)
+							ldb := s.n
+							if s.transB {
+								ldb = s.k
+							}
+							Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, s.l, bm, ldb, 0, c, s.n)
 							best = min(best, threadCPU()-t0)
 						}
 						b.ReportMetric(2*float64(s.m*s.n*s.k)/best/1e9, "GFLOP/s")

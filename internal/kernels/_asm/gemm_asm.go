@@ -24,6 +24,8 @@ func main() {
 	avx2Kernel()
 	packAKernel(12)
 	packAKernel(6)
+	packATKernel(12)
+	packATKernel(6)
 	Generate()
 }
 
@@ -291,6 +293,47 @@ func packAKernel(mr int) {
 	}
 	ADDQ(U32(8*mr*4), dst)
 	DECQ(n)
+	JNZ(LabelRef("loop"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// packATKernel emits sgemmPackAT<mr>AVX, the packer for transposed A,
+// where the mr values of one step are already adjacent in memory:
+// dst[p*mr+r] = alpha*src[p*lda+r].
+func packATKernel(mr int) {
+	name := fmt.Sprintf("sgemmPackAT%dAVX", mr)
+	TEXT(name, NOSPLIT, "func(k int, src *float32, lda int, dst *float32, alpha float32)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets dst[p*%d+r] = alpha*src[p*lda+r] for r < %d, p < k. Requires AVX.", name, mr, mr))
+	k := Load(Param("k"), GP64())
+	src := Load(Param("src"), GP64())
+	lda := Load(Param("lda"), GP64())
+	SHLQ(U8(2), lda)
+	dst := Load(Param("dst"), GP64())
+	VBROADCASTSS(NewParamAddr("alpha", 32), Y15)
+	TESTQ(k, k)
+	JZ(LabelRef("done"))
+	Label("loop")
+	switch mr {
+	case 12:
+		VMULPS(Mem{Base: src}, Y15, Y0)
+		VMULPS(Mem{Base: src, Disp: 32}, X15, X1)
+		VMOVUPS(Y0, Mem{Base: dst})
+		VMOVUPS(X1, Mem{Base: dst, Disp: 32})
+	case 6:
+		VMULPS(Mem{Base: src}, X15, X0)
+		VMOVQ(Mem{Base: src, Disp: 16}, X1)
+		VMULPS(X1, X15, X1)
+		VMOVUPS(X0, Mem{Base: dst})
+		VMOVQ(X1, Mem{Base: dst, Disp: 16})
+	default:
+		panic("packATKernel: mr must be 12 or 6")
+	}
+	ADDQ(lda, src)
+	ADDQ(U8(mr*4), dst)
+	DECQ(k)
 	JNZ(LabelRef("loop"))
 	Label("done")
 	VZEROUPPER()
