@@ -9,10 +9,11 @@ import (
 	"github.com/seqnet/seqnet/tensor"
 )
 
-// RNN holds the arguments every Keras recurrent layer (LSTM, GRU) has:
-// those of its cell (units, activations, initializers) and those of the
-// keras.layers.RNN loop around it (return_sequences, return_state,
-// go_backwards). LSTM and GRU embed it, so its fields read as theirs.
+// RNN holds the arguments every Keras recurrent layer (LSTM, GRU,
+// SimpleRNN) has: those of its cell (units, activations, initializers,
+// dropout) and those of the keras.layers.RNN loop around it
+// (return_sequences, return_state, go_backwards). LSTM, GRU and SimpleRNN
+// embed it, so its fields read as theirs.
 //
 // The loop follows Keras' backend rnn(): the state starts at zero; with
 // go_backwards the steps are read from the last to the first and the
@@ -62,7 +63,7 @@ type RNN struct {
 	in, steps               int
 }
 
-// RNNOption sets an optional argument of LSTM or GRU.
+// RNNOption sets an optional argument of LSTM, GRU or SimpleRNN.
 type RNNOption func(*RNN)
 
 // ReturnSequences sets return_sequences=True.
@@ -255,7 +256,7 @@ func (r *RNN) addOutputGrad(dOut *tensor.Tensor, dh []float32, mask []bool, p, t
 }
 
 // rnnConfig writes the keys of keras.layers.RNN.get_config and the cell
-// keys LSTM and GRU share.
+// keys the recurrent layers share.
 func (r *RNN) rnnConfig() map[string]any {
 	cfg := r.baseConfig()
 	cfg["return_sequences"] = r.ReturnSequences
@@ -288,7 +289,7 @@ var rnnConfigKeys = []string{"units", "activation", "recurrent_activation", "use
 	"return_sequences", "return_state", "go_backwards", "stateful", "unroll", "zero_output_for_mask", "use_cudnn",
 	"implementation", "time_major"}
 
-// rnnFromConfig reads the shared arguments of a Keras LSTM or GRU config,
+// rnnFromConfig reads the shared arguments of a Keras recurrent layer config,
 // refusing the ones seqnet does not implement by name.
 func rnnFromConfig(c Config, extra ...string) (RNN, error) {
 	if err := c.Unknown(append(append([]string(nil), rnnConfigKeys...), extra...)...); err != nil {

@@ -38,9 +38,10 @@ type Bidirectional struct {
 	outF, outB  []Shape
 }
 
-// NewBidirectional wraps a recurrent layer (LSTM or GRU). As in Keras, the
-// wrapped layer itself is not used: a forward and a backward copy are made
-// from its arguments, with fresh weights. mergeMode "" means "concat".
+// NewBidirectional wraps a recurrent layer (LSTM, GRU or SimpleRNN). As
+// in Keras, the wrapped layer itself is not used: a forward and a backward
+// copy are made from its arguments, with fresh weights. mergeMode ""
+// means "concat".
 func NewBidirectional(layer Layer, mergeMode string) *Bidirectional {
 	if mergeMode == "" {
 		mergeMode = "concat"
@@ -75,8 +76,8 @@ func (bd *Bidirectional) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 		if bd.wrapped != nil {
 			got = bd.wrapped.ClassName()
 		}
-		return nil, fmt.Errorf("Bidirectional wraps a recurrent layer (LSTM or GRU), received %s; "+
-			"pass layers.NewLSTM(units) or layers.NewGRU(units)", got)
+		return nil, fmt.Errorf("Bidirectional wraps a recurrent layer (LSTM, GRU or SimpleRNN), received %s; "+
+			"pass layers.NewLSTM(units), layers.NewGRU(units) or layers.NewSimpleRNN(units)", got)
 	}
 	switch bd.MergeMode {
 	case "concat", "sum", "mul", "ave", "none":
@@ -360,7 +361,7 @@ func init() {
 		}
 		bd := NewBidirectional(l, mode)
 		if bd.fwd == nil {
-			return nil, fmt.Errorf("layer: Bidirectional wraps LSTM or GRU, received %s", l.ClassName())
+			return nil, fmt.Errorf("layer: Bidirectional wraps LSTM, GRU or SimpleRNN, received %s", l.ClassName())
 		}
 		if c.Has("backward_layer") {
 			bl, err := layerFromSerialized("backward_layer", c["backward_layer"])
@@ -369,7 +370,7 @@ func init() {
 			}
 			r, ok := bl.(recurrentLayer)
 			if !ok {
-				return nil, fmt.Errorf("backward_layer: Bidirectional wraps LSTM or GRU, received %s", bl.ClassName())
+				return nil, fmt.Errorf("backward_layer: Bidirectional wraps LSTM, GRU or SimpleRNN, received %s", bl.ClassName())
 			}
 			bd.bwd = r
 		}

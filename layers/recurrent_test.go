@@ -63,7 +63,7 @@ type rnnCase struct {
 	masked   bool
 }
 
-func randomRNNCase(rng *rand.Rand, trial int, gru bool) rnnCase {
+func randomRNNCase(rng *rand.Rand, trial int, kind int) rnnCase {
 	units := 1 + 2*rng.IntN(3) // odd: 1, 3, 5
 	var opts []layers.RNNOption
 	desc := []string{}
@@ -108,7 +108,12 @@ func randomRNNCase(rng *rand.Rand, trial int, gru bool) rnnCase {
 		}
 		desc = append(desc, fmt.Sprintf("dropout %g/%g", dropout, recDropout))
 	}
-	if gru {
+	switch kind {
+	case 2:
+		l := layers.NewSimpleRNN(units, opts...)
+		l.Dropout, l.RecurrentDropout = dropout, recDropout
+		c.layer = l
+	case 1:
 		g := layers.NewGRU(units, opts...)
 		if rng.IntN(3) == 0 {
 			g.ResetAfter = false
@@ -116,7 +121,7 @@ func randomRNNCase(rng *rand.Rand, trial int, gru bool) rnnCase {
 		}
 		g.Dropout, g.RecurrentDropout = dropout, recDropout
 		c.layer = g
-	} else {
+	default:
 		l := layers.NewLSTM(units, opts...)
 		if rng.IntN(4) == 0 {
 			l.UnitForgetBias = false
@@ -145,14 +150,21 @@ func rnnCheck(t *testing.T, rng *rand.Rand, c rnnCase, seed uint64) {
 func TestLSTMGradients(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for trial := 0; trial < 40; trial++ {
-		rnnCheck(t, rng, randomRNNCase(rng, trial, false), uint64(trial))
+		rnnCheck(t, rng, randomRNNCase(rng, trial, 0), uint64(trial))
 	}
 }
 
 func TestGRUGradients(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	for trial := 0; trial < 40; trial++ {
-		rnnCheck(t, rng, randomRNNCase(rng, trial, true), uint64(trial))
+		rnnCheck(t, rng, randomRNNCase(rng, trial, 1), uint64(trial))
+	}
+}
+
+func TestSimpleRNNGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	for trial := 0; trial < 25; trial++ {
+		rnnCheck(t, rng, randomRNNCase(rng, trial, 2), uint64(trial))
 	}
 }
 
@@ -161,12 +173,14 @@ func TestBidirectionalGradients(t *testing.T) {
 	trial := 0
 	for _, mode := range []string{"concat", "sum", "mul", "ave", "none"} {
 		for k := 0; k < 6; k++ {
-			c := randomRNNCase(rng, trial, k%2 == 1)
+			c := randomRNNCase(rng, trial, k%3)
 			// Bidirectional sets go_backwards itself.
 			switch l := c.layer.(type) {
 			case *layers.LSTM:
 				l.GoBackwards = false
 			case *layers.GRU:
+				l.GoBackwards = false
+			case *layers.SimpleRNN:
 				l.GoBackwards = false
 			}
 			c.layer = layers.NewBidirectional(c.layer, mode)
@@ -301,6 +315,19 @@ func TestGRUHandComputed(t *testing.T) {
 	}
 }
 
+// TestSimpleRNNHandComputed: h = tanh(x·W + h·U + b) over two steps.
+func TestSimpleRNNHandComputed(t *testing.T) {
+	l := layers.NewSimpleRNN(1, layers.ReturnSequences())
+	shapes := rnnBuild(t, l, 2, 1)
+	l.Kernel().Value.Data[0], l.RecurrentKernel().Value.Data[0], l.Bias().Value.Data[0] = 0.6, -0.9, 0.1
+	outs := rnnRun(l, tensor.FromSlice([]float32{2, 0.5}, 1, 2, 1), shapes)
+	h1 := math.Tanh(2*0.6 + 0.1)
+	h2 := math.Tanh(0.5*0.6 - 0.9*h1 + 0.1)
+	if !rnnNear(outs[0].Data[0], h1) || !rnnNear(outs[0].Data[1], h2) {
+		t.Errorf("got %v, want [%v %v]", outs[0].Data, h1, h2)
+	}
+}
+
 // TestRNNMaskSemantics: a masked step carries the state over and repeats
 // it as output, so right padding gives the same last output as the
 // unpadded sequence; with go_backwards the steps run in reverse.
@@ -309,6 +336,7 @@ func TestRNNMaskSemantics(t *testing.T) {
 	for _, mk := range []func(...layers.RNNOption) layers.Layer{
 		func(o ...layers.RNNOption) layers.Layer { return layers.NewLSTM(3, o...) },
 		func(o ...layers.RNNOption) layers.Layer { return layers.NewGRU(3, o...) },
+		func(o ...layers.RNNOption) layers.Layer { return layers.NewSimpleRNN(3, o...) },
 	} {
 		short, long := mk(layers.ReturnSequences()), mk(layers.ReturnSequences(), layers.ReturnState())
 		sShort, sLong := rnnBuild(t, short, 3, 2), rnnBuild(t, long, 5, 2)
@@ -405,7 +433,9 @@ func TestRecurrentConfigRoundTrip(t *testing.T) {
 	lstm.Seed = &seed
 	bd := layers.NewBidirectional(layers.NewLSTM(4, layers.ReturnSequences()), "ave")
 	bdNone := layers.NewBidirectional(layers.NewGRU(3), "none")
-	for _, l := range []layers.Layer{g, lstm, bd, bdNone} {
+	simple := layers.NewSimpleRNN(2, layers.RNNActivation("relu"), layers.ReturnSequences())
+	simple.RecurrentDropout = 0.5
+	for _, l := range []layers.Layer{g, lstm, bd, bdNone, simple} {
 		if _, err := l.Build([]layers.Shape{{6, 2}}, rand.New(rand.NewPCG(1, 1))); err != nil {
 			t.Fatal(err)
 		}
