@@ -31,7 +31,7 @@ func WritePicture(path string, attr *Attribution, tokens []string) error {
 		return fmt.Errorf("explain: nothing to draw: the attribution is empty")
 	}
 	ext := strings.ToLower(filepath.Ext(path))
-	title := fmt.Sprintf("%s attribution, row %d, output %d unit %d (prediction %.4g)", attr.Method, attr.Row, attr.Output, attr.Unit, attr.Prediction)
+	title := fmt.Sprintf("%s, row %d, output %d unit %d (prediction %.4g)", methodTitle(attr.Method), attr.Row, attr.Output, attr.Unit, attr.Prediction)
 	switch ext {
 	case ".png", ".svg":
 		if attr.Kind == Tokens {
@@ -43,7 +43,7 @@ func WritePicture(path string, attr *Attribution, tokens []string) error {
 		if err != nil {
 			return err
 		}
-		note := fmt.Sprintf("Method %s; red tokens push the output up, blue ones down.", attr.Method)
+		note := fmt.Sprintf("%s; red tokens push the output up, blue ones down.", methodTitle(attr.Method))
 		if !math.IsNaN(attr.BaselinePrediction) {
 			note += fmt.Sprintf(" Output on the baseline: %.4g.", attr.BaselinePrediction)
 		}
@@ -53,6 +53,20 @@ func WritePicture(path string, attr *Attribution, tokens []string) error {
 	default:
 		return fmt.Errorf("explain: %s: unknown picture type %q: use .png or .svg (series heatmap), .html (shaded tokens) or .csv (numbers)", path, ext)
 	}
+}
+
+func methodTitle(m string) string {
+	switch m {
+	case "gradient":
+		return "Gradient (saliency)"
+	case "gradxinput":
+		return "Gradient × input"
+	case "integrated":
+		return "Integrated gradients"
+	case "occlusion":
+		return "Occlusion"
+	}
+	return m
 }
 
 // attrTokens returns the words to show for each step.
@@ -188,4 +202,15 @@ func writeAtomic(path string, data []byte) (err error) {
 		return fmt.Errorf("explain: writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// Words turns token indices into words with a vocabulary (index i is
+// vocab[i]); an index the vocabulary does not cover is printed as a number.
+// It gives WritePicture its tokens for a token attribution.
+func Words(vocab []string, tokens []int) []string {
+	w := make([]string, len(tokens))
+	for i, k := range tokens {
+		w[i] = word(vocab, k)
+	}
+	return w
 }

@@ -100,9 +100,9 @@ func TestWritePictureTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	words := make([]string, len(a.Tokens))
-	for i, k := range a.Tokens {
-		words[i] = voc[k]
+	words := Words(voc, a.Tokens)
+	if got := Words(voc[:3], []int{2, 7, 0}); strings.Join(got, " ") != "w2 7 <pad>" {
+		t.Errorf("Words: %q", got)
 	}
 	page := filepath.Join(dir, "tokens.html")
 	if err := WritePicture(page, a, words); err != nil {
