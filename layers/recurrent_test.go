@@ -585,3 +585,24 @@ func TestRNNDropoutOnlyInTraining(t *testing.T) {
 		}
 	}
 }
+
+// TestRecurrentFrozen: frozen layers (trainable=False) have no weight
+// gradients but still pass the input gradient back.
+func TestRecurrentFrozen(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	lstm := layers.NewLSTM(3, layers.ReturnSequences())
+	lstm.Frozen = true
+	bd := layers.NewBidirectional(layers.NewGRU(3), "mul")
+	bd.Frozen = true
+	for i, l := range []layers.Layer{lstm, bd} {
+		x := rnnInput(rng, 2, 4, 3, true)
+		if err := gradcheck.Check(l, []layers.Shape{{4, 3}}, 2, uint64(i), gradcheck.Options{Inputs: []*tensor.Tensor{x}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range l.Common().Params() {
+			if p.Trainable() {
+				t.Errorf("%s: weight %s of a frozen layer is trainable", l.ClassName(), p.Name)
+			}
+		}
+	}
+}
