@@ -179,10 +179,18 @@ func TestSgemmSizes(t *testing.T) {
 func TestSgemmTails(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(3, 4))
-		for m := 1; m <= 29; m++ {
-			for n := 1; n <= 65; n += 1 + n/8 {
+		for m := 1; m <= 25; m++ {
+			for n := 1; n <= 33; n++ {
 				k := 1 + rng.IntN(40)
-				newCase(rng, false, false, m, n, k, 1, 1, k, n+1, n+3).run(t)
+				tA, tB := rng.IntN(2) == 1, rng.IntN(2) == 1
+				lda, ldb := k+1, n+2
+				if tA {
+					lda = m + 1
+				}
+				if tB {
+					ldb = k + 2
+				}
+				newCase(rng, tA, tB, m, n, k, 1, 1, lda, ldb, n+3).run(t)
 			}
 		}
 	})
@@ -207,6 +215,9 @@ func TestSgemmConv1D(t *testing.T) {
 			tc.run(t)
 			// Backward accumulates into the gradient: beta 1, ldc > n.
 			newCase(rng, false, true, lout, s.filters, k, 1, 1, lda, k, s.filters+5).run(t)
+			// The kernel gradient reads the windows transposed:
+			// dW (k×filters) += windowsᵀ · dY, op(A)[i][p] = a[p*lda+i].
+			newCase(rng, true, false, k, s.filters, lout, 1, 1, lda, s.filters, s.filters).run(t)
 		}
 	})
 }
