@@ -121,13 +121,15 @@ func startWorkers(n int) {
 	defer workerMu.Unlock()
 	for ; workers < n; workers++ {
 		go func() {
+			// A worker keeps its packing buffers for good, so that a
+			// garbage collection (which empties sync.Pools) does not
+			// make it allocate them again.
+			ws := new(workspace)
 			for call := range tasks {
-				ws := workspaces.Get().(*workspace)
 				if call.rows {
 					ws.prepare(call.kr, call.chunk, 0, call.kc)
 				}
 				call.work(ws)
-				workspaces.Put(ws)
 				call.wg.Done()
 			}
 		}()
