@@ -112,7 +112,7 @@ func (g *GRU) Forward(ctx *Context, in, out []*tensor.Tensor) {
 		}
 	}
 	clear(st.h)
-	rec := g.RecurrentActivation
+	act, rec := gateForward(g.Activation), gateForward(g.RecurrentActivation)
 	uk := g.recurrent.Value.Data
 	for p := 0; p < T; p++ {
 		t := g.timeAt(p)
@@ -135,7 +135,7 @@ func (g *GRU) Forward(ctx *Context, in, out []*tensor.Tensor) {
 			}
 			z, a := st.z[r*G:(r+1)*G], st.a[r*G:(r+1)*G]
 			if !g.ResetAfter {
-				rec.Forward(z[:2*U], a[:2*U], U)
+				rec(z[:2*U], a[:2*U], U)
 				rh := st.rh[r*U : (r+1)*U]
 				for j := range rh {
 					rh[j] = a[U+j] * h[j]
@@ -157,11 +157,11 @@ func (g *GRU) Forward(ctx *Context, in, out []*tensor.Tensor) {
 			for j := 0; j < 2*U; j++ {
 				z[j] += hu[j]
 			}
-			rec.Forward(z[:2*U], a[:2*U], U)
+			rec(z[:2*U], a[:2*U], U)
 			for j := 0; j < U; j++ {
 				z[2*U+j] += a[U+j] * hu[2*U+j]
 			}
-			g.update(z, a, h)
+			update(act, z, a, h, U)
 		}
 		if !g.ResetAfter {
 			// z[b, t][2U:] += (r ⊙ h)[b]·U_h
@@ -169,7 +169,7 @@ func (g *GRU) Forward(ctx *Context, in, out []*tensor.Tensor) {
 			for b := 0; b < B; b++ {
 				r := b*T + t
 				if !masked(mask, r) {
-					g.update(st.z[r*G:(r+1)*G], st.a[r*G:(r+1)*G], st.h[b*U:(b+1)*U])
+					update(act, st.z[r*G:(r+1)*G], st.a[r*G:(r+1)*G], st.h[b*U:(b+1)*U], U)
 				}
 			}
 		}
@@ -178,11 +178,10 @@ func (g *GRU) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	g.finish(x, out, st.h)
 }
 
-// update computes the candidate from its pre-activation z[2U:] and mixes
-// it into h with the update gate a[:U].
-func (g *GRU) update(z, a, h []float32) {
-	U := g.Units
-	g.Activation.Forward(z[2*U:], a[2*U:], U)
+// update computes the candidate from its pre-activation z[2U:] with act
+// and mixes it into h with the update gate a[:U].
+func update(act func(z, y []float32, n int), z, a, h []float32, U int) {
+	act(z[2*U:], a[2*U:], U)
 	for j := range h {
 		h[j] = a[j]*h[j] + (1-a[j])*a[2*U+j]
 	}
@@ -196,7 +195,7 @@ func (g *GRU) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 	G := 3 * U
 	st := g.state(ctx, B)
 	mask := x.Mask
-	act, rec := g.Activation, g.RecurrentActivation
+	act, rec := gateBackward(g.Activation), gateBackward(g.RecurrentActivation)
 	uk := g.recurrent.Value.Data
 	clear(st.dz)
 	if g.ResetAfter {
@@ -218,7 +217,7 @@ func (g *GRU) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 				dg[j] = dh[j] * (hp[j] - a[2*U+j]) // d z
 				dg[2*U+j] = dh[j] * (1 - a[j])     // d h̃
 			}
-			act.Backward(z[2*U:], a[2*U:], dg[2*U:], dz[2*U:], U)
+			act(z[2*U:], a[2*U:], dg[2*U:], dz[2*U:], U)
 			if !g.ResetAfter {
 				continue // d r needs d(r ⊙ h) for the whole batch
 			}
@@ -227,7 +226,7 @@ func (g *GRU) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 				dg[U+j] = dz[2*U+j] * hu[2*U+j] // d r
 				dzh[2*U+j] = dz[2*U+j] * a[U+j]
 			}
-			rec.Backward(z[:2*U], a[:2*U], dg[:2*U], dz[:2*U], U)
+			rec(z[:2*U], a[:2*U], dg[:2*U], dz[:2*U], U)
 			copy(dzh[:2*U], dz[:2*U])
 			for j := range dh {
 				dh[j] *= a[j]
@@ -257,7 +256,7 @@ func (g *GRU) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 					dg[j] = dh[j] * (hp[j] - a[2*U+j]) // d z again: dg is one row's scratch
 					dg[U+j] = drh[j] * hp[j]           // d r
 				}
-				rec.Backward(z[:2*U], a[:2*U], dg[:2*U], dz[:2*U], U)
+				rec(z[:2*U], a[:2*U], dg[:2*U], dz[:2*U], U)
 				for j := range dh {
 					dh[j] = dh[j]*a[j] + drh[j]*a[U+j]
 				}

@@ -120,7 +120,7 @@ func (l *LSTM) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	}
 	clear(st.h)
 	clear(st.cc)
-	act, rec := l.Activation, l.RecurrentActivation
+	act, rec := gateForward(l.Activation), gateForward(l.RecurrentActivation)
 	for p := 0; p < T; p++ {
 		t := l.timeAt(p)
 		// z[b, t] += h[b]·recurrent_kernel for every b: the rows of step t
@@ -135,14 +135,14 @@ func (l *LSTM) Forward(ctx *Context, in, out []*tensor.Tensor) {
 				continue // the state carries over
 			}
 			z, a := st.z[r*G:(r+1)*G], st.a[r*G:(r+1)*G]
-			rec.Forward(z[:2*U], a[:2*U], U)
-			act.Forward(z[2*U:3*U], a[2*U:3*U], U)
-			rec.Forward(z[3*U:], a[3*U:], U)
+			rec(z[:2*U], a[:2*U], U)
+			act(z[2*U:3*U], a[2*U:3*U], U)
+			rec(z[3*U:], a[3*U:], U)
 			cn, tc := st.c[r*U:(r+1)*U], st.tc[r*U:(r+1)*U]
 			for j := range cn {
 				cn[j] = a[U+j]*c[j] + a[j]*a[2*U+j]
 			}
-			act.Forward(cn, tc, U)
+			act(cn, tc, U)
 			for j := range h {
 				h[j] = a[3*U+j] * tc[j]
 			}
@@ -161,7 +161,7 @@ func (l *LSTM) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 	G := 4 * U
 	st := l.state(ctx, B)
 	mask := x.Mask
-	act, rec := l.Activation, l.RecurrentActivation
+	act, rec := gateBackward(l.Activation), gateBackward(l.RecurrentActivation)
 	clear(st.dz)
 	l.seedGrad(dOut, st.dh, st.dc)
 	for p := T - 1; p >= 0; p-- {
@@ -180,7 +180,7 @@ func (l *LSTM) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 				dg[3*U+j] = dh[j] * tc[j] // d o
 				dt[j] = dh[j] * a[3*U+j]  // d tanh(c)
 			}
-			act.Backward(cn, tc, dt, st.dtc, U)
+			act(cn, tc, dt, st.dtc, U)
 			for j := range dc {
 				d := dc[j] + st.dtc[j]
 				dg[j] = d * a[2*U+j] // d i
@@ -188,9 +188,9 @@ func (l *LSTM) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 				dg[2*U+j] = d * a[j] // d c̃
 				dc[j] = d * a[U+j]   // to the previous c
 			}
-			rec.Backward(z[:2*U], a[:2*U], dg[:2*U], dz[:2*U], U)
-			act.Backward(z[2*U:3*U], a[2*U:3*U], dg[2*U:3*U], dz[2*U:3*U], U)
-			rec.Backward(z[3*U:], a[3*U:], dg[3*U:], dz[3*U:], U)
+			rec(z[:2*U], a[:2*U], dg[:2*U], dz[:2*U], U)
+			act(z[2*U:3*U], a[2*U:3*U], dg[2*U:3*U], dz[2*U:3*U], U)
+			rec(z[3*U:], a[3*U:], dg[3*U:], dz[3*U:], U)
 		}
 		// dh of the previous step: dz[b, t]·recurrent_kernelᵀ.
 		l.recurBack(&st.drop, st.dz[t*G:], T*G, 0, 4, st.tmp, B, G)

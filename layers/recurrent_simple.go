@@ -83,6 +83,7 @@ func (s *SimpleRNN) Forward(ctx *Context, in, out []*tensor.Tensor) {
 		addBias(st.z, s.bias.Value.Data)
 	}
 	clear(st.h)
+	act := gateForward(s.Activation)
 	for p := 0; p < T; p++ {
 		t := s.timeAt(p)
 		s.recur(&st.drop, st.h, 0, 1, 1, st.z[t*U:], T*U, B, U)
@@ -94,7 +95,7 @@ func (s *SimpleRNN) Forward(ctx *Context, in, out []*tensor.Tensor) {
 				continue
 			}
 			a := st.a[r*U : (r+1)*U]
-			s.Activation.Forward(st.z[r*U:(r+1)*U], a, U)
+			act(st.z[r*U:(r+1)*U], a, U)
 			copy(h, a)
 		}
 		s.emit(out[0], st.h, mask, p, t, B)
@@ -111,13 +112,14 @@ func (s *SimpleRNN) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) 
 	mask := x.Mask
 	clear(st.dz)
 	s.seedGrad(dOut, st.dh)
+	act := gateBackward(s.Activation)
 	for p := T - 1; p >= 0; p-- {
 		t := s.timeAt(p)
 		s.addOutputGrad(dOut[0], st.dh, mask, p, t, B)
 		for b := 0; b < B; b++ {
 			r := b*T + t
 			if !masked(mask, r) {
-				s.Activation.Backward(st.z[r*U:(r+1)*U], st.a[r*U:(r+1)*U], st.dh[b*U:(b+1)*U], st.dz[r*U:(r+1)*U], U)
+				act(st.z[r*U:(r+1)*U], st.a[r*U:(r+1)*U], st.dh[b*U:(b+1)*U], st.dz[r*U:(r+1)*U], U)
 			}
 		}
 		s.recurBack(&st.drop, st.dz[t*U:], T*U, 0, 1, st.tmp, B, U)
