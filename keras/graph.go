@@ -221,10 +221,10 @@ func (g *graph) kerasOrder() []*gnode {
 	return out
 }
 
-// weightOrder returns, for each weight in Keras' get_weights() order, its
+// WeightOrder returns, for each weight in Keras' get_weights() order, its
 // position in m.Params() (seqnet's order, which follows the model's own
 // topological walk and can differ for branching functional models).
-func weightOrder(m *model.Model) ([]int, error) {
+func WeightOrder(m *model.Model) ([]int, error) {
 	g, err := readGraph(m)
 	if err != nil {
 		return nil, err
@@ -258,7 +258,7 @@ func weightOrder(m *model.Model) ([]int, error) {
 // m.Weights(); a branching functional model may order its layers
 // differently from Keras.
 func KerasWeights(m *model.Model) ([]*tensor.Tensor, error) {
-	perm, err := weightOrder(m)
+	perm, err := WeightOrder(m)
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +274,7 @@ func KerasWeights(m *model.Model) ([]*tensor.Tensor, error) {
 // order (as ReadWeightsNPZ returns them). A wrong count or shape is an
 // error naming the layer and both shapes.
 func SetWeights(m *model.Model, w []*tensor.Tensor) error {
-	perm, err := weightOrder(m)
+	perm, err := WeightOrder(m)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,95 @@
+package checkpoint
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// fuzzSeeds are valid files and a few broken ones.
+func fuzzSeeds(t testing.TB) [][]byte {
+	good := validFile(t)
+	fn, err := Encode(twoHeads(t, 1), Extra{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return [][]byte{good, fn, good[:len(good)/2], good[:headerLen+3], []byte(`{"class_name": "Sequential"}`), nil}
+}
+
+// FuzzLoad: Decode never panics, and what it accepts encodes and decodes
+// again.
+//
+//	go test -run XXX -fuzz=FuzzLoad -fuzztime=60s -fuzzminimizetime=2s ./checkpoint
+//
+// (The seeds are whole model files; the default minimisation time of 60 s
+// per new input makes the fuzzer look stuck.)
+func FuzzLoad(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, extra, err := Decode(b)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("empty error message")
+			}
+			return
+		}
+		again, err := Encode(m, extra)
+		if err != nil {
+			t.Fatalf("an accepted file does not save again: %v", err)
+		}
+		if _, _, err := Decode(again); err != nil {
+			t.Fatalf("a re-saved file does not load: %v", err)
+		}
+	})
+}
+
+// TestWriteFuzzCorpus rewrites testdata/fuzz/FuzzLoad when
+// SEQNET_WRITE_CORPUS=1 (after a format change).
+func TestWriteFuzzCorpus(t *testing.T) {
+	if os.Getenv("SEQNET_WRITE_CORPUS") != "1" {
+		t.Skip("set SEQNET_WRITE_CORPUS=1 to rewrite testdata/fuzz/FuzzLoad")
+	}
+	dir := filepath.Join("testdata", "fuzz", "FuzzLoad")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range fuzzSeeds(t) {
+		body := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", s)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed%d", i)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// FuzzSections replaces one section of a valid file by fuzzed bytes and
+// re-frames it with valid checksums, so that the section parsers (weights,
+// optimizer slots, compile, training) are reached; Decode must never
+// panic. The architecture section is left alone: a fuzzed layer config
+// can legitimately ask for gigabytes of weights.
+//
+//	go test -run XXX -fuzz=FuzzSections -fuzztime=60s -fuzzminimizetime=2s ./checkpoint
+func FuzzSections(f *testing.F) {
+	good := validFile(f)
+	secs, err := decodeFile(good)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for i, s := range secs {
+		f.Add(uint8(i), s.payload)
+		if len(s.payload) > 8 {
+			f.Add(uint8(i), s.payload[:len(s.payload)-5])
+		}
+	}
+	f.Fuzz(func(t *testing.T, which uint8, payload []byte) {
+		i := int(which) % len(secs)
+		if secs[i].name == "architecture" {
+			return
+		}
+		mod := append([]section(nil), secs...)
+		mod[i] = section{secs[i].name, payload}
+		Decode(encodeFile(mod))
+	})
+}
