@@ -140,3 +140,55 @@ func (w logWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
 }
+
+// TestPaddingIsInvisible: with Embedding(mask_zero), extra padding must
+// not change a prediction. The same weights run on steps 7 and 12 (the
+// recurrent weights do not depend on the length); every layer on the way
+// — LSTM with return_sequences, the backward GRU of a Bidirectional that
+// meets the padding first, the masked global pooling — has to honour the
+// mask for the predictions to agree.
+func TestPaddingIsInvisible(t *testing.T) {
+	mk := func(steps int) *model.Model {
+		emb := layers.NewEmbedding(vocab, 5)
+		emb.MaskZero = true
+		m, err := model.NewSequential(layers.Input(steps), emb,
+			layers.NewLSTM(6, layers.ReturnSequences()),
+			layers.NewBidirectional(layers.NewGRU(4, layers.ReturnSequences()), "concat"),
+			layers.NewGlobalAveragePooling1D(), layers.NewDense(1, "sigmoid"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Seed = 3
+		if err := m.Build(); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	short, long := mk(7), mk(12)
+	if err := long.SetWeights(short.Weights()); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 5))
+	const n = 9
+	xs, xl := tensor.New(n, 7), tensor.New(n, 12)
+	for i := 0; i < n; i++ {
+		length := 1 + rng.IntN(7)
+		for t := 0; t < length; t++ {
+			v := float32(1 + rng.IntN(vocab-1))
+			xs.Data[i*7+t], xl.Data[i*12+t] = v, v
+		}
+	}
+	ps, err := short.Predict(xs, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := long.Predict(xl, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range ps.Data {
+		if d := ps.Data[i] - pl.Data[i]; d > 1e-6 || d < -1e-6 {
+			t.Errorf("sample %d: %v with 7 steps, %v with 12", i, ps.Data[i], pl.Data[i])
+		}
+	}
+}
