@@ -107,12 +107,12 @@ func (c *Conv1D) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 			name = c.Activation.Name
 		}
 		_, err := GetActivation(name)
-		return nil, fmt.Errorf("Conv1D %s: %w", c.Name, err)
+		return nil, fmt.Errorf("%s: %w", c.who(), err)
 	}
 	if len(s) != 2 {
-		return nil, fmt.Errorf("Conv1D %s expects input of shape (batch, steps, channels), received %s; "+
+		return nil, fmt.Errorf("%s expects input of shape (batch, steps, channels), received %s; "+
 			"for a plain series of N values per sample use shape (N, 1): N steps of 1 channel",
-			c.Name, tensor.ShapeString(s, true))
+			c.who(), tensor.ShapeString(s, true))
 	}
 	if c.Filters <= 0 {
 		return nil, fmt.Errorf("invalid value for argument filters: expected a strictly positive value, received filters=%d", c.Filters)
@@ -121,22 +121,22 @@ func (c *Conv1D) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 		return nil, fmt.Errorf("invalid value for argument groups: expected a strictly positive value, received groups=%d", c.Groups)
 	}
 	if c.Strides > 1 && c.DilationRate > 1 {
-		return nil, fmt.Errorf("Conv1D %s: strides > 1 together with dilation_rate > 1 is not supported (received strides=%d, dilation_rate=%d), as in Keras; use one or the other",
-			c.Name, c.Strides, c.DilationRate)
+		return nil, fmt.Errorf("%s: strides > 1 together with dilation_rate > 1 is not supported (received strides=%d, dilation_rate=%d), as in Keras; use one or the other",
+			c.who(), c.Strides, c.DilationRate)
 	}
 	steps, channels := s[0], s[1]
 	if c.Filters%c.Groups != 0 {
-		return nil, fmt.Errorf("Conv1D %s: filters (%d) must be divisible by groups (%d)", c.Name, c.Filters, c.Groups)
+		return nil, fmt.Errorf("%s: filters (%d) must be divisible by groups (%d)", c.who(), c.Filters, c.Groups)
 	}
 	if channels%c.Groups != 0 {
-		return nil, fmt.Errorf("Conv1D %s: input channels (%d) must be divisible by groups (%d)", c.Name, channels, c.Groups)
+		return nil, fmt.Errorf("%s: input channels (%d) must be divisible by groups (%d)", c.who(), channels, c.Groups)
 	}
 	g, err := ConvOutput(steps, c.KernelSize, c.Strides, c.DilationRate, c.Padding)
 	if err != nil {
-		return nil, fmt.Errorf("Conv1D %s on input %s: %w%s", c.Name, tensor.ShapeString(s, true), err, ConvLengthHint(steps, channels, c.KernelSize))
+		return nil, fmt.Errorf("%s on input %s: %w%s", c.who(), tensor.ShapeString(s, true), err, ConvLengthHint(steps, channels, c.KernelSize))
 	}
 	if g.OutLength <= 0 {
-		return nil, fmt.Errorf("Conv1D %s on input %s: output length would be %d", c.Name, tensor.ShapeString(s, true), g.OutLength)
+		return nil, fmt.Errorf("%s on input %s: output length would be %d", c.who(), tensor.ShapeString(s, true), g.OutLength)
 	}
 	c.geom, c.in = g, channels
 	c.ResetParams()
@@ -147,6 +147,15 @@ func (c *Conv1D) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 	}
 	c.MarkBuilt()
 	return []Shape{{g.OutLength, c.Filters}}, nil
+}
+
+// who names the layer in messages: "Conv1D" or "Conv1D \"c1d\"" once named.
+// Inside a model the model adds the name itself, so Apply leaves it empty.
+func (c *Conv1D) who() string {
+	if c.Name == "" {
+		return "Conv1D"
+	}
+	return fmt.Sprintf("Conv1D %q", c.Name)
 }
 
 // ConvLengthHint explains the most common cause of a too-short input:
