@@ -36,8 +36,8 @@ type RNN struct {
 	// ReturnSequences makes the output (batch, steps, units), the state
 	// after every step; otherwise it is (batch, units), the last one.
 	ReturnSequences bool
-	// ReturnState adds the final states as extra outputs (LSTM: h and c,
-	// GRU: h), each (batch, units).
+	// ReturnState adds the final states as extra outputs (LSTM: h and c;
+	// GRU and SimpleRNN: h), each (batch, units).
 	ReturnState bool
 	// GoBackwards reads the steps from last to first and returns the
 	// sequence output in that reversed order, as Keras does.
