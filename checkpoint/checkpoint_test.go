@@ -450,3 +450,46 @@ func TestHistoryNaN(t *testing.T) {
 		t.Errorf("history %v", extra.History.Metrics)
 	}
 }
+
+// TestResumeDropout: the dropout masks continue too.
+func TestResumeDropout(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	x, y := randTensor(rng, 17, 13, 3), randTensor(rng, 17, 2)
+	build := func() *model.Model {
+		m, err := model.NewSequential(layers.Input(13, 3),
+			layers.NewConv1D(4, 3, layers.ConvActivation("relu")),
+			layers.NewDropout(0.4),
+			layers.NewFlatten(),
+			layers.NewDense(2, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Seed = 5
+		if err := m.Build(); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Compile(model.CompileOptions{LossName: "mse"}); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	whole, part := build(), build()
+	if _, err := whole.Fit(x, y, model.FitOptions{Epochs: 3, BatchSize: 4}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := part.Fit(x, y, model.FitOptions{Epochs: 1, BatchSize: 4}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Encode(part, Extra{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resumed, _, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := resumed.Fit(x, y, model.FitOptions{Epochs: 3, BatchSize: 4, Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	sameWeights(t, whole, resumed)
+}

@@ -392,3 +392,114 @@ func TestUnbuiltModel(t *testing.T) {
 		t.Errorf("unbuilt model: %v", err)
 	}
 }
+
+func randomize(m *model.Model, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed, 9))
+	for _, p := range m.Params() {
+		for i := range p.Value.Data {
+			p.Value.Data[i] = float32(rng.NormFloat64() * 0.4)
+		}
+	}
+}
+
+// exportImport writes m as Keras JSON and .npz and reads both back.
+func exportImport(t *testing.T, m *model.Model) *model.Model {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := WriteModelJSON(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "w.npz")
+	if err := WriteWeightsNPZ(path, m); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := ReadModelJSON(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	if err := LoadWeightsNPZ(path, m2); err != nil {
+		t.Fatal(err)
+	}
+	if layerSummary(m2) != layerSummary(m) {
+		t.Errorf("layers %q, want %q", layerSummary(m2), layerSummary(m))
+	}
+	var buf2 bytes.Buffer
+	if err := WriteModelJSON(&buf2, m2); err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != buf2.String() {
+		t.Errorf("second export differs:\n%s\n%s", buf.String(), buf2.String())
+	}
+	return m2
+}
+
+func sameOutputs(t *testing.T, a, b *model.Model, xs ...*tensor.Tensor) {
+	t.Helper()
+	pa, err := a.PredictMulti(xs, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := b.PredictMulti(xs, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range pa {
+		if !slices.Equal(pa[i].Data, pb[i].Data) {
+			t.Fatalf("output %d differs after export and import", i)
+		}
+	}
+}
+
+// TestRoundTripTextModel: Embedding, pooling, dropout and recurrent
+// layers survive export and import.
+func TestRoundTripTextModel(t *testing.T) {
+	needClasses(t, "Embedding", "MaxPooling1D", "Dropout", "Bidirectional", "LSTM", "GRU")
+	m, err := model.NewSequential(layers.Input(17),
+		layers.NewEmbedding(30, 6),
+		layers.NewConv1D(5, 3, layers.Padding("same"), layers.ConvActivation("relu")),
+		layers.NewMaxPooling1D(2),
+		layers.NewDropout(0.3),
+		layers.NewBidirectional(layers.NewLSTM(4, layers.ReturnSequences()), "concat"),
+		layers.NewGRU(3),
+		layers.NewDense(2, "softmax"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	randomize(m, 1)
+	m2 := exportImport(t, m)
+	rng := rand.New(rand.NewPCG(2, 2))
+	x := tensor.New(5, 17)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.IntN(30))
+	}
+	sameOutputs(t, m, m2, x)
+}
+
+// TestRoundTripSharedAndMerged: two inputs, a layer shared between them
+// (two calls: Keras node indices 0 and 1), merges and reshaping layers.
+func TestRoundTripSharedAndMerged(t *testing.T) {
+	needClasses(t, "Concatenate", "Add", "GlobalMaxPooling1D", "ZeroPadding1D", "Cropping1D")
+	a, b := model.Input(10, 3), model.Input(10, 3)
+	shared := layers.NewConv1D(4, 3, layers.Padding("same"), layers.ConvActivation("tanh"))
+	ha, hb := model.Call(shared, a), model.Call(shared, b)
+	sum := model.Call(layers.NewAdd(), ha, hb)
+	pad := model.Call(layers.NewCropping1D(1, 1), model.Call(layers.NewZeroPadding1D(1, 1), a))
+	cat := model.Call(layers.NewConcatenate(-1), sum, pad)
+	out := model.Call(layers.NewDense(2, ""), model.Call(layers.NewGlobalMaxPooling1D(), cat))
+	m, err := model.NewModel([]*model.Tensor{a, b}, []*model.Tensor{out, hb}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	randomize(m, 3)
+	cfg, err := ModelConfig(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, _ := json.Marshal(cfg)
+	if !strings.Contains(string(b2), `"keras_history":["conv1d",1,0]`) {
+		t.Errorf("the second call of the shared layer is not node 1:\n%s", b2)
+	}
+	m2 := exportImport(t, m)
+	rng := rand.New(rand.NewPCG(5, 5))
+	sameOutputs(t, m, m2, randTensor(rng, 4, 10, 3), randTensor(rng, 4, 10, 3))
+}
