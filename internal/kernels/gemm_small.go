@@ -1,9 +1,10 @@
 package kernels
 
-// smallGemm is the size (m·n·k) below which packing panels costs more than
+// smallGemm is the size (m·n·k) up to which packing panels costs more than
 // it saves: the tutorial's toy convolutions (3×1×2) and the last Dense of a
-// regressor (n = 1) go straight through plain loops.
-const smallGemm = 4096
+// regressor (n = 1) go straight through plain loops. Tests set it to 0 so
+// that small sizes exercise the micro-kernels.
+var smallGemm = 4096
 
 // sgemmSmall computes C = alpha·op(A)·op(B) + C (C already scaled by beta,
 // or cleared first when overwrite) with plain loops, for small products.

@@ -134,6 +134,14 @@ func (tc *gemmCase) run(t *testing.T) []float32 {
 // implementation forced, and once more per implementation with tiny cache
 // blocks so that every blocking loop takes several turns on small sizes.
 func forEachImpl(t *testing.T, f func(t *testing.T)) {
+	defer func(n int) { smallGemm = n }(smallGemm)
+	smallGemm = 0
+	t.Run("smallpath", func(t *testing.T) {
+		// Every product up to this size takes the plain-loop path.
+		smallGemm = 1 << 62
+		defer func() { smallGemm = 0 }()
+		f(t)
+	})
 	for _, kr := range kernels {
 		t.Run(kr.name, func(t *testing.T) {
 			defer Use(kr.name)()
