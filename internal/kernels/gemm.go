@@ -25,7 +25,9 @@
 // -tags purego and other architectures use the generic kernel, and so does
 // a process started with SEQNET_NOSIMD=1 (for comparing against the fast
 // path when a result looks suspicious). Impls lists what the machine can
-// run and Use forces one, for tests and benchmarks.
+// run and Use forces one, for tests and benchmarks. Products of at most
+// 4096 multiply-adds skip the packing and go through plain loops
+// (gemm_small.go) whatever the implementation.
 //
 // # Threads
 //
