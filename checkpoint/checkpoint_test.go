@@ -493,3 +493,53 @@ func TestResumeDropout(t *testing.T) {
 	}
 	sameWeights(t, whole, resumed)
 }
+
+// saveEvery saves the model at the end of every epoch, keeping the
+// history so far, as a CLI checkpoint callback would.
+type saveEvery struct {
+	model.CallbackBase
+	t    *testing.T
+	dir  string
+	hist model.History
+}
+
+func (c *saveEvery) OnEpochEnd(epoch int, logs model.Logs) {
+	c.hist.Epochs = append(c.hist.Epochs, epoch)
+	if c.hist.Metrics == nil {
+		c.hist.Metrics = map[string][]float64{}
+		c.hist.Keys = logs.Keys
+	}
+	for _, k := range logs.Keys {
+		c.hist.Metrics[k] = append(c.hist.Metrics[k], logs.Values[k])
+	}
+	path := filepath.Join(c.dir, "epoch"+string(rune('0'+epoch))+".seqnet")
+	if err := Save(path, c.M, Extra{History: &c.hist}); err != nil {
+		c.t.Error(err)
+	}
+}
+
+// TestSaveFromCallback: a checkpoint written by a callback during Fit
+// resumes to the same weights as the uninterrupted run.
+func TestSaveFromCallback(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	x, y := randTensor(rng, 15, 13, 3), randTensor(rng, 15, 2)
+	m := convNet(t, 6)
+	if err := m.Compile(model.CompileOptions{LossName: "mae", Metrics: []string{"mse"}}); err != nil {
+		t.Fatal(err)
+	}
+	cb := &saveEvery{t: t, dir: t.TempDir()}
+	if _, err := m.Fit(x, y, model.FitOptions{Epochs: 4, BatchSize: 4, Callbacks: []model.Callback{cb}}); err != nil {
+		t.Fatal(err)
+	}
+	resumed, extra, err := Load(filepath.Join(cb.dir, "epoch1.seqnet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if extra.Epoch != 2 || len(extra.History.Metrics["mse"]) != 2 {
+		t.Fatalf("epoch %d, history %v", extra.Epoch, extra.History.Metrics)
+	}
+	if _, err := resumed.Fit(x, y, model.FitOptions{Epochs: 4, BatchSize: 4, Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	sameWeights(t, m, resumed)
+}
