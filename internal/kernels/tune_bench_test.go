@@ -129,3 +129,4 @@ func BenchmarkMicroKernel(b *testing.B) {
 		}
 	}
 }
+
