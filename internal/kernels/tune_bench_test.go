@@ -129,4 +129,3 @@ func BenchmarkMicroKernel(b *testing.B) {
 		}
 	}
 }
-
