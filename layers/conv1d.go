@@ -177,6 +177,7 @@ type convState struct {
 	dims    conv.Dims
 	xp, dxp []float32 // padded input and its gradient (when padding)
 	z, dz   []float32 // pre-activation and its gradient
+	ws      conv.Workspace
 }
 
 func (c *Conv1D) dims(batch int) conv.Dims {
@@ -216,7 +217,7 @@ func (c *Conv1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	if st.z != nil {
 		z = st.z
 	}
-	conv.Forward(st.dims, xp, c.kernel.Value.Data, z)
+	conv.Forward(st.dims, xp, c.kernel.Value.Data, z, &st.ws)
 	if c.bias != nil {
 		addBias(z, c.bias.Value.Data)
 	}
@@ -261,7 +262,7 @@ func (c *Conv1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 		// A frozen kernel still passes the gradient through to the input.
 		dw = tensor.New(c.kernel.Value.Shape...)
 	}
-	conv.Backward(st.dims, xp, c.kernel.Value.Data, dz, dw.Data, dxp)
+	conv.Backward(st.dims, xp, c.kernel.Value.Data, dz, dw.Data, dxp, &st.ws)
 	if dxp != nil && st.dims.Padded() {
 		conv.Unpad(st.dims, dxp, dIn[0].Data)
 	}

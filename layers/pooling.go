@@ -146,9 +146,13 @@ func (p *MaxPooling1D) Backward(ctx *Context, _, _, dOut, dIn []*tensor.Tensor) 
 	st := ctx.State.(*maxPoolState)
 	dx, dy := dIn[0].Data, dOut[0].Data
 	L, O, C := p.geom.Length, p.geom.OutLength, p.channels
-	for i, g := range dy {
-		b, c := i/(O*C), i%C
-		dx[(b*L+int(st.arg[i]))*C+c] += g
+	for row := 0; row < len(dy)/C; row++ { // row = b*O + o
+		b := row / O
+		base := b * L * C
+		gs, args := dy[row*C:(row+1)*C], st.arg[row*C:(row+1)*C]
+		for c, g := range gs {
+			dx[base+int(args[c])*C+c] += g
+		}
 	}
 }
 

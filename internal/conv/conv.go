@@ -36,11 +36,39 @@ func Pad(d Dims, x, xp []float32) {
 	}
 }
 
+// Workspace holds the scratch of the batched stride-1 path; keep one per
+// call site and reuse it (it grows to the largest batch seen).
+type Workspace struct{ big []float32 }
+
+// bigRows is the number of rows of the single GEMM that covers the whole
+// batch with stride 1: the padded samples lie end to end, so window row r
+// = b*PaddedLength + t starts at xp[r*In]; rows with t >= OutLength
+// straddle two samples and are computed but thrown away.
+func (d Dims) bigRows() int { return d.Batch*d.PaddedLength() - ((d.Kernel-1)*d.Dilation + 1) + 1 }
+
+func (ws *Workspace) buf(n int) []float32 {
+	if cap(ws.big) < n {
+		ws.big = make([]float32, n)
+	}
+	return ws.big[:n]
+}
+
 // Forward computes y = conv(xp, w) without bias: xp is the already padded
 // input (Batch, PaddedLength, In), w is (Kernel, In/Groups, Filters), y is
-// (Batch, OutLength, Filters) and is overwritten.
-func Forward(d Dims, xp, w, y []float32) {
+// (Batch, OutLength, Filters) and is overwritten. With stride 1 the whole
+// batch is one GEMM (one packing of the kernel, one parallel split over
+// all rows) through ws.
+func Forward(d Dims, xp, w, y []float32, ws *Workspace) {
 	lp, cin, f := d.PaddedLength(), d.In, d.Filters
+	if d.Stride == 1 && ws != nil {
+		rows := d.bigRows()
+		big := ws.buf(rows * f)
+		gemmTaps(d, rows, xp, w, big)
+		for b := 0; b < d.Batch; b++ {
+			copy(y[b*d.OutLength*f:(b+1)*d.OutLength*f], big[b*lp*f:])
+		}
+		return
+	}
 	cg, fg := cin/d.Groups, f/d.Groups
 	for b := 0; b < d.Batch; b++ {
 		xb := xp[b*lp*cin : (b+1)*lp*cin]
@@ -64,12 +92,61 @@ func Forward(d Dims, xp, w, y []float32) {
 	}
 }
 
+// gemmTaps computes rows output rows of the convolution of xp (rows r
+// reading xp[r*In:]) into out (rows × Filters, overwritten).
+func gemmTaps(d Dims, rows int, xp, w, out []float32) {
+	cin, f := d.In, d.Filters
+	if d.Groups == 1 && d.Dilation == 1 {
+		kernels.Sgemm(false, false, rows, f, d.Kernel*cin, 1, xp, cin, w, f, 0, out, f)
+		return
+	}
+	cg, fg := cin/d.Groups, f/d.Groups
+	for g := 0; g < d.Groups; g++ {
+		for i := 0; i < d.Kernel; i++ {
+			beta := float32(1)
+			if i == 0 {
+				beta = 0
+			}
+			kernels.Sgemm(false, false, rows, fg, cg, 1, xp[i*d.Dilation*cin+g*cg:], cin, w[i*cg*f+g*fg:], f, beta, out[g*fg:], f)
+		}
+	}
+}
+
 // Backward adds the kernel gradient into dw (Kernel, In/Groups, Filters)
 // and, when dxp is not nil, the input gradient into dxp (Batch,
 // PaddedLength, In), given the padded input xp, the kernel w and dy
-// (Batch, OutLength, Filters).
-func Backward(d Dims, xp, w, dy, dw, dxp []float32) {
+// (Batch, OutLength, Filters). With stride 1 and ws, each is one GEMM per
+// tap over the whole batch: dy is laid out on the same rows as Forward's
+// big product, with zeros on the straddling rows so they add nothing.
+func Backward(d Dims, xp, w, dy, dw, dxp []float32, ws *Workspace) {
 	lp, cin, f := d.PaddedLength(), d.In, d.Filters
+	if d.Stride == 1 && ws != nil {
+		rows := d.bigRows()
+		big := ws.buf(rows * f)
+		for b := 0; b < d.Batch; b++ {
+			dst := big[b*lp*f : min((b+1)*lp, rows)*f]
+			n := copy(dst, dy[b*d.OutLength*f:(b+1)*d.OutLength*f])
+			clear(dst[n:])
+		}
+		cg, fg := cin/d.Groups, f/d.Groups
+		if d.Groups == 1 && d.Dilation == 1 {
+			kernels.Sgemm(true, false, d.Kernel*cin, f, rows, 1, xp, cin, big, f, 1, dw, f)
+		} else {
+			for g := 0; g < d.Groups; g++ {
+				for i := 0; i < d.Kernel; i++ {
+					kernels.Sgemm(true, false, cg, fg, rows, 1, xp[i*d.Dilation*cin+g*cg:], cin, big[g*fg:], f, 1, dw[i*cg*f+g*fg:], f)
+				}
+			}
+		}
+		if dxp != nil {
+			for g := 0; g < d.Groups; g++ {
+				for i := 0; i < d.Kernel; i++ {
+					kernels.Sgemm(false, true, rows, cg, fg, 1, big[g*fg:], f, w[i*cg*f+g*fg:], f, 1, dxp[i*d.Dilation*cin+g*cg:], cin)
+				}
+			}
+		}
+		return
+	}
 	cg, fg := cin/d.Groups, f/d.Groups
 	for b := 0; b < d.Batch; b++ {
 		xb := xp[b*lp*cin : (b+1)*lp*cin]

@@ -35,13 +35,16 @@ func TestForwardMatchesDefinition(t *testing.T) {
 		w := randSlice(rng, d.Kernel*d.In/d.Groups*d.Filters)
 		xp := make([]float32, d.Batch*d.PaddedLength()*d.In)
 		Pad(d, x, xp)
-		y := randSlice(rng, d.Batch*d.OutLength*d.Filters) // garbage: must be overwritten
-		Forward(d, xp, w, y)
-		want := make([]float32, len(y))
+		want := make([]float32, d.Batch*d.OutLength*d.Filters)
 		ForwardRef(d, x, w, want)
-		for i := range y {
-			if math.Abs(float64(y[i]-want[i])) > 1e-4*(1+math.Abs(float64(want[i]))) {
-				t.Fatalf("%+v: y[%d] = %g, want %g", d, i, y[i], want[i])
+		// Both paths: per sample (no workspace) and batched (stride 1).
+		for _, ws := range []*Workspace{nil, {}} {
+			y := randSlice(rng, d.Batch*d.OutLength*d.Filters) // garbage: must be overwritten
+			Forward(d, xp, w, y, ws)
+			for i := range y {
+				if math.Abs(float64(y[i]-want[i])) > 1e-4*(1+math.Abs(float64(want[i]))) {
+					t.Fatalf("%+v batched=%v: y[%d] = %g, want %g", d, ws != nil, i, y[i], want[i])
+				}
 			}
 		}
 	}
@@ -76,21 +79,23 @@ func TestBackwardMatchesAdjoint(t *testing.T) {
 		}
 		xp := make([]float32, d.Batch*d.PaddedLength()*d.In)
 		Pad(d, x, xp)
-		dw := make([]float32, len(w))
-		dxp := make([]float32, len(xp))
-		Backward(d, xp, w, dy, dw, dxp)
-		dx := make([]float32, len(x))
-		Unpad(d, dxp, dx)
-		var viaW, viaX float64
-		for i := range w {
-			viaW += float64(dw[i]) * float64(w[i])
-		}
-		for i := range x {
-			viaX += float64(dx[i]) * float64(x[i])
-		}
-		tol := 1e-3 * (1 + math.Abs(lhs))
-		if math.Abs(viaW-lhs) > tol || math.Abs(viaX-lhs) > tol {
-			t.Fatalf("%+v: <dy,y>=%g, <dw,w>=%g, <dx,x>=%g", d, lhs, viaW, viaX)
+		for _, ws := range []*Workspace{nil, {}} {
+			dw := make([]float32, len(w))
+			dxp := make([]float32, len(xp))
+			Backward(d, xp, w, dy, dw, dxp, ws)
+			dx := make([]float32, len(x))
+			Unpad(d, dxp, dx)
+			var viaW, viaX float64
+			for i := range w {
+				viaW += float64(dw[i]) * float64(w[i])
+			}
+			for i := range x {
+				viaX += float64(dx[i]) * float64(x[i])
+			}
+			tol := 1e-3 * (1 + math.Abs(lhs))
+			if math.Abs(viaW-lhs) > tol || math.Abs(viaX-lhs) > tol {
+				t.Fatalf("%+v batched=%v: <dy,y>=%g, <dw,w>=%g, <dx,x>=%g", d, ws != nil, lhs, viaW, viaX)
+			}
 		}
 	}
 }
