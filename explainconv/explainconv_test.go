@@ -323,6 +323,7 @@ func TestParseErrors(t *testing.T) {
 		{inputErr, "[[0,0],[3]]", "array is ragged: entry [1] is a list of 1 but the first entry at that level has 2: every row needs the same length"},
 		{inputErr, `[[0,"a"]]`, `entry [0][1] is the string "a", expected a number (the array's shape is (1, 2) from its first entries)`},
 		{inputErr, "[[0,0]] 3", `not valid JSON: unexpected text after the array in "[[0,0]] 3"`},
+		{inputErr, `{"a":1}`, `expected numbers or a JSON array, received a JSON object {"a":1}`},
 		{inputErr, "[]", `empty array in "[]": every level needs at least one entry`},
 		{inputErr, "[[[1],[2]],[[3],[4]]]", "expected one sample as (steps, channels), received 2 samples of shape (2, 1): give one sample only"},
 		{kernelErr, "[[1,3],[2,4]]", "expected a comma list (one channel, one filter) or a 3-level JSON array in Keras layout (kernel_size, channels, filters), e.g. [[[1],[3]],[[2],[4]]] for kernel_size 2, 2 channels, 1 filter; received an array of shape (2, 2)"},

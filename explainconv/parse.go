@@ -71,6 +71,9 @@ func parseArray(s string) ([]int, []float64, error) {
 	if s == "" {
 		return nil, nil, fmt.Errorf("empty value: give numbers such as 0,3,4,5")
 	}
+	if strings.HasPrefix(s, "{") {
+		return nil, nil, fmt.Errorf("expected numbers or a JSON array, received a JSON object %s", s)
+	}
 	if !strings.HasPrefix(s, "[") {
 		parts := strings.Split(s, ",")
 		vals := make([]float64, len(parts))
