@@ -11,14 +11,14 @@ var (
 	avx512Kernel = &microKernel{
 		name: "avx512",
 		mr:   12, nr: 32,
-		kc: 512, mc: 96, nc: 1024,
-		fn: kernelAVX512, packA8: packA12, packAT: packAT12,
+		kc: 768, mc: 96, nc: 1024,
+		fn: kernelAVX512, packA8: packA12, packAT: packAT12, direct: kernelAVX512Direct, packB: packB32,
 	}
 	avx2Kernel = &microKernel{
 		name: "avx2",
 		mr:   6, nr: 16,
 		kc: 256, mc: 144, nc: 1024,
-		fn: kernelAVX2, packA8: packA6, packAT: packAT6,
+		fn: kernelAVX2, packA8: packA6, packAT: packAT6, packB: packB16,
 	}
 )
 
@@ -77,4 +77,27 @@ func packAT6(k int, a []float32, lda int, dst []float32, alpha float32) {
 	_ = a[(k-1)*lda+5]
 	_ = dst[6*k-1]
 	sgemmPackAT6AVX(k, &a[0], lda, &dst[0], alpha)
+}
+
+// kernelAVX512Direct checks the slice bounds the assembly relies on and
+// runs it.
+func kernelAVX512Direct(k int, a []float32, lda int, b, c []float32, ldc int, accum bool) {
+	_ = a[11*lda+k-1]
+	_ = b[32*k-1]
+	_ = c[11*ldc+31]
+	sgemmKernelAVX512Direct_12x32(k, &a[0], lda, &b[0], &c[0], ldc, accum)
+}
+
+// packB32 checks the bounds the assembly relies on and runs it.
+func packB32(k int, b []float32, ldb int, dst []float32) {
+	_ = b[(k-1)*ldb+31]
+	_ = dst[32*k-1]
+	sgemmPackB32AVX(k, &b[0], ldb, &dst[0])
+}
+
+// packB16 checks the bounds the assembly relies on and runs it.
+func packB16(k int, b []float32, ldb int, dst []float32) {
+	_ = b[(k-1)*ldb+15]
+	_ = dst[16*k-1]
+	sgemmPackB16AVX(k, &b[0], ldb, &dst[0])
 }

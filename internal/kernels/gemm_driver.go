@@ -38,7 +38,18 @@ type microKernel struct {
 	// packAT, if not nil, sets dst[p*mr+r] = alpha*a[p*lda+r] for r < mr
 	// and p < k: packA for full panels of transposed A.
 	packAT func(k int, a []float32, lda int, dst []float32, alpha float32)
+	// direct, if not nil, is fn reading A in place (A[r][p] = a[r*lda+p])
+	// instead of from a packed panel; Sgemm uses it for untransposed A with
+	// alpha 1 and lda at most directMaxLda.
+	direct func(k int, a []float32, lda int, b, c []float32, ldc int, accum bool)
+	// packB, if not nil, sets dst[p*nr+j] = b[p*ldb+j] for j < nr and
+	// p < k: packB for full panels of untransposed B.
+	packB func(k int, b []float32, ldb int, dst []float32)
 }
+
+// directMaxLda bounds the row distance for reading A in place: the mr rows
+// of A then fall in different L1 cache sets.
+var directMaxLda = 512
 
 // workspace holds one goroutine's packing buffers.
 type workspace struct {
@@ -90,7 +101,7 @@ func gemmBlock(kr *microKernel, ws *workspace, g *gemmArgs, i0, i1, j0, j1 int) 
 		nc := min(kr.nc, j1-jc)
 		for pc := 0; pc < g.k; pc += kcMax {
 			kc := min(kcMax, g.k-pc)
-			packB(ws.b, g, pc, kc, jc, nc, kr.nr)
+			packB(kr, ws.b, g, pc, kc, jc, nc)
 			for ic := i0; ic < i1; ic += kr.mc {
 				macroKernel(kr, ws, ws.b, g, ic, min(kr.mc, i1-ic), pc, kc, jc, nc)
 			}
@@ -104,10 +115,54 @@ func gemmBlock(kr *microKernel, ws *workspace, g *gemmArgs, i0, i1, j0, j1 int) 
 func macroKernel(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, ic, mc, pc, kc, jc, nc int) {
 	mr, nr := kr.mr, kr.nr
 	accum := pc > 0 || !g.overwrite
-	packA(kr, ws.a, g, ic, mc, pc, kc)
+	direct := kr.direct != nil && !g.transA && g.alpha == 1 && g.lda <= directMaxLda
+	if direct {
+		// Only a last, partial panel of rows needs packing.
+		if full := mc / mr * mr; full < mc {
+			packA(kr, ws.a[full*kc:], g, ic+full, mc-full, pc, kc)
+		}
+	} else {
+		packA(kr, ws.a, g, ic, mc, pc, kc)
+	}
 	for jr := 0; jr < nc; jr += nr {
 		for ir := 0; ir < mc; ir += mr {
+			if direct && mc-ir >= mr {
+				directTile(kr, ws, bp, g, ic+ir, pc, kc, jc, nc, jr, accum)
+				continue
+			}
 			microTile(kr, ws, bp, g, ic, mc, kc, jc, nc, ir, jr, accum)
+		}
+	}
+}
+
+// directTile runs the in-place micro-kernel on the mr rows of A from row i
+// and B micro-panel jr.
+func directTile(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, i, pc, kc, jc, nc, jr int, accum bool) {
+	nr := kr.nr
+	nrr := min(nr, nc-jr)
+	bpanel := bp[jr*kc : (jr+nr)*kc]
+	a := g.a[i*g.lda+pc:]
+	off := i*g.ldc + jc + jr
+	if nrr == nr {
+		kr.direct(kc, a, g.lda, bpanel, g.c[off:], g.ldc, accum)
+		return
+	}
+	kr.direct(kc, a, g.lda, bpanel, ws.tile, nr, false)
+	addTile(g, ws.tile, nr, off, kr.mr, nrr, accum)
+}
+
+// addTile copies (accum false) or adds the rows×cols corner of the scratch
+// tile (rows nr apart) into C at offset off.
+func addTile(g *gemmArgs, tile []float32, nr, off, rows, cols int, accum bool) {
+	for r := 0; r < rows; r++ {
+		dst := g.c[off+r*g.ldc : off+r*g.ldc+cols]
+		src := tile[r*nr : r*nr+cols]
+		if accum {
+			for j, v := range src {
+				dst[j] += v
+			}
+		} else {
+			copy(dst, src)
 		}
 	}
 }
@@ -127,17 +182,7 @@ func microTile(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, ic, mc
 	// Edge tile: compute the whole tile into ws.tile and copy the part
 	// that lies inside C.
 	kr.fn(kc, apanel, bpanel, ws.tile, nr, false)
-	for r := 0; r < mrr; r++ {
-		dst := g.c[off+r*g.ldc : off+r*g.ldc+nrr]
-		src := ws.tile[r*nr : r*nr+nrr]
-		if accum {
-			for j, v := range src {
-				dst[j] += v
-			}
-		} else {
-			copy(dst, src)
-		}
-	}
+	addTile(g, ws.tile, nr, off, mrr, nrr, accum)
 }
 
 // packA copies alpha*op(A)[ic:ic+mc, pc:pc+kc] into dst as micro-panels
@@ -190,7 +235,8 @@ func packA(kr *microKernel, dst []float32, g *gemmArgs, ic, mc, pc, kc int) {
 // packB copies op(B)[pc:pc+kc, jc:jc+nc] into dst as micro-panels of nr
 // columns: panel q holds, for each p, the nr values of row pc+p at columns
 // jc+q*nr ... next to each other. Columns past nc are zero.
-func packB(dst []float32, g *gemmArgs, pc, kc, jc, nc, nr int) {
+func packB(kr *microKernel, dst []float32, g *gemmArgs, pc, kc, jc, nc int) {
+	nr := kr.nr
 	b, ldb := g.b, g.ldb
 	for q := 0; q < nc; q += nr {
 		panel := dst[q*kc : (q+nr)*kc]
@@ -212,17 +258,8 @@ func packB(dst []float32, g *gemmArgs, pc, kc, jc, nc, nr int) {
 			}
 			continue
 		}
-		// Fixed-size copies for full panels: no call to memmove per row.
-		if cols == 32 && nr == 32 {
-			for p := 0; p < kc; p++ {
-				*(*[32]float32)(panel[p*32:]) = *(*[32]float32)(b[(pc+p)*ldb+j:])
-			}
-			continue
-		}
-		if cols == 16 && nr == 16 {
-			for p := 0; p < kc; p++ {
-				*(*[16]float32)(panel[p*16:]) = *(*[16]float32)(b[(pc+p)*ldb+j:])
-			}
+		if cols == nr && kr.packB != nil {
+			kr.packB(kc, b[pc*ldb+j:], ldb, panel)
 			continue
 		}
 		for p := 0; p < kc; p++ {

@@ -10,6 +10,12 @@ package kernels
 //go:noescape
 func sgemmKernelAVX512_12x32(k int, a *float32, b *float32, c *float32, ldc int, accum bool)
 
+// sgemmKernelAVX512Direct_12x32 is sgemmKernelAVX512_12x32 with A read in place: A[r][p] = a[r*lda+p].
+// Requires AVX512F.
+//
+//go:noescape
+func sgemmKernelAVX512Direct_12x32(k int, a *float32, lda int, b *float32, c *float32, ldc int, accum bool)
+
 // sgemmKernelAVX2_6x16 computes the 6×16 block C = A·B (accum false) or C += A·B (accum true)
 // from packed panels: a holds k×6 values, b holds k×16; ldc is in elements. Requires AVX2 and FMA.
 //
@@ -35,3 +41,13 @@ func sgemmPackAT12AVX(k int, src *float32, lda int, dst *float32, alpha float32)
 //
 //go:noescape
 func sgemmPackAT6AVX(k int, src *float32, lda int, dst *float32, alpha float32)
+
+// sgemmPackB32AVX sets dst[p*32+j] = src[p*ldb+j] for j < 32, p < k. Requires AVX.
+//
+//go:noescape
+func sgemmPackB32AVX(k int, src *float32, ldb int, dst *float32)
+
+// sgemmPackB16AVX sets dst[p*16+j] = src[p*ldb+j] for j < 16, p < k. Requires AVX.
+//
+//go:noescape
+func sgemmPackB16AVX(k int, src *float32, ldb int, dst *float32)

@@ -188,7 +188,7 @@ func gemm(kr *microKernel, g *gemmArgs) {
 		nc := min(kr.nc, g.n-jc)
 		for pc := 0; pc < g.k; pc += kcMax {
 			kc := min(kcMax, g.k-pc)
-			packB(ws.b, g, pc, kc, jc, nc, kr.nr)
+			packB(kr, ws.b, g, pc, kc, jc, nc)
 			call.bp, call.pc, call.kc, call.jc, call.nc = ws.b, pc, kc, jc, nc
 			call.run(ws, nt)
 		}

@@ -33,6 +33,10 @@ func BenchmarkTune(b *testing.B) {
 	kcs := envInts("SEQNET_TUNE_KC", []int{128, 192, 256, 320, 384, 512})
 	mcs := envInts("SEQNET_TUNE_MC", []int{48, 96, 144, 240, 480})
 	ncs := envInts("SEQNET_TUNE_NC", []int{4096})
+	if d := envInts("SEQNET_TUNE_DIRECT", nil); d != nil {
+		defer func(v int) { directMaxLda = v }(directMaxLda)
+		directMaxLda = d[0]
+	}
 	for _, s := range []struct {
 		name           string
 		transA, transB bool

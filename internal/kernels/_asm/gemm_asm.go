@@ -21,11 +21,14 @@ import (
 func main() {
 	ConstraintExpr("!purego")
 	avx512Kernel(12)
+	avx512DirectKernel(12)
 	avx2Kernel()
 	packAKernel(12)
 	packAKernel(6)
 	packATKernel(12)
 	packATKernel(6)
+	packBKernel(32)
+	packBKernel(16)
 	Generate()
 }
 
@@ -333,6 +336,144 @@ func packATKernel(mr int) {
 	}
 	ADDQ(lda, src)
 	ADDQ(U8(mr*4), dst)
+	DECQ(k)
+	JNZ(LabelRef("loop"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// avx512DirectKernel emits sgemmKernelAVX512Direct_<mr>x32, which reads A
+// straight from row-major memory (row r at a + r·lda) instead of a packed
+// panel: for untransposed A with alpha 1, such as Conv1D's overlapping
+// windows, it saves packing A.
+func avx512DirectKernel(mr int) {
+	const nr = 32
+	name := fmt.Sprintf("sgemmKernelAVX512Direct_%dx%d", mr, nr)
+	TEXT(name, NOSPLIT, "func(k int, a *float32, lda int, b *float32, c *float32, ldc int, accum bool)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s is sgemmKernelAVX512_%dx%d with A read in place: A[r][p] = a[r*lda+p].", name, mr, nr),
+		"Requires AVX512F.")
+	k := Load(Param("k"), GP64())
+	a := Load(Param("a"), GP64())
+	lda := Load(Param("lda"), GP64())
+	SHLQ(U8(2), lda)
+	b := Load(Param("b"), GP64())
+	nb := (mr + 2) / 3
+	bases := []Register{a}
+	for i := 1; i < nb; i++ {
+		r := GP64()
+		LEAQ(Mem{Base: bases[i-1], Index: lda, Scale: 2}, r)
+		ADDQ(lda, r)
+		bases = append(bases, r)
+	}
+	row := func(r, disp int) Mem {
+		m := Mem{Base: bases[r/3], Disp: disp}
+		if r%3 > 0 {
+			m.Index, m.Scale = lda, uint8(r%3)
+		}
+		return m
+	}
+	prefetchC(mr, 2)
+	acc := func(r, j int) VecPhysical { return zmm[2*r+j] }
+	b0, b1 := zmm[30], zmm[31]
+	bc := zmm[2*mr : 30]
+	for r := 0; r < mr; r++ {
+		for j := 0; j < 2; j++ {
+			VPXORD(acc(r, j), acc(r, j), acc(r, j))
+		}
+	}
+	step := func(off int) {
+		VMOVUPS(Mem{Base: b, Disp: off * nr * 4}, b0)
+		VMOVUPS(Mem{Base: b, Disp: off*nr*4 + 64}, b1)
+		for r := 0; r < mr; r++ {
+			x := bc[r%len(bc)]
+			VBROADCASTSS(row(r, off*4), x)
+			VFMADD231PS(b0, x, acc(r, 0))
+			VFMADD231PS(b1, x, acc(r, 1))
+		}
+	}
+	n := GP64()
+	MOVQ(k, n)
+	SHRQ(U8(2), n)
+	JZ(LabelRef("tail"))
+	Label("loop")
+	for u := 0; u < unroll; u++ {
+		step(u)
+	}
+	for _, r := range bases {
+		ADDQ(U8(unroll*4), r)
+	}
+	ADDQ(U32(unroll*nr*4), b)
+	DECQ(n)
+	JNZ(LabelRef("loop"))
+	Label("tail")
+	ANDQ(U8(unroll-1), k)
+	JZ(LabelRef("done"))
+	Label("tailloop")
+	step(0)
+	for _, r := range bases {
+		ADDQ(U8(4), r)
+	}
+	ADDQ(U32(nr*4), b)
+	DECQ(k)
+	JNZ(LabelRef("tailloop"))
+	Label("done")
+
+	c := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(2), ldc)
+	accum := Load(Param("accum"), GP8())
+	TESTB(accum, accum)
+	JZ(LabelRef("store"))
+	for r := 0; r < mr; r++ {
+		for j := 0; j < 2; j++ {
+			VADDPS(Mem{Base: c, Disp: 64 * j}, acc(r, j), acc(r, j))
+			VMOVUPS(acc(r, j), Mem{Base: c, Disp: 64 * j})
+		}
+		if r < mr-1 {
+			ADDQ(ldc, c)
+		}
+	}
+	VZEROUPPER()
+	RET()
+	Label("store")
+	for r := 0; r < mr; r++ {
+		for j := 0; j < 2; j++ {
+			VMOVUPS(acc(r, j), Mem{Base: c, Disp: 64 * j})
+		}
+		if r < mr-1 {
+			ADDQ(ldc, c)
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// packBKernel emits sgemmPackB<nr>AVX, the packer for full panels of
+// untransposed B: dst[p*nr+j] = src[p*ldb+j] for j < nr, p < k.
+func packBKernel(nr int) {
+	name := fmt.Sprintf("sgemmPackB%dAVX", nr)
+	TEXT(name, NOSPLIT, "func(k int, src *float32, ldb int, dst *float32)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets dst[p*%d+j] = src[p*ldb+j] for j < %d, p < k. Requires AVX.", name, nr, nr))
+	k := Load(Param("k"), GP64())
+	src := Load(Param("src"), GP64())
+	ldb := Load(Param("ldb"), GP64())
+	SHLQ(U8(2), ldb)
+	dst := Load(Param("dst"), GP64())
+	TESTQ(k, k)
+	JZ(LabelRef("done"))
+	Label("loop")
+	regs := []VecPhysical{Y0, Y1, Y2, Y3}
+	for v := 0; v < nr/8; v++ {
+		VMOVUPS(Mem{Base: src, Disp: 32 * v}, regs[v])
+	}
+	for v := 0; v < nr/8; v++ {
+		VMOVUPS(regs[v], Mem{Base: dst, Disp: 32 * v})
+	}
+	ADDQ(ldb, src)
+	ADDQ(U8(nr*4), dst)
 	DECQ(k)
 	JNZ(LabelRef("loop"))
 	Label("done")
