@@ -147,6 +147,9 @@ func TestSaveLoadSequential(t *testing.T) {
 	if l1.String() != l2.String() {
 		t.Errorf("evaluate %s, want %s", l2, l1)
 	}
+	if d := Describe(m2, extra); !strings.Contains(d, "format version 1") || !strings.Contains(d, "2 epochs trained") || !strings.Contains(d, "mae ") {
+		t.Errorf("Describe: %s", d)
+	}
 	// Saving the loaded model gives the same bytes.
 	b1, _ := os.ReadFile(path)
 	b2, err := Encode(m2, extra)

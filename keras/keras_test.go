@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seqnet/seqnet/data/npy"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/tensor"
@@ -502,4 +503,33 @@ func TestRoundTripSharedAndMerged(t *testing.T) {
 	m2 := exportImport(t, m)
 	rng := rand.New(rand.NewPCG(5, 5))
 	sameOutputs(t, m, m2, randTensor(rng, 4, 10, 3), randTensor(rng, 4, 10, 3))
+}
+
+func TestReadWeightsNPZOrder(t *testing.T) {
+	dir := t.TempDir()
+	a, b := tensor.FromSlice([]float32{1, 2}, 2), tensor.FromSlice([]float32{3}, 1)
+	write := func(name string, arrs ...*npy.Array) string {
+		p := filepath.Join(dir, name)
+		if err := npy.WriteNPZFile(p, arrs, false); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// Zip order reversed: the names decide.
+	w, err := ReadWeightsNPZ(write("rev.npz", &npy.Array{Name: "arr_1", Tensor: b}, &npy.Array{Name: "arr_0", Tensor: a}))
+	if err != nil || len(w) != 2 || w[0].Data[0] != 1 || w[1].Data[0] != 3 {
+		t.Errorf("reversed: %v %v", w, err)
+	}
+	_, err = ReadWeightsNPZ(write("gap.npz", &npy.Array{Name: "arr_0", Tensor: a}, &npy.Array{Name: "arr_5", Tensor: b}))
+	if err == nil || !strings.Contains(err.Error(), "named arr_5") {
+		t.Errorf("gap: %v", err)
+	}
+	// Other names: archive order.
+	w, err = ReadWeightsNPZ(write("named.npz", &npy.Array{Name: "kernel", Tensor: b}, &npy.Array{Name: "bias", Tensor: a}))
+	if err != nil || len(w) != 2 || w[0].Data[0] != 3 {
+		t.Errorf("named: %v %v", w, err)
+	}
+	if _, err := ReadWeightsNPZ(filepath.Join(dir, "missing.npz")); err == nil {
+		t.Error("missing file accepted")
+	}
 }

@@ -530,11 +530,13 @@ func ReadWeightsNPZ(path string) ([]*tensor.Tensor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keras: %w", err)
 	}
-	idx := make([]int, len(arrs))
+	// numpy.savez(path, *arrays) names them arr_0, arr_1, …; the zip order
+	// is usually the same, but the names are what counts.
 	positional := true
+	idx := make([]int, len(arrs))
 	for i, a := range arrs {
 		n, err := strconv.Atoi(strings.TrimPrefix(a.Name, "arr_"))
-		if !strings.HasPrefix(a.Name, "arr_") || err != nil || n < 0 || n >= len(arrs) {
+		if !strings.HasPrefix(a.Name, "arr_") || err != nil {
 			positional = false
 			break
 		}
@@ -545,6 +547,9 @@ func ReadWeightsNPZ(path string) ([]*tensor.Tensor, error) {
 		if !positional {
 			out[i] = a.Tensor
 			continue
+		}
+		if idx[i] < 0 || idx[i] >= len(arrs) {
+			return nil, fmt.Errorf("keras: %s: holds %d arrays but one is named %s: expected arr_0 … arr_%d as numpy.savez(path, *model.get_weights()) writes", path, len(arrs), a.Name, len(arrs)-1)
 		}
 		if out[idx[i]] != nil {
 			return nil, fmt.Errorf("keras: %s: array %s appears twice", path, a.Name)
