@@ -26,8 +26,9 @@
 // a process started with SEQNET_NOSIMD=1 (for comparing against the fast
 // path when a result looks suspicious). Impls lists what the machine can
 // run and Use forces one, for tests and benchmarks. Products of at most
-// 4096 multiply-adds skip the packing and go through plain loops
-// (gemm_small.go) whatever the implementation.
+// 4096 multiply-adds skip the packing and go through plain loops, and so
+// do most products with a C of one row or one column, through Dot and Axpy
+// (gemm_small.go), whatever the implementation.
 //
 // # Threads
 //
@@ -76,6 +77,9 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	}
 	if m*n*k <= smallGemm {
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite)
+		return
+	}
+	if (m == 1 || n == 1) && thinGemm && sgemmThin(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite) {
 		return
 	}
 	g := gemmArgs{transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite}

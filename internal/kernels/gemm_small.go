@@ -35,3 +35,42 @@ func sgemmSmall(transA, transB bool, m, n, k int, alpha float32, a []float32, ld
 		}
 	}
 }
+
+// thinGemm turns on sgemmThin; tests turn it off so that one-row and
+// one-column products exercise the micro-kernels.
+var thinGemm = true
+
+// sgemmThin handles a C of one column or one row (a Dense layer with one
+// unit, or a batch of one), where a 12×32 register tile would mostly
+// compute padding. It reports false for the layouts it does not cover.
+func sgemmThin(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, overwrite bool) bool {
+	switch {
+	case n == 1 && !transA && (transB || ldb == 1):
+		// C[i] = alpha · (row i of A) · (the column of op(B), contiguous).
+		bcol := b[:k]
+		for i := 0; i < m; i++ {
+			v := alpha * Dot(a[i*lda:i*lda+k], bcol)
+			if overwrite {
+				c[i*ldc] = v
+			} else {
+				c[i*ldc] += v
+			}
+		}
+		return true
+	case m == 1 && !transB:
+		// The row of C = Σ_p alpha·op(A)[0][p] · (row p of B).
+		crow := c[:n]
+		if overwrite {
+			clear(crow)
+		}
+		for p := 0; p < k; p++ {
+			av := a[p]
+			if transA {
+				av = a[p*lda]
+			}
+			Axpy(alpha*av, b[p*ldb:p*ldb+n], crow)
+		}
+		return true
+	}
+	return false
+}

@@ -134,12 +134,18 @@ func (tc *gemmCase) run(t *testing.T) []float32 {
 // implementation forced, and once more per implementation with tiny cache
 // blocks so that every blocking loop takes several turns on small sizes.
 func forEachImpl(t *testing.T, f func(t *testing.T)) {
-	defer func(n int) { smallGemm = n }(smallGemm)
-	smallGemm = 0
+	defer func(n int, thin bool) { smallGemm, thinGemm = n, thin }(smallGemm, thinGemm)
+	smallGemm, thinGemm = 0, false
 	t.Run("smallpath", func(t *testing.T) {
-		// Every product up to this size takes the plain-loop path.
+		// Every product takes the plain-loop path.
 		smallGemm = 1 << 62
 		defer func() { smallGemm = 0 }()
+		f(t)
+	})
+	t.Run("thinpath", func(t *testing.T) {
+		// One-row and one-column products take the Dot/Axpy path.
+		thinGemm = true
+		defer func() { thinGemm = false }()
 		f(t)
 	})
 	for _, kr := range kernels {
