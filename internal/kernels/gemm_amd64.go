@@ -26,10 +26,15 @@ var (
 // fastest first.
 func archKernels() []*microKernel {
 	var fast []*microKernel
+	avx2 := cpu.X86.HasAVX2 && cpu.X86.HasFMA
 	if cpu.X86.HasAVX512F {
+		if avx2 {
+			avx512Kernel.dot, avx512Kernel.axpy = dot32, axpy32
+		}
 		fast = append(fast, avx512Kernel)
 	}
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+	if avx2 {
+		avx2Kernel.dot, avx2Kernel.axpy = dot32, axpy32
 		fast = append(fast, avx2Kernel)
 	}
 	return fast
@@ -100,4 +105,24 @@ func packB16(k int, b []float32, ldb int, dst []float32) {
 	_ = b[(k-1)*ldb+15]
 	_ = dst[16*k-1]
 	sgemmPackB16AVX(k, &b[0], ldb, &dst[0])
+}
+
+// dot32 returns the sum of x[i]*y[i] for i < len(x)/32*32 with AVX2.
+func dot32(x, y []float32) float32 {
+	n := len(x) / 32
+	if n == 0 {
+		return 0
+	}
+	_ = y[32*n-1]
+	return dotAVX2(&x[0], &y[0], n)
+}
+
+// axpy32 sets y[i] += alpha*x[i] for i < len(x)/32*32 with AVX2.
+func axpy32(alpha float32, x, y []float32) {
+	n := len(x) / 32
+	if n == 0 {
+		return
+	}
+	_ = y[32*n-1]
+	axpyAVX2(alpha, &x[0], &y[0], n)
 }

@@ -1258,3 +1258,74 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func dotAVX2(x *float32, y *float32, n int) float32
+// Requires: AVX, FMA3, SSE
+TEXT ·dotAVX2(SB), NOSPLIT, $0-28
+	MOVQ   x+0(FP), AX
+	MOVQ   y+8(FP), CX
+	MOVQ   n+16(FP), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	TESTQ  DX, DX
+	JZ     reduce
+
+loop:
+	VMOVUPS     (AX), Y4
+	VFMADD231PS (CX), Y4, Y0
+	VMOVUPS     32(AX), Y5
+	VFMADD231PS 32(CX), Y5, Y1
+	VMOVUPS     64(AX), Y6
+	VFMADD231PS 64(CX), Y6, Y2
+	VMOVUPS     96(AX), Y7
+	VFMADD231PS 96(CX), Y7, Y3
+	ADDQ        $0x80, AX
+	ADDQ        $0x80, CX
+	DECQ        DX
+	JNZ         loop
+
+reduce:
+	VADDPS       Y1, Y0, Y0
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
+	VHADDPS      X0, X0, X0
+	VHADDPS      X0, X0, X0
+	VZEROUPPER
+	MOVSS        X0, ret+24(FP)
+	RET
+
+// func axpyAVX2(alpha float32, x *float32, y *float32, n int)
+// Requires: AVX, FMA3
+TEXT ·axpyAVX2(SB), NOSPLIT, $0-32
+	MOVQ         x+8(FP), AX
+	MOVQ         y+16(FP), CX
+	MOVQ         n+24(FP), DX
+	VBROADCASTSS alpha+0(FP), Y8
+	TESTQ        DX, DX
+	JZ           done
+
+loop:
+	VMOVUPS     (CX), Y0
+	VFMADD231PS (AX), Y8, Y0
+	VMOVUPS     Y0, (CX)
+	VMOVUPS     32(CX), Y1
+	VFMADD231PS 32(AX), Y8, Y1
+	VMOVUPS     Y1, 32(CX)
+	VMOVUPS     64(CX), Y2
+	VFMADD231PS 64(AX), Y8, Y2
+	VMOVUPS     Y2, 64(CX)
+	VMOVUPS     96(CX), Y3
+	VFMADD231PS 96(AX), Y8, Y3
+	VMOVUPS     Y3, 96(CX)
+	ADDQ        $0x80, AX
+	ADDQ        $0x80, CX
+	DECQ        DX
+	JNZ         loop
+
+done:
+	VZEROUPPER
+	RET

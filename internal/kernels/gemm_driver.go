@@ -45,6 +45,10 @@ type microKernel struct {
 	// packB, if not nil, sets dst[p*nr+j] = b[p*ldb+j] for j < nr and
 	// p < k: packB for full panels of untransposed B.
 	packB func(k int, b []float32, ldb int, dst []float32)
+	// dot and axpy, if not nil, are Dot and Axpy for the first
+	// len(x)/32*32 elements; the vector helpers use them with this kernel.
+	dot  func(x, y []float32) float32
+	axpy func(alpha float32, x, y []float32)
 }
 
 // directMaxLda bounds the row distance for reading A in place: the mr rows

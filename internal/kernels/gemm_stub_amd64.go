@@ -51,3 +51,13 @@ func sgemmPackB32AVX(k int, src *float32, ldb int, dst *float32)
 //
 //go:noescape
 func sgemmPackB16AVX(k int, src *float32, ldb int, dst *float32)
+
+// dotAVX2 returns the sum of x[i]*y[i] for i < 32*n. Requires AVX2 and FMA.
+//
+//go:noescape
+func dotAVX2(x *float32, y *float32, n int) float32
+
+// axpyAVX2 sets y[i] += alpha*x[i] for i < 32*n. Requires AVX2 and FMA.
+//
+//go:noescape
+func axpyAVX2(alpha float32, x *float32, y *float32, n int)

@@ -3,13 +3,17 @@ package kernels
 import "fmt"
 
 // Axpy adds alpha*x to y: y[i] += alpha*x[i]. It panics if the lengths
-// differ.
+// differ. With AVX2 the multiply-add is fused (one rounding).
 func Axpy(alpha float32, x, y []float32) {
 	if len(x) != len(y) {
 		panic(fmt.Sprintf("kernels: Axpy lengths differ: len(x)=%d, len(y)=%d", len(x), len(y)))
 	}
 	y = y[:len(x)]
 	i := 0
+	if f := current().axpy; f != nil {
+		f(alpha, x, y)
+		i = len(x) / 32 * 32
+	}
 	for ; i+4 <= len(x); i += 4 {
 		xs, ys := (*[4]float32)(x[i:]), (*[4]float32)(y[i:])
 		ys[0] += alpha * xs[0]
@@ -23,7 +27,8 @@ func Axpy(alpha float32, x, y []float32) {
 }
 
 // Dot returns the sum of x[i]*y[i]. It panics if the lengths differ. The
-// sum is taken in four interleaved partial sums (i mod 4), added at the end.
+// sum is taken in several interleaved partial sums (32 with AVX2, 4 in
+// plain Go) added at the end, so the rounding depends on the implementation.
 func Dot(x, y []float32) float32 {
 	if len(x) != len(y) {
 		panic(fmt.Sprintf("kernels: Dot lengths differ: len(x)=%d, len(y)=%d", len(x), len(y)))
@@ -31,6 +36,10 @@ func Dot(x, y []float32) float32 {
 	y = y[:len(x)]
 	var s0, s1, s2, s3 float32
 	i := 0
+	if f := current().dot; f != nil {
+		s0 = f(x, y)
+		i = len(x) / 32 * 32
+	}
 	for ; i+4 <= len(x); i += 4 {
 		xs, ys := (*[4]float32)(x[i:]), (*[4]float32)(y[i:])
 		s0 += xs[0] * ys[0]

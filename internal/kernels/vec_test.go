@@ -6,37 +6,54 @@ import (
 	"testing"
 )
 
+// vecLengths covers every remainder modulo 32 and several blocks of 32.
+var vecLengths = func() []int {
+	var ns []int
+	for n := 0; n <= 70; n++ {
+		ns = append(ns, n)
+	}
+	return append(ns, 127, 128, 1000, 1023)
+}()
+
 func TestAxpy(t *testing.T) {
-	rng := rand.New(rand.NewPCG(21, 22))
-	for n := 0; n <= 37; n++ {
-		x, y := randSlice(rng, n), randSlice(rng, n)
-		want := append([]float32(nil), y...)
-		for i := range want {
-			want[i] += -1.25 * x[i]
-		}
-		Axpy(-1.25, x, y)
-		for i := range y {
-			if y[i] != want[i] {
-				t.Fatalf("n=%d: y[%d] = %v, want %v", n, i, y[i], want[i])
+	forEachImpl(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(21, 22))
+		for _, n := range vecLengths {
+			x, y := randSlice(rng, n+2), randSlice(rng, n+2)
+			want := append([]float32(nil), y...)
+			for i := 0; i < n; i++ {
+				want[i] += -1.25 * x[i]
+			}
+			Axpy(-1.25, x[:n], y[:n])
+			for i := range y {
+				// One rounding (fused) or two: within an ulp or so of y.
+				if d := math.Abs(float64(y[i] - want[i])); d > 2.4e-7*(math.Abs(float64(want[i]))+1.25*math.Abs(float64(x[i]))) {
+					t.Fatalf("n=%d: y[%d] = %v, want %v", n, i, y[i], want[i])
+				}
+			}
+			if y[n] != want[n] || y[n+1] != want[n+1] {
+				t.Fatalf("n=%d: Axpy wrote past the end of y", n)
 			}
 		}
-	}
+	})
 }
 
 func TestDot(t *testing.T) {
-	rng := rand.New(rand.NewPCG(23, 24))
-	for n := 0; n <= 37; n++ {
-		x, y := randSlice(rng, n), randSlice(rng, n)
-		var want, bound float64
-		for i := range x {
-			want += float64(x[i]) * float64(y[i])
-			bound += math.Abs(float64(x[i]) * float64(y[i]))
+	forEachImpl(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(23, 24))
+		for _, n := range vecLengths {
+			x, y := randSlice(rng, n), randSlice(rng, n)
+			var want, bound float64
+			for i := range x {
+				want += float64(x[i]) * float64(y[i])
+				bound += math.Abs(float64(x[i]) * float64(y[i]))
+			}
+			got := Dot(x, y)
+			if math.Abs(float64(got)-want) > float64(n+1)*1.2e-7*bound {
+				t.Fatalf("n=%d: Dot = %v, want %v", n, got, want)
+			}
 		}
-		got := Dot(x, y)
-		if math.Abs(float64(got)-want) > float64(n+1)*1.2e-7*bound {
-			t.Fatalf("n=%d: Dot = %v, want %v", n, got, want)
-		}
-	}
+	})
 }
 
 func TestAddBias(t *testing.T) {

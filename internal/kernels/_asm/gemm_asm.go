@@ -29,6 +29,8 @@ func main() {
 	packATKernel(6)
 	packBKernel(32)
 	packBKernel(16)
+	dotKernel()
+	axpyKernel()
 	Generate()
 }
 
@@ -475,6 +477,71 @@ func packBKernel(nr int) {
 	ADDQ(ldb, src)
 	ADDQ(U8(nr*4), dst)
 	DECQ(k)
+	JNZ(LabelRef("loop"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// dotKernel emits dotAVX2: the sum of x[i]*y[i] for i < 32*n in four YMM
+// accumulators (lane j of accumulator q sums the i with i mod 32 = 8q+j).
+func dotKernel() {
+	TEXT("dotAVX2", NOSPLIT, "func(x, y *float32, n int) float32")
+	Pragma("noescape")
+	Doc("dotAVX2 returns the sum of x[i]*y[i] for i < 32*n. Requires AVX2 and FMA.")
+	x := Load(Param("x"), GP64())
+	y := Load(Param("y"), GP64())
+	n := Load(Param("n"), GP64())
+	acc := []VecPhysical{Y0, Y1, Y2, Y3}
+	for _, r := range acc {
+		VXORPS(r, r, r)
+	}
+	TESTQ(n, n)
+	JZ(LabelRef("reduce"))
+	Label("loop")
+	for q, r := range acc {
+		t := []VecPhysical{Y4, Y5, Y6, Y7}[q]
+		VMOVUPS(Mem{Base: x, Disp: 32 * q}, t)
+		VFMADD231PS(Mem{Base: y, Disp: 32 * q}, t, r)
+	}
+	ADDQ(U8(128), x)
+	ADDQ(U8(128), y)
+	DECQ(n)
+	JNZ(LabelRef("loop"))
+	Label("reduce")
+	VADDPS(Y1, Y0, Y0)
+	VADDPS(Y3, Y2, Y2)
+	VADDPS(Y2, Y0, Y0)
+	VEXTRACTF128(U8(1), Y0, X1)
+	VADDPS(X1, X0, X0)
+	VHADDPS(X0, X0, X0)
+	VHADDPS(X0, X0, X0)
+	VZEROUPPER()
+	Store(X0, ReturnIndex(0))
+	RET()
+}
+
+// axpyKernel emits axpyAVX2: y[i] += alpha*x[i] for i < 32*n.
+func axpyKernel() {
+	TEXT("axpyAVX2", NOSPLIT, "func(alpha float32, x, y *float32, n int)")
+	Pragma("noescape")
+	Doc("axpyAVX2 sets y[i] += alpha*x[i] for i < 32*n. Requires AVX2 and FMA.")
+	x := Load(Param("x"), GP64())
+	y := Load(Param("y"), GP64())
+	n := Load(Param("n"), GP64())
+	VBROADCASTSS(NewParamAddr("alpha", 0), Y8)
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	Label("loop")
+	for q := 0; q < 4; q++ {
+		t := []VecPhysical{Y0, Y1, Y2, Y3}[q]
+		VMOVUPS(Mem{Base: y, Disp: 32 * q}, t)
+		VFMADD231PS(Mem{Base: x, Disp: 32 * q}, Y8, t)
+		VMOVUPS(t, Mem{Base: y, Disp: 32 * q})
+	}
+	ADDQ(U8(128), x)
+	ADDQ(U8(128), y)
+	DECQ(n)
 	JNZ(LabelRef("loop"))
 	Label("done")
 	VZEROUPPER()
