@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"reflect"
 	"strconv"
-	"unsafe"
 
 	"github.com/seqnet/seqnet/losses"
 	"github.com/seqnet/seqnet/model"
@@ -29,36 +27,12 @@ type lossConfig struct {
 
 // readCompiled returns the model's compile settings, or nil when it is not
 // compiled.
-//
-// The model package does not expose them yet (the loss list and metric
-// names are unexported), so they are read with reflection; the loss slice
-// is read through unsafe after its type has been checked, which is
-// memory-safe. Replace with model accessors when they exist (see the
-// report of issue 5).
-func readCompiled(m *model.Model) (s *compileSettings, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			s, err = nil, fmt.Errorf("cannot read the model's compile settings (the model package changed its internals: %v); this is a seqnet bug, please report it", r)
-		}
-	}()
-	v := reflect.ValueOf(m).Elem()
-	get := func(name string, t reflect.Type) reflect.Value {
-		f := v.FieldByName(name)
-		if !f.IsValid() || f.Type() != t {
-			panic(fmt.Sprintf("model.Model has no field %s of type %s", name, t))
-		}
-		return f
-	}
-	if !get("compiled", reflect.TypeOf(false)).Bool() {
+func readCompiled(m *model.Model) (*compileSettings, error) {
+	ls, metrics, ok := m.Compiled()
+	if !ok {
 		return nil, nil
 	}
-	lf := get("loss", reflect.TypeOf([]losses.Loss(nil)))
-	ls := *(*[]losses.Loss)(unsafe.Pointer(lf.UnsafeAddr()))
-	mf := get("metricSpec", reflect.TypeOf([]string(nil)))
-	s = &compileSettings{}
-	for i := 0; i < mf.Len(); i++ {
-		s.Metrics = append(s.Metrics, mf.Index(i).String())
-	}
+	s := &compileSettings{Metrics: metrics}
 	for _, l := range ls {
 		c, err := describeLoss(l)
 		if err != nil {

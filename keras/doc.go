@@ -30,7 +30,5 @@
 // refused); layers are called on tensors only (no call keyword
 // arguments); nested models are refused as unsupported layers.
 //
-// Until the model package exposes its layer graph, this package reads it
-// from the model's unexported fields with reflection (graph.go); see the
-// report of issue 5 for the accessor that replaces it.
+// The layer graph is read through model.Graph.
 package keras

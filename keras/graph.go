@@ -3,7 +3,6 @@ package keras
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"sort"
 
 	"github.com/seqnet/seqnet/layers"
@@ -12,11 +11,7 @@ import (
 )
 
 // graph is the layer graph of a built model: which layer call (node) feeds
-// which. The model package does not expose its graph yet, so readGraph
-// reads it from the model's unexported fields with reflection (read only,
-// no unsafe). It is the one place to change when model gains a public
-// accessor (see the package documentation); tests of this package fail
-// loudly if the model's internals change.
+// which, read from model.Graph.
 type graph struct {
 	sequential bool
 	nodes      []*gnode // topological order, as the model runs them
@@ -44,97 +39,42 @@ type gref struct {
 
 func (r gref) shape() []int { return r.n.outShapes[r.index] }
 
-// readGraph reads the graph of a built model.
-func readGraph(m *model.Model) (g *graph, err error) {
+// readGraph reads the graph of a built model through model.Graph.
+func readGraph(m *model.Model) (*graph, error) {
 	if m == nil {
 		return nil, errors.New("the model is nil")
 	}
-	if !m.Built() {
+	mg := m.Graph()
+	if mg == nil {
 		return nil, errors.New("the model is not built: start it with layers.Input(shape) or call Build(shape) first")
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			g, err = nil, fmt.Errorf("cannot read the model's layer graph (the model package changed its internals: %v); this is a seqnet bug, please report it", r)
-		}
-	}()
-	byPtr := map[uintptr]layers.Layer{}
-	for _, l := range m.Layers() {
-		byPtr[reflect.ValueOf(l).Pointer()] = l
-	}
-	v := reflect.ValueOf(m).Elem()
-	g = &graph{sequential: field(v, "sequential").Bool()}
-	nodes := map[uintptr]*gnode{}
+	g := &graph{sequential: mg.Sequential}
 	calls := map[layers.Layer]int{}
-	ref := func(t reflect.Value) gref {
-		t = t.Elem()
-		n := nodes[field(t, "node").Pointer()]
-		if n == nil {
-			panic("a node's input is not an earlier node")
-		}
-		return gref{n, int(field(t, "index").Int())}
-	}
-	nv := field(v, "nodes")
-	for i := 0; i < nv.Len(); i++ {
-		np := nv.Index(i)
-		ns := np.Elem()
-		lv := field(ns, "layer").Elem() // the concrete *T
-		n := &gnode{}
-		if l, ok := byPtr[lv.Pointer()]; ok {
-			n.layer = l
-			n.call = calls[l]
-			calls[l]++
+	nodes := make([]*gnode, len(mg.Nodes))
+	for i, gn := range mg.Nodes {
+		n := &gnode{layer: gn.Layer, outShapes: gn.OutShapes}
+		if _, ok := gn.Layer.(*layers.InputLayer); ok && len(gn.Inputs) == 0 {
+			n.input = true
 		} else {
-			// A model input: its InputLayer is not among m.Layers().
-			in := lv.Elem()
-			if in.Type() != reflect.TypeOf(layers.InputLayer{}) {
-				panic(fmt.Sprintf("node %d holds a %s that is not among the model's layers", i, in.Type()))
+			n.call = calls[gn.Layer]
+			calls[gn.Layer]++
+		}
+		for _, r := range gn.Inputs {
+			if r.Node >= i {
+				return nil, fmt.Errorf("node %d reads node %d, which is not earlier: this is a seqnet bug", i, r.Node)
 			}
-			il := layers.Input(ints(field(in, "Shape"))...)
-			il.Name = field(field(in, "Base"), "Name").String()
-			n.layer, n.input = il, true
+			n.in = append(n.in, gref{nodes[r.Node], r.Index})
 		}
-		sv := field(ns, "outShapes")
-		for j := 0; j < sv.Len(); j++ {
-			n.outShapes = append(n.outShapes, ints(sv.Index(j)))
-		}
-		iv := field(ns, "inputs")
-		for j := 0; j < iv.Len(); j++ {
-			n.in = append(n.in, ref(iv.Index(j)))
-		}
-		nodes[np.Pointer()] = n
+		nodes[i] = n
 		g.nodes = append(g.nodes, n)
 	}
-	inv := field(v, "inputs")
-	for i := 0; i < inv.Len(); i++ {
-		n := nodes[inv.Index(i).Pointer()]
-		if n == nil || !n.input {
-			panic("a model input is not an input node")
-		}
-		g.inputs = append(g.inputs, n)
+	for _, i := range mg.Inputs {
+		g.inputs = append(g.inputs, nodes[i])
 	}
-	ov := field(v, "outputs")
-	for i := 0; i < ov.Len(); i++ {
-		g.outputs = append(g.outputs, ref(ov.Index(i)))
+	for _, r := range mg.Outputs {
+		g.outputs = append(g.outputs, gref{nodes[r.Node], r.Index})
 	}
 	return g, nil
-}
-
-// field returns a struct field by name, panicking (recovered by readGraph)
-// when it is missing.
-func field(v reflect.Value, name string) reflect.Value {
-	f := v.FieldByName(name)
-	if !f.IsValid() {
-		panic(fmt.Sprintf("%s has no field %s", v.Type(), name))
-	}
-	return f
-}
-
-func ints(v reflect.Value) []int {
-	out := make([]int, v.Len())
-	for i := range out {
-		out[i] = int(v.Index(i).Int())
-	}
-	return out
 }
 
 // kerasOrder returns the model's layers (inputs included) in the order

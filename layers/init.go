@@ -82,8 +82,8 @@ func RandomUniform(lo, hi float64) Initializer {
 }
 
 var initializers = map[string]Initializer{
-	"zeros": Constant(0),
-	"ones":  Constant(1),
+	"zeros": initFunc{"zeros", Constant(0).Fill},
+	"ones":  initFunc{"ones", Constant(1).Fill},
 	"glorot_uniform": initFunc{"glorot_uniform", func(t *tensor.Tensor, rng *rand.Rand) {
 		in, out := fans(t.Shape)
 		uniform(t, rng, math.Sqrt(6/(in+out)))

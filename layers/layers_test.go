@@ -142,3 +142,15 @@ func TestTutorialConvolution(t *testing.T) {
 		t.Fatalf("got %v, want [6 11 14]", y.Data)
 	}
 }
+
+// TestInitializerConfigNames: a zeros bias is written as Keras' Zeros, so
+// that a layer rebuilt from its config starts the same way.
+func TestInitializerConfigNames(t *testing.T) {
+	cfg := layers.NewConv1D(2, 3).Config()
+	if got := cfg["bias_initializer"].(map[string]any)["class_name"]; got != "Zeros" {
+		t.Errorf("bias_initializer %v, want Zeros", got)
+	}
+	if got := cfg["kernel_initializer"].(map[string]any)["class_name"]; got != "GlorotUniform" {
+		t.Errorf("kernel_initializer %v, want GlorotUniform", got)
+	}
+}
