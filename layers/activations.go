@@ -142,6 +142,17 @@ var activations = map[string]*Activation{
 			}
 			return leakyReluSlope
 		}),
+	// Keras 3's hard_sigmoid is relu6(x+3)/6 = clip(x/6 + 1/2, 0, 1);
+	// Keras 2 used clip(0.2x + 0.5, 0, 1), so an LSTM saved by Keras 2 with
+	// recurrent_activation="hard_sigmoid" behaves slightly differently.
+	"hard_sigmoid": elementwise("hard_sigmoid",
+		func(z float64) float64 { return math.Min(math.Max(z/6+0.5, 0), 1) },
+		func(z, _ float64) float64 {
+			if z > -3 && z < 3 {
+				return 1.0 / 6
+			}
+			return 0
+		}),
 	"softmax": {
 		Name: "softmax",
 		Forward: func(z, y []float32, n int) {
