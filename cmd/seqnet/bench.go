@@ -1,0 +1,90 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/seqnet/seqnet/bench"
+)
+
+// runBench times the reference workloads (see bench/compare.sh for the
+// side-by-side run against PyTorch).
+func runBench(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print one JSON line per measurement, with torch_bench.py's keys")
+	threads := fs.Int("threads", 0, "kernel threads (default: all cores)")
+	workloads := fs.String("workloads", strings.Join(bench.Workloads, ","), "comma-separated workloads: "+strings.Join(bench.Workloads, ","))
+	reps := fs.Int("reps", 5, "timed repetitions (at least 3)")
+	minTime := fs.Float64("min-time", 1.0, "seconds per timed repetition")
+	compare := fs.String("compare", "", "torch_bench.py (or onnxruntime) JSON lines to compare against: prints a table with ratios")
+	peak := fs.String("peak", "", "run_peak.sh JSON lines: W4 is also shown as a fraction of the FMA peak")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	o := bench.Options{Workloads: strings.Split(*workloads, ","), Threads: *threads, Reps: *reps,
+		MinTime: time.Duration(*minTime * float64(time.Second))}
+	var refs []bench.Reference
+	var peakOne, peakAll float64
+	if *compare != "" {
+		for _, path := range strings.Split(*compare, ",") {
+			f, err := os.Open(path)
+			if err != nil {
+				fmt.Fprintf(stderr, "seqnet bench: --compare: %v\n", err)
+				return 2
+			}
+			r, err := bench.ReadReferences(f)
+			f.Close()
+			if err != nil {
+				fmt.Fprintf(stderr, "seqnet bench: --compare %s: %v\n", path, err)
+				return 2
+			}
+			refs = append(refs, r...)
+		}
+	}
+	if *peak != "" {
+		f, err := os.Open(*peak)
+		if err != nil {
+			fmt.Fprintf(stderr, "seqnet bench: --peak: %v\n", err)
+			return 2
+		}
+		peakOne, peakAll, err = bench.ReadPeak(f)
+		f.Close()
+		if err != nil {
+			fmt.Fprintf(stderr, "seqnet bench: --peak: %v\n", err)
+			return 2
+		}
+	}
+	var results []bench.Result
+	if !*asJSON {
+		fmt.Fprintf(stdout, "%-6s %-26s %-20s %12s %12s %12s\n", "id", "name", "metric", "median", "min", "max")
+	}
+	err := bench.Run(o, func(r bench.Result) {
+		results = append(results, r)
+		if *asJSON {
+			line := map[string]any{"system": r.System, "threads": r.Threads, "workload": r.Workload, "name": r.Name,
+				"metric": r.Metric, "median": r.Median, "min": r.Min, "max": r.Max, "reps": r.Reps}
+			for k, v := range r.Extra {
+				line[k] = v
+			}
+			b, _ := json.Marshal(line)
+			fmt.Fprintln(stdout, string(b))
+			return
+		}
+		fmt.Fprintf(stdout, "%-6s %-26s %-20s %12.4g %12.4g %12.4g\n", r.Workload, r.Name, r.Metric, r.Median, r.Min, r.Max)
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "seqnet bench: %v\n", err)
+		return 2
+	}
+	if *compare != "" {
+		fmt.Fprintln(stdout)
+		bench.Table(stdout, results, refs, peakOne, peakAll)
+	}
+	return 0
+}

@@ -1,0 +1,77 @@
+// Command seqnet trains, explains and runs 1-D convolutional networks for
+// text and time series, with Keras semantics.
+//
+//	seqnet demo       the Conv1D tutorial, step by step, then real data
+//	seqnet explain    a convolution worked step by step
+//	seqnet shape      walk shapes through a stack of layers
+//
+// Run `seqnet help` for every command.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// command is one subcommand: it gets its arguments and the output streams
+// and returns the exit status (0 ok, 1 failure, 2 a usage or input error
+// reported in one line on stderr).
+type command struct {
+	run     func(args []string, stdout, stderr io.Writer) int
+	summary string
+}
+
+var commands = map[string]command{
+	"demo":    {runDemo, "the Conv1D tutorial end to end (then real data)"},
+	"explain": {runExplain, "show a convolution step by step"},
+	"shape":   {runShape, "walk shapes through a stack of layers and explain shape errors"},
+	"bench":   {runBench, "time the reference workloads (W1–W5), as torch_bench.py does"},
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "seqnet: 1D convolutional networks for text and time series, with Keras semantics.")
+	fmt.Fprintln(w, "\nUsage: seqnet <command> [flags]\n\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'seqnet <command> -h' for a command's flags.")
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "seqnet: unknown command %q; known: %s\n", args[0], strings.Join(commandNames(), ", "))
+		return 2
+	}
+	return c.run(args[1:], stdout, stderr)
+}
+
+func commandNames() []string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
