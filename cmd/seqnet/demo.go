@@ -133,6 +133,21 @@ func demoTutorial(w io.Writer, seed uint64, epochs int, out string) error {
 			return err
 		}
 		fmt.Fprintf(w, "final kernel %s, loss %.4f (the data was made with %s).\n", fmtVec(last.Kernel), last.Loss, fmtVec(e.Want))
+		if e.Filters > 1 || e.X.Shape[2] > 1 {
+			// Unflatten (kernel_size, channels, filters) per filter.
+			k, c := 2, e.X.Shape[2]
+			for f := 0; f < e.Filters; f++ {
+				var taps []string
+				for t := 0; t < k; t++ {
+					var ch []float32
+					for j := 0; j < c; j++ {
+						ch = append(ch, last.Kernel[(t*c+j)*e.Filters+f])
+					}
+					taps = append(taps, fmtVec(ch))
+				}
+				fmt.Fprintf(w, "  filter %d, tap by tap (each tap's channels): %s\n", f, strings.Join(taps, " "))
+			}
+		}
 		fmt.Fprintf(w, "What it means: %s\n", e.Meaning)
 		if i == 0 {
 			path := filepath.Join(out, "tutorial-weights.png")
