@@ -84,6 +84,13 @@ func (ws *workspace) prepare(kr *microKernel, mc, nc, kc int) {
 	ws.tile = alignedFloats(ws.tile, kr.mr*kr.nr)
 }
 
+// prepareA sizes only the A buffer and the scratch tile, for a goroutine
+// that multiplies into a B block packed by another.
+func (ws *workspace) prepareA(kr *microKernel, mc, kc int) {
+	ws.a = alignedFloats(ws.a, roundUp(mc, kr.mr)*kc)
+	ws.tile = alignedFloats(ws.tile, kr.mr*kr.nr)
+}
+
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
 
 // blockDepth splits k into the fewest blocks of at most about kc and

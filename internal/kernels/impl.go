@@ -74,44 +74,80 @@ func Threads() int {
 const serialFlops = 4 << 20
 
 // parallelCall is the state a split Sgemm shares with its workers; it is
-// pooled so that a call allocates nothing. Work is handed out in chunks
-// through an atomic counter, so a core that another process slows down
-// simply takes fewer chunks.
+// pooled so that a call allocates nothing.
+//
+// Work goes out in rounds of chunks taken through an atomic counter, so a
+// core that another process slows down simply takes fewer chunks. The
+// caller works on the round itself and waits only for chunks that a worker
+// has taken and not finished: a worker that the operating system has not
+// run yet when the round is over finds the round's generation changed and
+// does nothing, so it never holds the caller up.
 type parallelCall struct {
-	kr   *microKernel
-	g    gemmArgs
-	wg   sync.WaitGroup
-	next atomic.Int64 // next chunk to take
+	kr *microKernel
+	g  gemmArgs
+	// state packs the round's generation (bits 40-63), its number of
+	// chunks (bits 20-39) and the next chunk to take (bits 0-19).
+	state atomic.Uint64
+	gen   uint64       // generation of the current round; caller only
+	done  atomic.Int64 // chunks of the current round finished
+	// last receives one value from the worker that finishes a round's
+	// last chunk, when that is not the caller.
+	last chan struct{}
 	// Row mode: chunks are blocks of chunk rows of C for the current
-	// (jc, pc) block, all sharing the B block packed by the caller.
-	rows                   bool
-	bp                     []float32
-	pc, kc, jc, nc, chunks int
-	chunk                  int // rows (row mode) or columns per chunk
+	// (jc, pc) block, all sharing the B block bp packed by the caller.
+	// Column mode: chunks are blocks of chunk columns, each a gemmBlock.
+	rows           bool
+	bp             []float32
+	pc, kc, jc, nc int
+	chunk          int
 }
 
-// work takes chunks until none are left.
-func (pc *parallelCall) work(ws *workspace) {
-	g := &pc.g
+const (
+	genShift   = 40
+	chunkShift = 20
+	fieldMask  = 1<<20 - 1
+	genMask    = 1<<24 - 1
+)
+
+// work takes chunks of round gen until none are left and reports whether
+// it finished the round's last chunk.
+func (pc *parallelCall) work(ws *workspace, gen uint64) (finishedRound bool) {
 	for {
-		i := int(pc.next.Add(1)) - 1
-		if i >= pc.chunks {
-			return
+		v := pc.state.Load()
+		next, chunks := v&fieldMask, v>>chunkShift&fieldMask
+		if v>>genShift != gen&genMask || next >= chunks {
+			return finishedRound
 		}
-		lo := i * pc.chunk
+		if !pc.state.CompareAndSwap(v, v+1) {
+			continue
+		}
+		// The round's fields stay put until all its chunks are done.
+		g := &pc.g
+		lo := int(next) * pc.chunk
 		if pc.rows {
-			macroKernel(pc.kr, ws, pc.bp, g, lo, min(pc.chunk, g.m-lo), pc.pc, pc.kc, pc.jc, pc.nc)
+			mc := min(pc.chunk, g.m-lo)
+			ws.prepareA(pc.kr, mc, pc.kc)
+			macroKernel(pc.kr, ws, pc.bp, g, lo, mc, pc.pc, pc.kc, pc.jc, pc.nc)
 		} else {
 			gemmBlock(pc.kr, ws, g, 0, g.m, lo, min(lo+pc.chunk, g.n))
 		}
+		if pc.done.Add(1) == int64(chunks) {
+			finishedRound = true
+		}
 	}
+}
+
+// task asks a worker to join round gen of a call.
+type task struct {
+	call *parallelCall
+	gen  uint64
 }
 
 var (
 	workerMu sync.Mutex
 	workers  int
-	tasks    = make(chan *parallelCall)
-	calls    = sync.Pool{New: func() any { return new(parallelCall) }}
+	tasks    = make(chan task, 64)
+	calls    = sync.Pool{New: func() any { return &parallelCall{last: make(chan struct{}, 1)} }}
 )
 
 // startWorkers makes sure n goroutines are waiting for work. Workers live
@@ -125,27 +161,30 @@ func startWorkers(n int) {
 			// garbage collection (which empties sync.Pools) does not
 			// make it allocate them again.
 			ws := new(workspace)
-			for call := range tasks {
-				if call.rows {
-					ws.prepare(call.kr, call.chunk, 0, call.kc)
+			for t := range tasks {
+				if t.call.work(ws, t.gen) {
+					t.call.last <- struct{}{}
 				}
-				call.work(ws)
-				call.wg.Done()
 			}
 		}()
 	}
 }
 
-// run hands the current round of chunks to nt-1 workers, works on it too
-// and returns when all chunks are done.
-func (pc *parallelCall) run(ws *workspace, nt int) {
-	pc.next.Store(0)
-	pc.wg.Add(nt - 1)
+// run starts a round of chunks, offers it to nt-1 workers, works on it too
+// and returns when all its chunks are done.
+func (pc *parallelCall) run(ws *workspace, nt, chunks int) {
+	pc.gen++
+	pc.done.Store(0)
+	pc.state.Store((pc.gen&genMask)<<genShift | uint64(chunks)<<chunkShift)
 	for t := 1; t < nt; t++ {
-		tasks <- pc
+		select {
+		case tasks <- task{pc, pc.gen}:
+		default: // the workers are swamped: do without
+		}
 	}
-	pc.work(ws)
-	pc.wg.Wait()
+	if !pc.work(ws, pc.gen) {
+		<-pc.last
+	}
 }
 
 // gemm runs g with kernel kr on up to Threads() goroutines, the caller's
@@ -156,10 +195,13 @@ func gemm(kr *microKernel, g *gemmArgs) {
 	if flops := 2 * float64(g.m) * float64(g.n) * float64(g.k); flops < serialFlops {
 		nt = 1
 	}
-	// Chunks of rows: up to kr.mc, at least 4 per thread when m allows.
+	// Chunks of rows: up to kr.mc, at least 4 per thread when m allows,
+	// and no more than parallelCall.state can count.
 	rowChunk := min(kr.mc, roundUp((g.m+4*nt-1)/(4*nt), kr.mr))
+	rowChunk = max(rowChunk, roundUp((g.m+fieldMask-1)/fieldMask, kr.mr))
 	rowChunks := (g.m + rowChunk - 1) / rowChunk
 	colChunk := min(kr.nc, roundUp((g.n+4*nt-1)/(4*nt), kr.nr))
+	colChunk = max(colChunk, roundUp((g.n+fieldMask-1)/fieldMask, kr.nr))
 	colChunks := (g.n + colChunk - 1) / colChunk
 	ws := workspaces.Get().(*workspace)
 	defer workspaces.Put(ws)
@@ -175,13 +217,12 @@ func gemm(kr *microKernel, g *gemmArgs) {
 	defer func() { call.g = gemmArgs{} }() // drop the caller's slices
 	if rowChunks*2 < colChunks && rowChunks < 2*nt {
 		call.rows = false
-		call.chunk, call.chunks = colChunk, colChunks
-		call.run(ws, nt)
+		call.chunk = colChunk
+		call.run(ws, nt, colChunks)
 		return
 	}
 	call.rows = true
 	call.chunk = rowChunk
-	call.chunks = rowChunks
 	kcMax := blockDepth(kr.kc, g.k)
 	ws.prepare(kr, rowChunk, min(kr.nc, g.n), kcMax)
 	for jc := 0; jc < g.n; jc += kr.nc {
@@ -190,7 +231,7 @@ func gemm(kr *microKernel, g *gemmArgs) {
 			kc := min(kcMax, g.k-pc)
 			packB(kr, ws.b, g, pc, kc, jc, nc)
 			call.bp, call.pc, call.kc, call.jc, call.nc = ws.b, pc, kc, jc, nc
-			call.run(ws, nt)
+			call.run(ws, nt, rowChunks)
 		}
 	}
 	call.bp = nil
