@@ -1,0 +1,401 @@
+package layers_test
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/seqnet/seqnet/layers"
+	"github.com/seqnet/seqnet/tensor"
+)
+
+// randWeight returns a tensor of the shape with values in (-scale, scale),
+// none of them within 0.05·scale of 0 (so that finite differences of |w|
+// do not straddle the kink).
+func randWeight(rng *rand.Rand, scale float64, shape ...int) *tensor.Tensor {
+	w := tensor.New(shape...)
+	for i := range w.Data {
+		v := 0.05 + 0.95*rng.Float64()
+		if rng.IntN(2) == 0 {
+			v = -v
+		}
+		w.Data[i] = float32(scale * v)
+	}
+	return w
+}
+
+func cloneTensor(t *tensor.Tensor) *tensor.Tensor {
+	c := tensor.New(t.Shape...)
+	copy(c.Data, t.Data)
+	return c
+}
+
+// sliceNorms is the reference: for a rank-3 weight, the L2 norm of every
+// slice over the reduced axes, keyed by the kept coordinates (a reduced
+// coordinate reads as -1), and each element's key.
+func sliceNorms(w *tensor.Tensor, reduce [3]bool) (map[[3]int]float64, func(i, j, k int) [3]int) {
+	key := func(i, j, k int) [3]int {
+		c := [3]int{i, j, k}
+		for a := range c {
+			if reduce[a] {
+				c[a] = -1
+			}
+		}
+		return c
+	}
+	sq := map[[3]int]float64{}
+	s := w.Shape
+	for i := 0; i < s[0]; i++ {
+		for j := 0; j < s[1]; j++ {
+			for k := 0; k < s[2]; k++ {
+				v := float64(w.Data[(i*s[1]+j)*s[2]+k])
+				sq[key(i, j, k)] += v * v
+			}
+		}
+	}
+	for k, v := range sq {
+		sq[k] = math.Sqrt(v)
+	}
+	return sq, key
+}
+
+// TestNormConstraints checks MaxNorm, UnitNorm and MinMaxNorm against the
+// Keras formulas computed element by element, over every set of axes of a
+// rank-3 weight (a Conv1D kernel), negative axes included.
+func TestNormConstraints(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	axisSets := [][]int{{0}, {1}, {2}, {0, 1}, {1, 0}, {0, 2}, {-1}, {-3, -2}, {0, 1, 2}}
+	for _, axes := range axisSets {
+		var reduce [3]bool
+		for _, a := range axes {
+			reduce[(a+3)%3] = true
+		}
+		for _, c := range []struct {
+			con     layers.Constraint
+			desired func(n float64) float64
+		}{
+			{layers.MaxNorm(1.3, axes...), func(n float64) float64 { return math.Min(n, 1.3) }},
+			{layers.UnitNorm(axes...), func(n float64) float64 { return 1 }},
+			{layers.MinMaxNorm(0.9, 1.6, 0.7, axes...), func(n float64) float64 {
+				return 0.7*math.Min(math.Max(n, 0.9), 1.6) + 0.3*n
+			}},
+			{layers.MinMaxNorm(0, 1, 1, axes...), func(n float64) float64 { return math.Min(n, 1) }},
+		} {
+			// Scales from small to large so that slices fall on both sides
+			// of the bounds.
+			for _, scale := range []float64{0.1, 0.5, 2} {
+				w := randWeight(rng, scale, 3, 5, 4)
+				before, key := sliceNorms(w, reduce)
+				got := cloneTensor(w)
+				c.con.Apply(got)
+				after, _ := sliceNorms(got, reduce)
+				for i := 0; i < 3; i++ {
+					for j := 0; j < 5; j++ {
+						for k := 0; k < 4; k++ {
+							n := before[key(i, j, k)]
+							idx := (i*5+j)*4 + k
+							want := float64(w.Data[idx]) * c.desired(n) / (1e-7 + n)
+							if d := math.Abs(float64(got.Data[idx]) - want); d > 1e-6*math.Max(1, math.Abs(want)) {
+								t.Fatalf("%T axes %v scale %g: element %d = %g, want %g", c.con, axes, scale, idx, got.Data[idx], want)
+							}
+						}
+					}
+				}
+				for k, n := range after {
+					if want := c.desired(before[k]); math.Abs(n-want) > 1e-5 {
+						t.Fatalf("%T axes %v: slice %v norm %g after Apply, want %g", c.con, axes, k, n, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestMaxNormDenseColumns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	w := randWeight(rng, 1, 9, 4) // Dense kernel (in, units): axis 0 bounds each unit's incoming weights
+	w.Data[0] *= 10
+	layers.MaxNorm(1).Apply(w)
+	for u := 0; u < 4; u++ {
+		var s float64
+		for i := 0; i < 9; i++ {
+			v := float64(w.Data[i*4+u])
+			s += v * v
+		}
+		if math.Sqrt(s) > 1+1e-6 {
+			t.Errorf("column %d has norm %g > 1", u, math.Sqrt(s))
+		}
+	}
+}
+
+func TestNonNeg(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	w := randWeight(rng, 1, 7, 3)
+	orig := cloneTensor(w)
+	layers.NonNeg().Apply(w)
+	for i, v := range w.Data {
+		if want := float32(math.Max(float64(orig.Data[i]), 0)); v != want {
+			t.Fatalf("element %d: %g, want %g", i, v, want)
+		}
+	}
+}
+
+// checkPenaltyGradient compares the gradient Penalty adds into grad with
+// central differences of the penalty itself.
+func checkPenaltyGradient(t *testing.T, name string, r layers.Regularizer, w *tensor.Tensor) {
+	t.Helper()
+	grad := tensor.New(w.Shape...)
+	for i := range grad.Data {
+		grad.Data[i] = 0.25 // Penalty adds (+=) into grad
+	}
+	p0 := r.Penalty(w, grad)
+	if p1 := r.Penalty(w, nil); p1 != p0 {
+		t.Fatalf("%s: penalty %g with a gradient, %g without", name, p0, p1)
+	}
+	const h = 1e-3
+	for i := range w.Data {
+		x := w.Data[i]
+		w.Data[i] = x + h
+		hi, up := r.Penalty(w, nil), float64(w.Data[i])
+		w.Data[i] = x - h
+		lo, down := r.Penalty(w, nil), float64(w.Data[i])
+		w.Data[i] = x
+		num := (hi - lo) / (up - down)
+		got := float64(grad.Data[i]) - 0.25
+		if math.Abs(got-num) > 2e-3*math.Max(1, math.Abs(num)) {
+			t.Fatalf("%s: d/dw[%d] = %g, finite differences give %g", name, i, got, num)
+		}
+	}
+}
+
+func TestWeightRegularizers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	w := randWeight(rng, 1.5, 5, 3, 2)
+	var abs, sq float64
+	for _, v := range w.Data {
+		abs += math.Abs(float64(v))
+		sq += float64(v) * float64(v)
+	}
+	for _, c := range []struct {
+		name string
+		r    layers.Regularizer
+		want float64
+	}{
+		{"L1", layers.L1(0.03), 0.03 * abs},
+		{"L2", layers.L2(0.02), 0.02 * sq}, // Keras 3: no ½
+		{"L1L2", layers.L1L2(0.03, 0.02), 0.03*abs + 0.02*sq},
+		{"L1L2 l2 only", layers.L1L2(0, 0.5), 0.5 * sq},
+	} {
+		if got := c.r.Penalty(w, nil); math.Abs(got-c.want) > 1e-9*c.want {
+			t.Errorf("%s: penalty %g, want %g", c.name, got, c.want)
+		}
+		checkPenaltyGradient(t, c.name, c.r, cloneTensor(w))
+	}
+	// Keras' docstring example: L2(2) on ones(5, 5) is 50.
+	ones := tensor.New(5, 5)
+	for i := range ones.Data {
+		ones.Data[i] = 1
+	}
+	if got := layers.L2(2).Penalty(ones, nil); got != 50 {
+		t.Errorf("L2(2) on ones(5,5) = %g, want 50", got)
+	}
+}
+
+// orthoReference is Keras' formula computed directly: normalize the rows
+// (or columns), take all products, sum |off-diagonal| · factor · ½ / pairs.
+func orthoReference(w *tensor.Tensor, factor float64, columns bool) float64 {
+	r, c := w.Shape[0], w.Shape[1]
+	get := func(i, j int) float64 { return float64(w.Data[i*c+j]) }
+	n, m := r, c
+	if columns {
+		n, m = c, r
+		get = func(i, j int) float64 { return float64(w.Data[j*c+i]) }
+	}
+	vec := make([][]float64, n)
+	for i := range vec {
+		var s float64
+		for j := 0; j < m; j++ {
+			s += get(i, j) * get(i, j)
+		}
+		vec[i] = make([]float64, m)
+		for j := range vec[i] {
+			vec[i][j] = get(i, j) / math.Max(math.Sqrt(s), 1e-7)
+		}
+	}
+	var sum float64
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			if i != j {
+				var p float64
+				for k := 0; k < m; k++ {
+					p += vec[i][k] * vec[j][k]
+				}
+				sum += math.Abs(p)
+			}
+		}
+	}
+	return factor * 0.5 * sum / (float64(n) * float64(n-1) / 2)
+}
+
+func TestOrthogonalRegularizer(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, shape := range [][2]int{{4, 3}, {3, 5}, {2, 7}, {6, 2}} {
+		for _, mode := range []string{"rows", "columns"} {
+			w := randWeight(rng, 1, shape[0], shape[1])
+			r := layers.NewOrthogonalRegularizer(0.3, mode)
+			want := orthoReference(w, 0.3, mode == "columns")
+			if got := r.Penalty(w, nil); math.Abs(got-want) > 1e-9 {
+				t.Errorf("%v %s: penalty %g, want %g", shape, mode, got, want)
+			}
+			checkPenaltyGradient(t, "orthogonal "+mode, r, w)
+		}
+	}
+	// Orthogonal rows cost nothing.
+	eye := tensor.FromSlice([]float32{1, 0, 0, 0, 2, 0}, 2, 3)
+	if p := layers.NewOrthogonalRegularizer(1, "rows").Penalty(eye, nil); p != 0 {
+		t.Errorf("orthogonal rows: penalty %g", p)
+	}
+}
+
+func jsonRoundTrip(t *testing.T, v any) any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestConstraintAndRegularizerConfigs(t *testing.T) {
+	// As Keras 3 writes them (model.to_json()).
+	keras := `{"module": "keras.constraints", "class_name": "MaxNorm", "config": {"max_value": 3, "axis": [0, 1]}, "registered_name": null}`
+	var obj any
+	if err := json.Unmarshal([]byte(keras), &obj); err != nil {
+		t.Fatal(err)
+	}
+	c, err := layers.ParseConstraint(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := c.(*layers.MaxNormConstraint); !ok || m.MaxValue != 3 || !reflect.DeepEqual(m.Axis, []int{0, 1}) {
+		t.Fatalf("%#v", c)
+	}
+	b, _ := json.Marshal(layers.ConstraintConfig(c))
+	var a, bb any
+	_ = json.Unmarshal(b, &a)
+	_ = json.Unmarshal([]byte(keras), &bb)
+	if !reflect.DeepEqual(a, bb) {
+		t.Errorf("written %s, Keras writes %s", b, keras)
+	}
+
+	constraints := []layers.Constraint{layers.MaxNorm(3), layers.MaxNorm(2.5, 0, 1), layers.NonNeg(),
+		layers.UnitNorm(1), layers.UnitNorm(-1, 0), layers.MinMaxNorm(0.5, 2, 0.25, 2)}
+	for _, c := range constraints {
+		cfg := jsonRoundTrip(t, layers.ConstraintConfig(c))
+		c2, err := layers.ParseConstraint(cfg)
+		if err != nil {
+			t.Fatalf("%T: %v", c, err)
+		}
+		if !reflect.DeepEqual(c, c2) {
+			t.Errorf("round trip of %#v gave %#v", c, c2)
+		}
+		// Without the JSON step too (ints and []int as Go writes them).
+		if c3, err := layers.ParseConstraint(layers.ConstraintConfig(c)); err != nil || !reflect.DeepEqual(c, c3) {
+			t.Errorf("direct round trip of %#v gave %#v, %v", c, c3, err)
+		}
+	}
+	regularizers := []layers.Regularizer{layers.L1(0.003), layers.L2(0.01), layers.L1L2(0, 0.01),
+		layers.L1L2(1e-5, 1e-4), layers.NewOrthogonalRegularizer(0.02, "columns")}
+	for _, r := range regularizers {
+		cfg := jsonRoundTrip(t, layers.RegularizerConfig(r))
+		r2, err := layers.ParseRegularizer(cfg)
+		if err != nil {
+			t.Fatalf("%T: %v", r, err)
+		}
+		if !reflect.DeepEqual(r, r2) {
+			t.Errorf("round trip of %#v gave %#v", r, r2)
+		}
+	}
+	if layers.ConstraintConfig(nil) != nil || layers.RegularizerConfig(nil) != nil {
+		t.Error("nil must serialize as null")
+	}
+	if got := layers.RegularizerConfig(layers.L2(0.01)).(map[string]any); got["class_name"] != "L2" ||
+		got["module"] != "keras.regularizers" || !reflect.DeepEqual(got["config"], map[string]any{"l2": 0.01}) {
+		t.Errorf("%v", got)
+	}
+
+	// String identifiers, with Keras' defaults.
+	for s, want := range map[string]layers.Constraint{
+		"non_neg": layers.NonNeg(), "NonNeg": layers.NonNeg(), "max_norm": layers.MaxNorm(2), "MaxNorm": layers.MaxNorm(2),
+		"unit_norm": layers.UnitNorm(), "min_max_norm": layers.MinMaxNorm(0, 1, 1), "max_norm(3)": layers.MaxNorm(3),
+		"max_norm(3, 1)": layers.MaxNorm(3, 1), "min_max_norm(0.5, 2)": layers.MinMaxNorm(0.5, 2, 1),
+	} {
+		got, err := layers.ParseConstraint(s)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: %#v, %v; want %#v", s, got, err, want)
+		}
+	}
+	for s, want := range map[string]layers.Regularizer{
+		"l1": layers.L1(0.01), "l2": layers.L2(0.01), "L2": layers.L2(0.01), "l1_l2": layers.L1L2(0.01, 0.01),
+		"L1L2": layers.L1L2(0, 0), "l2(0.001)": layers.L2(0.001), "l1_l2(0, 1e-4)": layers.L1L2(0, 1e-4),
+		"orthogonal_regularizer": layers.NewOrthogonalRegularizer(0.01, "rows"),
+	} {
+		got, err := layers.ParseRegularizer(s)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: %#v, %v; want %#v", s, got, err, want)
+		}
+	}
+	// The Keras 3 fixture's regularizer: keras.regularizers.l1_l2(l2=0.01).
+	r, err := layers.Config{"k": map[string]any{"module": "keras.regularizers", "class_name": "L1L2",
+		"config": map[string]any{"l1": 0.0, "l2": 0.01}, "registered_name": nil}}.Regularizer("k")
+	if err != nil || !reflect.DeepEqual(r, layers.L1L2(0, 0.01)) {
+		t.Errorf("%#v %v", r, err)
+	}
+	if r, err := (layers.Config{"k": nil}).Regularizer("k"); r != nil || err != nil {
+		t.Errorf("null: %v %v", r, err)
+	}
+	if c, err := (layers.Config{}).Constraint("k"); c != nil || err != nil {
+		t.Errorf("absent: %v %v", c, err)
+	}
+
+	for _, bad := range []struct {
+		v    any
+		want string
+	}{
+		{"max_nrom", `unknown constraint "max_nrom"`},
+		{"max_norm(3, 1, 2)", "at most 2 arguments"},
+		{"max_norm(max_value=3)", "positional"},
+		{map[string]any{"class_name": "RadialConstraint", "config": map[string]any{}}, `unsupported constraint "RadialConstraint"`},
+		{map[string]any{"class_name": "MaxNorm", "config": map[string]any{"m": 3.0}}, `unexpected argument "m"`},
+		{map[string]any{"class_name": "NonNeg", "config": map[string]any{"axis": 0.0}}, "takes none"},
+		{map[string]any{"class_name": "MaxNorm", "config": map[string]any{"axis": "rows"}}, "axis"},
+		{3.0, "expected a constraint name"},
+	} {
+		if _, err := layers.ParseConstraint(bad.v); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%v: error %v, want one containing %q", bad.v, err, bad.want)
+		}
+	}
+	for _, bad := range []struct {
+		v    any
+		want string
+	}{
+		{"l3", `unknown regularizer "l3"`},
+		{"l2(-1)", "non-negative"},
+		{map[string]any{"class_name": "L2", "config": map[string]any{"l2": -0.5}}, "non-negative"},
+		{map[string]any{"class_name": "L2", "config": map[string]any{"l1": 0.5}}, `unexpected argument "l1"`},
+		{map[string]any{"class_name": "OrthogonalRegularizer", "config": map[string]any{"mode": "diagonal"}}, `mode="diagonal"`},
+		{map[string]any{"class_name": "MyReg", "config": map[string]any{}}, `unsupported regularizer "MyReg"`},
+		{map[string]any{"config": map[string]any{}}, "class_name"},
+	} {
+		if _, err := layers.ParseRegularizer(bad.v); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%v: error %v, want one containing %q", bad.v, err, bad.want)
+		}
+	}
+}
