@@ -1,0 +1,184 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/seqnet/seqnet/layers"
+	"github.com/seqnet/seqnet/model"
+)
+
+// builtinArchs are the architectures `seqnet train --model NAME` builds.
+var builtinArchs = []string{"cnn", "textcnn", "kimcnn", "forecast", "lstm"}
+
+// archFlags are the sizes of a built-in architecture.
+type archFlags struct {
+	Filters      int     `json:"filters"`
+	KernelSize   int     `json:"kernel_size"`
+	EmbeddingDim int     `json:"embedding_dim"`
+	Units        int     `json:"units"`
+	Dropout      float64 `json:"dropout"`
+	FreezeEmbed  bool    `json:"freeze_embeddings"`
+}
+
+func isBuiltin(spec string) bool {
+	for _, a := range builtinArchs {
+		if strings.EqualFold(spec, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// defaultArch is the architecture for a kind of data when --model is not
+// given.
+func defaultArch(kind string) string {
+	switch kind {
+	case kindText:
+		return "textcnn"
+	case kindSeries:
+		return "forecast"
+	}
+	return "cnn"
+}
+
+// outputLayer is the last layer the task needs.
+func outputLayer(p *prep) layers.Layer {
+	switch p.Task {
+	case taskBinary:
+		return layers.NewDense(1, "sigmoid")
+	case taskMulticlass:
+		return layers.NewDense(p.classes(), "softmax")
+	}
+	return layers.NewDense(max(len(p.Outputs), 1), "linear")
+}
+
+// buildArch builds a built-in architecture for samples of shape in.
+func buildArch(spec string, a archFlags, p *prep, in []int, seed uint64) (*model.Model, error) {
+	spec = strings.ToLower(spec)
+	if a.Filters <= 0 || a.KernelSize <= 0 || a.EmbeddingDim <= 0 || a.Units <= 0 {
+		return nil, userErr("--filters, --kernel-size, --embedding-dim and --units must be positive; received %d, %d, %d, %d",
+			a.Filters, a.KernelSize, a.EmbeddingDim, a.Units)
+	}
+	if a.Dropout < 0 || a.Dropout >= 1 {
+		return nil, userErr("--dropout must be in [0, 1), received %g", a.Dropout)
+	}
+	text := p.Kind == kindText
+	if (spec == "textcnn" || spec == "kimcnn") && !text {
+		return nil, userErr("--model %s needs text (token) input: read the data with --text (or use --model cnn, forecast or lstm for numbers)", spec)
+	}
+	embedding := func(maskZero bool) layers.Layer {
+		e := layers.NewEmbedding(p.Vectorizer.VocabularySize(), a.EmbeddingDim)
+		e.MaskZero = maskZero
+		e.Frozen = a.FreezeEmbed
+		return e
+	}
+	conv := func(k int, opts ...layers.Conv1DOption) layers.Layer {
+		return layers.NewConv1D(a.Filters, k, append([]layers.Conv1DOption{layers.ConvActivation("relu"), layers.Padding("same")}, opts...)...)
+	}
+	var stack []layers.Layer
+	drop := func() {
+		if a.Dropout > 0 {
+			stack = append(stack, layers.NewDropout(a.Dropout))
+		}
+	}
+	switch spec {
+	case "kimcnn":
+		// Kim (2014): parallel convolutions of widths 3, 4, 5 over the
+		// embedded tokens, max over time, concatenated.
+		x := model.Input(in...)
+		h := model.Call(embedding(false), x)
+		var pooled []*model.Tensor
+		for _, k := range []int{3, 4, 5} {
+			c := model.Call(conv(k), h)
+			pooled = append(pooled, model.Call(layers.NewGlobalMaxPooling1D(), c))
+		}
+		out := model.Call(layers.NewConcatenate(-1), pooled...)
+		if a.Dropout > 0 {
+			out = model.Call(layers.NewDropout(a.Dropout), out)
+		}
+		out = model.Call(outputLayer(p), out)
+		m, err := model.NewModel([]*model.Tensor{x}, []*model.Tensor{out}, seed)
+		if err != nil {
+			return nil, err
+		}
+		m.Seed = seed
+		return m, nil
+	case "textcnn":
+		stack = append(stack, layers.Input(in...), embedding(false), conv(a.KernelSize), layers.NewGlobalMaxPooling1D())
+		drop()
+	case "lstm":
+		stack = append(stack, layers.Input(in...))
+		if text {
+			stack = append(stack, embedding(true))
+		}
+		stack = append(stack, layers.NewLSTM(a.Units))
+		drop()
+	case "cnn":
+		if text {
+			return buildArch("textcnn", a, p, in, seed)
+		}
+		stack = append(stack, layers.Input(in...), conv(a.KernelSize), conv(a.KernelSize))
+		if in[0] >= 2 {
+			stack = append(stack, layers.NewMaxPooling1D(2))
+		}
+		stack = append(stack, layers.NewFlatten())
+		drop()
+		stack = append(stack, layers.NewDense(a.Units, "relu"))
+	case "forecast":
+		// A causal dilated stack (WaveNet style): dilations 1, 2, 4, …
+		// until the last step sees the whole window; that step's features
+		// make the forecast.
+		stack = append(stack, layers.Input(in...))
+		if text {
+			stack = append(stack, embedding(false))
+		}
+		steps, field := in[0], 1
+		for d := 1; len(stack) < 2 || (field < steps && d <= 64); d *= 2 {
+			stack = append(stack, layers.NewConv1D(a.Filters, a.KernelSize, layers.Padding("causal"), layers.DilationRate(d), layers.ConvActivation("relu")))
+			field += (a.KernelSize - 1) * d
+			if a.KernelSize == 1 {
+				break
+			}
+		}
+		if steps > 1 {
+			stack = append(stack, layers.NewCropping1D(steps-1, 0))
+		}
+		stack = append(stack, layers.NewFlatten())
+		drop()
+	default:
+		return nil, unknownSpec(spec)
+	}
+	stack = append(stack, outputLayer(p))
+	m, err := model.NewSequential(stack...)
+	if err != nil {
+		return nil, asUser(err)
+	}
+	m.Seed = seed
+	if err := m.Build(); err != nil {
+		return nil, asUser(err)
+	}
+	return m, nil
+}
+
+func unknownSpec(spec string) error {
+	return userErr("--model %q: not a built-in architecture (%s) nor an existing file (Keras model.to_json() JSON or a seqnet model): check the name or the path",
+		spec, strings.Join(builtinArchs, ", "))
+}
+
+// describeArch says in one line what a built-in architecture is.
+func describeArch(spec string) string {
+	switch strings.ToLower(spec) {
+	case "cnn":
+		return "two Conv1D (relu, same padding), MaxPooling1D, Flatten, Dense"
+	case "textcnn":
+		return "Embedding, Conv1D (relu), GlobalMaxPooling1D, Dropout, Dense"
+	case "kimcnn":
+		return "Kim's CNN: Embedding, Conv1D of widths 3, 4 and 5 in parallel, GlobalMaxPooling1D each, Concatenate, Dropout, Dense"
+	case "forecast":
+		return "causal dilated Conv1D stack (dilation 1, 2, 4, …), last step, Dense"
+	case "lstm":
+		return "LSTM (after an Embedding with mask_zero for text), Dense"
+	}
+	return fmt.Sprintf("%q", spec)
+}

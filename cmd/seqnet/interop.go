@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/seqnet/seqnet/checkpoint"
+	"github.com/seqnet/seqnet/keras"
+)
+
+func init() {
+	commands["import"] = command{runImport, "make a seqnet model file from Keras model.to_json() and weights"}
+	commands["export"] = command{runExport, "write a seqnet model as Keras JSON and .npz weights"}
+}
+
+const importUsage = `Usage: seqnet import --keras-json model.json --weights weights.npz --out model.seqnet
+
+Reads a Keras model's architecture (open("model.json", "w").write(model.to_json()))
+and weights (numpy.savez("weights.npz", *model.get_weights())) and writes a
+seqnet model file. Predict with it on NumPy arrays (seqnet predict --x), or
+train it further on your data (seqnet train --model model.seqnet ...).
+
+Flags:
+  --keras-json FILE   Keras 2 or 3 model.to_json() output (Sequential or Functional)
+  --weights FILE      numpy.savez of model.get_weights() (optional: fresh weights without it)
+  --input-shape S     per-sample input shape, e.g. 100,8, for a Sequential model
+                      saved without one
+  --out FILE          the seqnet model file to write
+`
+
+const exportUsage = `Usage: seqnet export --model model.seqnet --keras-json out.json --weights out.npz
+
+Writes the model as Keras 3 JSON and its weights in get_weights() order, for
+  model = keras.models.model_from_json(open("out.json").read())
+  model.set_weights(list(numpy.load("out.npz").values()))
+
+Flags:
+  --model FILE          a seqnet model file
+  --keras-json FILE     the architecture to write
+  --weights FILE        the weights to write (.npz)
+  --preprocessing FILE  also write the stored preprocessing (label map,
+                        scaler, vocabulary, columns) as JSON
+`
+
+func runImport(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	jsonPath := fs.String("keras-json", "", "")
+	weights := fs.String("weights", "", "")
+	shape := fs.String("input-shape", "", "")
+	out := fs.String("out", "", "")
+	if done, st := parseFlags(fs, args, importUsage, stdout, stderr); done {
+		return st
+	}
+	return finish(stderr, "import", importKeras(*jsonPath, *weights, *shape, *out, stdout))
+}
+
+func importKeras(jsonPath, weights, shape, out string, w io.Writer) error {
+	if jsonPath == "" || out == "" {
+		return userErr("--keras-json and --out are required, e.g. seqnet import --keras-json model.json --weights weights.npz --out model.seqnet")
+	}
+	if err := checkFile("--keras-json", jsonPath); err != nil {
+		return err
+	}
+	if err := checkOutDir("--out", out); err != nil {
+		return err
+	}
+	f, err := os.Open(jsonPath)
+	if err != nil {
+		return userErr("--keras-json %s: %v", jsonPath, err)
+	}
+	m, err := keras.ReadModelJSON(f)
+	f.Close()
+	if err != nil {
+		return userErr("--keras-json %s: %v", jsonPath, err)
+	}
+	if shape != "" {
+		dims, err := parseShape(shape)
+		if err != nil {
+			return err
+		}
+		if m.Built() {
+			return userErr("--input-shape: the model already has its input shape from the JSON; leave the flag out")
+		}
+		if err := m.Build(dims...); err != nil {
+			return asUser(err)
+		}
+	}
+	if !m.Built() {
+		return userErr("--keras-json %s: the model has no input shape: give it with --input-shape STEPS,CHANNELS (e.g. 100,8)", jsonPath)
+	}
+	if weights != "" {
+		if err := checkFile("--weights", weights); err != nil {
+			return err
+		}
+		if err := keras.LoadWeightsNPZ(weights, m); err != nil {
+			return userErr("--weights %s: %v", weights, err)
+		}
+	}
+	if err := checkpoint.Save(out, m, checkpoint.Extra{}); err != nil {
+		return fmt.Errorf("--out %s: %w", out, err)
+	}
+	fmt.Fprint(w, m.Summary())
+	note := "with fresh weights (no --weights)"
+	if weights != "" {
+		note = "with the weights of " + weights
+	}
+	fmt.Fprintf(w, "saved %s %s\n", out, note)
+	return nil
+}
+
+func parseShape(s string) ([]int, error) {
+	var dims []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, userErr("--input-shape %q: expected positive whole numbers separated by commas, e.g. 100,8", s)
+		}
+		dims = append(dims, n)
+	}
+	return dims, nil
+}
+
+func runExport(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	modelPath := fs.String("model", "", "")
+	jsonPath := fs.String("keras-json", "", "")
+	weights := fs.String("weights", "", "")
+	pre := fs.String("preprocessing", "", "")
+	if done, st := parseFlags(fs, args, exportUsage, stdout, stderr); done {
+		return st
+	}
+	return finish(stderr, "export", exportKeras(*modelPath, *jsonPath, *weights, *pre, stdout))
+}
+
+func exportKeras(modelPath, jsonPath, weights, pre string, w io.Writer) error {
+	if modelPath == "" || (jsonPath == "" && weights == "" && pre == "") {
+		return userErr("--model and at least one of --keras-json, --weights, --preprocessing are required, e.g. seqnet export --model model.seqnet --keras-json model.json --weights weights.npz")
+	}
+	if err := checkFile("--model", modelPath); err != nil {
+		return err
+	}
+	for _, o := range [][2]string{{"--keras-json", jsonPath}, {"--weights", weights}, {"--preprocessing", pre}} {
+		if err := checkOutDir(o[0], o[1]); err != nil {
+			return err
+		}
+	}
+	m, extra, err := checkpoint.Load(modelPath)
+	if err != nil {
+		return userErr("--model %s: %v", modelPath, err)
+	}
+	if jsonPath != "" {
+		var buf bytes.Buffer
+		if err := keras.WriteModelJSON(&buf, m); err != nil {
+			return fmt.Errorf("--keras-json: %w", err)
+		}
+		if err := writeFileAtomic(jsonPath, buf.Bytes()); err != nil {
+			return fmt.Errorf("--keras-json %s: %w", jsonPath, err)
+		}
+		fmt.Fprintf(w, "architecture written to %s\n", jsonPath)
+	}
+	if weights != "" {
+		if err := keras.WriteWeightsNPZ(weights, m); err != nil {
+			return fmt.Errorf("--weights %s: %w", weights, err)
+		}
+		fmt.Fprintf(w, "%d weight arrays written to %s (Keras get_weights() order)\n", len(m.Params()), weights)
+	}
+	if pre != "" {
+		if extra.Preprocessing == nil {
+			return userErr("--preprocessing: %s holds no preprocessing (it was imported, not trained by seqnet train)", modelPath)
+		}
+		var buf bytes.Buffer
+		buf.Write(extra.Preprocessing)
+		buf.WriteByte('\n')
+		if err := writeFileAtomic(pre, buf.Bytes()); err != nil {
+			return fmt.Errorf("--preprocessing %s: %w", pre, err)
+		}
+		fmt.Fprintf(w, "preprocessing written to %s\n", pre)
+	}
+	return nil
+}

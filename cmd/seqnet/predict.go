@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/seqnet/seqnet/data/npy"
+	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/tensor"
+)
+
+func init() {
+	commands["predict"] = command{runPredict, "predict with a trained model, applying its stored preprocessing"}
+}
+
+const predictUsage = `Usage: seqnet predict --model MODEL.seqnet (--data FILE | --x X.npy) [--out FILE]
+
+Reads new data exactly as the training data was read (same columns, label
+map, scaler, windows or vocabulary, all stored in the model file) and writes
+one prediction per sample: for classifiers the predicted label and the
+probability of each class, for regression the predicted values (in the
+original units when a scaler was used). A feature column missing from the
+data is an error naming it; the target column is not needed.
+
+Flags:
+  --model FILE       a model written by seqnet train or seqnet import
+  --data FILE        CSV/TSV, time series or text file, read like the training data
+  --x FILE           NumPy input (.npy, or .npz with x) for models trained on arrays
+  --out FILE         .csv, .jsonl (one JSON object per line) or .npy
+                     (probabilities or values only); default: CSV on stdout
+  --batch-size B     samples per forward pass (default 256)
+
+For a time series each window gives one row, named by the row it predicts
+(target_row; past the end of the file for the last windows: a forecast).
+`
+
+// predictions are a model's outputs turned into what people read.
+type predictions struct {
+	rowName string
+	rows    []string
+	// classes is set for classifiers: probabilities per class.
+	classes []string
+	probs   [][]float64
+	label   []string
+	// outputs names the value columns (regression or a model without
+	// preprocessing).
+	outputs []string
+	values  [][]float64
+}
+
+func runPredict(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
+	var d dataFlags
+	d.addReadFlags(fs)
+	modelPath := fs.String("model", "", "")
+	out := fs.String("out", "", "")
+	batch := fs.Int("batch-size", 256, "")
+	if done, st := parseFlags(fs, args, predictUsage, stdout, stderr); done {
+		return st
+	}
+	return finish(stderr, "predict", predict(&d, *modelPath, *out, *batch, stdout))
+}
+
+func predict(d *dataFlags, modelPath, out string, batch int, stdout io.Writer) error {
+	if modelPath == "" {
+		return userErr("--model is required: the model file written by seqnet train, e.g. --model model.seqnet")
+	}
+	if batch <= 0 {
+		return userErr("--batch-size must be positive, received %d", batch)
+	}
+	format := "csv"
+	if out != "" {
+		switch ext := strings.ToLower(filepath.Ext(out)); ext {
+		case ".csv", ".jsonl", ".npy":
+			format = ext[1:]
+		default:
+			return userErr("--out %s: unknown format %q: expected .csv, .jsonl or .npy", out, ext)
+		}
+	}
+	if err := checkOutDir("--out", out); err != nil {
+		return err
+	}
+	m, _, p, err := loadModelFile("--model", modelPath)
+	if err != nil {
+		return err
+	}
+	ds, err := readApplied(d, p, false)
+	if err != nil {
+		return err
+	}
+	pr, raw, err := runModel(m, p, ds, batch)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	switch format {
+	case "csv":
+		err = pr.writeCSV(&buf)
+	case "jsonl":
+		err = pr.writeJSONL(&buf)
+	case "npy":
+		err = npy.Write(&buf, raw)
+	}
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		_, err = stdout.Write(buf.Bytes())
+		return err
+	}
+	if err := writeFileAtomic(out, buf.Bytes()); err != nil {
+		return fmt.Errorf("--out %s: %w", out, err)
+	}
+	fmt.Fprintf(stdout, "%d predictions written to %s\n", len(pr.rows), out)
+	return nil
+}
+
+// runModel predicts ds and turns the outputs into labels and
+// probabilities or values in the original units; raw is what an .npy file
+// gets: (N, classes) probabilities or (N, outputs) values.
+func runModel(m *model.Model, p *prep, ds *dataset, batch int) (*predictions, *tensor.Tensor, error) {
+	y, err := m.Predict(ds.X, batch)
+	if err != nil {
+		return nil, nil, asUser(err)
+	}
+	n := ds.X.Shape[0]
+	k := 1
+	if y.Rank() > 1 {
+		k = tensor.Size(y.Shape[1:])
+	}
+	pr := &predictions{rowName: ds.RowName, rows: ds.Rows}
+	switch p.Task {
+	case taskBinary, taskMulticlass:
+		nc := p.classes()
+		if (p.Task == taskBinary && k != 1) || (p.Task == taskMulticlass && k != nc) {
+			return nil, nil, fmt.Errorf("the model gives %d outputs per sample but its label map has %d classes", k, nc)
+		}
+		pr.classes = p.Labels.Classes
+		raw := tensor.New(n, nc)
+		for i := 0; i < n; i++ {
+			probs := make([]float64, nc)
+			if p.Task == taskBinary {
+				v := float64(y.Data[i])
+				probs[0], probs[1] = 1-v, v
+			} else {
+				for j := range probs {
+					probs[j] = float64(y.Data[i*k+j])
+				}
+			}
+			best := 0
+			for j, v := range probs {
+				raw.Data[i*nc+j] = float32(v)
+				if v > probs[best] {
+					best = j
+				}
+			}
+			pr.probs = append(pr.probs, probs)
+			pr.label = append(pr.label, p.className(best))
+		}
+		return pr, raw, nil
+	}
+	vals := tensor.FromSlice(append([]float32(nil), y.Data...), n, k)
+	pr.outputs = p.Outputs
+	if len(pr.outputs) != k {
+		pr.outputs = nil
+		for j := 0; j < k; j++ {
+			pr.outputs = append(pr.outputs, fmt.Sprintf("output_%d", j))
+		}
+	}
+	if sc := p.outputScaler(); sc != nil {
+		if err := sc.InverseValues(p.Outputs, vals.Data); err != nil {
+			return nil, nil, err
+		}
+	}
+	for i := 0; i < n; i++ {
+		row := make([]float64, k)
+		for j := range row {
+			row[j] = float64(vals.Data[i*k+j])
+		}
+		pr.values = append(pr.values, row)
+	}
+	return pr, vals, nil
+}
+
+func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+
+func (pr *predictions) writeCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	header := []string{pr.rowName}
+	if pr.classes != nil {
+		header = append(header, "label")
+		for _, c := range pr.classes {
+			header = append(header, "prob_"+c)
+		}
+	} else {
+		header = append(header, pr.outputs...)
+	}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for i, r := range pr.rows {
+		rec := []string{r}
+		if pr.classes != nil {
+			rec = append(rec, pr.label[i])
+			for _, v := range pr.probs[i] {
+				rec = append(rec, fmtFloat(v))
+			}
+		} else {
+			for _, v := range pr.values[i] {
+				rec = append(rec, fmtFloat(v))
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// writeJSONL writes one object per sample, keys in a fixed order:
+// {"line": "12", "label": "spam", "probabilities": {"ham": 0.1, "spam": 0.9}}
+// or {"target_row": "301", "values": {"temp": 12.5}}.
+func (pr *predictions) writeJSONL(w io.Writer) error {
+	q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	num := func(v float64) string {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return "null"
+		}
+		return strconv.FormatFloat(v, 'g', -1, 32)
+	}
+	for i, r := range pr.rows {
+		var b strings.Builder
+		fmt.Fprintf(&b, "{%s: %s", q(pr.rowName), q(r))
+		names, vals, key := pr.outputs, []float64(nil), "values"
+		if pr.classes != nil {
+			fmt.Fprintf(&b, ", \"label\": %s", q(pr.label[i]))
+			names, vals, key = pr.classes, pr.probs[i], "probabilities"
+		} else {
+			vals = pr.values[i]
+		}
+		fmt.Fprintf(&b, ", %s: {", q(key))
+		for j, n := range names {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s: %s", q(n), num(vals[j]))
+		}
+		b.WriteString("}}\n")
+		if _, err := io.WriteString(w, b.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}

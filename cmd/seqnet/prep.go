@@ -1,0 +1,1140 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/seqnet/seqnet/data"
+	"github.com/seqnet/seqnet/data/npy"
+	"github.com/seqnet/seqnet/tensor"
+)
+
+// Kinds of input data and tasks, as stored in a model file.
+const (
+	kindCSV    = "csv"    // a table: each row one sample of F steps × 1 channel
+	kindSeries = "series" // a time series cut into sliding windows
+	kindText   = "text"   // labelled texts, vectorized into token indices
+	kindNPY    = "npy"    // arrays from .npy/.npz files
+
+	taskBinary     = "binary"
+	taskMulticlass = "multiclass"
+	taskRegression = "regression"
+
+	prepFormat = "seqnet-cli/1"
+)
+
+// userError is a problem the user can fix (a flag, a file, a column): the
+// command exits with status 2 and one line on stderr.
+type userError struct{ err error }
+
+func (e userError) Error() string { return e.err.Error() }
+func (e userError) Unwrap() error { return e.err }
+
+// userErr formats a user error.
+func userErr(format string, a ...any) error { return userError{fmt.Errorf(format, a...)} }
+
+// asUser marks err (e.g. from a data reader) as the user's to fix.
+func asUser(err error) error {
+	if err == nil {
+		return nil
+	}
+	var u userError
+	if errors.As(err, &u) {
+		return err
+	}
+	return userError{err}
+}
+
+// finish prints err as one line and returns the exit status: 0 without an
+// error, 2 for a user error, 1 otherwise.
+func finish(stderr io.Writer, cmd string, err error) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "seqnet %s: %s\n", cmd, oneLine(err.Error()))
+	var u userError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
+}
+
+// oneLine joins the lines of a message with "; ".
+func oneLine(s string) string {
+	var parts []string
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// parseFlags parses args with fs; -h prints usage to stdout. It returns
+// done=true when the command should stop with the returned status.
+func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout, stderr io.Writer) (done bool, status int) {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, usage)
+		return true, 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "seqnet %s: %v; run 'seqnet %s -h' for the flags\n", fs.Name(), err, fs.Name())
+		return true, 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "seqnet %s: unexpected argument %q: every input is given by a flag (e.g. --data FILE); run 'seqnet %s -h' for the flags\n",
+			fs.Name(), fs.Arg(0), fs.Name())
+		return true, 2
+	}
+	return false, 0
+}
+
+// prep is the preprocessing stored in a model file, so that predict and
+// evaluate read new data exactly as train read its data.
+type prep struct {
+	Format string `json:"format"`
+	Kind   string `json:"kind"`
+	Task   string `json:"task"`
+	// Outputs names the regression outputs (target columns).
+	Outputs []string `json:"outputs,omitempty"`
+
+	// CSV tables and time series.
+	Delimiter string         `json:"delimiter,omitempty"`
+	Header    string         `json:"header,omitempty"` // "yes" or "no"
+	Features  []string       `json:"features,omitempty"`
+	Target    string         `json:"target,omitempty"` // target (or text label) column
+	RowLabel  string         `json:"row_label,omitempty"`
+	Fill      string         `json:"fill,omitempty"`
+	Labels    *data.LabelMap `json:"labels,omitempty"`
+	Scaler    *data.Scaler   `json:"scaler,omitempty"`
+	// TargetScaler scales a CSV table's regression target (a series'
+	// targets are scaled by Scaler, as columns of the series).
+	TargetScaler *data.Scaler `json:"target_scaler,omitempty"`
+
+	// Time series.
+	Window *windowPrep `json:"window,omitempty"`
+
+	// Text.
+	TextColumn  string               `json:"text_column,omitempty"`
+	Vectorizer  *data.TextVectorizer `json:"vectorizer,omitempty"`
+	WordVectors string               `json:"word_vectors,omitempty"`
+
+	// NumPy arrays: the per-sample input shape.
+	XShape []int `json:"x_shape,omitempty"`
+
+	// Train holds the training settings, for `seqnet train --resume`.
+	Train *trainConfig `json:"train,omitempty"`
+}
+
+// windowPrep is data.WindowOptions with JSON names.
+type windowPrep struct {
+	Window       int      `json:"window"`
+	Horizon      int      `json:"horizon"`
+	Stride       int      `json:"stride"`
+	SamplingRate int      `json:"sampling_rate"`
+	Inputs       []string `json:"inputs"`
+	Targets      []string `json:"targets"`
+}
+
+func (w *windowPrep) options(targets bool) data.WindowOptions {
+	o := data.WindowOptions{Window: w.Window, Horizon: w.Horizon, Stride: w.Stride, SamplingRate: w.SamplingRate, Inputs: w.Inputs}
+	if targets {
+		o.Targets = w.Targets
+	}
+	return o
+}
+
+func (p *prep) classes() int {
+	if p.Labels == nil {
+		return 0
+	}
+	return p.Labels.Len()
+}
+
+// className names class i ("3" when there is no label map).
+func (p *prep) className(i int) string {
+	if p.Labels != nil {
+		if s, err := p.Labels.Name(i); err == nil {
+			return s
+		}
+	}
+	return strconv.Itoa(i)
+}
+
+// describe says in a few lines what the preprocessing does.
+func (p *prep) describe() string {
+	var b strings.Builder
+	switch p.Kind {
+	case kindCSV:
+		fmt.Fprintf(&b, "input: CSV table, %d feature columns read as %d steps × 1 channel: %s\n", len(p.Features), len(p.Features), shortList(p.Features, 12))
+		if p.RowLabel != "" {
+			fmt.Fprintf(&b, "rows named by column `%s`\n", p.RowLabel)
+		}
+	case kindSeries:
+		w := p.Window
+		fmt.Fprintf(&b, "input: time series windows of %d rows (stride %d, sampling rate %d) of %s, predicting %s %d row(s) after the window's last row\n",
+			w.Window, w.Stride, w.SamplingRate, shortList(w.Inputs, 12), strings.Join(w.Targets, ", "), w.Horizon)
+		if p.RowLabel != "" {
+			fmt.Fprintf(&b, "rows named by column `%s`\n", p.RowLabel)
+		}
+	case kindText:
+		fmt.Fprintf(&b, "input: text column `%s`; %s\n", p.TextColumn, p.Vectorizer.Describe())
+		if p.WordVectors != "" {
+			fmt.Fprintf(&b, "word vectors: %s\n", p.WordVectors)
+		}
+	case kindNPY:
+		fmt.Fprintf(&b, "input: NumPy arrays of per-sample shape %s\n", tensor.ShapeString(p.XShape, false))
+	}
+	if p.Scaler != nil {
+		fmt.Fprintf(&b, "scaling: %s\n", p.Scaler.Describe())
+	}
+	if p.TargetScaler != nil {
+		fmt.Fprintf(&b, "target scaling: %s\n", p.TargetScaler.Describe())
+	}
+	switch p.Task {
+	case taskBinary, taskMulticlass:
+		fmt.Fprintf(&b, "task: %s classification of %s into %d classes: %s\n", p.Task, targetName(p), p.classes(), shortList(p.Labels.Classes, 20))
+	case taskRegression:
+		fmt.Fprintf(&b, "task: regression of %s\n", strings.Join(p.Outputs, ", "))
+	}
+	return b.String()
+}
+
+func targetName(p *prep) string {
+	if p.Target == "" {
+		return "y"
+	}
+	return "column `" + p.Target + "`"
+}
+
+func shortList(s []string, max int) string {
+	if len(s) <= max {
+		return strings.Join(s, ", ")
+	}
+	return strings.Join(s[:max], ", ") + fmt.Sprintf(", … (%d in all)", len(s))
+}
+
+// dataFlags are the flags that say where the data is and how to read it.
+type dataFlags struct {
+	Data, X, Y      string
+	Text            bool
+	TextColumn      string
+	Target          string
+	Features        string
+	Ignore          string
+	RowLabel        string
+	Delimiter       string
+	Header          string
+	Fill            string
+	Classes         bool
+	Window, Horizon int
+	Stride          int
+	SamplingRate    int
+	Scale           string
+	MaxTokens       int
+	SeqLen          int
+	WordVectors     string
+}
+
+// addReadFlags adds the flags every data-reading command shares.
+func (d *dataFlags) addReadFlags(fs *flag.FlagSet) {
+	fs.StringVar(&d.Data, "data", "", "")
+	fs.StringVar(&d.X, "x", "", "")
+	fs.StringVar(&d.Y, "y", "", "")
+}
+
+// addTrainFlags adds the flags that choose how training data is read.
+func (d *dataFlags) addTrainFlags(fs *flag.FlagSet) {
+	d.addReadFlags(fs)
+	fs.BoolVar(&d.Text, "text", false, "")
+	fs.StringVar(&d.TextColumn, "text-column", "", "")
+	fs.StringVar(&d.Target, "target", "", "")
+	fs.StringVar(&d.Features, "features", "", "")
+	fs.StringVar(&d.Ignore, "ignore", "", "")
+	fs.StringVar(&d.RowLabel, "row-label", "", "")
+	fs.StringVar(&d.Delimiter, "delimiter", "", "")
+	fs.StringVar(&d.Header, "header", "auto", "")
+	fs.StringVar(&d.Fill, "fill", "none", "")
+	fs.BoolVar(&d.Classes, "classes", false, "")
+	fs.IntVar(&d.Window, "window", 0, "")
+	fs.IntVar(&d.Horizon, "horizon", 1, "")
+	fs.IntVar(&d.Stride, "stride", 1, "")
+	fs.IntVar(&d.SamplingRate, "sampling-rate", 1, "")
+	fs.StringVar(&d.Scale, "scale", "standard", "")
+	fs.IntVar(&d.MaxTokens, "max-tokens", 20000, "")
+	fs.IntVar(&d.SeqLen, "seq-len", 0, "")
+	fs.StringVar(&d.WordVectors, "word-vectors", "", "")
+}
+
+// dataset is data read for a model: inputs, targets, and what names each
+// sample in outputs.
+type dataset struct {
+	X, Y *tensor.Tensor
+	// ValX, ValY are the validation part when the reader split it (time
+	// series, split by time); otherwise Fit's validation split is used.
+	ValX, ValY *tensor.Tensor
+	// RowName and Rows name each sample in predictions ("line" and the
+	// file line, "index", or "target_row" for windows).
+	RowName string
+	Rows    []string
+	// Report says how the data was read.
+	Report string
+	// Persistence holds, for each sample of a series, the last input row's
+	// value of each target (the persistence forecast), scaled; nil when a
+	// target is not an input.
+	Persistence []float32
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func parseDelimiter(s string) (rune, error) {
+	switch s {
+	case "":
+		return 0, nil
+	case "tab", `\t`, "\t", "TAB":
+		return '\t', nil
+	case "comma":
+		return ',', nil
+	case "semicolon":
+		return ';', nil
+	}
+	r := []rune(s)
+	if len(r) != 1 {
+		return 0, userErr("--delimiter %q: expected one character (',', ';', '|') or tab; received %d characters", s, len(r))
+	}
+	return r[0], nil
+}
+
+func parseHeader(s string) (data.HeaderMode, error) {
+	switch strings.ToLower(s) {
+	case "", "auto":
+		return data.HeaderAuto, nil
+	case "yes", "true", "1":
+		return data.HeaderYes, nil
+	case "no", "false", "0":
+		return data.HeaderNo, nil
+	}
+	return 0, userErr("--header %q: expected yes, no or auto", s)
+}
+
+func headerWord(has bool) string {
+	if has {
+		return "yes"
+	}
+	return "no"
+}
+
+// checkFile makes sure path names a readable, non-empty file.
+func checkFile(flagName, path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return userErr("%s %s: no such file: check the path (the current directory is used for relative paths)", flagName, path)
+		}
+		return userErr("%s %s: %v", flagName, path, err)
+	}
+	if st.IsDir() {
+		return userErr("%s %s: is a directory, expected a file", flagName, path)
+	}
+	if st.Size() == 0 {
+		return userErr("%s %s: the file is empty: expected data rows", flagName, path)
+	}
+	return nil
+}
+
+// checkOutDir makes sure the folder of an output file exists, before any
+// work is done.
+func checkOutDir(flagName, path string) error {
+	if path == "" {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err != nil || !st.IsDir() {
+		return userErr("%s %s: the folder %s does not exist: create it or choose another path", flagName, path, dir)
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return userErr("%s %s: is a folder, expected a file name", flagName, path)
+	}
+	return nil
+}
+
+func isNumpy(path string) bool {
+	ext := strings.ToLower(filepath.Ext(path))
+	return ext == ".npy" || ext == ".npz"
+}
+
+// kindOf says which reader the flags ask for.
+func (d *dataFlags) kindOf() (string, error) {
+	switch {
+	case d.X != "" || (d.Data != "" && isNumpy(d.Data)):
+		if d.Text || d.Window > 0 {
+			return "", userErr("NumPy input (--x or a .npy/.npz --data) cannot be combined with --text or --window: arrays are used as they are")
+		}
+		return kindNPY, nil
+	case d.Data == "":
+		return "", userErr("no data: give --data FILE (CSV, TSV, text, .npz) or --x X.npy --y Y.npy")
+	case d.Text && d.Window > 0:
+		return "", userErr("--text and --window cannot be combined: text is read as token sequences, a time series as windows")
+	case d.Text:
+		return kindText, nil
+	case d.Window > 0:
+		return kindSeries, nil
+	case d.Window < 0:
+		return "", userErr("--window must be positive, received %d", d.Window)
+	}
+	return kindCSV, nil
+}
+
+// readTraining reads training data as the flags say and fills p with the
+// preprocessing it learned (label map, scaler, vocabulary). valSplit is the
+// fraction kept for validation: scalers and vocabularies are fitted on the
+// rest only. When p already holds preprocessing (a saved model trained on),
+// it is applied instead of learned.
+func readTraining(d *dataFlags, p *prep, valSplit float64) (*dataset, error) {
+	if p.Kind != "" {
+		if p.Kind == kindSeries {
+			return readSeriesApplied(d, p, true, valSplit)
+		}
+		return readApplied(d, p, true)
+	}
+	kind, err := d.kindOf()
+	if err != nil {
+		return nil, err
+	}
+	p.Format, p.Kind = prepFormat, kind
+	switch kind {
+	case kindNPY:
+		return readNPY(d, p, true, true)
+	case kindText:
+		return readTextTrain(d, p, valSplit)
+	case kindSeries:
+		return readSeriesTrain(d, p, valSplit)
+	}
+	return readCSVTrain(d, p, valSplit)
+}
+
+// readApplied reads data with stored preprocessing (predict, evaluate,
+// training a saved model further). With target, the targets are read too.
+func readApplied(d *dataFlags, p *prep, target bool) (*dataset, error) {
+	if p.Kind == "" {
+		// A model without stored preprocessing (e.g. imported from Keras):
+		// arrays only.
+		if d.X == "" && !(d.Data != "" && isNumpy(d.Data)) {
+			return nil, userErr("this model has no stored preprocessing (it was imported, not trained by seqnet train): give NumPy arrays with --x X.npy (and --y Y.npy)")
+		}
+		return readNPY(d, &prep{Kind: kindNPY}, target, false)
+	}
+	switch p.Kind {
+	case kindNPY:
+		return readNPY(d, p, target, false)
+	case kindText:
+		return readTextApplied(d, p, target)
+	case kindSeries:
+		return readSeriesApplied(d, p, target, 0)
+	case kindCSV:
+		return readCSVApplied(d, p, target)
+	}
+	return nil, fmt.Errorf("model file: unknown input kind %q in its preprocessing", p.Kind)
+}
+
+func (d *dataFlags) dataPath() (string, error) {
+	if d.Data == "" {
+		return "", userErr("no data: give --data FILE")
+	}
+	if err := checkFile("--data", d.Data); err != nil {
+		return "", err
+	}
+	return d.Data, nil
+}
+
+// classTask sets the task from the number of classes.
+func classTask(p *prep, labels *data.LabelMap, what string) error {
+	switch labels.Len() {
+	case 0, 1:
+		return userErr("%s has only one class (%s): classification needs at least two; check the target column (--target) or drop --classes for regression",
+			what, shortList(labels.Classes, 3))
+	case 2:
+		p.Task = taskBinary
+	default:
+		p.Task = taskMulticlass
+	}
+	p.Labels = labels
+	return nil
+}
+
+// classTarget turns class indices (N,) into the target the task's loss
+// takes: (N, 1) for binary cross-entropy, (N,) for the sparse one.
+func classTarget(task string, y *tensor.Tensor) *tensor.Tensor {
+	if task == taskBinary {
+		return tensor.FromSlice(y.Data, len(y.Data), 1)
+	}
+	return tensor.FromSlice(y.Data, len(y.Data))
+}
+
+func lineNames(lines []int) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = strconv.Itoa(l)
+	}
+	return out
+}
+
+func splitAt(n int, valSplit float64) int {
+	return int(float64(n) * (1 - valSplit))
+}
+
+func fillPolicy(s string) (data.FillPolicy, error) {
+	if s == "none" {
+		s = ""
+	}
+	f, err := data.ParseFillPolicy(s)
+	if err != nil {
+		return "", userErr("--fill %q: expected none, zero, mean, previous or drop", s)
+	}
+	return f, nil
+}
+
+func checkScale(s string) error {
+	switch s {
+	case "none", data.ScaleStandard, data.ScaleMinMax:
+		return nil
+	}
+	return userErr("--scale %q: expected standard, minmax or none", s)
+}
+
+// ---- CSV tables ----
+
+func readCSVTrain(d *dataFlags, p *prep, valSplit float64) (*dataset, error) {
+	path, err := d.dataPath()
+	if err != nil {
+		return nil, err
+	}
+	delim, err := parseDelimiter(d.Delimiter)
+	if err != nil {
+		return nil, err
+	}
+	header, err := parseHeader(d.Header)
+	if err != nil {
+		return nil, err
+	}
+	fill, err := fillPolicy(d.Fill)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkScale(d.Scale); err != nil {
+		return nil, err
+	}
+	t, err := data.ReadCSVFile(path, data.CSVOptions{Delimiter: delim, Header: header, Features: splitList(d.Features),
+		Target: d.Target, Ignore: splitList(d.Ignore), RowLabel: d.RowLabel, Classes: d.Classes, Fill: fill})
+	if err != nil {
+		return nil, asUser(err)
+	}
+	p.Delimiter, p.Header, p.Features, p.Target, p.Fill = string(t.Delimiter), headerWord(t.HasHeader), t.FeatureNames, t.TargetName, string(fill)
+	p.RowLabel = d.RowLabel
+	ds := &dataset{Report: t.Report()}
+	ds.nameRows(t, d.RowLabel)
+	if t.Labels != nil {
+		if err := classTask(p, t.Labels, "target column `"+t.TargetName+"`"); err != nil {
+			return nil, err
+		}
+		ds.Y = classTarget(p.Task, t.YTensor())
+	} else {
+		p.Task, p.Outputs = taskRegression, []string{t.TargetName}
+		ds.Y = t.YTensor()
+	}
+	ds.X = t.XTensor()
+	if d.Scale != "none" {
+		s := t.Series()
+		split := splitAt(s.Rows, valSplit)
+		if split == 0 {
+			return nil, userErr("--validation-split %g of %d rows leaves no rows to fit the scaler on: lower it", valSplit, s.Rows)
+		}
+		sc, err := data.FitScaler(d.Scale, s.Slice(0, split))
+		if err != nil {
+			return nil, asUser(err)
+		}
+		scaled, err := sc.Transform(s)
+		if err != nil {
+			return nil, err
+		}
+		p.Scaler, ds.X = sc, scaled.RowTensor()
+		ds.Report += "\n" + sc.Describe()
+		if p.Task == taskRegression {
+			ys, err := data.NewSeries(p.Outputs, append([]float32(nil), ds.Y.Data...))
+			if err != nil {
+				return nil, err
+			}
+			tsc, err := data.FitScaler(d.Scale, ys.Slice(0, split))
+			if err != nil {
+				return nil, asUser(err)
+			}
+			if ds.Y, err = scaleTarget(tsc, p.Outputs, ds.Y); err != nil {
+				return nil, err
+			}
+			p.TargetScaler = tsc
+			ds.Report += "\ntarget: " + tsc.Describe() + " (predictions are scaled back)"
+		}
+	}
+	return ds, nil
+}
+
+func readCSVApplied(d *dataFlags, p *prep, target bool) (*dataset, error) {
+	path, err := d.dataPath()
+	if err != nil {
+		return nil, err
+	}
+	opts, err := storedCSVOptions(p)
+	if err != nil {
+		return nil, err
+	}
+	opts.Features, opts.Target, opts.NoTarget = p.Features, p.Target, !target
+	if target {
+		opts.Labels = p.Labels
+		opts.Classes = p.Labels != nil
+	}
+	t, err := data.ReadCSVFile(path, opts)
+	if err != nil {
+		return nil, asUser(err)
+	}
+	ds := &dataset{Report: t.Describe()}
+	ds.nameRows(t, p.RowLabel)
+	ds.X = t.XTensor()
+	if p.Scaler != nil {
+		scaled, err := p.Scaler.Transform(t.Series())
+		if err != nil {
+			return nil, asUser(err)
+		}
+		ds.X = scaled.RowTensor()
+	}
+	if target {
+		if p.Labels != nil {
+			ds.Y = classTarget(p.Task, t.YTensor())
+		} else if ds.Y = t.YTensor(); p.TargetScaler != nil {
+			if ds.Y, err = scaleTarget(p.TargetScaler, p.Outputs, ds.Y); err != nil {
+				return nil, asUser(err)
+			}
+		}
+	}
+	return ds, nil
+}
+
+// scaleTarget returns a scaled copy of y.
+func scaleTarget(sc *data.Scaler, names []string, y *tensor.Tensor) (*tensor.Tensor, error) {
+	out := y.Clone()
+	if err := sc.TransformValues(names, out.Data); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// outputScaler is the scaler of the regression outputs, if any.
+func (p *prep) outputScaler() *data.Scaler {
+	if p.Kind == kindSeries {
+		return p.Scaler
+	}
+	return p.TargetScaler
+}
+
+// nameRows names each sample by its row label (e.g. an id column given
+// with --row-label) or else its line in the file.
+func (ds *dataset) nameRows(t *data.Table, rowLabel string) {
+	if rowLabel != "" && len(t.RowLabels) == len(t.Lines) {
+		ds.RowName, ds.Rows = rowLabel, t.RowLabels
+		return
+	}
+	ds.RowName, ds.Rows = "line", lineNames(t.Lines)
+}
+
+func storedCSVOptions(p *prep) (data.CSVOptions, error) {
+	var o data.CSVOptions
+	if r := []rune(p.Delimiter); len(r) == 1 {
+		o.Delimiter = r[0]
+	}
+	switch p.Header {
+	case "yes":
+		o.Header = data.HeaderYes
+	case "no":
+		o.Header = data.HeaderNo
+	}
+	o.Fill = data.FillPolicy(p.Fill)
+	o.RowLabel = p.RowLabel
+	return o, nil
+}
+
+// ---- time series ----
+
+func readSeriesTrain(d *dataFlags, p *prep, valSplit float64) (*dataset, error) {
+	path, err := d.dataPath()
+	if err != nil {
+		return nil, err
+	}
+	delim, err := parseDelimiter(d.Delimiter)
+	if err != nil {
+		return nil, err
+	}
+	header, err := parseHeader(d.Header)
+	if err != nil {
+		return nil, err
+	}
+	fill, err := fillPolicy(d.Fill)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkScale(d.Scale); err != nil {
+		return nil, err
+	}
+	if d.Horizon < 0 || d.Stride < 1 || d.SamplingRate < 1 {
+		return nil, userErr("--horizon must be ≥ 0 and --stride, --sampling-rate ≥ 1; received %d, %d, %d", d.Horizon, d.Stride, d.SamplingRate)
+	}
+	features, targets := splitList(d.Features), splitList(d.Target)
+	cols := features
+	if len(features) > 0 {
+		// The target columns are read too (they are predicted, and may be
+		// inputs as well).
+		for _, t := range targets {
+			found := false
+			for _, f := range features {
+				found = found || f == t
+			}
+			if !found {
+				cols = append(cols, t)
+			}
+		}
+	}
+	t, err := data.ReadCSVFile(path, data.CSVOptions{Delimiter: delim, Header: header, Features: cols, NoTarget: true,
+		Ignore: splitList(d.Ignore), RowLabel: d.RowLabel, Fill: fill})
+	if err != nil {
+		return nil, asUser(err)
+	}
+	s := t.Series()
+	if len(targets) == 0 {
+		targets = []string{s.Names[s.Cols()-1]}
+	}
+	for i, tg := range targets {
+		j, err := s.ColumnIndex(tg)
+		if err != nil {
+			return nil, userErr("--target %q: %v", tg, err)
+		}
+		targets[i] = s.Names[j]
+	}
+	p.Delimiter, p.Header, p.Features, p.Fill, p.RowLabel = string(t.Delimiter), headerWord(t.HasHeader), t.FeatureNames, string(fill), d.RowLabel
+	p.Task, p.Outputs = taskRegression, targets
+	wp := &windowPrep{Window: d.Window, Horizon: d.Horizon, Stride: d.Stride, SamplingRate: d.SamplingRate, Inputs: features, Targets: targets}
+	split := splitAt(s.Rows, valSplit)
+	scaled := s
+	var kept []string
+	for _, l := range strings.Split(t.Report(), "\n") {
+		if !strings.Contains(l, "samples ×") {
+			kept = append(kept, l)
+		}
+	}
+	report := strings.Join(kept, "\n") + fmt.Sprintf("\n%d rows × %d columns (%s)", s.Rows, s.Cols(), shortList(s.Names, 12))
+	if d.Scale != "none" {
+		if split == 0 {
+			return nil, userErr("--validation-split %g of %d rows leaves no rows to fit the scaler on: lower it", valSplit, s.Rows)
+		}
+		sc, err := data.FitScaler(d.Scale, s.Slice(0, split))
+		if err != nil {
+			return nil, asUser(err)
+		}
+		if scaled, err = sc.Transform(s); err != nil {
+			return nil, err
+		}
+		scaled.RowLabels = s.RowLabels
+		p.Scaler = sc
+		report += "\n" + sc.Describe() + " (fitted on the training rows only)"
+	}
+	w, err := data.MakeWindows(scaled, wp.options(true))
+	if err != nil {
+		return nil, asUser(err)
+	}
+	wp.Inputs = w.Inputs
+	p.Window = wp
+	ds := &dataset{RowName: "target_row", Report: report + "\n" + w.Describe()}
+	for _, r := range w.TargetRows {
+		ds.Rows = append(ds.Rows, rowName(s, r))
+	}
+	ds.Persistence = persistence(w)
+	return ds, splitWindows(ds, w, s.Rows, valSplit)
+}
+
+// splitWindows splits windows by time: those whose target row is in the
+// first rows (1-valSplit of them) train, the others validate (their inputs
+// may reach back into training rows: the past).
+func splitWindows(ds *dataset, w *data.Windows, rows int, valSplit float64) error {
+	ds.X, ds.Y = w.X, w.Y
+	if valSplit <= 0 {
+		return nil
+	}
+	split := splitAt(rows, valSplit)
+	nTrain := 0
+	for nTrain < w.Len() && w.TargetRows[nTrain] < split {
+		nTrain++
+	}
+	if nTrain == 0 || nTrain == w.Len() {
+		return userErr("--validation-split %g: the last %d of %d rows leave %d training and %d validation windows; both need at least one (lower --window or change --validation-split)",
+			valSplit, rows-split, rows, nTrain, w.Len()-nTrain)
+	}
+	ds.X, ds.Y = w.X.Rows(0, nTrain), w.Y.Rows(0, nTrain)
+	ds.ValX, ds.ValY = w.X.Rows(nTrain, w.Len()), w.Y.Rows(nTrain, w.Len())
+	ds.Report += fmt.Sprintf("\nsplit by time: %d training windows (targets in rows before %d), %d validation windows (targets in rows %d–%d)",
+		nTrain, split, w.Len()-nTrain, split, rows-1)
+	return nil
+}
+
+// rowName is a series row's number, with its label (e.g. a date) if any.
+func rowName(s *data.Series, r int) string {
+	if r < len(s.RowLabels) {
+		return s.RowLabels[r]
+	}
+	return strconv.Itoa(r)
+}
+
+// persistence returns, per window, the last input row's value of each
+// target, or nil when some target is not an input.
+func persistence(w *data.Windows) []float32 {
+	nin := len(w.Inputs)
+	var idx []int
+	for _, t := range w.Targets {
+		j := -1
+		for k, in := range w.Inputs {
+			if in == t {
+				j = k
+			}
+		}
+		if j < 0 {
+			return nil
+		}
+		idx = append(idx, j)
+	}
+	steps := w.Options.Window
+	out := make([]float32, 0, w.Len()*len(idx))
+	for k := 0; k < w.Len(); k++ {
+		for _, j := range idx {
+			out = append(out, w.X.Data[(k*steps+steps-1)*nin+j])
+		}
+	}
+	return out
+}
+
+func readSeriesApplied(d *dataFlags, p *prep, target bool, valSplit float64) (*dataset, error) {
+	path, err := d.dataPath()
+	if err != nil {
+		return nil, err
+	}
+	opts, err := storedCSVOptions(p)
+	if err != nil {
+		return nil, err
+	}
+	opts.Features, opts.NoTarget = p.Features, true
+	t, err := data.ReadCSVFile(path, opts)
+	if err != nil {
+		return nil, asUser(err)
+	}
+	s := t.Series()
+	scaled := s
+	if p.Scaler != nil {
+		if scaled, err = p.Scaler.Transform(s); err != nil {
+			return nil, asUser(err)
+		}
+		scaled.RowLabels = s.RowLabels
+	}
+	w, err := data.MakeWindows(scaled, p.Window.options(target))
+	if err != nil {
+		return nil, asUser(err)
+	}
+	ds := &dataset{X: w.X, Y: w.Y, RowName: "target_row", Report: w.Describe()}
+	o := w.Options
+	for _, st := range w.Starts {
+		r := st + (o.Window-1)*o.SamplingRate + o.Horizon
+		name := strconv.Itoa(r)
+		if r < len(s.RowLabels) {
+			name = s.RowLabels[r]
+		} else if len(s.RowLabels) > 0 {
+			name = fmt.Sprintf("%s+%d", s.RowLabels[len(s.RowLabels)-1], r-s.Rows+1)
+		}
+		ds.Rows = append(ds.Rows, name)
+	}
+	if target {
+		ds.Persistence = persistence(w)
+		return ds, splitWindows(ds, w, s.Rows, valSplit)
+	}
+	return ds, nil
+}
+
+// ---- text ----
+
+func textOptions(d *dataFlags) (data.TextCSVOptions, error) {
+	delim, err := parseDelimiter(d.Delimiter)
+	if err != nil {
+		return data.TextCSVOptions{}, err
+	}
+	header, err := parseHeader(d.Header)
+	if err != nil {
+		return data.TextCSVOptions{}, err
+	}
+	return data.TextCSVOptions{Delimiter: delim, Header: header, Text: d.TextColumn, Label: d.Target}, nil
+}
+
+func readTextFile(path string, o data.TextCSVOptions) (*data.TextTable, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, userErr("--data %s: %v", path, err)
+	}
+	defer f.Close()
+	t, err := data.ReadTextCSV(f, o)
+	if err != nil {
+		return nil, userErr("%s: %v", path, err)
+	}
+	return t, nil
+}
+
+func readTextTrain(d *dataFlags, p *prep, valSplit float64) (*dataset, error) {
+	path, err := d.dataPath()
+	if err != nil {
+		return nil, err
+	}
+	o, err := textOptions(d)
+	if err != nil {
+		return nil, err
+	}
+	if d.MaxTokens < 0 || d.SeqLen < 0 {
+		return nil, userErr("--max-tokens and --seq-len must be ≥ 0 (0: no cap / the longest training text); received %d and %d", d.MaxTokens, d.SeqLen)
+	}
+	t, err := readTextFile(path, o)
+	if err != nil {
+		return nil, userErr("%v (flags: --text-column for the text, --target for the label)", err)
+	}
+	p.Delimiter, p.Header, p.TextColumn, p.Target = string(t.Delimiter), headerWord(t.HasHeader), t.TextColumn, t.LabelColumn
+	if err := classTask(p, t.Labels, "label column `"+t.LabelColumn+"`"); err != nil {
+		return nil, err
+	}
+	split := splitAt(len(t.Texts), valSplit)
+	if split == 0 {
+		return nil, userErr("--validation-split %g of %d texts leaves none to learn the vocabulary from: lower it", valSplit, len(t.Texts))
+	}
+	vec := data.NewTextVectorizer(d.MaxTokens, d.SeqLen)
+	if err := vec.Adapt(t.Texts[:split]); err != nil {
+		return nil, asUser(err)
+	}
+	if d.SeqLen == 0 {
+		longest := 1
+		for _, s := range t.Texts[:split] {
+			longest = max(longest, len(vec.Tokens(s)))
+		}
+		vec.OutputSequenceLength = longest
+	}
+	p.Vectorizer = vec
+	x, err := vec.EncodeBatch(t.Texts)
+	if err != nil {
+		return nil, err
+	}
+	y := tensor.New(len(t.Y))
+	for i, v := range t.Y {
+		y.Data[i] = float32(v)
+	}
+	report := fmt.Sprintf("%s\n%s (vocabulary learned from the first %d texts, the training part)\n%d samples × %d tokens",
+		t.Describe(), vec.Describe(), split, x.Shape[0], x.Shape[1])
+	return &dataset{X: x, Y: classTarget(p.Task, y), RowName: "line", Rows: lineNames(t.Lines), Report: report}, nil
+}
+
+func readTextApplied(d *dataFlags, p *prep, target bool) (*dataset, error) {
+	path, err := d.dataPath()
+	if err != nil {
+		return nil, err
+	}
+	o := data.TextCSVOptions{Text: p.TextColumn, Label: p.Target, NoLabel: !target, Labels: p.Labels}
+	if r := []rune(p.Delimiter); len(r) == 1 {
+		o.Delimiter = r[0]
+	}
+	if p.Header == "yes" {
+		o.Header = data.HeaderYes
+	} else {
+		o.Header = data.HeaderNo
+	}
+	t, err := readTextFile(path, o)
+	if err != nil {
+		return nil, err
+	}
+	x, err := p.Vectorizer.EncodeBatch(t.Texts)
+	if err != nil {
+		return nil, err
+	}
+	ds := &dataset{X: x, RowName: "line", Rows: lineNames(t.Lines), Report: fmt.Sprintf("%d texts × %d tokens", x.Shape[0], x.Shape[1])}
+	if target {
+		y := tensor.New(len(t.Y))
+		for i, v := range t.Y {
+			y.Data[i] = float32(v)
+		}
+		ds.Y = classTarget(p.Task, y)
+	}
+	return ds, nil
+}
+
+// ---- NumPy arrays ----
+
+// readArrays reads x (and y) from --x/--y or one .npy/.npz --data, with the
+// dtype of y ("" when unknown).
+func readArrays(d *dataFlags, target bool) (x, y *tensor.Tensor, ydtype, report string, err error) {
+	xpath := d.X
+	if xpath == "" {
+		xpath = d.Data
+	}
+	flagName := "--x"
+	if d.X == "" {
+		flagName = "--data"
+	}
+	if err := checkFile(flagName, xpath); err != nil {
+		return nil, nil, "", "", err
+	}
+	arrays, err := npy.Load(xpath)
+	if err != nil {
+		return nil, nil, "", "", userErr("%s %s: %v", flagName, xpath, err)
+	}
+	if d.Y != "" {
+		if err := checkFile("--y", d.Y); err != nil {
+			return nil, nil, "", "", err
+		}
+		ya, err := npy.Load(d.Y)
+		if err != nil {
+			return nil, nil, "", "", userErr("--y %s: %v", d.Y, err)
+		}
+		if len(arrays) != 1 || len(ya) != 1 {
+			return nil, nil, "", "", userErr("--x and --y must each hold one array (.npy); received %d and %d arrays", len(arrays), len(ya))
+		}
+		arrays[0].Name, ya[0].Name = "x", "y"
+		arrays = append(arrays, ya[0])
+	}
+	xy, err := data.SplitXY(arrays)
+	if err != nil {
+		return nil, nil, "", "", asUser(err)
+	}
+	for _, a := range arrays {
+		if a.Name == xy.YName {
+			ydtype = a.DType
+		}
+	}
+	if target && xy.Y == nil {
+		return nil, nil, "", "", userErr("%s %s holds x but no y: give the targets with --y Y.npy (or an .npz with arrays x and y)", flagName, xpath)
+	}
+	return xy.X, xy.Y, ydtype, xy.Describe(), nil
+}
+
+func isIntDType(dt string) bool {
+	dt = strings.TrimLeft(dt, "<>|=")
+	return strings.HasPrefix(dt, "i") || strings.HasPrefix(dt, "u") || strings.HasPrefix(dt, "b")
+}
+
+func readNPY(d *dataFlags, p *prep, target, learn bool) (*dataset, error) {
+	x, y, ydt, report, err := readArrays(d, target)
+	if err != nil {
+		return nil, err
+	}
+	ds := &dataset{X: x, RowName: "index", Report: report}
+	for i := 0; i < x.Shape[0]; i++ {
+		ds.Rows = append(ds.Rows, strconv.Itoa(i))
+	}
+	if learn {
+		p.XShape = append([]int(nil), x.Shape[1:]...)
+	} else if p.XShape != nil && !tensor.SameShape(p.XShape, x.Shape[1:]) {
+		return nil, userErr("x has samples of shape %s, but the model was trained on %s: give arrays shaped like the training data",
+			tensor.ShapeString(x.Shape[1:], false), tensor.ShapeString(p.XShape, false))
+	}
+	if !target || y == nil {
+		return ds, nil
+	}
+	flat := len(y.Shape) == 1 || (len(y.Shape) == 2 && y.Shape[1] == 1)
+	if learn {
+		if (d.Classes || isIntDType(ydt)) && flat {
+			var names []string
+			for _, v := range y.Data {
+				if v != float32(math.Trunc(float64(v))) {
+					return nil, userErr("--classes: y holds %g, not a whole number: class labels must be integers 0, 1, 2, …", v)
+				}
+				names = append(names, strconv.Itoa(int(v)))
+			}
+			if err := classTask(p, data.NewLabelMap(names), "y"); err != nil {
+				return nil, err
+			}
+		} else {
+			p.Task = taskRegression
+			k := 1
+			if len(y.Shape) > 1 {
+				k = tensor.Size(y.Shape[1:])
+			}
+			for i := 0; i < k; i++ {
+				p.Outputs = append(p.Outputs, fmt.Sprintf("y%d", i))
+			}
+			if k == 1 {
+				p.Outputs = []string{"y"}
+			}
+		}
+	}
+	if p.Labels != nil {
+		idx := tensor.New(len(y.Data))
+		for i, v := range y.Data {
+			c, err := p.Labels.Index(strconv.Itoa(int(v)))
+			if err != nil {
+				return nil, userErr("y[%d]: %v", i, err)
+			}
+			idx.Data[i] = float32(c)
+		}
+		ds.Y = classTarget(p.Task, idx)
+	} else {
+		ds.Y = y
+	}
+	return ds, nil
+}
+
+// decodePrep reads the preprocessing stored in a model file (nil JSON: a
+// model without any).
+func decodePrep(raw json.RawMessage) (*prep, error) {
+	p := &prep{}
+	if len(raw) == 0 {
+		return p, nil
+	}
+	if err := json.Unmarshal(raw, p); err != nil {
+		return nil, fmt.Errorf("model file: preprocessing section: %v", err)
+	}
+	if p.Format != prepFormat {
+		// Preprocessing written by another program: ignore it.
+		return &prep{}, nil
+	}
+	if p.Kind == kindText && p.Vectorizer == nil {
+		return nil, errors.New("model file: text preprocessing without a vocabulary")
+	}
+	if p.Kind == kindSeries && p.Window == nil {
+		return nil, errors.New("model file: time-series preprocessing without window settings")
+	}
+	return p, nil
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys(m map[string]float64) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

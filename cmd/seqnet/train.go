@@ -1,0 +1,648 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+
+	"github.com/seqnet/seqnet/checkpoint"
+	"github.com/seqnet/seqnet/data"
+	"github.com/seqnet/seqnet/keras"
+	"github.com/seqnet/seqnet/layers"
+	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/plot"
+	"github.com/seqnet/seqnet/tensor"
+)
+
+func init() {
+	commands["train"] = command{runTrain, "train a model from CSV, text, time-series or .npy files"}
+}
+
+const trainUsage = `Usage: seqnet train --data FILE [data flags] [--model SPEC] [--epochs N] --out MODEL.seqnet
+
+Reads the data, prints how it was read and the model summary, trains with a
+progress bar (one line per epoch when the output is not a terminal), and
+saves the model with its preprocessing, history and training state, and the
+learning curves beside it (MODEL-curves.png and .svg). Ctrl-C stops after
+the current batch and saves a checkpoint that --resume continues exactly.
+
+Data (one of):
+  --data FILE.csv            a CSV/TSV table: one sample per row, F feature columns
+                             read as F steps × 1 channel, and a target column
+  --data FILE --window W     a time series: sliding windows of W rows
+  --data FILE --text         labelled texts (e.g. label<TAB>subject lines)
+  --x X.npy --y Y.npy        NumPy arrays; or --data/--x FILE.npz holding x and y
+Data flags:
+  --target COL          target column, by name or 0-based index (default: the last);
+                        for --window the column(s) to forecast, comma-separated;
+                        for --text the label column
+  --features A,B,C      feature (input) columns (default: all but target and ignored)
+  --ignore A,B          columns to skip (e.g. an id)
+  --row-label COL       a column (e.g. a date) that names rows in messages and predictions
+  --delimiter D         ',', ';', '|' or tab (default: detected)
+  --header MODE         yes, no or auto (default auto)
+  --fill POLICY         missing values: none (an error), zero, mean, previous or drop
+  --classes             read a numeric target (or integer y) as class labels
+  --scale KIND          standard, minmax or none (default standard): feature scaling
+                        fitted on the training part only, saved with the model
+  --window W            rows per window (time series)
+  --horizon H           rows from a window's last row to its target (default 1)
+  --stride S            rows between window starts (default 1)
+  --sampling-rate R     rows between steps inside a window (default 1)
+  --text                read --data as labelled text
+  --text-column COL     the text column (default: the first that is not the label)
+  --max-tokens N        vocabulary cap, padding and [UNK] included (default 20000)
+  --seq-len L           tokens per text (default: the longest training text)
+  --word-vectors FILE   GloVe/word2vec text file loaded into the Embedding
+Model:
+  --model SPEC          cnn, textcnn, kimcnn, forecast, lstm (default: textcnn for text,
+                        forecast for --window, cnn otherwise), a Keras model.to_json()
+                        file, or a seqnet model file (trained further from its weights)
+  --filters N           Conv1D filters (default 64)
+  --kernel-size K       Conv1D kernel size (default 3)
+  --embedding-dim D     Embedding size (default 64; the word vectors' size with --word-vectors)
+  --units N             Dense/LSTM units (default 64)
+  --dropout R           dropout rate (default 0.2)
+  --freeze-embeddings   keep the Embedding fixed (with --word-vectors)
+  --loss NAME           default: binary_crossentropy (2 classes),
+                        sparse_categorical_crossentropy (more), mse (regression)
+  --optimizer NAME      sgd, adam, rmsprop or adagrad (default adam)
+  --learning-rate LR    default 0.001
+Training:
+  --epochs N            epochs (default 10); with --resume, the total to reach
+  --batch-size B        default 32
+  --validation-split F  last fraction of the samples for validation (default 0.2;
+                        time series: the last rows, split by time)
+  --early-stopping P    stop after P epochs without improvement, keep the best weights
+  --seed N              weights, shuffling and dropout (default 1)
+  --no-shuffle          keep the sample order in every epoch
+  --out MODEL           the model file to write (required)
+  --resume MODEL        continue an interrupted run exactly from its saved state
+                        (data and settings come from the file; --out defaults to it)
+  --no-curves           do not draw the learning curves
+
+Exit status: 0 trained, 2 a problem with the flags or data (one line on stderr),
+1 another failure, 130 interrupted (the checkpoint was saved).
+`
+
+// trainConfig is every setting of a training run, stored in the model file
+// so that --resume continues with the same ones.
+type trainConfig struct {
+	Data            dataFlags `json:"data"`
+	Model           string    `json:"model"`
+	Arch            archFlags `json:"arch"`
+	Loss            string    `json:"loss,omitempty"`
+	Optimizer       string    `json:"optimizer"`
+	LearningRate    float64   `json:"learning_rate"`
+	Epochs          int       `json:"epochs"` // the final epoch
+	BatchSize       int       `json:"batch_size"`
+	ValidationSplit float64   `json:"validation_split"`
+	EarlyStopping   int       `json:"early_stopping"`
+	Seed            uint64    `json:"seed"`
+	NoShuffle       bool      `json:"no_shuffle"`
+}
+
+// testInterruptAfter, when > 0, interrupts training after that many
+// batches exactly as Ctrl-C does (for tests).
+var testInterruptAfter int
+
+const exitInterrupted = 130
+
+func runTrain(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	var c trainConfig
+	c.Data.addTrainFlags(fs)
+	fs.StringVar(&c.Model, "model", "", "")
+	fs.IntVar(&c.Arch.Filters, "filters", 64, "")
+	fs.IntVar(&c.Arch.KernelSize, "kernel-size", 3, "")
+	fs.IntVar(&c.Arch.EmbeddingDim, "embedding-dim", 64, "")
+	fs.IntVar(&c.Arch.Units, "units", 64, "")
+	fs.Float64Var(&c.Arch.Dropout, "dropout", 0.2, "")
+	fs.BoolVar(&c.Arch.FreezeEmbed, "freeze-embeddings", false, "")
+	fs.StringVar(&c.Loss, "loss", "", "")
+	fs.StringVar(&c.Optimizer, "optimizer", "adam", "")
+	fs.Float64Var(&c.LearningRate, "learning-rate", 0.001, "")
+	fs.IntVar(&c.Epochs, "epochs", 10, "")
+	fs.IntVar(&c.BatchSize, "batch-size", 32, "")
+	fs.Float64Var(&c.ValidationSplit, "validation-split", 0.2, "")
+	fs.IntVar(&c.EarlyStopping, "early-stopping", 0, "")
+	fs.Uint64Var(&c.Seed, "seed", 1, "")
+	fs.BoolVar(&c.NoShuffle, "no-shuffle", false, "")
+	out := fs.String("out", "", "")
+	resume := fs.String("resume", "", "")
+	noCurves := fs.Bool("no-curves", false, "")
+	if done, st := parseFlags(fs, args, trainUsage, stdout, stderr); done {
+		return st
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	t := &trainer{c: c, out: *out, resume: *resume, set: set, w: stdout, curves: !*noCurves}
+	err := t.run()
+	if err == nil && t.interrupted.Load() {
+		return exitInterrupted
+	}
+	return finish(stderr, "train", err)
+}
+
+// trainer is one `seqnet train` run.
+type trainer struct {
+	c           trainConfig
+	out, resume string
+	set         map[string]bool
+	w           io.Writer
+	curves      bool
+
+	m           *model.Model
+	p           *prep
+	prevHist    *model.History
+	interrupted atomic.Bool
+}
+
+func (t *trainer) check() error {
+	c := &t.c
+	if t.out == "" && t.resume == "" {
+		return userErr("--out is required: the model file to write, e.g. --out model.seqnet")
+	}
+	if err := checkOutDir("--out", t.out); err != nil {
+		return err
+	}
+	if c.Epochs <= 0 {
+		return userErr("--epochs must be positive, received %d", c.Epochs)
+	}
+	if c.BatchSize <= 0 {
+		return userErr("--batch-size must be positive, received %d", c.BatchSize)
+	}
+	if c.ValidationSplit < 0 || c.ValidationSplit >= 1 {
+		return userErr("--validation-split must be in [0, 1), received %g", c.ValidationSplit)
+	}
+	if c.EarlyStopping < 0 {
+		return userErr("--early-stopping must be ≥ 0 (0: off), received %d", c.EarlyStopping)
+	}
+	switch c.Optimizer {
+	case "sgd", "adam", "rmsprop", "adagrad":
+	default:
+		return userErr("--optimizer %q: expected sgd, adam, rmsprop or adagrad", c.Optimizer)
+	}
+	if !(c.LearningRate > 0) {
+		return userErr("--learning-rate must be positive, received %g", c.LearningRate)
+	}
+	return nil
+}
+
+// loadModelFile loads a seqnet model file, as a user input.
+func loadModelFile(flagName, path string) (*model.Model, checkpoint.Extra, *prep, error) {
+	if err := checkFile(flagName, path); err != nil {
+		return nil, checkpoint.Extra{}, nil, err
+	}
+	m, extra, err := checkpoint.Load(path)
+	if err != nil {
+		return nil, extra, nil, userErr("%s %s: %v", flagName, path, err)
+	}
+	p, err := decodePrep(extra.Preprocessing)
+	if err != nil {
+		return nil, extra, nil, userErr("%s %s: %v", flagName, path, err)
+	}
+	return m, extra, p, nil
+}
+
+// isSeqnetFile reports whether path starts with the seqnet model magic.
+func isSeqnetFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, len(checkpoint.Magic))
+	_, err = io.ReadFull(f, b)
+	return err == nil && string(b) == checkpoint.Magic
+}
+
+func (t *trainer) run() error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if t.resume != "" {
+		return t.runResume()
+	}
+	c := &t.c
+	spec := c.Model
+	initialEpoch := 0
+	var builtin bool
+	switch {
+	case spec == "":
+		kind, err := c.Data.kindOf()
+		if err != nil {
+			return err
+		}
+		spec, builtin = defaultArch(kind), true
+	case isBuiltin(spec):
+		builtin = true
+	default:
+		st, err := os.Stat(spec)
+		if err != nil || st.IsDir() {
+			return unknownSpec(spec)
+		}
+		if isSeqnetFile(spec) {
+			m, extra, p, err := loadModelFile("--model", spec)
+			if err != nil {
+				return err
+			}
+			t.m, t.p, t.prevHist, initialEpoch = m, p, extra.History, extra.Epoch
+		} else {
+			f, err := os.Open(spec)
+			if err != nil {
+				return userErr("--model %s: %v", spec, err)
+			}
+			m, err := keras.ReadModelJSON(f)
+			f.Close()
+			if err != nil {
+				return userErr("--model %s: %v", spec, err)
+			}
+			t.m = m
+		}
+	}
+	if t.p == nil {
+		t.p = &prep{}
+	}
+	fresh := t.p.Kind == ""
+	ds, err := readTraining(&c.Data, t.p, c.ValidationSplit)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(t.w, "data: %s\n", indentRest(ds.Report))
+	var em *data.EmbeddingMatrix
+	if c.Data.WordVectors != "" {
+		if !fresh || t.p.Kind != kindText {
+			return userErr("--word-vectors needs text read with --text by this run (not a saved model's vocabulary)")
+		}
+		em, err = readWordVectors(c.Data.WordVectors, t.p)
+		if err != nil {
+			return err
+		}
+		if builtin {
+			if t.set["embedding-dim"] && c.Arch.EmbeddingDim != em.Matrix.Shape[1] {
+				return userErr("--embedding-dim %d differs from the word vectors' size %d: leave --embedding-dim out", c.Arch.EmbeddingDim, em.Matrix.Shape[1])
+			}
+			c.Arch.EmbeddingDim = em.Matrix.Shape[1]
+		}
+		fmt.Fprintf(t.w, "word vectors: %s\n", t.p.WordVectors)
+	}
+	in := ds.X.Shape[1:]
+	if ds.X.Rank() == 3 && t.p.Kind == kindText {
+		in = ds.X.Shape[1:2]
+	}
+	if builtin {
+		if t.m, err = buildArch(spec, c.Arch, t.p, in, c.Seed); err != nil {
+			return err
+		}
+		fmt.Fprintf(t.w, "model: %s: %s\n", spec, describeArch(spec))
+	} else {
+		t.m.Seed = c.Seed
+		if !t.m.Built() {
+			if err := t.m.Build(in...); err != nil {
+				return asUser(err)
+			}
+		}
+		fmt.Fprintf(t.w, "model: %s\n", spec)
+	}
+	if em != nil {
+		if err := setEmbeddings(t.m, em); err != nil {
+			return err
+		}
+	}
+	if t.m.Optimizer() == nil || t.set["loss"] || t.set["optimizer"] || t.set["learning-rate"] {
+		if err := compileFor(t.m, t.p, c.Loss, c.Optimizer, c.LearningRate); err != nil {
+			return err
+		}
+	}
+	fmt.Fprint(t.w, t.m.Summary())
+	c.Model = spec
+	c.Epochs += initialEpoch
+	return t.fit(ds, model.FitOptions{InitialEpoch: initialEpoch})
+}
+
+func (t *trainer) runResume() error {
+	m, extra, p, err := loadModelFile("--resume", t.resume)
+	if err != nil {
+		return err
+	}
+	if p.Train == nil {
+		return userErr("--resume %s: the file holds no training settings (it was not written by seqnet train); train it further with --model %s instead", t.resume, t.resume)
+	}
+	stored := *p.Train
+	c := t.c
+	for name := range t.set {
+		switch name {
+		case "epochs":
+			stored.Epochs = c.Epochs
+		case "early-stopping":
+			stored.EarlyStopping = c.EarlyStopping
+		case "data":
+			stored.Data.Data = c.Data.Data
+		case "x":
+			stored.Data.X = c.Data.X
+		case "y":
+			stored.Data.Y = c.Data.Y
+		case "out", "resume", "no-curves":
+		default:
+			return userErr("--%s cannot be changed with --resume (training continues exactly with the stored settings): leave it out, or train a new model with --model %s", name, t.resume)
+		}
+	}
+	t.c, t.m, t.p, t.prevHist = stored, m, p, extra.History
+	if t.out == "" {
+		t.out = t.resume
+	}
+	if extra.Epoch >= t.c.Epochs {
+		st, _ := m.TrainingState()
+		if st.Batch == 0 {
+			return userErr("--resume %s: the model has already trained %d of %d epochs: give a larger --epochs (the total to reach) to train on", t.resume, extra.Epoch, t.c.Epochs)
+		}
+	}
+	if m.Optimizer() == nil {
+		return userErr("--resume %s: the file holds no optimizer state to resume from", t.resume)
+	}
+	ds, err := readTraining(&t.c.Data, p, t.c.ValidationSplit)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(t.w, "data: %s\n", indentRest(ds.Report))
+	st, _ := m.TrainingState()
+	where := fmt.Sprintf("after epoch %d", st.Epoch)
+	if st.Batch > 0 {
+		where = fmt.Sprintf("in epoch %d after batch %d", st.Epoch+1, st.Batch)
+	}
+	fmt.Fprintf(t.w, "resuming %s %s, to epoch %d\n", t.resume, where, t.c.Epochs)
+	return t.fit(ds, model.FitOptions{Resume: true})
+}
+
+// compileFor compiles m with the task's loss unless one is given.
+func compileFor(m *model.Model, p *prep, loss, opt string, lr float64) error {
+	if loss == "" {
+		loss = defaultLoss(p.Task)
+	}
+	metrics := []string{"mae"}
+	if p.Task == taskBinary || p.Task == taskMulticlass {
+		metrics = []string{"accuracy"}
+	}
+	if err := m.Compile(model.CompileOptions{OptimizerName: opt, LearningRate: lr, LossName: loss, Metrics: metrics}); err != nil {
+		return asUser(fmt.Errorf("--loss %s: %w", loss, err))
+	}
+	return nil
+}
+
+func defaultLoss(task string) string {
+	switch task {
+	case taskBinary:
+		return "binary_crossentropy"
+	case taskMulticlass:
+		return "sparse_categorical_crossentropy"
+	}
+	return "mse"
+}
+
+func readWordVectors(path string, p *prep) (*data.EmbeddingMatrix, error) {
+	if err := checkFile("--word-vectors", path); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, userErr("--word-vectors %s: %v", path, err)
+	}
+	defer f.Close()
+	wv, err := data.ReadWordVectors(f)
+	if err != nil {
+		return nil, userErr("--word-vectors %s: %v", path, err)
+	}
+	em := wv.Align(p.Vectorizer.Vocabulary)
+	p.WordVectors = fmt.Sprintf("%s: %s", filepath.Base(path), em.Describe())
+	return em, nil
+}
+
+// setEmbeddings loads the word vectors into the model's Embedding.
+func setEmbeddings(m *model.Model, em *data.EmbeddingMatrix) error {
+	for _, l := range m.Layers() {
+		e, ok := l.(*layers.Embedding)
+		if !ok || e.InputDim != em.Matrix.Shape[0] {
+			continue
+		}
+		if e.OutputDim != em.Matrix.Shape[1] {
+			return userErr("--word-vectors: the Embedding %q has output_dim %d but the vectors have %d values", e.Name, e.OutputDim, em.Matrix.Shape[1])
+		}
+		return asUser(e.SetEmbeddings(em.Matrix))
+	}
+	return userErr("--word-vectors: the model has no Embedding layer with input_dim %d (the vocabulary size)", em.Matrix.Shape[0])
+}
+
+// earlyStop is EarlyStopping that keeps the current weights when training
+// was interrupted (so the checkpoint resumes exactly).
+type earlyStop struct {
+	*model.EarlyStopping
+	interrupted *atomic.Bool
+}
+
+func (e earlyStop) OnTrainEnd() {
+	if !e.interrupted.Load() {
+		e.EarlyStopping.OnTrainEnd()
+	}
+}
+
+// interruptAfter calls stop after n batches (tests).
+type interruptAfter struct {
+	model.CallbackBase
+	n, seen int
+	stop    func()
+}
+
+func (c *interruptAfter) OnBatchEnd(int, model.Logs) {
+	c.seen++
+	if c.seen == c.n {
+		c.stop()
+	}
+}
+
+func (t *trainer) fit(ds *dataset, o model.FitOptions) error {
+	c := &t.c
+	o.Epochs, o.BatchSize, o.NoShuffle = c.Epochs, c.BatchSize, c.NoShuffle
+	n := ds.X.Shape[0]
+	nTrain := n
+	if ds.ValX != nil {
+		o.ValidationData = &model.Dataset{X: []*tensor.Tensor{ds.ValX}, Y: []*tensor.Tensor{ds.ValY}}
+	} else if c.ValidationSplit > 0 {
+		o.ValidationSplit = c.ValidationSplit
+		nTrain = splitAt(n, c.ValidationSplit)
+		if nTrain == 0 || nTrain == n {
+			return userErr("--validation-split %g of %d samples leaves %d for training and %d for validation; both need at least one", c.ValidationSplit, n, nTrain, n-nTrain)
+		}
+	}
+	validating := o.ValidationData != nil || o.ValidationSplit > 0
+	stop := func() {
+		t.interrupted.Store(true)
+		t.m.Stop()
+	}
+	prog := newProgress(t.w, c.Epochs, (nTrain+c.BatchSize-1)/c.BatchSize)
+	o.Callbacks = append(o.Callbacks, prog)
+	var es *model.EarlyStopping
+	if c.EarlyStopping > 0 {
+		es = &model.EarlyStopping{Patience: c.EarlyStopping, RestoreBestWeights: true, Verbose: t.w}
+		if !validating {
+			es.Monitor = "loss"
+		}
+		o.Callbacks = append(o.Callbacks, earlyStop{es, &t.interrupted})
+	}
+	if testInterruptAfter > 0 {
+		o.Callbacks = append(o.Callbacks, &interruptAfter{n: testInterruptAfter, stop: stop})
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sig:
+			signal.Stop(sig) // a second Ctrl-C ends the program at once
+			fmt.Fprintln(t.w, "\ninterrupted: stopping after this batch and saving a checkpoint (Ctrl-C again to quit without saving)")
+			stop()
+		case <-done:
+		}
+	}()
+	hist, err := t.m.Fit(ds.X, ds.Y, o)
+	close(done)
+	signal.Stop(sig)
+	if err != nil {
+		return asUser(err)
+	}
+	all := mergeHistory(t.prevHist, hist)
+	t.c.Data.WordVectors = "" // loaded into the weights; not needed again
+	t.p.Train = &t.c
+	pre, err := json.Marshal(t.p)
+	if err != nil {
+		return err
+	}
+	if err := checkpoint.Save(t.out, t.m, checkpoint.Extra{Preprocessing: pre, History: all}); err != nil {
+		return fmt.Errorf("saving the model: %w", err)
+	}
+	st, _ := t.m.TrainingState()
+	if t.interrupted.Load() {
+		where := fmt.Sprintf("after epoch %d", st.Epoch)
+		if st.Batch > 0 {
+			where = fmt.Sprintf("in epoch %d after batch %d", st.Epoch+1, st.Batch)
+		}
+		fmt.Fprintf(t.w, "interrupted %s; checkpoint saved to %s\ncontinue with: seqnet train --resume %s\n", where, t.out, t.out)
+		return nil
+	}
+	if es != nil && es.StoppedEpoch > 0 {
+		fmt.Fprintf(t.w, "early stopping: best epoch %d (%s %.4f), its weights kept\n", es.BestEpoch+1, esMonitor(es), es.Best)
+	}
+	var last []string
+	for _, k := range hist.Keys {
+		last = append(last, fmt.Sprintf("%s %.4f", k, hist.Last(k)))
+	}
+	fmt.Fprintf(t.w, "saved %s (%d epochs trained; %s)\n", t.out, st.Epoch, strings.Join(last, ", "))
+	if t.curves && len(all.Epochs) > 0 {
+		png, svg, err := drawCurves(t.out, all)
+		if err != nil {
+			fmt.Fprintf(t.w, "learning curves not drawn: %v\n", oneLine(err.Error()))
+		} else {
+			fmt.Fprintf(t.w, "learning curves: %s, %s\n", png, svg)
+		}
+	}
+	return nil
+}
+
+func esMonitor(es *model.EarlyStopping) string {
+	if es.Monitor == "" {
+		return "val_loss"
+	}
+	return es.Monitor
+}
+
+// mergeHistory appends b to a (a may be nil).
+func mergeHistory(a, b *model.History) *model.History {
+	if a == nil || len(a.Epochs) == 0 {
+		return b
+	}
+	if b == nil {
+		return a
+	}
+	out := &model.History{Epochs: append(append([]int(nil), a.Epochs...), b.Epochs...), Metrics: map[string][]float64{}}
+	keys := append([]string(nil), a.Keys...)
+	for _, k := range b.Keys {
+		found := false
+		for _, k2 := range keys {
+			found = found || k == k2
+		}
+		if !found {
+			keys = append(keys, k)
+		}
+	}
+	out.Keys = keys
+	pad := func(v []float64, n int) []float64 {
+		for len(v) < n {
+			v = append(v, math.NaN())
+		}
+		return v
+	}
+	for _, k := range keys {
+		v := pad(append([]float64(nil), a.Metrics[k]...), len(a.Epochs))
+		out.Metrics[k] = append(v, pad(append([]float64(nil), b.Metrics[k]...), len(b.Epochs))...)
+	}
+	return out
+}
+
+// drawCurves writes MODEL-curves.png and .svg beside the model.
+func drawCurves(out string, h *model.History) (string, string, error) {
+	base := strings.TrimSuffix(out, filepath.Ext(out)) + "-curves"
+	epochs := make([]int, len(h.Epochs))
+	for i, e := range h.Epochs {
+		epochs[i] = e + 1
+	}
+	title := "Learning curves: " + filepath.Base(out)
+	for _, ext := range []string{".png", ".svg"} {
+		if err := plot.LearningCurvesEpochs(base+ext, title, epochs, h.Metrics); err != nil {
+			return "", "", err
+		}
+	}
+	return base + ".png", base + ".svg", nil
+}
+
+// indentRest indents every line after the first.
+func indentRest(s string) string {
+	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ")
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory, fsynced and renamed.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = io.Copy(f, bytes.NewReader(data))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
