@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/seqnet/seqnet/layers"
+	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/tensor"
 )
 
@@ -397,5 +398,203 @@ func TestConstraintAndRegularizerConfigs(t *testing.T) {
 		if _, err := layers.ParseRegularizer(bad.v); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%v: error %v, want one containing %q", bad.v, err, bad.want)
 		}
+	}
+}
+
+// TestLayerWeightRules checks that Dense and Conv1D attach their
+// constraints and regularizers to the weights at Build, write them in their
+// configs as Keras does and read them back.
+func TestLayerWeightRules(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	d := layers.NewDense(3, "relu")
+	d.KernelConstraint, d.BiasConstraint = layers.MaxNorm(2), layers.NonNeg()
+	d.KernelRegularizer, d.BiasRegularizer = layers.L2(1e-3), layers.L1(1e-4)
+	if _, err := d.Build([]layers.Shape{{7}}, rng); err != nil {
+		t.Fatal(err)
+	}
+	if d.Kernel().Constraint != d.KernelConstraint || d.Kernel().Regularizer != d.KernelRegularizer ||
+		d.Bias().Constraint != d.BiasConstraint || d.Bias().Regularizer != d.BiasRegularizer {
+		t.Fatal("Dense did not attach its rules to its weights")
+	}
+	back := checkRoundTrip(t, d).(*layers.Dense)
+	if !reflect.DeepEqual(back.KernelConstraint, d.KernelConstraint) || !reflect.DeepEqual(back.BiasRegularizer, d.BiasRegularizer) {
+		t.Errorf("round trip: %#v %#v", back.KernelConstraint, back.BiasRegularizer)
+	}
+	cfg := jsonRoundTrip(t, d.Config()).(map[string]any)
+	if got := cfg["kernel_constraint"].(map[string]any); got["class_name"] != "MaxNorm" || got["module"] != "keras.constraints" {
+		t.Errorf("kernel_constraint written as %v", got)
+	}
+	if cfg["activity_regularizer"] != nil {
+		t.Errorf("activity_regularizer %v", cfg["activity_regularizer"])
+	}
+
+	c := layers.NewConv1D(4, 3, layers.KernelConstraint(layers.MaxNorm(3, 0, 1)), layers.BiasConstraint(layers.UnitNorm()),
+		layers.KernelRegularizer(layers.L1L2(1e-5, 1e-4)), layers.BiasRegularizer(layers.L2(0.5)))
+	if _, err := c.Build([]layers.Shape{{9, 5}}, rng); err != nil {
+		t.Fatal(err)
+	}
+	if c.Kernel().Constraint == nil || c.Kernel().Regularizer == nil || c.Bias().Constraint == nil || c.Bias().Regularizer == nil {
+		t.Fatal("Conv1D did not attach its rules to its weights")
+	}
+	cfg = jsonRoundTrip(t, c.Config()).(map[string]any)
+	if got := cfg["kernel_constraint"].(map[string]any)["config"]; !reflect.DeepEqual(got, map[string]any{"max_value": 3.0, "axis": []any{0.0, 1.0}}) {
+		t.Errorf("kernel_constraint config %v", got)
+	}
+	if got := cfg["bias_regularizer"].(map[string]any)["config"]; !reflect.DeepEqual(got, map[string]any{"l2": 0.5}) {
+		t.Errorf("bias_regularizer config %v", got)
+	}
+	c.KernelRegularizer, c.BiasRegularizer = nil, nil
+	back2 := checkRoundTrip(t, c).(*layers.Conv1D)
+	if !reflect.DeepEqual(back2.KernelConstraint, layers.MaxNorm(3, 0, 1)) {
+		t.Errorf("round trip: %#v", back2.KernelConstraint)
+	}
+
+	// As Keras 3 writes a Dense layer, string shorthands included.
+	l, err := layers.FromConfig("Dense", layers.Config{"units": 2.0,
+		"kernel_constraint": map[string]any{"module": "keras.constraints", "class_name": "MaxNorm",
+			"config": map[string]any{"max_value": 3.0, "axis": 0.0}, "registered_name": nil},
+		"bias_constraint": "non_neg", "kernel_regularizer": "l2", "bias_regularizer": nil, "activity_regularizer": nil})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ld := l.(*layers.Dense)
+	if !reflect.DeepEqual(ld.KernelConstraint, layers.MaxNorm(3)) || !reflect.DeepEqual(ld.BiasConstraint, layers.NonNeg()) ||
+		!reflect.DeepEqual(ld.KernelRegularizer, layers.L2(0.01)) || ld.BiasRegularizer != nil {
+		t.Errorf("%#v", ld)
+	}
+
+	for _, bad := range []struct {
+		class string
+		cfg   layers.Config
+		want  string
+	}{
+		{"Dense", layers.Config{"units": 2.0, "kernel_regularizer": "l3"}, `kernel_regularizer: unknown regularizer "l3"`},
+		{"Dense", layers.Config{"units": 2.0, "activity_regularizer": "l2"}, `unsupported option "activity_regularizer"`},
+		{"Conv1D", layers.Config{"filters": 2.0, "kernel_size": 3.0, "bias_constraint": "maxnorm(1, 2, 3)"}, "bias_constraint"},
+	} {
+		if _, err := layers.FromConfig(bad.class, bad.cfg); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%v: error %v, want one containing %q", bad.cfg, err, bad.want)
+		}
+	}
+
+	// An axis the weight does not have is refused at Build, naming the
+	// argument and the weight.
+	bad := layers.NewDense(3, "")
+	bad.BiasConstraint = layers.MaxNorm(1, 0, 1)
+	if _, err := bad.Build([]layers.Shape{{4}}, rng); err == nil || !strings.Contains(err.Error(), "bias_constraint") ||
+		!strings.Contains(err.Error(), "axis 1 is out of range") {
+		t.Errorf("bias MaxNorm over axes 0, 1: %v", err)
+	}
+	badConv := layers.NewConv1D(2, 3, layers.KernelRegularizer(layers.NewOrthogonalRegularizer(0.01, "rows")))
+	if _, err := badConv.Build([]layers.Shape{{9, 5}}, rng); err == nil || !strings.Contains(err.Error(), "rank 2") {
+		t.Errorf("orthogonal regularizer on a rank-3 kernel: %v", err)
+	}
+}
+
+// regressionData is y = 4·Σx over 6 features: fitting it needs weights
+// whose norm is well above 1.
+func regressionData(rng *rand.Rand, n int) (*tensor.Tensor, *tensor.Tensor) {
+	x, y := tensor.New(n, 6), tensor.New(n, 1)
+	for i := 0; i < n; i++ {
+		var s float32
+		for j := 0; j < 6; j++ {
+			v := float32(rng.NormFloat64())
+			x.Data[i*6+j] = v
+			s += v
+		}
+		y.Data[i] = 4 * s
+	}
+	return x, y
+}
+
+func columnNorms(w *tensor.Tensor) []float64 {
+	rows, cols := w.Shape[0], w.Shape[1]
+	out := make([]float64, cols)
+	for i := 0; i < rows; i++ {
+		for j := 0; j < cols; j++ {
+			v := float64(w.Data[i*cols+j])
+			out[j] += v * v
+		}
+	}
+	for j := range out {
+		out[j] = math.Sqrt(out[j])
+	}
+	return out
+}
+
+// TestMaxNormDuringFit trains a Dense layer with MaxNorm(1): after Fit
+// every unit's incoming weights have a norm of at most 1, while the same
+// training without the constraint goes well past it.
+func TestMaxNormDuringFit(t *testing.T) {
+	x, y := regressionData(rand.New(rand.NewPCG(13, 14)), 96)
+	maxNorm := func(constrained bool) float64 {
+		hidden := layers.NewDense(5, "")
+		if constrained {
+			hidden.KernelConstraint = layers.MaxNorm(1)
+		}
+		m, err := model.NewSequential(layers.Input(6), hidden, layers.NewDense(1, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Compile(model.CompileOptions{OptimizerName: "adam", LearningRate: 0.05, LossName: "mse"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Fit(x, y, model.FitOptions{Epochs: 15, BatchSize: 16}); err != nil {
+			t.Fatal(err)
+		}
+		var most float64
+		for _, n := range columnNorms(hidden.Kernel().Value) {
+			most = math.Max(most, n)
+		}
+		return most
+	}
+	if n := maxNorm(true); n > 1+1e-6 {
+		t.Errorf("with MaxNorm(1) a column has norm %g after Fit", n)
+	}
+	if n := maxNorm(false); n <= 1.5 {
+		t.Errorf("without the constraint the largest column norm is %g: the test does not exercise the constraint", n)
+	}
+}
+
+// TestL2PenaltyInFitLoss runs one Fit step (one batch) on two models with
+// the same weights: the loss of the one with L2(0.1) on its kernel is
+// larger by exactly 0.1·Σw² of the weights before the step.
+func TestL2PenaltyInFitLoss(t *testing.T) {
+	x, y := regressionData(rand.New(rand.NewPCG(15, 16)), 20)
+	build := func(reg layers.Regularizer) (*model.Model, *layers.Dense) {
+		d := layers.NewDense(3, "tanh")
+		d.KernelRegularizer = reg
+		m, err := model.NewSequential(layers.Input(6), d, layers.NewDense(1, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Compile(model.CompileOptions{OptimizerName: "sgd", LearningRate: 0.01, LossName: "mse"}); err != nil {
+			t.Fatal(err)
+		}
+		return m, d
+	}
+	plain, _ := build(nil)
+	reg, d := build(layers.L2(0.1))
+	if err := reg.SetWeights(plain.Weights()); err != nil {
+		t.Fatal(err)
+	}
+	var want float64
+	for _, v := range d.Kernel().Value.Data {
+		want += 0.1 * float64(v) * float64(v)
+	}
+	fit := func(m *model.Model) float64 {
+		h, err := m.Fit(x, y, model.FitOptions{Epochs: 1, BatchSize: 20, NoShuffle: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.Last("loss")
+	}
+	lp, lr := fit(plain), fit(reg)
+	if got := lr - lp; math.Abs(got-want) > 1e-4*want {
+		t.Errorf("loss with L2 %g, without %g: difference %g, want the penalty %g", lr, lp, got, want)
+	}
+	// The penalty's gradient reached the update: the kernels differ.
+	if reflect.DeepEqual(plain.Weights()[0].Data, reg.Weights()[0].Data) {
+		t.Error("the L2 gradient did not change the update")
 	}
 }

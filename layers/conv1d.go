@@ -21,6 +21,14 @@ type Conv1D struct {
 	UseBias    bool
 	// KernelInitializer and BiasInitializer default to glorot_uniform and zeros.
 	KernelInitializer, BiasInitializer Initializer
+	// KernelConstraint and BiasConstraint (Keras kernel_constraint,
+	// bias_constraint) project the weights after each optimizer step;
+	// nil for none. For a per-filter bound use axes 0 and 1 of the
+	// (kernel_size, in_channels, filters) kernel: MaxNorm(3, 0, 1).
+	KernelConstraint, BiasConstraint Constraint
+	// KernelRegularizer and BiasRegularizer (Keras kernel_regularizer,
+	// bias_regularizer) add a penalty to the training loss; nil for none.
+	KernelRegularizer, BiasRegularizer Regularizer
 
 	kernel, bias *Param
 	geom         ConvGeometry
@@ -54,6 +62,21 @@ func NoBias() Conv1DOption { return func(c *Conv1D) { c.UseBias = false } }
 func ConvKernelInitializer(in Initializer) Conv1DOption {
 	return func(c *Conv1D) { c.KernelInitializer = in }
 }
+
+// KernelConstraint sets kernel_constraint, e.g. MaxNorm(3, 0, 1) to bound
+// each filter's norm.
+func KernelConstraint(k Constraint) Conv1DOption { return func(c *Conv1D) { c.KernelConstraint = k } }
+
+// BiasConstraint sets bias_constraint.
+func BiasConstraint(k Constraint) Conv1DOption { return func(c *Conv1D) { c.BiasConstraint = k } }
+
+// KernelRegularizer sets kernel_regularizer, e.g. L2(1e-4).
+func KernelRegularizer(r Regularizer) Conv1DOption {
+	return func(c *Conv1D) { c.KernelRegularizer = r }
+}
+
+// BiasRegularizer sets bias_regularizer.
+func BiasRegularizer(r Regularizer) Conv1DOption { return func(c *Conv1D) { c.BiasRegularizer = r } }
 
 // ConvName sets the layer name.
 func ConvName(n string) Conv1DOption { return func(c *Conv1D) { c.Name = n } }
@@ -144,6 +167,12 @@ func (c *Conv1D) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 	c.bias = nil
 	if c.UseBias {
 		c.bias = c.AddParam("bias", []int{c.Filters}, c.BiasInitializer, rng, !c.Frozen)
+	}
+	if err := attachRules(c.who(), c.kernel, "kernel", c.KernelConstraint, c.KernelRegularizer); err != nil {
+		return nil, err
+	}
+	if err := attachRules(c.who(), c.bias, "bias", c.BiasConstraint, c.BiasRegularizer); err != nil {
+		return nil, err
 	}
 	c.MarkBuilt()
 	return []Shape{{g.OutLength, c.Filters}}, nil
@@ -282,11 +311,11 @@ func (c *Conv1D) Config() map[string]any {
 	cfg["use_bias"] = c.UseBias
 	cfg["kernel_initializer"] = initializerConfig(c.KernelInitializer)
 	cfg["bias_initializer"] = initializerConfig(c.BiasInitializer)
-	cfg["kernel_regularizer"] = nil
-	cfg["bias_regularizer"] = nil
+	cfg["kernel_regularizer"] = RegularizerConfig(c.KernelRegularizer)
+	cfg["bias_regularizer"] = RegularizerConfig(c.BiasRegularizer)
 	cfg["activity_regularizer"] = nil
-	cfg["kernel_constraint"] = nil
-	cfg["bias_constraint"] = nil
+	cfg["kernel_constraint"] = ConstraintConfig(c.KernelConstraint)
+	cfg["bias_constraint"] = ConstraintConfig(c.BiasConstraint)
 	return cfg
 }
 

@@ -17,6 +17,14 @@ type Dense struct {
 	Activation                         *Activation
 	UseBias                            bool
 	KernelInitializer, BiasInitializer Initializer
+	// KernelConstraint and BiasConstraint (Keras kernel_constraint,
+	// bias_constraint) project the weights after each optimizer step;
+	// nil for none. MaxNorm(c) bounds each unit's incoming weights (axis 0
+	// of the (in, units) kernel).
+	KernelConstraint, BiasConstraint Constraint
+	// KernelRegularizer and BiasRegularizer (Keras kernel_regularizer,
+	// bias_regularizer) add a penalty to the training loss; nil for none.
+	KernelRegularizer, BiasRegularizer Regularizer
 
 	kernel, bias *Param
 	in           int
@@ -60,6 +68,16 @@ func (d *Dense) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 	d.bias = nil
 	if d.UseBias {
 		d.bias = d.AddParam("bias", []int{d.Units}, d.BiasInitializer, rng, !d.Frozen)
+	}
+	who := "Dense"
+	if d.Name != "" {
+		who = fmt.Sprintf("Dense %q", d.Name)
+	}
+	if err := attachRules(who, d.kernel, "kernel", d.KernelConstraint, d.KernelRegularizer); err != nil {
+		return nil, err
+	}
+	if err := attachRules(who, d.bias, "bias", d.BiasConstraint, d.BiasRegularizer); err != nil {
+		return nil, err
 	}
 	d.MarkBuilt()
 	out := append(append(Shape(nil), s[:len(s)-1]...), d.Units)
@@ -131,10 +149,10 @@ func (d *Dense) Config() map[string]any {
 	cfg["use_bias"] = d.UseBias
 	cfg["kernel_initializer"] = initializerConfig(d.KernelInitializer)
 	cfg["bias_initializer"] = initializerConfig(d.BiasInitializer)
-	cfg["kernel_regularizer"] = nil
-	cfg["bias_regularizer"] = nil
+	cfg["kernel_regularizer"] = RegularizerConfig(d.KernelRegularizer)
+	cfg["bias_regularizer"] = RegularizerConfig(d.BiasRegularizer)
 	cfg["activity_regularizer"] = nil
-	cfg["kernel_constraint"] = nil
-	cfg["bias_constraint"] = nil
+	cfg["kernel_constraint"] = ConstraintConfig(d.KernelConstraint)
+	cfg["bias_constraint"] = ConstraintConfig(d.BiasConstraint)
 	return cfg
 }
