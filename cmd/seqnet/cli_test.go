@@ -351,14 +351,32 @@ func TestText(t *testing.T) {
 			t.Errorf("train output lacks %q:\n%s", want, out)
 		}
 	}
-	// The word vectors are in the Embedding (before training moved them,
-	// so only check the zero rows of words without vectors stayed finite).
-	m, _, err := checkpoint.Load(mp)
+	// The word vectors are in the Embedding: frozen, they stay exactly as
+	// read; words without a vector (and padding, [UNK]) get zeros.
+	frozen := filepath.Join(dir, "frozen.seqnet")
+	mustCLI(t, "train", "--data", path, "--text", "--text-column", "subject", "--target", "label", "--word-vectors", glove,
+		"--freeze-embeddings", "--epochs", "2", "--out", frozen, "--filters", "4", "--no-curves")
+	m, extra, err := checkpoint.Load(frozen)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w := m.Weights()[0]; w.Shape[1] != 4 {
-		t.Errorf("embedding shape %v", w.Shape)
+	p, err := decodePrep(extra.Preprocessing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emb := m.Weights()[0]
+	if emb.Shape[0] != p.Vectorizer.VocabularySize() || emb.Shape[1] != 4 {
+		t.Fatalf("embedding shape %v", emb.Shape)
+	}
+	row := func(word string) []float32 {
+		i := p.Vectorizer.Lookup(word)
+		return emb.Data[i*4 : i*4+4]
+	}
+	if got := row("money"); !slices.Equal(got, []float32{0.9, 0.1, 0, 0}) {
+		t.Errorf("embedding of money %v, want the word vector [0.9 0.1 0 0]", got)
+	}
+	if got := row("cash"); !slices.Equal(got, []float32{0, 0, 0, 0}) {
+		t.Errorf("embedding of cash (no vector) %v, want zeros", got)
 	}
 	// Predict on texts alone, with kimcnn and lstm models too.
 	texts := writeFile(t, filepath.Join(dir, "new.tsv"), "subject\nfree cash now\nteam meeting report\nunknownword\n")
