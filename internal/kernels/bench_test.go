@@ -29,6 +29,9 @@ func BenchmarkSgemm(b *testing.B) {
 		{"sq512", false, false, 512, 512, 512, 512, 512},
 		{"sq1024", false, false, 1024, 1024, 1024, 1024, 1024},
 		{"sq2048", false, false, 2048, 2048, 2048, 2048, 2048},
+		// OpenBLAS's anchor shape (../shared/bench/reference/peak/sgemm.c):
+		// an im2col Conv1D, plain A with lda = k.
+		{"gemm8192x128x384", false, false, 8192, 128, 384, 384, 128},
 		// Forward: Y (8192×256) = windows of X (lda 256, k 768) · W (768×256).
 		{"conv8192x256x768", false, false, 8192, 256, 768, 256, 256},
 		// Backward to the input windows: dXcols (8192×768) = dY · Wᵀ.
