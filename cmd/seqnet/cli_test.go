@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -663,5 +664,75 @@ func TestEarlyStopping(t *testing.T) {
 	}
 	if n := len(extra.History.Epochs); n >= 40 || n < 2 {
 		t.Errorf("%d epochs in the history", n)
+	}
+}
+
+// TestHelperProcess runs seqnet in a child process for TestSIGINT.
+func TestHelperProcess(t *testing.T) {
+	if os.Getenv("SEQNET_TEST_HELPER") != "1" {
+		t.Skip("helper for TestSIGINT")
+	}
+	args := strings.Split(os.Getenv("SEQNET_TEST_ARGS"), "\x1f")
+	os.Exit(run(args, os.Stdout, os.Stderr))
+}
+
+// TestSIGINT sends a real Ctrl-C (SIGINT) to a training process: it saves
+// a checkpoint and exits 130, and resuming it gives the weights of an
+// uninterrupted run, wherever the signal landed.
+func TestSIGINT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	dir := t.TempDir()
+	path := classCSV(t, dir, 600, 9)
+	args := []string{"train", "--data", path, "--epochs", "30", "--batch-size", "8", "--seed", "3", "--filters", "4", "--units", "8", "--no-curves"}
+	part := filepath.Join(dir, "part.seqnet")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+	cmd.Env = append(os.Environ(), "SEQNET_TEST_HELPER=1", "SEQNET_TEST_ARGS="+strings.Join(append(args, "--out", part), "\x1f"))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	var out strings.Builder
+	signalled := false
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		if !signalled && strings.HasPrefix(sc.Text(), "Epoch 1/30") {
+			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+			signalled = true
+		}
+	}
+	err = cmd.Wait()
+	code := cmd.ProcessState.ExitCode()
+	if code == 0 {
+		t.Skipf("training finished before the signal arrived:\n%s", out.String())
+	}
+	if code != exitInterrupted || !strings.Contains(out.String(), "checkpoint saved to "+part) {
+		t.Fatalf("exit %d (%v), stderr %q, stdout:\n%s", code, err, stderr.String(), out.String())
+	}
+	mustCLI(t, "train", "--resume", part)
+	whole := filepath.Join(dir, "whole.seqnet")
+	mustCLI(t, append(args, "--out", whole)...)
+	mw, _, err := checkpoint.Load(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp, _, err := checkpoint.Load(part)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ww, wp := mw.Weights(), mp.Weights()
+	for i := range ww {
+		if !slices.Equal(ww[i].Data, wp[i].Data) {
+			t.Fatalf("weight %d differs after a real Ctrl-C and --resume", i)
+		}
 	}
 }
