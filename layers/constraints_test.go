@@ -598,3 +598,81 @@ func TestL2PenaltyInFitLoss(t *testing.T) {
 		t.Error("the L2 gradient did not change the update")
 	}
 }
+
+// TestRecurrentWeightRules checks LSTM, GRU and SimpleRNN (and their
+// Bidirectional wrapper): all six arguments attach at Build, survive the
+// config round trip, and a recurrent constraint holds through Fit.
+func TestRecurrentWeightRules(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	opts := []layers.RNNOption{
+		layers.RNNKernelConstraint(layers.MaxNorm(2)), layers.RNNRecurrentConstraint(layers.UnitNorm(0)),
+		layers.RNNBiasConstraint(layers.NonNeg()), layers.RNNKernelRegularizer(layers.L1(1e-4)),
+		layers.RNNRecurrentRegularizer(layers.NewOrthogonalRegularizer(0.01, "columns")),
+		layers.RNNBiasRegularizer(layers.L2(1e-3)),
+	}
+	makers := []func() layers.Layer{
+		func() layers.Layer { return layers.NewLSTM(3, opts...) },
+		func() layers.Layer { return layers.NewGRU(3, opts...) },
+		func() layers.Layer { return layers.NewSimpleRNN(3, opts...) },
+		func() layers.Layer { return layers.NewBidirectional(layers.NewGRU(2, opts...), "concat") },
+	}
+	for _, mk := range makers {
+		checkRoundTrip(t, mk())
+		l := mk()
+		if _, err := l.Build([]layers.Shape{{5, 4}}, rng); err != nil {
+			t.Fatalf("%s: %v", l.ClassName(), err)
+		}
+		ps := l.Common().Params()
+		if bd, ok := l.(*layers.Bidirectional); ok {
+			ps = append(bd.ForwardLayer().Common().Params(), bd.BackwardLayer().Common().Params()...)
+		}
+		if len(ps)%3 != 0 {
+			t.Fatalf("%s: %d weights", l.ClassName(), len(ps))
+		}
+		for i, p := range ps {
+			wantC, wantR := []string{"MaxNorm", "UnitNorm", "NonNeg"}[i%3], []string{"L1", "OrthogonalRegularizer", "L2"}[i%3]
+			cc, _ := layers.ConstraintConfig(p.Constraint).(map[string]any)
+			rc, _ := layers.RegularizerConfig(p.Regularizer).(map[string]any)
+			if cc["class_name"] != wantC || rc["class_name"] != wantR {
+				t.Errorf("%s %s: constraint %v, regularizer %v; want %s, %s", l.ClassName(), p.Name, cc, rc, wantC, wantR)
+			}
+		}
+	}
+	cfg := jsonRoundTrip(t, layers.NewLSTM(2, opts...).Config()).(map[string]any)
+	if got := cfg["recurrent_regularizer"].(map[string]any); got["class_name"] != "OrthogonalRegularizer" ||
+		!reflect.DeepEqual(got["config"], map[string]any{"factor": 0.01, "mode": "columns"}) {
+		t.Errorf("recurrent_regularizer written as %v", got)
+	}
+	if _, err := layers.FromConfig("LSTM", layers.Config{"units": 2.0, "recurrent_constraint": "unit_nrom"}); err == nil ||
+		!strings.Contains(err.Error(), "recurrent_constraint") {
+		t.Errorf("bad recurrent_constraint: %v", err)
+	}
+	if _, err := layers.FromConfig("GRU", layers.Config{"units": 2.0, "activity_regularizer": "l2"}); err == nil {
+		t.Error("activity_regularizer accepted")
+	}
+
+	// Fit with MaxNorm(0.5) on the recurrent kernel of an LSTM.
+	x, y := tensor.New(24, 5, 2), tensor.New(24, 1)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.NormFloat64())
+	}
+	for i := range y.Data {
+		y.Data[i] = 3 * x.Data[i*10]
+	}
+	lstm := layers.NewLSTM(4, layers.RNNRecurrentConstraint(layers.MaxNorm(0.5)))
+	m, err := model.NewSequential(layers.Input(5, 2), lstm, layers.NewDense(1, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile(model.CompileOptions{OptimizerName: "adam", LearningRate: 0.05, LossName: "mse"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Fit(x, y, model.FitOptions{Epochs: 3, BatchSize: 8}); err != nil {
+		t.Fatal(err)
+	}
+	for j, n := range columnNorms(lstm.RecurrentKernel().Value) {
+		if n > 0.5+1e-6 {
+			t.Errorf("recurrent kernel column %d has norm %g > 0.5 after Fit", j, n)
+		}
+	}
+}

@@ -58,6 +58,16 @@ type RNN struct {
 	// from the model's random source (Context.Rand), Seed is used only
 	// when there is none.
 	Seed *int
+	// KernelConstraint, RecurrentConstraint and BiasConstraint (Keras
+	// kernel_constraint, recurrent_constraint, bias_constraint) project
+	// kernel, recurrent_kernel and bias after each optimizer step; nil for
+	// none. Axis 0 of a kernel is its input axis, so MaxNorm(c) bounds the
+	// weights into each gate unit.
+	KernelConstraint, RecurrentConstraint, BiasConstraint Constraint
+	// KernelRegularizer, RecurrentRegularizer and BiasRegularizer (Keras
+	// kernel_regularizer, …) add a penalty to the training loss; nil for
+	// none.
+	KernelRegularizer, RecurrentRegularizer, BiasRegularizer Regularizer
 
 	kernel, recurrent, bias *Param
 	in, steps               int
@@ -88,6 +98,30 @@ func RecurrentActivation(name string) RNNOption {
 
 // RNNNoBias sets use_bias=False.
 func RNNNoBias() RNNOption { return func(r *RNN) { r.UseBias = false } }
+
+// RNNKernelConstraint sets kernel_constraint.
+func RNNKernelConstraint(c Constraint) RNNOption { return func(r *RNN) { r.KernelConstraint = c } }
+
+// RNNRecurrentConstraint sets recurrent_constraint.
+func RNNRecurrentConstraint(c Constraint) RNNOption {
+	return func(r *RNN) { r.RecurrentConstraint = c }
+}
+
+// RNNBiasConstraint sets bias_constraint.
+func RNNBiasConstraint(c Constraint) RNNOption { return func(r *RNN) { r.BiasConstraint = c } }
+
+// RNNKernelRegularizer sets kernel_regularizer.
+func RNNKernelRegularizer(g Regularizer) RNNOption {
+	return func(r *RNN) { r.KernelRegularizer = g }
+}
+
+// RNNRecurrentRegularizer sets recurrent_regularizer.
+func RNNRecurrentRegularizer(g Regularizer) RNNOption {
+	return func(r *RNN) { r.RecurrentRegularizer = g }
+}
+
+// RNNBiasRegularizer sets bias_regularizer.
+func RNNBiasRegularizer(g Regularizer) RNNOption { return func(r *RNN) { r.BiasRegularizer = g } }
 
 // RNNName sets the layer name.
 func RNNName(n string) RNNOption { return func(r *RNN) { r.Name = n } }
@@ -257,6 +291,29 @@ func (r *RNN) addOutputGrad(dOut *tensor.Tensor, dh []float32, mask []bool, p, t
 
 // rnnConfig writes the keys of keras.layers.RNN.get_config and the cell
 // keys the recurrent layers share.
+// attachRules gives kernel, recurrent_kernel and bias (when there is one)
+// their constraints and regularizers; the layers call it once the bias is
+// made.
+func (r *RNN) attachRules(class string) error {
+	who := class
+	if r.Name != "" {
+		who = fmt.Sprintf("%s %q", class, r.Name)
+	}
+	for _, w := range []struct {
+		p    *Param
+		name string
+		c    Constraint
+		g    Regularizer
+	}{{r.kernel, "kernel", r.KernelConstraint, r.KernelRegularizer},
+		{r.recurrent, "recurrent", r.RecurrentConstraint, r.RecurrentRegularizer},
+		{r.bias, "bias", r.BiasConstraint, r.BiasRegularizer}} {
+		if err := attachRules(who, w.p, w.name, w.c, w.g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (r *RNN) rnnConfig() map[string]any {
 	cfg := r.baseConfig()
 	cfg["return_sequences"] = r.ReturnSequences
@@ -272,10 +329,13 @@ func (r *RNN) rnnConfig() map[string]any {
 	cfg["kernel_initializer"] = initializerConfig(r.KernelInitializer)
 	cfg["recurrent_initializer"] = initializerConfig(r.RecurrentInitializer)
 	cfg["bias_initializer"] = initializerConfig(r.BiasInitializer)
-	for _, k := range []string{"kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
-		"kernel_constraint", "recurrent_constraint", "bias_constraint"} {
-		cfg[k] = nil
-	}
+	cfg["kernel_regularizer"] = RegularizerConfig(r.KernelRegularizer)
+	cfg["recurrent_regularizer"] = RegularizerConfig(r.RecurrentRegularizer)
+	cfg["bias_regularizer"] = RegularizerConfig(r.BiasRegularizer)
+	cfg["activity_regularizer"] = nil
+	cfg["kernel_constraint"] = ConstraintConfig(r.KernelConstraint)
+	cfg["recurrent_constraint"] = ConstraintConfig(r.RecurrentConstraint)
+	cfg["bias_constraint"] = ConstraintConfig(r.BiasConstraint)
 	cfg["dropout"] = r.Dropout
 	cfg["recurrent_dropout"] = r.RecurrentDropout
 	cfg["seed"] = seedConfig(r.Seed)
@@ -353,8 +413,25 @@ func rnnFromConfig(c Config, extra ...string) (RNN, error) {
 	if r.Seed, err = seedFromConfig(c); err != nil {
 		return r, err
 	}
-	return r, refuseUnimplemented(c, "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
-		"kernel_constraint", "recurrent_constraint", "bias_constraint")
+	for _, k := range []struct {
+		p   *Constraint
+		key string
+	}{{&r.KernelConstraint, "kernel_constraint"}, {&r.RecurrentConstraint, "recurrent_constraint"},
+		{&r.BiasConstraint, "bias_constraint"}} {
+		if *k.p, err = c.Constraint(k.key); err != nil {
+			return r, err
+		}
+	}
+	for _, k := range []struct {
+		p   *Regularizer
+		key string
+	}{{&r.KernelRegularizer, "kernel_regularizer"}, {&r.RecurrentRegularizer, "recurrent_regularizer"},
+		{&r.BiasRegularizer, "bias_regularizer"}} {
+		if *k.p, err = c.Regularizer(k.key); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
 }
 
 // dropState holds the dropout masks of one call (drawn in Forward, used

@@ -56,6 +56,9 @@ func (g *GRU) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 		}
 		g.bias = g.AddParam("bias", shape, g.BiasInitializer, rng, !g.Frozen)
 	}
+	if err := g.attachRules("GRU"); err != nil {
+		return nil, err
+	}
 	g.MarkBuilt()
 	return g.outShapes(1), nil
 }

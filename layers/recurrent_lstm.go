@@ -72,6 +72,9 @@ func (l *LSTM) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 		}
 		l.bias = l.AddParam("bias", []int{4 * l.Units}, init, rng, !l.Frozen)
 	}
+	if err := l.attachRules("LSTM"); err != nil {
+		return nil, err
+	}
 	l.MarkBuilt()
 	return l.outShapes(2), nil
 }

@@ -43,6 +43,9 @@ func (s *SimpleRNN) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 	if s.UseBias {
 		s.bias = s.AddParam("bias", []int{s.Units}, s.BiasInitializer, rng, !s.Frozen)
 	}
+	if err := s.attachRules("SimpleRNN"); err != nil {
+		return nil, err
+	}
 	s.MarkBuilt()
 	return s.outShapes(1), nil
 }
