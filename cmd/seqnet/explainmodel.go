@@ -63,6 +63,8 @@ type modelData struct {
 	// in the file ("line" 12, "target_row" 2024-01-03, …).
 	source, rowName string
 	rowNames        []string
+	// modelName names the model in messages ("--model m.seqnet").
+	modelName string
 }
 
 // loadModelData reads a saved model and its input rows: from --data, read
@@ -88,7 +90,7 @@ func loadModelData(modelPath, dataPath, xPath string) (*modelData, error) {
 	if err != nil {
 		return nil, userErr("--model %s: %v", modelPath, err)
 	}
-	d := &modelData{m: m, prep: p}
+	d := &modelData{m: m, prep: p, modelName: "--model " + modelPath}
 	if ls := m.Layers(); len(ls) > 0 {
 		if _, ok := ls[0].(*layers.Embedding); ok {
 			d.kind = explain.Tokens
@@ -275,6 +277,13 @@ func explainModel(a explainModelArgs, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	return explainRow(d, a, method, baseline, w)
+}
+
+// explainRow explains row a.row of d with the checked flags, prints what it
+// computed and writes the picture a.out.
+func explainRow(d *modelData, a explainModelArgs, method, baseline string, w io.Writer) error {
+	ext := strings.ToLower(filepath.Ext(a.out))
 	if a.row < 0 || a.row >= d.rows() {
 		return userErr("--row %d does not exist: %s has %d rows (0–%d); pick a row in that range", a.row, d.source, d.rows(), d.rows()-1)
 	}
@@ -439,4 +448,41 @@ func topSteps(a *explain.Attribution, k int) []int {
 		idx = idx[:k]
 	}
 	return idx
+}
+
+// explainPictures is the hook `seqnet demo` and the README's pictures use to
+// show what a freshly trained model looks at, without a model file: it
+// explains row `row` of x (integrated gradients; gradient × input for a
+// branched text CNN) into DIR/NAME-explain.png (series) or
+// DIR/NAME-explain.html (text), and writes the filter report
+// DIR/NAME-filters.html (top 5 inputs per filter) when the model has Conv1D
+// layers. vocab is a text model's vocabulary (nil for series), labels the
+// class names by output unit (nil: none). It prints what explain-model and
+// filters print and returns the files written.
+func explainPictures(w io.Writer, m *model.Model, x *tensor.Tensor, vocab, labels []string, row int, dir, name string) ([]string, error) {
+	d := &modelData{m: m, prep: &prep{}, x: x, vocab: vocab, labels: labels, source: name + " data", modelName: "the " + name + " model"}
+	if ls := m.Layers(); len(ls) > 0 {
+		if _, ok := ls[0].(*layers.Embedding); ok {
+			d.kind = explain.Tokens
+		}
+	}
+	ext := ".png"
+	if d.kind == explain.Tokens {
+		ext = ".html"
+	}
+	a := explainModelArgs{out: filepath.Join(dir, name+"-explain"+ext), row: row, unit: -1, set: map[string]bool{}}
+	if err := explainRow(d, a, "integrated", "zero", w); err != nil {
+		return nil, err
+	}
+	files := []string{a.out}
+	for _, l := range m.Layers() {
+		if _, ok := l.(*layers.Conv1D); ok {
+			report := filepath.Join(dir, name+"-filters.html")
+			if err := filterReport(d, 5, report, "", w); err != nil {
+				return files, err
+			}
+			return append(files, report), nil
+		}
+	}
+	return files, nil
 }

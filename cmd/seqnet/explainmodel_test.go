@@ -394,3 +394,53 @@ func TestExplainModelAfterTrain(t *testing.T) {
 		t.Fatalf("forecast filters: exit %d: %s", code, stderr)
 	}
 }
+
+// TestExplainPictures checks the hook the demo uses on a model in memory.
+func TestExplainPictures(t *testing.T) {
+	for _, f := range []xmFixture{seriesFixture(t), textFixture(t)} {
+		m, extra, err := checkpoint.Load(f.model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := decodePrep(extra.Preprocessing)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var vocab []string
+		if p.Vectorizer != nil {
+			vocab = p.Vectorizer.Vocabulary
+		}
+		xy, err := data.LoadXY(f.x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := xy.X
+		if vocab != nil {
+			x, _ = x.Reshape(x.Shape[0], x.Shape[1])
+		}
+		dir := t.TempDir()
+		var out strings.Builder
+		files, err := explainPictures(&out, m, x, vocab, p.Labels.Classes, 1, dir, "demo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ext := ".png"
+		if vocab != nil {
+			ext = ".html"
+		}
+		want := []string{filepath.Join(dir, "demo-explain"+ext), filepath.Join(dir, "demo-filters.html")}
+		if !slices.Equal(files, want) {
+			t.Errorf("files %v, want %v", files, want)
+		}
+		for _, f := range files {
+			if st, err := os.Stat(f); err != nil || st.Size() == 0 {
+				t.Errorf("%s not written: %v", f, err)
+			}
+		}
+		for _, w := range []string{"method: integrated gradients", "row: row 1 of", "filter  0: "} {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("output lacks %q:\n%s", w, out.String())
+			}
+		}
+	}
+}

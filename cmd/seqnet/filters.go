@@ -85,6 +85,13 @@ func filters(modelPath, dataPath, xPath string, top int, out, weightsDir string,
 	if err != nil {
 		return err
 	}
+	return filterReport(d, top, out, weightsDir, w)
+}
+
+// filterReport prints the filter report of d's model on its rows and writes
+// it to out (if not empty) and the filters' weight pictures to weightsDir
+// (if not empty).
+func filterReport(d *modelData, top int, out, weightsDir string, w io.Writer) error {
 	var convs []*layers.Conv1D
 	var names []string
 	for _, l := range d.m.Layers() {
@@ -94,7 +101,7 @@ func filters(modelPath, dataPath, xPath string, top int, out, weightsDir string,
 		}
 	}
 	if len(convs) == 0 {
-		return userErr("--model %s has no Conv1D layer, so it has no filters to report (its layers: %s); give a convolutional model", modelPath, strings.Join(names, ", "))
+		return userErr("%s has no Conv1D layer, so it has no filters to report (its layers: %s); give a convolutional model", d.modelName, strings.Join(names, ", "))
 	}
 	r, err := explain.FilterReport(d.m, d.x, d.vocab, top)
 	if err != nil {
