@@ -1,13 +1,17 @@
 package layers_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/seqnet/seqnet/checkpoint"
+	"github.com/seqnet/seqnet/keras"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/tensor"
@@ -675,4 +679,87 @@ func TestRecurrentWeightRules(t *testing.T) {
 			t.Errorf("recurrent kernel column %d has norm %g > 0.5 after Fit", j, n)
 		}
 	}
+}
+
+// TestWeightRulesThroughModelFiles writes a model whose layers carry
+// constraints and regularizers as Keras JSON and as a .seqnet checkpoint
+// and reads them back: the rules are on the weights of the loaded model.
+func TestWeightRulesThroughModelFiles(t *testing.T) {
+	m, err := model.NewSequential(layers.Input(7, 3),
+		layers.NewConv1D(4, 3, layers.KernelConstraint(layers.MaxNorm(3, 0, 1))),
+		layers.NewLSTM(2, layers.RNNRecurrentConstraint(layers.UnitNorm()), layers.RNNKernelRegularizer(layers.L1L2(0, 0.01))),
+		func() layers.Layer {
+			d := layers.NewDense(1, "")
+			d.KernelRegularizer, d.BiasConstraint = layers.L2(0.02), layers.NonNeg()
+			return d
+		}())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile(model.CompileOptions{LossName: "mse"}); err != nil {
+		t.Fatal(err)
+	}
+	rules := func(m *model.Model) string {
+		var b strings.Builder
+		for _, p := range m.Params() {
+			c, _ := json.Marshal(layers.ConstraintConfig(p.Constraint))
+			r, _ := json.Marshal(layers.RegularizerConfig(p.Regularizer))
+			fmt.Fprintf(&b, "%s %s %s\n", p.Name, c, r)
+		}
+		return b.String()
+	}
+	want := rules(m)
+	if !strings.Contains(want, "MaxNorm") || !strings.Contains(want, "UnitNorm") || !strings.Contains(want, `"l2":0.02`) {
+		t.Fatalf("rules not attached:\n%s", want)
+	}
+	var buf bytes.Buffer
+	if err := keras.WriteModelJSON(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"MaxNorm"`) || !strings.Contains(buf.String(), `"keras.regularizers"`) {
+		t.Fatalf("Keras JSON lacks the constraint: %s", buf.String())
+	}
+	// The Conv1D regularizer is left out here: FromConfig still refuses it
+	// (see registry.go).
+	m2, err := keras.ReadModelJSON(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rules(m2); got != want {
+		t.Errorf("after Keras JSON:\n%s\nwant\n%s", got, want)
+	}
+	path := t.TempDir() + "/m.seqnet"
+	if err := checkpoint.Save(path, m, checkpoint.Extra{}); err != nil {
+		t.Fatal(err)
+	}
+	m3, _, err := checkpoint.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rules(m3); got != want {
+		t.Errorf("after checkpoint:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// Constraints project a weight, regularizers price it; layers take both as
+// Keras arguments and write them in their configs as Keras does.
+func ExampleMaxNorm() {
+	// A Dense kernel (in=2, units=2): the first unit's incoming weights
+	// have norm 5, the second's 0.5.
+	w := tensor.FromSlice([]float32{3, 0.3, 4, 0.4}, 2, 2)
+	layers.MaxNorm(1).Apply(w) // axis 0: one norm per unit
+	fmt.Printf("%.4f\n", w.Data)
+
+	l2, _ := layers.ParseRegularizer("l2") // Keras' shorthand: L2(0.01)
+	fmt.Printf("%.4f\n", l2.Penalty(w, nil))
+
+	// A Conv1D whose filters keep a norm of at most 3, Kim-style.
+	conv := layers.NewConv1D(8, 3, layers.KernelConstraint(layers.MaxNorm(3, 0, 1)),
+		layers.KernelRegularizer(layers.L2(1e-4)))
+	b, _ := json.Marshal(conv.Config()["kernel_constraint"])
+	fmt.Println(string(b))
+	// Output:
+	// [0.6000 0.3000 0.8000 0.4000]
+	// 0.0125
+	// {"class_name":"MaxNorm","config":{"axis":[0,1],"max_value":3},"module":"keras.constraints","registered_name":null}
 }
