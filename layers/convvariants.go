@@ -195,6 +195,10 @@ type DepthwiseConv1D struct {
 	Activation                            *Activation
 	UseBias                               bool
 	DepthwiseInitializer, BiasInitializer Initializer
+	// DepthwiseConstraint, BiasConstraint, DepthwiseRegularizer and
+	// BiasRegularizer are Keras' depthwise_constraint, …; nil for none.
+	DepthwiseConstraint, BiasConstraint   Constraint
+	DepthwiseRegularizer, BiasRegularizer Regularizer
 
 	kernel, bias *Param
 	geom         ConvGeometry
@@ -246,6 +250,12 @@ func (l *DepthwiseConv1D) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 	l.bias = nil
 	if l.UseBias {
 		l.bias = l.AddParam("bias", []int{n}, l.BiasInitializer, rng, !l.Frozen)
+	}
+	if err := attachRules(who, l.kernel, "depthwise", l.DepthwiseConstraint, l.DepthwiseRegularizer); err != nil {
+		return nil, err
+	}
+	if err := attachRules(who, l.bias, "bias", l.BiasConstraint, l.BiasRegularizer); err != nil {
+		return nil, err
 	}
 	l.MarkBuilt()
 	return []Shape{{g.OutLength, n}}, nil
@@ -314,11 +324,11 @@ func (l *DepthwiseConv1D) Config() map[string]any {
 	cfg["use_bias"] = l.UseBias
 	cfg["depthwise_initializer"] = initializerConfig(l.DepthwiseInitializer)
 	cfg["bias_initializer"] = initializerConfig(l.BiasInitializer)
-	cfg["depthwise_regularizer"] = nil
-	cfg["bias_regularizer"] = nil
+	cfg["depthwise_regularizer"] = RegularizerConfig(l.DepthwiseRegularizer)
+	cfg["bias_regularizer"] = RegularizerConfig(l.BiasRegularizer)
 	cfg["activity_regularizer"] = nil
-	cfg["depthwise_constraint"] = nil
-	cfg["bias_constraint"] = nil
+	cfg["depthwise_constraint"] = ConstraintConfig(l.DepthwiseConstraint)
+	cfg["bias_constraint"] = ConstraintConfig(l.BiasConstraint)
 	return cfg
 }
 
@@ -339,6 +349,10 @@ type SeparableConv1D struct {
 	Activation                                                  *Activation
 	UseBias                                                     bool
 	DepthwiseInitializer, PointwiseInitializer, BiasInitializer Initializer
+	// The constraints and regularizers of the three weights (Keras
+	// depthwise_constraint, …); nil for none.
+	DepthwiseConstraint, PointwiseConstraint, BiasConstraint    Constraint
+	DepthwiseRegularizer, PointwiseRegularizer, BiasRegularizer Regularizer
 
 	depthwise, pointwise, bias *Param
 	geom                       ConvGeometry
@@ -397,6 +411,18 @@ func (l *SeparableConv1D) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 	l.bias = nil
 	if l.UseBias {
 		l.bias = l.AddParam("bias", []int{l.Filters}, l.BiasInitializer, rng, !l.Frozen)
+	}
+	for _, w := range []struct {
+		p    *Param
+		name string
+		c    Constraint
+		r    Regularizer
+	}{{l.depthwise, "depthwise", l.DepthwiseConstraint, l.DepthwiseRegularizer},
+		{l.pointwise, "pointwise", l.PointwiseConstraint, l.PointwiseRegularizer},
+		{l.bias, "bias", l.BiasConstraint, l.BiasRegularizer}} {
+		if err := attachRules(who, w.p, w.name, w.c, w.r); err != nil {
+			return nil, err
+		}
 	}
 	l.MarkBuilt()
 	return []Shape{{g.OutLength, l.Filters}}, nil
@@ -479,13 +505,13 @@ func (l *SeparableConv1D) Config() map[string]any {
 	cfg["depthwise_initializer"] = initializerConfig(l.DepthwiseInitializer)
 	cfg["pointwise_initializer"] = initializerConfig(l.PointwiseInitializer)
 	cfg["bias_initializer"] = initializerConfig(l.BiasInitializer)
-	cfg["depthwise_regularizer"] = nil
-	cfg["pointwise_regularizer"] = nil
-	cfg["bias_regularizer"] = nil
+	cfg["depthwise_regularizer"] = RegularizerConfig(l.DepthwiseRegularizer)
+	cfg["pointwise_regularizer"] = RegularizerConfig(l.PointwiseRegularizer)
+	cfg["bias_regularizer"] = RegularizerConfig(l.BiasRegularizer)
 	cfg["activity_regularizer"] = nil
-	cfg["depthwise_constraint"] = nil
-	cfg["pointwise_constraint"] = nil
-	cfg["bias_constraint"] = nil
+	cfg["depthwise_constraint"] = ConstraintConfig(l.DepthwiseConstraint)
+	cfg["pointwise_constraint"] = ConstraintConfig(l.PointwiseConstraint)
+	cfg["bias_constraint"] = ConstraintConfig(l.BiasConstraint)
 	return cfg
 }
 
@@ -586,6 +612,10 @@ type Conv1DTranspose struct {
 	Activation                         *Activation
 	UseBias                            bool
 	KernelInitializer, BiasInitializer Initializer
+	// KernelConstraint, BiasConstraint, KernelRegularizer and
+	// BiasRegularizer are Keras' kernel_constraint, …; nil for none.
+	KernelConstraint, BiasConstraint   Constraint
+	KernelRegularizer, BiasRegularizer Regularizer
 
 	kernel, bias *Param
 	geom         ConvTransposeGeometry
@@ -647,6 +677,12 @@ func (l *Conv1DTranspose) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 	l.bias = nil
 	if l.UseBias {
 		l.bias = l.AddParam("bias", []int{l.Filters}, l.BiasInitializer, rng, !l.Frozen)
+	}
+	if err := attachRules(who, l.kernel, "kernel", l.KernelConstraint, l.KernelRegularizer); err != nil {
+		return nil, err
+	}
+	if err := attachRules(who, l.bias, "bias", l.BiasConstraint, l.BiasRegularizer); err != nil {
+		return nil, err
 	}
 	l.MarkBuilt()
 	return []Shape{{g.OutLength, l.Filters}}, nil
@@ -754,48 +790,61 @@ func (l *Conv1DTranspose) Config() map[string]any {
 	cfg["use_bias"] = l.UseBias
 	cfg["kernel_initializer"] = initializerConfig(l.KernelInitializer)
 	cfg["bias_initializer"] = initializerConfig(l.BiasInitializer)
-	cfg["kernel_regularizer"] = nil
-	cfg["bias_regularizer"] = nil
+	cfg["kernel_regularizer"] = RegularizerConfig(l.KernelRegularizer)
+	cfg["bias_regularizer"] = RegularizerConfig(l.BiasRegularizer)
 	cfg["activity_regularizer"] = nil
-	cfg["kernel_constraint"] = nil
-	cfg["bias_constraint"] = nil
+	cfg["kernel_constraint"] = ConstraintConfig(l.KernelConstraint)
+	cfg["bias_constraint"] = ConstraintConfig(l.BiasConstraint)
 	return cfg
 }
 
 // ---------------------------------------------------------------------
 // Registry
 
-// convVariantArgs reads the arguments the three variants share.
-type convVariantArgs struct {
+// configReader reads config values one after the other, keeping the first
+// error (used by the convolution variants and the normalization layers).
+type configReader struct {
 	c   Config
 	err error
 }
 
-func (a *convVariantArgs) getInt(p *int, key string, def int) {
+func (a *configReader) getInt(p *int, key string, def int) {
 	if a.err == nil {
 		*p, a.err = a.c.Int(key, def)
 	}
 }
 
-func (a *convVariantArgs) getString(p *string, key, def string) {
+func (a *configReader) getString(p *string, key, def string) {
 	if a.err == nil {
 		*p, a.err = a.c.String(key, def)
 	}
 }
 
-func (a *convVariantArgs) getBool(p *bool, key string, def bool) {
+func (a *configReader) getBool(p *bool, key string, def bool) {
 	if a.err == nil {
 		*p, a.err = a.c.Bool(key, def)
 	}
 }
 
-func (a *convVariantArgs) getInit(p *Initializer, key, def string) {
+func (a *configReader) getInit(p *Initializer, key, def string) {
 	if a.err == nil {
 		*p, a.err = a.c.Initializer(key, def)
 	}
 }
 
-func (a *convVariantArgs) activation(p **Activation) {
+func (a *configReader) getConstraint(p *Constraint, key string) {
+	if a.err == nil {
+		*p, a.err = a.c.Constraint(key)
+	}
+}
+
+func (a *configReader) getRegularizer(p *Regularizer, key string) {
+	if a.err == nil {
+		*p, a.err = a.c.Regularizer(key)
+	}
+}
+
+func (a *configReader) activation(p **Activation) {
 	var name string
 	a.getString(&name, "activation", "linear")
 	if a.err == nil {
@@ -803,7 +852,7 @@ func (a *convVariantArgs) activation(p **Activation) {
 	}
 }
 
-func (a *convVariantArgs) require(keys ...string) {
+func (a *configReader) require(keys ...string) {
 	for _, k := range keys {
 		if a.err == nil && !a.c.Has(k) {
 			a.err = fmt.Errorf("%s is required", k)
@@ -819,7 +868,7 @@ func init() {
 			return nil, err
 		}
 		l := NewDepthwiseConv1D(0)
-		a := &convVariantArgs{c: c}
+		a := &configReader{c: c}
 		a.require("kernel_size")
 		a.getInt(&l.KernelSize, "kernel_size", 0)
 		a.getInt(&l.Strides, "strides", 1)
@@ -830,10 +879,11 @@ func init() {
 		a.getBool(&l.UseBias, "use_bias", true)
 		a.getInit(&l.DepthwiseInitializer, "depthwise_initializer", "glorot_uniform")
 		a.getInit(&l.BiasInitializer, "bias_initializer", "zeros")
-		if a.err != nil {
-			return nil, a.err
-		}
-		return l, refuseUnimplemented(c, "depthwise_regularizer", "bias_regularizer", "depthwise_constraint", "bias_constraint")
+		a.getConstraint(&l.DepthwiseConstraint, "depthwise_constraint")
+		a.getConstraint(&l.BiasConstraint, "bias_constraint")
+		a.getRegularizer(&l.DepthwiseRegularizer, "depthwise_regularizer")
+		a.getRegularizer(&l.BiasRegularizer, "bias_regularizer")
+		return l, a.err
 	})
 	Register("SeparableConv1D", func(c Config) (Layer, error) {
 		if err := c.Unknown("depth_multiplier", "filters", "kernel_size", "strides", "padding", "dilation_rate", "activation",
@@ -842,7 +892,7 @@ func init() {
 			return nil, err
 		}
 		l := NewSeparableConv1D(0, 0)
-		a := &convVariantArgs{c: c}
+		a := &configReader{c: c}
 		a.require("filters", "kernel_size")
 		a.getInt(&l.Filters, "filters", 0)
 		a.getInt(&l.KernelSize, "kernel_size", 0)
@@ -855,11 +905,13 @@ func init() {
 		a.getInit(&l.DepthwiseInitializer, "depthwise_initializer", "glorot_uniform")
 		a.getInit(&l.PointwiseInitializer, "pointwise_initializer", "glorot_uniform")
 		a.getInit(&l.BiasInitializer, "bias_initializer", "zeros")
-		if a.err != nil {
-			return nil, a.err
-		}
-		return l, refuseUnimplemented(c, "depthwise_regularizer", "pointwise_regularizer", "bias_regularizer",
-			"depthwise_constraint", "pointwise_constraint", "bias_constraint")
+		a.getConstraint(&l.DepthwiseConstraint, "depthwise_constraint")
+		a.getConstraint(&l.PointwiseConstraint, "pointwise_constraint")
+		a.getConstraint(&l.BiasConstraint, "bias_constraint")
+		a.getRegularizer(&l.DepthwiseRegularizer, "depthwise_regularizer")
+		a.getRegularizer(&l.PointwiseRegularizer, "pointwise_regularizer")
+		a.getRegularizer(&l.BiasRegularizer, "bias_regularizer")
+		return l, a.err
 	}, "SeparableConvolution1D")
 	Register("Conv1DTranspose", func(c Config) (Layer, error) {
 		if err := c.Unknown("filters", "kernel_size", "strides", "padding", "output_padding", "dilation_rate", "activation",
@@ -868,7 +920,7 @@ func init() {
 			return nil, err
 		}
 		l := NewConv1DTranspose(0, 0)
-		a := &convVariantArgs{c: c}
+		a := &configReader{c: c}
 		a.require("filters", "kernel_size")
 		a.getInt(&l.Filters, "filters", 0)
 		a.getInt(&l.KernelSize, "kernel_size", 0)
@@ -880,12 +932,16 @@ func init() {
 		a.getBool(&l.UseBias, "use_bias", true)
 		a.getInit(&l.KernelInitializer, "kernel_initializer", "glorot_uniform")
 		a.getInit(&l.BiasInitializer, "bias_initializer", "zeros")
+		a.getConstraint(&l.KernelConstraint, "kernel_constraint")
+		a.getConstraint(&l.BiasConstraint, "bias_constraint")
+		a.getRegularizer(&l.KernelRegularizer, "kernel_regularizer")
+		a.getRegularizer(&l.BiasRegularizer, "bias_regularizer")
 		if a.err != nil {
 			return nil, a.err
 		}
 		if c.Has("output_padding") && l.OutputPadding < 0 {
 			return nil, fmt.Errorf("output_padding must be null or a non-negative integer, received %d", l.OutputPadding)
 		}
-		return l, refuseUnimplemented(c, "kernel_regularizer", "bias_regularizer", "kernel_constraint", "bias_constraint")
+		return l, nil
 	}, "Convolution1DTranspose", "ConvTranspose1d")
 }

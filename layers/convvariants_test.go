@@ -379,6 +379,26 @@ func TestConvVariantsConfig(t *testing.T) {
 		t.Fatalf("round trip gave %+v", tr2)
 	}
 	checkRoundTrip(t, layers.NewConv1DTranspose(4, 3))
+	// Constraints and regularizers travel with the config and reach the weights.
+	sep = layers.NewSeparableConv1D(4, 3)
+	sep.PointwiseConstraint, sep.DepthwiseRegularizer, sep.BiasRegularizer = layers.MaxNorm(2), layers.L2(1e-3), layers.L1(1e-4)
+	sep2 := checkRoundTrip(t, sep).(*layers.SeparableConv1D)
+	if _, err := sep2.Build([]layers.Shape{{9, 3}}, rand.New(rand.NewPCG(1, 1))); err != nil {
+		t.Fatal(err)
+	}
+	if sep2.PointwiseKernel().Constraint == nil || sep2.DepthwiseKernel().Regularizer == nil || sep2.Bias().Regularizer == nil ||
+		sep2.DepthwiseKernel().Constraint != nil {
+		t.Fatalf("rules not attached")
+	}
+	dw = layers.NewDepthwiseConv1D(3)
+	dw.DepthwiseConstraint, dw.BiasRegularizer = layers.NonNeg(), layers.L2(0.1)
+	checkRoundTrip(t, dw)
+	tr = layers.NewConv1DTranspose(2, 3)
+	tr.KernelConstraint, tr.KernelRegularizer = layers.MaxNorm(1), layers.L2(0.1)
+	tr2 = checkRoundTrip(t, tr).(*layers.Conv1DTranspose)
+	if _, err := tr2.Build([]layers.Shape{{5, 2}}, rand.New(rand.NewPCG(1, 1))); err != nil || tr2.Kernel().Constraint == nil {
+		t.Fatalf("Conv1DTranspose rules: %v", err)
+	}
 	// Keras JSON as written by get_config.
 	l, err := layers.FromConfig("conv1d_transpose", layers.Config{"filters": float64(2), "kernel_size": []any{float64(3)},
 		"strides": []any{float64(2)}, "padding": "same", "data_format": "channels_last"})
@@ -400,6 +420,7 @@ func TestConvVariantsConfig(t *testing.T) {
 		{"SeparableConv1D", layers.Config{"filters": float64(2), "kernel_size": float64(3), "activation": "nope"}, "nope"},
 		{"DepthwiseConv1D", layers.Config{"kernel_size": float64(3), "data_format": "channels_first"}, "channels_last"},
 		{"Conv1DTranspose", layers.Config{"filters": float64(2), "kernel_size": float64(3), "output_padding": float64(-2)}, "output_padding"},
+		{"SeparableConv1D", layers.Config{"filters": float64(2), "kernel_size": float64(3), "pointwise_regularizer": "nope"}, "pointwise_regularizer"},
 	} {
 		_, err := layers.FromConfig(c.class, c.cfg)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

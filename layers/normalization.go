@@ -45,6 +45,10 @@ type BatchNormalization struct {
 
 	GammaInitializer, BetaInitializer                Initializer
 	MovingMeanInitializer, MovingVarianceInitializer Initializer
+	// GammaConstraint, BetaConstraint, GammaRegularizer and
+	// BetaRegularizer are Keras' gamma_constraint, …; nil for none.
+	GammaConstraint, BetaConstraint   Constraint
+	GammaRegularizer, BetaRegularizer Regularizer
 
 	gamma, beta, movingMean, movingVar *Param
 	ch                                 int
@@ -98,8 +102,22 @@ func (l *BatchNormalization) Build(in []Shape, rng *rand.Rand) ([]Shape, error) 
 	}
 	l.movingMean = l.AddParam("moving_mean", []int{ch}, l.MovingMeanInitializer, rng, false)
 	l.movingVar = l.AddParam("moving_variance", []int{ch}, l.MovingVarianceInitializer, rng, false)
+	if err := attachNormRules("BatchNormalization", l.Name, l.gamma, l.beta, l.GammaConstraint, l.BetaConstraint,
+		l.GammaRegularizer, l.BetaRegularizer); err != nil {
+		return nil, err
+	}
 	l.MarkBuilt()
 	return []Shape{append(Shape(nil), s...)}, nil
+}
+
+// attachNormRules gives gamma and beta (either may be nil) their
+// constraints and regularizers.
+func attachNormRules(class, name string, gamma, beta *Param, gc, bc Constraint, gr, br Regularizer) error {
+	who := layerWho(class, name)
+	if err := attachRules(who, gamma, "gamma", gc, gr); err != nil {
+		return err
+	}
+	return attachRules(who, beta, "beta", bc, br)
 }
 
 // normLastAxis checks that axis (counted with the batch axis, negative from
@@ -314,10 +332,10 @@ func (l *BatchNormalization) Config() map[string]any {
 	cfg["gamma_initializer"] = initializerConfig(l.GammaInitializer)
 	cfg["moving_mean_initializer"] = initializerConfig(l.MovingMeanInitializer)
 	cfg["moving_variance_initializer"] = initializerConfig(l.MovingVarianceInitializer)
-	cfg["beta_regularizer"] = nil
-	cfg["gamma_regularizer"] = nil
-	cfg["beta_constraint"] = nil
-	cfg["gamma_constraint"] = nil
+	cfg["beta_regularizer"] = RegularizerConfig(l.BetaRegularizer)
+	cfg["gamma_regularizer"] = RegularizerConfig(l.GammaRegularizer)
+	cfg["beta_constraint"] = ConstraintConfig(l.BetaConstraint)
+	cfg["gamma_constraint"] = ConstraintConfig(l.GammaConstraint)
 	cfg["synchronized"] = l.Synchronized
 	return cfg
 }
@@ -340,6 +358,10 @@ type LayerNormalization struct {
 	Epsilon                           float64
 	Center, Scale, RMSScaling         bool
 	GammaInitializer, BetaInitializer Initializer
+	// GammaConstraint, BetaConstraint, GammaRegularizer and
+	// BetaRegularizer are Keras' gamma_constraint, …; nil for none.
+	GammaConstraint, BetaConstraint   Constraint
+	GammaRegularizer, BetaRegularizer Regularizer
 
 	gamma, beta *Param
 	ch          int
@@ -382,6 +404,10 @@ func (l *LayerNormalization) Build(in []Shape, rng *rand.Rand) ([]Shape, error) 
 	}
 	if l.Center && !l.RMSScaling {
 		l.beta = l.AddParam("beta", []int{ch}, l.BetaInitializer, rng, !l.Frozen)
+	}
+	if err := attachNormRules("LayerNormalization", l.Name, l.gamma, l.beta, l.GammaConstraint, l.BetaConstraint,
+		l.GammaRegularizer, l.BetaRegularizer); err != nil {
+		return nil, err
 	}
 	l.MarkBuilt()
 	return []Shape{append(Shape(nil), s...)}, nil
@@ -497,10 +523,10 @@ func (l *LayerNormalization) Config() map[string]any {
 	cfg["rms_scaling"] = l.RMSScaling
 	cfg["beta_initializer"] = initializerConfig(l.BetaInitializer)
 	cfg["gamma_initializer"] = initializerConfig(l.GammaInitializer)
-	cfg["beta_regularizer"] = nil
-	cfg["gamma_regularizer"] = nil
-	cfg["beta_constraint"] = nil
-	cfg["gamma_constraint"] = nil
+	cfg["beta_regularizer"] = RegularizerConfig(l.BetaRegularizer)
+	cfg["gamma_regularizer"] = RegularizerConfig(l.GammaRegularizer)
+	cfg["beta_constraint"] = ConstraintConfig(l.BetaConstraint)
+	cfg["gamma_constraint"] = ConstraintConfig(l.GammaConstraint)
 	return cfg
 }
 
@@ -557,7 +583,12 @@ func init() {
 				return nil, err
 			}
 		}
-		return l, refuseUnimplemented(c, "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint")
+		a := &configReader{c: c}
+		a.getConstraint(&l.GammaConstraint, "gamma_constraint")
+		a.getConstraint(&l.BetaConstraint, "beta_constraint")
+		a.getRegularizer(&l.GammaRegularizer, "gamma_regularizer")
+		a.getRegularizer(&l.BetaRegularizer, "beta_regularizer")
+		return l, a.err
 	}, "BatchNorm", "BatchNorm1d")
 	Register("LayerNormalization", func(c Config) (Layer, error) {
 		if err := c.Unknown("axis", "epsilon", "center", "scale", "rms_scaling", "beta_initializer", "gamma_initializer",
@@ -587,6 +618,11 @@ func init() {
 		if l.GammaInitializer, err = c.Initializer("gamma_initializer", "ones"); err != nil {
 			return nil, err
 		}
-		return l, refuseUnimplemented(c, "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint")
+		a := &configReader{c: c}
+		a.getConstraint(&l.GammaConstraint, "gamma_constraint")
+		a.getConstraint(&l.BetaConstraint, "beta_constraint")
+		a.getRegularizer(&l.GammaRegularizer, "gamma_regularizer")
+		a.getRegularizer(&l.BetaRegularizer, "beta_regularizer")
+		return l, a.err
 	}, "LayerNorm")
 }

@@ -303,6 +303,15 @@ func TestNormalizationConfig(t *testing.T) {
 	if bn2.Momentum != 0.9 || bn2.Epsilon != 1e-5 || bn2.Center || !bn2.Scale {
 		t.Fatalf("round trip gave %+v", bn2)
 	}
+	bn = layers.NewBatchNormalization()
+	bn.GammaRegularizer, bn.BetaConstraint = layers.L2(0.01), layers.NonNeg()
+	bn2 = checkRoundTrip(t, bn).(*layers.BatchNormalization)
+	if _, err := bn2.Build([]layers.Shape{{4, 3}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if bn2.Gamma().Regularizer == nil || bn2.Beta().Constraint == nil || bn2.Gamma().Constraint != nil {
+		t.Fatalf("rules not attached: gamma %+v beta %+v", bn2.Gamma(), bn2.Beta())
+	}
 	ln := layers.NewLayerNormalization()
 	ln.RMSScaling, ln.Epsilon = true, 1e-6
 	ln2 := checkRoundTrip(t, ln).(*layers.LayerNormalization)
@@ -333,7 +342,8 @@ func TestNormalizationConfig(t *testing.T) {
 	}{
 		{"BatchNormalization", layers.Config{"renorm": true}, `unsupported option "renorm"`},
 		{"LayerNormalization", layers.Config{"axis": []any{float64(1), float64(2)}}, "last axis only"},
-		{"BatchNormalization", layers.Config{"gamma_regularizer": "l2"}, "gamma_regularizer"},
+		{"BatchNormalization", layers.Config{"gamma_regularizer": "nope"}, "gamma_regularizer"},
+		{"LayerNormalization", layers.Config{"beta_constraint": "nope"}, "beta_constraint"},
 		{"LayerNormalization", layers.Config{"epsilon": "tiny"}, "epsilon"},
 	} {
 		_, err := layers.FromConfig(c.class, c.cfg)
