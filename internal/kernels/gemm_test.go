@@ -138,7 +138,7 @@ func forEachImpl(t *testing.T, f func(t *testing.T)) {
 	smallGemm, thinGemm = 0, false
 	t.Run("smallpath", func(t *testing.T) {
 		// Every product takes the plain-loop path.
-		smallGemm = 1 << 62
+		smallGemm = math.MaxInt
 		defer func() { smallGemm = 0 }()
 		f(t)
 	})
