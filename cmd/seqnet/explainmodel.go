@@ -174,6 +174,42 @@ func (d *modelData) rowLabel(i int) string {
 	return s
 }
 
+// unscaled gives a regression prediction in the data's units when the
+// model's targets were scaled: " (temp_max = 11.3 unscaled)"; "" otherwise.
+func (d *modelData) unscaled(unit int, v float64) string {
+	p := d.prep
+	sc := p.outputScaler()
+	if p.Task != taskRegression || sc == nil || unit < 0 || unit >= len(p.Outputs) {
+		return ""
+	}
+	vals := make([]float32, len(p.Outputs))
+	vals[unit] = float32(v)
+	if err := sc.InverseValues(p.Outputs, vals); err != nil {
+		return ""
+	}
+	return fmt.Sprintf(" (%s = %.4g unscaled)", p.Outputs[unit], vals[unit])
+}
+
+// channelName names input channel c of a series model: its column when the
+// preprocessing stores them.
+func (d *modelData) channelName(c int) string {
+	if w := d.prep.Window; w != nil && c < len(w.Inputs) {
+		return w.Inputs[c]
+	}
+	return fmt.Sprintf("channel %d", c)
+}
+
+// strongestChannel is the channel with the largest |attribution|.
+func strongestChannel(v []float64) int {
+	best := 0
+	for c := range v {
+		if math.Abs(v[c]) > math.Abs(v[best]) {
+			best = c
+		}
+	}
+	return best
+}
+
 // className names output unit u: its label when the model stores them.
 func (d *modelData) className(u int) string {
 	if u >= 0 && u < len(d.labels) && d.labels[u] != "" {
@@ -365,7 +401,7 @@ func describeAttribution(w io.Writer, d *modelData, a *explain.Attribution, unit
 		fmt.Fprintf(w, "prediction: %.4g → class %s; explaining output %d unit 0 (scores say what pushes it towards %q)\n",
 			a.Prediction, d.className(c), a.Output, d.labels[1])
 	default:
-		fmt.Fprintf(w, "prediction: %.4g; explaining output %d unit %d\n", a.Prediction, a.Output, a.Unit)
+		fmt.Fprintf(w, "prediction: %.4g%s; explaining output %d unit %d\n", a.Prediction, d.unscaled(a.Unit, a.Prediction), a.Output, a.Unit)
 	}
 	if a.Method == "integrated" {
 		fmt.Fprintf(w, "completeness: attributions add up to %.6g; f(input) − f(baseline) = %.6g − %.6g = %.6g; gap %.3g",
@@ -380,7 +416,7 @@ func describeAttribution(w io.Writer, d *modelData, a *explain.Attribution, unit
 	if a.Kind == explain.Tokens {
 		unitWord = "tokens"
 	}
-	fmt.Fprintf(w, "top %d %s:\n", len(top), unitWord)
+	fmt.Fprintf(w, "top %d %s by |score| (+ pushes the explained output up, − down):\n", len(top), unitWord)
 	for _, s := range top {
 		switch {
 		case a.Kind == explain.Tokens:
@@ -388,7 +424,9 @@ func describeAttribution(w io.Writer, d *modelData, a *explain.Attribution, unit
 		case len(a.Input[s]) == 1:
 			fmt.Fprintf(w, "  step %-4d value %-10.4g score %+.4g\n", s, a.Input[s][0], a.Scores[s])
 		default:
-			fmt.Fprintf(w, "  step %-4d score %+.4g\n", s, a.Scores[s])
+			c := strongestChannel(a.Values[s])
+			fmt.Fprintf(w, "  step %-4d score %+.4g   mostly %s (value %.4g, attribution %+.4g)\n",
+				s, a.Scores[s], d.channelName(c), a.Input[s][c], a.Values[s][c])
 		}
 	}
 }
@@ -426,9 +464,9 @@ func methodDescription(a *explain.Attribution, steps int) string {
 	}
 }
 
-// topSteps returns up to k steps with the strongest scores, strongest
-// first (by |score| for "gradient", whose sign only gives a direction, as
-// Attribution.Peak does). Padding tokens (index 0) are left out.
+// topSteps returns up to k steps with the largest |score|, strongest
+// first: a step that pulls the output down matters as much as one that
+// pushes it up. Padding tokens (index 0) are left out.
 func topSteps(a *explain.Attribution, k int) []int {
 	var idx []int
 	for i := range a.Scores {
@@ -437,13 +475,7 @@ func topSteps(a *explain.Attribution, k int) []int {
 		}
 		idx = append(idx, i)
 	}
-	key := func(i int) float64 {
-		if a.Method == "gradient" {
-			return math.Abs(a.Scores[i])
-		}
-		return a.Scores[i]
-	}
-	sort.SliceStable(idx, func(i, j int) bool { return key(idx[i]) > key(idx[j]) })
+	sort.SliceStable(idx, func(i, j int) bool { return math.Abs(a.Scores[idx[i]]) > math.Abs(a.Scores[idx[j]]) })
 	if len(idx) > k {
 		idx = idx[:k]
 	}

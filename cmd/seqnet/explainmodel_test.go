@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -175,7 +176,7 @@ func TestExplainModelSeries(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", method, code, stderr)
 		}
-		for _, want := range []string{"series model", "row: row 3 (target row 15) of ", "prediction: class ", "explaining output 0 unit ", "top 5 steps:\n  step ", "wrote " + out} {
+		for _, want := range []string{"series model", "row: row 3 (target row 15) of ", "prediction: class ", "explaining output 0 unit ", "top 5 steps by |score| (+ pushes the explained output up, − down):\n  step ", "wrote " + out} {
 			if !strings.Contains(stdout, want) {
 				t.Errorf("%s: output lacks %q:\n%s", method, want, stdout)
 			}
@@ -242,13 +243,13 @@ func TestExplainModelText(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"text model", "row: row 1 (line 3)", "integrated gradients", "completeness:", "top 5 tokens:", `"spam"`, `→ class 1 ("spam")`} {
+	for _, want := range []string{"text model", "row: row 1 (line 3)", "integrated gradients", "completeness:", "top 5 tokens by |score|", `"spam"`, `→ class 1 ("spam")`} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
 	}
 	// "spam" is the strongest token of a spam text.
-	if _, after, ok := strings.Cut(stdout, "top 5 tokens:\n"); !ok || !strings.HasPrefix(strings.Fields(after)[2], `"spam"`) {
+	if _, after, ok := strings.Cut(stdout, "up, − down):\n"); !ok || !strings.HasPrefix(strings.Fields(after)[2], `"spam"`) {
 		t.Errorf("the first token listed should be \"spam\":\n%s", stdout)
 	}
 	b, err := os.ReadFile(out)
@@ -354,9 +355,26 @@ func TestExplainModelAfterTrain(t *testing.T) {
 	tx, s := textFixture(t), seriesFixture(t)
 	dir := t.TempDir()
 	kim, fc := filepath.Join(dir, "kim.seqnet"), filepath.Join(dir, "fc.seqnet")
+	// The series with a second column, w = the row number mod 7.
+	two := filepath.Join(dir, "two.csv")
+	b, err := os.ReadFile(s.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	for i := range lines {
+		if i == 0 {
+			lines[i] += ",w"
+		} else {
+			lines[i] += fmt.Sprintf(",%d", i%7)
+		}
+	}
+	if err := os.WriteFile(two, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, args := range [][]string{
 		{"train", "--data", tx.data, "--text", "--model", "kimcnn", "--filters", "4", "--embedding-dim", "6", "--epochs", "2", "--no-curves", "--out", kim},
-		{"train", "--data", s.data, "--window", "12", "--model", "forecast", "--filters", "3", "--epochs", "2", "--no-curves", "--out", fc},
+		{"train", "--data", two, "--window", "12", "--target", "v", "--model", "forecast", "--filters", "3", "--epochs", "2", "--no-curves", "--out", fc},
 	} {
 		if _, stderr, code := xmCall(args...); code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, stderr)
@@ -383,14 +401,21 @@ func TestExplainModelAfterTrain(t *testing.T) {
 		}
 	}
 	pic := filepath.Join(dir, "fc.png")
-	stdout, stderr, code = xmCall("explain-model", "--model", fc, "--data", s.data, "--row", "0", "--out", pic)
+	stdout, stderr, code = xmCall("explain-model", "--model", fc, "--data", two, "--row", "0", "--out", pic)
 	if code != 0 {
 		t.Fatalf("forecast: exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "completeness:") || !strings.Contains(stdout, "row: row 0 (target row 12)") {
-		t.Errorf("forecast:\n%s", stdout)
+	// The prediction also in the target's units (train scales the series),
+	// each step's strongest column named.
+	for _, want := range []string{"completeness:", "row: row 0 (target row 12)", "(v = ", " unscaled); explaining output 0 unit 0", "   mostly "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("forecast: output lacks %q:\n%s", want, stdout)
+		}
 	}
-	if _, stderr, code := xmCall("filters", "--model", fc, "--data", s.data, "--weights-dir", filepath.Join(dir, "w")); code != 0 {
+	if !regexp.MustCompile(`mostly (v|w) \(value`).MatchString(stdout) {
+		t.Errorf("forecast: columns not named:\n%s", stdout)
+	}
+	if _, stderr, code := xmCall("filters", "--model", fc, "--data", two, "--weights-dir", filepath.Join(dir, "w")); code != 0 {
 		t.Fatalf("forecast filters: exit %d: %s", code, stderr)
 	}
 }
