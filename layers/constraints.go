@@ -102,17 +102,71 @@ func (r reduction) each(n int, fn func(i, k int)) {
 // multiplies the slice by scale(norm). A weight the axes do not fit is left
 // alone (Build has refused it already).
 func rescaleNorms(w *tensor.Tensor, axes []int, scale func(norm float64) float64) {
-	r, err := newReduction(w.Shape, axes)
+	reduce, err := resolveAxes(axes, len(w.Shape))
 	if err != nil {
 		return
 	}
-	sq := make([]float64, r.slices)
-	r.each(len(w.Data), func(i, k int) { v := float64(w.Data[i]); sq[k] += v * v })
-	f := make([]float32, r.slices)
+	// The usual cases reduce one run of adjacent axes (axis 0 of a Dense
+	// kernel, axes 0 and 1 of a Conv1D kernel): the weight reads as
+	// (outer, reduced, inner) and each slice is a column of an
+	// (reduced, inner) block.
+	first, last := -1, -1
+	for a, r := range reduce {
+		if r {
+			if first < 0 {
+				first = a
+			}
+			last = a
+		}
+	}
+	adjacent := first >= 0
+	for a := first; adjacent && a <= last; a++ {
+		adjacent = reduce[a]
+	}
+	if !adjacent {
+		r, _ := newReduction(w.Shape, axes)
+		sq := make([]float64, r.slices)
+		r.each(len(w.Data), func(i, k int) { v := float64(w.Data[i]); sq[k] += v * v })
+		for k, s := range sq {
+			sq[k] = scale(math.Sqrt(s))
+		}
+		r.each(len(w.Data), func(i, k int) { w.Data[i] *= float32(sq[k]) })
+		return
+	}
+	outer, red, inner := 1, 1, 1
+	for a, d := range w.Shape {
+		switch {
+		case a < first:
+			outer *= d
+		case a <= last:
+			red *= d
+		default:
+			inner *= d
+		}
+	}
+	sq := make([]float64, outer*inner)
+	f := make([]float32, outer*inner)
+	for o := 0; o < outer; o++ {
+		acc := sq[o*inner : (o+1)*inner]
+		for r := 0; r < red; r++ {
+			row := w.Data[(o*red+r)*inner:][:inner]
+			for j, v := range row {
+				acc[j] += float64(v) * float64(v)
+			}
+		}
+	}
 	for k, s := range sq {
 		f[k] = float32(scale(math.Sqrt(s)))
 	}
-	r.each(len(w.Data), func(i, k int) { w.Data[i] *= f[k] })
+	for o := 0; o < outer; o++ {
+		fo := f[o*inner : (o+1)*inner]
+		for r := 0; r < red; r++ {
+			row := w.Data[(o*red+r)*inner:][:inner]
+			for j := range row {
+				row[j] *= fo[j]
+			}
+		}
+	}
 }
 
 // axisConfig writes axes as Keras does: one axis as an integer, several as
@@ -343,22 +397,36 @@ func checkFactor(name string, v float64) error {
 // The gradient of |w| at 0 is taken as 0, as TensorFlow and JAX do.
 func l1l2Penalty(l1, l2 float64, w, grad *tensor.Tensor) float64 {
 	var abs, sq float64
-	for _, v := range w.Data {
+	if grad == nil {
+		for _, v := range w.Data {
+			x := float64(v)
+			abs += math.Abs(x)
+			sq += x * x
+		}
+		return l1*abs + l2*sq
+	}
+	g := grad.Data[:len(w.Data)]
+	g2 := float32(2 * l2)
+	if l1 == 0 {
+		for i, v := range w.Data {
+			x := float64(v)
+			sq += x * x
+			g[i] += g2 * v
+		}
+		return l2 * sq
+	}
+	// l1·sign(w) without a branch on the sign (random signs defeat the
+	// branch predictor): l1 (≥ 0) takes the sign bit of w.
+	g1 := math.Float32bits(float32(math.Abs(l1)))
+	for i, v := range w.Data {
 		x := float64(v)
 		abs += math.Abs(x)
 		sq += x * x
-	}
-	if grad != nil {
-		g1, g2 := float32(l1), float32(2*l2)
-		for i, v := range w.Data {
-			d := g2 * v
-			if v > 0 {
-				d += g1
-			} else if v < 0 {
-				d -= g1
-			}
-			grad.Data[i] += d
+		d1 := math.Float32frombits(g1 | math.Float32bits(v)&(1<<31))
+		if v == 0 {
+			d1 = 0
 		}
+		g[i] += g2*v + d1
 	}
 	return l1*abs + l2*sq
 }
