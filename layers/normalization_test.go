@@ -357,3 +357,26 @@ func TestNormalizationConfig(t *testing.T) {
 		t.Fatalf("axis=1 on (6, 3): %v", err)
 	}
 }
+
+// BatchNormalization normalises with the batch's statistics in training
+// and moves its running statistics a step (1-momentum) towards them; in
+// inference it uses the running statistics.
+func ExampleBatchNormalization() {
+	l := layers.NewBatchNormalization()
+	l.Momentum = 0.5
+	if _, err := l.Build([]layers.Shape{{1}}, nil); err != nil {
+		fmt.Println(err)
+		return
+	}
+	x := tensor.FromSlice([]float32{1, 3, 5, 7}, 4, 1) // mean 4, variance 5
+	y := tensor.New(4, 1)
+	l.Forward(&layers.Context{Training: true}, []*tensor.Tensor{x}, []*tensor.Tensor{y})
+	fmt.Printf("training:  %.3f\n", y.Data)
+	fmt.Printf("moving:    mean %.1f variance %.1f\n", l.MovingMean().Value.Data[0], l.MovingVariance().Value.Data[0])
+	l.Forward(&layers.Context{}, []*tensor.Tensor{x}, []*tensor.Tensor{y})
+	fmt.Printf("inference: %.3f\n", y.Data)
+	// Output:
+	// training:  [-1.342 -0.447 0.447 1.342]
+	// moving:    mean 2.0 variance 3.0
+	// inference: [-0.577 0.577 1.732 2.886]
+}
