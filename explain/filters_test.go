@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -146,7 +147,9 @@ func TestFilterSpansThroughPoolingAndPadding(t *testing.T) {
 			for _, mt := range f.Top {
 				row := x.Rows(mt.Row, mt.Row+1).Clone()
 				base := tapAt(t, m, row, name, mt.Step, f.Filter)
-				if float64(base) != mt.Activation {
+				// The report ran the rows in batches, this runs one row: the
+				// GEMM may block the sums differently, so allow rounding.
+				if math.Abs(float64(base)-mt.Activation) > 1e-5*(1+math.Abs(mt.Activation)) {
 					t.Fatalf("%s filter %d: activation %g, recomputed %g", name, f.Filter, mt.Activation, base)
 				}
 				for q := range steps {
