@@ -199,6 +199,12 @@ func TestWeightRegularizers(t *testing.T) {
 		}
 		checkPenaltyGradient(t, c.name, c.r, cloneTensor(w))
 	}
+	// |w| has gradient 0 at 0 (TensorFlow's and JAX's sign(0)).
+	z := tensor.FromSlice([]float32{0, -2, 3}, 3)
+	g := tensor.New(3)
+	if p := layers.L1L2(0.5, 0.25).Penalty(z, g); p != 0.5*5+0.25*13 || !reflect.DeepEqual(g.Data, []float32{0, -1.5, 2}) {
+		t.Errorf("L1L2(0.5, 0.25) on %v: penalty %g, gradient %v", z.Data, p, g.Data)
+	}
 	// Keras' docstring example: L2(2) on ones(5, 5) is 50.
 	ones := tensor.New(5, 5)
 	for i := range ones.Data {
