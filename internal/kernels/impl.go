@@ -95,14 +95,22 @@ type parallelCall struct {
 	// last receives one value from the worker that finishes a round's
 	// last chunk, when that is not the caller.
 	last chan struct{}
-	// Row mode: chunks are blocks of chunk rows of C for the current
-	// (jc, pc) block, all sharing the B block bp packed by the caller.
-	// Column mode: chunks are blocks of chunk columns, each a gemmBlock.
-	rows           bool
+	// What a chunk of the current round is:
+	//   roundRows: chunk rows of C for the (jc, pc) block, multiplied by
+	//     the shared packed B block bp;
+	//   roundPackB: chunk columns of that B block, packed into bp;
+	//   roundCols: chunk columns of C, each a whole gemmBlock.
+	round          int
 	bp             []float32
 	pc, kc, jc, nc int
 	chunk          int
 }
+
+const (
+	roundRows = iota
+	roundPackB
+	roundCols
+)
 
 const (
 	genShift   = 40
@@ -126,11 +134,14 @@ func (pc *parallelCall) work(ws *workspace, gen uint64) (finishedRound bool) {
 		// The round's fields stay put until all its chunks are done.
 		g := &pc.g
 		lo := int(next) * pc.chunk
-		if pc.rows {
+		switch pc.round {
+		case roundRows:
 			mc := min(pc.chunk, g.m-lo)
 			ws.prepareA(pc.kr, mc, pc.kc)
 			macroKernel(pc.kr, ws, pc.bp, g, lo, mc, pc.pc, pc.kc, pc.jc, pc.nc)
-		} else {
+		case roundPackB:
+			packB(pc.kr, pc.bp[lo*pc.kc:], g, pc.pc, pc.kc, pc.jc+lo, min(pc.chunk, pc.nc-lo))
+		case roundCols:
 			gemmBlock(pc.kr, ws, g, 0, g.m, lo, min(lo+pc.chunk, g.n))
 		}
 		if pc.done.Add(1) == int64(chunks) {
@@ -218,21 +229,22 @@ func gemm(kr *microKernel, g *gemmArgs) {
 	call.kr, call.g = kr, *g
 	defer func() { call.g = gemmArgs{} }() // drop the caller's slices
 	if rowChunks*2 < colChunks && rowChunks < 2*nt {
-		call.rows = false
-		call.chunk = colChunk
+		call.round, call.chunk = roundCols, colChunk
 		call.run(ws, nt, colChunks)
 		return
 	}
-	call.rows = true
-	call.chunk = rowChunk
 	kcMax := blockDepth(kr.kc, g.k)
 	ws.prepare(kr, rowChunk, min(kr.nc, g.n), kcMax)
+	// B is packed in columns of 4 micro-panels, at least 2 per thread.
+	packChunk := kr.nr * max(1, min(4, min(kr.nc, g.n)/(2*nt*kr.nr)))
 	for jc := 0; jc < g.n; jc += kr.nc {
 		nc := min(kr.nc, g.n-jc)
 		for pc := 0; pc < g.k; pc += kcMax {
 			kc := min(kcMax, g.k-pc)
-			packB(kr, ws.b, g, pc, kc, jc, nc)
 			call.bp, call.pc, call.kc, call.jc, call.nc = ws.b, pc, kc, jc, nc
+			call.round, call.chunk = roundPackB, packChunk
+			call.run(ws, nt, (nc+packChunk-1)/packChunk)
+			call.round, call.chunk = roundRows, rowChunk
 			call.run(ws, nt, rowChunks)
 		}
 	}
