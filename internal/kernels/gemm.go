@@ -57,7 +57,8 @@ import (
 // A and B are only read, so their rows may overlap: Conv1D passes the
 // channels-last input with lda = strides*channels < k, so that row t of A
 // is the kernel_size×channels window of output step t. Only the m×n block
-// of C is written; elements between rows (ldc > n) are left alone.
+// of C is written; elements between rows (ldc > n) are left alone. C must
+// not share memory with A or B.
 //
 // Large products are split across Threads() goroutines; the result does not
 // depend on the number of threads. Sgemm panics if a slice is too short for
