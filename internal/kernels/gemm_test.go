@@ -412,3 +412,14 @@ func TestSgemmConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestSgemmZeroLeadingDimension reads every row of A (or B) from the same
+// memory: legal, since the operands are only read.
+func TestSgemmZeroLeadingDimension(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(17, 18))
+		newCase(rng, false, false, 40, 70, 33, 1, 0, 0, 70, 70).run(t)
+		newCase(rng, false, false, 40, 70, 33, 1.5, 1, 33, 0, 71).run(t)
+		newCase(rng, true, true, 40, 70, 33, 1, 0.5, 0, 0, 70).run(t)
+	})
+}
