@@ -213,7 +213,6 @@ func TestFunctionalLayerOrderInJSONDoesNotMatter(t *testing.T) {
 func TestUnsupported(t *testing.T) {
 	for _, c := range []struct{ file, want string }{
 		{"keras3_unsupported_layer.json", `unsupported layer "MultiHeadAttention"`},
-		{"keras3_unsupported_option.json", `unsupported option "kernel_regularizer"`},
 	} {
 		f, err := os.Open(filepath.Join("testdata", c.file))
 		if err != nil {
@@ -226,6 +225,7 @@ func TestUnsupported(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ json, want string }{
+		{`{"class_name": "Sequential", "config": {"layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, 8]}}, {"class_name": "Dense", "config": {"units": 1, "activity_regularizer": {"class_name": "L2", "config": {"l2": 0.01}}}}]}}`, `unsupported option "activity_regularizer"`},
 		{`[1, 2]`, "not a Keras model JSON"},
 		{`{"class_name": "MyModel", "config": {}}`, `unsupported model class "MyModel"`},
 		{`{"class_name": "Sequential", "config": {"layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, null, 8]}}, {"class_name": "Dense", "config": {"units": 1}}]}}`, "unknown (None)"},
@@ -532,4 +532,27 @@ func TestReadWeightsNPZOrder(t *testing.T) {
 	if _, err := ReadWeightsNPZ(filepath.Join(dir, "missing.npz")); err == nil {
 		t.Error("missing file accepted")
 	}
+}
+
+// TestConv1DRegularizerLoads: a Conv1D saved by Keras 3 with an L1L2
+// kernel regularizer loads with it.
+func TestConv1DRegularizerLoads(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "keras3_conv1d_regularizer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m, err := ReadModelJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range m.Layers() {
+		if c, ok := l.(*layers.Conv1D); ok {
+			if c.KernelRegularizer == nil {
+				t.Fatal("the Conv1D lost its kernel_regularizer")
+			}
+			return
+		}
+	}
+	t.Fatal("no Conv1D in the model")
 }

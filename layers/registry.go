@@ -358,10 +358,11 @@ func init() {
 		if l.BiasConstraint, err = c.Constraint("bias_constraint"); err != nil {
 			return nil, err
 		}
-		// Conv1D.KernelRegularizer and BiasRegularizer work, but loading them
-		// from a config waits for the keras package's test that expects a
-		// Conv1D kernel_regularizer to be refused to be updated.
-		return l, refuseUnimplemented(c, "kernel_regularizer", "bias_regularizer")
+		if l.KernelRegularizer, err = c.Regularizer("kernel_regularizer"); err != nil {
+			return nil, err
+		}
+		l.BiasRegularizer, err = c.Regularizer("bias_regularizer")
+		return l, err
 	}, "Convolution1D", "Conv1d")
 	Register("Dense", func(c Config) (Layer, error) {
 		if err := c.Unknown("units", "activation", "use_bias", "kernel_initializer", "bias_initializer",
