@@ -1,13 +1,19 @@
 //go:build ignore
 
-// This generator writes the GEMM micro-kernels in ../gemm_amd64.s:
+// This generator writes the amd64 assembly of package kernels,
+// ../gemm_amd64.s and its Go declarations ../gemm_stub_amd64.go (run
+// `go generate` in ../, or the command there):
 //
 //	cd internal/kernels/_asm && go run gemm_asm.go -out ../gemm_amd64.s -stubs ../gemm_stub_amd64.go -pkg kernels
 //
-// Each kernel multiplies a packed MR×k panel of A (stored k-major: the MR
-// values of step p are adjacent) by a packed k×NR panel of B (the NR values
-// of step p are adjacent) into an MR×NR block of registers that starts at
-// zero, then either stores the block to C or adds it to C.
+// The GEMM micro-kernels multiply a packed MR×k panel of A (stored k-major:
+// the MR values of step p are adjacent) by a packed k×NR panel of B (the NR
+// values of step p are adjacent) into an MR×NR block of registers that
+// starts at zero, then either store the block to C or add it to C:
+// AVX-512F 12×32 (plus a variant reading A in place) and AVX2+FMA 6×16.
+// The packers (AVX) lay A and B out for them, and Dot and Axpy have AVX2
+// loops. Which CPU features each routine needs is written above it in the
+// .s file; gemm_amd64.go checks them at run time.
 package main
 
 import (
@@ -42,8 +48,9 @@ var ymm = []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y
 // unroll is how many k steps one pass of the main loop does.
 const unroll = 4
 
-// avx512Kernel emits sgemmKernelAVX512_<mr>x32: mr rows, two ZMM columns,
-// A values broadcast straight from memory into the FMAs.
+// avx512Kernel emits sgemmKernelAVX512_<mr>x32: mr rows of two ZMM
+// accumulators each; every A value is broadcast once into one of the spare
+// registers and feeds two FMAs. mr <= 14.
 func avx512Kernel(mr int) {
 	const nr = 32
 	name := fmt.Sprintf("sgemmKernelAVX512_%dx%d", mr, nr)
@@ -70,14 +77,9 @@ func avx512Kernel(mr int) {
 		VMOVUPS(Mem{Base: b, Disp: off*nr*4 + 64}, b1)
 		for r := 0; r < mr; r++ {
 			m := Mem{Base: a, Disp: (off*mr + r) * 4}
-			if len(bc) == 0 {
-				// No spare register: broadcast from memory in each FMA.
-				VFMADD231PS_BCST(m, b0, acc(r, 0))
-				VFMADD231PS_BCST(m, b1, acc(r, 1))
-				continue
-			}
-			// One load per A value: Intel cores issue two loads a cycle,
-			// which 24 FMAs with memory broadcasts would exceed.
+			// One load per A value, into a register: Intel cores issue
+			// two loads a cycle, which 24 FMAs with broadcasts from
+			// memory (VFMADD231PS.BCST) would exceed.
 			x := bc[r%len(bc)]
 			VBROADCASTSS(m, x)
 			VFMADD231PS(b0, x, acc(r, 0))
@@ -86,34 +88,7 @@ func avx512Kernel(mr int) {
 	}
 	kernelLoops(k, a, b, mr, nr, step)
 
-	c := Load(Param("c"), GP64())
-	ldc := Load(Param("ldc"), GP64())
-	SHLQ(U8(2), ldc)
-	accum := Load(Param("accum"), GP8())
-	TESTB(accum, accum)
-	JZ(LabelRef("store"))
-	for r := 0; r < mr; r++ {
-		for j := 0; j < 2; j++ {
-			VADDPS(Mem{Base: c, Disp: 64 * j}, acc(r, j), acc(r, j))
-			VMOVUPS(acc(r, j), Mem{Base: c, Disp: 64 * j})
-		}
-		if r < mr-1 {
-			ADDQ(ldc, c)
-		}
-	}
-	VZEROUPPER()
-	RET()
-	Label("store")
-	for r := 0; r < mr; r++ {
-		for j := 0; j < 2; j++ {
-			VMOVUPS(acc(r, j), Mem{Base: c, Disp: 64 * j})
-		}
-		if r < mr-1 {
-			ADDQ(ldc, c)
-		}
-	}
-	VZEROUPPER()
-	RET()
+	storeTile(mr, 64, acc)
 }
 
 // avx2Kernel emits sgemmKernelAVX2_6x16: 12 YMM accumulators, two B
@@ -150,6 +125,12 @@ func avx2Kernel() {
 	}
 	kernelLoops(k, a, b, mr, nr, step)
 
+	storeTile(mr, 32, acc)
+}
+
+// storeTile ends a micro-kernel: it adds the mr×2 accumulator registers
+// (each width bytes) to C (accum true) or stores them over C, and returns.
+func storeTile(mr, width int, acc func(r, j int) VecPhysical) {
 	c := Load(Param("c"), GP64())
 	ldc := Load(Param("ldc"), GP64())
 	SHLQ(U8(2), ldc)
@@ -158,8 +139,8 @@ func avx2Kernel() {
 	JZ(LabelRef("store"))
 	for r := 0; r < mr; r++ {
 		for j := 0; j < 2; j++ {
-			VADDPS(Mem{Base: c, Disp: 32 * j}, acc(r, j), acc(r, j))
-			VMOVUPS(acc(r, j), Mem{Base: c, Disp: 32 * j})
+			VADDPS(Mem{Base: c, Disp: width * j}, acc(r, j), acc(r, j))
+			VMOVUPS(acc(r, j), Mem{Base: c, Disp: width * j})
 		}
 		if r < mr-1 {
 			ADDQ(ldc, c)
@@ -170,7 +151,7 @@ func avx2Kernel() {
 	Label("store")
 	for r := 0; r < mr; r++ {
 		for j := 0; j < 2; j++ {
-			VMOVUPS(acc(r, j), Mem{Base: c, Disp: 32 * j})
+			VMOVUPS(acc(r, j), Mem{Base: c, Disp: width * j})
 		}
 		if r < mr-1 {
 			ADDQ(ldc, c)
@@ -422,34 +403,7 @@ func avx512DirectKernel(mr int) {
 	JNZ(LabelRef("tailloop"))
 	Label("done")
 
-	c := Load(Param("c"), GP64())
-	ldc := Load(Param("ldc"), GP64())
-	SHLQ(U8(2), ldc)
-	accum := Load(Param("accum"), GP8())
-	TESTB(accum, accum)
-	JZ(LabelRef("store"))
-	for r := 0; r < mr; r++ {
-		for j := 0; j < 2; j++ {
-			VADDPS(Mem{Base: c, Disp: 64 * j}, acc(r, j), acc(r, j))
-			VMOVUPS(acc(r, j), Mem{Base: c, Disp: 64 * j})
-		}
-		if r < mr-1 {
-			ADDQ(ldc, c)
-		}
-	}
-	VZEROUPPER()
-	RET()
-	Label("store")
-	for r := 0; r < mr; r++ {
-		for j := 0; j < 2; j++ {
-			VMOVUPS(acc(r, j), Mem{Base: c, Disp: 64 * j})
-		}
-		if r < mr-1 {
-			ADDQ(ldc, c)
-		}
-	}
-	VZEROUPPER()
-	RET()
+	storeTile(mr, 64, acc)
 }
 
 // packBKernel emits sgemmPackB<nr>AVX, the packer for full panels of
