@@ -5,7 +5,9 @@ package optimizers
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/seqnet/seqnet/layers"
 )
@@ -241,20 +243,66 @@ func (o *Adam) Step(params []*layers.Param) {
 		}
 		w, g := p.Value.Data, p.Grad.Data
 		m, v := o.Slots[i][0], o.Slots[i][1]
-		for j := range w {
-			gj := g[j]
-			m[j] += (gj - m[j]) * b1
-			v[j] += (gj*gj - v[j]) * b2
-			vv := v[j]
-			if o.AMSGrad {
-				vh := o.Slots[i][2]
-				vh[j] = max(vh[j], vv)
-				vv = vh[j]
-			}
-			w[j] -= m[j] * alpha / (float32(math.Sqrt(float64(vv))) + eps)
+		u := adamUpdate{w: w, g: g, m: m, v: v, alpha: alpha, b1: b1, b2: b2, eps: eps}
+		if o.AMSGrad {
+			u.vh = o.Slots[i][2]
+		}
+		if len(w) < splitMin {
+			u.run(0, len(w))
+		} else {
+			shared := u // only this copy escapes to the goroutines
+			split(len(w), shared.run)
 		}
 	}
 	o.afterStep(params)
+}
+
+// adamUpdate is one weight's Adam update over a range of its elements.
+type adamUpdate struct {
+	w, g, m, v, vh     []float32
+	alpha, b1, b2, eps float32
+}
+
+func (u *adamUpdate) run(lo, hi int) {
+	w, g, m, v := u.w[lo:hi], u.g[lo:hi], u.m[lo:hi], u.v[lo:hi]
+	for j := range w {
+		gj := g[j]
+		m[j] += (gj - m[j]) * u.b1
+		v[j] += (gj*gj - v[j]) * u.b2
+		vv := v[j]
+		if u.vh != nil {
+			vh := u.vh[lo:hi]
+			vh[j] = max(vh[j], vv)
+			vv = vh[j]
+		}
+		w[j] -= m[j] * u.alpha / (float32(math.Sqrt(float64(vv))) + u.eps)
+	}
+}
+
+// splitMin is the size from which an element-wise update is shared among
+// the cores (an Embedding(20000, 128) table has 2.6 million weights).
+const splitMin = 1 << 16
+
+// split runs f over [0, n) in one piece, or in one piece per core for
+// large n. Each element is updated by exactly one goroutine with the same
+// arithmetic, so the result does not depend on the split.
+func split(n int, f func(lo, hi int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < splitMin || workers < 2 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(lo, hi)
+		}()
+	}
+	wg.Wait()
 }
 
 // Config returns Keras' Adam config.

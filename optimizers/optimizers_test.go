@@ -2,6 +2,7 @@ package optimizers
 
 import (
 	"math"
+	"runtime"
 	"testing"
 
 	"github.com/seqnet/seqnet/layers"
@@ -127,5 +128,34 @@ func TestGetUnknown(t *testing.T) {
 	o, _ := Get("sgd", 0)
 	if o.LearningRate() != 0.01 {
 		t.Errorf("sgd default lr %v, want 0.01 (Keras)", o.LearningRate())
+	}
+}
+
+// TestAdamSplitEqualsSerial: a weight large enough to be updated on all
+// cores gets the same bits as on one.
+func TestAdamSplitEqualsSerial(t *testing.T) {
+	n := splitMin*2 + 7
+	mk := func() *layers.Param {
+		w, g := make([]float32, n), make([]float32, n)
+		for i := range w {
+			w[i] = float32(i%97) / 97
+			g[i] = float32(i%31)/31 - 0.5
+		}
+		return param(w, g)
+	}
+	a, b := mk(), mk()
+	oa, ob := NewAdam(0.01), NewAdam(0.01)
+	for s := 0; s < 3; s++ {
+		oa.Step([]*layers.Param{a})
+	}
+	prev := runtime.GOMAXPROCS(1)
+	for s := 0; s < 3; s++ {
+		ob.Step([]*layers.Param{b})
+	}
+	runtime.GOMAXPROCS(prev)
+	for i := range a.Value.Data {
+		if a.Value.Data[i] != b.Value.Data[i] {
+			t.Fatalf("element %d: %g on all cores, %g on one", i, a.Value.Data[i], b.Value.Data[i])
+		}
 	}
 }
