@@ -58,6 +58,7 @@ var directMaxLda = 512
 // workspace holds one goroutine's packing buffers.
 type workspace struct {
 	a, b, tile []float32
+	rows       []float32 // the last, partial rows of an A block, zero-padded
 }
 
 var workspaces = sync.Pool{New: func() any { return new(workspace) }}
@@ -82,6 +83,7 @@ func (ws *workspace) prepare(kr *microKernel, mc, nc, kc int) {
 	ws.a = alignedFloats(ws.a, mc*kc)
 	ws.b = alignedFloats(ws.b, nc*kc)
 	ws.tile = alignedFloats(ws.tile, kr.mr*kr.nr)
+	ws.rows = alignedFloats(ws.rows, kr.mr*kc)
 }
 
 // prepareA sizes only the A buffer and the scratch tile, for a goroutine
@@ -89,6 +91,7 @@ func (ws *workspace) prepare(kr *microKernel, mc, nc, kc int) {
 func (ws *workspace) prepareA(kr *microKernel, mc, kc int) {
 	ws.a = alignedFloats(ws.a, roundUp(mc, kr.mr)*kc)
 	ws.tile = alignedFloats(ws.tile, kr.mr*kr.nr)
+	ws.rows = alignedFloats(ws.rows, kr.mr*kc)
 }
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
@@ -130,10 +133,10 @@ func macroKernel(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, ic, 
 	if direct {
 		// Only a last, partial panel of rows needs packing.
 		if full := mc / mr * mr; full < mc {
-			packA(kr, ws.a[full*kc:], g, ic+full, mc-full, pc, kc)
+			packA(kr, ws.a[full*kc:], ws.rows, g, ic+full, mc-full, pc, kc)
 		}
 	} else {
-		packA(kr, ws.a, g, ic, mc, pc, kc)
+		packA(kr, ws.a, ws.rows, g, ic, mc, pc, kc)
 	}
 	for jr := 0; jr < nc; jr += nr {
 		for ir := 0; ir < mc; ir += mr {
@@ -199,46 +202,60 @@ func microTile(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, ic, mc
 // packA copies alpha*op(A)[ic:ic+mc, pc:pc+kc] into dst as micro-panels
 // of mr rows: panel q holds, for each p, the mr values of rows
 // ic+q*mr ... at column pc+p next to each other. Rows past mc are zero.
-// A is only read; its rows may overlap.
-func packA(kr *microKernel, dst []float32, g *gemmArgs, ic, mc, pc, kc int) {
+// A is only read; its rows may overlap. rows is scratch space for mr×kc
+// values.
+func packA(kr *microKernel, dst, rows []float32, g *gemmArgs, ic, mc, pc, kc int) {
 	mr := kr.mr
 	alpha := g.alpha
 	a, lda := g.a, g.lda
 	for q := 0; q < mc; q += mr {
 		panel := dst[q*kc : (q+mr)*kc]
-		rows := min(mr, mc-q)
+		nrows := min(mr, mc-q)
 		if g.transA {
 			// op(A)[i][p] = a[p*lda+i]: each step's mr values are contiguous.
 			i := ic + q
-			if rows == mr && kr.packAT != nil {
+			if nrows == mr && kr.packAT != nil {
 				kr.packAT(kc, a[pc*lda+i:], lda, panel, alpha)
 				continue
 			}
 			for p := 0; p < kc; p++ {
-				src := a[(pc+p)*lda+i : (pc+p)*lda+i+rows]
+				src := a[(pc+p)*lda+i : (pc+p)*lda+i+nrows]
 				d := panel[p*mr : p*mr+mr]
 				for r, v := range src {
 					d[r] = alpha * v
 				}
-				clear(d[rows:])
+				clear(d[nrows:])
 			}
 			continue
 		}
 		// Step p gathers one column of the mr rows: the stores are
 		// sequential and each row is read front to back.
 		base := (ic+q)*lda + pc
+		src, ld := a[base:], lda
+		if nrows < mr && kr.packA8 != nil && kc >= 8 {
+			// Copy the last rows into zero-padded scratch, so that the
+			// fast packer can read mr rows.
+			for r := 0; r < mr; r++ {
+				if r < nrows {
+					copy(rows[r*kc:(r+1)*kc], a[base+r*lda:base+r*lda+kc])
+				} else {
+					clear(rows[r*kc : (r+1)*kc])
+				}
+			}
+			src, ld, nrows = rows, kc, mr
+		}
 		p0 := 0
-		if rows == mr && kr.packA8 != nil && kc >= 8 {
+		if nrows == mr && kr.packA8 != nil && kc >= 8 {
 			n8 := kc / 8
-			kr.packA8(n8, a[base:], lda, panel, alpha)
+			kr.packA8(n8, src, ld, panel, alpha)
 			p0 = 8 * n8
 		}
 		for p := p0; p < kc; p++ {
 			d := panel[p*mr : p*mr+mr]
-			for r := 0; r < rows; r++ {
-				d[r] = alpha * a[base+r*lda+p]
+			for r := 0; r < nrows; r++ {
+				d[r] = alpha * src[r*ld+p]
 			}
-			clear(d[rows:])
+			clear(d[nrows:])
 		}
 	}
 }

@@ -285,6 +285,8 @@ func TestSgemmNaN(t *testing.T) {
 // TestSgemmParallel checks that the result does not depend on the number
 // of threads, bit for bit, for splits along M and along N.
 func TestSgemmParallel(t *testing.T) {
+	defer func(f float64) { serialFlops = f }(serialFlops)
+	serialFlops = 0 // split even these small products
 	forEachImpl(t, func(t *testing.T) {
 		defer SetThreads(0)
 		rng := rand.New(rand.NewPCG(11, 12))
@@ -311,7 +313,7 @@ func TestSgemmNoAllocs(t *testing.T) {
 	}
 	defer SetThreads(0)
 	rng := rand.New(rand.NewPCG(13, 14))
-	for _, s := range []struct{ m, n, k int }{{8, 8, 8}, {300, 130, 200}} {
+	for _, s := range []struct{ m, n, k int }{{8, 8, 8}, {300, 130, 200}, {7, 900, 700}} {
 		a, b, c := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.n), randSlice(rng, s.m*s.n)
 		for _, nt := range []int{1, 2} {
 			SetThreads(nt)
@@ -381,7 +383,9 @@ func TestSgemmConcurrent(t *testing.T) {
 	defer SetThreads(0)
 	SetThreads(2)
 	rng := rand.New(rand.NewPCG(15, 16))
-	const m, n, k = 200, 120, 140 // 2mnk above serialFlops
+	defer func(f float64) { serialFlops = f }(serialFlops)
+	serialFlops = 0
+	const m, n, k = 200, 120, 140
 	type job struct{ a, b, want []float32 }
 	jobs := make([]job, 4)
 	for i := range jobs {
