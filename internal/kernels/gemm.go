@@ -32,7 +32,7 @@
 //
 // # Threads
 //
-// Products of more than about four million flops are split across
+// Products of more than about eight million flops are split across
 // Threads() goroutines (SetThreads changes it; the default is GOMAXPROCS):
 // each block of B is packed once and the blocks of rows of C are handed
 // out one at a time, or the blocks of columns when C is short. Each element
