@@ -34,11 +34,14 @@
 //
 // Products of more than about eight million flops are split across
 // Threads() goroutines (SetThreads changes it; the default is GOMAXPROCS):
-// each block of B is packed once and the blocks of rows of C are handed
-// out one at a time, or the blocks of columns when C is short. Each element
-// of C is computed the same way whatever the split, so the result does not
-// depend on the number of threads, bit for bit. After warm-up Sgemm does
-// not allocate: packing buffers come from a sync.Pool.
+// each block of B is packed once, by all of them, and the blocks of rows of
+// C are handed out one at a time, or the blocks of columns when C is short.
+// A goroutine that the operating system does not run in time (the machine
+// is shared) just takes fewer blocks; the caller never waits for it to
+// start. Each element of C is computed the same way whatever the split, so
+// the result does not depend on the number of threads, bit for bit. After
+// warm-up Sgemm does not allocate: the workers keep their packing buffers
+// and callers take theirs from a sync.Pool.
 package kernels
 
 import (
