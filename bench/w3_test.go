@@ -53,3 +53,38 @@ func BenchmarkW2(b *testing.B) {
 	x, y := randTokens(rand.New(rand.NewPCG(1, 1)), 64, 256, 20000)
 	benchTrain(b, m, x, y)
 }
+
+// BenchmarkW5Latency is torch_bench.py's W5 batch-1 inference.
+func BenchmarkW5Latency(b *testing.B) {
+	m, err := textCNN(256)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x, _ := randTokens(rand.New(rand.NewPCG(1, 1)), 1, 256, 20000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.Predict(x, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkW4Forward is torch_bench.py's W4 forward pass.
+func BenchmarkW4Forward(b *testing.B) {
+	const B, L, C, K = 32, 512, 256, 3
+	conv := layers.NewConv1D(C, K, layers.Padding("same"))
+	rng := rand.New(rand.NewPCG(3, 3))
+	if _, err := conv.Build([]layers.Shape{{L, C}}, rng); err != nil {
+		b.Fatal(err)
+	}
+	x, y := tensor.New(B, L, C), tensor.New(B, L, C)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.NormFloat64())
+	}
+	ctx := &layers.Context{}
+	in, out := []*tensor.Tensor{x}, []*tensor.Tensor{y}
+	for b.Loop() {
+		conv.Forward(ctx, in, out)
+	}
+	b.ReportMetric(2.0*B*L*C*C*K*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
