@@ -214,3 +214,6 @@ func ActivationNames() []string {
 	sort.Strings(names)
 	return names
 }
+
+func float32bits(v float32) uint32     { return math.Float32bits(v) }
+func float32frombits(b uint32) float32 { return math.Float32frombits(b) }

@@ -205,7 +205,8 @@ func ConvLengthHint(steps, channels, kernel int) string {
 type convState struct {
 	dims    conv.Dims
 	xp, dxp []float32 // padded input and its gradient (when padding)
-	z, dz   []float32 // pre-activation and its gradient
+	z, dz   []float32 // pre-activation (only when the activation needs it) and its gradient
+	out     *biasAct
 	ws      conv.Workspace
 }
 
@@ -224,9 +225,13 @@ func (c *Conv1D) state(ctx *Context, batch int) *convState {
 		if st.dims.Padded() {
 			st.xp = make([]float32, batch*st.dims.PaddedLength()*c.in)
 		}
+		st.out = newBiasAct(c.Activation, c.Filters)
+		n := batch * c.geom.OutLength * c.Filters
+		if st.out.needsZ() {
+			st.z = make([]float32, n)
+		}
 		if c.Activation.Name != "linear" {
-			n := batch * c.geom.OutLength * c.Filters
-			st.z, st.dz = make([]float32, n), make([]float32, n)
+			st.dz = make([]float32, n)
 		}
 		ctx.State = st
 	}
@@ -247,26 +252,22 @@ func (c *Conv1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 		z = st.z
 	}
 	conv.Forward(st.dims, xp, c.kernel.Value.Data, z, &st.ws)
+	var bias []float32
 	if c.bias != nil {
-		addBias(z, c.bias.Value.Data)
+		bias = c.bias.Value.Data
 	}
-	if st.z != nil {
-		c.Activation.Forward(z, y.Data, c.Filters)
-	}
+	st.out.forward(z, y.Data, bias)
 }
 
 // Backward adds the kernel, bias and input gradients.
 func (c *Conv1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 	x := in[0]
 	st := c.state(ctx, Batch(x))
-	dz := dOut[0].Data
-	if st.z != nil {
-		c.Activation.Backward(st.z, out[0].Data, dz, st.dz, c.Filters)
-		dz = st.dz
-	}
+	var biasGrad []float32
 	if c.bias != nil && c.bias.Grad != nil {
-		sumRows(dz, c.bias.Grad.Data)
+		biasGrad = c.bias.Grad.Data
 	}
+	dz := st.out.backward(st.z, out[0].Data, dOut[0].Data, st.dz, biasGrad)
 	xp := x.Data
 	if st.xp != nil {
 		xp = st.xp

@@ -87,14 +87,18 @@ func (d *Dense) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 type denseState struct {
 	batch int
 	z, dz []float32
+	out   *biasAct
 }
 
 func (d *Dense) state(ctx *Context, rows int) *denseState {
 	st, _ := ctx.State.(*denseState)
 	if st == nil || st.batch != rows {
-		st = &denseState{batch: rows}
+		st = &denseState{batch: rows, out: newBiasAct(d.Activation, d.Units)}
+		if st.out.needsZ() {
+			st.z = make([]float32, rows*d.Units)
+		}
 		if d.Activation.Name != "linear" {
-			st.z, st.dz = make([]float32, rows*d.Units), make([]float32, rows*d.Units)
+			st.dz = make([]float32, rows*d.Units)
 		}
 		ctx.State = st
 	}
@@ -111,12 +115,11 @@ func (d *Dense) Forward(ctx *Context, in, out []*tensor.Tensor) {
 		z = st.z
 	}
 	kernels.Sgemm(false, false, rows, d.Units, d.in, 1, x.Data, d.in, d.kernel.Value.Data, d.Units, 0, z, d.Units)
+	var bias []float32
 	if d.bias != nil {
-		addBias(z, d.bias.Value.Data)
+		bias = d.bias.Value.Data
 	}
-	if st.z != nil {
-		d.Activation.Forward(z, y.Data, d.Units)
-	}
+	st.out.forward(z, y.Data, bias)
 	y.Mask = x.Mask // Dense works per step, so the steps' mask carries over, as in Keras
 }
 
@@ -125,14 +128,11 @@ func (d *Dense) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 	x := in[0]
 	rows := len(x.Data) / d.in
 	st := d.state(ctx, rows)
-	dz := dOut[0].Data
-	if st.z != nil {
-		d.Activation.Backward(st.z, out[0].Data, dz, st.dz, d.Units)
-		dz = st.dz
-	}
+	var biasGrad []float32
 	if d.bias != nil && d.bias.Grad != nil {
-		sumRows(dz, d.bias.Grad.Data)
+		biasGrad = d.bias.Grad.Data
 	}
+	dz := st.out.backward(st.z, out[0].Data, dOut[0].Data, st.dz, biasGrad)
 	if d.kernel.Grad != nil {
 		kernels.Sgemm(true, false, d.in, d.Units, rows, 1, x.Data, d.in, dz, d.Units, 1, d.kernel.Grad.Data, d.Units)
 	}

@@ -1,0 +1,186 @@
+package layers
+
+import (
+	"runtime"
+	"sync"
+)
+
+// biasAct is the output stage Conv1D and Dense share: z = x·W (+ bias),
+// y = activation(z). For linear and relu it works in place on y in one
+// pass (relu's derivative needs only y: it is 1 where y > 0), and its
+// backward pass computes dL/dz and the bias gradient in one pass too; other
+// activations keep z. Large tensors are split by rows over the cores; each
+// row is handled by one goroutine with the same arithmetic, and the bias
+// gradient's partial sums are added in a fixed order, so the result does
+// not depend on the number of cores.
+//
+// It holds the slices of the pass under way so that its row functions
+// (made once, in newBiasAct) need no closure per call: a training step
+// allocates nothing.
+type biasAct struct {
+	act  *Activation
+	n    int // units per row (the last axis)
+	keep bool
+
+	z, y, dy, dz, bias []float32
+	partial            []float32 // bias-gradient partial sums, one row per piece
+	withBias           bool
+	fwd, bwd           func(piece, lo, hi int)
+	wg                 sync.WaitGroup
+}
+
+func newBiasAct(act *Activation, n int) *biasAct {
+	b := &biasAct{act: act, n: n, keep: act.Name != "linear" && act.Name != "relu"}
+	b.fwd, b.bwd = b.forwardRows, b.backwardRows
+	return b
+}
+
+// needsZ reports whether the pre-activation must be kept apart from y.
+func (b *biasAct) needsZ() bool { return b.keep }
+
+// parallelMin is the element count from which a pass is split into
+// pieces that the cores share.
+const parallelMin = 1 << 16
+
+// maxPieces is how many row ranges a large pass is cut into, whatever the
+// number of cores, so that the bias gradient's partial sums (one per
+// piece, added in order) round the same on any machine.
+const maxPieces = 8
+
+// pieces is how many row ranges a pass of rows×n elements is cut into.
+func pieces(rows, n int) int {
+	if rows*n < parallelMin {
+		return 1
+	}
+	return min(maxPieces, rows)
+}
+
+// run calls f(piece, lo, hi) for each of np row ranges, the pieces shared
+// among up to GOMAXPROCS goroutines (this one included).
+func (b *biasAct) run(rows, np int, f func(piece, lo, hi int)) {
+	chunk := (rows + np - 1) / np
+	nw := min(runtime.GOMAXPROCS(0), np)
+	if nw <= 1 {
+		for p := 0; p < np; p++ {
+			f(p, p*chunk, min((p+1)*chunk, rows))
+		}
+		return
+	}
+	for w := 1; w < nw; w++ {
+		b.wg.Add(1)
+		go runPieces(f, w, nw, np, chunk, rows, &b.wg)
+	}
+	b.wg.Add(1)
+	runPieces(f, 0, nw, np, chunk, rows, &b.wg)
+	b.wg.Wait()
+}
+
+// runPieces runs pieces w, w+nw, w+2nw, … of a pass.
+func runPieces(f func(piece, lo, hi int), w, nw, np, chunk, rows int, wg *sync.WaitGroup) {
+	defer wg.Done()
+	for p := w; p < np; p += nw {
+		if lo, hi := p*chunk, min((p+1)*chunk, rows); lo < hi {
+			f(p, lo, hi)
+		}
+	}
+}
+
+// forward turns z (already x·W) into y: adds bias (nil for none) and applies
+// the activation. With needsZ, z and y are different slices; otherwise
+// z == y and the work is done in place.
+func (b *biasAct) forward(z, y, bias []float32) {
+	rows := len(y) / b.n
+	if b.keep {
+		if bias != nil {
+			b.z, b.bias = z, bias
+			b.run(rows, pieces(rows, b.n), b.fwd) // adds the bias to z
+		}
+		b.act.Forward(z, y, b.n)
+		return
+	}
+	if bias == nil && b.act.Name == "linear" {
+		return
+	}
+	b.z, b.bias = y, bias
+	b.run(rows, pieces(rows, b.n), b.fwd)
+}
+
+func (b *biasAct) forwardRows(_, lo, hi int) {
+	n := b.n
+	for r := lo; r < hi; r++ {
+		row := b.z[r*n : (r+1)*n]
+		if b.bias != nil {
+			bs := b.bias[:len(row)]
+			for j := range row {
+				row[j] += bs[j]
+			}
+		}
+		if b.act.Name == "relu" && !b.keep {
+			for j, v := range row {
+				row[j] = float32frombits(float32bits(v) & positive(v))
+			}
+		}
+	}
+}
+
+// backward writes dL/dz into dz (for linear it is dy itself) and adds the
+// bias gradient into biasGrad (nil to skip), given z (nil unless needsZ),
+// y and dy. It returns the slice holding dL/dz.
+func (b *biasAct) backward(z, y, dy, dz, biasGrad []float32) []float32 {
+	n := b.n
+	rows := len(y) / n
+	nw := pieces(rows, n)
+	out := dz
+	switch {
+	case b.act.Name == "linear":
+		out = dy
+	case b.keep:
+		b.act.Backward(z, y, dy, dz, n)
+	}
+	if b.act.Name != "relu" && biasGrad == nil {
+		return out
+	}
+	b.y, b.dy, b.dz, b.withBias = y, dy, out, biasGrad != nil
+	if b.withBias {
+		if len(b.partial) < nw*n {
+			b.partial = make([]float32, nw*n)
+		}
+		clear(b.partial[:nw*n])
+	}
+	b.run(rows, nw, b.bwd)
+	if b.withBias {
+		for w := 0; w < nw; w++ {
+			for j, v := range b.partial[w*n : (w+1)*n] {
+				biasGrad[j] += v
+			}
+		}
+	}
+	return out
+}
+
+// backwardRows applies relu's derivative (when relu) and sums the bias
+// gradient of rows [lo, hi) into piece w's partial row.
+func (b *biasAct) backwardRows(w, lo, hi int) {
+	n := b.n
+	relu := b.act.Name == "relu" && !b.keep
+	var acc []float32
+	if b.withBias {
+		acc = b.partial[w*n : (w+1)*n]
+	}
+	for r := lo; r < hi; r++ {
+		dzs := b.dz[r*n : (r+1)*n]
+		if relu {
+			ys, dys := b.y[r*n:(r+1)*n], b.dy[r*n:(r+1)*n]
+			ys, dys = ys[:len(dzs)], dys[:len(dzs)]
+			for j, v := range ys {
+				dzs[j] = float32frombits(float32bits(dys[j]) & positive(v))
+			}
+		}
+		if acc != nil {
+			acc := acc[:len(dzs)]
+			for j, g := range dzs {
+				acc[j] += g
+			}
+		}
+	}
+}
