@@ -125,12 +125,17 @@ func (p *MaxPooling1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 			}
 			for t := lo + 1; t < hi; t++ {
 				xt := xb[t*C : (t+1)*C]
-				xt = xt[:len(yo)]
+				xt, ao := xt[:len(yo)], ao[:len(yo)]
+				t32 := int32(t)
 				for c, v := range xt {
-					if v > yo[c] { // strict: the first maximum keeps the gradient
-						yo[c] = v
-						ao[c] = int32(t)
+					// Written as a select, which compiles without a branch: which
+					// step wins is a coin toss on real data. Strict: the first
+					// maximum keeps the gradient.
+					m, a := yo[c], ao[c]
+					if v > m {
+						m, a = v, t32
 					}
+					yo[c], ao[c] = m, a
 				}
 			}
 		}

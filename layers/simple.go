@@ -86,7 +86,9 @@ func (f *Flatten) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
 }
 
 // Forward copies the values (the layout is already flat).
-func (f *Flatten) Forward(_ *Context, in, out []*tensor.Tensor) { copy(out[0].Data, in[0].Data) }
+// Forward shares the input's values: the layout is already flat, and no
+// layer writes into its input, so no copy is needed.
+func (f *Flatten) Forward(_ *Context, in, out []*tensor.Tensor) { out[0].Data = in[0].Data }
 
 // Backward adds the gradient back.
 func (f *Flatten) Backward(_ *Context, _, _, dOut, dIn []*tensor.Tensor) {
