@@ -330,6 +330,25 @@ func (p *GlobalMaxPooling1D) Forward(_ *Context, in, out []*tensor.Tensor) {
 	x, y := in[0].Data, out[0].Data
 	mask := p.mask(in[0])
 	L, C := p.steps, p.channels
+	if mask == nil {
+		// The common case without a mask: a running maximum over the steps.
+		for b := 0; b < len(y)/C; b++ {
+			yb := y[b*C : (b+1)*C]
+			xb := x[b*L*C : (b+1)*L*C]
+			copy(yb, xb[:C])
+			for t := 1; t < L; t++ {
+				xt := xb[t*C : (t+1)*C]
+				xt = xt[:len(yb)]
+				for c, v := range xt {
+					if v > yb[c] {
+						yb[c] = v
+					}
+				}
+			}
+		}
+		out[0].Mask = nil
+		return
+	}
 	for b := 0; b < len(y)/C; b++ {
 		yb := y[b*C : (b+1)*C]
 		first := true
