@@ -88,3 +88,18 @@ func BenchmarkW4Forward(b *testing.B) {
 	}
 	b.ReportMetric(2.0*B*L*C*C*K*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
+
+// BenchmarkW5Batch is torch_bench.py's W5 batch-256 inference.
+func BenchmarkW5Batch(b *testing.B) {
+	m, err := textCNN(256)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x, _ := randTokens(rand.New(rand.NewPCG(1, 1)), 256, 256, 20000)
+	for b.Loop() {
+		if _, err := m.Predict(x, 256); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(256*b.N)/b.Elapsed().Seconds(), "samples/s")
+}

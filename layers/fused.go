@@ -107,17 +107,24 @@ func (b *biasAct) forward(z, y, bias []float32) {
 
 func (b *biasAct) forwardRows(_, lo, hi int) {
 	n := b.n
+	relu := b.act.Name == "relu" && !b.keep
 	for r := lo; r < hi; r++ {
 		row := b.z[r*n : (r+1)*n]
-		if b.bias != nil {
+		switch {
+		case relu && b.bias != nil:
+			bs := b.bias[:len(row)]
+			for j, v := range row {
+				v += bs[j]
+				row[j] = float32frombits(float32bits(v) & positive(v))
+			}
+		case relu:
+			for j, v := range row {
+				row[j] = float32frombits(float32bits(v) & positive(v))
+			}
+		case b.bias != nil:
 			bs := b.bias[:len(row)]
 			for j := range row {
 				row[j] += bs[j]
-			}
-		}
-		if b.act.Name == "relu" && !b.keep {
-			for j, v := range row {
-				row[j] = float32frombits(float32bits(v) & positive(v))
 			}
 		}
 	}
