@@ -20,10 +20,12 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >&2
 fi
 
-# The reference folder may be read-only: build the peak program in a copy.
-cp -r "$ref/peak" "$out/peak"
+# The reference folder may be read-only: run from a copy (the peak program and ONNX Runtime's
+# export write beside themselves).
+cp -r "$ref" "$out/reference"
+ref="$out/reference"
 echo "== FMA peak" >&2
-REPS=3 "$out/peak/run_peak.sh" > "$out/peak.jsonl"
+REPS=3 "$ref/peak/run_peak.sh" > "$out/peak.jsonl"
 cat "$out/peak.jsonl" >&2
 
 go build -o "$out/seqnet" "$top/cmd/seqnet"
@@ -33,8 +35,7 @@ for t in ${THREADS:-2 1}; do
   refs="$out/torch-$t.jsonl"
   if [ "${ORT:-0}" = 1 ] && [ "$t" = 2 ]; then
     echo "== ONNX Runtime (W5)" >&2
-    cp -r "$ref/ort" "$out/ort"
-    (cd "$out/ort" && ./run_ort_bench.sh > "$out/ort.jsonl") || true
+    (cd "$ref/ort" && THREADS=$t ./run_ort_bench.sh > "$out/ort.jsonl") || true
     refs="$refs,$out/ort.jsonl"
   fi
   echo "== seqnet, $t thread(s)" >&2
