@@ -3,6 +3,8 @@ package layers
 import (
 	"runtime"
 	"sync"
+
+	"github.com/seqnet/seqnet/internal/kernels"
 )
 
 // biasAct is the output stage Conv1D and Dense share: z = x·W (+ bias),
@@ -112,15 +114,9 @@ func (b *biasAct) forwardRows(_, lo, hi int) {
 		row := b.z[r*n : (r+1)*n]
 		switch {
 		case relu && b.bias != nil:
-			bs := b.bias[:len(row)]
-			for j, v := range row {
-				v += bs[j]
-				row[j] = float32frombits(float32bits(v) & positive(v))
-			}
+			kernels.AddRelu(row, b.bias)
 		case relu:
-			for j, v := range row {
-				row[j] = float32frombits(float32bits(v) & positive(v))
-			}
+			kernels.Relu(row)
 		case b.bias != nil:
 			bs := b.bias[:len(row)]
 			for j := range row {
@@ -177,11 +173,7 @@ func (b *biasAct) backwardRows(w, lo, hi int) {
 	for r := lo; r < hi; r++ {
 		dzs := b.dz[r*n : (r+1)*n]
 		if relu {
-			ys, dys := b.y[r*n:(r+1)*n], b.dy[r*n:(r+1)*n]
-			ys, dys = ys[:len(dzs)], dys[:len(dzs)]
-			for j, v := range ys {
-				dzs[j] = float32frombits(float32bits(dys[j]) & positive(v))
-			}
+			kernels.ReluGrad(dzs, b.dy[r*n:(r+1)*n], b.y[r*n:(r+1)*n])
 		}
 		if acc != nil {
 			acc := acc[:len(dzs)]

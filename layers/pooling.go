@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"github.com/seqnet/seqnet/internal/kernels"
 	"math/rand/v2"
 
 	"github.com/seqnet/seqnet/tensor"
@@ -337,13 +338,7 @@ func (p *GlobalMaxPooling1D) Forward(_ *Context, in, out []*tensor.Tensor) {
 			xb := x[b*L*C : (b+1)*L*C]
 			copy(yb, xb[:C])
 			for t := 1; t < L; t++ {
-				xt := xb[t*C : (t+1)*C]
-				xt = xt[:len(yb)]
-				for c, v := range xt {
-					if v > yb[c] {
-						yb[c] = v
-					}
-				}
+				kernels.MaxInto(yb, xb[t*C:(t+1)*C])
 			}
 		}
 		out[0].Mask = nil

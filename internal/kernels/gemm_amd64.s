@@ -1329,3 +1329,95 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func reluAVX(y *float32, n int)
+// Requires: AVX
+TEXT ·reluAVX(SB), NOSPLIT, $0-16
+	MOVQ   y+0(FP), AX
+	MOVQ   n+8(FP), CX
+	VXORPS Y15, Y15, Y15
+	TESTQ  CX, CX
+	JZ     done
+
+loop:
+	VMAXPS  (AX), Y15, Y0
+	VMOVUPS Y0, (AX)
+	ADDQ    $0x20, AX
+	DECQ    CX
+	JNZ     loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func addReluAVX(y *float32, b *float32, n int)
+// Requires: AVX
+TEXT ·addReluAVX(SB), NOSPLIT, $0-24
+	MOVQ   y+0(FP), AX
+	MOVQ   b+8(FP), CX
+	MOVQ   n+16(FP), DX
+	VXORPS Y15, Y15, Y15
+	TESTQ  DX, DX
+	JZ     done
+
+loop:
+	VMOVUPS (AX), Y0
+	VADDPS  (CX), Y0, Y0
+	VMAXPS  Y0, Y15, Y0
+	VMOVUPS Y0, (AX)
+	ADDQ    $0x20, AX
+	ADDQ    $0x20, CX
+	DECQ    DX
+	JNZ     loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func reluGradAVX(dz *float32, dy *float32, y *float32, n int)
+// Requires: AVX
+TEXT ·reluGradAVX(SB), NOSPLIT, $0-32
+	MOVQ   dz+0(FP), AX
+	MOVQ   dy+8(FP), CX
+	MOVQ   y+16(FP), DX
+	MOVQ   n+24(FP), BX
+	VXORPS Y15, Y15, Y15
+	TESTQ  BX, BX
+	JZ     done
+
+loop:
+	VMOVUPS (DX), Y0
+	VCMPPS  $0x1e, Y15, Y0, Y1
+	VANDPS  (CX), Y1, Y1
+	VMOVUPS Y1, (AX)
+	ADDQ    $0x20, AX
+	ADDQ    $0x20, CX
+	ADDQ    $0x20, DX
+	DECQ    BX
+	JNZ     loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func maxIntoAVX(y *float32, x *float32, n int)
+// Requires: AVX
+TEXT ·maxIntoAVX(SB), NOSPLIT, $0-24
+	MOVQ  y+0(FP), AX
+	MOVQ  x+8(FP), CX
+	MOVQ  n+16(FP), DX
+	TESTQ DX, DX
+	JZ    done
+
+loop:
+	VMOVUPS (CX), Y0
+	VMAXPS  (AX), Y0, Y0
+	VMOVUPS Y0, (AX)
+	ADDQ    $0x20, AX
+	ADDQ    $0x20, CX
+	DECQ    DX
+	JNZ     loop
+
+done:
+	VZEROUPPER
+	RET

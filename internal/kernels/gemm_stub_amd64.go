@@ -61,3 +61,23 @@ func dotAVX2(x *float32, y *float32, n int) float32
 //
 //go:noescape
 func axpyAVX2(alpha float32, x *float32, y *float32, n int)
+
+// reluAVX sets y[i] = max(y[i], 0) for i < 8*n. Requires AVX.
+//
+//go:noescape
+func reluAVX(y *float32, n int)
+
+// addReluAVX sets y[i] = max(y[i]+b[i], 0) for i < 8*n. Requires AVX.
+//
+//go:noescape
+func addReluAVX(y *float32, b *float32, n int)
+
+// reluGradAVX sets dz[i] = dy[i] where y[i] > 0, else 0, for i < 8*n. Requires AVX.
+//
+//go:noescape
+func reluGradAVX(dz *float32, dy *float32, y *float32, n int)
+
+// maxIntoAVX sets y[i] = max(y[i], x[i]) for i < 8*n. Requires AVX.
+//
+//go:noescape
+func maxIntoAVX(y *float32, x *float32, n int)

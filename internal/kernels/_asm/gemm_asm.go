@@ -37,6 +37,7 @@ func main() {
 	packBKernel(16)
 	dotKernel()
 	axpyKernel()
+	elementwiseKernels()
 	Generate()
 }
 
@@ -500,4 +501,103 @@ func axpyKernel() {
 	Label("done")
 	VZEROUPPER()
 	RET()
+}
+
+// elementwiseKernels emits the AVX loops of the layers' output stage, each
+// over n blocks of 8 floats: relu, bias+relu, relu's derivative and a
+// running maximum (global max pooling). VMAXPS(a, b) returns b when either
+// is NaN, so a NaN comes out of relu as 0 or NaN depending on the operand
+// order; the Go fallbacks match the non-NaN results exactly.
+func elementwiseKernels() {
+	TEXT("reluAVX", NOSPLIT, "func(y *float32, n int)")
+	Pragma("noescape")
+	Doc("reluAVX sets y[i] = max(y[i], 0) for i < 8*n. Requires AVX.")
+	{
+		y := Load(Param("y"), GP64())
+		n := Load(Param("n"), GP64())
+		VXORPS(Y15, Y15, Y15)
+		TESTQ(n, n)
+		JZ(LabelRef("done"))
+		Label("loop")
+		VMAXPS(Mem{Base: y}, Y15, Y0)
+		VMOVUPS(Y0, Mem{Base: y})
+		ADDQ(U8(32), y)
+		DECQ(n)
+		JNZ(LabelRef("loop"))
+		Label("done")
+		VZEROUPPER()
+		RET()
+	}
+
+	TEXT("addReluAVX", NOSPLIT, "func(y, b *float32, n int)")
+	Pragma("noescape")
+	Doc("addReluAVX sets y[i] = max(y[i]+b[i], 0) for i < 8*n. Requires AVX.")
+	{
+		y := Load(Param("y"), GP64())
+		b := Load(Param("b"), GP64())
+		n := Load(Param("n"), GP64())
+		VXORPS(Y15, Y15, Y15)
+		TESTQ(n, n)
+		JZ(LabelRef("done"))
+		Label("loop")
+		VMOVUPS(Mem{Base: y}, Y0)
+		VADDPS(Mem{Base: b}, Y0, Y0)
+		VMAXPS(Y0, Y15, Y0)
+		VMOVUPS(Y0, Mem{Base: y})
+		ADDQ(U8(32), y)
+		ADDQ(U8(32), b)
+		DECQ(n)
+		JNZ(LabelRef("loop"))
+		Label("done")
+		VZEROUPPER()
+		RET()
+	}
+
+	TEXT("reluGradAVX", NOSPLIT, "func(dz, dy, y *float32, n int)")
+	Pragma("noescape")
+	Doc("reluGradAVX sets dz[i] = dy[i] where y[i] > 0, else 0, for i < 8*n. Requires AVX.")
+	{
+		dz := Load(Param("dz"), GP64())
+		dy := Load(Param("dy"), GP64())
+		y := Load(Param("y"), GP64())
+		n := Load(Param("n"), GP64())
+		VXORPS(Y15, Y15, Y15)
+		TESTQ(n, n)
+		JZ(LabelRef("done"))
+		Label("loop")
+		VMOVUPS(Mem{Base: y}, Y0)
+		VCMPPS(U8(0x1e), Y15, Y0, Y1) // y > 0 (ordered, quiet)
+		VANDPS(Mem{Base: dy}, Y1, Y1)
+		VMOVUPS(Y1, Mem{Base: dz})
+		ADDQ(U8(32), dz)
+		ADDQ(U8(32), dy)
+		ADDQ(U8(32), y)
+		DECQ(n)
+		JNZ(LabelRef("loop"))
+		Label("done")
+		VZEROUPPER()
+		RET()
+	}
+
+	TEXT("maxIntoAVX", NOSPLIT, "func(y, x *float32, n int)")
+	Pragma("noescape")
+	Doc("maxIntoAVX sets y[i] = max(y[i], x[i]) for i < 8*n. Requires AVX.")
+	{
+		y := Load(Param("y"), GP64())
+		x := Load(Param("x"), GP64())
+		n := Load(Param("n"), GP64())
+		TESTQ(n, n)
+		JZ(LabelRef("done"))
+		Label("loop")
+		VMOVUPS(Mem{Base: x}, Y0)
+		VMAXPS(Mem{Base: y}, Y0, Y0) // x > y ? x : y; equal: y
+		VMOVUPS(Y0, Mem{Base: y})
+		ADDQ(U8(32), y)
+		ADDQ(U8(32), x)
+		DECQ(n)
+		JNZ(LabelRef("loop"))
+		Label("done")
+		VZEROUPPER()
+		RET()
+	}
 }

@@ -1,0 +1,86 @@
+package kernels
+
+import "fmt"
+
+// The element-wise loops of a layer's output stage: relu, bias+relu,
+// relu's derivative and a running maximum. Scalar Go spends several
+// nanoseconds a value on them on the project's machines (a value moves
+// between the float and integer units, or a branch mispredicts), so each
+// has an AVX version over blocks of 8 (act_amd64.go) beside the plain Go
+// one that is the reference; both give the same bits (see act_test.go).
+// The AVX versions follow the implementation switch of Sgemm: with
+// SEQNET_NOSIMD=1 or Use("generic") the Go loops run.
+
+// simdAct reports whether the AVX loops may run now.
+func simdAct() bool { return hasAVXAct && current().name != "generic" }
+
+// Relu sets y[i] = max(y[i], 0) (as VMAXPS: a NaN stays NaN).
+func Relu(y []float32) {
+	i := 0
+	if n := len(y) / 8; n > 0 && simdAct() {
+		reluAVX(&y[0], n)
+		i = n * 8
+	}
+	for ; i < len(y); i++ {
+		if 0 > y[i] {
+			y[i] = 0
+		}
+	}
+}
+
+// AddRelu sets y[i] = max(y[i]+bias[i], 0). It panics if the lengths differ.
+func AddRelu(y, bias []float32) {
+	if len(y) != len(bias) {
+		panic(fmt.Sprintf("kernels: AddRelu lengths differ: len(y)=%d, len(bias)=%d", len(y), len(bias)))
+	}
+	i := 0
+	if n := len(y) / 8; n > 0 && simdAct() {
+		addReluAVX(&y[0], &bias[0], n)
+		i = n * 8
+	}
+	for ; i < len(y); i++ {
+		v := y[i] + bias[i]
+		if 0 > v {
+			v = 0
+		}
+		y[i] = v
+	}
+}
+
+// ReluGrad sets dz[i] = dy[i] where y[i] > 0 and 0 elsewhere: relu's
+// derivative from its output. It panics if the lengths differ.
+func ReluGrad(dz, dy, y []float32) {
+	if len(dz) != len(y) || len(dy) != len(y) {
+		panic(fmt.Sprintf("kernels: ReluGrad lengths differ: %d, %d, %d", len(dz), len(dy), len(y)))
+	}
+	i := 0
+	if n := len(y) / 8; n > 0 && simdAct() {
+		reluGradAVX(&dz[0], &dy[0], &y[0], n)
+		i = n * 8
+	}
+	for ; i < len(y); i++ {
+		if y[i] > 0 {
+			dz[i] = dy[i]
+		} else {
+			dz[i] = 0
+		}
+	}
+}
+
+// MaxInto sets y[i] = max(y[i], x[i]) (x[i] when greater, else y[i]). It
+// panics if the lengths differ.
+func MaxInto(y, x []float32) {
+	if len(y) != len(x) {
+		panic(fmt.Sprintf("kernels: MaxInto lengths differ: len(y)=%d, len(x)=%d", len(y), len(x)))
+	}
+	i := 0
+	if n := len(y) / 8; n > 0 && simdAct() {
+		maxIntoAVX(&y[0], &x[0], n)
+		i = n * 8
+	}
+	for ; i < len(y); i++ {
+		if x[i] > y[i] {
+			y[i] = x[i]
+		}
+	}
+}

@@ -1,0 +1,11 @@
+//go:build purego || !amd64
+
+package kernels
+
+// hasAVXAct is false: this build has no assembly.
+const hasAVXAct = false
+
+func reluAVX(y *float32, n int)             { panic("kernels: no AVX in this build") }
+func addReluAVX(y, b *float32, n int)       { panic("kernels: no AVX in this build") }
+func reluGradAVX(dz, dy, y *float32, n int) { panic("kernels: no AVX in this build") }
+func maxIntoAVX(y, x *float32, n int)       { panic("kernels: no AVX in this build") }

@@ -1,0 +1,84 @@
+package kernels
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestElementwiseEveryImpl: each element-wise loop gives the same bits with
+// every implementation, on every length up to 70 (all tails), with guard
+// values after the slices untouched.
+func TestElementwiseEveryImpl(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for n := 0; n <= 70; n++ {
+		mk := func() []float32 {
+			s := make([]float32, n+3)
+			for i := range s {
+				s[i] = float32(rng.NormFloat64())
+				if rng.IntN(9) == 0 {
+					s[i] = 0
+				}
+			}
+			return s
+		}
+		y0, b, dy, x := mk(), mk(), mk(), mk()
+		type result struct{ relu, addRelu, grad, max []float32 }
+		var ref *result
+		for _, impl := range Impls() {
+			restore := Use(impl)
+			r := &result{append([]float32(nil), y0...), append([]float32(nil), y0...), make([]float32, n+3), append([]float32(nil), y0...)}
+			for i := n; i < n+3; i++ {
+				r.grad[i] = 42
+			}
+			Relu(r.relu[:n])
+			AddRelu(r.addRelu[:n], b[:n])
+			ReluGrad(r.grad[:n], dy[:n], y0[:n])
+			MaxInto(r.max[:n], x[:n])
+			restore()
+			// The reference meaning, written out.
+			for i := 0; i < n; i++ {
+				want := max(y0[i], 0)
+				if r.relu[i] != want {
+					t.Fatalf("%s n=%d: Relu[%d] = %g, want %g", impl, n, i, r.relu[i], want)
+				}
+				if w := max(y0[i]+b[i], 0); r.addRelu[i] != w {
+					t.Fatalf("%s n=%d: AddRelu[%d] = %g, want %g", impl, n, i, r.addRelu[i], w)
+				}
+				wg := float32(0)
+				if y0[i] > 0 {
+					wg = dy[i]
+				}
+				if r.grad[i] != wg {
+					t.Fatalf("%s n=%d: ReluGrad[%d] = %g, want %g", impl, n, i, r.grad[i], wg)
+				}
+				if w := max(y0[i], x[i]); r.max[i] != w {
+					t.Fatalf("%s n=%d: MaxInto[%d] = %g, want %g", impl, n, i, r.max[i], w)
+				}
+			}
+			for i := n; i < n+3; i++ {
+				if r.relu[i] != y0[i] || r.addRelu[i] != y0[i] || r.max[i] != y0[i] || r.grad[i] != 42 {
+					t.Fatalf("%s n=%d: a guard value after the slice changed", impl, n)
+				}
+			}
+			if ref == nil {
+				ref = r
+			}
+		}
+	}
+}
+
+func BenchmarkAddRelu(b *testing.B) {
+	y := make([]float32, 252*128)
+	bias := make([]float32, len(y))
+	for i := range y {
+		y[i] = float32(i%7) - 3
+	}
+	for _, impl := range Impls() {
+		b.Run(impl, func(b *testing.B) {
+			defer Use(impl)()
+			for b.Loop() {
+				AddRelu(y, bias)
+			}
+		})
+	}
+}
