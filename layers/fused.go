@@ -118,10 +118,7 @@ func (b *biasAct) forwardRows(_, lo, hi int) {
 		case relu:
 			kernels.Relu(row)
 		case b.bias != nil:
-			bs := b.bias[:len(row)]
-			for j := range row {
-				row[j] += bs[j]
-			}
+			kernels.Axpy(1, b.bias[:len(row)], row)
 		}
 	}
 }
@@ -176,10 +173,7 @@ func (b *biasAct) backwardRows(w, lo, hi int) {
 			kernels.ReluGrad(dzs, b.dy[r*n:(r+1)*n], b.y[r*n:(r+1)*n])
 		}
 		if acc != nil {
-			acc := acc[:len(dzs)]
-			for j, g := range dzs {
-				acc[j] += g
-			}
+			kernels.Axpy(1, dzs, acc[:len(dzs)]) // exact: a fused multiply by 1 rounds as an add
 		}
 	}
 }

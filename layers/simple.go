@@ -90,9 +90,14 @@ func (f *Flatten) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
 // layer writes into its input, so no copy is needed.
 func (f *Flatten) Forward(_ *Context, in, out []*tensor.Tensor) { out[0].Data = in[0].Data }
 
-// Backward adds the gradient back.
+// SharesInput tells the model that Flatten's output is its input's memory,
+// so the model gives both the same gradient buffer as well.
+func (f *Flatten) SharesInput() bool { return true }
+
+// Backward adds the gradient back (nothing to do when the model gave the
+// output and the input one gradient buffer).
 func (f *Flatten) Backward(_ *Context, _, _, dOut, dIn []*tensor.Tensor) {
-	if dIn[0] == nil {
+	if dIn[0] == nil || len(dIn[0].Data) == 0 || &dIn[0].Data[0] == &dOut[0].Data[0] {
 		return
 	}
 	for i, v := range dOut[0].Data {

@@ -51,6 +51,17 @@ func newExecutor(m *Model, batch int, training, inputGrads bool) *executor {
 			}
 		}
 	}
+	// A layer whose output is its input's memory (Flatten) also shares its
+	// input's gradient buffer: its backward pass is then nothing, and one
+	// buffer less is zeroed each step.
+	if e.grads != nil {
+		for _, nd := range m.nodes {
+			if sh, ok := nd.layer.(interface{ SharesInput() bool }); ok && sh.SharesInput() && len(nd.inputs) == 1 {
+				src := e.grads[nd.inputs[0].node.id][nd.inputs[0].index]
+				e.grads[nd.id][0] = &tensor.Tensor{Shape: e.grads[nd.id][0].Shape, Data: src.Data}
+			}
+		}
+	}
 	for _, nd := range m.nodes {
 		for _, t := range nd.inputs {
 			e.ins[nd.id] = append(e.ins[nd.id], e.outs[t.node.id][t.index])
@@ -100,8 +111,11 @@ func (e *executor) outputGrads() []*tensor.Tensor {
 }
 
 func (e *executor) zeroGrads() {
-	for _, gs := range e.grads {
-		for _, g := range gs {
+	for _, nd := range e.m.nodes {
+		if sh, ok := nd.layer.(interface{ SharesInput() bool }); ok && sh.SharesInput() && len(nd.inputs) == 1 {
+			continue // its buffer is its input's, zeroed there
+		}
+		for _, g := range e.grads[nd.id] {
 			g.Zero()
 		}
 	}
