@@ -52,12 +52,19 @@ func (d Dims) bigRows() int { return d.Batch*d.PaddedLength() - ((d.Kernel-1)*d.
 // written straight into the output, without the copy out of the big
 // product.
 func (d Dims) batched(ws *Workspace) bool {
-	return ws != nil && d.Stride == 1 && d.Batch > 1 && d.OutLength < batchedBelow
+	return ws != nil && d.Stride == 1 && d.Batch > 1 &&
+		(d.OutLength < batchedBelow || d.Batch*d.OutLength >= batchedRows)
 }
 
 // batchedBelow is the output length from which each sample gets its own
-// GEMM (W2's 252 steps measured faster per sample, W3's 62 batched).
-const batchedBelow = 128
+// GEMM (W2's 64×252 steps measured faster per sample, W3's 62 batched),
+// and batchedRows the total from which one product is better again, even
+// with the copy (W5's 256×252 at inference: per sample, each product
+// would pack the kernel again and split over the cores again).
+const (
+	batchedBelow = 128
+	batchedRows  = 32768
+)
 
 func (ws *Workspace) buf(n int) []float32 {
 	if cap(ws.big) < n {

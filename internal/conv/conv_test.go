@@ -24,8 +24,12 @@ func TestForwardMatchesDefinition(t *testing.T) {
 		if trial%10 == 0 {
 			length = batchedBelow - 3 + rng.IntN(8) // both sides of the per-sample switch
 		}
+		batch := 1 + rng.IntN(3)
+		if trial%50 == 0 {
+			batch = batchedRows/batchedBelow + rng.IntN(3) // and of the whole-batch switch
+		}
 		d := Dims{
-			Batch: 1 + rng.IntN(3), Length: length,
+			Batch: batch, Length: length,
 			In: groups * (1 + rng.IntN(4)), Filters: groups * (1 + rng.IntN(4)),
 			Kernel: 1 + rng.IntN(4), Stride: 1 + rng.IntN(3), Dilation: 1 + rng.IntN(3), Groups: groups,
 		}
