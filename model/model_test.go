@@ -206,6 +206,9 @@ func TestPredictIsSafeConcurrently(t *testing.T) {
 
 // TestTrainStepDoesNotAllocate: after the first batch every buffer is reused.
 func TestTrainStepDoesNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates by itself")
+	}
 	x, y := data(5, 64)
 	m := smallNet(t, 3)
 	if _, err := m.Fit(x, y, FitOptions{Epochs: 1, BatchSize: 16}); err != nil {
