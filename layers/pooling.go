@@ -103,61 +103,69 @@ func (p *pool1D) window(o int) (lo, hi int) {
 	return max(start, 0), min(start+p.PoolSize, p.geom.Length)
 }
 
-type maxPoolState struct{ arg []int32 } // input step of each output's maximum
-
-// Forward takes the maximum of each window (x: (B, L, C), y: (B, O, C)).
-func (p *MaxPooling1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
+// Forward takes the maximum of each window (x: (B, L, C), y: (B, O, C)),
+// one step at a time with a vector maximum. Which step won is not stored:
+// Backward finds it again (the first step equal to the maximum), which
+// costs less than tracking it here, where the winner is a coin toss that
+// a branch would mispredict.
+func (p *MaxPooling1D) Forward(_ *Context, in, out []*tensor.Tensor) {
 	x, y := in[0].Data, out[0].Data
 	L, O, C := p.geom.Length, p.geom.OutLength, p.channels
-	st, _ := ctx.State.(*maxPoolState)
-	if st == nil || len(st.arg) != len(y) {
-		st = &maxPoolState{arg: make([]int32, len(y))}
-		ctx.State = st
-	}
 	for b := 0; b < len(y)/(O*C); b++ {
 		xb := x[b*L*C : (b+1)*L*C]
 		for o := 0; o < O; o++ {
 			lo, hi := p.window(o)
 			yo := y[(b*O+o)*C : (b*O+o+1)*C]
-			ao := st.arg[(b*O+o)*C : (b*O+o+1)*C]
 			copy(yo, xb[lo*C:(lo+1)*C])
-			for c := range ao {
-				ao[c] = int32(lo)
-			}
 			for t := lo + 1; t < hi; t++ {
-				xt := xb[t*C : (t+1)*C]
-				xt, ao := xt[:len(yo)], ao[:len(yo)]
-				t32 := int32(t)
-				for c, v := range xt {
-					// Written as a select, which compiles without a branch: which
-					// step wins is a coin toss on real data. Strict: the first
-					// maximum keeps the gradient.
-					m, a := yo[c], ao[c]
-					if v > m {
-						m, a = v, t32
-					}
-					yo[c], ao[c] = m, a
-				}
+				kernels.MaxInto(yo, xb[t*C:(t+1)*C])
 			}
 		}
 	}
 	out[0].Mask = nil
 }
 
-// Backward routes each output gradient to the input step that won.
-func (p *MaxPooling1D) Backward(ctx *Context, _, _, dOut, dIn []*tensor.Tensor) {
+// Backward routes each output gradient to the first input step of its
+// window that equals the maximum (TensorFlow's MaxPool gradient also goes
+// to one step: the first maximum).
+func (p *MaxPooling1D) Backward(_ *Context, in, out, dOut, dIn []*tensor.Tensor) {
 	if dIn[0] == nil {
 		return
 	}
-	st := ctx.State.(*maxPoolState)
-	dx, dy := dIn[0].Data, dOut[0].Data
+	x, y, dx, dy := in[0].Data, out[0].Data, dIn[0].Data, dOut[0].Data
 	L, O, C := p.geom.Length, p.geom.OutLength, p.channels
-	for row := 0; row < len(dy)/C; row++ { // row = b*O + o
-		b := row / O
-		base := b * L * C
-		gs, args := dy[row*C:(row+1)*C], st.arg[row*C:(row+1)*C]
-		for c, g := range gs {
-			dx[base+int(args[c])*C+c] += g
+	for b := 0; b < len(dy)/(O*C); b++ {
+		xb, dxb := x[b*L*C:(b+1)*L*C], dx[b*L*C:(b+1)*L*C]
+		for o := 0; o < O; o++ {
+			lo, hi := p.window(o)
+			yo := y[(b*O+o)*C : (b*O+o+1)*C]
+			gs := dy[(b*O+o)*C : (b*O+o+1)*C]
+			if hi-lo == 2 {
+				// The usual pool_size 2, without a branch on the winner: the
+				// gradient goes to the first step unless only the second equals
+				// the maximum.
+				x0, x1 := xb[lo*C:(lo+1)*C], xb[(lo+1)*C:(lo+2)*C]
+				d0, d1 := dxb[lo*C:(lo+1)*C], dxb[(lo+1)*C:(lo+2)*C]
+				x0, x1, d0, d1, yo = x0[:len(gs)], x1[:len(gs)], d0[:len(gs)], d1[:len(gs)], yo[:len(gs)]
+				for c, g := range gs {
+					a, z := g, float32(0)
+					if x0[c] != yo[c] {
+						a, z = z, a
+					}
+					d0[c] += a
+					d1[c] += z
+				}
+				continue
+			}
+			for c, g := range gs {
+				m := yo[c]
+				for t := lo; t < hi; t++ {
+					if xb[t*C+c] == m {
+						dxb[t*C+c] += g
+						break
+					}
+				}
+			}
 		}
 	}
 }
