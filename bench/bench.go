@@ -60,6 +60,10 @@ func Run(o Options, emit func(Result)) error {
 	if o.Threads < 1 {
 		return fmt.Errorf("threads must be positive, received %d", o.Threads)
 	}
+	// Threads bounds the whole process, as torch.set_num_threads does for
+	// PyTorch: the GEMM workers and the goroutines of the element-wise passes.
+	prevProcs := runtime.GOMAXPROCS(o.Threads)
+	defer runtime.GOMAXPROCS(prevProcs)
 	prev := kernels.Threads()
 	kernels.SetThreads(o.Threads)
 	defer kernels.SetThreads(prev)
