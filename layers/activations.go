@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"github.com/seqnet/seqnet/internal/kernels"
 	"math"
 	"sort"
 	"strings"
@@ -34,15 +35,6 @@ func elementwise(name string, f func(z float64) float64, df func(z, y float64) f
 	}
 }
 
-// positive returns a mask of all ones when v > 0 and zero otherwise (for
-// -0, +0, negatives and negative NaNs), without a branch.
-func positive(v float32) uint32 {
-	b := int32(math.Float32bits(v))
-	// b > 0 exactly when v > 0 or v is a positive NaN; (-b)>>31 is -1 for
-	// b > 0 and for b = MinInt32 (-0), which the sign test then clears.
-	return uint32((-b)>>31) & uint32(^(b >> 31))
-}
-
 func sigmoid(z float64) float64 {
 	if z >= 0 {
 		return 1 / (1 + math.Exp(-z))
@@ -68,20 +60,14 @@ var activations = map[string]*Activation{
 	},
 	"relu": {
 		Name: "relu",
-		// Branch-free on the bits: the sign of a pre-activation is a coin
-		// toss, and a branch on it mispredicts half the time (measured 10×
-		// slower). positive(v) is all ones when v > 0, else 0.
+		// The AVX loops of internal/kernels: the sign of a pre-activation is
+		// a coin toss, and a branch on it mispredicts half the time.
 		Forward: func(z, y []float32, _ int) {
-			y = y[:len(z)]
-			for i, v := range z {
-				y[i] = math.Float32frombits(math.Float32bits(v) & positive(v))
-			}
+			copy(y, z)
+			kernels.Relu(y[:len(z)])
 		},
 		Backward: func(z, _, dy, dz []float32, _ int) {
-			dy, dz = dy[:len(z)], dz[:len(z)]
-			for i, v := range z {
-				dz[i] = math.Float32frombits(math.Float32bits(dy[i]) & positive(v))
-			}
+			kernels.ReluGrad(dz[:len(z)], dy[:len(z)], z)
 		},
 	},
 	"sigmoid": elementwise("sigmoid", sigmoid, func(_, y float64) float64 { return y * (1 - y) }),
@@ -214,6 +200,3 @@ func ActivationNames() []string {
 	sort.Strings(names)
 	return names
 }
-
-func float32bits(v float32) uint32     { return math.Float32bits(v) }
-func float32frombits(b uint32) float32 { return math.Float32frombits(b) }
