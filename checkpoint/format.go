@@ -1,15 +1,14 @@
 package checkpoint
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/seqnet/seqnet/internal/atomicfile"
 	"hash/crc32"
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"unicode/utf8"
 )
@@ -222,43 +221,9 @@ func (r *reader) done() error {
 	return r.err
 }
 
-// writeAtomic writes b to path through a temporary file in the same
-// directory: write, fsync, rename over path, fsync the directory. A crash
+// writeAtomic writes b to path atomically (internal/atomicfile): a crash
 // leaves either the old file or the new one, never a mix.
-func writeAtomic(path string, b []byte) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	w := bufio.NewWriterSize(f, 1<<16)
-	if _, err = w.Write(b); err != nil {
-		return err
-	}
-	if err = w.Flush(); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
+func writeAtomic(path string, b []byte) error { return atomicfile.WriteFile(path, b) }
 
 // readFile reads a whole file, refusing ones too large to be a model.
 func readFile(path string) ([]byte, error) {

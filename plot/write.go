@@ -3,8 +3,8 @@ package plot
 import (
 	"bytes"
 	"fmt"
+	"github.com/seqnet/seqnet/internal/atomicfile"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -113,42 +113,12 @@ func writeFileAtomic(path string, data []byte) error {
 	})
 }
 
-// writeAtomic creates a temporary file next to path, lets fn fill it, syncs
-// it and renames it to path. On any error the temporary file is removed and
-// path is left as it was.
-func writeAtomic(path string, fn func(w io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("plot: cannot create a file in %s: %w (does the directory exist and is it writable?)", dir, err)
-	}
-	name := tmp.Name()
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(name)
-		}
-	}()
-	if err := fn(tmp); err != nil {
-		return fmt.Errorf("plot: writing %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("plot: syncing %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("plot: setting permissions of %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("plot: closing %s: %w", path, err)
-	}
-	if err := os.Rename(name, path); err != nil {
-		return fmt.Errorf("plot: moving the finished file into place at %s: %w", path, err)
-	}
-	// Make the rename itself durable. Not every system lets a directory be
-	// synced; the file is complete either way, so this is best effort.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
+// writeAtomic lets fn fill a temporary file next to path and puts it in
+// place atomically (internal/atomicfile). On any error path is left as it
+// was.
+func writeAtomic(path string, fn func(w io.Writer) error) error {
+	if err := atomicfile.Write(path, fn); err != nil {
+		return fmt.Errorf("plot: %w", err)
 	}
 	return nil
 }
