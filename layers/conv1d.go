@@ -208,6 +208,7 @@ type convState struct {
 	z, dz   []float32 // pre-activation (only when the activation needs it) and its gradient
 	out     *biasAct
 	ws      conv.Workspace
+	padded  bool // xp holds this batch's padded input
 }
 
 func (c *Conv1D) dims(batch int) conv.Dims {
@@ -242,16 +243,22 @@ func (c *Conv1D) state(ctx *Context, batch int) *convState {
 func (c *Conv1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	x, y := in[0], out[0]
 	st := c.state(ctx, Batch(x))
-	xp := x.Data
-	if st.xp != nil {
-		conv.Pad(st.dims, x.Data, st.xp)
-		xp = st.xp
-	}
 	z := y.Data
 	if st.z != nil {
 		z = st.z
 	}
-	conv.Forward(st.dims, xp, c.kernel.Value.Data, z, &st.ws)
+	st.padded = false
+	if st.dims.ForwardInPlace(&st.ws) {
+		// No padded copy for the forward pass; Backward makes it if needed.
+		conv.ForwardUnpadded(st.dims, x.Data, c.kernel.Value.Data, z, &st.ws)
+	} else {
+		xp := x.Data
+		if st.xp != nil {
+			conv.Pad(st.dims, x.Data, st.xp)
+			xp, st.padded = st.xp, true
+		}
+		conv.Forward(st.dims, xp, c.kernel.Value.Data, z, &st.ws)
+	}
 	var bias []float32
 	if c.bias != nil {
 		bias = c.bias.Value.Data
@@ -270,6 +277,10 @@ func (c *Conv1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 	dz := st.out.backward(st.z, out[0].Data, dOut[0].Data, st.dz, biasGrad)
 	xp := x.Data
 	if st.xp != nil {
+		if !st.padded {
+			conv.Pad(st.dims, x.Data, st.xp)
+			st.padded = true
+		}
 		xp = st.xp
 	}
 	var dxp []float32

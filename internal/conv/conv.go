@@ -112,6 +112,51 @@ func Forward(d Dims, xp, w, y []float32, ws *Workspace) {
 	}
 }
 
+// ForwardInPlace reports whether ForwardUnpadded can run: stride 1, no
+// dilation or groups, and the per-sample path (see batched). Then the
+// padded copy of the input is not needed for the forward pass.
+func (d Dims) ForwardInPlace(ws *Workspace) bool {
+	return d.Padded() && d.Stride == 1 && d.Dilation == 1 && d.Groups == 1 && !d.batched(ws) &&
+		d.Length >= d.Kernel
+}
+
+// ForwardUnpadded computes what Forward computes from the unpadded input x
+// (Batch, Length, In): the output steps whose window lies inside the input
+// read x where it is (one GEMM per sample, A's rows overlapping), and only
+// the few steps at each edge go through a small zero-padded copy of the
+// input's first or last Kernel-1 steps. For 'same' padding this saves
+// copying the whole input. Requires d.ForwardInPlace.
+func ForwardUnpadded(d Dims, x, w, y []float32, ws *Workspace) {
+	cin, f, k := d.In, d.Filters, d.Kernel
+	interior := d.Length - k + 1 // output steps PadLeft … PadLeft+interior-1
+	edge := func(xb, yb []float32, first, count, from int) {
+		// Output steps first … first+count-1 read padded steps
+		// first … first+count+k-2, i.e. input steps from … from+count+k-2
+		// where they exist, zeros elsewhere.
+		rows := count + k - 1
+		buf := ws.buf(rows * cin)
+		clear(buf)
+		for r := 0; r < rows; r++ {
+			if t := from + r; t >= 0 && t < d.Length {
+				copy(buf[r*cin:(r+1)*cin], xb[t*cin:(t+1)*cin])
+			}
+		}
+		kernels.Sgemm(false, false, count, f, k*cin, 1, buf, cin, w, f, 0, yb[first*f:], f)
+	}
+	for b := 0; b < d.Batch; b++ {
+		xb := x[b*d.Length*cin : (b+1)*d.Length*cin]
+		yb := y[b*d.OutLength*f : (b+1)*d.OutLength*f]
+		kernels.Sgemm(false, false, interior, f, k*cin, 1, xb, cin, w, f, 0, yb[d.PadLeft*f:], f)
+		if d.PadLeft > 0 {
+			edge(xb, yb, 0, d.PadLeft, -d.PadLeft)
+		}
+		if right := d.OutLength - d.PadLeft - interior; right > 0 {
+			first := d.PadLeft + interior
+			edge(xb, yb, first, right, first-d.PadLeft)
+		}
+	}
+}
+
 // gemmTaps computes rows output rows of the convolution of xp (rows r
 // reading xp[r*In:]) into out (rows × Filters, overwritten).
 func gemmTaps(d Dims, rows int, xp, w, out []float32) {

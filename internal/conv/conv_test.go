@@ -17,6 +17,12 @@ func randSlice(rng *rand.Rand, n int) []float32 {
 // TestForwardMatchesDefinition checks the GEMM formulation against the
 // direct sum on random shapes, paddings, strides, dilations and groups.
 func TestForwardMatchesDefinition(t *testing.T) {
+	inPlace := 0
+	defer func() {
+		if inPlace < 5 {
+			t.Errorf("only %d cases took the unpadded path", inPlace)
+		}
+	}()
 	rng := rand.New(rand.NewPCG(1, 2))
 	for trial := 0; trial < 300; trial++ {
 		groups := 1 + rng.IntN(3)
@@ -45,6 +51,18 @@ func TestForwardMatchesDefinition(t *testing.T) {
 		Pad(d, x, xp)
 		want := make([]float32, d.Batch*d.OutLength*d.Filters)
 		ForwardRef(d, x, w, want)
+		// The unpadded path, wherever its arithmetic applies (whether Conv1D
+		// would choose it or the batched one).
+		if d.Padded() && d.Stride == 1 && d.Dilation == 1 && d.Groups == 1 && d.Length >= d.Kernel {
+			y := randSlice(rng, d.Batch*d.OutLength*d.Filters)
+			ForwardUnpadded(d, x, w, y, &Workspace{})
+			for i := range y {
+				if math.Abs(float64(y[i]-want[i])) > 1e-4*(1+math.Abs(float64(want[i]))) {
+					t.Fatalf("%+v unpadded: y[%d] = %g, want %g", d, i, y[i], want[i])
+				}
+			}
+			inPlace++
+		}
 		// Both paths: per sample (no workspace) and batched (stride 1).
 		for _, ws := range []*Workspace{nil, {}} {
 			y := randSlice(rng, d.Batch*d.OutLength*d.Filters) // garbage: must be overwritten
@@ -103,6 +121,33 @@ func TestBackwardMatchesAdjoint(t *testing.T) {
 			tol := 1e-3 * (1 + math.Abs(lhs))
 			if math.Abs(viaW-lhs) > tol || math.Abs(viaX-lhs) > tol {
 				t.Fatalf("%+v batched=%v: <dy,y>=%g, <dw,w>=%g, <dx,x>=%g", d, ws != nil, lhs, viaW, viaX)
+			}
+		}
+	}
+}
+
+// TestForwardUnpaddedEdges sweeps the unpadded path over kernels, lengths
+// and paddings on both sides (same, causal and uneven), against the
+// definition.
+func TestForwardUnpaddedEdges(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	for trial := 0; trial < 200; trial++ {
+		k := 1 + rng.IntN(5)
+		d := Dims{Batch: 1 + rng.IntN(3), Length: k + rng.IntN(9), In: 1 + rng.IntN(5), Filters: 1 + rng.IntN(5),
+			Kernel: k, Stride: 1, Dilation: 1, Groups: 1, PadLeft: rng.IntN(k + 1), PadRight: rng.IntN(k + 1)}
+		if !d.Padded() {
+			d.PadRight = 1
+		}
+		d.OutLength = d.PaddedLength() - k + 1
+		x := randSlice(rng, d.Batch*d.Length*d.In)
+		w := randSlice(rng, k*d.In*d.Filters)
+		want := make([]float32, d.Batch*d.OutLength*d.Filters)
+		ForwardRef(d, x, w, want)
+		y := randSlice(rng, len(want))
+		ForwardUnpadded(d, x, w, y, &Workspace{})
+		for i := range y {
+			if math.Abs(float64(y[i]-want[i])) > 1e-4*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("%+v: y[%d] = %g, want %g", d, i, y[i], want[i])
 			}
 		}
 	}
