@@ -141,20 +141,9 @@ func (p *MaxPooling1D) Backward(_ *Context, in, out, dOut, dIn []*tensor.Tensor)
 			yo := y[(b*O+o)*C : (b*O+o+1)*C]
 			gs := dy[(b*O+o)*C : (b*O+o+1)*C]
 			if hi-lo == 2 {
-				// The usual pool_size 2, without a branch on the winner: the
-				// gradient goes to the first step unless only the second equals
-				// the maximum.
-				x0, x1 := xb[lo*C:(lo+1)*C], xb[(lo+1)*C:(lo+2)*C]
-				d0, d1 := dxb[lo*C:(lo+1)*C], dxb[(lo+1)*C:(lo+2)*C]
-				x0, x1, d0, d1, yo = x0[:len(gs)], x1[:len(gs)], d0[:len(gs)], d1[:len(gs)], yo[:len(gs)]
-				for c, g := range gs {
-					a, z := g, float32(0)
-					if x0[c] != yo[c] {
-						a, z = z, a
-					}
-					d0[c] += a
-					d1[c] += z
-				}
+				// The usual pool_size 2, in vector form: the gradient goes to
+				// the first step unless only the second equals the maximum.
+				kernels.Pool2Grad(dxb[lo*C:(lo+1)*C], dxb[(lo+1)*C:(lo+2)*C], xb[lo*C:(lo+1)*C], yo, gs)
 				continue
 			}
 			for c, g := range gs {

@@ -84,3 +84,25 @@ func MaxInto(y, x []float32) {
 		}
 	}
 }
+
+// Pool2Grad routes a max-pooling gradient over windows of two steps: it
+// adds g[i] to d0[i] where x0[i] equals the maximum y[i] (the first step
+// wins ties), and to d1[i] otherwise. It panics if the lengths differ.
+func Pool2Grad(d0, d1, x0, y, g []float32) {
+	n := len(g)
+	if len(d0) != n || len(d1) != n || len(x0) != n || len(y) != n {
+		panic(fmt.Sprintf("kernels: Pool2Grad lengths differ: %d, %d, %d, %d, %d", len(d0), len(d1), len(x0), len(y), n))
+	}
+	i := 0
+	if blocks := n / 8; blocks > 0 && simdAct() {
+		pool2GradAVX(&d0[0], &d1[0], &x0[0], &y[0], &g[0], blocks)
+		i = blocks * 8
+	}
+	for ; i < n; i++ {
+		if x0[i] == y[i] {
+			d0[i] += g[i]
+		} else {
+			d1[i] += g[i]
+		}
+	}
+}

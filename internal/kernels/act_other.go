@@ -9,3 +9,5 @@ func reluAVX(y *float32, n int)             { panic("kernels: no AVX in this bui
 func addReluAVX(y, b *float32, n int)       { panic("kernels: no AVX in this build") }
 func reluGradAVX(dz, dy, y *float32, n int) { panic("kernels: no AVX in this build") }
 func maxIntoAVX(y, x *float32, n int)       { panic("kernels: no AVX in this build") }
+
+func pool2GradAVX(d0, d1, x0, y, grad *float32, n int) { panic("kernels: no AVX in this build") }

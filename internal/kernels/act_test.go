@@ -67,6 +67,42 @@ func TestElementwiseEveryImpl(t *testing.T) {
 	}
 }
 
+// TestPool2GradEveryImpl: the pooling gradient routes every value to one
+// step, the first on ties, with the same bits in every implementation.
+func TestPool2GradEveryImpl(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for n := 0; n <= 40; n++ {
+		x0, x1, g := make([]float32, n), make([]float32, n), make([]float32, n)
+		for i := range x0 {
+			x0[i], x1[i], g[i] = float32(rng.IntN(3)), float32(rng.IntN(3)), float32(rng.NormFloat64())
+		}
+		y := make([]float32, n)
+		for i := range y {
+			y[i] = max(x0[i], x1[i])
+		}
+		for _, impl := range Impls() {
+			restore := Use(impl)
+			d0, d1 := make([]float32, n), make([]float32, n)
+			for i := range d0 {
+				d0[i], d1[i] = 0.5, -0.5
+			}
+			Pool2Grad(d0, d1, x0, y, g)
+			restore()
+			for i := 0; i < n; i++ {
+				w0, w1 := float32(0.5), float32(-0.5)
+				if x0[i] >= x1[i] {
+					w0 += g[i]
+				} else {
+					w1 += g[i]
+				}
+				if d0[i] != w0 || d1[i] != w1 {
+					t.Fatalf("%s n=%d i=%d: got %g %g, want %g %g", impl, n, i, d0[i], d1[i], w0, w1)
+				}
+			}
+		}
+	}
+}
+
 func BenchmarkAddRelu(b *testing.B) {
 	y := make([]float32, 252*128)
 	bias := make([]float32, len(y))

@@ -1400,6 +1400,40 @@ done:
 	VZEROUPPER
 	RET
 
+// func pool2GradAVX(d0 *float32, d1 *float32, x0 *float32, y *float32, grad *float32, n int)
+// Requires: AVX
+TEXT ·pool2GradAVX(SB), NOSPLIT, $0-48
+	MOVQ  d0+0(FP), AX
+	MOVQ  d1+8(FP), CX
+	MOVQ  x0+16(FP), DX
+	MOVQ  y+24(FP), BX
+	MOVQ  grad+32(FP), SI
+	MOVQ  n+40(FP), DI
+	TESTQ DI, DI
+	JZ    done
+
+loop:
+	VMOVUPS (DX), Y0
+	VCMPPS  $0x00, (BX), Y0, Y1
+	VMOVUPS (SI), Y2
+	VANDPS  Y2, Y1, Y3
+	VANDNPS Y2, Y1, Y4
+	VADDPS  (AX), Y3, Y3
+	VADDPS  (CX), Y4, Y4
+	VMOVUPS Y3, (AX)
+	VMOVUPS Y4, (CX)
+	ADDQ    $0x20, AX
+	ADDQ    $0x20, CX
+	ADDQ    $0x20, DX
+	ADDQ    $0x20, BX
+	ADDQ    $0x20, SI
+	DECQ    DI
+	JNZ     loop
+
+done:
+	VZEROUPPER
+	RET
+
 // func maxIntoAVX(y *float32, x *float32, n int)
 // Requires: AVX
 TEXT ·maxIntoAVX(SB), NOSPLIT, $0-24

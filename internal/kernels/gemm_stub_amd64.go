@@ -77,6 +77,11 @@ func addReluAVX(y *float32, b *float32, n int)
 //go:noescape
 func reluGradAVX(dz *float32, dy *float32, y *float32, n int)
 
+// pool2GradAVX adds grad[i] to d0[i] where x0[i] == y[i], else to d1[i], for i < 8*n. Requires AVX.
+//
+//go:noescape
+func pool2GradAVX(d0 *float32, d1 *float32, x0 *float32, y *float32, grad *float32, n int)
+
 // maxIntoAVX sets y[i] = max(y[i], x[i]) for i < 8*n. Requires AVX.
 //
 //go:noescape

@@ -579,6 +579,38 @@ func elementwiseKernels() {
 		RET()
 	}
 
+	TEXT("pool2GradAVX", NOSPLIT, "func(d0, d1, x0, y, grad *float32, n int)")
+	Pragma("noescape")
+	Doc("pool2GradAVX adds grad[i] to d0[i] where x0[i] == y[i], else to d1[i], for i < 8*n. Requires AVX.")
+	{
+		d0 := Load(Param("d0"), GP64())
+		d1 := Load(Param("d1"), GP64())
+		x0 := Load(Param("x0"), GP64())
+		y := Load(Param("y"), GP64())
+		g := Load(Param("grad"), GP64()) // "g" is the goroutine register in Go assembly
+		n := Load(Param("n"), GP64())
+		TESTQ(n, n)
+		JZ(LabelRef("done"))
+		Label("loop")
+		VMOVUPS(Mem{Base: x0}, Y0)
+		VCMPPS(U8(0x00), Mem{Base: y}, Y0, Y1) // x0 == y (ordered, quiet)
+		VMOVUPS(Mem{Base: g}, Y2)
+		VANDPS(Y2, Y1, Y3)  // g where the first step won
+		VANDNPS(Y2, Y1, Y4) // g elsewhere
+		VADDPS(Mem{Base: d0}, Y3, Y3)
+		VADDPS(Mem{Base: d1}, Y4, Y4)
+		VMOVUPS(Y3, Mem{Base: d0})
+		VMOVUPS(Y4, Mem{Base: d1})
+		for _, r := range []Register{d0, d1, x0, y, g} {
+			ADDQ(U8(32), r)
+		}
+		DECQ(n)
+		JNZ(LabelRef("loop"))
+		Label("done")
+		VZEROUPPER()
+		RET()
+	}
+
 	TEXT("maxIntoAVX", NOSPLIT, "func(y, x *float32, n int)")
 	Pragma("noescape")
 	Doc("maxIntoAVX sets y[i] = max(y[i], x[i]) for i < 8*n. Requires AVX.")
