@@ -180,12 +180,7 @@ func (c *Conv1D) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 
 // who names the layer in messages: "Conv1D" or "Conv1D \"c1d\"" once named.
 // Inside a model the model adds the name itself, so Apply leaves it empty.
-func (c *Conv1D) who() string {
-	if c.Name == "" {
-		return "Conv1D"
-	}
-	return fmt.Sprintf("Conv1D %q", c.Name)
-}
+func (c *Conv1D) who() string { return layerWho("Conv1D", c.Name) }
 
 // ConvLengthHint explains the most common cause of a too-short input:
 // features laid along the channels axis of a single step.
@@ -205,8 +200,7 @@ func ConvLengthHint(steps, channels, kernel int) string {
 type convState struct {
 	dims    conv.Dims
 	xp, dxp []float32 // padded input and its gradient (when padding)
-	z, dz   []float32 // pre-activation (only when the activation needs it) and its gradient
-	out     *biasAct
+	out     *biasAct  // bias and activation, with their buffers
 	ws      conv.Workspace
 	padded  bool // xp holds this batch's padded input
 }
@@ -226,14 +220,7 @@ func (c *Conv1D) state(ctx *Context, batch int) *convState {
 		if st.dims.Padded() {
 			st.xp = make([]float32, batch*st.dims.PaddedLength()*c.in)
 		}
-		st.out = newBiasAct(c.Activation, c.Filters)
-		n := batch * c.geom.OutLength * c.Filters
-		if st.out.needsZ() {
-			st.z = make([]float32, n)
-		}
-		if c.Activation.Name != "linear" {
-			st.dz = make([]float32, n)
-		}
+		st.out = newBiasAct(c.Activation, c.Filters, batch*c.geom.OutLength*c.Filters)
 		ctx.State = st
 	}
 	return st
@@ -243,10 +230,7 @@ func (c *Conv1D) state(ctx *Context, batch int) *convState {
 func (c *Conv1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	x, y := in[0], out[0]
 	st := c.state(ctx, Batch(x))
-	z := y.Data
-	if st.z != nil {
-		z = st.z
-	}
+	z := st.out.pre(y.Data)
 	st.padded = false
 	if st.dims.ForwardInPlace(&st.ws) {
 		// No padded copy for the forward pass; Backward makes it if needed.
@@ -259,22 +243,14 @@ func (c *Conv1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 		}
 		conv.Forward(st.dims, xp, c.kernel.Value.Data, z, &st.ws)
 	}
-	var bias []float32
-	if c.bias != nil {
-		bias = c.bias.Value.Data
-	}
-	st.out.forward(z, y.Data, bias)
+	st.out.apply(y.Data, valueOf(c.bias))
 }
 
 // Backward adds the kernel, bias and input gradients.
 func (c *Conv1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 	x := in[0]
 	st := c.state(ctx, Batch(x))
-	var biasGrad []float32
-	if c.bias != nil && c.bias.Grad != nil {
-		biasGrad = c.bias.Grad.Data
-	}
-	dz := st.out.backward(st.z, out[0].Data, dOut[0].Data, st.dz, biasGrad)
+	dz := st.out.grad(out[0].Data, dOut[0].Data, gradOf(c.bias))
 	xp := x.Data
 	if st.xp != nil {
 		if !st.padded {

@@ -140,41 +140,6 @@ func layerWho(class, name string) string {
 	return fmt.Sprintf("%s %q", class, name)
 }
 
-// activated holds the pre-activation z and its gradient when the
-// activation is not linear.
-type activated struct{ z, dz []float32 }
-
-func newActivated(a *Activation, n int) activated {
-	if a.Name == "linear" {
-		return activated{}
-	}
-	return activated{make([]float32, n), make([]float32, n)}
-}
-
-// pre returns where to write the pre-activation: z, or y itself.
-func (s activated) pre(y []float32) []float32 {
-	if s.z != nil {
-		return s.z
-	}
-	return y
-}
-
-// finish applies the activation into y (n channels a row).
-func (s activated) finish(a *Activation, y []float32, n int) {
-	if s.z != nil {
-		a.Forward(s.z, y, n)
-	}
-}
-
-// grad returns the gradient with respect to the pre-activation.
-func (s activated) grad(a *Activation, y, dy []float32, n int) []float32 {
-	if s.z == nil {
-		return dy
-	}
-	a.Backward(s.z, y, dy, s.dz, n)
-	return s.dz
-}
-
 // ---------------------------------------------------------------------
 // DepthwiseConv1D
 
@@ -268,14 +233,14 @@ func (l *DepthwiseConv1D) dims(batch int) depthwiseDims {
 
 type depthwiseState struct {
 	dims depthwiseDims
-	act  activated
+	act  *biasAct
 }
 
 func (l *DepthwiseConv1D) state(ctx *Context, batch int) *depthwiseState {
 	st, _ := ctx.State.(*depthwiseState)
 	if st == nil || st.dims.batch != batch {
 		st = &depthwiseState{dims: l.dims(batch)}
-		st.act = newActivated(l.Activation, batch*l.geom.OutLength*l.in*l.DepthMultiplier)
+		st.act = newBiasAct(l.Activation, l.in*l.DepthMultiplier, batch*l.geom.OutLength*l.in*l.DepthMultiplier)
 		ctx.State = st
 	}
 	return st
@@ -287,20 +252,14 @@ func (l *DepthwiseConv1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	st := l.state(ctx, Batch(x))
 	z := st.act.pre(y.Data)
 	st.dims.forward(x.Data, l.kernel.Value.Data, z)
-	if l.bias != nil {
-		addBias(z, l.bias.Value.Data)
-	}
-	st.act.finish(l.Activation, y.Data, l.in*l.DepthMultiplier)
+	st.act.apply(y.Data, valueOf(l.bias))
 }
 
 // Backward adds the kernel, bias and input gradients.
 func (l *DepthwiseConv1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 	x := in[0]
 	st := l.state(ctx, Batch(x))
-	dz := st.act.grad(l.Activation, out[0].Data, dOut[0].Data, l.in*l.DepthMultiplier)
-	if l.bias != nil && l.bias.Grad != nil {
-		sumRows(dz, l.bias.Grad.Data)
-	}
+	dz := st.act.grad(out[0].Data, dOut[0].Data, gradOf(l.bias))
 	var dw, dx []float32
 	if l.kernel.Grad != nil {
 		dw = l.kernel.Grad.Data
@@ -431,7 +390,7 @@ func (l *SeparableConv1D) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 type separableState struct {
 	dims      depthwiseDims
 	mid, dmid []float32 // depthwise output and its gradient
-	act       activated
+	act       *biasAct
 }
 
 func (l *SeparableConv1D) state(ctx *Context, batch int) *separableState {
@@ -441,7 +400,7 @@ func (l *SeparableConv1D) state(ctx *Context, batch int) *separableState {
 			kernel: l.KernelSize, stride: l.Strides, dil: l.DilationRate, padLeft: l.geom.PadLeft, outLength: l.geom.OutLength}}
 		rows := batch * l.geom.OutLength
 		st.mid = make([]float32, rows*l.in*l.DepthMultiplier)
-		st.act = newActivated(l.Activation, rows*l.Filters)
+		st.act = newBiasAct(l.Activation, l.Filters, rows*l.Filters)
 		ctx.State = st
 	}
 	return st
@@ -455,10 +414,7 @@ func (l *SeparableConv1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	rows, n := Batch(x)*l.geom.OutLength, l.in*l.DepthMultiplier
 	z := st.act.pre(y.Data)
 	kernels.Sgemm(false, false, rows, l.Filters, n, 1, st.mid, n, l.pointwise.Value.Data, l.Filters, 0, z, l.Filters)
-	if l.bias != nil {
-		addBias(z, l.bias.Value.Data)
-	}
-	st.act.finish(l.Activation, y.Data, l.Filters)
+	st.act.apply(y.Data, valueOf(l.bias))
 }
 
 // Backward adds the gradients of both kernels, the bias and the input.
@@ -466,10 +422,7 @@ func (l *SeparableConv1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Te
 	x := in[0]
 	st := l.state(ctx, Batch(x))
 	rows, n := Batch(x)*l.geom.OutLength, l.in*l.DepthMultiplier
-	dz := st.act.grad(l.Activation, out[0].Data, dOut[0].Data, l.Filters)
-	if l.bias != nil && l.bias.Grad != nil {
-		sumRows(dz, l.bias.Grad.Data)
-	}
+	dz := st.act.grad(out[0].Data, dOut[0].Data, gradOf(l.bias))
 	if l.pointwise.Grad != nil {
 		kernels.Sgemm(true, false, n, l.Filters, rows, 1, st.mid, n, dz, l.Filters, 1, l.pointwise.Grad.Data, l.Filters)
 	}
@@ -691,7 +644,7 @@ func (l *Conv1DTranspose) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 type convTransposeState struct {
 	batch int
 	full  []float32 // one sample's uncropped output (fullLength, filters)
-	act   activated
+	act   *biasAct
 }
 
 // fullLength is the length of the uncropped transposed convolution,
@@ -705,7 +658,7 @@ func (l *Conv1DTranspose) state(ctx *Context, batch int) *convTransposeState {
 	st, _ := ctx.State.(*convTransposeState)
 	if st == nil || st.batch != batch {
 		st = &convTransposeState{batch: batch, full: make([]float32, l.fullLength()*l.Filters)}
-		st.act = newActivated(l.Activation, batch*l.geom.OutLength*l.Filters)
+		st.act = newBiasAct(l.Activation, l.Filters, batch*l.geom.OutLength*l.Filters)
 		ctx.State = st
 	}
 	return st
@@ -730,10 +683,7 @@ func (l *Conv1DTranspose) Forward(ctx *Context, in, out []*tensor.Tensor) {
 		n := l.geom.OutLength * F
 		copy(z[b*n:(b+1)*n], st.full[l.geom.Crop*F:])
 	}
-	if l.bias != nil {
-		addBias(z, l.bias.Value.Data)
-	}
-	st.act.finish(l.Activation, y.Data, F)
+	st.act.apply(y.Data, valueOf(l.bias))
 }
 
 // Backward adds the kernel, bias and input gradients: the input gradient
@@ -744,10 +694,7 @@ func (l *Conv1DTranspose) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Te
 	batch := Batch(x)
 	st := l.state(ctx, batch)
 	F := l.Filters
-	dz := st.act.grad(l.Activation, out[0].Data, dOut[0].Data, F)
-	if l.bias != nil && l.bias.Grad != nil {
-		sumRows(dz, l.bias.Grad.Data)
-	}
+	dz := st.act.grad(out[0].Data, dOut[0].Data, gradOf(l.bias))
 	if l.kernel.Grad == nil && dIn[0] == nil {
 		return
 	}

@@ -86,20 +86,13 @@ func (d *Dense) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 
 type denseState struct {
 	batch int
-	z, dz []float32
-	out   *biasAct
+	out   *biasAct // bias and activation, with their buffers
 }
 
 func (d *Dense) state(ctx *Context, rows int) *denseState {
 	st, _ := ctx.State.(*denseState)
 	if st == nil || st.batch != rows {
-		st = &denseState{batch: rows, out: newBiasAct(d.Activation, d.Units)}
-		if st.out.needsZ() {
-			st.z = make([]float32, rows*d.Units)
-		}
-		if d.Activation.Name != "linear" {
-			st.dz = make([]float32, rows*d.Units)
-		}
+		st = &denseState{batch: rows, out: newBiasAct(d.Activation, d.Units, rows*d.Units)}
 		ctx.State = st
 	}
 	return st
@@ -110,16 +103,9 @@ func (d *Dense) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	x, y := in[0], out[0]
 	rows := len(x.Data) / d.in
 	st := d.state(ctx, rows)
-	z := y.Data
-	if st.z != nil {
-		z = st.z
-	}
+	z := st.out.pre(y.Data)
 	kernels.Sgemm(false, false, rows, d.Units, d.in, 1, x.Data, d.in, d.kernel.Value.Data, d.Units, 0, z, d.Units)
-	var bias []float32
-	if d.bias != nil {
-		bias = d.bias.Value.Data
-	}
-	st.out.forward(z, y.Data, bias)
+	st.out.apply(y.Data, valueOf(d.bias))
 	y.Mask = x.Mask // Dense works per step, so the steps' mask carries over, as in Keras
 }
 
@@ -128,11 +114,7 @@ func (d *Dense) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 	x := in[0]
 	rows := len(x.Data) / d.in
 	st := d.state(ctx, rows)
-	var biasGrad []float32
-	if d.bias != nil && d.bias.Grad != nil {
-		biasGrad = d.bias.Grad.Data
-	}
-	dz := st.out.backward(st.z, out[0].Data, dOut[0].Data, st.dz, biasGrad)
+	dz := st.out.grad(out[0].Data, dOut[0].Data, gradOf(d.bias))
 	if d.kernel.Grad != nil {
 		kernels.Sgemm(true, false, d.in, d.Units, rows, 1, x.Data, d.in, dz, d.Units, 1, d.kernel.Grad.Data, d.Units)
 	}

@@ -23,6 +23,10 @@ type biasAct struct {
 	act  *Activation
 	n    int // units per row (the last axis)
 	keep bool
+	// zbuf holds the pre-activation when the activation needs it apart
+	// from y; dzbuf the gradient with respect to it (nil for linear, whose
+	// gradient is dy itself).
+	zbuf, dzbuf []float32
 
 	z, y, dy, dz, bias []float32
 	partial            []float32 // bias-gradient partial sums, one row per piece
@@ -31,14 +35,37 @@ type biasAct struct {
 	wg                 sync.WaitGroup
 }
 
-func newBiasAct(act *Activation, n int) *biasAct {
+// newBiasAct returns the output stage for outputs of size elems with n
+// units a row, with its buffers.
+func newBiasAct(act *Activation, n, elems int) *biasAct {
 	b := &biasAct{act: act, n: n, keep: act.Name != "linear" && act.Name != "relu"}
 	b.fwd, b.bwd = b.forwardRows, b.backwardRows
+	if b.keep {
+		b.zbuf = make([]float32, elems)
+	}
+	if act.Name != "linear" {
+		b.dzbuf = make([]float32, elems)
+	}
 	return b
 }
 
-// needsZ reports whether the pre-activation must be kept apart from y.
-func (b *biasAct) needsZ() bool { return b.keep }
+// pre returns where the layer writes x·W: the pre-activation buffer, or y
+// itself when the stage works in place.
+func (b *biasAct) pre(y []float32) []float32 {
+	if b.zbuf != nil {
+		return b.zbuf
+	}
+	return y
+}
+
+// apply turns what the layer wrote into pre(y) into the output y.
+func (b *biasAct) apply(y, bias []float32) { b.forward(b.pre(y), y, bias) }
+
+// grad returns dL/d(x·W) given the output y and dy, adding the bias
+// gradient into biasGrad (nil to skip).
+func (b *biasAct) grad(y, dy, biasGrad []float32) []float32 {
+	return b.backward(b.zbuf, y, dy, b.dzbuf, biasGrad)
+}
 
 // parallelMin is the element count from which a pass is split into
 // pieces that the cores share.
@@ -88,7 +115,7 @@ func runPieces(f func(piece, lo, hi int), w, nw, np, chunk, rows int, wg *sync.W
 }
 
 // forward turns z (already x·W) into y: adds bias (nil for none) and applies
-// the activation. With needsZ, z and y are different slices; otherwise
+// the activation. With a pre-activation buffer, z and y are different slices; otherwise
 // z == y and the work is done in place.
 func (b *biasAct) forward(z, y, bias []float32) {
 	rows := len(y) / b.n
@@ -124,7 +151,7 @@ func (b *biasAct) forwardRows(_, lo, hi int) {
 }
 
 // backward writes dL/dz into dz (for linear it is dy itself) and adds the
-// bias gradient into biasGrad (nil to skip), given z (nil unless needsZ),
+// bias gradient into biasGrad (nil to skip), given z (nil unless kept apart),
 // y and dy. It returns the slice holding dL/dz.
 func (b *biasAct) backward(z, y, dy, dz, biasGrad []float32) []float32 {
 	n := b.n
@@ -176,4 +203,21 @@ func (b *biasAct) backwardRows(w, lo, hi int) {
 			kernels.Axpy(1, dzs, acc[:len(dzs)]) // exact: a fused multiply by 1 rounds as an add
 		}
 	}
+}
+
+// valueOf returns a weight's values, or nil for a missing weight (a layer
+// with use_bias=False).
+func valueOf(p *Param) []float32 {
+	if p == nil {
+		return nil
+	}
+	return p.Value.Data
+}
+
+// gradOf returns a weight's gradient, or nil for a missing or frozen one.
+func gradOf(p *Param) []float32 {
+	if p == nil || p.Grad == nil {
+		return nil
+	}
+	return p.Grad.Data
 }
