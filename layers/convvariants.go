@@ -799,6 +799,21 @@ func (a *configReader) activation(p **Activation) {
 	}
 }
 
+// kernelArgs reads the arguments every layer with a kernel and a bias
+// shares (Conv1D, Dense, Conv1DTranspose): activation, use_bias, and the
+// kernel's and bias's initializers, constraints and regularizers.
+func (a *configReader) kernelArgs(act **Activation, useBias *bool, kInit, bInit *Initializer,
+	kCons, bCons *Constraint, kReg, bReg *Regularizer) {
+	a.activation(act)
+	a.getBool(useBias, "use_bias", true)
+	a.getInit(kInit, "kernel_initializer", "glorot_uniform")
+	a.getInit(bInit, "bias_initializer", "zeros")
+	a.getConstraint(kCons, "kernel_constraint")
+	a.getConstraint(bCons, "bias_constraint")
+	a.getRegularizer(kReg, "kernel_regularizer")
+	a.getRegularizer(bReg, "bias_regularizer")
+}
+
 func (a *configReader) require(keys ...string) {
 	for _, k := range keys {
 		if a.err == nil && !a.c.Has(k) {
@@ -875,14 +890,8 @@ func init() {
 		a.getInt(&l.OutputPadding, "output_padding", -1)
 		a.getInt(&l.DilationRate, "dilation_rate", 1)
 		a.getString(&l.Padding, "padding", "valid")
-		a.activation(&l.Activation)
-		a.getBool(&l.UseBias, "use_bias", true)
-		a.getInit(&l.KernelInitializer, "kernel_initializer", "glorot_uniform")
-		a.getInit(&l.BiasInitializer, "bias_initializer", "zeros")
-		a.getConstraint(&l.KernelConstraint, "kernel_constraint")
-		a.getConstraint(&l.BiasConstraint, "bias_constraint")
-		a.getRegularizer(&l.KernelRegularizer, "kernel_regularizer")
-		a.getRegularizer(&l.BiasRegularizer, "bias_regularizer")
+		a.kernelArgs(&l.Activation, &l.UseBias, &l.KernelInitializer, &l.BiasInitializer,
+			&l.KernelConstraint, &l.BiasConstraint, &l.KernelRegularizer, &l.BiasRegularizer)
 		if a.err != nil {
 			return nil, a.err
 		}

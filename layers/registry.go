@@ -316,94 +316,30 @@ func init() {
 			return nil, err
 		}
 		l := NewConv1D(0, 0)
-		var err error
-		get := func(p *int, key string, def int) {
-			if err == nil {
-				*p, err = c.Int(key, def)
-			}
-		}
-		get(&l.Filters, "filters", 0)
-		get(&l.KernelSize, "kernel_size", 0)
-		get(&l.Strides, "strides", 1)
-		get(&l.DilationRate, "dilation_rate", 1)
-		get(&l.Groups, "groups", 1)
-		if err != nil {
-			return nil, err
-		}
-		if !c.Has("filters") || !c.Has("kernel_size") {
-			return nil, fmt.Errorf("filters and kernel_size are required")
-		}
-		if l.Padding, err = c.String("padding", "valid"); err != nil {
-			return nil, err
-		}
-		act, err := c.String("activation", "linear")
-		if err != nil {
-			return nil, err
-		}
-		if l.Activation, err = GetActivation(act); err != nil {
-			return nil, err
-		}
-		if l.UseBias, err = c.Bool("use_bias", true); err != nil {
-			return nil, err
-		}
-		if l.KernelInitializer, err = c.Initializer("kernel_initializer", "glorot_uniform"); err != nil {
-			return nil, err
-		}
-		if l.BiasInitializer, err = c.Initializer("bias_initializer", "zeros"); err != nil {
-			return nil, err
-		}
-		if l.KernelConstraint, err = c.Constraint("kernel_constraint"); err != nil {
-			return nil, err
-		}
-		if l.BiasConstraint, err = c.Constraint("bias_constraint"); err != nil {
-			return nil, err
-		}
-		if l.KernelRegularizer, err = c.Regularizer("kernel_regularizer"); err != nil {
-			return nil, err
-		}
-		l.BiasRegularizer, err = c.Regularizer("bias_regularizer")
-		return l, err
+		a := &configReader{c: c}
+		a.require("filters", "kernel_size")
+		a.getInt(&l.Filters, "filters", 0)
+		a.getInt(&l.KernelSize, "kernel_size", 0)
+		a.getInt(&l.Strides, "strides", 1)
+		a.getInt(&l.DilationRate, "dilation_rate", 1)
+		a.getInt(&l.Groups, "groups", 1)
+		a.getString(&l.Padding, "padding", "valid")
+		a.kernelArgs(&l.Activation, &l.UseBias, &l.KernelInitializer, &l.BiasInitializer,
+			&l.KernelConstraint, &l.BiasConstraint, &l.KernelRegularizer, &l.BiasRegularizer)
+		return l, a.err
 	}, "Convolution1D", "Conv1d")
 	Register("Dense", func(c Config) (Layer, error) {
 		if err := c.Unknown("units", "activation", "use_bias", "kernel_initializer", "bias_initializer",
 			"kernel_regularizer", "bias_regularizer", "kernel_constraint", "bias_constraint"); err != nil {
 			return nil, err
 		}
-		units, err := c.Int("units", 0)
-		if err != nil {
-			return nil, err
-		}
-		if !c.Has("units") {
-			return nil, fmt.Errorf("units is required")
-		}
-		act, err := c.String("activation", "linear")
-		if err != nil {
-			return nil, err
-		}
-		l := NewDense(units, "")
-		if l.Activation, err = GetActivation(act); err != nil {
-			return nil, err
-		}
-		if l.UseBias, err = c.Bool("use_bias", true); err != nil {
-			return nil, err
-		}
-		if l.KernelInitializer, err = c.Initializer("kernel_initializer", "glorot_uniform"); err != nil {
-			return nil, err
-		}
-		if l.BiasInitializer, err = c.Initializer("bias_initializer", "zeros"); err != nil {
-			return nil, err
-		}
-		if l.KernelConstraint, err = c.Constraint("kernel_constraint"); err != nil {
-			return nil, err
-		}
-		if l.BiasConstraint, err = c.Constraint("bias_constraint"); err != nil {
-			return nil, err
-		}
-		if l.KernelRegularizer, err = c.Regularizer("kernel_regularizer"); err != nil {
-			return nil, err
-		}
-		l.BiasRegularizer, err = c.Regularizer("bias_regularizer")
-		return l, err
+		l := NewDense(0, "")
+		a := &configReader{c: c}
+		a.require("units")
+		a.getInt(&l.Units, "units", 0)
+		a.kernelArgs(&l.Activation, &l.UseBias, &l.KernelInitializer, &l.BiasInitializer,
+			&l.KernelConstraint, &l.BiasConstraint, &l.KernelRegularizer, &l.BiasRegularizer)
+		return l, a.err
 	}, "Linear")
 	Register("Activation", func(c Config) (Layer, error) {
 		if err := c.Unknown("activation"); err != nil {
