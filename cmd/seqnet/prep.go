@@ -524,24 +524,28 @@ func checkScale(s string) error {
 
 // ---- CSV tables ----
 
+// tableSettings checks and parses the flags every CSV reader shares: the
+// file, its delimiter, header and fill policy, and the scaling.
+func (d *dataFlags) tableSettings() (path string, delim rune, header data.HeaderMode, fill data.FillPolicy, err error) {
+	if path, err = d.dataPath(); err != nil {
+		return
+	}
+	if delim, err = parseDelimiter(d.Delimiter); err != nil {
+		return
+	}
+	if header, err = parseHeader(d.Header); err != nil {
+		return
+	}
+	if fill, err = fillPolicy(d.Fill); err != nil {
+		return
+	}
+	err = checkScale(d.Scale)
+	return
+}
+
 func readCSVTrain(d *dataFlags, p *prep, valSplit float64) (*dataset, error) {
-	path, err := d.dataPath()
+	path, delim, header, fill, err := d.tableSettings()
 	if err != nil {
-		return nil, err
-	}
-	delim, err := parseDelimiter(d.Delimiter)
-	if err != nil {
-		return nil, err
-	}
-	header, err := parseHeader(d.Header)
-	if err != nil {
-		return nil, err
-	}
-	fill, err := fillPolicy(d.Fill)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkScale(d.Scale); err != nil {
 		return nil, err
 	}
 	t, err := data.ReadCSVFile(path, data.CSVOptions{Delimiter: delim, Header: header, Features: splitList(d.Features),
@@ -684,23 +688,8 @@ func storedCSVOptions(p *prep) (data.CSVOptions, error) {
 // ---- time series ----
 
 func readSeriesTrain(d *dataFlags, p *prep, valSplit float64) (*dataset, error) {
-	path, err := d.dataPath()
+	path, delim, header, fill, err := d.tableSettings()
 	if err != nil {
-		return nil, err
-	}
-	delim, err := parseDelimiter(d.Delimiter)
-	if err != nil {
-		return nil, err
-	}
-	header, err := parseHeader(d.Header)
-	if err != nil {
-		return nil, err
-	}
-	fill, err := fillPolicy(d.Fill)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkScale(d.Scale); err != nil {
 		return nil, err
 	}
 	if d.Horizon < 0 || d.Stride < 1 || d.SamplingRate < 1 {
