@@ -69,26 +69,6 @@ func BenchmarkW5Latency(b *testing.B) {
 	}
 }
 
-// BenchmarkW4Forward is torch_bench.py's W4 forward pass.
-func BenchmarkW4Forward(b *testing.B) {
-	const B, L, C, K = 32, 512, 256, 3
-	conv := layers.NewConv1D(C, K, layers.Padding("same"))
-	rng := rand.New(rand.NewPCG(3, 3))
-	if _, err := conv.Build([]layers.Shape{{L, C}}, rng); err != nil {
-		b.Fatal(err)
-	}
-	x, y := tensor.New(B, L, C), tensor.New(B, L, C)
-	for i := range x.Data {
-		x.Data[i] = float32(rng.NormFloat64())
-	}
-	ctx := &layers.Context{}
-	in, out := []*tensor.Tensor{x}, []*tensor.Tensor{y}
-	for b.Loop() {
-		conv.Forward(ctx, in, out)
-	}
-	b.ReportMetric(2.0*B*L*C*C*K*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-}
-
 // BenchmarkW5Batch is torch_bench.py's W5 batch-256 inference.
 func BenchmarkW5Batch(b *testing.B) {
 	m, err := textCNN(256)

@@ -232,7 +232,7 @@ func (c *Conv1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	st := c.state(ctx, Batch(x))
 	z := st.out.pre(y.Data)
 	st.padded = false
-	if st.dims.ForwardInPlace(&st.ws) {
+	if st.dims.ForwardInPlace() {
 		// No padded copy for the forward pass; Backward makes it if needed.
 		conv.ForwardUnpadded(st.dims, x.Data, c.kernel.Value.Data, z, &st.ws)
 	} else {

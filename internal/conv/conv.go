@@ -113,46 +113,64 @@ func Forward(d Dims, xp, w, y []float32, ws *Workspace) {
 }
 
 // ForwardInPlace reports whether ForwardUnpadded can run: stride 1, no
-// dilation or groups, and the per-sample path (see batched). Then the
-// padded copy of the input is not needed for the forward pass.
-func (d Dims) ForwardInPlace(ws *Workspace) bool {
-	return d.Padded() && d.Stride == 1 && d.Dilation == 1 && d.Groups == 1 && !d.batched(ws) &&
-		d.Length >= d.Kernel
+// dilation or groups, and padding that keeps the length ('same' or
+// 'causal': PadLeft+PadRight = Kernel-1). Then the padded copy of the
+// input is not needed for the forward pass.
+func (d Dims) ForwardInPlace() bool {
+	return d.Padded() && d.Stride == 1 && d.Dilation == 1 && d.Groups == 1 &&
+		d.PadLeft+d.PadRight == d.Kernel-1 && d.Length >= d.Kernel
 }
 
 // ForwardUnpadded computes what Forward computes from the unpadded input x
-// (Batch, Length, In): the output steps whose window lies inside the input
-// read x where it is (one GEMM per sample, A's rows overlapping), and only
-// the few steps at each edge go through a small zero-padded copy of the
-// input's first or last Kernel-1 steps. For 'same' padding this saves
-// copying the whole input. Requires d.ForwardInPlace.
+// (Batch, Length, In), without copying it. The samples lie end to end, so
+// row r of one GEMM over the whole batch, reading x[r*In:] with K =
+// Kernel*In, is the window of output step PadLeft + r%Length of sample
+// r/Length whenever that window lies inside the sample, and since the
+// output has the input's length, that step is output row r + PadLeft: the
+// product is written straight into y. The Kernel-1 rows per sample whose
+// window would straddle two samples land exactly on the edge steps
+// (the last PadRight of one sample and the first PadLeft of the next);
+// a second GEMM over zero-padded copies of just those windows overwrites
+// them. Requires d.ForwardInPlace.
 func ForwardUnpadded(d Dims, x, w, y []float32, ws *Workspace) {
-	cin, f, k := d.In, d.Filters, d.Kernel
-	interior := d.Length - k + 1 // output steps PadLeft … PadLeft+interior-1
-	edge := func(xb, yb []float32, first, count, from int) {
-		// Output steps first … first+count-1 read padded steps
-		// first … first+count+k-2, i.e. input steps from … from+count+k-2
-		// where they exist, zeros elsewhere.
-		rows := count + k - 1
-		buf := ws.buf(rows * cin)
-		clear(buf)
-		for r := 0; r < rows; r++ {
-			if t := from + r; t >= 0 && t < d.Length {
-				copy(buf[r*cin:(r+1)*cin], xb[t*cin:(t+1)*cin])
+	cin, f, k, l := d.In, d.Filters, d.Kernel, d.Length
+	rows := d.Batch*l - (k - 1)
+	kernels.Sgemm(false, false, rows, f, k*cin, 1, x, cin, w, f, 0, y[d.PadLeft*f:], f)
+
+	// Gather the windows of every edge step into one small matrix.
+	edges := d.Batch * (k - 1)
+	buf := ws.buf(edges * (k*cin + f))
+	win, out := buf[:edges*k*cin], buf[edges*k*cin:]
+	e := 0
+	forEdge(d, func(b, s int) {
+		dst := win[e*k*cin : (e+1)*k*cin]
+		for i := 0; i < k; i++ {
+			part := dst[i*cin : (i+1)*cin]
+			if t := s - d.PadLeft + i; t >= 0 && t < l {
+				copy(part, x[(b*l+t)*cin:(b*l+t+1)*cin])
+			} else {
+				clear(part)
 			}
 		}
-		kernels.Sgemm(false, false, count, f, k*cin, 1, buf, cin, w, f, 0, yb[first*f:], f)
-	}
+		e++
+	})
+	kernels.Sgemm(false, false, edges, f, k*cin, 1, win, k*cin, w, f, 0, out, f)
+	e = 0
+	forEdge(d, func(b, s int) {
+		copy(y[(b*l+s)*f:(b*l+s+1)*f], out[e*f:(e+1)*f])
+		e++
+	})
+}
+
+// forEdge calls fn for each output step s of each sample b whose window
+// reaches into the padding: the first PadLeft and the last PadRight.
+func forEdge(d Dims, fn func(b, s int)) {
 	for b := 0; b < d.Batch; b++ {
-		xb := x[b*d.Length*cin : (b+1)*d.Length*cin]
-		yb := y[b*d.OutLength*f : (b+1)*d.OutLength*f]
-		kernels.Sgemm(false, false, interior, f, k*cin, 1, xb, cin, w, f, 0, yb[d.PadLeft*f:], f)
-		if d.PadLeft > 0 {
-			edge(xb, yb, 0, d.PadLeft, -d.PadLeft)
+		for s := 0; s < d.PadLeft; s++ {
+			fn(b, s)
 		}
-		if right := d.OutLength - d.PadLeft - interior; right > 0 {
-			first := d.PadLeft + interior
-			edge(xb, yb, first, right, first-d.PadLeft)
+		for s := d.OutLength - d.PadRight; s < d.OutLength; s++ {
+			fn(b, s)
 		}
 	}
 }

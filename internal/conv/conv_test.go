@@ -40,7 +40,14 @@ func TestForwardMatchesDefinition(t *testing.T) {
 			Kernel: 1 + rng.IntN(4), Stride: 1 + rng.IntN(3), Dilation: 1 + rng.IntN(3), Groups: groups,
 		}
 		d.PadLeft, d.PadRight = rng.IntN(4), rng.IntN(4)
+		if trial%6 == 0 { // the plain convolution ForwardUnpadded serves
+			d.Stride, d.Dilation, d.Groups = 1, 1, 1
+		}
 		keff := (d.Kernel-1)*d.Dilation + 1
+		if trial%3 == 0 { // 'same' padding
+			d.PadLeft = (keff - 1) / 2
+			d.PadRight = keff - 1 - d.PadLeft
+		}
 		if d.PaddedLength() < keff {
 			continue
 		}
@@ -53,7 +60,7 @@ func TestForwardMatchesDefinition(t *testing.T) {
 		ForwardRef(d, x, w, want)
 		// The unpadded path, wherever its arithmetic applies (whether Conv1D
 		// would choose it or the batched one).
-		if d.Padded() && d.Stride == 1 && d.Dilation == 1 && d.Groups == 1 && d.Length >= d.Kernel {
+		if d.ForwardInPlace() {
 			y := randSlice(rng, d.Batch*d.OutLength*d.Filters)
 			ForwardUnpadded(d, x, w, y, &Workspace{})
 			for i := range y {
@@ -89,7 +96,14 @@ func TestBackwardMatchesAdjoint(t *testing.T) {
 			Kernel: 1 + rng.IntN(4), Stride: 1 + rng.IntN(3), Dilation: 1 + rng.IntN(3), Groups: groups,
 		}
 		d.PadLeft, d.PadRight = rng.IntN(4), rng.IntN(4)
+		if trial%6 == 0 { // the plain convolution ForwardUnpadded serves
+			d.Stride, d.Dilation, d.Groups = 1, 1, 1
+		}
 		keff := (d.Kernel-1)*d.Dilation + 1
+		if trial%3 == 0 { // 'same' padding
+			d.PadLeft = (keff - 1) / 2
+			d.PadRight = keff - 1 - d.PadLeft
+		}
 		if d.PaddedLength() < keff {
 			continue
 		}
@@ -127,16 +141,17 @@ func TestBackwardMatchesAdjoint(t *testing.T) {
 }
 
 // TestForwardUnpaddedEdges sweeps the unpadded path over kernels, lengths
-// and paddings on both sides (same, causal and uneven), against the
-// definition.
+// and every split of the Kernel-1 padding between the sides (same, causal
+// and the mirror of causal), against the definition.
 func TestForwardUnpaddedEdges(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 9))
 	for trial := 0; trial < 200; trial++ {
-		k := 1 + rng.IntN(5)
-		d := Dims{Batch: 1 + rng.IntN(3), Length: k + rng.IntN(9), In: 1 + rng.IntN(5), Filters: 1 + rng.IntN(5),
-			Kernel: k, Stride: 1, Dilation: 1, Groups: 1, PadLeft: rng.IntN(k + 1), PadRight: rng.IntN(k + 1)}
-		if !d.Padded() {
-			d.PadRight = 1
+		k := 2 + rng.IntN(5)
+		left := rng.IntN(k)
+		d := Dims{Batch: 1 + rng.IntN(4), Length: k + rng.IntN(9), In: 1 + rng.IntN(5), Filters: 1 + rng.IntN(5),
+			Kernel: k, Stride: 1, Dilation: 1, Groups: 1, PadLeft: left, PadRight: k - 1 - left}
+		if !d.ForwardInPlace() {
+			t.Fatalf("%+v: ForwardInPlace is false", d)
 		}
 		d.OutLength = d.PaddedLength() - k + 1
 		x := randSlice(rng, d.Batch*d.Length*d.In)

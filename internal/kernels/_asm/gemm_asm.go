@@ -76,6 +76,15 @@ func avx512Kernel(mr int) {
 	step := func(off int) {
 		VMOVUPS(Mem{Base: b, Disp: off * nr * 4}, b0)
 		VMOVUPS(Mem{Base: b, Disp: off*nr*4 + 64}, b1)
+		// Software prefetch, 8 steps ahead for B and 16 for A, keeps the
+		// panels streaming from L2 (measured: +5% on 1024³ and on the
+		// Conv1D kernel-gradient shape, one thread).
+		PREFETCHT0(Mem{Base: b, Disp: off*nr*4 + 1024})
+		PREFETCHT0(Mem{Base: b, Disp: off*nr*4 + 64 + 1024})
+		if off%4 != 3 {
+			// 48 bytes of A a step: three lines every four steps.
+			PREFETCHT0(Mem{Base: a, Disp: off*64 + 768})
+		}
 		for r := 0; r < mr; r++ {
 			m := Mem{Base: a, Disp: (off*mr + r) * 4}
 			// One load per A value, into a register: Intel cores issue
@@ -370,6 +379,11 @@ func avx512DirectKernel(mr int) {
 	step := func(off int) {
 		VMOVUPS(Mem{Base: b, Disp: off * nr * 4}, b0)
 		VMOVUPS(Mem{Base: b, Disp: off*nr*4 + 64}, b1)
+		// B streams from L2 (the rows of A, overlapping in a
+		// convolution, mostly stay in L1): prefetching it 4 steps ahead
+		// measured +6% on the W4 Conv1D shape, one thread.
+		PREFETCHT0(Mem{Base: b, Disp: off*nr*4 + 512})
+		PREFETCHT0(Mem{Base: b, Disp: off*nr*4 + 64 + 512})
 		for r := 0; r < mr; r++ {
 			x := bc[r%len(bc)]
 			VBROADCASTSS(row(r, off*4), x)
