@@ -231,19 +231,20 @@ func (c *Conv1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	x, y := in[0], out[0]
 	st := c.state(ctx, Batch(x))
 	z := st.out.pre(y.Data)
+	stage := st.out.stage(valueOf(c.bias)) // bias and relu in the GEMMs
 	st.padded = false
 	if st.dims.ForwardInPlace() {
 		// No padded copy for the forward pass; Backward makes it if needed.
-		conv.ForwardUnpadded(st.dims, x.Data, c.kernel.Value.Data, z, &st.ws)
+		conv.ForwardUnpadded(st.dims, x.Data, c.kernel.Value.Data, z, &st.ws, stage)
 	} else {
 		xp := x.Data
 		if st.xp != nil {
 			conv.Pad(st.dims, x.Data, st.xp)
 			xp, st.padded = st.xp, true
 		}
-		conv.Forward(st.dims, xp, c.kernel.Value.Data, z, &st.ws)
+		conv.Forward(st.dims, xp, c.kernel.Value.Data, z, &st.ws, stage)
 	}
-	st.out.apply(y.Data, valueOf(c.bias))
+	st.out.finish(y.Data)
 }
 
 // Backward adds the kernel, bias and input gradients.

@@ -104,8 +104,9 @@ func (d *Dense) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	rows := len(x.Data) / d.in
 	st := d.state(ctx, rows)
 	z := st.out.pre(y.Data)
-	kernels.Sgemm(false, false, rows, d.Units, d.in, 1, x.Data, d.in, d.kernel.Value.Data, d.Units, 0, z, d.Units)
-	st.out.apply(y.Data, valueOf(d.bias))
+	stage := st.out.stage(valueOf(d.bias)) // bias and relu in the GEMM
+	kernels.SgemmBias(false, false, rows, d.Units, d.in, 1, x.Data, d.in, d.kernel.Value.Data, d.Units, 0, z, d.Units, stage.Bias, stage.Relu)
+	st.out.finish(y.Data)
 	y.Mask = x.Mask // Dense works per step, so the steps' mask carries over, as in Keras
 }
 

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/seqnet/seqnet/internal/conv"
 	"github.com/seqnet/seqnet/internal/kernels"
 )
 
@@ -56,6 +57,21 @@ func (b *biasAct) pre(y []float32) []float32 {
 		return b.zbuf
 	}
 	return y
+}
+
+// stage returns the part of the output stage that the layer's GEMM does on
+// each tile of pre(y) while it is in cache: the bias, and relu when the
+// stage works in place. After a GEMM with this stage, finish does the rest.
+func (b *biasAct) stage(bias []float32) conv.Stage {
+	return conv.Stage{Bias: bias, Relu: b.act.Name == "relu" && !b.keep}
+}
+
+// finish completes the output y after a GEMM that applied stage: the
+// activations kept apart from y (sigmoid, tanh, …) run here.
+func (b *biasAct) finish(y []float32) {
+	if b.keep {
+		b.act.Forward(b.zbuf, y, b.n)
+	}
 }
 
 // apply turns what the layer wrote into pre(y) into the output y.

@@ -18,6 +18,26 @@ type Dims struct {
 	PadLeft, PadRight, OutLength int
 }
 
+// Stage is the output stage the GEMMs apply to each output element once
+// it is complete, while it is in cache: add Bias[filter] (nil for none),
+// then with Relu clamp at 0 (see kernels.SgemmBias).
+type Stage struct {
+	Bias []float32
+	Relu bool
+}
+
+// last returns the stage for the GEMM that completes filters [f0, f0+n),
+// the zero stage for the ones before it.
+func (st Stage) last(final bool, f0 int) (bias []float32, relu bool) {
+	if !final {
+		return nil, false
+	}
+	if st.Bias != nil {
+		bias = st.Bias[f0:]
+	}
+	return bias, st.Relu
+}
+
 // PaddedLength is the length after zero padding.
 func (d Dims) PaddedLength() int { return d.Length + d.PadLeft + d.PadRight }
 
@@ -73,17 +93,17 @@ func (ws *Workspace) buf(n int) []float32 {
 	return ws.big[:n]
 }
 
-// Forward computes y = conv(xp, w) without bias: xp is the already padded
-// input (Batch, PaddedLength, In), w is (Kernel, In/Groups, Filters), y is
+// Forward computes y = stage(conv(xp, w)): xp is the already padded input
+// (Batch, PaddedLength, In), w is (Kernel, In/Groups, Filters), y is
 // (Batch, OutLength, Filters) and is overwritten. With stride 1 the whole
 // batch is one GEMM (one packing of the kernel, one parallel split over
 // all rows) through ws.
-func Forward(d Dims, xp, w, y []float32, ws *Workspace) {
+func Forward(d Dims, xp, w, y []float32, ws *Workspace, st Stage) {
 	lp, cin, f := d.PaddedLength(), d.In, d.Filters
 	if d.batched(ws) {
 		rows := d.bigRows()
 		big := ws.buf(rows * f)
-		gemmTaps(d, rows, xp, w, big)
+		gemmTaps(d, rows, xp, w, big, st)
 		for b := 0; b < d.Batch; b++ {
 			copy(y[b*d.OutLength*f:(b+1)*d.OutLength*f], big[b*lp*f:])
 		}
@@ -94,7 +114,7 @@ func Forward(d Dims, xp, w, y []float32, ws *Workspace) {
 		xb := xp[b*lp*cin : (b+1)*lp*cin]
 		yb := y[b*d.OutLength*f : (b+1)*d.OutLength*f]
 		if d.Groups == 1 && d.Dilation == 1 {
-			kernels.Sgemm(false, false, d.OutLength, f, d.Kernel*cin, 1, xb, d.Stride*cin, w, f, 0, yb, f)
+			kernels.SgemmBias(false, false, d.OutLength, f, d.Kernel*cin, 1, xb, d.Stride*cin, w, f, 0, yb, f, st.Bias, st.Relu)
 			continue
 		}
 		for g := 0; g < d.Groups; g++ {
@@ -103,10 +123,11 @@ func Forward(d Dims, xp, w, y []float32, ws *Workspace) {
 				if i == 0 {
 					beta = 0
 				}
-				kernels.Sgemm(false, false, d.OutLength, fg, cg, 1,
+				bias, relu := st.last(i == d.Kernel-1, g*fg)
+				kernels.SgemmBias(false, false, d.OutLength, fg, cg, 1,
 					xb[i*d.Dilation*cin+g*cg:], d.Stride*cin,
 					w[i*cg*f+g*fg:], f,
-					beta, yb[g*fg:], f)
+					beta, yb[g*fg:], f, bias, relu)
 			}
 		}
 	}
@@ -121,7 +142,7 @@ func (d Dims) ForwardInPlace() bool {
 		d.PadLeft+d.PadRight == d.Kernel-1 && d.Length >= d.Kernel
 }
 
-// ForwardUnpadded computes what Forward computes from the unpadded input x
+// ForwardUnpadded computes what Forward computes (stage included) from the unpadded input x
 // (Batch, Length, In), without copying it. The samples lie end to end, so
 // row r of one GEMM over the whole batch, reading x[r*In:] with K =
 // Kernel*In, is the window of output step PadLeft + r%Length of sample
@@ -132,10 +153,10 @@ func (d Dims) ForwardInPlace() bool {
 // (the last PadRight of one sample and the first PadLeft of the next);
 // a second GEMM over zero-padded copies of just those windows overwrites
 // them. Requires d.ForwardInPlace.
-func ForwardUnpadded(d Dims, x, w, y []float32, ws *Workspace) {
+func ForwardUnpadded(d Dims, x, w, y []float32, ws *Workspace, st Stage) {
 	cin, f, k, l := d.In, d.Filters, d.Kernel, d.Length
 	rows := d.Batch*l - (k - 1)
-	kernels.Sgemm(false, false, rows, f, k*cin, 1, x, cin, w, f, 0, y[d.PadLeft*f:], f)
+	kernels.SgemmBias(false, false, rows, f, k*cin, 1, x, cin, w, f, 0, y[d.PadLeft*f:], f, st.Bias, st.Relu)
 
 	// Gather the windows of every edge step into one small matrix.
 	edges := d.Batch * (k - 1)
@@ -154,7 +175,7 @@ func ForwardUnpadded(d Dims, x, w, y []float32, ws *Workspace) {
 		}
 		e++
 	})
-	kernels.Sgemm(false, false, edges, f, k*cin, 1, win, k*cin, w, f, 0, out, f)
+	kernels.SgemmBias(false, false, edges, f, k*cin, 1, win, k*cin, w, f, 0, out, f, st.Bias, st.Relu)
 	e = 0
 	forEdge(d, func(b, s int) {
 		copy(y[(b*l+s)*f:(b*l+s+1)*f], out[e*f:(e+1)*f])
@@ -176,11 +197,11 @@ func forEdge(d Dims, fn func(b, s int)) {
 }
 
 // gemmTaps computes rows output rows of the convolution of xp (rows r
-// reading xp[r*In:]) into out (rows × Filters, overwritten).
-func gemmTaps(d Dims, rows int, xp, w, out []float32) {
+// reading xp[r*In:]) into out (rows × Filters, overwritten), with the stage.
+func gemmTaps(d Dims, rows int, xp, w, out []float32, st Stage) {
 	cin, f := d.In, d.Filters
 	if d.Groups == 1 && d.Dilation == 1 {
-		kernels.Sgemm(false, false, rows, f, d.Kernel*cin, 1, xp, cin, w, f, 0, out, f)
+		kernels.SgemmBias(false, false, rows, f, d.Kernel*cin, 1, xp, cin, w, f, 0, out, f, st.Bias, st.Relu)
 		return
 	}
 	cg, fg := cin/d.Groups, f/d.Groups
@@ -190,7 +211,8 @@ func gemmTaps(d Dims, rows int, xp, w, out []float32) {
 			if i == 0 {
 				beta = 0
 			}
-			kernels.Sgemm(false, false, rows, fg, cg, 1, xp[i*d.Dilation*cin+g*cg:], cin, w[i*cg*f+g*fg:], f, beta, out[g*fg:], f)
+			bias, relu := st.last(i == d.Kernel-1, g*fg)
+			kernels.SgemmBias(false, false, rows, fg, cg, 1, xp[i*d.Dilation*cin+g*cg:], cin, w[i*cg*f+g*fg:], f, beta, out[g*fg:], f, bias, relu)
 		}
 	}
 }

@@ -58,14 +58,16 @@ func TestForwardMatchesDefinition(t *testing.T) {
 		Pad(d, x, xp)
 		want := make([]float32, d.Batch*d.OutLength*d.Filters)
 		ForwardRef(d, x, w, want)
+		st := randStage(rng, d.Filters)
+		applyStage(want, st)
 		// The unpadded path, wherever its arithmetic applies (whether Conv1D
 		// would choose it or the batched one).
 		if d.ForwardInPlace() {
 			y := randSlice(rng, d.Batch*d.OutLength*d.Filters)
-			ForwardUnpadded(d, x, w, y, &Workspace{})
+			ForwardUnpadded(d, x, w, y, &Workspace{}, st)
 			for i := range y {
 				if math.Abs(float64(y[i]-want[i])) > 1e-4*(1+math.Abs(float64(want[i]))) {
-					t.Fatalf("%+v unpadded: y[%d] = %g, want %g", d, i, y[i], want[i])
+					t.Fatalf("%+v %v unpadded: y[%d] = %g, want %g", d, st, i, y[i], want[i])
 				}
 			}
 			inPlace++
@@ -73,10 +75,10 @@ func TestForwardMatchesDefinition(t *testing.T) {
 		// Both paths: per sample (no workspace) and batched (stride 1).
 		for _, ws := range []*Workspace{nil, {}} {
 			y := randSlice(rng, d.Batch*d.OutLength*d.Filters) // garbage: must be overwritten
-			Forward(d, xp, w, y, ws)
+			Forward(d, xp, w, y, ws, st)
 			for i := range y {
 				if math.Abs(float64(y[i]-want[i])) > 1e-4*(1+math.Abs(float64(want[i]))) {
-					t.Fatalf("%+v batched=%v: y[%d] = %g, want %g", d, ws != nil, i, y[i], want[i])
+					t.Fatalf("%+v %v batched=%v: y[%d] = %g, want %g", d, st, ws != nil, i, y[i], want[i])
 				}
 			}
 		}
@@ -158,12 +160,36 @@ func TestForwardUnpaddedEdges(t *testing.T) {
 		w := randSlice(rng, k*d.In*d.Filters)
 		want := make([]float32, d.Batch*d.OutLength*d.Filters)
 		ForwardRef(d, x, w, want)
+		st := randStage(rng, d.Filters)
+		applyStage(want, st)
 		y := randSlice(rng, len(want))
-		ForwardUnpadded(d, x, w, y, &Workspace{})
+		ForwardUnpadded(d, x, w, y, &Workspace{}, st)
 		for i := range y {
 			if math.Abs(float64(y[i]-want[i])) > 1e-4*(1+math.Abs(float64(want[i]))) {
 				t.Fatalf("%+v: y[%d] = %g, want %g", d, i, y[i], want[i])
 			}
+		}
+	}
+}
+
+// randStage returns no stage, a bias, relu, or both, at random.
+func randStage(rng *rand.Rand, filters int) Stage {
+	var st Stage
+	if rng.IntN(2) == 0 {
+		st.Bias = randSlice(rng, filters)
+	}
+	st.Relu = rng.IntN(2) == 0
+	return st
+}
+
+// applyStage applies st to y (rows of len(st.Bias) filters) the plain way.
+func applyStage(y []float32, st Stage) {
+	for i := range y {
+		if st.Bias != nil {
+			y[i] += st.Bias[i%len(st.Bias)]
+		}
+		if st.Relu && y[i] < 0 {
+			y[i] = 0
 		}
 	}
 }

@@ -106,3 +106,39 @@ func Pool2Grad(d0, d1, x0, y, g []float32) {
 		}
 	}
 }
+
+// biasRelu is Sgemm's output stage on the rows×cols block of C at c (rows
+// ldc apart): it adds bias[j] (when bias is not nil) to column j, then
+// with relu clamps at 0 as Relu does. Go and AVX give the same bits.
+func biasRelu(c []float32, ldc, rows, cols int, bias []float32, relu bool) {
+	if rows == 0 || cols == 0 || (bias == nil && !relu) {
+		return
+	}
+	j0 := 0
+	if n := cols / 8; n > 0 && simdAct() {
+		_ = c[(rows-1)*ldc+8*n-1]
+		var bp *float32
+		if bias != nil {
+			_ = bias[8*n-1]
+			bp = &bias[0]
+		}
+		biasReluRowsAVX(&c[0], ldc, bp, rows, n, relu)
+		j0 = 8 * n
+	}
+	if j0 == cols {
+		return
+	}
+	for r := 0; r < rows; r++ {
+		row := c[r*ldc+j0 : r*ldc+cols]
+		for j := range row {
+			v := row[j]
+			if bias != nil {
+				v += bias[j0+j]
+			}
+			if relu && 0 > v {
+				v = 0
+			}
+			row[j] = v
+		}
+	}
+}

@@ -11,3 +11,7 @@ func reluGradAVX(dz, dy, y *float32, n int) { panic("kernels: no AVX in this bui
 func maxIntoAVX(y, x *float32, n int)       { panic("kernels: no AVX in this build") }
 
 func pool2GradAVX(d0, d1, x0, y, grad *float32, n int) { panic("kernels: no AVX in this build") }
+
+func biasReluRowsAVX(c *float32, ldc int, bias *float32, rows, n int, relu bool) {
+	panic("kernels: no AVX in this build")
+}

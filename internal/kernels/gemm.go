@@ -67,12 +67,27 @@ import (
 // depend on the number of threads. Sgemm panics if a slice is too short for
 // its dimensions and leading dimension (a programming error).
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	SgemmBias(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil, false)
+}
+
+// SgemmBias is Sgemm with the output stage of a Dense or Conv1D layer fused
+// in: C = act(alpha*op(A)*op(B) + beta*C + bias), where bias (n values, or
+// nil for none) is added to every row of C and act is relu (max(·, 0), a
+// NaN staying NaN) when relu is true, the identity otherwise. Each tile of
+// C gets its bias and relu right after the micro-kernel has stored it,
+// while it is still in cache, which saves a pass over C through memory;
+// the bits are those of Sgemm followed by that pass.
+func SgemmBias(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bias []float32, relu bool) {
 	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if bias != nil && len(bias) < n {
+		panic(fmt.Sprintf("kernels: SgemmBias bias has %d elements, need n=%d", len(bias), n))
+	}
 	if m == 0 || n == 0 {
 		return
 	}
 	if k == 0 || alpha == 0 {
 		scaleC(m, n, beta, c, ldc)
+		biasRelu(c, ldc, m, n, bias, relu)
 		return
 	}
 	overwrite := beta == 0
@@ -81,12 +96,14 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	}
 	if m*n*k <= smallGemm {
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite)
+		biasRelu(c, ldc, m, n, bias, relu)
 		return
 	}
 	if (m == 1 || n == 1) && thinGemm && sgemmThin(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite) {
+		biasRelu(c, ldc, m, n, bias, relu)
 		return
 	}
-	g := gemmArgs{transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite}
+	g := gemmArgs{transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite, bias, relu}
 	gemm(current(), &g)
 }
 

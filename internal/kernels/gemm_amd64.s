@@ -1479,3 +1479,49 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func biasReluRowsAVX(c *float32, ldc int, bias *float32, rows int, n int, relu bool)
+// Requires: AVX
+TEXT ·biasReluRowsAVX(SB), NOSPLIT, $0-41
+	MOVQ   c+0(FP), AX
+	MOVQ   ldc+8(FP), CX
+	SHLQ   $0x02, CX
+	MOVQ   bias+16(FP), DX
+	MOVQ   rows+24(FP), BX
+	MOVQ   n+32(FP), SI
+	MOVB   relu+40(FP), DI
+	VXORPS Y15, Y15, Y15
+	TESTQ  BX, BX
+	JZ     done
+	TESTQ  SI, SI
+	JZ     done
+
+row:
+	MOVQ SI, R8
+	MOVQ AX, R9
+	MOVQ DX, R10
+
+col:
+	VMOVUPS (R9), Y0
+	TESTQ   R10, R10
+	JZ      nobias
+	VADDPS  (R10), Y0, Y0
+	ADDQ    $0x20, R10
+
+nobias:
+	TESTB  DI, DI
+	JZ     norelu
+	VMAXPS Y0, Y15, Y0
+
+norelu:
+	VMOVUPS Y0, (R9)
+	ADDQ    $0x20, R9
+	DECQ    R8
+	JNZ     col
+	ADDQ    CX, AX
+	DECQ    BX
+	JNZ     row
+
+done:
+	VZEROUPPER
+	RET

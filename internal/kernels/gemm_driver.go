@@ -18,6 +18,8 @@ type gemmArgs struct {
 	c              []float32
 	ldc            int
 	overwrite      bool
+	bias           []float32 // added to each row of C at the end (nil: none)
+	relu           bool      // then max(·, 0)
 }
 
 // microKernel is one register-blocked kernel and the cache blocking that
@@ -138,13 +140,22 @@ func macroKernel(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, ic, 
 	} else {
 		packA(kr, ws.a, ws.rows, g, ic, mc, pc, kc)
 	}
+	// The output stage runs on each tile once its last K block is in.
+	final := pc+kc == g.k && (g.bias != nil || g.relu)
 	for jr := 0; jr < nc; jr += nr {
+		var bias []float32
+		if final && g.bias != nil {
+			bias = g.bias[jc+jr:]
+		}
 		for ir := 0; ir < mc; ir += mr {
 			if direct && mc-ir >= mr {
 				directTile(kr, ws, bp, g, ic+ir, pc, kc, jc, nc, jr, accum)
-				continue
+			} else {
+				microTile(kr, ws, bp, g, ic, mc, kc, jc, nc, ir, jr, accum)
 			}
-			microTile(kr, ws, bp, g, ic, mc, kc, jc, nc, ir, jr, accum)
+			if final {
+				biasRelu(g.c[(ic+ir)*g.ldc+jc+jr:], g.ldc, min(mr, mc-ir), min(nr, nc-jr), bias, g.relu)
+			}
 		}
 	}
 }

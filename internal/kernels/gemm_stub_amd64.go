@@ -86,3 +86,9 @@ func pool2GradAVX(d0 *float32, d1 *float32, x0 *float32, y *float32, grad *float
 //
 //go:noescape
 func maxIntoAVX(y *float32, x *float32, n int)
+
+// biasReluRowsAVX sets c[r*ldc+i] = c[r*ldc+i] + bias[i] for r < rows and i < 8*n,
+// then (relu) max(·, 0) as reluAVX does; bias nil adds nothing. Requires AVX.
+//
+//go:noescape
+func biasReluRowsAVX(c *float32, ldc int, bias *float32, rows int, n int, relu bool)

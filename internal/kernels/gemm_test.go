@@ -18,11 +18,27 @@ type gemmCase struct {
 	lda, ldb, ldc  int
 	a, b, c        []float32 // c includes pad guard values before and after
 	pad            int
+	bias           []float32 // SgemmBias's output stage, when set
+	relu           bool
+}
+
+// withStage gives tc a random output stage: a bias (sometimes longer than
+// n, as a caller may pass), relu, or both.
+func (tc *gemmCase) withStage(rng *rand.Rand) *gemmCase {
+	switch rng.IntN(3) {
+	case 0:
+		tc.bias = randSlice(rng, tc.n+rng.IntN(3))
+	case 1:
+		tc.relu = true
+	default:
+		tc.bias, tc.relu = randSlice(rng, tc.n), true
+	}
+	return tc
 }
 
 func (tc *gemmCase) String() string {
-	return fmt.Sprintf("tA=%v tB=%v m=%d n=%d k=%d alpha=%v beta=%v lda=%d ldb=%d ldc=%d",
-		tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.beta, tc.lda, tc.ldb, tc.ldc)
+	return fmt.Sprintf("tA=%v tB=%v m=%d n=%d k=%d alpha=%v beta=%v lda=%d ldb=%d ldc=%d bias=%v relu=%v",
+		tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.beta, tc.lda, tc.ldb, tc.ldc, tc.bias != nil, tc.relu)
 }
 
 // newCase makes random operands. lda may be below the row length when
@@ -85,7 +101,12 @@ func (tc *gemmCase) run(t *testing.T) []float32 {
 	got := append([]float32(nil), tc.c...)
 	want := append([]float32(nil), tc.c...)
 	cview := func(c []float32) []float32 { return c[tc.pad : len(c)-tc.pad] }
-	Sgemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, cview(got), tc.ldc)
+	bias0 := append([]float32(nil), tc.bias...)
+	if tc.bias != nil || tc.relu {
+		SgemmBias(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, cview(got), tc.ldc, tc.bias, tc.relu)
+	} else {
+		Sgemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, cview(got), tc.ldc)
+	}
 	empty := tc.m == 0 || tc.n == 0
 	if empty {
 		// Nothing to compare; only the guards below matter.
@@ -99,6 +120,19 @@ func (tc *gemmCase) run(t *testing.T) []float32 {
 	bound := absSlice(tc.c)
 	if !empty {
 		sgemmRef(tc.transA, tc.transB, tc.m, tc.n, tc.k, abs32(tc.alpha), absSlice(tc.a), tc.lda, absSlice(tc.b), tc.ldb, abs32(tc.beta), cview(bound), tc.ldc)
+	}
+	// The output stage: bias then relu (1-Lipschitz, so the bound holds).
+	for i := 0; i < tc.m && (tc.bias != nil || tc.relu); i++ {
+		for j := 0; j < tc.n; j++ {
+			x := tc.pad + i*tc.ldc + j
+			if tc.bias != nil {
+				want[x] += tc.bias[j]
+				bound[x] += abs32(tc.bias[j])
+			}
+			if tc.relu && want[x] < 0 {
+				want[x] = 0
+			}
+		}
 	}
 	eps := float32(math.Nextafter32(1, 2) - 1)
 	tol := float32(2*tc.k+4) * eps
@@ -125,6 +159,11 @@ func (tc *gemmCase) run(t *testing.T) []float32 {
 	for i := range b0 {
 		if b0[i] != tc.b[i] {
 			t.Fatalf("%v: B[%d] changed", tc, i)
+		}
+	}
+	for i := range bias0 {
+		if bias0[i] != tc.bias[i] {
+			t.Fatalf("%v: bias[%d] changed", tc, i)
 		}
 	}
 	return got
@@ -184,7 +223,11 @@ func TestSgemmSizes(t *testing.T) {
 				ldb = max(1, k) + rng.IntN(3)
 			}
 			ldc := max(1, n) + rng.IntN(4)
-			newCase(rng, transA, transB, m, n, k, alpha, beta, lda, ldb, ldc).run(t)
+			tc := newCase(rng, transA, transB, m, n, k, alpha, beta, lda, ldb, ldc)
+			if iter%3 == 0 {
+				tc.withStage(rng)
+			}
+			tc.run(t)
 		}
 	})
 }
@@ -204,7 +247,11 @@ func TestSgemmTails(t *testing.T) {
 				if tB {
 					ldb = k + 2
 				}
-				newCase(rng, tA, tB, m, n, k, 1, 1, lda, ldb, n+3).run(t)
+				tc := newCase(rng, tA, tB, m, n, k, 1, 1, lda, ldb, n+3)
+				if rng.IntN(2) == 0 {
+					tc.withStage(rng)
+				}
+				tc.run(t)
 			}
 		}
 	})
@@ -227,6 +274,8 @@ func TestSgemmConv1D(t *testing.T) {
 				t.Fatalf("bad Conv1D layout %+v", s)
 			}
 			tc.run(t)
+			// With the layer's bias and relu fused in.
+			newCase(rng, false, false, lout, s.filters, k, 1, 0, lda, s.filters, s.filters).withStage(rng).run(t)
 			// Backward accumulates into the gradient: beta 1, ldc > n.
 			newCase(rng, false, true, lout, s.filters, k, 1, 1, lda, k, s.filters+5).run(t)
 			// The kernel gradient reads the windows transposed:
@@ -247,6 +296,7 @@ func TestSgemmBlocks(t *testing.T) {
 			rng := rand.New(rand.NewPCG(7, 8))
 			newCase(rng, false, false, 2*kr.mc+5, 70, kr.kc+3, 1.5, 0.5, kr.kc+4, 71, 73).run(t)
 			newCase(rng, true, true, 2*kr.mc+5, 70, kr.kc+3, 1, 0, 2*kr.mc+6, kr.kc+3, 70).run(t)
+			newCase(rng, false, false, 2*kr.mc+5, 70, kr.kc+3, 1, 0.5, kr.kc+4, 71, 73).withStage(rng).run(t)
 		})
 	}
 }
@@ -425,5 +475,48 @@ func TestSgemmZeroLeadingDimension(t *testing.T) {
 		newCase(rng, false, false, 40, 70, 33, 1, 0, 0, 70, 70).run(t)
 		newCase(rng, false, false, 40, 70, 33, 1.5, 1, 33, 0, 71).run(t)
 		newCase(rng, true, true, 40, 70, 33, 1, 0.5, 0, 0, 70).run(t)
+	})
+}
+
+// TestSgemmBiasBits checks that the fused output stage gives the bits of
+// Sgemm followed by a separate bias-and-relu pass, on every path and with
+// several K blocks, and on one thread and several.
+func TestSgemmBiasBits(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(11, 12))
+		for iter := 0; iter < 40; iter++ {
+			m, n, k := 1+rng.IntN(150), 1+rng.IntN(80), 1+rng.IntN(40)
+			if iter%4 == 0 {
+				m, n, k = 300+rng.IntN(200), 64+rng.IntN(100), 200+rng.IntN(300) // parallel sizes
+			}
+			a, b := randSlice(rng, m*k), randSlice(rng, k*n)
+			bias := randSlice(rng, n)
+			relu := iter%2 == 0
+			c0 := randSlice(rng, m*n)
+			beta := []float32{0, 1, 0.5}[iter%3]
+			want := append([]float32(nil), c0...)
+			Sgemm(false, false, m, n, k, 1, a, k, b, n, beta, want, n)
+			for i := 0; i < m; i++ {
+				for j := 0; j < n; j++ {
+					v := want[i*n+j] + bias[j]
+					if relu && 0 > v {
+						v = 0
+					}
+					want[i*n+j] = v
+				}
+			}
+			for _, threads := range []int{1, 2, 3} {
+				SetThreads(threads)
+				got := append([]float32(nil), c0...)
+				SgemmBias(false, false, m, n, k, 1, a, k, b, n, beta, got, n, bias, relu)
+				SetThreads(0)
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("m=%d n=%d k=%d beta=%v relu=%v threads=%d: C[%d] = %v, separate pass gives %v",
+							m, n, k, beta, relu, threads, i, got[i], want[i])
+					}
+				}
+			}
+		}
 	})
 }

@@ -38,6 +38,7 @@ func main() {
 	dotKernel()
 	axpyKernel()
 	elementwiseKernels()
+	epilogueKernel()
 	Generate()
 }
 
@@ -646,4 +647,52 @@ func elementwiseKernels() {
 		VZEROUPPER()
 		RET()
 	}
+}
+
+// epilogueKernel emits biasReluRowsAVX, Sgemm's fused output stage: it
+// runs on each tile of C right after the micro-kernel stored it, while the
+// tile is still in L1, instead of a separate pass over all of C.
+func epilogueKernel() {
+	TEXT("biasReluRowsAVX", NOSPLIT, "func(c *float32, ldc int, bias *float32, rows, n int, relu bool)")
+	Pragma("noescape")
+	Doc("biasReluRowsAVX sets c[r*ldc+i] = c[r*ldc+i] + bias[i] for r < rows and i < 8*n,",
+		"then (relu) max(·, 0) as reluAVX does; bias nil adds nothing. Requires AVX.")
+	c := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(2), ldc)
+	bias := Load(Param("bias"), GP64())
+	rows := Load(Param("rows"), GP64())
+	n := Load(Param("n"), GP64())
+	relu := Load(Param("relu"), GP8())
+	VXORPS(Y15, Y15, Y15)
+	TESTQ(rows, rows)
+	JZ(LabelRef("done"))
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	i, p, q := GP64(), GP64(), GP64()
+	Label("row")
+	MOVQ(n, i)
+	MOVQ(c, p)
+	MOVQ(bias, q)
+	Label("col")
+	VMOVUPS(Mem{Base: p}, Y0)
+	TESTQ(q, q)
+	JZ(LabelRef("nobias"))
+	VADDPS(Mem{Base: q}, Y0, Y0)
+	ADDQ(U8(32), q)
+	Label("nobias")
+	TESTB(relu, relu)
+	JZ(LabelRef("norelu"))
+	VMAXPS(Y0, Y15, Y0)
+	Label("norelu")
+	VMOVUPS(Y0, Mem{Base: p})
+	ADDQ(U8(32), p)
+	DECQ(i)
+	JNZ(LabelRef("col"))
+	ADDQ(ldc, c)
+	DECQ(rows)
+	JNZ(LabelRef("row"))
+	Label("done")
+	VZEROUPPER()
+	RET()
 }
