@@ -203,6 +203,9 @@ type convState struct {
 	out     *biasAct  // bias and activation, with their buffers
 	ws      conv.Workspace
 	padded  bool // xp holds this batch's padded input
+	// frozenGrad receives the kernel gradient of a frozen kernel, which
+	// the input gradient's products compute anyway.
+	frozenGrad *tensor.Tensor
 }
 
 func (c *Conv1D) dims(batch int) conv.Dims {
@@ -217,7 +220,7 @@ func (c *Conv1D) state(ctx *Context, batch int) *convState {
 	st, _ := ctx.State.(*convState)
 	if st == nil || st.dims.Batch != batch {
 		st = &convState{dims: c.dims(batch)}
-		if st.dims.Padded() {
+		if st.dims.Padded() && !st.dims.ForwardInPlace() {
 			st.xp = make([]float32, batch*st.dims.PaddedLength()*c.in)
 		}
 		st.out = newBiasAct(c.Activation, c.Filters, batch*c.geom.OutLength*c.Filters)
@@ -252,6 +255,26 @@ func (c *Conv1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 	x := in[0]
 	st := c.state(ctx, Batch(x))
 	dz := st.out.grad(out[0].Data, dOut[0].Data, gradOf(c.bias))
+	dw := c.kernel.Grad
+	if dw == nil {
+		if dIn[0] == nil {
+			return
+		}
+		// A frozen kernel still passes the gradient through to the input.
+		if st.frozenGrad == nil {
+			st.frozenGrad = tensor.New(c.kernel.Value.Shape...)
+		}
+		clear(st.frozenGrad.Data)
+		dw = st.frozenGrad
+	}
+	if st.dims.ForwardInPlace() {
+		var dx []float32
+		if dIn[0] != nil {
+			dx = dIn[0].Data
+		}
+		conv.BackwardUnpadded(st.dims, x.Data, c.kernel.Value.Data, dz, dw.Data, dx, &st.ws)
+		return
+	}
 	xp := x.Data
 	if st.xp != nil {
 		if !st.padded {
@@ -271,14 +294,6 @@ func (c *Conv1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 		} else {
 			dxp = dIn[0].Data
 		}
-	}
-	dw := c.kernel.Grad
-	if dw == nil {
-		if dxp == nil {
-			return
-		}
-		// A frozen kernel still passes the gradient through to the input.
-		dw = tensor.New(c.kernel.Value.Shape...)
 	}
 	conv.Backward(st.dims, xp, c.kernel.Value.Data, dz, dw.Data, dxp, &st.ws)
 	if dxp != nil && st.dims.Padded() {

@@ -36,6 +36,26 @@ func TestConv1DGradients(t *testing.T) {
 	}
 }
 
+// TestConv1DSameLengthGradients covers the unpadded path that 'same' and
+// 'causal' Conv1D layers with stride 1 take in both directions, on sizes
+// where the GEMMs use their micro-kernels, with a frozen kernel now and
+// then (the input gradient must still flow).
+func TestConv1DSameLengthGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for trial := 0; trial < 16; trial++ {
+		pad := []string{"same", "causal"}[trial%2]
+		k := 2 + rng.IntN(4)
+		act := []string{"linear", "relu", "tanh"}[rng.IntN(3)]
+		c := layers.NewConv1D(5+rng.IntN(30), k, layers.Padding(pad), layers.ConvActivation(act))
+		c.Frozen = trial%8 == 7
+		in := []layers.Shape{{k + rng.IntN(20), 1 + rng.IntN(24)}}
+		name := fmt.Sprintf("k%d %s %s frozen=%v in%v", k, pad, act, c.Frozen, in[0])
+		if err := gradcheck.Check(c, in, 1+rng.IntN(4), uint64(100+trial), gradcheck.Options{}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+}
+
 func TestDenseGradients(t *testing.T) {
 	for i, act := range []string{"linear", "relu", "softmax", "gelu"} {
 		d := layers.NewDense(3+i, act)

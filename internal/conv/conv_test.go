@@ -193,3 +193,82 @@ func applyStage(y []float32, st Stage) {
 		}
 	}
 }
+
+// TestBackwardUnpadded checks BackwardUnpadded element by element against
+// Backward on the padded input, both adding into random gradients, over
+// kernels, lengths, every split of the padding, and sizes large enough for
+// the micro-kernels.
+func TestBackwardUnpadded(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 11))
+	for trial := 0; trial < 200; trial++ {
+		k := 2 + rng.IntN(5)
+		left := rng.IntN(k)
+		d := Dims{Batch: 1 + rng.IntN(4), Length: k + rng.IntN(9), In: 1 + rng.IntN(5), Filters: 1 + rng.IntN(5),
+			Kernel: k, Stride: 1, Dilation: 1, Groups: 1, PadLeft: left, PadRight: k - 1 - left}
+		if trial%10 == 0 {
+			d.Batch, d.Length, d.In, d.Filters = 3+rng.IntN(4), 40+rng.IntN(30), 13+rng.IntN(20), 30+rng.IntN(40)
+		}
+		d.OutLength = d.Length
+		x := randSlice(rng, d.Batch*d.Length*d.In)
+		w := randSlice(rng, k*d.In*d.Filters)
+		dy := randSlice(rng, d.Batch*d.OutLength*d.Filters)
+		dw0, dx0 := randSlice(rng, len(w)), randSlice(rng, len(x))
+
+		xp := make([]float32, d.Batch*d.PaddedLength()*d.In)
+		Pad(d, x, xp)
+		wantW := append([]float32(nil), dw0...)
+		dxp := make([]float32, len(xp))
+		Backward(d, xp, w, dy, wantW, dxp, nil)
+		wantX := append([]float32(nil), dx0...)
+		Unpad(d, dxp, wantX)
+
+		gotW, gotX := append([]float32(nil), dw0...), append([]float32(nil), dx0...)
+		x0, w0, dyc := append([]float32(nil), x...), append([]float32(nil), w...), append([]float32(nil), dy...)
+		BackwardUnpadded(d, x, w, dy, gotW, gotX, &Workspace{})
+		// Rounding bound: the same sums over absolute values.
+		abs := func(s []float32) []float32 {
+			r := make([]float32, len(s))
+			for i, v := range s {
+				r[i] = float32(math.Abs(float64(v)))
+			}
+			return r
+		}
+		boundW, boundXp := abs(dw0), make([]float32, len(xp))
+		Backward(d, abs(xp), abs(w), abs(dy), boundW, boundXp, nil)
+		boundX := abs(dx0)
+		Unpad(d, boundXp, boundX)
+		for i := range gotW {
+			if math.Abs(float64(gotW[i]-wantW[i])) > 1e-5*float64(boundW[i]) {
+				t.Fatalf("%+v: dw[%d] = %g, want %g", d, i, gotW[i], wantW[i])
+			}
+		}
+		for i := range gotX {
+			if math.Abs(float64(gotX[i]-wantX[i])) > 1e-5*float64(boundX[i]) {
+				t.Fatalf("%+v: dx[%d] = %g, want %g", d, i, gotX[i], wantX[i])
+			}
+		}
+		for i := range x {
+			if x[i] != x0[i] {
+				t.Fatalf("%+v: x changed", d)
+			}
+		}
+		for i := range w {
+			if w[i] != w0[i] {
+				t.Fatalf("%+v: w changed", d)
+			}
+		}
+		for i := range dy {
+			if dy[i] != dyc[i] {
+				t.Fatalf("%+v: dy changed", d)
+			}
+		}
+		// Without the input gradient, the kernel gradient alone.
+		onlyW := append([]float32(nil), dw0...)
+		BackwardUnpadded(d, x, w, dy, onlyW, nil, &Workspace{})
+		for i := range onlyW {
+			if onlyW[i] != gotW[i] {
+				t.Fatalf("%+v: dw without dx differs at %d", d, i)
+			}
+		}
+	}
+}
