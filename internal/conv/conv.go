@@ -20,7 +20,7 @@ type Dims struct {
 
 // Stage is the output stage the GEMMs apply to each output element once
 // it is complete, while it is in cache: add Bias[filter] (nil for none),
-// then with Relu clamp at 0 (see kernels.SgemmBias).
+// then with Relu clamp at 0 (see kernels.Output).
 type Stage struct {
 	Bias []float32
 	Relu bool
@@ -66,25 +66,14 @@ type Workspace struct{ big []float32 }
 // straddle two samples and are computed but thrown away.
 func (d Dims) bigRows() int { return d.Batch*d.PaddedLength() - ((d.Kernel-1)*d.Dilation + 1) + 1 }
 
-// batched reports whether Forward's whole-batch GEMM pays: with stride 1
-// and short sequences, where per-sample products are too small to run
-// well. Long sequences make tall enough products on their own and are
-// written straight into the output, without the copy out of the big
-// product.
+// batched reports whether Forward computes the whole batch as one GEMM:
+// with stride 1 (and a workspace), always. The rows that straddle two
+// samples are dropped by the GEMM's row map on the way into y, so the
+// big product costs no copy, and one product packs the kernel once and
+// splits over the cores once.
 func (d Dims) batched(ws *Workspace) bool {
-	return ws != nil && d.Stride == 1 && d.Batch > 1 &&
-		(d.OutLength < batchedBelow || d.Batch*d.OutLength >= batchedRows)
+	return ws != nil && d.Stride == 1 && d.Batch > 1
 }
-
-// batchedBelow is the output length from which each sample gets its own
-// GEMM (W2's 64×252 steps measured faster per sample, W3's 62 batched),
-// and batchedRows the total from which one product is better again, even
-// with the copy (W5's 256×252 at inference: per sample, each product
-// would pack the kernel again and split over the cores again).
-const (
-	batchedBelow = 128
-	batchedRows  = 32768
-)
 
 func (ws *Workspace) buf(n int) []float32 {
 	if cap(ws.big) < n {
@@ -101,12 +90,7 @@ func (ws *Workspace) buf(n int) []float32 {
 func Forward(d Dims, xp, w, y []float32, ws *Workspace, st Stage) {
 	lp, cin, f := d.PaddedLength(), d.In, d.Filters
 	if d.batched(ws) {
-		rows := d.bigRows()
-		big := ws.buf(rows * f)
-		gemmTaps(d, rows, xp, w, big, st)
-		for b := 0; b < d.Batch; b++ {
-			copy(y[b*d.OutLength*f:(b+1)*d.OutLength*f], big[b*lp*f:])
-		}
+		gemmTaps(d, d.bigRows(), xp, w, y, st, kernels.Output{Period: lp, Keep: d.OutLength})
 		return
 	}
 	cg, fg := cin/d.Groups, f/d.Groups
@@ -114,7 +98,7 @@ func Forward(d Dims, xp, w, y []float32, ws *Workspace, st Stage) {
 		xb := xp[b*lp*cin : (b+1)*lp*cin]
 		yb := y[b*d.OutLength*f : (b+1)*d.OutLength*f]
 		if d.Groups == 1 && d.Dilation == 1 {
-			kernels.SgemmBias(false, false, d.OutLength, f, d.Kernel*cin, 1, xb, d.Stride*cin, w, f, 0, yb, f, st.Bias, st.Relu)
+			kernels.SgemmOut(false, false, d.OutLength, f, d.Kernel*cin, 1, xb, d.Stride*cin, w, f, 0, yb, f, kernels.Output{Bias: st.Bias, Relu: st.Relu})
 			continue
 		}
 		for g := 0; g < d.Groups; g++ {
@@ -124,10 +108,10 @@ func Forward(d Dims, xp, w, y []float32, ws *Workspace, st Stage) {
 					beta = 0
 				}
 				bias, relu := st.last(i == d.Kernel-1, g*fg)
-				kernels.SgemmBias(false, false, d.OutLength, fg, cg, 1,
+				kernels.SgemmOut(false, false, d.OutLength, fg, cg, 1,
 					xb[i*d.Dilation*cin+g*cg:], d.Stride*cin,
 					w[i*cg*f+g*fg:], f,
-					beta, yb[g*fg:], f, bias, relu)
+					beta, yb[g*fg:], f, kernels.Output{Bias: bias, Relu: relu})
 			}
 		}
 	}
@@ -178,8 +162,8 @@ func sameLength(d Dims, x, w, y []float32, accumulate bool, st Stage, scratch []
 		})
 	}
 	rows := d.Batch*l - (k - 1)
-	kernels.SgemmBias(false, false, rows, f, k*cin, 1, x, cin, w, f, beta, y[d.PadLeft*f:], f, st.Bias, st.Relu)
-	kernels.SgemmBias(false, false, edges, f, k*cin, 1, win, k*cin, w, f, beta, out, f, st.Bias, st.Relu)
+	kernels.SgemmOut(false, false, rows, f, k*cin, 1, x, cin, w, f, beta, y[d.PadLeft*f:], f, kernels.Output{Bias: st.Bias, Relu: st.Relu})
+	kernels.SgemmOut(false, false, edges, f, k*cin, 1, win, k*cin, w, f, beta, out, f, kernels.Output{Bias: st.Bias, Relu: st.Relu})
 	e := 0
 	forEdge(d, func(b, s int) {
 		copy(y[(b*l+s)*f:(b*l+s+1)*f], out[e*f:(e+1)*f])
@@ -289,12 +273,15 @@ func forEdge(d Dims, fn func(b, s int)) {
 	}
 }
 
-// gemmTaps computes rows output rows of the convolution of xp (rows r
-// reading xp[r*In:]) into out (rows × Filters, overwritten), with the stage.
-func gemmTaps(d Dims, rows int, xp, w, out []float32, st Stage) {
+// gemmTaps computes rows product rows of the convolution of xp (row r
+// reading xp[r*In:]) into out (Filters columns, overwritten) through the
+// row map of rowMap, with the stage.
+func gemmTaps(d Dims, rows int, xp, w, out []float32, st Stage, rowMap kernels.Output) {
 	cin, f := d.In, d.Filters
+	o := rowMap
 	if d.Groups == 1 && d.Dilation == 1 {
-		kernels.SgemmBias(false, false, rows, f, d.Kernel*cin, 1, xp, cin, w, f, 0, out, f, st.Bias, st.Relu)
+		o.Bias, o.Relu = st.Bias, st.Relu
+		kernels.SgemmOut(false, false, rows, f, d.Kernel*cin, 1, xp, cin, w, f, 0, out, f, o)
 		return
 	}
 	cg, fg := cin/d.Groups, f/d.Groups
@@ -304,8 +291,8 @@ func gemmTaps(d Dims, rows int, xp, w, out []float32, st Stage) {
 			if i == 0 {
 				beta = 0
 			}
-			bias, relu := st.last(i == d.Kernel-1, g*fg)
-			kernels.SgemmBias(false, false, rows, fg, cg, 1, xp[i*d.Dilation*cin+g*cg:], cin, w[i*cg*f+g*fg:], f, beta, out[g*fg:], f, bias, relu)
+			o.Bias, o.Relu = st.last(i == d.Kernel-1, g*fg)
+			kernels.SgemmOut(false, false, rows, fg, cg, 1, xp[i*d.Dilation*cin+g*cg:], cin, w[i*cg*f+g*fg:], f, beta, out[g*fg:], f, o)
 		}
 	}
 }

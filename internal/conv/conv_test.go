@@ -28,11 +28,11 @@ func TestForwardMatchesDefinition(t *testing.T) {
 		groups := 1 + rng.IntN(3)
 		length := 1 + rng.IntN(13)
 		if trial%10 == 0 {
-			length = batchedBelow - 3 + rng.IntN(8) // both sides of the per-sample switch
+			length = 100 + rng.IntN(60) // long enough for several row blocks per sample
 		}
 		batch := 1 + rng.IntN(3)
 		if trial%50 == 0 {
-			batch = batchedRows/batchedBelow + rng.IntN(3) // and of the whole-batch switch
+			batch = 40 + rng.IntN(30) // many samples in one product
 		}
 		d := Dims{
 			Batch: batch, Length: length,

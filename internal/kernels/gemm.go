@@ -67,49 +67,98 @@ import (
 // depend on the number of threads. Sgemm panics if a slice is too short for
 // its dimensions and leading dimension (a programming error).
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	SgemmBias(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil, false)
+	SgemmOut(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, Output{})
 }
 
-// SgemmBias is Sgemm with the output stage of a Dense or Conv1D layer fused
-// in: C = act(alpha*op(A)*op(B) + beta*C + bias), where bias (n values, or
-// nil for none) is added to every row of C and act is relu (max(·, 0), a
-// NaN staying NaN) when relu is true, the identity otherwise. Each tile of
-// C gets its bias and relu right after the micro-kernel has stored it,
-// while it is still in cache, which saves a pass over C through memory;
-// the bits are those of Sgemm followed by that pass.
-func SgemmBias(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bias []float32, relu bool) {
-	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
-	if bias != nil && len(bias) < n {
-		panic(fmt.Sprintf("kernels: SgemmBias bias has %d elements, need n=%d", len(bias), n))
+// Output says what Sgemm does with the product on its way into C, for
+// SgemmOut. The zero Output is plain Sgemm.
+type Output struct {
+	// Bias, when not nil, holds n values added to every row of C, after
+	// beta*C; then Relu, when set, clamps C at 0 (max(·, 0), a NaN staying
+	// NaN). Each tile of C gets them right after the micro-kernel stored
+	// it, while it is still in cache, which saves a pass over C through
+	// memory; the bits are those of Sgemm followed by that pass.
+	Bias []float32
+	Relu bool
+	// Period and Keep, when Period > 0, thin out the rows of the product:
+	// of each Period consecutive rows, the first Keep (0 < Keep <= Period)
+	// go to C, product row i to row (i/Period)*Keep + i%Period of C, and
+	// the others are computed but dropped. Conv1D computes a whole batch as
+	// one product whose rows straddling two samples mean nothing, and
+	// writes it straight into its output this way.
+	Period, Keep int
+}
+
+// rowsOfC is how many rows of C a product of m rows fills.
+func (o Output) rowsOfC(m int) int {
+	if o.Period == 0 {
+		return m
+	}
+	return m/o.Period*o.Keep + min(m%o.Period, o.Keep)
+}
+
+// SgemmOut is Sgemm with the output stage and row layout of out (see
+// Output). C holds out's rows: C = act(alpha*op(A)*op(B) + beta*C + bias)
+// on the rows out keeps.
+func SgemmOut(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, out Output) {
+	if out.Period < 0 || out.Period > 0 && (out.Keep <= 0 || out.Keep > out.Period) {
+		panic(fmt.Sprintf("kernels: SgemmOut Period=%d Keep=%d: need 0 < Keep <= Period", out.Period, out.Keep))
+	}
+	mc := out.rowsOfC(m)
+	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, mc)
+	if out.Bias != nil && len(out.Bias) < n {
+		panic(fmt.Sprintf("kernels: SgemmOut bias has %d elements, need n=%d", len(out.Bias), n))
 	}
 	if m == 0 || n == 0 {
 		return
 	}
+	small := m*n*k <= smallGemm || (m == 1 || n == 1) && thinGemm
+	if out.Period > 0 && (small || k == 0 || alpha == 0) {
+		// The plain-loop paths know no row map: one product per run of
+		// kept rows.
+		inner := Output{Bias: out.Bias, Relu: out.Relu}
+		for i0 := 0; i0 < m; i0 += out.Period {
+			rows := min(out.Keep, m-i0)
+			ai := i0 * lda
+			if transA {
+				ai = i0
+			}
+			ci := i0 / out.Period * out.Keep * ldc
+			arows := a // empty when k is 0
+			if len(a) > 0 {
+				arows = a[ai:]
+			}
+			SgemmOut(transA, transB, rows, n, k, alpha, arows, lda, b, ldb, beta, c[ci:], ldc, inner)
+		}
+		return
+	}
 	if k == 0 || alpha == 0 {
 		scaleC(m, n, beta, c, ldc)
-		biasRelu(c, ldc, m, n, bias, relu)
+		biasRelu(c, ldc, m, n, out.Bias, out.Relu)
 		return
 	}
 	overwrite := beta == 0
 	if !overwrite && beta != 1 {
-		scaleC(m, n, beta, c, ldc)
+		scaleC(mc, n, beta, c, ldc)
 	}
-	if m*n*k <= smallGemm {
-		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite)
-		biasRelu(c, ldc, m, n, bias, relu)
-		return
+	if out.Period == 0 {
+		if m*n*k <= smallGemm {
+			sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite)
+			biasRelu(c, ldc, m, n, out.Bias, out.Relu)
+			return
+		}
+		if (m == 1 || n == 1) && thinGemm && sgemmThin(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite) {
+			biasRelu(c, ldc, m, n, out.Bias, out.Relu)
+			return
+		}
 	}
-	if (m == 1 || n == 1) && thinGemm && sgemmThin(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite) {
-		biasRelu(c, ldc, m, n, bias, relu)
-		return
-	}
-	g := gemmArgs{transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite, bias, relu}
+	g := gemmArgs{transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite, out.Bias, out.Relu, out.Period, out.Keep}
 	gemm(current(), &g)
 }
 
 // checkGemm panics with a message naming the argument when the dimensions
 // and slices do not fit together.
-func checkGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+func checkGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc, rowsC int) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("kernels: Sgemm dimensions must not be negative, got m=%d n=%d k=%d", m, n, k))
 	}
@@ -126,8 +175,8 @@ func checkGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float
 	if ldc < n {
 		panic(fmt.Sprintf("kernels: Sgemm ldc=%d is smaller than n=%d", ldc, n))
 	}
-	if m > 0 && n > 0 && len(c) < (m-1)*ldc+n {
-		panic(fmt.Sprintf("kernels: Sgemm C has %d elements, need %d for %d×%d with ldc=%d", len(c), (m-1)*ldc+n, m, n, ldc))
+	if rowsC > 0 && n > 0 && len(c) < (rowsC-1)*ldc+n {
+		panic(fmt.Sprintf("kernels: Sgemm C has %d elements, need %d for %d×%d with ldc=%d", len(c), (rowsC-1)*ldc+n, rowsC, n, ldc))
 	}
 }
 

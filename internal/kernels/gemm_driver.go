@@ -20,6 +20,34 @@ type gemmArgs struct {
 	overwrite      bool
 	bias           []float32 // added to each row of C at the end (nil: none)
 	relu           bool      // then max(·, 0)
+	period, keep   int       // the row map of Output (period 0: none)
+}
+
+// cRow returns the row of C that product row i goes to, or false when the
+// row map drops it.
+func (g *gemmArgs) cRow(i int) (int, bool) {
+	row, n := g.run(i, 1)
+	return row, n > 0
+}
+
+// run describes product rows i, i+1, … (at most limit of them) as far as
+// the row map treats them alike: n > 0 rows that go to consecutive rows of
+// C from row, or -n rows that it drops.
+func (g *gemmArgs) run(i, limit int) (row, n int) {
+	if g.period == 0 {
+		return i, limit
+	}
+	q, s := i/g.period, i%g.period
+	if s >= g.keep {
+		return 0, -min(g.period-s, limit)
+	}
+	return q*g.keep + s, min(g.keep-s, limit)
+}
+
+// straight reports whether product rows [i, i+rows) all go to consecutive
+// rows of C, so that a tile can be stored with stride ldc.
+func (g *gemmArgs) straight(i, rows int) bool {
+	return g.period == 0 || i%g.period+rows <= g.keep
 }
 
 // microKernel is one register-blocked kernel and the cache blocking that
@@ -154,9 +182,26 @@ func macroKernel(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, ic, 
 				microTile(kr, ws, bp, g, ic, mc, kc, jc, nc, ir, jr, accum)
 			}
 			if final {
-				biasRelu(g.c[(ic+ir)*g.ldc+jc+jr:], g.ldc, min(mr, mc-ir), min(nr, nc-jr), bias, g.relu)
+				finishTile(g, ic+ir, min(mr, mc-ir), jc+jr, min(nr, nc-jr), bias)
 			}
 		}
+	}
+}
+
+// finishTile applies the output stage to the part of C that product rows
+// [i, i+rows) and columns [col, col+cols) went to.
+func finishTile(g *gemmArgs, i, rows, col, cols int, bias []float32) {
+	if g.straight(i, rows) {
+		row, _ := g.cRow(i)
+		biasRelu(g.c[row*g.ldc+col:], g.ldc, rows, cols, bias, g.relu)
+		return
+	}
+	for r := 0; r < rows; {
+		row, n := g.run(i+r, rows-r)
+		if n > 0 {
+			biasRelu(g.c[row*g.ldc+col:], g.ldc, n, cols, bias, g.relu)
+		}
+		r += max(n, -n)
 	}
 }
 
@@ -167,28 +212,33 @@ func directTile(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, i, pc
 	nrr := min(nr, nc-jr)
 	bpanel := bp[jr*kc : (jr+nr)*kc]
 	a := g.a[i*g.lda+pc:]
-	off := i*g.ldc + jc + jr
-	if nrr == nr {
-		kr.direct(kc, a, g.lda, bpanel, g.c[off:], g.ldc, accum)
+	if nrr == nr && g.straight(i, kr.mr) {
+		row, _ := g.cRow(i)
+		kr.direct(kc, a, g.lda, bpanel, g.c[row*g.ldc+jc+jr:], g.ldc, accum)
 		return
 	}
 	kr.direct(kc, a, g.lda, bpanel, ws.tile, nr, false)
-	addTile(g, ws.tile, nr, off, kr.mr, nrr, accum)
+	addTile(g, ws.tile, nr, i, jc+jr, kr.mr, nrr, accum)
 }
 
 // addTile copies (accum false) or adds the rows×cols corner of the scratch
-// tile (rows nr apart) into C at offset off.
-func addTile(g *gemmArgs, tile []float32, nr, off, rows, cols int, accum bool) {
-	for r := 0; r < rows; r++ {
-		dst := g.c[off+r*g.ldc : off+r*g.ldc+cols]
-		src := tile[r*nr : r*nr+cols]
-		if accum {
-			for j, v := range src {
-				dst[j] += v
+// tile (rows nr apart), product rows from i, into C at column col, through
+// the row map.
+func addTile(g *gemmArgs, tile []float32, nr, i, col, rows, cols int, accum bool) {
+	for r := 0; r < rows; {
+		row, n := g.run(i+r, rows-r)
+		for ; n > 0; n, r, row = n-1, r+1, row+1 {
+			dst := g.c[row*g.ldc+col : row*g.ldc+col+cols]
+			src := tile[r*nr : r*nr+cols]
+			if accum {
+				for j, v := range src {
+					dst[j] += v
+				}
+			} else {
+				copy(dst, src)
 			}
-		} else {
-			copy(dst, src)
 		}
+		r -= n // a dropped run
 	}
 }
 
@@ -199,15 +249,16 @@ func microTile(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, ic, mc
 	bpanel := bp[jr*kc : (jr+nr)*kc]
 	mrr := min(mr, mc-ir)
 	apanel := ws.a[ir*kc : (ir+mr)*kc]
-	off := (ic+ir)*g.ldc + jc + jr
-	if mrr == mr && nrr == nr {
-		kr.fn(kc, apanel, bpanel, g.c[off:], g.ldc, accum)
+	i := ic + ir
+	if mrr == mr && nrr == nr && g.straight(i, mr) {
+		row, _ := g.cRow(i)
+		kr.fn(kc, apanel, bpanel, g.c[row*g.ldc+jc+jr:], g.ldc, accum)
 		return
 	}
-	// Edge tile: compute the whole tile into ws.tile and copy the part
-	// that lies inside C.
+	// Edge tile, or rows the map splits: compute the whole tile into
+	// ws.tile and copy the part that lies inside C.
 	kr.fn(kc, apanel, bpanel, ws.tile, nr, false)
-	addTile(g, ws.tile, nr, off, mrr, nrr, accum)
+	addTile(g, ws.tile, nr, i, jc+jr, mrr, nrr, accum)
 }
 
 // packA copies alpha*op(A)[ic:ic+mc, pc:pc+kc] into dst as micro-panels

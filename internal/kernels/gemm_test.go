@@ -18,8 +18,32 @@ type gemmCase struct {
 	lda, ldb, ldc  int
 	a, b, c        []float32 // c includes pad guard values before and after
 	pad            int
-	bias           []float32 // SgemmBias's output stage, when set
+	bias           []float32 // SgemmOut's output stage, when set
 	relu           bool
+	period, keep   int // SgemmOut's row map, when period > 0
+}
+
+// out is tc's Output.
+func (tc *gemmCase) out() Output {
+	return Output{Bias: tc.bias, Relu: tc.relu, Period: tc.period, Keep: tc.keep}
+}
+
+// withRowMap gives tc a random row map with period at most m and rebuilds
+// C for the rows it keeps.
+func (tc *gemmCase) withRowMap(rng *rand.Rand) *gemmCase {
+	tc.period = 1 + rng.IntN(max(1, tc.m))
+	tc.keep = 1 + rng.IntN(tc.period)
+	rows := tc.out().rowsOfC(tc.m)
+	tc.c = make([]float32, 2*tc.pad+sizeFor(rows, tc.n, tc.ldc))
+	for i := range tc.c {
+		tc.c[i] = guard
+	}
+	for i := 0; i < rows; i++ {
+		for j := 0; j < tc.n; j++ {
+			tc.c[tc.pad+i*tc.ldc+j] = rng.Float32()*2 - 1
+		}
+	}
+	return tc
 }
 
 // withStage gives tc a random output stage: a bias (sometimes longer than
@@ -37,8 +61,8 @@ func (tc *gemmCase) withStage(rng *rand.Rand) *gemmCase {
 }
 
 func (tc *gemmCase) String() string {
-	return fmt.Sprintf("tA=%v tB=%v m=%d n=%d k=%d alpha=%v beta=%v lda=%d ldb=%d ldc=%d bias=%v relu=%v",
-		tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.beta, tc.lda, tc.ldb, tc.ldc, tc.bias != nil, tc.relu)
+	return fmt.Sprintf("tA=%v tB=%v m=%d n=%d k=%d alpha=%v beta=%v lda=%d ldb=%d ldc=%d bias=%v relu=%v period=%d keep=%d",
+		tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.beta, tc.lda, tc.ldb, tc.ldc, tc.bias != nil, tc.relu, tc.period, tc.keep)
 }
 
 // newCase makes random operands. lda may be below the row length when
@@ -102,28 +126,44 @@ func (tc *gemmCase) run(t *testing.T) []float32 {
 	want := append([]float32(nil), tc.c...)
 	cview := func(c []float32) []float32 { return c[tc.pad : len(c)-tc.pad] }
 	bias0 := append([]float32(nil), tc.bias...)
-	if tc.bias != nil || tc.relu {
-		SgemmBias(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, cview(got), tc.ldc, tc.bias, tc.relu)
+	if tc.bias != nil || tc.relu || tc.period > 0 {
+		SgemmOut(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, cview(got), tc.ldc, tc.out())
 	} else {
 		Sgemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, cview(got), tc.ldc)
 	}
-	empty := tc.m == 0 || tc.n == 0
-	if empty {
-		// Nothing to compare; only the guards below matter.
-	} else if tc.k > 0 && tc.alpha != 0 {
-		sgemmRef(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, cview(want), tc.ldc)
-	} else {
-		scaleC(tc.m, tc.n, tc.beta, cview(want), tc.ldc)
-	}
-	// Error bound: the reference run on absolute values gives
-	// |alpha|·|A|·|B| + |beta|·|C| element by element.
+	// The reference, row by row through the row map; the error bound is
+	// the same run on absolute values: |alpha|·|A|·|B| + |beta|·|C|.
 	bound := absSlice(tc.c)
-	if !empty {
-		sgemmRef(tc.transA, tc.transB, tc.m, tc.n, tc.k, abs32(tc.alpha), absSlice(tc.a), tc.lda, absSlice(tc.b), tc.ldb, abs32(tc.beta), cview(bound), tc.ldc)
+	absA, absB := absSlice(tc.a), absSlice(tc.b)
+	var cRows []int // C row of each kept product row
+	for i := 0; i < tc.m && tc.n > 0; i++ {
+		ci := i
+		if tc.period > 0 {
+			if i%tc.period >= tc.keep {
+				continue
+			}
+			ci = i/tc.period*tc.keep + i%tc.period
+		}
+		cRows = append(cRows, ci)
+		ai := i * tc.lda
+		if tc.transA {
+			ai = i
+		}
+		arow, absArow := tc.a, absA // empty when k is 0
+		if len(arow) > 0 {
+			arow, absArow = arow[ai:], absA[ai:]
+		}
+		crow := func(c []float32) []float32 { return cview(c)[ci*tc.ldc:] }
+		if tc.k > 0 && tc.alpha != 0 {
+			sgemmRef(tc.transA, tc.transB, 1, tc.n, tc.k, tc.alpha, arow, tc.lda, tc.b, tc.ldb, tc.beta, crow(want), tc.ldc)
+		} else {
+			scaleC(1, tc.n, tc.beta, crow(want), tc.ldc)
+		}
+		sgemmRef(tc.transA, tc.transB, 1, tc.n, tc.k, abs32(tc.alpha), absArow, tc.lda, absB, tc.ldb, abs32(tc.beta), crow(bound), tc.ldc)
 	}
 	// The output stage: bias then relu (1-Lipschitz, so the bound holds).
-	for i := 0; i < tc.m && (tc.bias != nil || tc.relu); i++ {
-		for j := 0; j < tc.n; j++ {
+	for _, i := range cRows {
+		for j := 0; j < tc.n && (tc.bias != nil || tc.relu); j++ {
 			x := tc.pad + i*tc.ldc + j
 			if tc.bias != nil {
 				want[x] += tc.bias[j]
@@ -137,7 +177,7 @@ func (tc *gemmCase) run(t *testing.T) []float32 {
 	eps := float32(math.Nextafter32(1, 2) - 1)
 	tol := float32(2*tc.k+4) * eps
 	inC := make([]bool, len(got))
-	for i := 0; i < tc.m; i++ {
+	for _, i := range cRows {
 		for j := 0; j < tc.n; j++ {
 			x := tc.pad + i*tc.ldc + j
 			inC[x] = true
@@ -227,6 +267,9 @@ func TestSgemmSizes(t *testing.T) {
 			if iter%3 == 0 {
 				tc.withStage(rng)
 			}
+			if iter%5 == 0 {
+				tc.withRowMap(rng)
+			}
 			tc.run(t)
 		}
 	})
@@ -250,6 +293,9 @@ func TestSgemmTails(t *testing.T) {
 				tc := newCase(rng, tA, tB, m, n, k, 1, 1, lda, ldb, n+3)
 				if rng.IntN(2) == 0 {
 					tc.withStage(rng)
+				}
+				if rng.IntN(3) == 0 {
+					tc.withRowMap(rng)
 				}
 				tc.run(t)
 			}
@@ -276,6 +322,8 @@ func TestSgemmConv1D(t *testing.T) {
 			tc.run(t)
 			// With the layer's bias and relu fused in.
 			newCase(rng, false, false, lout, s.filters, k, 1, 0, lda, s.filters, s.filters).withStage(rng).run(t)
+			// And written through a row map, as for a whole batch.
+			newCase(rng, false, false, lout, s.filters, k, 1, 0, lda, s.filters, s.filters).withStage(rng).withRowMap(rng).run(t)
 			// Backward accumulates into the gradient: beta 1, ldc > n.
 			newCase(rng, false, true, lout, s.filters, k, 1, 1, lda, k, s.filters+5).run(t)
 			// The kernel gradient reads the windows transposed:
@@ -297,6 +345,7 @@ func TestSgemmBlocks(t *testing.T) {
 			newCase(rng, false, false, 2*kr.mc+5, 70, kr.kc+3, 1.5, 0.5, kr.kc+4, 71, 73).run(t)
 			newCase(rng, true, true, 2*kr.mc+5, 70, kr.kc+3, 1, 0, 2*kr.mc+6, kr.kc+3, 70).run(t)
 			newCase(rng, false, false, 2*kr.mc+5, 70, kr.kc+3, 1, 0.5, kr.kc+4, 71, 73).withStage(rng).run(t)
+			newCase(rng, false, false, 2*kr.mc+5, 70, kr.kc+3, 1, 0.5, kr.kc+4, 71, 73).withStage(rng).withRowMap(rng).run(t)
 		})
 	}
 }
@@ -508,7 +557,7 @@ func TestSgemmBiasBits(t *testing.T) {
 			for _, threads := range []int{1, 2, 3} {
 				SetThreads(threads)
 				got := append([]float32(nil), c0...)
-				SgemmBias(false, false, m, n, k, 1, a, k, b, n, beta, got, n, bias, relu)
+				SgemmOut(false, false, m, n, k, 1, a, k, b, n, beta, got, n, Output{Bias: bias, Relu: relu})
 				SetThreads(0)
 				for i := range got {
 					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
