@@ -247,7 +247,14 @@ func BackwardUnpadded(d Dims, x, w, dy, dw, dx []float32, ws *Workspace) {
 	if dx == nil {
 		return
 	}
-	// wt[j][o][c] = w[k-1-j][c][o].
+	flipKernel(d, w, wt)
+	sameLength(flipped, dy, wt, dx, true, Stage{}, scratch)
+}
+
+// flipKernel sets wt[j][o][c] = w[Kernel-1-j][c][o]: the kernel flipped in
+// time and transposed, which convolves dy into the input gradient.
+func flipKernel(d Dims, w, wt []float32) {
+	k, cin, f := d.Kernel, d.In, d.Filters
 	for j := 0; j < k; j++ {
 		src := w[(k-1-j)*cin*f : (k-j)*cin*f]
 		dst := wt[j*f*cin : (j+1)*f*cin]
@@ -257,7 +264,6 @@ func BackwardUnpadded(d Dims, x, w, dy, dw, dx []float32, ws *Workspace) {
 			}
 		}
 	}
-	sameLength(flipped, dy, wt, dx, true, Stage{}, scratch)
 }
 
 // forEdge calls fn for each output step s of each sample b whose window
@@ -309,15 +315,29 @@ func Backward(d Dims, xp, w, dy, dw, dxp []float32, ws *Workspace) {
 	// sample, every product would pack the kernel again (transposed, for
 	// the input gradient), which costs more than laying dy out once.
 	if ws != nil && d.Stride == 1 {
+		// z holds dy on the rows of Forward's big product, after keff-1
+		// rows of zeros: row lead + b*lp + t is dy[b][t] for t <
+		// OutLength, and zero for the steps after it, whose product rows
+		// straddle two samples.
+		lead := (d.Kernel - 1) * d.Dilation
 		rows := d.bigRows()
-		big := ws.buf(rows * f)
+		plain := d.Groups == 1 && d.Dilation == 1
+		zlen := (lead + d.Batch*lp) * f
+		wtlen := 0
+		if plain && dxp != nil {
+			wtlen = d.Kernel * f * cin
+		}
+		buf := ws.buf(zlen + wtlen)
+		z, wt := buf[:zlen], buf[zlen:]
+		clear(z[:lead*f])
 		for b := 0; b < d.Batch; b++ {
-			dst := big[b*lp*f : min((b+1)*lp, rows)*f]
+			dst := z[(lead+b*lp)*f : (lead+(b+1)*lp)*f]
 			n := copy(dst, dy[b*d.OutLength*f:(b+1)*d.OutLength*f])
 			clear(dst[n:])
 		}
+		big := z[lead*f:]
 		cg, fg := cin/d.Groups, f/d.Groups
-		if d.Groups == 1 && d.Dilation == 1 {
+		if plain {
 			kernels.Sgemm(true, false, d.Kernel*cin, f, rows, 1, xp, cin, big, f, 1, dw, f)
 		} else {
 			for g := 0; g < d.Groups; g++ {
@@ -326,11 +346,22 @@ func Backward(d Dims, xp, w, dy, dw, dxp []float32, ws *Workspace) {
 				}
 			}
 		}
-		if dxp != nil {
-			for g := 0; g < d.Groups; g++ {
-				for i := 0; i < d.Kernel; i++ {
-					kernels.Sgemm(false, true, rows, cg, fg, 1, big[g*fg:], f, w[i*cg*f+g*fg:], f, 1, dxp[i*d.Dilation*cin+g*cg:], cin)
-				}
+		if dxp == nil {
+			return
+		}
+		if plain {
+			// The input gradient is dy convolved with the kernel flipped
+			// in time and transposed: padded row r = b*lp + p gets
+			// Σ_j z[r+j]·wt[j], the zero rows between the samples (and
+			// before the first) standing for the steps outside each
+			// sample. One GEMM, z read in place, K = Kernel*Filters.
+			flipKernel(d, w, wt)
+			kernels.Sgemm(false, false, d.Batch*lp, cin, d.Kernel*f, 1, z, f, wt, cin, 1, dxp, cin)
+			return
+		}
+		for g := 0; g < d.Groups; g++ {
+			for i := 0; i < d.Kernel; i++ {
+				kernels.Sgemm(false, true, rows, cg, fg, 1, big[g*fg:], f, w[i*cg*f+g*fg:], f, 1, dxp[i*d.Dilation*cin+g*cg:], cin)
 			}
 		}
 		return

@@ -121,12 +121,29 @@ func TestBackwardMatchesAdjoint(t *testing.T) {
 		}
 		xp := make([]float32, d.Batch*d.PaddedLength()*d.In)
 		Pad(d, x, xp)
+		var perSample [2][]float32 // dw and dx without a workspace
 		for _, ws := range []*Workspace{nil, {}} {
 			dw := make([]float32, len(w))
 			dxp := make([]float32, len(xp))
 			Backward(d, xp, w, dy, dw, dxp, ws)
 			dx := make([]float32, len(x))
 			Unpad(d, dxp, dx)
+			// The whole-batch path element by element against the
+			// per-sample one.
+			if ws == nil {
+				perSample = [2][]float32{dw, dx}
+			} else {
+				for i, v := range perSample[0] {
+					if math.Abs(float64(dw[i]-v)) > 1e-4*(1+math.Abs(float64(v))) {
+						t.Fatalf("%+v: batched dw[%d] = %g, per sample %g", d, i, dw[i], v)
+					}
+				}
+				for i, v := range perSample[1] {
+					if math.Abs(float64(dx[i]-v)) > 1e-4*(1+math.Abs(float64(v))) {
+						t.Fatalf("%+v: batched dx[%d] = %g, per sample %g", d, i, dx[i], v)
+					}
+				}
+			}
 			var viaW, viaX float64
 			for i := range w {
 				viaW += float64(dw[i]) * float64(w[i])
