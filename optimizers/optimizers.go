@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/seqnet/seqnet/internal/kernels"
 	"github.com/seqnet/seqnet/layers"
 )
 
@@ -265,6 +266,11 @@ type adamUpdate struct {
 
 func (u *adamUpdate) run(lo, hi int) {
 	w, g, m, v := u.w[lo:hi], u.g[lo:hi], u.m[lo:hi], u.v[lo:hi]
+	if u.vh == nil {
+		// The same arithmetic in AVX (same bits), for large tables.
+		kernels.Adam(w, g, m, v, u.alpha, u.b1, u.b2, u.eps)
+		return
+	}
 	for j := range w {
 		gj := g[j]
 		m[j] += (gj - m[j]) * u.b1

@@ -1,6 +1,9 @@
 package kernels
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // The element-wise loops of a layer's output stage: relu, bias+relu,
 // relu's derivative and a running maximum. Scalar Go spends several
@@ -140,5 +143,26 @@ func biasRelu(c []float32, ldc, rows, cols int, bias []float32, relu bool) {
 			}
 			row[j] = v
 		}
+	}
+}
+
+// Adam does the Adam step of package optimizers on each element:
+// m += (g-m)*b1; v += (g*g-v)*b2; w -= m*alpha / (sqrt(v)+eps), with b1
+// and b2 already 1-beta1 and 1-beta2. The AVX loop and the Go one give the
+// same bits. It panics if the lengths differ.
+func Adam(w, g, m, v []float32, alpha, b1, b2, eps float32) {
+	if len(g) != len(w) || len(m) != len(w) || len(v) != len(w) {
+		panic(fmt.Sprintf("kernels: Adam lengths differ: %d, %d, %d, %d", len(w), len(g), len(m), len(v)))
+	}
+	i := 0
+	if n := len(w) / 8; n > 0 && simdAct() {
+		adamAVX(&w[0], &g[0], &m[0], &v[0], n, alpha, b1, b2, eps)
+		i = n * 8
+	}
+	for ; i < len(w); i++ {
+		gi := g[i]
+		m[i] += (gi - m[i]) * b1
+		v[i] += (gi*gi - v[i]) * b2
+		w[i] -= m[i] * alpha / (float32(math.Sqrt(float64(v[i]))) + eps)
 	}
 }

@@ -15,3 +15,7 @@ func pool2GradAVX(d0, d1, x0, y, grad *float32, n int) { panic("kernels: no AVX 
 func biasReluRowsAVX(c *float32, ldc int, bias *float32, rows, n int, relu bool) {
 	panic("kernels: no AVX in this build")
 }
+
+func adamAVX(w, grad, m, v *float32, n int, alpha, b1, b2, eps float32) {
+	panic("kernels: no AVX in this build")
+}

@@ -1525,3 +1525,49 @@ norelu:
 done:
 	VZEROUPPER
 	RET
+
+// func adamAVX(w *float32, grad *float32, m *float32, v *float32, n int, alpha float32, b1 float32, b2 float32, eps float32)
+// Requires: AVX
+TEXT ·adamAVX(SB), NOSPLIT, $0-56
+	MOVQ         w+0(FP), AX
+	MOVQ         grad+8(FP), CX
+	MOVQ         m+16(FP), DX
+	MOVQ         v+24(FP), BX
+	MOVQ         n+32(FP), SI
+	VBROADCASTSS alpha+40(FP), Y12
+	VBROADCASTSS b1+44(FP), Y13
+	VBROADCASTSS b2+48(FP), Y14
+	VBROADCASTSS eps+52(FP), Y15
+	TESTQ        SI, SI
+	JZ           done
+
+loop:
+	VMOVUPS (CX), Y0
+	VMOVUPS (DX), Y1
+	VSUBPS  Y1, Y0, Y2
+	VMULPS  Y13, Y2, Y2
+	VADDPS  Y2, Y1, Y1
+	VMOVUPS Y1, (DX)
+	VMOVUPS (BX), Y3
+	VMULPS  Y0, Y0, Y4
+	VSUBPS  Y3, Y4, Y4
+	VMULPS  Y14, Y4, Y4
+	VADDPS  Y4, Y3, Y3
+	VMOVUPS Y3, (BX)
+	VSQRTPS Y3, Y3
+	VADDPS  Y15, Y3, Y3
+	VMULPS  Y12, Y1, Y1
+	VDIVPS  Y3, Y1, Y1
+	VMOVUPS (AX), Y5
+	VSUBPS  Y1, Y5, Y5
+	VMOVUPS Y5, (AX)
+	ADDQ    $0x20, AX
+	ADDQ    $0x20, CX
+	ADDQ    $0x20, DX
+	ADDQ    $0x20, BX
+	DECQ    SI
+	JNZ     loop
+
+done:
+	VZEROUPPER
+	RET

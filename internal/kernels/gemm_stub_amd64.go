@@ -92,3 +92,9 @@ func maxIntoAVX(y *float32, x *float32, n int)
 //
 //go:noescape
 func biasReluRowsAVX(c *float32, ldc int, bias *float32, rows int, n int, relu bool)
+
+// adamAVX sets, for i < 8*n and g = grad: m += (g-m)*b1; v += (g*g-v)*b2; w -= m*alpha / (sqrt(v)+eps).
+// Requires AVX.
+//
+//go:noescape
+func adamAVX(w *float32, grad *float32, m *float32, v *float32, n int, alpha float32, b1 float32, b2 float32, eps float32)

@@ -39,6 +39,7 @@ func main() {
 	axpyKernel()
 	elementwiseKernels()
 	epilogueKernel()
+	adamKernel()
 	Generate()
 }
 
@@ -692,6 +693,60 @@ func epilogueKernel() {
 	ADDQ(ldc, c)
 	DECQ(rows)
 	JNZ(LabelRef("row"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// adamKernel emits adamAVX, the Adam step of package optimizers over
+// blocks of 8: the same operations in the same order as its Go loop
+// (multiplies and adds apart, no FMA: Go does not fuse them on amd64), so
+// the bits agree.
+func adamKernel() {
+	TEXT("adamAVX", NOSPLIT, "func(w, grad, m, v *float32, n int, alpha, b1, b2, eps float32)")
+	Pragma("noescape")
+	Doc("adamAVX sets, for i < 8*n and g = grad: m += (g-m)*b1; v += (g*g-v)*b2; w -= m*alpha / (sqrt(v)+eps).",
+		"Requires AVX.")
+	w := Load(Param("w"), GP64())
+	g := Load(Param("grad"), GP64()) // "g" is the goroutine register in Go assembly
+	m := Load(Param("m"), GP64())
+	v := Load(Param("v"), GP64())
+	n := Load(Param("n"), GP64())
+	alpha, b1, b2, eps := Y12, Y13, Y14, Y15
+	// Four pointers and an int (40 bytes), then the four float32s.
+	for i, p := range []struct {
+		name string
+		r    VecPhysical
+	}{{"alpha", alpha}, {"b1", b1}, {"b2", b2}, {"eps", eps}} {
+		VBROADCASTSS(NewParamAddr(p.name, 40+4*i), p.r)
+	}
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	Label("loop")
+	VMOVUPS(Mem{Base: g}, Y0)
+	VMOVUPS(Mem{Base: m}, Y1)
+	VSUBPS(Y1, Y0, Y2) // g - m
+	VMULPS(b1, Y2, Y2)
+	VADDPS(Y2, Y1, Y1) // m + (g-m)*b1
+	VMOVUPS(Y1, Mem{Base: m})
+	VMOVUPS(Mem{Base: v}, Y3)
+	VMULPS(Y0, Y0, Y4) // g*g
+	VSUBPS(Y3, Y4, Y4)
+	VMULPS(b2, Y4, Y4)
+	VADDPS(Y4, Y3, Y3)
+	VMOVUPS(Y3, Mem{Base: v})
+	VSQRTPS(Y3, Y3)
+	VADDPS(eps, Y3, Y3)
+	VMULPS(alpha, Y1, Y1) // m*alpha
+	VDIVPS(Y3, Y1, Y1)
+	VMOVUPS(Mem{Base: w}, Y5)
+	VSUBPS(Y1, Y5, Y5)
+	VMOVUPS(Y5, Mem{Base: w})
+	for _, r := range []Register{w, g, m, v} {
+		ADDQ(U8(32), r)
+	}
+	DECQ(n)
+	JNZ(LabelRef("loop"))
 	Label("done")
 	VZEROUPPER()
 	RET()
