@@ -341,3 +341,45 @@ func TestFunctionalFanOutAddsGradients(t *testing.T) {
 		t.Errorf("functional summary lacks connections:\n%s", buf.String())
 	}
 }
+
+// TestLargeTrainStepDoesNotAllocate: the same on a W3-sized model whose
+// products split over the cores: whole-batch convolutions ('valid' and
+// 'causal'), max pooling, Dense, Adam.
+func TestLargeTrainStepDoesNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates by itself")
+	}
+	m, err := NewSequential(
+		layers.Input(64, 9),
+		layers.NewConv1D(64, 3, layers.ConvActivation("relu")),
+		layers.NewConv1D(64, 3, layers.ConvActivation("relu"), layers.Padding("causal")),
+		layers.NewMaxPooling1D(2),
+		layers.NewFlatten(),
+		layers.NewDense(50, "relu"),
+		layers.NewDense(1, ""),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile(CompileOptions{OptimizerName: "adam", LearningRate: 1e-3, LossName: "mse"}); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(2, 2))
+	x, y := tensor.New(128, 64, 9), tensor.New(128, 1)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.NormFloat64())
+	}
+	for i := range y.Data {
+		y.Data[i] = float32(rng.NormFloat64())
+	}
+	step := func() {
+		if _, err := m.TrainOnBatch(x, y); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step()
+	step()
+	if n := testing.AllocsPerRun(10, step); n != 0 {
+		t.Errorf("a training step allocates %v times", n)
+	}
+}

@@ -214,6 +214,8 @@ type Adam struct {
 	Base
 	Beta1, Beta2, Epsilon float64
 	AMSGrad               bool
+
+	updates []adamUpdate // one per weight, reused every step
 }
 
 // NewAdam returns Adam with Keras' defaults (β1 0.9, β2 0.999, ε 1e-7)
@@ -244,16 +246,17 @@ func (o *Adam) Step(params []*layers.Param) {
 		}
 		w, g := p.Value.Data, p.Grad.Data
 		m, v := o.Slots[i][0], o.Slots[i][1]
-		u := adamUpdate{w: w, g: g, m: m, v: v, alpha: alpha, b1: b1, b2: b2, eps: eps}
+		if len(o.updates) != len(params) {
+			o.updates = make([]adamUpdate, len(params))
+		}
+		// The update lives in the optimizer, so that handing it to the
+		// worker goroutines allocates nothing.
+		u := &o.updates[i]
+		*u = adamUpdate{w: w, g: g, m: m, v: v, alpha: alpha, b1: b1, b2: b2, eps: eps}
 		if o.AMSGrad {
 			u.vh = o.Slots[i][2]
 		}
-		if len(w) < splitMin {
-			u.run(0, len(w))
-		} else {
-			shared := u // only this copy escapes to the goroutines
-			split(len(w), shared.run)
-		}
+		split(len(w), u)
 	}
 	o.afterStep(params)
 }
@@ -289,26 +292,61 @@ func (u *adamUpdate) run(lo, hi int) {
 // the cores (an Embedding(20000, 128) table has 2.6 million weights).
 const splitMin = 1 << 16
 
+// rangeUpdate is an element-wise update of a range of one weight.
+type rangeUpdate interface{ run(lo, hi int) }
+
 // split runs f over [0, n) in one piece, or in one piece per core for
 // large n. Each element is updated by exactly one goroutine with the same
-// arithmetic, so the result does not depend on the split.
-func split(n int, f func(lo, hi int)) {
+// arithmetic, so the result does not depend on the split. The pieces go to
+// long-lived workers over a channel, so a step allocates nothing.
+func split(n int, f rangeUpdate) {
 	workers := runtime.GOMAXPROCS(0)
 	if n < splitMin || workers < 2 {
-		f(0, n)
+		f.run(0, n)
 		return
 	}
-	var wg sync.WaitGroup
 	chunk := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
+	pool := startSplitWorkers(workers - 1)
+	defer pool.mu.Unlock()
+	// The caller takes the first piece itself.
+	for lo := chunk; lo < n; lo += chunk {
+		pool.wg.Add(1)
+		pool.jobs <- splitJob{f, lo, min(lo+chunk, n)}
+	}
+	f.run(0, chunk)
+	pool.wg.Wait()
+}
+
+type splitJob struct {
+	f      rangeUpdate
+	lo, hi int
+}
+
+// splitPool is the workers of split, shared by all optimizers; mu makes
+// concurrent Steps (of different models) take turns.
+type splitPool struct {
+	mu      sync.Mutex
+	jobs    chan splitJob
+	wg      sync.WaitGroup
+	workers int
+}
+
+var splitWorkers = &splitPool{jobs: make(chan splitJob, 64)}
+
+// startSplitWorkers makes sure n workers run and returns the pool, locked
+// for the caller until its pieces are done.
+func startSplitWorkers(n int) *splitPool {
+	p := splitWorkers
+	p.mu.Lock()
+	for ; p.workers < n; p.workers++ {
 		go func() {
-			defer wg.Done()
-			f(lo, hi)
+			for j := range p.jobs {
+				j.f.run(j.lo, j.hi)
+				p.wg.Done()
+			}
 		}()
 	}
-	wg.Wait()
+	return p
 }
 
 // Config returns Keras' Adam config.

@@ -3,6 +3,7 @@ package optimizers
 import (
 	"math"
 	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/seqnet/seqnet/layers"
@@ -156,6 +157,48 @@ func TestAdamSplitEqualsSerial(t *testing.T) {
 	for i := range a.Value.Data {
 		if a.Value.Data[i] != b.Value.Data[i] {
 			t.Fatalf("element %d: %g on all cores, %g on one", i, a.Value.Data[i], b.Value.Data[i])
+		}
+	}
+}
+
+// TestAdamConcurrentModels: optimizers of different models may step at the
+// same time (they share the split workers) and get the bits of stepping
+// alone.
+func TestAdamConcurrentModels(t *testing.T) {
+	n := splitMin + 101
+	mk := func(seed int) *layers.Param {
+		w, g := make([]float32, n), make([]float32, n)
+		for i := range w {
+			w[i] = float32((i+seed)%89) / 89
+			g[i] = float32((i*seed)%23)/23 - 0.5
+		}
+		return param(w, g)
+	}
+	alone := []*layers.Param{mk(1), mk(2), mk(3)}
+	for _, p := range alone {
+		o := NewAdam(0.01)
+		for s := 0; s < 3; s++ {
+			o.Step([]*layers.Param{p})
+		}
+	}
+	together := []*layers.Param{mk(1), mk(2), mk(3)}
+	var wg sync.WaitGroup
+	for _, p := range together {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o := NewAdam(0.01)
+			for s := 0; s < 3; s++ {
+				o.Step([]*layers.Param{p})
+			}
+		}()
+	}
+	wg.Wait()
+	for k := range alone {
+		for i, v := range alone[k].Value.Data {
+			if together[k].Value.Data[i] != v {
+				t.Fatalf("model %d element %d: %g stepping together, %g alone", k, i, together[k].Value.Data[i], v)
+			}
 		}
 	}
 }
