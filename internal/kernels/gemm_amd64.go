@@ -12,7 +12,8 @@ var (
 		name: "avx512",
 		mr:   12, nr: 32,
 		kc: 768, mc: 96, nc: 1024,
-		fn: kernelAVX512, packA8: packA12, packAT: packAT12, direct: kernelAVX512Direct, packB: packB32,
+		fn: kernelAVX512, packA8: packA12, packAT: packAT12, direct: kernelAVX512Direct, directT: kernelAVX512DirectT,
+		packB: packB32,
 	}
 	avx2Kernel = &microKernel{
 		name: "avx2",
@@ -125,4 +126,13 @@ func axpy32(alpha float32, x, y []float32) {
 	}
 	_ = y[32*n-1]
 	axpyAVX2(alpha, &x[0], &y[0], n)
+}
+
+// kernelAVX512DirectT checks the slice bounds the assembly relies on and
+// runs it.
+func kernelAVX512DirectT(k int, a []float32, lda int, b, c []float32, ldc int, accum bool) {
+	_ = a[(k-1)*lda+11]
+	_ = b[32*k-1]
+	_ = c[11*ldc+31]
+	sgemmKernelAVX512DirectT_12x32(k, &a[0], lda, &b[0], &c[0], ldc, accum)
 }

@@ -72,6 +72,9 @@ type microKernel struct {
 	// instead of from a packed panel; Sgemm uses it for untransposed A with
 	// alpha 1 and lda at most directMaxLda.
 	direct func(k int, a []float32, lda int, b, c []float32, ldc int, accum bool)
+	// directT, if not nil, is fn reading transposed A in place (A[r][p] =
+	// a[p*lda+r]); Sgemm uses it for transposed A with alpha 1.
+	directT func(k int, a []float32, lda int, b, c []float32, ldc int, accum bool)
 	// packB, if not nil, sets dst[p*nr+j] = b[p*ldb+j] for j < nr and
 	// p < k: packB for full panels of untransposed B.
 	packB func(k int, b []float32, ldb int, dst []float32)
@@ -84,6 +87,13 @@ type microKernel struct {
 // directMaxLda bounds the row distance for reading A in place: the mr rows
 // of A then fall in different L1 cache sets.
 var directMaxLda = 512
+
+// directTMaxLda bounds the row distance for reading transposed A in place:
+// directT reads 48 bytes every lda floats, and with a large power-of-two
+// lda those rows share few L1 sets and the panel falls out of L1 before
+// its reuse. Measured on Conv1D kernel gradients, one thread: +8% at lda
+// 64, +2% at 128, -13% at 256 against packing.
+var directTMaxLda = 128
 
 // workspace holds one goroutine's packing buffers.
 type workspace struct {
@@ -159,7 +169,8 @@ func gemmBlock(kr *microKernel, ws *workspace, g *gemmArgs, i0, i1, j0, j1 int) 
 func macroKernel(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, ic, mc, pc, kc, jc, nc int) {
 	mr, nr := kr.mr, kr.nr
 	accum := pc > 0 || !g.overwrite
-	direct := kr.direct != nil && !g.transA && g.alpha == 1 && g.lda <= directMaxLda
+	direct := kr.direct != nil && !g.transA && g.alpha == 1 && g.lda <= directMaxLda ||
+		kr.directT != nil && g.transA && g.alpha == 1 && g.lda <= directTMaxLda
 	if direct {
 		// Only a last, partial panel of rows needs packing.
 		if full := mc / mr * mr; full < mc {
@@ -205,19 +216,25 @@ func finishTile(g *gemmArgs, i, rows, col, cols int, bias []float32) {
 	}
 }
 
-// directTile runs the in-place micro-kernel on the mr rows of A from row i
-// and B micro-panel jr.
+// directTile runs the in-place micro-kernel (direct, or directT for
+// transposed A) on the mr rows of op(A) from row i and B micro-panel jr.
 func directTile(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, i, pc, kc, jc, nc, jr int, accum bool) {
 	nr := kr.nr
 	nrr := min(nr, nc-jr)
 	bpanel := bp[jr*kc : (jr+nr)*kc]
-	a := g.a[i*g.lda+pc:]
+	var kernel func(k int, a []float32, lda int, b, c []float32, ldc int, accum bool)
+	var a []float32
+	if g.transA {
+		kernel, a = kr.directT, g.a[pc*g.lda+i:]
+	} else {
+		kernel, a = kr.direct, g.a[i*g.lda+pc:]
+	}
 	if nrr == nr && g.straight(i, kr.mr) {
 		row, _ := g.cRow(i)
-		kr.direct(kc, a, g.lda, bpanel, g.c[row*g.ldc+jc+jr:], g.ldc, accum)
+		kernel(kc, a, g.lda, bpanel, g.c[row*g.ldc+jc+jr:], g.ldc, accum)
 		return
 	}
-	kr.direct(kc, a, g.lda, bpanel, ws.tile, nr, false)
+	kernel(kc, a, g.lda, bpanel, ws.tile, nr, false)
 	addTile(g, ws.tile, nr, i, jc+jr, kr.mr, nrr, accum)
 }
 

@@ -16,6 +16,12 @@ func sgemmKernelAVX512_12x32(k int, a *float32, b *float32, c *float32, ldc int,
 //go:noescape
 func sgemmKernelAVX512Direct_12x32(k int, a *float32, lda int, b *float32, c *float32, ldc int, accum bool)
 
+// sgemmKernelAVX512DirectT_12x32 is sgemmKernelAVX512_12x32 with A read in place: A[r][p] = a[p*lda+r].
+// Requires AVX512F.
+//
+//go:noescape
+func sgemmKernelAVX512DirectT_12x32(k int, a *float32, lda int, b *float32, c *float32, ldc int, accum bool)
+
 // sgemmKernelAVX2_6x16 computes the 6×16 block C = A·B (accum false) or C += A·B (accum true)
 // from packed panels: a holds k×6 values, b holds k×16; ldc is in elements. Requires AVX2 and FMA.
 //

@@ -28,6 +28,7 @@ func main() {
 	ConstraintExpr("!purego")
 	avx512Kernel(12)
 	avx512DirectKernel(12)
+	avx512DirectTKernel(12)
 	avx2Kernel()
 	packAKernel(12)
 	packAKernel(6)
@@ -750,4 +751,71 @@ func adamKernel() {
 	Label("done")
 	VZEROUPPER()
 	RET()
+}
+
+// avx512DirectTKernel emits sgemmKernelAVX512DirectT_<mr>x32: the 12×32
+// kernel with transposed A read in place, A[r][p] = a[p*lda+r]: the mr
+// values of step p are adjacent (Conv1D's kernel gradient reads its input
+// windows this way), so the kernel walks a with stride lda instead of
+// packing it.
+func avx512DirectTKernel(mr int) {
+	const nr = 32
+	name := fmt.Sprintf("sgemmKernelAVX512DirectT_%dx%d", mr, nr)
+	TEXT(name, NOSPLIT, "func(k int, a *float32, lda int, b *float32, c *float32, ldc int, accum bool)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s is sgemmKernelAVX512_%dx%d with A read in place: A[r][p] = a[p*lda+r].", name, mr, nr),
+		"Requires AVX512F.")
+	k := Load(Param("k"), GP64())
+	a := Load(Param("a"), GP64())
+	lda := Load(Param("lda"), GP64())
+	SHLQ(U8(2), lda)
+	b := Load(Param("b"), GP64())
+	prefetchC(mr, 2)
+	acc := func(r, j int) VecPhysical { return zmm[2*r+j] }
+	b0, b1 := zmm[30], zmm[31]
+	bc := zmm[2*mr : 30]
+	for r := 0; r < mr; r++ {
+		for j := 0; j < 2; j++ {
+			VPXORD(acc(r, j), acc(r, j), acc(r, j))
+		}
+	}
+	pf := GP64() // 8 steps of A ahead
+	LEAQ(Mem{Base: a, Index: lda, Scale: 8}, pf)
+	step := func(off int) {
+		VMOVUPS(Mem{Base: b, Disp: off * nr * 4}, b0)
+		VMOVUPS(Mem{Base: b, Disp: off*nr*4 + 64}, b1)
+		PREFETCHT0(Mem{Base: b, Disp: off*nr*4 + 1024})
+		PREFETCHT0(Mem{Base: b, Disp: off*nr*4 + 64 + 1024})
+		PREFETCHT0(Mem{Base: pf})
+		for r := 0; r < mr; r++ {
+			x := bc[r%len(bc)]
+			VBROADCASTSS(Mem{Base: a, Disp: r * 4}, x)
+			VFMADD231PS(b0, x, acc(r, 0))
+			VFMADD231PS(b1, x, acc(r, 1))
+		}
+		ADDQ(lda, a)
+		ADDQ(lda, pf)
+	}
+	n := GP64()
+	MOVQ(k, n)
+	SHRQ(U8(2), n)
+	JZ(LabelRef("tail"))
+	Label("loop")
+	for u := 0; u < unroll; u++ {
+		step(u)
+	}
+	ADDQ(U32(unroll*nr*4), b)
+	DECQ(n)
+	JNZ(LabelRef("loop"))
+	Label("tail")
+	ANDQ(U8(unroll-1), k)
+	JZ(LabelRef("done"))
+	Label("tailloop")
+	step(0)
+	ADDQ(U32(nr*4), b)
+	DECQ(k)
+	JNZ(LabelRef("tailloop"))
+	Label("done")
+
+	storeTile(mr, 64, acc)
 }
