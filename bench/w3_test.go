@@ -54,6 +54,16 @@ func BenchmarkW2(b *testing.B) {
 	benchTrain(b, m, x, y)
 }
 
+// BenchmarkW2b is torch_bench.py's W2b kimcnn-train step.
+func BenchmarkW2b(b *testing.B) {
+	m, err := kimCNN(256)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x, y := randTokens(rand.New(rand.NewPCG(1, 1)), 64, 256, 20000)
+	benchTrain(b, m, x, y)
+}
+
 // BenchmarkW5Latency is torch_bench.py's W5 batch-1 inference.
 func BenchmarkW5Latency(b *testing.B) {
 	m, err := textCNN(256)

@@ -368,10 +368,11 @@ func (p *GlobalMaxPooling1D) Forward(_ *Context, in, out []*tensor.Tensor) {
 	out[0].Mask = nil
 }
 
-type globalMaxState struct{ ties []float32 }
+type globalMaxState struct{ ties, share []float32 }
 
 // Backward shares each output gradient among the steps equal to the
-// maximum (TensorFlow's reduce_max gradient).
+// maximum (TensorFlow's reduce_max gradient): it counts the ties, then
+// adds dy/ties to each of them, a row of channels at a time (AVX).
 func (p *GlobalMaxPooling1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 	if dIn[0] == nil {
 		return
@@ -381,37 +382,27 @@ func (p *GlobalMaxPooling1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor
 	L, C := p.steps, p.channels
 	st, _ := ctx.State.(*globalMaxState)
 	if st == nil {
-		st = &globalMaxState{ties: make([]float32, C)}
+		st = &globalMaxState{ties: make([]float32, C), share: make([]float32, C)}
 		ctx.State = st
 	}
 	for b := 0; b < len(y)/C; b++ {
 		yb, dyb := y[b*C:(b+1)*C], dy[b*C:(b+1)*C]
-		n := st.ties[:len(yb)]
+		n, share := st.ties[:len(yb)], st.share[:len(yb)]
 		clear(n)
 		for t := 0; t < L; t++ {
 			if mask != nil && !mask[b*L+t] {
 				continue
 			}
-			xt := x[(b*L+t)*C : (b*L+t+1)*C]
-			xt = xt[:len(yb)]
-			for c, v := range xt {
-				if v == yb[c] {
-					n[c]++
-				}
-			}
+			kernels.EqCount(n, x[(b*L+t)*C:(b*L+t)*C+len(yb)], yb)
+		}
+		for c := range share {
+			share[c] = dyb[c] / n[c] // used only where a step ties, so n[c] >= 1
 		}
 		for t := 0; t < L; t++ {
 			if mask != nil && !mask[b*L+t] {
 				continue
 			}
-			xt := x[(b*L+t)*C : (b*L+t+1)*C]
-			dxt := dx[(b*L+t)*C : (b*L+t+1)*C]
-			xt, dxt = xt[:len(yb)], dxt[:len(yb)]
-			for c, v := range xt {
-				if v == yb[c] {
-					dxt[c] += dyb[c] / n[c]
-				}
-			}
+			kernels.EqAdd(dx[(b*L+t)*C:(b*L+t)*C+len(yb)], x[(b*L+t)*C:(b*L+t)*C+len(yb)], yb, share)
 		}
 	}
 }

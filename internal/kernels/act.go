@@ -166,3 +166,45 @@ func Adam(w, g, m, v []float32, alpha, b1, b2, eps float32) {
 		w[i] -= m[i] * alpha / (float32(math.Sqrt(float64(v[i]))) + eps)
 	}
 }
+
+// EqCount adds 1 to cnt[i] where x[i] == y[i] (a NaN equals nothing): the
+// ties of a maximum, for GlobalMaxPooling1D's gradient. It panics if the
+// lengths differ.
+func EqCount(cnt, x, y []float32) {
+	if len(x) != len(cnt) || len(y) != len(cnt) {
+		panic(fmt.Sprintf("kernels: EqCount lengths differ: %d, %d, %d", len(cnt), len(x), len(y)))
+	}
+	i := 0
+	if n := len(cnt) / 8; n > 0 && simdAct() {
+		eqCountAVX(&cnt[0], &x[0], &y[0], n, 1)
+		i = n * 8
+	}
+	for ; i < len(cnt); i++ {
+		var one float32
+		if x[i] == y[i] {
+			one = 1
+		}
+		cnt[i] += one
+	}
+}
+
+// EqAdd adds share[i] to dx[i] where x[i] == y[i], and 0 elsewhere (which
+// turns a -0 into +0, the same on every path). It panics if the lengths
+// differ.
+func EqAdd(dx, x, y, share []float32) {
+	if len(x) != len(dx) || len(y) != len(dx) || len(share) != len(dx) {
+		panic(fmt.Sprintf("kernels: EqAdd lengths differ: %d, %d, %d, %d", len(dx), len(x), len(y), len(share)))
+	}
+	i := 0
+	if n := len(dx) / 8; n > 0 && simdAct() {
+		eqAddAVX(&dx[0], &x[0], &y[0], &share[0], n)
+		i = n * 8
+	}
+	for ; i < len(dx); i++ {
+		var add float32
+		if x[i] == y[i] {
+			add = share[i]
+		}
+		dx[i] += add
+	}
+}

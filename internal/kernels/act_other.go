@@ -19,3 +19,6 @@ func biasReluRowsAVX(c *float32, ldc int, bias *float32, rows, n int, relu bool)
 func adamAVX(w, grad, m, v *float32, n int, alpha, b1, b2, eps float32) {
 	panic("kernels: no AVX in this build")
 }
+
+func eqCountAVX(cnt, x, y *float32, n int, one float32) { panic("kernels: no AVX in this build") }
+func eqAddAVX(dx, x, y, share *float32, n int)          { panic("kernels: no AVX in this build") }

@@ -170,3 +170,47 @@ func TestAdamEveryImpl(t *testing.T) {
 		}
 	}
 }
+
+// TestEqualEveryImpl: EqCount and EqAdd give the bits of the definition
+// with every implementation on every length up to 70 (ties, NaNs and -0
+// included), with the elements past the slices untouched.
+func TestEqualEveryImpl(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for n := 0; n <= 70; n++ {
+		x, y, share, cnt0, dx0 := make([]float32, n+2), make([]float32, n+2), make([]float32, n+2), make([]float32, n+2), make([]float32, n+2)
+		for i := range x {
+			x[i] = float32(rng.IntN(3)) // many ties
+			y[i] = float32(rng.IntN(3))
+			share[i] = float32(rng.NormFloat64())
+			cnt0[i] = float32(rng.IntN(4))
+			dx0[i] = float32(rng.NormFloat64())
+			switch rng.IntN(12) {
+			case 0:
+				x[i], y[i] = float32(math.NaN()), float32(math.NaN())
+			case 1:
+				dx0[i] = float32(math.Copysign(0, -1))
+			}
+		}
+		for _, impl := range Impls() {
+			restore := Use(impl)
+			cnt, dx := append([]float32(nil), cnt0...), append([]float32(nil), dx0...)
+			EqCount(cnt[:n], x[:n], y[:n])
+			EqAdd(dx[:n], x[:n], y[:n], share[:n])
+			restore()
+			for i := range cnt {
+				wc, wd := cnt0[i], dx0[i]
+				if i < n {
+					if x[i] == y[i] {
+						wc++
+						wd += share[i]
+					} else {
+						wd += 0
+					}
+				}
+				if math.Float32bits(cnt[i]) != math.Float32bits(wc) || math.Float32bits(dx[i]) != math.Float32bits(wd) {
+					t.Fatalf("%s n=%d i=%d: cnt %v dx %v, want %v %v", impl, n, i, cnt[i], dx[i], wc, wd)
+				}
+			}
+		}
+	}
+}

@@ -1983,3 +1983,58 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func eqCountAVX(cnt *float32, x *float32, y *float32, n int, one float32)
+// Requires: AVX
+TEXT ·eqCountAVX(SB), NOSPLIT, $0-36
+	MOVQ         cnt+0(FP), AX
+	MOVQ         x+8(FP), CX
+	MOVQ         y+16(FP), DX
+	MOVQ         n+24(FP), BX
+	VBROADCASTSS one+32(FP), Y15
+	TESTQ        BX, BX
+	JZ           done
+
+loop:
+	VMOVUPS (CX), Y0
+	VCMPPS  $0x00, (DX), Y0, Y1
+	VANDPS  Y15, Y1, Y1
+	VADDPS  (AX), Y1, Y1
+	VMOVUPS Y1, (AX)
+	ADDQ    $0x20, AX
+	ADDQ    $0x20, CX
+	ADDQ    $0x20, DX
+	DECQ    BX
+	JNZ     loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func eqAddAVX(dx *float32, x *float32, y *float32, share *float32, n int)
+// Requires: AVX
+TEXT ·eqAddAVX(SB), NOSPLIT, $0-40
+	MOVQ  dx+0(FP), AX
+	MOVQ  x+8(FP), CX
+	MOVQ  y+16(FP), DX
+	MOVQ  share+24(FP), BX
+	MOVQ  n+32(FP), SI
+	TESTQ SI, SI
+	JZ    done
+
+loop:
+	VMOVUPS (CX), Y0
+	VCMPPS  $0x00, (DX), Y0, Y1
+	VANDPS  (BX), Y1, Y1
+	VADDPS  (AX), Y1, Y1
+	VMOVUPS Y1, (AX)
+	ADDQ    $0x20, AX
+	ADDQ    $0x20, CX
+	ADDQ    $0x20, DX
+	ADDQ    $0x20, BX
+	DECQ    SI
+	JNZ     loop
+
+done:
+	VZEROUPPER
+	RET

@@ -104,3 +104,13 @@ func biasReluRowsAVX(c *float32, ldc int, bias *float32, rows int, n int, relu b
 //
 //go:noescape
 func adamAVX(w *float32, grad *float32, m *float32, v *float32, n int, alpha float32, b1 float32, b2 float32, eps float32)
+
+// eqCountAVX adds one (1, from the caller) to cnt[i] where x[i] == y[i], for i < 8*n. Requires AVX.
+//
+//go:noescape
+func eqCountAVX(cnt *float32, x *float32, y *float32, n int, one float32)
+
+// eqAddAVX adds share[i] to dx[i] where x[i] == y[i] (and 0 elsewhere), for i < 8*n. Requires AVX.
+//
+//go:noescape
+func eqAddAVX(dx *float32, x *float32, y *float32, share *float32, n int)

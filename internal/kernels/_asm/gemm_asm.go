@@ -41,6 +41,7 @@ func main() {
 	elementwiseKernels()
 	epilogueKernel()
 	adamKernel()
+	equalKernels()
 	Generate()
 }
 
@@ -818,4 +819,65 @@ func avx512DirectTKernel(mr int) {
 	Label("done")
 
 	storeTile(mr, 64, acc)
+}
+
+// equalKernels emits the loops of GlobalMaxPooling1D's backward pass,
+// which shares each gradient among the steps equal to the maximum:
+// eqCountAVX counts the ties, eqAddAVX adds the shares. Both compare with
+// VCMPPS EQ_OQ (a NaN equals nothing, as == in Go) and add the masked
+// value everywhere (0 where unequal), as their Go versions do.
+func equalKernels() {
+	TEXT("eqCountAVX", NOSPLIT, "func(cnt, x, y *float32, n int, one float32)")
+	Pragma("noescape")
+	Doc("eqCountAVX adds one (1, from the caller) to cnt[i] where x[i] == y[i], for i < 8*n. Requires AVX.")
+	{
+		cnt := Load(Param("cnt"), GP64())
+		x := Load(Param("x"), GP64())
+		y := Load(Param("y"), GP64())
+		n := Load(Param("n"), GP64())
+		VBROADCASTSS(NewParamAddr("one", 32), Y15)
+		TESTQ(n, n)
+		JZ(LabelRef("done"))
+		Label("loop")
+		VMOVUPS(Mem{Base: x}, Y0)
+		VCMPPS(U8(0x00), Mem{Base: y}, Y0, Y1) // x == y (ordered, quiet)
+		VANDPS(Y15, Y1, Y1)
+		VADDPS(Mem{Base: cnt}, Y1, Y1)
+		VMOVUPS(Y1, Mem{Base: cnt})
+		for _, r := range []Register{cnt, x, y} {
+			ADDQ(U8(32), r)
+		}
+		DECQ(n)
+		JNZ(LabelRef("loop"))
+		Label("done")
+		VZEROUPPER()
+		RET()
+	}
+
+	TEXT("eqAddAVX", NOSPLIT, "func(dx, x, y, share *float32, n int)")
+	Pragma("noescape")
+	Doc("eqAddAVX adds share[i] to dx[i] where x[i] == y[i] (and 0 elsewhere), for i < 8*n. Requires AVX.")
+	{
+		dx := Load(Param("dx"), GP64())
+		x := Load(Param("x"), GP64())
+		y := Load(Param("y"), GP64())
+		sh := Load(Param("share"), GP64())
+		n := Load(Param("n"), GP64())
+		TESTQ(n, n)
+		JZ(LabelRef("done"))
+		Label("loop")
+		VMOVUPS(Mem{Base: x}, Y0)
+		VCMPPS(U8(0x00), Mem{Base: y}, Y0, Y1) // x == y (ordered, quiet)
+		VANDPS(Mem{Base: sh}, Y1, Y1)
+		VADDPS(Mem{Base: dx}, Y1, Y1)
+		VMOVUPS(Y1, Mem{Base: dx})
+		for _, r := range []Register{dx, x, y, sh} {
+			ADDQ(U8(32), r)
+		}
+		DECQ(n)
+		JNZ(LabelRef("loop"))
+		Label("done")
+		VZEROUPPER()
+		RET()
+	}
 }
