@@ -2,6 +2,8 @@ package model
 
 import (
 	"math/rand/v2"
+	"runtime"
+	"sync"
 
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/tensor"
@@ -25,6 +27,11 @@ type executor struct {
 	// InputGrads, when set, makes backward compute the gradient with
 	// respect to the model inputs (for attributions).
 	inputGrads bool
+	// toZero lists the gradient buffers each step clears (zeroTotal
+	// floats), built on the first step.
+	toZero    [][]float32
+	zeroTotal int
+	zeroWG    sync.WaitGroup
 }
 
 func newExecutor(m *Model, batch int, training, inputGrads bool) *executor {
@@ -111,13 +118,41 @@ func (e *executor) outputGrads() []*tensor.Tensor {
 }
 
 func (e *executor) zeroGrads() {
-	for _, nd := range e.m.nodes {
-		if sh, ok := nd.layer.(interface{ SharesInput() bool }); ok && sh.SharesInput() && len(nd.inputs) == 1 {
-			continue // its buffer is its input's, zeroed there
+	if e.toZero == nil {
+		for _, nd := range e.m.nodes {
+			if sh, ok := nd.layer.(interface{ SharesInput() bool }); ok && sh.SharesInput() && len(nd.inputs) == 1 {
+				continue // its buffer is its input's, zeroed there
+			}
+			for _, g := range e.grads[nd.id] {
+				e.toZero = append(e.toZero, g.Data)
+				e.zeroTotal += len(g.Data)
+			}
 		}
-		for _, g := range e.grads[nd.id] {
-			g.Zero()
+	}
+	// Megabytes of gradients on a large model: the cores share the
+	// clearing, half each (memory bandwidth allowing).
+	if runtime.GOMAXPROCS(0) < 2 || e.zeroTotal < 1<<18 {
+		clearRange(e.toZero, 0, e.zeroTotal, nil)
+		return
+	}
+	e.zeroWG.Add(1)
+	go clearRange(e.toZero, e.zeroTotal/2, e.zeroTotal, &e.zeroWG)
+	clearRange(e.toZero, 0, e.zeroTotal/2, nil)
+	e.zeroWG.Wait()
+}
+
+// clearRange zeroes elements [lo, hi) of the buffers taken end to end.
+func clearRange(bufs [][]float32, lo, hi int, wg *sync.WaitGroup) {
+	if wg != nil {
+		defer wg.Done()
+	}
+	at := 0
+	for _, b := range bufs {
+		from, to := max(lo-at, 0), min(hi-at, len(b))
+		if from < to {
+			clear(b[from:to])
 		}
+		at += len(b)
 	}
 }
 
