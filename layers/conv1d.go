@@ -254,10 +254,10 @@ func (c *Conv1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 func (c *Conv1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 	x := in[0]
 	st := c.state(ctx, Batch(x))
-	dz := st.out.grad(out[0].Data, dOut[0].Data, gradOf(c.bias))
 	dw := c.kernel.Grad
 	if dw == nil {
 		if dIn[0] == nil {
+			st.out.grad(out[0].Data, dOut[0].Data, gradOf(c.bias))
 			return
 		}
 		// A frozen kernel still passes the gradient through to the input.
@@ -268,6 +268,7 @@ func (c *Conv1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 		dw = st.frozenGrad
 	}
 	if st.dims.ForwardInPlace() {
+		dz := st.out.grad(out[0].Data, dOut[0].Data, gradOf(c.bias))
 		var dx []float32
 		if dIn[0] != nil {
 			dx = dIn[0].Data
@@ -295,7 +296,22 @@ func (c *Conv1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 			dxp = dIn[0].Data
 		}
 	}
-	conv.Backward(st.dims, xp, c.kernel.Value.Data, dz, dw.Data, dxp, &st.ws)
+	if st.dims.WholeBatchBackward(&st.ws) {
+		// The output stage writes dL/dz straight into the rows the
+		// whole-batch products read (relu), or it is copied there.
+		z, lay := conv.GradBuffer(st.dims, &st.ws, dxp != nil)
+		if !st.out.gradInto(out[0].Data, dOut[0].Data, gradOf(c.bias), z, lay) {
+			dz := st.out.grad(out[0].Data, dOut[0].Data, gradOf(c.bias))
+			n := st.dims.OutLength * c.Filters
+			for b := 0; b < st.dims.Batch; b++ {
+				copy(z[lay.Row(b*st.dims.OutLength)*c.Filters:], dz[b*n:(b+1)*n])
+			}
+		}
+		conv.BackwardLaidOut(st.dims, xp, c.kernel.Value.Data, z, dw.Data, dxp, &st.ws)
+	} else {
+		dz := st.out.grad(out[0].Data, dOut[0].Data, gradOf(c.bias))
+		conv.Backward(st.dims, xp, c.kernel.Value.Data, dz, dw.Data, dxp, &st.ws)
+	}
 	if dxp != nil && st.dims.Padded() {
 		conv.Unpad(st.dims, dxp, dIn[0].Data)
 	}

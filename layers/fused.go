@@ -34,6 +34,7 @@ type biasAct struct {
 	withBias           bool
 	fwd, bwd           func(piece, lo, hi int)
 	wg                 sync.WaitGroup
+	lay                conv.GradLayout // where backward writes dz (Period 0: row r at r)
 }
 
 // newBiasAct returns the output stage for outputs of size elems with n
@@ -81,6 +82,20 @@ func (b *biasAct) apply(y, bias []float32) { b.forward(b.pre(y), y, bias) }
 // gradient into biasGrad (nil to skip).
 func (b *biasAct) grad(y, dy, biasGrad []float32) []float32 {
 	return b.backward(b.zbuf, y, dy, b.dzbuf, biasGrad)
+}
+
+// gradInto is grad writing dL/d(x·W) straight into dst, row r at row
+// lay.Row(r) (Conv1D's whole-batch backward reads it there), when the
+// stage can: relu in place. It reports false, and writes nothing, for the
+// other activations; then call grad.
+func (b *biasAct) gradInto(y, dy, biasGrad, dst []float32, lay conv.GradLayout) bool {
+	if b.act.Name != "relu" || b.keep {
+		return false
+	}
+	b.lay = lay
+	b.backward(nil, y, dy, dst, biasGrad)
+	b.lay = conv.GradLayout{}
+	return true
 }
 
 // parallelMin is the element count from which a pass is split into
@@ -211,7 +226,11 @@ func (b *biasAct) backwardRows(w, lo, hi int) {
 		acc = b.partial[w*n : (w+1)*n]
 	}
 	for r := lo; r < hi; r++ {
-		dzs := b.dz[r*n : (r+1)*n]
+		dr := r
+		if b.lay.Period > 0 {
+			dr = b.lay.Row(r)
+		}
+		dzs := b.dz[dr*n : (dr+1)*n]
 		if relu {
 			kernels.ReluGrad(dzs, b.dy[r*n:(r+1)*n], b.y[r*n:(r+1)*n])
 		}

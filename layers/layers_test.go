@@ -2,6 +2,7 @@ package layers_test
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -36,22 +37,97 @@ func TestConv1DGradients(t *testing.T) {
 	}
 }
 
-// TestConv1DSameLengthGradients covers the unpadded path that 'same' and
-// 'causal' Conv1D layers with stride 1 take in both directions, on sizes
-// where the GEMMs use their micro-kernels, with a frozen kernel now and
-// then (the input gradient must still flow).
-func TestConv1DSameLengthGradients(t *testing.T) {
+// TestConv1DWholeBatchGradients covers the whole-batch paths of stride-1
+// Conv1D layers: the unpadded one of 'same' and 'causal' in both
+// directions, and for 'valid' the row-mapped forward and the backward,
+// on sizes where the GEMMs use their micro-kernels, with a frozen kernel
+// now and then (the input gradient must still flow) and without bias.
+// Relu is left to TestConv1DFusedRelu: with hundreds of units, some sit
+// within a finite-difference step of the kink.
+func TestConv1DWholeBatchGradients(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
-	for trial := 0; trial < 16; trial++ {
-		pad := []string{"same", "causal"}[trial%2]
+	for trial := 0; trial < 24; trial++ {
+		pad := []string{"same", "causal", "valid"}[trial%3]
 		k := 2 + rng.IntN(4)
-		act := []string{"linear", "relu", "tanh"}[rng.IntN(3)]
+		act := []string{"linear", "tanh", "sigmoid"}[rng.IntN(3)]
 		c := layers.NewConv1D(5+rng.IntN(30), k, layers.Padding(pad), layers.ConvActivation(act))
 		c.Frozen = trial%8 == 7
+		c.UseBias = trial%5 != 4
 		in := []layers.Shape{{k + rng.IntN(20), 1 + rng.IntN(24)}}
-		name := fmt.Sprintf("k%d %s %s frozen=%v in%v", k, pad, act, c.Frozen, in[0])
+		name := fmt.Sprintf("k%d %s %s frozen=%v bias=%v in%v", k, pad, act, c.Frozen, c.UseBias, in[0])
 		if err := gradcheck.Check(c, in, 1+rng.IntN(4), uint64(100+trial), gradcheck.Options{}); err != nil {
 			t.Fatalf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestConv1DFusedRelu: a Conv1D with relu, whose GEMMs add the bias and
+// clamp each tile and whose backward writes dL/dz straight into the
+// products' layout, gives the bits of the same Conv1D without activation
+// followed by a relu Activation layer, forward and backward, on every
+// padding.
+func TestConv1DFusedRelu(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for trial := 0; trial < 18; trial++ {
+		pad := []string{"same", "causal", "valid"}[trial%3]
+		k, filters := 1+rng.IntN(5), 5+rng.IntN(40)
+		steps, ch, batch := k+rng.IntN(40), 1+rng.IntN(30), 1+rng.IntN(5)
+		fused := layers.NewConv1D(filters, k, layers.Padding(pad), layers.ConvActivation("relu"))
+		plain := layers.NewConv1D(filters, k, layers.Padding(pad))
+		relu := layers.NewActivation("relu")
+		in := []layers.Shape{{steps, ch}}
+		outShape, err := fused.Build(in, rand.New(rand.NewPCG(1, uint64(trial))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := plain.Build(in, rand.New(rand.NewPCG(1, uint64(trial)))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := relu.Build(outShape, nil); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range fused.Bias().Value.Data {
+			fused.Bias().Value.Data[i] = v + float32(rng.NormFloat64())
+		}
+		copy(plain.Bias().Value.Data, fused.Bias().Value.Data)
+		copy(plain.Kernel().Value.Data, fused.Kernel().Value.Data)
+		x := tensor.New(batch, steps, ch)
+		for i := range x.Data {
+			x.Data[i] = float32(rng.NormFloat64())
+		}
+		outDims := append([]int{batch}, outShape[0]...)
+		y1, z2, y2 := tensor.New(outDims...), tensor.New(outDims...), tensor.New(outDims...)
+		dy := tensor.New(outDims...)
+		for i := range dy.Data {
+			dy.Data[i] = float32(rng.NormFloat64())
+		}
+		c1, c2, c3 := &layers.Context{Training: true}, &layers.Context{Training: true}, &layers.Context{Training: true}
+		fused.Forward(c1, []*tensor.Tensor{x}, []*tensor.Tensor{y1})
+		plain.Forward(c2, []*tensor.Tensor{x}, []*tensor.Tensor{z2})
+		relu.Forward(c3, []*tensor.Tensor{z2}, []*tensor.Tensor{y2})
+		name := fmt.Sprintf("%s k%d filters %d in (%d, %d, %d)", pad, k, filters, batch, steps, ch)
+		for i := range y1.Data {
+			if math.Float32bits(y1.Data[i]) != math.Float32bits(y2.Data[i]) {
+				t.Fatalf("%s: y[%d] = %v fused, %v apart", name, i, y1.Data[i], y2.Data[i])
+			}
+		}
+		dx1, dz2, dx2 := tensor.New(batch, steps, ch), tensor.New(outDims...), tensor.New(batch, steps, ch)
+		for _, p := range append(fused.Common().Params(), plain.Common().Params()...) {
+			p.Grad.Zero()
+		}
+		fused.Backward(c1, []*tensor.Tensor{x}, []*tensor.Tensor{y1}, []*tensor.Tensor{dy}, []*tensor.Tensor{dx1})
+		relu.Backward(c3, []*tensor.Tensor{z2}, []*tensor.Tensor{y2}, []*tensor.Tensor{dy}, []*tensor.Tensor{dz2})
+		plain.Backward(c2, []*tensor.Tensor{x}, []*tensor.Tensor{z2}, []*tensor.Tensor{dz2}, []*tensor.Tensor{dx2})
+		for _, pair := range [][2][]float32{
+			{dx1.Data, dx2.Data},
+			{fused.Kernel().Grad.Data, plain.Kernel().Grad.Data},
+			{fused.Bias().Grad.Data, plain.Bias().Grad.Data},
+		} {
+			for i := range pair[0] {
+				if math.Float32bits(pair[0][i]) != math.Float32bits(pair[1][i]) {
+					t.Fatalf("%s: gradient element %d = %v fused, %v apart", name, i, pair[0][i], pair[1][i])
+				}
+			}
 		}
 	}
 }

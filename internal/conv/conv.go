@@ -303,67 +303,58 @@ func gemmTaps(d Dims, rows int, xp, w, out []float32, st Stage, rowMap kernels.O
 	}
 }
 
+// GradLayout says where the whole-batch Backward reads dy from: row r of
+// dy (sample r/Keep, step r%Keep) is row Lead + (r/Keep)*Period + r%Keep
+// of the buffer GradBuffer returns, the rows of Forward's big product
+// after Lead rows of zeros; the rows between are zero too, so the product
+// rows that straddle two samples add nothing.
+type GradLayout struct{ Lead, Period, Keep int }
+
+// Row returns the buffer row of dy's row r.
+func (l GradLayout) Row(r int) int { return l.Lead + r/l.Keep*l.Period + r%l.Keep }
+
+// WholeBatchBackward reports whether Backward takes the whole batch at
+// once (stride 1, with a workspace), reading dy from GradBuffer's layout:
+// then a caller that computes dy itself can write it there directly and
+// call BackwardLaidOut.
+func (d Dims) WholeBatchBackward(ws *Workspace) bool { return ws != nil && d.Stride == 1 }
+
+// GradBuffer returns the buffer, from ws, that BackwardLaidOut reads dy
+// from, with its zero rows cleared (the rows for dy are left as they
+// are), and its layout. withDx says whether the input gradient will be
+// asked for (it needs scratch after the buffer).
+func GradBuffer(d Dims, ws *Workspace, withDx bool) ([]float32, GradLayout) {
+	lp, f := d.PaddedLength(), d.Filters
+	lay := GradLayout{Lead: (d.Kernel - 1) * d.Dilation, Period: lp, Keep: d.OutLength}
+	zlen := (lay.Lead + d.Batch*lp) * f
+	wtlen := 0
+	if withDx && d.Groups == 1 && d.Dilation == 1 {
+		wtlen = d.Kernel * f * d.In
+	}
+	z := ws.buf(zlen + wtlen)[:zlen]
+	clear(z[:lay.Lead*f])
+	for b := 0; b < d.Batch; b++ {
+		clear(z[(lay.Lead+b*lp+d.OutLength)*f : (lay.Lead+(b+1)*lp)*f])
+	}
+	return z, lay
+}
+
 // Backward adds the kernel gradient into dw (Kernel, In/Groups, Filters)
 // and, when dxp is not nil, the input gradient into dxp (Batch,
 // PaddedLength, In), given the padded input xp, the kernel w and dy
-// (Batch, OutLength, Filters). With stride 1 and ws, each is one GEMM per
-// tap over the whole batch: dy is laid out on the same rows as Forward's
-// big product, with zeros on the straddling rows so they add nothing.
+// (Batch, OutLength, Filters). With stride 1 and ws it lays dy out as
+// GradBuffer says and runs BackwardLaidOut over the whole batch.
 func Backward(d Dims, xp, w, dy, dw, dxp []float32, ws *Workspace) {
 	lp, cin, f := d.PaddedLength(), d.In, d.Filters
 	// Backward always takes the whole batch at once when it can: per
 	// sample, every product would pack the kernel again (transposed, for
 	// the input gradient), which costs more than laying dy out once.
-	if ws != nil && d.Stride == 1 {
-		// z holds dy on the rows of Forward's big product, after keff-1
-		// rows of zeros: row lead + b*lp + t is dy[b][t] for t <
-		// OutLength, and zero for the steps after it, whose product rows
-		// straddle two samples.
-		lead := (d.Kernel - 1) * d.Dilation
-		rows := d.bigRows()
-		plain := d.Groups == 1 && d.Dilation == 1
-		zlen := (lead + d.Batch*lp) * f
-		wtlen := 0
-		if plain && dxp != nil {
-			wtlen = d.Kernel * f * cin
-		}
-		buf := ws.buf(zlen + wtlen)
-		z, wt := buf[:zlen], buf[zlen:]
-		clear(z[:lead*f])
+	if d.WholeBatchBackward(ws) {
+		z, lay := GradBuffer(d, ws, dxp != nil)
 		for b := 0; b < d.Batch; b++ {
-			dst := z[(lead+b*lp)*f : (lead+(b+1)*lp)*f]
-			n := copy(dst, dy[b*d.OutLength*f:(b+1)*d.OutLength*f])
-			clear(dst[n:])
+			copy(z[lay.Row(b*d.OutLength)*f:], dy[b*d.OutLength*f:(b+1)*d.OutLength*f])
 		}
-		big := z[lead*f:]
-		cg, fg := cin/d.Groups, f/d.Groups
-		if plain {
-			kernels.Sgemm(true, false, d.Kernel*cin, f, rows, 1, xp, cin, big, f, 1, dw, f)
-		} else {
-			for g := 0; g < d.Groups; g++ {
-				for i := 0; i < d.Kernel; i++ {
-					kernels.Sgemm(true, false, cg, fg, rows, 1, xp[i*d.Dilation*cin+g*cg:], cin, big[g*fg:], f, 1, dw[i*cg*f+g*fg:], f)
-				}
-			}
-		}
-		if dxp == nil {
-			return
-		}
-		if plain {
-			// The input gradient is dy convolved with the kernel flipped
-			// in time and transposed: padded row r = b*lp + p gets
-			// Σ_j z[r+j]·wt[j], the zero rows between the samples (and
-			// before the first) standing for the steps outside each
-			// sample. One GEMM, z read in place, K = Kernel*Filters.
-			flipKernel(d, w, wt)
-			kernels.Sgemm(false, false, d.Batch*lp, cin, d.Kernel*f, 1, z, f, wt, cin, 1, dxp, cin)
-			return
-		}
-		for g := 0; g < d.Groups; g++ {
-			for i := 0; i < d.Kernel; i++ {
-				kernels.Sgemm(false, true, rows, cg, fg, 1, big[g*fg:], f, w[i*cg*f+g*fg:], f, 1, dxp[i*d.Dilation*cin+g*cg:], cin)
-			}
-		}
+		BackwardLaidOut(d, xp, w, z, dw, dxp, ws)
 		return
 	}
 	cg, fg := cin/d.Groups, f/d.Groups
@@ -395,6 +386,47 @@ func Backward(d Dims, xp, w, dy, dw, dxp []float32, ws *Workspace) {
 					w[i*cg*f+g*fg:], f,
 					1, dxb[i*d.Dilation*cin+g*cg:], d.Stride*cin)
 			}
+		}
+	}
+}
+
+// BackwardLaidOut is Backward's whole-batch path with dy already in z (the
+// buffer and layout of GradBuffer, which ws still holds). Each gradient is
+// one GEMM over the rows of Forward's big product (one per tap with
+// dilation or groups).
+func BackwardLaidOut(d Dims, xp, w, z, dw, dxp []float32, ws *Workspace) {
+	lp, cin, f := d.PaddedLength(), d.In, d.Filters
+	lead := (d.Kernel - 1) * d.Dilation
+	rows := d.bigRows()
+	plain := d.Groups == 1 && d.Dilation == 1
+	big := z[lead*f:]
+	cg, fg := cin/d.Groups, f/d.Groups
+	if plain {
+		kernels.Sgemm(true, false, d.Kernel*cin, f, rows, 1, xp, cin, big, f, 1, dw, f)
+	} else {
+		for g := 0; g < d.Groups; g++ {
+			for i := 0; i < d.Kernel; i++ {
+				kernels.Sgemm(true, false, cg, fg, rows, 1, xp[i*d.Dilation*cin+g*cg:], cin, big[g*fg:], f, 1, dw[i*cg*f+g*fg:], f)
+			}
+		}
+	}
+	if dxp == nil {
+		return
+	}
+	if plain {
+		// The input gradient is dy convolved with the kernel flipped in
+		// time and transposed: padded row r = b*lp + p gets Σ_j
+		// z[r+j]·wt[j], the zero rows between the samples (and before the
+		// first) standing for the steps outside each sample. One GEMM, z
+		// read in place, K = Kernel*Filters.
+		wt := ws.buf(len(z) + d.Kernel*f*cin)[len(z):]
+		flipKernel(d, w, wt)
+		kernels.Sgemm(false, false, d.Batch*lp, cin, d.Kernel*f, 1, z, f, wt, cin, 1, dxp, cin)
+		return
+	}
+	for g := 0; g < d.Groups; g++ {
+		for i := 0; i < d.Kernel; i++ {
+			kernels.Sgemm(false, true, rows, cg, fg, 1, big[g*fg:], f, w[i*cg*f+g*fg:], f, 1, dxp[i*d.Dilation*cin+g*cg:], cin)
 		}
 	}
 }
