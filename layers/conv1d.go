@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/seqnet/seqnet/internal/conv"
+	"github.com/seqnet/seqnet/internal/kernels"
 	"github.com/seqnet/seqnet/tensor"
 )
 
@@ -376,13 +377,10 @@ func addBias(z, bias []float32) {
 	}
 }
 
-// sumRows adds the column sums of z (rows of len(acc)) into acc.
+// sumRows adds the column sums of z (rows of len(acc)) into acc, row by
+// row in order.
 func sumRows(z, acc []float32) {
-	n := len(acc)
-	for r := 0; r+n <= len(z); r += n {
-		row := z[r : r+n]
-		for j, v := range row {
-			acc[j] += v
-		}
+	if n := len(acc); n > 0 {
+		kernels.AddRows(acc, z, len(z)/n, n)
 	}
 }

@@ -225,18 +225,21 @@ func (b *biasAct) backwardRows(w, lo, hi int) {
 	if b.withBias {
 		acc = b.partial[w*n : (w+1)*n]
 	}
-	for r := lo; r < hi; r++ {
-		dr := r
+	// Runs of rows that are consecutive in dz too: all of [lo, hi), or up
+	// to the end of a sample in Conv1D's layout.
+	for r := lo; r < hi; {
+		dr, cnt := r, hi-r
 		if b.lay.Period > 0 {
-			dr = b.lay.Row(r)
+			dr, cnt = b.lay.Row(r), min(cnt, b.lay.Keep-r%b.lay.Keep)
 		}
-		dzs := b.dz[dr*n : (dr+1)*n]
+		dzs := b.dz[dr*n : (dr+cnt)*n]
 		if relu {
-			kernels.ReluGrad(dzs, b.dy[r*n:(r+1)*n], b.y[r*n:(r+1)*n])
+			kernels.ReluGrad(dzs, b.dy[r*n:(r+cnt)*n], b.y[r*n:(r+cnt)*n])
 		}
 		if acc != nil {
-			kernels.Axpy(1, dzs, acc[:len(dzs)]) // exact: a fused multiply by 1 rounds as an add
+			kernels.AddRows(acc, dzs, cnt, n)
 		}
+		r += cnt
 	}
 }
 

@@ -208,3 +208,29 @@ func EqAdd(dx, x, y, share []float32) {
 		dx[i] += add
 	}
 }
+
+// AddRows adds the rows of z (rows of len(acc) values, ld apart) into acc,
+// one after the other: acc[i] += z[r*ld+i] for r = 0, 1, …. Every path
+// gives the bits of adding the rows one at a time in that order. It panics
+// if z is too short.
+func AddRows(acc, z []float32, rows, ld int) {
+	n := len(acc)
+	if rows == 0 || n == 0 {
+		return
+	}
+	if ld < n || len(z) < (rows-1)*ld+n {
+		panic(fmt.Sprintf("kernels: AddRows: %d rows of %d values %d apart need %d elements, have %d", rows, n, ld, (rows-1)*ld+n, len(z)))
+	}
+	j0 := 0
+	if n8 := n / 8; n8 > 0 && simdAct() {
+		addRowsAVX(&acc[0], &z[0], rows, ld, n8)
+		j0 = 8 * n8
+	}
+	for j := j0; j < n; j++ {
+		s := acc[j]
+		for r := 0; r < rows; r++ {
+			s += z[r*ld+j]
+		}
+		acc[j] = s
+	}
+}

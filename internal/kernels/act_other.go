@@ -22,3 +22,5 @@ func adamAVX(w, grad, m, v *float32, n int, alpha, b1, b2, eps float32) {
 
 func eqCountAVX(cnt, x, y *float32, n int, one float32) { panic("kernels: no AVX in this build") }
 func eqAddAVX(dx, x, y, share *float32, n int)          { panic("kernels: no AVX in this build") }
+
+func addRowsAVX(acc, z *float32, rows, ld, n int) { panic("kernels: no AVX in this build") }

@@ -214,3 +214,40 @@ func TestEqualEveryImpl(t *testing.T) {
 		}
 	}
 }
+
+// TestAddRowsEveryImpl: AddRows gives the bits of adding the rows one at a
+// time, with every implementation, on widths up to 40 (all tails), row
+// distances above the width, and rows counts from 0.
+func TestAddRowsEveryImpl(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for n := 0; n <= 40; n++ {
+		for _, rows := range []int{0, 1, 2, 7, 33} {
+			ld := n + rng.IntN(5)
+			z := make([]float32, max(0, (rows-1)*ld+n)+3)
+			for i := range z {
+				z[i] = float32(rng.NormFloat64())
+			}
+			acc0 := make([]float32, n+2)
+			for i := range acc0 {
+				acc0[i] = float32(rng.NormFloat64())
+			}
+			want := append([]float32(nil), acc0...)
+			for r := 0; r < rows; r++ {
+				for j := 0; j < n; j++ {
+					want[j] += z[r*ld+j]
+				}
+			}
+			for _, impl := range Impls() {
+				restore := Use(impl)
+				acc := append([]float32(nil), acc0...)
+				AddRows(acc[:n], z, rows, ld)
+				restore()
+				for i := range acc {
+					if math.Float32bits(acc[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s n=%d rows=%d ld=%d: acc[%d] = %v, want %v", impl, n, rows, ld, i, acc[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}

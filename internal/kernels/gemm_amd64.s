@@ -2038,3 +2038,37 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func addRowsAVX(acc *float32, z *float32, rows int, ld int, n int)
+// Requires: AVX
+TEXT ·addRowsAVX(SB), NOSPLIT, $0-40
+	MOVQ  acc+0(FP), AX
+	MOVQ  z+8(FP), CX
+	MOVQ  rows+16(FP), DX
+	MOVQ  ld+24(FP), BX
+	SHLQ  $0x02, BX
+	MOVQ  n+32(FP), SI
+	TESTQ SI, SI
+	JZ    done
+	TESTQ DX, DX
+	JZ    done
+
+col:
+	VMOVUPS (AX), Y0
+	MOVQ    CX, DI
+	MOVQ    DX, R8
+
+row:
+	VADDPS  (DI), Y0, Y0
+	ADDQ    BX, DI
+	DECQ    R8
+	JNZ     row
+	VMOVUPS Y0, (AX)
+	ADDQ    $0x20, AX
+	ADDQ    $0x20, CX
+	DECQ    SI
+	JNZ     col
+
+done:
+	VZEROUPPER
+	RET

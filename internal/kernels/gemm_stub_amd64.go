@@ -114,3 +114,8 @@ func eqCountAVX(cnt *float32, x *float32, y *float32, n int, one float32)
 //
 //go:noescape
 func eqAddAVX(dx *float32, x *float32, y *float32, share *float32, n int)
+
+// addRowsAVX sets acc[i] += z[r*ld+i] for r < rows in order, for i < 8*n (ld in elements). Requires AVX.
+//
+//go:noescape
+func addRowsAVX(acc *float32, z *float32, rows int, ld int, n int)

@@ -42,6 +42,7 @@ func main() {
 	epilogueKernel()
 	adamKernel()
 	equalKernels()
+	addRowsKernel()
 	Generate()
 }
 
@@ -880,4 +881,43 @@ func equalKernels() {
 		VZEROUPPER()
 		RET()
 	}
+}
+
+// addRowsKernel emits addRowsAVX, the bias gradient of a layer's output
+// stage: column sums of a block of rows, added into acc. Each column block
+// stays in a register while the rows are added in order, so every element
+// of acc sees the same additions in the same order as adding the rows one
+// by one.
+func addRowsKernel() {
+	TEXT("addRowsAVX", NOSPLIT, "func(acc, z *float32, rows, ld, n int)")
+	Pragma("noescape")
+	Doc("addRowsAVX sets acc[i] += z[r*ld+i] for r < rows in order, for i < 8*n (ld in elements). Requires AVX.")
+	acc := Load(Param("acc"), GP64())
+	z := Load(Param("z"), GP64())
+	rows := Load(Param("rows"), GP64())
+	ld := Load(Param("ld"), GP64())
+	SHLQ(U8(2), ld)
+	n := Load(Param("n"), GP64())
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	TESTQ(rows, rows)
+	JZ(LabelRef("done"))
+	p, r := GP64(), GP64()
+	Label("col")
+	VMOVUPS(Mem{Base: acc}, Y0)
+	MOVQ(z, p)
+	MOVQ(rows, r)
+	Label("row")
+	VADDPS(Mem{Base: p}, Y0, Y0)
+	ADDQ(ld, p)
+	DECQ(r)
+	JNZ(LabelRef("row"))
+	VMOVUPS(Y0, Mem{Base: acc})
+	ADDQ(U8(32), acc)
+	ADDQ(U8(32), z)
+	DECQ(n)
+	JNZ(LabelRef("col"))
+	Label("done")
+	VZEROUPPER()
+	RET()
 }
