@@ -27,11 +27,12 @@ type executor struct {
 	// InputGrads, when set, makes backward compute the gradient with
 	// respect to the model inputs (for attributions).
 	inputGrads bool
-	// toZero lists the gradient buffers each step clears (zeroTotal
-	// floats), built on the first step.
-	toZero    [][]float32
-	zeroTotal int
-	zeroWG    sync.WaitGroup
+	// toZero lists the gradient buffers each step clears: first the
+	// activations' (actBufs buffers, actTotal floats, listed on the first
+	// step), then the weights'.
+	toZero            [][]float32
+	actBufs, actTotal int
+	zeroWG            sync.WaitGroup
 }
 
 func newExecutor(m *Model, batch int, training, inputGrads bool) *executor {
@@ -117,7 +118,7 @@ func (e *executor) outputGrads() []*tensor.Tensor {
 	return e.resultGrads
 }
 
-func (e *executor) zeroGrads() {
+func (e *executor) zeroGrads(params []*layers.Param) {
 	if e.toZero == nil {
 		for _, nd := range e.m.nodes {
 			if sh, ok := nd.layer.(interface{ SharesInput() bool }); ok && sh.SharesInput() && len(nd.inputs) == 1 {
@@ -125,19 +126,31 @@ func (e *executor) zeroGrads() {
 			}
 			for _, g := range e.grads[nd.id] {
 				e.toZero = append(e.toZero, g.Data)
-				e.zeroTotal += len(g.Data)
+				e.actTotal += len(g.Data)
 			}
 		}
+		e.actBufs = len(e.toZero)
 	}
-	// Megabytes of gradients on a large model: the cores share the
-	// clearing, half each (memory bandwidth allowing).
-	if runtime.GOMAXPROCS(0) < 2 || e.zeroTotal < 1<<18 {
-		clearRange(e.toZero, 0, e.zeroTotal, nil)
+	// The weights' gradients are listed again each step: freezing a layer
+	// drops its gradients.
+	e.toZero = e.toZero[:e.actBufs]
+	total := e.actTotal
+	for _, p := range params {
+		if p.Grad != nil {
+			e.toZero = append(e.toZero, p.Grad.Data)
+			total += len(p.Grad.Data)
+		}
+	}
+	// Megabytes of gradients on a large model (an embedding table, the
+	// activations of a big batch): the cores share the clearing, half
+	// each, memory bandwidth allowing.
+	if runtime.GOMAXPROCS(0) < 2 || total < 1<<18 {
+		clearRange(e.toZero, 0, total, nil)
 		return
 	}
 	e.zeroWG.Add(1)
-	go clearRange(e.toZero, e.zeroTotal/2, e.zeroTotal, &e.zeroWG)
-	clearRange(e.toZero, 0, e.zeroTotal/2, nil)
+	go clearRange(e.toZero, total/2, total, &e.zeroWG)
+	clearRange(e.toZero, 0, total/2, nil)
 	e.zeroWG.Wait()
 }
 

@@ -67,7 +67,7 @@ func (m *Model) Gradients(xs []*tensor.Tensor, output, unit int, taps ...string)
 		p.Outputs = append(p.Outputs, o.Clone())
 	}
 	if unit >= 0 {
-		e.zeroGrads()
+		e.zeroGrads(nil)
 		g := e.outputGrads()[output]
 		for i := unit; i < len(g.Data); i += last {
 			g.Data[i] = 1

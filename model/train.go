@@ -350,12 +350,7 @@ func (m *Model) stopRequested() bool {
 func (m *Model) trainStep(xs, ys []*tensor.Tensor, rng *rand.Rand, acc *accumulator, metrics [][]losses.Metric) float64 {
 	e := m.train.get(xs[0].Shape[0])
 	outs := e.forward(xs, rng)
-	e.zeroGrads()
-	for _, p := range m.params {
-		if p.Grad != nil {
-			p.Grad.Zero()
-		}
-	}
+	e.zeroGrads(m.params)
 	var loss float64
 	gs := e.outputGrads()
 	for i, out := range outs {
