@@ -38,6 +38,11 @@ type Options struct {
 	Threads   int      // kernel threads; GOMAXPROCS when 0
 	Reps      int      // timed repetitions (at least 3)
 	MinTime   time.Duration
+	// PeakFraction adds W4's forward pass as a fraction of the FMA peak,
+	// the two timed in alternation rep by rep (kernels.FMAPeak on the same
+	// number of threads), so that each ratio compares moments a second
+	// apart.
+	PeakFraction bool
 }
 
 // Workloads lists the workload ids in order.
@@ -337,6 +342,38 @@ func w4(o Options, base Result, emit func(Result)) error {
 	r = summarize(base, vals)
 	r.Workload, r.Name, r.Metric = "W4", "conv1d-layer-fwdbwd", "gflops"
 	r.Extra = map[string]any{"shape": "B32 L512 Cin256 Cout256 K3 same", "calls_per_rep": calls}
+	emit(r)
+	if o.PeakFraction {
+		return w4PeakFraction(o, base, emit, func() { conv.Forward(ctx, in, out) }, gflop)
+	}
+	return nil
+}
+
+// w4PeakFraction times the FMA peak and W4's forward pass in alternation,
+// Reps rounds of one peak run and one forward rep each, and emits the
+// forward's GFLOP/s as a fraction of the peak of the same round.
+func w4PeakFraction(o Options, base Result, emit func(Result), forward func(), gflop float64) error {
+	peakTime := min(o.MinTime, 300*time.Millisecond)
+	var fractions, peaks []float64
+	for rep := 0; rep < o.Reps; rep++ {
+		peak := kernels.FMAPeak(o.Threads, peakTime)
+		if peak == 0 {
+			return nil // no assembly on this build: no peak to compare with
+		}
+		one := o
+		one.Reps = 3 // timedReps' minimum; the median of the three is this round's figure
+		vals, _, err := timedReps(one, func() error { forward(); return nil }, gflop)
+		if err != nil {
+			return err
+		}
+		sort.Float64s(vals)
+		fractions = append(fractions, vals[1]/peak)
+		peaks = append(peaks, peak)
+	}
+	r := summarize(base, fractions)
+	r.Workload, r.Name, r.Metric = "W4", "conv1d-layer-fwd-of-fma-peak", "fraction"
+	sort.Float64s(peaks)
+	r.Extra = map[string]any{"fma_peak_gflops_median": round4(peaks[len(peaks)/2]), "rounds": len(fractions)}
 	emit(r)
 	return nil
 }

@@ -3,6 +3,8 @@ package bench
 import (
 	"testing"
 	"time"
+
+	"github.com/seqnet/seqnet/internal/kernels"
 )
 
 // TestWorkloadsRun runs each workload once with the shortest timing, to
@@ -29,5 +31,36 @@ func TestWorkloadsRun(t *testing.T) {
 	k := got[0].Extra["final_kernel_keras_layout"].([]float32)
 	if k[0] < 0.8 || k[0] > 1.2 || k[1] < 1.8 || k[1] > 2.2 {
 		t.Errorf("blog-toy-a final kernel %v, want ≈ [1 2]", k)
+	}
+}
+
+// TestPeakFraction: with PeakFraction, W4 also reports its forward pass
+// as a fraction of the FMA peak timed beside it (where the build has the
+// assembly that measures the peak).
+func TestPeakFraction(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	var got []Result
+	err := Run(Options{Workloads: []string{"W4"}, Reps: 3, MinTime: time.Millisecond, Threads: 1, PeakFraction: true},
+		func(r Result) { got = append(got, r) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kernels.FMAPeak(1, time.Millisecond) == 0 {
+		if len(got) != 2 {
+			t.Fatalf("no peak on this build: got %d results, want W4's 2", len(got))
+		}
+		return
+	}
+	if len(got) != 3 {
+		t.Fatalf("got %d results, want 3", len(got))
+	}
+	r := got[2]
+	if r.Name != "conv1d-layer-fwd-of-fma-peak" || r.Metric != "fraction" || !(r.Median > 0) || r.Reps != 3 {
+		t.Errorf("bad peak fraction %+v", r)
+	}
+	if p, _ := r.Extra["fma_peak_gflops_median"].(float64); !(p > 0) {
+		t.Errorf("no peak in %+v", r.Extra)
 	}
 }

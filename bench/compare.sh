@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs seqnet's benchmarks and PyTorch's (torch_bench.py) back to back on this machine, the
-# machine's FMA peak, and prints one table: workload, seqnet, PyTorch, ratio.
+# machine's FMA peak, and prints one table: workload, seqnet, PyTorch, ratio; then W4's forward
+# pass on one thread as a fraction of the FMA peak timed beside it.
 # Installs what it needs from Debian (python3-torch, python3-numpy, libopenblas0, libopenblas-dev).
 # Usage: bench/compare.sh [--workloads W1,W2,...] [--reps 5] [--min-time 1.0]
 # Env: THREADS="2 1" (thread counts), REFERENCE (folder of the reference benchmarks),
@@ -41,4 +42,8 @@ for t in ${THREADS:-2 1}; do
   echo "== seqnet, $t thread(s)" >&2
   "$out/seqnet" bench --threads "$t" --compare "$refs" --peak "$out/peak.jsonl" "$@"
 done
+# The peak above and W4 were minutes apart, and the machine's speed drifts: also time W4's
+# forward pass against an FMA loop in the same process, round by round, on one thread.
+echo "== W4 forward against the FMA peak, alternating, 1 thread" >&2
+"$out/seqnet" bench --threads 1 --workloads W4 --peak-fraction --reps 5 | grep -E 'name|fma-peak'
 echo "(raw outputs in $out)" >&2

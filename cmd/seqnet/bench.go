@@ -24,11 +24,12 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	minTime := fs.Float64("min-time", 1.0, "seconds per timed repetition")
 	compare := fs.String("compare", "", "torch_bench.py (or onnxruntime) JSON lines to compare against: prints a table with ratios")
 	peak := fs.String("peak", "", "run_peak.sh JSON lines: W4 is also shown as a fraction of the FMA peak")
+	peakFraction := fs.Bool("peak-fraction", false, "also time an FMA peak loop in alternation with W4's forward pass (same threads) and report the forward as a fraction of it, round by round")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	o := bench.Options{Workloads: strings.Split(*workloads, ","), Threads: *threads, Reps: *reps,
-		MinTime: time.Duration(*minTime * float64(time.Second))}
+		MinTime: time.Duration(*minTime * float64(time.Second)), PeakFraction: *peakFraction}
 	var refs []bench.Reference
 	var peakOne, peakAll float64
 	if *compare != "" {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // TestElementwiseEveryImpl: each element-wise loop gives the same bits with
@@ -249,5 +250,20 @@ func TestAddRowsEveryImpl(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestFMAPeak: the peak loop runs and reports a positive rate where there
+// is assembly, 0 elsewhere.
+func TestFMAPeak(t *testing.T) {
+	g := FMAPeak(1, 20*time.Millisecond)
+	if run, _ := fmaPeakLoop(); run == nil {
+		if g != 0 {
+			t.Fatalf("no assembly, FMAPeak = %v", g)
+		}
+		return
+	}
+	if !(g > 0) {
+		t.Fatalf("FMAPeak = %v GFLOP/s", g)
 	}
 }

@@ -119,3 +119,15 @@ func eqAddAVX(dx *float32, x *float32, y *float32, share *float32, n int)
 //
 //go:noescape
 func addRowsAVX(acc *float32, z *float32, rows int, ld int, n int)
+
+// fmaPeakAVX512 runs iters passes of 24 independent vector FMAs and returns a value
+// that depends on all of them (so none is dead code). Requires AVX512F.
+//
+//go:noescape
+func fmaPeakAVX512(iters int, b float32, c float32) float32
+
+// fmaPeakAVX2 runs iters passes of 12 independent vector FMAs and returns a value
+// that depends on all of them (so none is dead code). Requires AVX2 and FMA.
+//
+//go:noescape
+func fmaPeakAVX2(iters int, b float32, c float32) float32

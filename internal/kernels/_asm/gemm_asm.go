@@ -43,6 +43,7 @@ func main() {
 	adamKernel()
 	equalKernels()
 	addRowsKernel()
+	fmaPeakKernels()
 	Generate()
 }
 
@@ -920,4 +921,49 @@ func addRowsKernel() {
 	Label("done")
 	VZEROUPPER()
 	RET()
+}
+
+// fmaPeakKernels emits fmaPeakAVX512 and fmaPeakAVX2, the machine's FMA
+// peak as shared/bench/reference/peak/peak.c measures it: independent
+// accumulators (enough to cover the FMA latency on two pipes), each
+// a = a*b + c with b just below 1, so the values stay bounded. seqnet
+// bench times them next to a workload to report it as a fraction of the
+// peak measured at the same moment.
+func fmaPeakKernels() {
+	for _, isa := range []struct {
+		name string
+		regs []VecPhysical
+		n    int
+	}{{"fmaPeakAVX512", zmm, 24}, {"fmaPeakAVX2", ymm, 12}} {
+		TEXT(isa.name, NOSPLIT, "func(iters int, b, c float32) float32")
+		Pragma("noescape")
+		req := "AVX512F"
+		if isa.name == "fmaPeakAVX2" {
+			req = "AVX2 and FMA"
+		}
+		Doc(fmt.Sprintf("%s runs iters passes of %d independent vector FMAs and returns a value", isa.name, isa.n),
+			"that depends on all of them (so none is dead code). Requires "+req+".")
+		iters := Load(Param("iters"), GP64())
+		bv, cv := isa.regs[isa.n], isa.regs[isa.n+1]
+		VBROADCASTSS(NewParamAddr("b", 8), bv)
+		VBROADCASTSS(NewParamAddr("c", 12), cv)
+		for i := 0; i < isa.n; i++ {
+			VMOVAPS(cv, isa.regs[i])
+		}
+		TESTQ(iters, iters)
+		JZ(LabelRef("done"))
+		Label("loop")
+		for i := 0; i < isa.n; i++ {
+			VFMADD213PS(cv, bv, isa.regs[i]) // a = a*b + c
+		}
+		DECQ(iters)
+		JNZ(LabelRef("loop"))
+		Label("done")
+		for i := 1; i < isa.n; i++ {
+			VADDPS(isa.regs[i], isa.regs[0], isa.regs[0])
+		}
+		Store(isa.regs[0].AsX(), ReturnIndex(0))
+		VZEROUPPER()
+		RET()
+	}
 }

@@ -1,0 +1,43 @@
+package kernels
+
+import (
+	"runtime"
+	"sync"
+	"time"
+)
+
+// FMAPeak measures the machine's vector FMA rate in GFLOP/s on threads
+// goroutines (each on its own OS thread) for about d: the widest FMA this
+// CPU runs (AVX-512 or AVX2), in a loop of independent accumulators, as
+// shared/bench/reference/peak/peak.c measures it. seqnet bench times it
+// next to a workload, so that the workload's fraction of the peak comes
+// from two measurements taken at the same moment on a machine whose speed
+// drifts. It returns 0 where there is no assembly (purego, other CPUs).
+func FMAPeak(threads int, d time.Duration) float64 {
+	run, flopsPerIter := fmaPeakLoop()
+	if run == nil || threads < 1 {
+		return 0
+	}
+	const chunk = 1 << 16 // iterations between clock reads
+	var wg sync.WaitGroup
+	iters := make([]int, threads)
+	t0 := time.Now()
+	for t := 0; t < threads; t++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			for time.Since(t0) < d {
+				run(chunk)
+				iters[t] += chunk
+			}
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for _, n := range iters {
+		total += n
+	}
+	return float64(total) * flopsPerIter / time.Since(t0).Seconds() / 1e9
+}

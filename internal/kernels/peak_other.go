@@ -1,0 +1,6 @@
+//go:build purego || !amd64
+
+package kernels
+
+// fmaPeakLoop: no assembly in this build.
+func fmaPeakLoop() (func(iters int), float64) { return nil, 0 }
