@@ -4,7 +4,15 @@
 // step t is one contiguous run of memory starting at x[t*s*channels], so
 // the whole convolution of one sample is a single GEMM whose A matrix has
 // leading dimension s*channels (its rows overlap; no im2col copy). With
-// dilation or groups it is kernel_size shifted GEMMs added up.
+// stride 1 the samples of a batch lie end to end, so one GEMM covers the
+// whole batch: its rows that straddle two samples are dropped by the
+// GEMM's row map ('valid'), or land exactly on the edge steps of 'same' and
+// 'causal' padding, which a small GEMM over their zero-padded windows then
+// fills in, so the input is never copied. Backward runs over the whole
+// batch too: the kernel gradient is the forward product transposed, and
+// the input gradient is dy convolved with the kernel flipped in time and
+// transposed, one GEMM reading dy in place. With dilation or groups each
+// product is kernel_size shifted GEMMs added up.
 package conv
 
 import "github.com/seqnet/seqnet/internal/kernels"

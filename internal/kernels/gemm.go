@@ -1,6 +1,7 @@
 // Package kernels holds seqnet's compute kernels: the float32 GEMM that
 // Conv1D and Dense reduce to, and the small vector loops around it (Axpy,
-// Dot, AddBias).
+// Dot, relu and its derivative, bias sums, pooling's maxima and ties, the
+// Adam step) and the FMA peak loop seqnet bench compares against.
 //
 // Every kernel has a plain Go version that is the reference; faster
 // versions must give the same results within float32 rounding.
@@ -12,7 +13,17 @@
 // contiguous buffer; for each block of rows of C, a panel of op(A) (scaled
 // by alpha) is packed next to it; a register-blocked micro-kernel then runs
 // over the packed panels, one tile of C at a time. Tiles at the edges of C
-// go through the same micro-kernel into a scratch tile.
+// go through the same micro-kernel into a scratch tile. The AVX-512 kernel
+// also comes in two variants that read A where it is, without packing:
+// rows lda apart (Conv1D's overlapping input windows, lda <= 512) and
+// transposed A with its 12 values of a step adjacent (the windows read
+// for the kernel gradient, lda <= 128).
+//
+// SgemmOut adds two things on the way into C: the output stage of a layer
+// (bias and relu, applied to each tile while it is still in L1) and a row
+// map that drops some rows of the product (a Conv1D over a whole batch
+// computes rows straddling two samples and writes the rest straight into
+// its output).
 //
 // The micro-kernels, fastest first:
 //
