@@ -1343,7 +1343,7 @@ loop:
 	VBROADCASTSS 92(CX), Y15
 	VFMADD231PS  Y12, Y15, Y10
 	VFMADD231PS  Y13, Y15, Y11
-	ADDQ         $0x00000060, CX
+	ADDQ         $0x60, CX
 	ADDQ         $0x00000100, DX
 	DECQ         BX
 	JNZ          loop
