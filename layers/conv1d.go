@@ -204,9 +204,6 @@ type convState struct {
 	out     *biasAct  // bias and activation, with their buffers
 	ws      conv.Workspace
 	padded  bool // xp holds this batch's padded input
-	// frozenGrad receives the kernel gradient of a frozen kernel, which
-	// the input gradient's products compute anyway.
-	frozenGrad *tensor.Tensor
 }
 
 func (c *Conv1D) dims(batch int) conv.Dims {
@@ -255,18 +252,10 @@ func (c *Conv1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 func (c *Conv1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 	x := in[0]
 	st := c.state(ctx, Batch(x))
-	dw := c.kernel.Grad
-	if dw == nil {
-		if dIn[0] == nil {
-			st.out.grad(out[0].Data, dOut[0].Data, gradOf(c.bias))
-			return
-		}
-		// A frozen kernel still passes the gradient through to the input.
-		if st.frozenGrad == nil {
-			st.frozenGrad = tensor.New(c.kernel.Value.Shape...)
-		}
-		clear(st.frozenGrad.Data)
-		dw = st.frozenGrad
+	dw := gradOf(c.kernel) // nil for a frozen kernel: only the input gradient flows
+	if dw == nil && dIn[0] == nil {
+		st.out.grad(out[0].Data, dOut[0].Data, gradOf(c.bias))
+		return
 	}
 	if st.dims.ForwardInPlace() {
 		dz := st.out.grad(out[0].Data, dOut[0].Data, gradOf(c.bias))
@@ -274,7 +263,7 @@ func (c *Conv1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 		if dIn[0] != nil {
 			dx = dIn[0].Data
 		}
-		conv.BackwardUnpadded(st.dims, x.Data, c.kernel.Value.Data, dz, dw.Data, dx, &st.ws)
+		conv.BackwardUnpadded(st.dims, x.Data, c.kernel.Value.Data, dz, dw, dx, &st.ws)
 		return
 	}
 	xp := x.Data
@@ -308,10 +297,10 @@ func (c *Conv1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 				copy(z[lay.Row(b*st.dims.OutLength)*c.Filters:], dz[b*n:(b+1)*n])
 			}
 		}
-		conv.BackwardLaidOut(st.dims, xp, c.kernel.Value.Data, z, dw.Data, dxp, &st.ws)
+		conv.BackwardLaidOut(st.dims, xp, c.kernel.Value.Data, z, dw, dxp, &st.ws)
 	} else {
 		dz := st.out.grad(out[0].Data, dOut[0].Data, gradOf(c.bias))
-		conv.Backward(st.dims, xp, c.kernel.Value.Data, dz, dw.Data, dxp, &st.ws)
+		conv.Backward(st.dims, xp, c.kernel.Value.Data, dz, dw, dxp, &st.ws)
 	}
 	if dxp != nil && st.dims.Padded() {
 		conv.Unpad(st.dims, dxp, dIn[0].Data)

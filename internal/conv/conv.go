@@ -216,8 +216,8 @@ func gatherEdges(d Dims, x, win, straddle []float32) {
 }
 
 // BackwardUnpadded is Backward for the layers ForwardUnpadded serves, on
-// the unpadded input x, adding into dw and (when not nil) into dx (Batch,
-// Length, In), without any padded copy.
+// the unpadded input x, adding into dw and dx (Batch, Length, In) those of
+// them that are not nil, without any padded copy.
 //
 // The kernel gradient is the big product of sameLength transposed: dw +=
 // windowsᵀ · dy over all its rows, then the edge rows are put right with
@@ -239,18 +239,20 @@ func BackwardUnpadded(d Dims, x, w, dy, dw, dx []float32, ws *Workspace) {
 	dyEdge, buf := buf[:edges*f], buf[edges*f:]
 	wt, scratch := buf[:k*f*cin], buf[k*f*cin:]
 
-	rows := d.Batch*l - (k - 1)
-	kernels.Sgemm(true, false, kc, f, rows, 1, x, cin, dy[d.PadLeft*f:], f, 1, dw, f)
-	gatherEdges(d, x, win, straddle)
-	for i := range win {
-		win[i] -= straddle[i]
+	if dw != nil {
+		rows := d.Batch*l - (k - 1)
+		kernels.Sgemm(true, false, kc, f, rows, 1, x, cin, dy[d.PadLeft*f:], f, 1, dw, f)
+		gatherEdges(d, x, win, straddle)
+		for i := range win {
+			win[i] -= straddle[i]
+		}
+		e := 0
+		forEdge(d, func(b, s int) {
+			copy(dyEdge[e*f:(e+1)*f], dy[(b*l+s)*f:(b*l+s+1)*f])
+			e++
+		})
+		kernels.Sgemm(true, false, kc, f, edges, 1, win, kc, dyEdge, f, 1, dw, f)
 	}
-	e := 0
-	forEdge(d, func(b, s int) {
-		copy(dyEdge[e*f:(e+1)*f], dy[(b*l+s)*f:(b*l+s+1)*f])
-		e++
-	})
-	kernels.Sgemm(true, false, kc, f, edges, 1, win, kc, dyEdge, f, 1, dw, f)
 
 	if dx == nil {
 		return
@@ -347,8 +349,8 @@ func GradBuffer(d Dims, ws *Workspace, withDx bool) ([]float32, GradLayout) {
 	return z, lay
 }
 
-// Backward adds the kernel gradient into dw (Kernel, In/Groups, Filters)
-// and, when dxp is not nil, the input gradient into dxp (Batch,
+// Backward adds the kernel gradient into dw (Kernel, In/Groups, Filters;
+// nil for a frozen kernel) and, when dxp is not nil, the input gradient into dxp (Batch,
 // PaddedLength, In), given the padded input xp, the kernel w and dy
 // (Batch, OutLength, Filters). With stride 1 and ws it lays dy out as
 // GradBuffer says and runs BackwardLaidOut over the whole batch.
@@ -369,10 +371,12 @@ func Backward(d Dims, xp, w, dy, dw, dxp []float32, ws *Workspace) {
 	for b := 0; b < d.Batch; b++ {
 		xb := xp[b*lp*cin : (b+1)*lp*cin]
 		dyb := dy[b*d.OutLength*f : (b+1)*d.OutLength*f]
-		if d.Groups == 1 && d.Dilation == 1 {
+		switch {
+		case dw == nil:
+		case d.Groups == 1 && d.Dilation == 1:
 			// dW (K*In × F) += windowsᵀ (K*In × Lout) · dy (Lout × F)
 			kernels.Sgemm(true, false, d.Kernel*cin, f, d.OutLength, 1, xb, d.Stride*cin, dyb, f, 1, dw, f)
-		} else {
+		default:
 			for g := 0; g < d.Groups; g++ {
 				for i := 0; i < d.Kernel; i++ {
 					kernels.Sgemm(true, false, cg, fg, d.OutLength, 1,
@@ -409,9 +413,11 @@ func BackwardLaidOut(d Dims, xp, w, z, dw, dxp []float32, ws *Workspace) {
 	plain := d.Groups == 1 && d.Dilation == 1
 	big := z[lead*f:]
 	cg, fg := cin/d.Groups, f/d.Groups
-	if plain {
+	switch {
+	case dw == nil:
+	case plain:
 		kernels.Sgemm(true, false, d.Kernel*cin, f, rows, 1, xp, cin, big, f, 1, dw, f)
-	} else {
+	default:
 		for g := 0; g < d.Groups; g++ {
 			for i := 0; i < d.Kernel; i++ {
 				kernels.Sgemm(true, false, cg, fg, rows, 1, xp[i*d.Dilation*cin+g*cg:], cin, big[g*fg:], f, 1, dw[i*cg*f+g*fg:], f)

@@ -128,6 +128,15 @@ func TestBackwardMatchesAdjoint(t *testing.T) {
 			Backward(d, xp, w, dy, dw, dxp, ws)
 			dx := make([]float32, len(x))
 			Unpad(d, dxp, dx)
+			// Without the kernel gradient (a frozen kernel), the same
+			// input gradient.
+			dxpOnly := make([]float32, len(xp))
+			Backward(d, xp, w, dy, nil, dxpOnly, ws)
+			for i := range dxp {
+				if dxpOnly[i] != dxp[i] {
+					t.Fatalf("%+v batched=%v: dxp[%d] = %g without dw, %g with", d, ws != nil, i, dxpOnly[i], dxp[i])
+				}
+			}
 			// The whole-batch path element by element against the
 			// per-sample one.
 			if ws == nil {
@@ -277,6 +286,14 @@ func TestBackwardUnpadded(t *testing.T) {
 		for i := range dy {
 			if dy[i] != dyc[i] {
 				t.Fatalf("%+v: dy changed", d)
+			}
+		}
+		// Without the kernel gradient (a frozen kernel), the same dx.
+		onlyX := append([]float32(nil), dx0...)
+		BackwardUnpadded(d, x, w, dy, nil, onlyX, &Workspace{})
+		for i := range onlyX {
+			if onlyX[i] != gotX[i] {
+				t.Fatalf("%+v: dx without dw differs at %d", d, i)
 			}
 		}
 		// Without the input gradient, the kernel gradient alone.
