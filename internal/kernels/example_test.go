@@ -38,3 +38,18 @@ func ExampleAddBias() {
 	fmt.Println(c)
 	// Output: [11 22 13 24]
 }
+
+// Two 1-channel signals of 4 steps, end to end, convolved with the kernel
+// [1, -1] as one product over the whole batch: rows 3 and 7 of the
+// product straddle the two signals, and the row map (Period 4, Keep 3)
+// drops row 3 (row 7 is past the last full window), so C gets the 3 valid
+// outputs of each signal; the bias 0.5 and relu are applied on the way.
+func ExampleSgemmOut() {
+	signals := []float32{1, 4, 2, 2, 5, 3, 3, 9}
+	kernel := []float32{1, -1}
+	out := make([]float32, 6)
+	kernels.SgemmOut(false, false, 7, 1, 2, 1, signals, 1, kernel, 1, 0, out, 1,
+		kernels.Output{Bias: []float32{0.5}, Relu: true, Period: 4, Keep: 3})
+	fmt.Println(out)
+	// Output: [0 2.5 0.5 2.5 0.5 0]
+}
