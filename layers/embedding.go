@@ -180,14 +180,44 @@ func unravel(i int, shape []int) []int {
 	return idx
 }
 
-// embeddingState keeps the mask buffer of one Context.
-type embeddingState struct{ mask []bool }
+// embeddingState is an Embedding's per-executor state: the mask it
+// returns, and the lookup in progress for its row function.
+type embeddingState struct {
+	mask    []bool
+	x, y, w []float32
+	lookup  func(lo, hi int)
+	split   rowSplit
+}
 
 // Forward looks up one row per index: out[i, :] = embeddings[x[i], :].
-// An invalid index gives a zero row (see CheckIndices).
+// An invalid index gives a zero row (see CheckIndices). Large batches are
+// shared among the cores.
 func (e *Embedding) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	x, y := in[0].Data, out[0].Data
-	w, d, n := e.embeddings.Value.Data, e.OutputDim, e.InputDim
+	st, _ := ctx.State.(*embeddingState)
+	if st == nil {
+		st = &embeddingState{}
+		st.lookup = func(lo, hi int) { e.lookupRows(st.x[lo:hi], st.y[lo*e.OutputDim:hi*e.OutputDim], st.w) }
+		ctx.State = st
+	}
+	st.x, st.y, st.w = x, y, e.embeddings.Value.Data
+	st.split.run(len(x), len(y), st.lookup)
+	st.x, st.y, st.w = nil, nil, nil
+	out[0].Mask = nil
+	if e.MaskZero {
+		if len(st.mask) != len(x) {
+			st.mask = make([]bool, len(x))
+		}
+		for i, v := range x {
+			st.mask[i] = v != 0
+		}
+		out[0].Mask = st.mask
+	}
+}
+
+// lookupRows copies the embedding row of each index of x into y.
+func (e *Embedding) lookupRows(x, y, w []float32) {
+	d, n := e.OutputDim, e.InputDim
 	for i, v := range x {
 		row := y[i*d : i*d+d]
 		k := int(v)
@@ -196,18 +226,6 @@ func (e *Embedding) Forward(ctx *Context, in, out []*tensor.Tensor) {
 		} else {
 			clear(row)
 		}
-	}
-	out[0].Mask = nil
-	if e.MaskZero {
-		st, _ := ctx.State.(*embeddingState)
-		if st == nil || len(st.mask) != len(x) {
-			st = &embeddingState{mask: make([]bool, len(x))}
-			ctx.State = st
-		}
-		for i, v := range x {
-			st.mask[i] = v != 0
-		}
-		out[0].Mask = st.mask
 	}
 }
 

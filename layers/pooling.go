@@ -324,20 +324,17 @@ func (p *globalPool1D) mask(x *tensor.Tensor) []bool {
 }
 
 // Forward takes the maximum over the unmasked steps (x: (B, L, C), y: (B, C)).
-func (p *GlobalMaxPooling1D) Forward(_ *Context, in, out []*tensor.Tensor) {
+func (p *GlobalMaxPooling1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	x, y := in[0].Data, out[0].Data
 	mask := p.mask(in[0])
 	L, C := p.steps, p.channels
 	if mask == nil {
-		// The common case without a mask: a running maximum over the steps.
-		for b := 0; b < len(y)/C; b++ {
-			yb := y[b*C : (b+1)*C]
-			xb := x[b*L*C : (b+1)*L*C]
-			copy(yb, xb[:C])
-			for t := 1; t < L; t++ {
-				kernels.MaxInto(yb, xb[t*C:(t+1)*C])
-			}
-		}
+		// The common case without a mask: a running maximum over the
+		// steps, the samples shared among the cores when there are many.
+		st := p.state(ctx)
+		st.x, st.y = x, y
+		st.split.run(len(y)/C, len(x), st.maxRows)
+		st.x, st.y = nil, nil
 		out[0].Mask = nil
 		return
 	}
@@ -368,7 +365,39 @@ func (p *GlobalMaxPooling1D) Forward(_ *Context, in, out []*tensor.Tensor) {
 	out[0].Mask = nil
 }
 
-type globalMaxState struct{ ties, share []float32 }
+// globalMaxState is a GlobalMaxPooling1D's per-executor state: the
+// backward pass's scratch, and the forward pass in progress for its row
+// function.
+type globalMaxState struct {
+	ties, share []float32
+	x, y        []float32
+	maxRows     func(lo, hi int)
+	split       rowSplit
+}
+
+func (p *GlobalMaxPooling1D) state(ctx *Context) *globalMaxState {
+	st, _ := ctx.State.(*globalMaxState)
+	if st == nil {
+		st = &globalMaxState{ties: make([]float32, p.channels), share: make([]float32, p.channels)}
+		st.maxRows = func(lo, hi int) { p.maxRows(st.x, st.y, lo, hi) }
+		ctx.State = st
+	}
+	return st
+}
+
+// maxRows sets y[b] to the maximum over the steps of x[b] for samples
+// [lo, hi).
+func (p *GlobalMaxPooling1D) maxRows(x, y []float32, lo, hi int) {
+	L, C := p.steps, p.channels
+	for b := lo; b < hi; b++ {
+		yb := y[b*C : (b+1)*C]
+		xb := x[b*L*C : (b+1)*L*C]
+		copy(yb, xb[:C])
+		for t := 1; t < L; t++ {
+			kernels.MaxInto(yb, xb[t*C:(t+1)*C])
+		}
+	}
+}
 
 // Backward shares each output gradient among the steps equal to the
 // maximum (TensorFlow's reduce_max gradient): it counts the ties, then
@@ -380,11 +409,7 @@ func (p *GlobalMaxPooling1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor
 	x, y, dy, dx := in[0].Data, out[0].Data, dOut[0].Data, dIn[0].Data
 	mask := p.mask(in[0])
 	L, C := p.steps, p.channels
-	st, _ := ctx.State.(*globalMaxState)
-	if st == nil {
-		st = &globalMaxState{ties: make([]float32, C), share: make([]float32, C)}
-		ctx.State = st
-	}
+	st := p.state(ctx)
 	for b := 0; b < len(y)/C; b++ {
 		yb, dyb := y[b*C:(b+1)*C], dy[b*C:(b+1)*C]
 		n, share := st.ties[:len(yb)], st.share[:len(yb)]
