@@ -181,12 +181,12 @@ func unravel(i int, shape []int) []int {
 }
 
 // embeddingState is an Embedding's per-executor state: the mask it
-// returns, and the lookup in progress for its row function.
+// returns, and the lookup or scatter in progress for its row functions.
 type embeddingState struct {
-	mask    []bool
-	x, y, w []float32
-	lookup  func(lo, hi int)
-	split   rowSplit
+	mask            []bool
+	x, y, w         []float32
+	lookup, scatter func(lo, hi int)
+	split           rowSplit
 }
 
 // Forward looks up one row per index: out[i, :] = embeddings[x[i], :].
@@ -231,16 +231,33 @@ func (e *Embedding) lookupRows(x, y, w []float32) {
 
 // Backward scatter-adds the output gradient into the embeddings gradient:
 // grad[x[i], :] += dOut[i, :]. Indices have no gradient, so dIn is left
-// alone; a frozen layer does nothing.
-func (e *Embedding) Backward(_ *Context, in, _, dOut, _ []*tensor.Tensor) {
+// alone; a frozen layer does nothing. With many indices the cores share
+// the table, each adding the rows of its own range of it in index order,
+// so the sums are those of one pass.
+func (e *Embedding) Backward(ctx *Context, in, _, dOut, _ []*tensor.Tensor) {
 	if e.embeddings.Grad == nil {
 		return
 	}
-	x, dy := in[0].Data, dOut[0].Data
+	st, _ := ctx.State.(*embeddingState)
+	if st == nil { // Backward without Forward on this Context
+		e.scatterRows(in[0].Data, dOut[0].Data, 0, e.InputDim)
+		return
+	}
+	st.x, st.y = in[0].Data, dOut[0].Data
+	if st.scatter == nil {
+		st.scatter = func(lo, hi int) { e.scatterRows(st.x, st.y, lo, hi) }
+	}
+	st.split.run(e.InputDim, len(st.y), st.scatter)
+	st.x, st.y = nil, nil
+}
+
+// scatterRows adds dy[i, :] into grad[x[i], :] for the indices x[i] in
+// [lo, hi), in the order of i.
+func (e *Embedding) scatterRows(x, dy []float32, lo, hi int) {
 	g, d, n := e.embeddings.Grad.Data, e.OutputDim, e.InputDim
 	for i, v := range x {
 		k := int(v)
-		if !(v >= 0 && v < float32(n) && k < n && float32(k) == v) {
+		if !(v >= 0 && v < float32(n) && k < n && float32(k) == v) || k < lo || k >= hi {
 			continue
 		}
 		addRow(g[k*d:k*d+d], dy[i*d:i*d+d])

@@ -2,9 +2,10 @@ package layers
 
 import (
 	"fmt"
-	"github.com/seqnet/seqnet/internal/kernels"
 	"math/rand/v2"
+	"runtime"
 
+	"github.com/seqnet/seqnet/internal/kernels"
 	"github.com/seqnet/seqnet/tensor"
 )
 
@@ -369,10 +370,10 @@ func (p *GlobalMaxPooling1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 // backward pass's scratch, and the forward pass in progress for its row
 // function.
 type globalMaxState struct {
-	ties, share []float32
-	x, y        []float32
-	maxRows     func(lo, hi int)
-	split       rowSplit
+	ties, share           []float32 // per range of samples, channels each
+	x, y, dy, dx          []float32
+	maxRows, shareSamples func(lo, hi int)
+	split                 rowSplit
 }
 
 func (p *GlobalMaxPooling1D) state(ctx *Context) *globalMaxState {
@@ -380,6 +381,9 @@ func (p *GlobalMaxPooling1D) state(ctx *Context) *globalMaxState {
 	if st == nil {
 		st = &globalMaxState{ties: make([]float32, p.channels), share: make([]float32, p.channels)}
 		st.maxRows = func(lo, hi int) { p.maxRows(st.x, st.y, lo, hi) }
+		st.shareSamples = func(lo, hi int) {
+			p.shareRows(st, st.x, st.y, st.dy, st.dx, nil, lo, hi, st.split.piece(lo))
+		}
 		ctx.State = st
 	}
 	return st
@@ -408,17 +412,34 @@ func (p *GlobalMaxPooling1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor
 	}
 	x, y, dy, dx := in[0].Data, out[0].Data, dOut[0].Data, dIn[0].Data
 	mask := p.mask(in[0])
-	L, C := p.steps, p.channels
+	C := p.channels
 	st := p.state(ctx)
-	for b := 0; b < len(y)/C; b++ {
+	if need := C * max(1, runtime.GOMAXPROCS(0)); len(st.ties) < need {
+		st.ties, st.share = make([]float32, need), make([]float32, need)
+	}
+	if mask != nil {
+		p.shareRows(st, x, y, dy, dx, mask, 0, len(y)/C, 0)
+		return
+	}
+	// Without a mask the samples are shared among the cores, each with
+	// its own scratch.
+	st.x, st.y, st.dy, st.dx = x, y, dy, dx
+	st.split.run(len(y)/C, len(x), st.shareSamples)
+	st.x, st.y, st.dy, st.dx = nil, nil, nil, nil
+}
+
+// shareRows does Backward for samples [lo, hi) with scratch piece w.
+func (p *GlobalMaxPooling1D) shareRows(st *globalMaxState, x, y, dy, dx []float32, mask []bool, lo, hi, w int) {
+	L, C := p.steps, p.channels
+	for b := lo; b < hi; b++ {
 		yb, dyb := y[b*C:(b+1)*C], dy[b*C:(b+1)*C]
-		n, share := st.ties[:len(yb)], st.share[:len(yb)]
+		n, share := st.ties[w*C:(w+1)*C], st.share[w*C:(w+1)*C]
 		clear(n)
 		for t := 0; t < L; t++ {
 			if mask != nil && !mask[b*L+t] {
 				continue
 			}
-			kernels.EqCount(n, x[(b*L+t)*C:(b*L+t)*C+len(yb)], yb)
+			kernels.EqCount(n, x[(b*L+t)*C:(b*L+t)*C+C], yb)
 		}
 		for c := range share {
 			share[c] = dyb[c] / n[c] // used only where a step ties, so n[c] >= 1
@@ -427,7 +448,7 @@ func (p *GlobalMaxPooling1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor
 			if mask != nil && !mask[b*L+t] {
 				continue
 			}
-			kernels.EqAdd(dx[(b*L+t)*C:(b*L+t)*C+len(yb)], x[(b*L+t)*C:(b*L+t)*C+len(yb)], yb, share)
+			kernels.EqAdd(dx[(b*L+t)*C:(b*L+t)*C+C], x[(b*L+t)*C:(b*L+t)*C+C], yb, share)
 		}
 	}
 }

@@ -2,8 +2,10 @@ package layers_test
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -224,5 +226,55 @@ func TestPoolingConfigAndErrors(t *testing.T) {
 	}
 	if _, err := layers.NewGlobalAveragePooling1D().Build([]layers.Shape{{3}}, nil); err == nil {
 		t.Error("rank-1 input accepted")
+	}
+}
+
+// TestSplitPassesMatchSerial: the passes that share large batches among
+// the cores (Embedding's lookup and scatter, GlobalMaxPooling1D forward
+// and backward) give the bits of one core, on inputs with repeated
+// indices and tied maxima.
+func TestSplitPassesMatchSerial(t *testing.T) {
+	const batch, steps, dim, vocab = 48, 40, 40, 30 // 76800 values: split
+	rng := rand.New(rand.NewPCG(31, 32))
+	idx := tensor.New(batch, steps)
+	for i := range idx.Data {
+		idx.Data[i] = float32(rng.IntN(vocab))
+	}
+	dy := tensor.New(batch, dim)
+	for i := range dy.Data {
+		dy.Data[i] = float32(rng.NormFloat64())
+	}
+	run := func(procs int) (h, y, dh, dw []float32) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		emb := layers.NewEmbedding(vocab, dim)
+		pool := layers.NewGlobalMaxPooling1D()
+		if _, err := emb.Build([]layers.Shape{{steps}}, rand.New(rand.NewPCG(1, 1))); err != nil {
+			t.Fatal(err)
+		}
+		table := rand.New(rand.NewPCG(7, 7))
+		for i := range emb.Embeddings().Value.Data {
+			emb.Embeddings().Value.Data[i] = float32(table.IntN(3)) // ties galore
+		}
+		if _, err := pool.Build([]layers.Shape{{steps, dim}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		ht, yt := tensor.New(batch, steps, dim), tensor.New(batch, dim)
+		dht := tensor.New(batch, steps, dim)
+		ce, cp := &layers.Context{Training: true}, &layers.Context{Training: true}
+		emb.Forward(ce, []*tensor.Tensor{idx}, []*tensor.Tensor{ht})
+		pool.Forward(cp, []*tensor.Tensor{ht}, []*tensor.Tensor{yt})
+		pool.Backward(cp, []*tensor.Tensor{ht}, []*tensor.Tensor{yt}, []*tensor.Tensor{dy}, []*tensor.Tensor{dht})
+		emb.Embeddings().Grad.Zero()
+		emb.Backward(ce, []*tensor.Tensor{idx}, []*tensor.Tensor{ht}, []*tensor.Tensor{dht}, []*tensor.Tensor{nil})
+		return ht.Data, yt.Data, dht.Data, emb.Embeddings().Grad.Data
+	}
+	h1, y1, dh1, dw1 := run(1)
+	h2, y2, dh2, dw2 := run(2)
+	for k, pair := range [][2][]float32{{h1, h2}, {y1, y2}, {dh1, dh2}, {dw1, dw2}} {
+		for i := range pair[0] {
+			if math.Float32bits(pair[0][i]) != math.Float32bits(pair[1][i]) {
+				t.Fatalf("output %d element %d: %v on one core, %v on two", k, i, pair[0][i], pair[1][i])
+			}
+		}
 	}
 }
