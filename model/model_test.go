@@ -383,3 +383,43 @@ func TestLargeTrainStepDoesNotAllocate(t *testing.T) {
 		t.Errorf("a training step allocates %v times", n)
 	}
 }
+
+// TestTextTrainStepDoesNotAllocate: the same for a text CNN large enough
+// that the embedding lookup and scatter and the global max pooling share
+// their passes among the cores.
+func TestTextTrainStepDoesNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates by itself")
+	}
+	m, err := NewSequential(
+		layers.Input(64),
+		layers.NewEmbedding(1000, 32),
+		layers.NewConv1D(32, 3, layers.ConvActivation("relu")),
+		layers.NewGlobalMaxPooling1D(),
+		layers.NewDense(1, "sigmoid"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile(CompileOptions{OptimizerName: "adam", LearningRate: 1e-3, LossName: "binary_crossentropy"}); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	x, y := tensor.New(64, 64), tensor.New(64, 1)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.IntN(1000))
+	}
+	for i := range y.Data {
+		y.Data[i] = float32(rng.IntN(2))
+	}
+	step := func() {
+		if _, err := m.TrainOnBatch(x, y); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step()
+	step()
+	if n := testing.AllocsPerRun(10, step); n != 0 {
+		t.Errorf("a training step allocates %v times", n)
+	}
+}
