@@ -148,8 +148,8 @@ type bidiState struct {
 
 func (bd *Bidirectional) state(ctx *Context, batch int) *bidiState {
 	st, _ := ctx.State.(*bidiState)
-	if st != nil && st.batch == batch && len(st.yF) == len(bd.outF) && sameShape(st.yF[0].Shape[1:], bd.outF[0]) &&
-		sameShape(st.yB[0].Shape[1:], bd.outB[0]) {
+	if st != nil && st.batch == batch && len(st.yF) == len(bd.outF) && tensor.SameShape(st.yF[0].Shape[1:], bd.outF[0]) &&
+		tensor.SameShape(st.yB[0].Shape[1:], bd.outB[0]) {
 		return st
 	}
 	st = &bidiState{batch: batch, ctxF: &Context{}, ctxB: &Context{}}
@@ -163,18 +163,6 @@ func (bd *Bidirectional) state(ctx *Context, batch int) *bidiState {
 	}
 	ctx.State = st
 	return st
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // geometry returns the number of steps of the sequence outputs (1 when

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/seqnet/seqnet/layers"
+	"github.com/seqnet/seqnet/tensor"
 )
 
 const shapeUsage = `Usage: seqnet shape --input BATCH,STEPS,CHANNELS LAYER...
@@ -262,7 +263,7 @@ func formulaFor(l layers.Layer, in, out []layers.Shape) string {
 	if strings.HasPrefix(l.ClassName(), "Global") && len(s) == 2 && len(o) >= 1 && o[len(o)-1] == s[1] {
 		return fmt.Sprintf("one value per channel over %d steps", s[0])
 	}
-	if sameShape(s, o) {
+	if tensor.SameShape(s, o) {
 		return "shape unchanged"
 	}
 	return ""
@@ -320,18 +321,6 @@ func pluralWord(n int, w string) string {
 		return w
 	}
 	return w + "s"
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // parseBatchShape reads "16070,45,1" (or "(None, 45, 1)") into the batch
