@@ -363,20 +363,27 @@ func fromFortran(v []float32, shape []int) []float32 {
 
 // ReadFile reads a .npy file.
 func ReadFile(path string) (*Array, error) {
+	return readPath(path, func(f *os.File, size int64) (*Array, error) { return read(bufio.NewReader(f), size) })
+}
+
+// readPath opens path and reads it with read, given the file and its size;
+// read's errors are prefixed with the path.
+func readPath[T any](path string, read func(f *os.File, size int64) (T, error)) (T, error) {
+	var zero T
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	a, err := read(bufio.NewReader(f), st.Size())
+	v, err := read(f, st.Size())
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return zero, fmt.Errorf("%s: %w", path, err)
 	}
-	return a, nil
+	return v, nil
 }
 
 // Write writes t as a float32 '<f4' .npy array (format 1.0, or 2.0 when the

@@ -72,20 +72,7 @@ func ReadNPZ(r io.ReaderAt, size int64) ([]*Array, error) {
 
 // ReadNPZFile reads a .npz file; see ReadNPZ.
 func ReadNPZFile(path string) ([]*Array, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	a, err := ReadNPZ(f, st.Size())
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return a, nil
+	return readPath(path, func(f *os.File, size int64) ([]*Array, error) { return ReadNPZ(f, size) })
 }
 
 // Load reads path as a .npy file or a .npz archive, whichever its first
