@@ -557,10 +557,7 @@ func (r *OrthogonalRegularizer) Penalty(w, grad *tensor.Tensor) float64 {
 
 // constraintClasses maps Keras class names to a constructor with Keras'
 // defaults and the config keys it reads.
-var constraintClasses = map[string]struct {
-	make func(c Config) (Constraint, error)
-	keys []string
-}{
+var constraintClasses = map[string]kerasClass[Constraint]{
 	"MaxNorm": {func(c Config) (Constraint, error) {
 		m, err := c.Float("max_value", 2)
 		if err != nil {
@@ -603,10 +600,7 @@ func axisFromConfig(c Config) ([]int, error) {
 
 // regularizerClasses maps Keras class names to a constructor with Keras'
 // class defaults and the config keys it reads.
-var regularizerClasses = map[string]struct {
-	make func(c Config) (Regularizer, error)
-	keys []string
-}{
+var regularizerClasses = map[string]kerasClass[Regularizer]{
 	"L1": {func(c Config) (Regularizer, error) {
 		l1, err := c.Float("l1", 0.01)
 		return L1(l1), err
@@ -758,18 +752,7 @@ func ParseConstraint(v any) (Constraint, error) {
 	default:
 		return nil, fmt.Errorf("expected a constraint name or a Keras constraint object, received %v (%T)", v, v)
 	}
-	k, ok := constraintClasses[class]
-	if !ok {
-		return nil, fmt.Errorf("unsupported constraint %q: seqnet knows %s", class, strings.Join(sortedKeys(constraintClasses), ", "))
-	}
-	if err := cfg.unknownIn(class, k.keys); err != nil {
-		return nil, err
-	}
-	c, err := k.make(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", class, err)
-	}
-	return c, nil
+	return buildClass("constraint", constraintClasses, class, cfg)
 }
 
 // ParseRegularizer reads a regularizer as Keras writes one: nil, a
@@ -819,16 +802,9 @@ func ParseRegularizer(v any) (Regularizer, error) {
 	default:
 		return nil, fmt.Errorf("expected a regularizer name or a Keras regularizer object, received %v (%T)", v, v)
 	}
-	k, ok := regularizerClasses[class]
-	if !ok {
-		return nil, fmt.Errorf("unsupported regularizer %q: seqnet knows %s", class, strings.Join(sortedKeys(regularizerClasses), ", "))
-	}
-	if err := cfg.unknownIn(class, k.keys); err != nil {
-		return nil, err
-	}
-	r, err := k.make(cfg)
+	r, err := buildClass("regularizer", regularizerClasses, class, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", class, err)
+		return nil, err
 	}
 	if wr, ok := r.(weightRule); ok {
 		// Factors and mode do not depend on the weight: check them now,
@@ -838,6 +814,31 @@ func ParseRegularizer(v any) (Regularizer, error) {
 		}
 	}
 	return r, nil
+}
+
+// kerasClass is a Keras class seqnet builds from its config: the config
+// keys it takes and the constructor, which applies Keras' defaults.
+type kerasClass[T any] struct {
+	make func(c Config) (T, error)
+	keys []string
+}
+
+// buildClass builds class from cfg with the constructors of classes; kind
+// ("constraint", "regularizer") names it in the errors.
+func buildClass[T any](kind string, classes map[string]kerasClass[T], class string, cfg Config) (T, error) {
+	var zero T
+	k, ok := classes[class]
+	if !ok {
+		return zero, fmt.Errorf("unsupported %s %q: seqnet knows %s", kind, class, strings.Join(sortedKeys(classes), ", "))
+	}
+	if err := cfg.unknownIn(class, k.keys); err != nil {
+		return zero, err
+	}
+	v, err := k.make(cfg)
+	if err != nil {
+		return zero, fmt.Errorf("%s: %w", class, err)
+	}
+	return v, nil
 }
 
 func (c Config) unknownIn(class string, known []string) error {
