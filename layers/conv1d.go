@@ -357,12 +357,8 @@ func initializerConfig(in Initializer) map[string]any {
 
 // addBias adds bias (n values) to every row of z.
 func addBias(z, bias []float32) {
-	n := len(bias)
-	for r := 0; r+n <= len(z); r += n {
-		row := z[r : r+n]
-		for j, b := range bias {
-			row[j] += b
-		}
+	if n := len(bias); n > 0 {
+		kernels.AddBias(z, len(z)/n, n, n, bias)
 	}
 }
 

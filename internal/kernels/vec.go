@@ -54,8 +54,9 @@ func Dot(x, y []float32) float32 {
 }
 
 // AddBias adds bias[j] to c[i*ldc+j] for every row i < rows and column
-// j < n = len(bias): the bias of a Dense or Conv1D layer added to its
-// rows×n output. Elements between rows (ldc > n) are left alone.
+// j < n = len(bias): a layer's bias added to its rows×n pre-activation
+// (the recurrent layers'; Conv1D and Dense add theirs inside SgemmOut).
+// Elements between rows (ldc > n) are left alone.
 func AddBias(c []float32, rows, n, ldc int, bias []float32) {
 	if len(bias) != n {
 		panic(fmt.Sprintf("kernels: AddBias has len(bias)=%d for n=%d columns", len(bias), n))
@@ -66,10 +67,5 @@ func AddBias(c []float32, rows, n, ldc int, bias []float32) {
 	if ldc < n || len(c) < (rows-1)*ldc+n {
 		panic(fmt.Sprintf("kernels: AddBias C has %d elements with ldc=%d, need %d×%d", len(c), ldc, rows, n))
 	}
-	for i := 0; i < rows; i++ {
-		row := c[i*ldc : i*ldc+n]
-		for j, b := range bias {
-			row[j] += b
-		}
-	}
+	biasRelu(c, ldc, rows, n, bias, false) // the AVX loop of SgemmOut's output stage
 }
