@@ -413,8 +413,10 @@ func (l *SeparableConv1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	st.dims.forward(x.Data, l.depthwise.Value.Data, st.mid)
 	rows, n := Batch(x)*l.geom.OutLength, l.in*l.DepthMultiplier
 	z := st.act.pre(y.Data)
-	kernels.Sgemm(false, false, rows, l.Filters, n, 1, st.mid, n, l.pointwise.Value.Data, l.Filters, 0, z, l.Filters)
-	st.act.apply(y.Data, valueOf(l.bias))
+	stage := st.act.stage(valueOf(l.bias)) // bias and relu in the GEMM, as Dense
+	kernels.SgemmOut(false, false, rows, l.Filters, n, 1, st.mid, n, l.pointwise.Value.Data, l.Filters, 0, z, l.Filters,
+		stage.Output())
+	st.act.finish(y.Data)
 }
 
 // Backward adds the gradients of both kernels, the bias and the input.

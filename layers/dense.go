@@ -105,7 +105,7 @@ func (d *Dense) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	st := d.state(ctx, rows)
 	z := st.out.pre(y.Data)
 	stage := st.out.stage(valueOf(d.bias)) // bias and relu in the GEMM
-	kernels.SgemmOut(false, false, rows, d.Units, d.in, 1, x.Data, d.in, d.kernel.Value.Data, d.Units, 0, z, d.Units, kernels.Output{Bias: stage.Bias, Relu: stage.Relu})
+	kernels.SgemmOut(false, false, rows, d.Units, d.in, 1, x.Data, d.in, d.kernel.Value.Data, d.Units, 0, z, d.Units, stage.Output())
 	st.out.finish(y.Data)
 	y.Mask = x.Mask // Dense works per step, so the steps' mask carries over, as in Keras
 }

@@ -34,6 +34,9 @@ type Stage struct {
 	Relu bool
 }
 
+// Output is the stage as the GEMM's output stage.
+func (st Stage) Output() kernels.Output { return kernels.Output{Bias: st.Bias, Relu: st.Relu} }
+
 // last returns the stage for the GEMM that completes filters [f0, f0+n),
 // the zero stage for the ones before it.
 func (st Stage) last(final bool, f0 int) (bias []float32, relu bool) {
@@ -106,7 +109,7 @@ func Forward(d Dims, xp, w, y []float32, ws *Workspace, st Stage) {
 		xb := xp[b*lp*cin : (b+1)*lp*cin]
 		yb := y[b*d.OutLength*f : (b+1)*d.OutLength*f]
 		if d.Groups == 1 && d.Dilation == 1 {
-			kernels.SgemmOut(false, false, d.OutLength, f, d.Kernel*cin, 1, xb, d.Stride*cin, w, f, 0, yb, f, kernels.Output{Bias: st.Bias, Relu: st.Relu})
+			kernels.SgemmOut(false, false, d.OutLength, f, d.Kernel*cin, 1, xb, d.Stride*cin, w, f, 0, yb, f, st.Output())
 			continue
 		}
 		for g := 0; g < d.Groups; g++ {
@@ -170,8 +173,8 @@ func sameLength(d Dims, x, w, y []float32, accumulate bool, st Stage, scratch []
 		})
 	}
 	rows := d.Batch*l - (k - 1)
-	kernels.SgemmOut(false, false, rows, f, k*cin, 1, x, cin, w, f, beta, y[d.PadLeft*f:], f, kernels.Output{Bias: st.Bias, Relu: st.Relu})
-	kernels.SgemmOut(false, false, edges, f, k*cin, 1, win, k*cin, w, f, beta, out, f, kernels.Output{Bias: st.Bias, Relu: st.Relu})
+	kernels.SgemmOut(false, false, rows, f, k*cin, 1, x, cin, w, f, beta, y[d.PadLeft*f:], f, st.Output())
+	kernels.SgemmOut(false, false, edges, f, k*cin, 1, win, k*cin, w, f, beta, out, f, st.Output())
 	e := 0
 	forEdge(d, func(b, s int) {
 		copy(y[(b*l+s)*f:(b*l+s+1)*f], out[e*f:(e+1)*f])
