@@ -185,7 +185,7 @@ func unravel(i int, shape []int) []int {
 type embeddingState struct {
 	mask            []bool
 	x, y, w         []float32
-	lookup, scatter func(lo, hi int)
+	lookup, scatter func(piece, lo, hi int)
 	split           rowSplit
 }
 
@@ -197,7 +197,7 @@ func (e *Embedding) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	st, _ := ctx.State.(*embeddingState)
 	if st == nil {
 		st = &embeddingState{}
-		st.lookup = func(lo, hi int) { e.lookupRows(st.x[lo:hi], st.y[lo*e.OutputDim:hi*e.OutputDim], st.w) }
+		st.lookup = func(_, lo, hi int) { e.lookupRows(st.x[lo:hi], st.y[lo*e.OutputDim:hi*e.OutputDim], st.w) }
 		ctx.State = st
 	}
 	st.x, st.y, st.w = x, y, e.embeddings.Value.Data
@@ -245,7 +245,7 @@ func (e *Embedding) Backward(ctx *Context, in, _, dOut, _ []*tensor.Tensor) {
 	}
 	st.x, st.y = in[0].Data, dOut[0].Data
 	if st.scatter == nil {
-		st.scatter = func(lo, hi int) { e.scatterRows(st.x, st.y, lo, hi) }
+		st.scatter = func(_, lo, hi int) { e.scatterRows(st.x, st.y, lo, hi) }
 	}
 	st.split.run(e.InputDim, len(st.y), st.scatter)
 	st.x, st.y = nil, nil

@@ -1,9 +1,6 @@
 package layers
 
 import (
-	"runtime"
-	"sync"
-
 	"github.com/seqnet/seqnet/internal/conv"
 	"github.com/seqnet/seqnet/internal/kernels"
 )
@@ -33,7 +30,7 @@ type biasAct struct {
 	partial            []float32 // bias-gradient partial sums, one row per piece
 	withBias           bool
 	fwd, bwd           func(piece, lo, hi int)
-	wg                 sync.WaitGroup
+	split              rowSplit
 	lay                conv.GradLayout // where backward writes dz (Period 0: row r at r)
 }
 
@@ -115,36 +112,6 @@ func pieces(rows, n int) int {
 	return min(maxPieces, rows)
 }
 
-// run calls f(piece, lo, hi) for each of np row ranges, the pieces shared
-// among up to GOMAXPROCS goroutines (this one included).
-func (b *biasAct) run(rows, np int, f func(piece, lo, hi int)) {
-	chunk := (rows + np - 1) / np
-	nw := min(runtime.GOMAXPROCS(0), np)
-	if nw <= 1 {
-		for p := 0; p < np; p++ {
-			f(p, p*chunk, min((p+1)*chunk, rows))
-		}
-		return
-	}
-	for w := 1; w < nw; w++ {
-		b.wg.Add(1)
-		go runPieces(f, w, nw, np, chunk, rows, &b.wg)
-	}
-	b.wg.Add(1)
-	runPieces(f, 0, nw, np, chunk, rows, &b.wg)
-	b.wg.Wait()
-}
-
-// runPieces runs pieces w, w+nw, w+2nw, … of a pass.
-func runPieces(f func(piece, lo, hi int), w, nw, np, chunk, rows int, wg *sync.WaitGroup) {
-	defer wg.Done()
-	for p := w; p < np; p += nw {
-		if lo, hi := p*chunk, min((p+1)*chunk, rows); lo < hi {
-			f(p, lo, hi)
-		}
-	}
-}
-
 // forward turns z (already x·W) into y: adds bias (nil for none) and applies
 // the activation. With a pre-activation buffer, z and y are different slices; otherwise
 // z == y and the work is done in place.
@@ -153,7 +120,7 @@ func (b *biasAct) forward(z, y, bias []float32) {
 	if b.keep {
 		if bias != nil {
 			b.z, b.bias = z, bias
-			b.run(rows, pieces(rows, b.n), b.fwd) // adds the bias to z
+			b.split.pieces(rows, pieces(rows, b.n), b.fwd) // adds the bias to z
 		}
 		b.act.Forward(z, y, b.n)
 		return
@@ -162,7 +129,7 @@ func (b *biasAct) forward(z, y, bias []float32) {
 		return
 	}
 	b.z, b.bias = y, bias
-	b.run(rows, pieces(rows, b.n), b.fwd)
+	b.split.pieces(rows, pieces(rows, b.n), b.fwd)
 }
 
 func (b *biasAct) forwardRows(_, lo, hi int) {
@@ -205,7 +172,7 @@ func (b *biasAct) backward(z, y, dy, dz, biasGrad []float32) []float32 {
 		}
 		clear(b.partial[:nw*n])
 	}
-	b.run(rows, nw, b.bwd)
+	b.split.pieces(rows, nw, b.bwd)
 	if b.withBias {
 		for w := 0; w < nw; w++ {
 			for j, v := range b.partial[w*n : (w+1)*n] {

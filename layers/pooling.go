@@ -372,7 +372,7 @@ func (p *GlobalMaxPooling1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 type globalMaxState struct {
 	ties, share           []float32 // per range of samples, channels each
 	x, y, dy, dx          []float32
-	maxRows, shareSamples func(lo, hi int)
+	maxRows, shareSamples func(piece, lo, hi int)
 	split                 rowSplit
 }
 
@@ -380,9 +380,9 @@ func (p *GlobalMaxPooling1D) state(ctx *Context) *globalMaxState {
 	st, _ := ctx.State.(*globalMaxState)
 	if st == nil {
 		st = &globalMaxState{ties: make([]float32, p.channels), share: make([]float32, p.channels)}
-		st.maxRows = func(lo, hi int) { p.maxRows(st.x, st.y, lo, hi) }
-		st.shareSamples = func(lo, hi int) {
-			p.shareRows(st, st.x, st.y, st.dy, st.dx, nil, lo, hi, st.split.piece(lo))
+		st.maxRows = func(_, lo, hi int) { p.maxRows(st.x, st.y, lo, hi) }
+		st.shareSamples = func(piece, lo, hi int) {
+			p.shareRows(st, st.x, st.y, st.dy, st.dx, nil, lo, hi, piece)
 		}
 		ctx.State = st
 	}

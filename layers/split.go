@@ -5,40 +5,53 @@ import (
 	"sync"
 )
 
-// rowSplit shares a pass over rows among the cores once it is large
-// enough to pay for it (elems, the values it touches, at least
-// parallelMin): the calling goroutine takes the first range, one helper
-// each the others. Every row is handled by one goroutine with the same
-// arithmetic, so the result does not depend on the split. Keep one per
-// layer state and give it a row function made once (a method value), so
-// that a pass allocates nothing.
+// rowSplit shares a pass over rows among the cores. Every row is handled
+// by one goroutine with the same arithmetic, so the result does not depend
+// on the split. Keep one per layer state and give it a row function made
+// once (a method value or a closure stored in the state), so that a pass
+// allocates nothing.
 type rowSplit struct {
-	wg    sync.WaitGroup
-	chunk int // rows per range in the pass under way: range lo is piece lo/chunk
+	wg sync.WaitGroup
 }
 
-// piece returns the index (0, 1, …, below GOMAXPROCS) of the range that
-// starts at row lo, for row functions that keep scratch per range.
-func (s *rowSplit) piece(lo int) int { return lo / s.chunk }
+// run shares rows among the cores, one range each, once the pass is large
+// enough to pay for it (elems, the values it touches, at least
+// parallelMin), and runs it on this goroutine otherwise. f gets the range
+// and its index, below GOMAXPROCS, for scratch kept per range.
+func (s *rowSplit) run(rows, elems int, f func(piece, lo, hi int)) {
+	np := 1
+	if elems >= parallelMin {
+		np = max(1, min(runtime.GOMAXPROCS(0), rows))
+	}
+	s.pieces(rows, np, f)
+}
 
-func (s *rowSplit) run(rows, elems int, f func(lo, hi int)) {
-	nw := min(runtime.GOMAXPROCS(0), rows)
-	if elems < parallelMin || nw < 2 {
-		s.chunk = max(rows, 1)
-		f(0, rows)
+// pieces calls f(piece, lo, hi) for each of np equal row ranges, the
+// pieces shared among up to GOMAXPROCS goroutines (this one included).
+func (s *rowSplit) pieces(rows, np int, f func(piece, lo, hi int)) {
+	chunk := (rows + np - 1) / np
+	nw := min(runtime.GOMAXPROCS(0), np)
+	if nw <= 1 {
+		for p := 0; p < np; p++ {
+			f(p, p*chunk, min((p+1)*chunk, rows))
+		}
 		return
 	}
-	chunk := (rows + nw - 1) / nw
-	s.chunk = chunk
-	for lo := chunk; lo < rows; lo += chunk {
+	for w := 1; w < nw; w++ {
 		s.wg.Add(1)
-		go runRange(f, lo, min(lo+chunk, rows), &s.wg)
+		go runPieces(f, w, nw, np, chunk, rows, &s.wg)
 	}
-	f(0, chunk)
+	s.wg.Add(1)
+	runPieces(f, 0, nw, np, chunk, rows, &s.wg)
 	s.wg.Wait()
 }
 
-func runRange(f func(lo, hi int), lo, hi int, wg *sync.WaitGroup) {
+// runPieces runs pieces w, w+nw, w+2nw, … of a pass.
+func runPieces(f func(piece, lo, hi int), w, nw, np, chunk, rows int, wg *sync.WaitGroup) {
 	defer wg.Done()
-	f(lo, hi)
+	for p := w; p < np; p += nw {
+		if lo, hi := p*chunk, min((p+1)*chunk, rows); lo < hi {
+			f(p, lo, hi)
+		}
+	}
 }
