@@ -286,17 +286,11 @@ func (c *Conv1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 			dxp = dIn[0].Data
 		}
 	}
-	if st.dims.WholeBatchBackward(&st.ws) {
-		// The output stage writes dL/dz straight into the rows the
-		// whole-batch products read (relu), or it is copied there.
+	if st.dims.WholeBatchBackward(&st.ws) && st.out.writesGradInto() {
+		// Relu's output stage writes dL/dz straight into the rows the
+		// whole-batch products read; conv.Backward copies it there.
 		z, lay := conv.GradBuffer(st.dims, &st.ws, dxp != nil)
-		if !st.out.gradInto(out[0].Data, dOut[0].Data, gradOf(c.bias), z, lay) {
-			dz := st.out.grad(out[0].Data, dOut[0].Data, gradOf(c.bias))
-			n := st.dims.OutLength * c.Filters
-			for b := 0; b < st.dims.Batch; b++ {
-				copy(z[lay.Row(b*st.dims.OutLength)*c.Filters:], dz[b*n:(b+1)*n])
-			}
-		}
+		st.out.gradInto(out[0].Data, dOut[0].Data, gradOf(c.bias), z, lay)
 		conv.BackwardLaidOut(st.dims, xp, c.kernel.Value.Data, z, dw, dxp, &st.ws)
 	} else {
 		dz := st.out.grad(out[0].Data, dOut[0].Data, gradOf(c.bias))

@@ -81,18 +81,17 @@ func (b *biasAct) grad(y, dy, biasGrad []float32) []float32 {
 	return b.backward(b.zbuf, y, dy, b.dzbuf, biasGrad)
 }
 
+// writesGradInto reports whether gradInto can run: relu in place (its
+// derivative needs only y), which writes dL/dz row by row anyway.
+func (b *biasAct) writesGradInto() bool { return b.act.Name == "relu" && !b.keep }
+
 // gradInto is grad writing dL/d(x·W) straight into dst, row r at row
-// lay.Row(r) (Conv1D's whole-batch backward reads it there), when the
-// stage can: relu in place. It reports false, and writes nothing, for the
-// other activations; then call grad.
-func (b *biasAct) gradInto(y, dy, biasGrad, dst []float32, lay conv.GradLayout) bool {
-	if b.act.Name != "relu" || b.keep {
-		return false
-	}
+// lay.Row(r) (Conv1D's whole-batch backward reads it there). Requires
+// writesGradInto.
+func (b *biasAct) gradInto(y, dy, biasGrad, dst []float32, lay conv.GradLayout) {
 	b.lay = lay
 	b.backward(nil, y, dy, dst, biasGrad)
 	b.lay = conv.GradLayout{}
-	return true
 }
 
 // parallelMin is the element count from which a pass is split into
