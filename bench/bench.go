@@ -272,6 +272,16 @@ func w2b(o Options, base Result, emit func(Result)) error {
 // w3: (256, 64, 9) → Conv1D(64,3,relu) → Conv1D(64,3,relu) →
 // MaxPooling1D(2) → Flatten → Dense(50,relu) → Dense(1); MSE; Adam.
 func w3(o Options, base Result, emit func(Result)) error {
+	m, x, y, err := timeseriesTask()
+	if err != nil {
+		return err
+	}
+	return trainThroughput(o, base, emit, m, x, y, "W3", "timeseries-train")
+}
+
+// timeseriesTask is W3's compiled model and a batch of 256 random series
+// and targets.
+func timeseriesTask() (*model.Model, *tensor.Tensor, *tensor.Tensor, error) {
 	m, err := model.NewSequential(
 		layers.Input(64, 9),
 		layers.NewConv1D(64, 3, layers.ConvActivation("relu")),
@@ -282,20 +292,22 @@ func w3(o Options, base Result, emit func(Result)) error {
 		layers.NewDense(1, ""),
 	)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	if err := m.Compile(model.CompileOptions{OptimizerName: "adam", LearningRate: 1e-3, LossName: "mse"}); err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	rng := rand.New(rand.NewPCG(2, 2))
-	x, y := tensor.New(256, 64, 9), tensor.New(256, 1)
-	for i := range x.Data {
-		x.Data[i] = float32(rng.NormFloat64())
+	return m, randNormal(rng, 256, 64, 9), randNormal(rng, 256, 1), nil
+}
+
+// randNormal returns a tensor of standard normal values.
+func randNormal(rng *rand.Rand, shape ...int) *tensor.Tensor {
+	t := tensor.New(shape...)
+	for i := range t.Data {
+		t.Data[i] = float32(rng.NormFloat64())
 	}
-	for i := range y.Data {
-		y.Data[i] = float32(rng.NormFloat64())
-	}
-	return trainThroughput(o, base, emit, m, x, y, "W3", "timeseries-train")
+	return t
 }
 
 // w4: one Conv1D, batch 32, length 512, 256→256 channels, kernel 3, same,
@@ -307,14 +319,8 @@ func w4(o Options, base Result, emit func(Result)) error {
 	if _, err := conv.Build([]layers.Shape{{L, C}}, rng); err != nil {
 		return err
 	}
-	x, y := tensor.New(B, L, C), tensor.New(B, L, C)
-	for i := range x.Data {
-		x.Data[i] = float32(rng.NormFloat64())
-	}
-	gout, dx := tensor.New(B, L, C), tensor.New(B, L, C)
-	for i := range gout.Data {
-		gout.Data[i] = float32(rng.NormFloat64())
-	}
+	x, y := randNormal(rng, B, L, C), tensor.New(B, L, C)
+	gout, dx := randNormal(rng, B, L, C), tensor.New(B, L, C)
 	ctx := &layers.Context{}
 	in, out := []*tensor.Tensor{x}, []*tensor.Tensor{y}
 	gflop := 2.0 * B * L * C * C * K / 1e9

@@ -4,7 +4,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/tensor"
 )
@@ -21,25 +20,9 @@ func benchTrain(b *testing.B, m *model.Model, x, y *tensor.Tensor) {
 
 // BenchmarkW3 is torch_bench.py's W3 timeseries-train step.
 func BenchmarkW3(b *testing.B) {
-	m, err := model.NewSequential(
-		layers.Input(64, 9),
-		layers.NewConv1D(64, 3, layers.ConvActivation("relu")),
-		layers.NewConv1D(64, 3, layers.ConvActivation("relu")),
-		mustLayer("MaxPooling1D", layers.Config{"pool_size": 2}),
-		layers.NewFlatten(),
-		layers.NewDense(50, "relu"),
-		layers.NewDense(1, ""),
-	)
+	m, x, y, err := timeseriesTask()
 	if err != nil {
 		b.Fatal(err)
-	}
-	if err := m.Compile(model.CompileOptions{OptimizerName: "adam", LearningRate: 1e-3, LossName: "mse"}); err != nil {
-		b.Fatal(err)
-	}
-	rng := rand.New(rand.NewPCG(2, 2))
-	x, y := tensor.New(256, 64, 9), tensor.New(256, 1)
-	for i := range x.Data {
-		x.Data[i] = float32(rng.NormFloat64())
 	}
 	benchTrain(b, m, x, y)
 }

@@ -26,8 +26,8 @@ func BenchmarkW4(b *testing.B) {
 				if _, err := conv.Build([]layers.Shape{{L, C}}, rng); err != nil {
 					b.Fatal(err)
 				}
-				x, y := randTensor(rng, B, L, C), tensor.New(B, L, C)
-				gout, dx := randTensor(rng, B, L, C), tensor.New(B, L, C)
+				x, y := randNormal(rng, B, L, C), tensor.New(B, L, C)
+				gout, dx := randNormal(rng, B, L, C), tensor.New(B, L, C)
 				ctx := &layers.Context{}
 				in, out := []*tensor.Tensor{x}, []*tensor.Tensor{y}
 				params := conv.Common().Params()
@@ -55,12 +55,4 @@ func BenchmarkW4(b *testing.B) {
 			})
 		}
 	}
-}
-
-func randTensor(rng *rand.Rand, shape ...int) *tensor.Tensor {
-	t := tensor.New(shape...)
-	for i := range t.Data {
-		t.Data[i] = float32(rng.NormFloat64())
-	}
-	return t
 }
