@@ -23,13 +23,6 @@ type gemmArgs struct {
 	period, keep   int       // the row map of Output (period 0: none)
 }
 
-// cRow returns the row of C that product row i goes to, or false when the
-// row map drops it.
-func (g *gemmArgs) cRow(i int) (int, bool) {
-	row, n := g.run(i, 1)
-	return row, n > 0
-}
-
 // run describes product rows i, i+1, … (at most limit of them) as far as
 // the row map treats them alike: n > 0 rows that go to consecutive rows of
 // C from row, or -n rows that it drops.
@@ -42,12 +35,6 @@ func (g *gemmArgs) run(i, limit int) (row, n int) {
 		return 0, -min(g.period-s, limit)
 	}
 	return q*g.keep + s, min(g.keep-s, limit)
-}
-
-// straight reports whether product rows [i, i+rows) all go to consecutive
-// rows of C, so that a tile can be stored with stride ldc.
-func (g *gemmArgs) straight(i, rows int) bool {
-	return g.period == 0 || i%g.period+rows <= g.keep
 }
 
 // microKernel is one register-blocked kernel and the cache blocking that
@@ -202,12 +189,7 @@ func macroKernel(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, ic, 
 // finishTile applies the output stage to the part of C that product rows
 // [i, i+rows) and columns [col, col+cols) went to.
 func finishTile(g *gemmArgs, i, rows, col, cols int, bias []float32) {
-	if g.straight(i, rows) {
-		row, _ := g.cRow(i)
-		biasRelu(g.c[row*g.ldc+col:], g.ldc, rows, cols, bias, g.relu)
-		return
-	}
-	for r := 0; r < rows; {
+	for r := 0; r < rows; { // one pass unless the row map splits the tile
 		row, n := g.run(i+r, rows-r)
 		if n > 0 {
 			biasRelu(g.c[row*g.ldc+col:], g.ldc, n, cols, bias, g.relu)
@@ -229,8 +211,8 @@ func directTile(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, i, pc
 	} else {
 		kernel, a = kr.direct, g.a[i*g.lda+pc:]
 	}
-	if nrr == nr && g.straight(i, kr.mr) {
-		row, _ := g.cRow(i)
+	// A whole tile on consecutive rows of C is stored in place.
+	if row, n := g.run(i, kr.mr); nrr == nr && n == kr.mr {
 		kernel(kc, a, g.lda, bpanel, g.c[row*g.ldc+jc+jr:], g.ldc, accum)
 		return
 	}
@@ -267,8 +249,7 @@ func microTile(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, ic, mc
 	mrr := min(mr, mc-ir)
 	apanel := ws.a[ir*kc : (ir+mr)*kc]
 	i := ic + ir
-	if mrr == mr && nrr == nr && g.straight(i, mr) {
-		row, _ := g.cRow(i)
+	if row, n := g.run(i, mr); mrr == mr && nrr == nr && n == mr {
 		kr.fn(kc, apanel, bpanel, g.c[row*g.ldc+jc+jr:], g.ldc, accum)
 		return
 	}
