@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/seqnet/seqnet/internal/parallel"
 	"github.com/seqnet/seqnet/tensor"
 )
 
@@ -186,7 +187,6 @@ type embeddingState struct {
 	mask            []bool
 	x, y, w         []float32
 	lookup, scatter func(piece, lo, hi int)
-	split           rowSplit
 }
 
 // Forward looks up one row per index: out[i, :] = embeddings[x[i], :].
@@ -201,7 +201,7 @@ func (e *Embedding) Forward(ctx *Context, in, out []*tensor.Tensor) {
 		ctx.State = st
 	}
 	st.x, st.y, st.w = x, y, e.embeddings.Value.Data
-	st.split.run(len(x), len(y), st.lookup)
+	parallel.For(len(x), len(y), parallelMin, st.lookup)
 	st.x, st.y, st.w = nil, nil, nil
 	out[0].Mask = nil
 	if e.MaskZero {
@@ -247,7 +247,7 @@ func (e *Embedding) Backward(ctx *Context, in, _, dOut, _ []*tensor.Tensor) {
 	if st.scatter == nil {
 		st.scatter = func(_, lo, hi int) { e.scatterRows(st.x, st.y, lo, hi) }
 	}
-	st.split.run(e.InputDim, len(st.y), st.scatter)
+	parallel.For(e.InputDim, len(st.y), parallelMin, st.scatter)
 	st.x, st.y = nil, nil
 }
 

@@ -3,6 +3,7 @@ package layers
 import (
 	"github.com/seqnet/seqnet/internal/conv"
 	"github.com/seqnet/seqnet/internal/kernels"
+	"github.com/seqnet/seqnet/internal/parallel"
 )
 
 // biasAct is the output stage Conv1D and Dense share: z = x·W (+ bias),
@@ -30,7 +31,6 @@ type biasAct struct {
 	partial            []float32 // bias-gradient partial sums, one row per piece
 	withBias           bool
 	fwd, bwd           func(piece, lo, hi int)
-	split              rowSplit
 	lay                conv.GradLayout // where backward writes dz (Period 0: row r at r)
 }
 
@@ -119,7 +119,7 @@ func (b *biasAct) forward(z, y, bias []float32) {
 	if b.keep {
 		if bias != nil {
 			b.z, b.bias = z, bias
-			b.split.pieces(rows, pieces(rows, b.n), b.fwd) // adds the bias to z
+			parallel.Pieces(rows, pieces(rows, b.n), b.fwd) // adds the bias to z
 		}
 		b.act.Forward(z, y, b.n)
 		return
@@ -128,7 +128,7 @@ func (b *biasAct) forward(z, y, bias []float32) {
 		return
 	}
 	b.z, b.bias = y, bias
-	b.split.pieces(rows, pieces(rows, b.n), b.fwd)
+	parallel.Pieces(rows, pieces(rows, b.n), b.fwd)
 }
 
 func (b *biasAct) forwardRows(_, lo, hi int) {
@@ -171,7 +171,7 @@ func (b *biasAct) backward(z, y, dy, dz, biasGrad []float32) []float32 {
 		}
 		clear(b.partial[:nw*n])
 	}
-	b.split.pieces(rows, nw, b.bwd)
+	parallel.Pieces(rows, nw, b.bwd)
 	if b.withBias {
 		for w := 0; w < nw; w++ {
 			for j, v := range b.partial[w*n : (w+1)*n] {

@@ -6,6 +6,7 @@ import (
 	"runtime"
 
 	"github.com/seqnet/seqnet/internal/kernels"
+	"github.com/seqnet/seqnet/internal/parallel"
 	"github.com/seqnet/seqnet/tensor"
 )
 
@@ -334,7 +335,7 @@ func (p *GlobalMaxPooling1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 		// steps, the samples shared among the cores when there are many.
 		st := p.state(ctx)
 		st.x, st.y = x, y
-		st.split.run(len(y)/C, len(x), st.maxRows)
+		parallel.For(len(y)/C, len(x), parallelMin, st.maxRows)
 		st.x, st.y = nil, nil
 		out[0].Mask = nil
 		return
@@ -373,7 +374,6 @@ type globalMaxState struct {
 	ties, share           []float32 // per range of samples, channels each
 	x, y, dy, dx          []float32
 	maxRows, shareSamples func(piece, lo, hi int)
-	split                 rowSplit
 }
 
 func (p *GlobalMaxPooling1D) state(ctx *Context) *globalMaxState {
@@ -424,7 +424,7 @@ func (p *GlobalMaxPooling1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor
 	// Without a mask the samples are shared among the cores, each with
 	// its own scratch.
 	st.x, st.y, st.dy, st.dx = x, y, dy, dx
-	st.split.run(len(y)/C, len(x), st.shareSamples)
+	parallel.For(len(y)/C, len(x), parallelMin, st.shareSamples)
 	st.x, st.y, st.dy, st.dx = nil, nil, nil, nil
 }
 

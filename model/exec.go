@@ -2,9 +2,8 @@ package model
 
 import (
 	"math/rand/v2"
-	"runtime"
-	"sync"
 
+	"github.com/seqnet/seqnet/internal/parallel"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/tensor"
 )
@@ -32,7 +31,7 @@ type executor struct {
 	// step), then the weights'.
 	toZero            [][]float32
 	actBufs, actTotal int
-	zeroWG            sync.WaitGroup
+	clearPiece        func(piece, lo, hi int) // made once: clears a range of toZero
 }
 
 func newExecutor(m *Model, batch int, training, inputGrads bool) *executor {
@@ -142,23 +141,16 @@ func (e *executor) zeroGrads(params []*layers.Param) {
 		}
 	}
 	// Megabytes of gradients on a large model (an embedding table, the
-	// activations of a big batch): the cores share the clearing, half
-	// each, memory bandwidth allowing.
-	if runtime.GOMAXPROCS(0) < 2 || total < 1<<18 {
-		clearRange(e.toZero, 0, total, nil)
-		return
+	// activations of a big batch): the cores share the clearing, memory
+	// bandwidth allowing.
+	if e.clearPiece == nil {
+		e.clearPiece = func(_, lo, hi int) { clearRange(e.toZero, lo, hi) }
 	}
-	e.zeroWG.Add(1)
-	go clearRange(e.toZero, total/2, total, &e.zeroWG)
-	clearRange(e.toZero, 0, total/2, nil)
-	e.zeroWG.Wait()
+	parallel.For(total, total, 1<<18, e.clearPiece)
 }
 
 // clearRange zeroes elements [lo, hi) of the buffers taken end to end.
-func clearRange(bufs [][]float32, lo, hi int, wg *sync.WaitGroup) {
-	if wg != nil {
-		defer wg.Done()
-	}
+func clearRange(bufs [][]float32, lo, hi int) {
 	at := 0
 	for _, b := range bufs {
 		from, to := max(lo-at, 0), min(hi-at, len(b))

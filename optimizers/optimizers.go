@@ -5,11 +5,10 @@ package optimizers
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/seqnet/seqnet/internal/kernels"
+	"github.com/seqnet/seqnet/internal/parallel"
 	"github.com/seqnet/seqnet/layers"
 )
 
@@ -249,14 +248,18 @@ func (o *Adam) Step(params []*layers.Param) {
 		if len(o.updates) != len(params) {
 			o.updates = make([]adamUpdate, len(params))
 		}
-		// The update lives in the optimizer, so that handing it to the
-		// worker goroutines allocates nothing.
+		// The update lives in the optimizer, its range function made
+		// once, so that sharing it among the cores allocates nothing.
 		u := &o.updates[i]
-		*u = adamUpdate{w: w, g: g, m: m, v: v, alpha: alpha, b1: b1, b2: b2, eps: eps}
+		run := u.run
+		if run == nil {
+			run = u.update
+		}
+		*u = adamUpdate{w: w, g: g, m: m, v: v, alpha: alpha, b1: b1, b2: b2, eps: eps, run: run}
 		if o.AMSGrad {
 			u.vh = o.Slots[i][2]
 		}
-		split(len(w), u)
+		parallel.For(len(w), len(w), splitMin, u.run)
 	}
 	o.afterStep(params)
 }
@@ -265,9 +268,13 @@ func (o *Adam) Step(params []*layers.Param) {
 type adamUpdate struct {
 	w, g, m, v, vh     []float32
 	alpha, b1, b2, eps float32
+	run                func(piece, lo, hi int) // update, as a value made once
 }
 
-func (u *adamUpdate) run(lo, hi int) {
+// update applies the update to elements [lo, hi). Each element is updated
+// by one goroutine with the same arithmetic, so the result does not depend
+// on how the cores split the weight.
+func (u *adamUpdate) update(_, lo, hi int) {
 	w, g, m, v := u.w[lo:hi], u.g[lo:hi], u.m[lo:hi], u.v[lo:hi]
 	if u.vh == nil {
 		// The same arithmetic in AVX (same bits), for large tables.
@@ -291,63 +298,6 @@ func (u *adamUpdate) run(lo, hi int) {
 // splitMin is the size from which an element-wise update is shared among
 // the cores (an Embedding(20000, 128) table has 2.6 million weights).
 const splitMin = 1 << 16
-
-// rangeUpdate is an element-wise update of a range of one weight.
-type rangeUpdate interface{ run(lo, hi int) }
-
-// split runs f over [0, n) in one piece, or in one piece per core for
-// large n. Each element is updated by exactly one goroutine with the same
-// arithmetic, so the result does not depend on the split. The pieces go to
-// long-lived workers over a channel, so a step allocates nothing.
-func split(n int, f rangeUpdate) {
-	workers := runtime.GOMAXPROCS(0)
-	if n < splitMin || workers < 2 {
-		f.run(0, n)
-		return
-	}
-	chunk := (n + workers - 1) / workers
-	pool := startSplitWorkers(workers - 1)
-	defer pool.mu.Unlock()
-	// The caller takes the first piece itself.
-	for lo := chunk; lo < n; lo += chunk {
-		pool.wg.Add(1)
-		pool.jobs <- splitJob{f, lo, min(lo+chunk, n)}
-	}
-	f.run(0, chunk)
-	pool.wg.Wait()
-}
-
-type splitJob struct {
-	f      rangeUpdate
-	lo, hi int
-}
-
-// splitPool is the workers of split, shared by all optimizers; mu makes
-// concurrent Steps (of different models) take turns.
-type splitPool struct {
-	mu      sync.Mutex
-	jobs    chan splitJob
-	wg      sync.WaitGroup
-	workers int
-}
-
-var splitWorkers = &splitPool{jobs: make(chan splitJob, 64)}
-
-// startSplitWorkers makes sure n workers run and returns the pool, locked
-// for the caller until its pieces are done.
-func startSplitWorkers(n int) *splitPool {
-	p := splitWorkers
-	p.mu.Lock()
-	for ; p.workers < n; p.workers++ {
-		go func() {
-			for j := range p.jobs {
-				j.f.run(j.lo, j.hi)
-				p.wg.Done()
-			}
-		}()
-	}
-	return p
-}
 
 // Config returns Keras' Adam config.
 func (o *Adam) Config() map[string]any {

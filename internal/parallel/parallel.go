@@ -1,0 +1,89 @@
+// Package parallel shares a pass over a range of rows or elements among the
+// cores, on goroutines that live for the whole process, so that a training
+// step that splits its passes allocates nothing and starts no goroutine.
+//
+// The layers' row passes, the executor's gradient clearing and the
+// optimizers' element-wise updates use it. The GEMM keeps its own workers
+// (internal/kernels): they hold packing buffers and take chunks of a
+// product dynamically, which these static ranges do not need.
+package parallel
+
+import (
+	"runtime"
+	"sync"
+)
+
+// Pieces calls f(piece, lo, hi) for the np ranges [piece·chunk,
+// (piece+1)·chunk) ∩ [0, n), chunk = ⌈n/np⌉, skipping empty ones, and
+// returns when all are done. Up to GOMAXPROCS goroutines share them, this
+// one included: goroutine w runs pieces w, w+nw, w+2nw, …, so a piece
+// index below GOMAXPROCS (np ≤ GOMAXPROCS) can name scratch of its own.
+//
+// A call made while another is running (from another goroutine, or from
+// inside f) runs its pieces on its own goroutine, in order, rather than
+// wait: callers must not rely on the pieces running at the same time.
+func Pieces(n, np int, f func(piece, lo, hi int)) {
+	np = max(np, 1)
+	chunk := (n + np - 1) / np
+	nw := min(runtime.GOMAXPROCS(0), np)
+	if nw <= 1 || !shared.mu.TryLock() {
+		runPieces(f, 0, 1, np, chunk, n)
+		return
+	}
+	defer shared.mu.Unlock()
+	shared.start(nw - 1)
+	shared.wg.Add(nw - 1)
+	for w := 1; w < nw; w++ {
+		shared.jobs <- job{f: f, w: w, nw: nw, np: np, chunk: chunk, n: n}
+	}
+	runPieces(f, 0, nw, np, chunk, n)
+	shared.wg.Wait()
+}
+
+// For calls f over [0, n) in one piece per core when the pass touches at
+// least minWork values (work), and in one piece on this goroutine
+// otherwise: below that, waking the other cores costs more than they save.
+func For(n, work, minWork int, f func(piece, lo, hi int)) {
+	np := 1
+	if work >= minWork {
+		np = max(1, runtime.GOMAXPROCS(0))
+	}
+	Pieces(n, np, f)
+}
+
+// runPieces runs pieces w, w+nw, w+2nw, … of a pass.
+func runPieces(f func(piece, lo, hi int), w, nw, np, chunk, n int) {
+	for p := w; p < np; p += nw {
+		if lo, hi := p*chunk, min((p+1)*chunk, n); lo < hi {
+			f(p, lo, hi)
+		}
+	}
+}
+
+// job is one goroutine's share of a pass.
+type job struct {
+	f                   func(piece, lo, hi int)
+	w, nw, np, chunk, n int
+}
+
+// pool is the workers; mu is held by the one pass they serve.
+type pool struct {
+	mu      sync.Mutex
+	jobs    chan job
+	wg      sync.WaitGroup
+	workers int
+}
+
+var shared = &pool{jobs: make(chan job, 64)}
+
+// start makes sure at least n workers wait for jobs. The caller holds mu.
+func (p *pool) start(n int) {
+	for ; p.workers < n; p.workers++ {
+		go func() {
+			for j := range p.jobs {
+				runPieces(j.f, j.w, j.nw, j.np, j.chunk, j.n)
+				p.wg.Done()
+			}
+		}()
+	}
+}
