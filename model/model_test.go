@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -381,6 +382,11 @@ func TestLargeTrainStepDoesNotAllocate(t *testing.T) {
 	step()
 	if n := testing.AllocsPerRun(10, step); n != 0 {
 		t.Errorf("a training step allocates %v times", n)
+	}
+	// A garbage collection between steps (the user's program allocates)
+	// must not make the next step allocate its buffers again.
+	if n := testing.AllocsPerRun(3, func() { runtime.GC(); step() }); n != 0 {
+		t.Errorf("a training step after a garbage collection allocates %v times", n)
 	}
 }
 

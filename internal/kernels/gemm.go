@@ -52,7 +52,8 @@
 // start. Each element of C is computed the same way whatever the split, so
 // the result does not depend on the number of threads, bit for bit. After
 // warm-up Sgemm does not allocate: the workers keep their packing buffers
-// and callers take theirs from a sync.Pool.
+// and callers take theirs from a free list that, unlike a sync.Pool,
+// garbage collections do not empty.
 package kernels
 
 import (

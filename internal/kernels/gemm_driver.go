@@ -88,7 +88,35 @@ type workspace struct {
 	rows       []float32 // the last, partial rows of an A block, zero-padded
 }
 
-var workspaces = sync.Pool{New: func() any { return new(workspace) }}
+// workspaces keeps the callers' packing buffers between products.
+var workspaces = freeList[workspace]{fresh: func() *workspace { return new(workspace) }}
+
+// freeList keeps objects for reuse like a sync.Pool, but never drops them:
+// a garbage collection empties a sync.Pool, and the next product of a
+// training step would then allocate its megabytes of packing buffers
+// again. It holds as many objects as products ever ran at once.
+type freeList[T any] struct {
+	mu    sync.Mutex
+	items []*T
+	fresh func() *T
+}
+
+func (l *freeList[T]) get() *T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n := len(l.items); n > 0 {
+		x := l.items[n-1]
+		l.items = l.items[:n-1]
+		return x
+	}
+	return l.fresh()
+}
+
+func (l *freeList[T]) put(x *T) {
+	l.mu.Lock()
+	l.items = append(l.items, x)
+	l.mu.Unlock()
+}
 
 // alignedFloats returns a slice of n float32s whose first element is on a
 // 64-byte boundary (a cache line, the width of a ZMM load), reusing buf

@@ -162,7 +162,7 @@ var (
 	workerMu sync.Mutex
 	workers  int
 	tasks    = make(chan task, 64)
-	calls    = sync.Pool{New: func() any { return &parallelCall{last: make(chan struct{}, 1)} }}
+	calls    = freeList[parallelCall]{fresh: func() *parallelCall { return &parallelCall{last: make(chan struct{}, 1)} }}
 )
 
 // startWorkers makes sure n goroutines are waiting for work. Workers live
@@ -218,16 +218,16 @@ func gemm(kr *microKernel, g *gemmArgs) {
 	colChunk := min(kr.nc, roundUp((g.n+4*nt-1)/(4*nt), kr.nr))
 	colChunk = max(colChunk, roundUp((g.n+fieldMask-1)/fieldMask, kr.nr))
 	colChunks := (g.n + colChunk - 1) / colChunk
-	ws := workspaces.Get().(*workspace)
-	defer workspaces.Put(ws)
+	ws := workspaces.get()
+	defer workspaces.put(ws)
 	if nt <= 1 || max(rowChunks, colChunks) < 2 {
 		gemmBlock(kr, ws, g, 0, g.m, 0, g.n)
 		return
 	}
 	nt = min(nt, max(rowChunks, colChunks))
 	startWorkers(nt - 1)
-	call := calls.Get().(*parallelCall)
-	defer calls.Put(call)
+	call := calls.get()
+	defer calls.put(call)
 	call.kr, call.g = kr, *g
 	defer func() { call.g = gemmArgs{} }() // drop the caller's slices
 	if rowChunks*2 < colChunks && rowChunks < 2*nt {
