@@ -239,23 +239,22 @@ func (o *Adam) Step(params []*layers.Param) {
 	// matches), at a fraction of math.Pow's cost on tiny models.
 	alpha := float32(o.LR * math.Sqrt(1-math.Exp(t*math.Log(o.Beta2))) / (1 - math.Exp(t*math.Log(o.Beta1))))
 	b1, b2, eps := float32(1-o.Beta1), float32(1-o.Beta2), float32(o.Epsilon)
+	if len(o.updates) != len(params) {
+		// The updates live in the optimizer, each range function made
+		// once, so that sharing them among the cores allocates nothing.
+		o.updates = make([]adamUpdate, len(params))
+		for i := range o.updates {
+			o.updates[i].run = o.updates[i].update
+		}
+	}
 	for i, p := range params {
 		if p.Grad == nil {
 			continue
 		}
 		w, g := p.Value.Data, p.Grad.Data
 		m, v := o.Slots[i][0], o.Slots[i][1]
-		if len(o.updates) != len(params) {
-			o.updates = make([]adamUpdate, len(params))
-		}
-		// The update lives in the optimizer, its range function made
-		// once, so that sharing it among the cores allocates nothing.
 		u := &o.updates[i]
-		run := u.run
-		if run == nil {
-			run = u.update
-		}
-		*u = adamUpdate{w: w, g: g, m: m, v: v, alpha: alpha, b1: b1, b2: b2, eps: eps, run: run}
+		*u = adamUpdate{w: w, g: g, m: m, v: v, alpha: alpha, b1: b1, b2: b2, eps: eps, run: u.run}
 		if o.AMSGrad {
 			u.vh = o.Slots[i][2]
 		}
@@ -281,17 +280,13 @@ func (u *adamUpdate) update(_, lo, hi int) {
 		kernels.Adam(w, g, m, v, u.alpha, u.b1, u.b2, u.eps)
 		return
 	}
+	vh := u.vh[lo:hi] // AMSGrad: the running maximum of v
 	for j := range w {
 		gj := g[j]
 		m[j] += (gj - m[j]) * u.b1
 		v[j] += (gj*gj - v[j]) * u.b2
-		vv := v[j]
-		if u.vh != nil {
-			vh := u.vh[lo:hi]
-			vh[j] = max(vh[j], vv)
-			vv = vh[j]
-		}
-		w[j] -= m[j] * u.alpha / (float32(math.Sqrt(float64(vv))) + u.eps)
+		vh[j] = max(vh[j], v[j])
+		w[j] -= m[j] * u.alpha / (float32(math.Sqrt(float64(vh[j]))) + u.eps)
 	}
 }
 

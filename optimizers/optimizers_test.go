@@ -74,6 +74,40 @@ func TestAdamHandComputed(t *testing.T) {
 	closeTo(t, "adam", run(NewAdam(0.1), 1, grads), want)
 }
 
+// TestAMSGradHandComputed: AMSGrad divides by the running maximum of v
+// (Keras 3: v_hat = max(v_hat, v); w -= alpha_t*m/(sqrt(v_hat)+eps)). A
+// small beta_2 and a large first gradient make v fall, so the maximum
+// decides the later steps.
+func TestAMSGradHandComputed(t *testing.T) {
+	lr, b1, b2, eps := 0.1, 0.9, 0.5, 1e-7
+	gs := []float32{2, 0.1, 0.1}
+	hand := func(ams bool) []float64 {
+		w, m, v, vh := 1.0, 0.0, 0.0, 0.0
+		var out []float64
+		for i, g := range gs {
+			t1 := float64(i + 1)
+			gg := float64(g)
+			alpha := lr * math.Sqrt(1-math.Pow(b2, t1)) / (1 - math.Pow(b1, t1))
+			m += (gg - m) * (1 - b1)
+			v += (gg*gg - v) * (1 - b2)
+			vh = math.Max(vh, v)
+			if !ams {
+				vh = v
+			}
+			w -= alpha * m / (math.Sqrt(vh) + eps)
+			out = append(out, w)
+		}
+		return out
+	}
+	want, plain := hand(true), hand(false)
+	if math.Abs(want[2]-plain[2]) < 1e-3 {
+		t.Fatalf("the case does not tell AMSGrad from Adam: %v vs %v", want, plain)
+	}
+	o := NewAdam(lr)
+	o.Beta2, o.AMSGrad = b2, true
+	closeTo(t, "amsgrad", run(o, 1, gs), want)
+}
+
 func TestRMSpropHandComputed(t *testing.T) {
 	// v1 = 0.1*0.25 = 0.025; w1 = 1 - 0.1*0.5/sqrt(0.025+1e-7)
 	v1 := 0.025
