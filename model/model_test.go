@@ -225,9 +225,21 @@ func TestTrainStepDoesNotAllocate(t *testing.T) {
 		xs, ys := bufs.gather(d, idx)
 		m.trainStep(xs, ys, rng, acc, metrics)
 	}
+	checkNoAllocs(t, step)
+}
+
+// checkNoAllocs warms step up, then checks that it allocates nothing, also
+// right after a garbage collection (the user's program allocates), which
+// must not make it allocate its buffers again.
+func checkNoAllocs(t *testing.T, step func()) {
+	t.Helper()
+	step()
 	step()
 	if n := testing.AllocsPerRun(20, step); n != 0 {
 		t.Errorf("a training step allocates %v times", n)
+	}
+	if n := testing.AllocsPerRun(3, func() { runtime.GC(); step() }); n != 0 {
+		t.Errorf("a training step after a garbage collection allocates %v times", n)
 	}
 }
 
@@ -378,16 +390,7 @@ func TestLargeTrainStepDoesNotAllocate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	step()
-	step()
-	if n := testing.AllocsPerRun(10, step); n != 0 {
-		t.Errorf("a training step allocates %v times", n)
-	}
-	// A garbage collection between steps (the user's program allocates)
-	// must not make the next step allocate its buffers again.
-	if n := testing.AllocsPerRun(3, func() { runtime.GC(); step() }); n != 0 {
-		t.Errorf("a training step after a garbage collection allocates %v times", n)
-	}
+	checkNoAllocs(t, step)
 }
 
 // TestTextTrainStepDoesNotAllocate: the same for a text CNN large enough
@@ -423,9 +426,5 @@ func TestTextTrainStepDoesNotAllocate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	step()
-	step()
-	if n := testing.AllocsPerRun(10, step); n != 0 {
-		t.Errorf("a training step allocates %v times", n)
-	}
+	checkNoAllocs(t, step)
 }
