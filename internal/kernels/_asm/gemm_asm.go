@@ -403,16 +403,7 @@ func packATKernel(mr int) {
 // windows, it saves packing A.
 func avx512DirectKernel(mr int) {
 	const nr = 32
-	name := fmt.Sprintf("sgemmKernelAVX512Direct_%dx%d", mr, nr)
-	TEXT(name, NOSPLIT, "func(k int, a *float32, lda int, b *float32, c *float32, ldc int, accum bool)")
-	Pragma("noescape")
-	Doc(fmt.Sprintf("%s is sgemmKernelAVX512_%dx%d with A read in place: A[r][p] = a[r*lda+p].", name, mr, nr),
-		"Requires AVX512F.")
-	k := Load(Param("k"), GP64())
-	a := Load(Param("a"), GP64())
-	lda := Load(Param("lda"), GP64())
-	SHLQ(U8(2), lda)
-	b := Load(Param("b"), GP64())
+	k, a, lda, b := inPlaceKernel("Direct", mr, "a[r*lda+p]")
 	nb := (mr + 2) / 3
 	bases := []Register{a}
 	for i := 1; i < nb; i++ {
@@ -444,6 +435,24 @@ func avx512DirectKernel(mr int) {
 	})
 
 	storeTile(mr, 64, t.acc)
+}
+
+// inPlaceKernel starts sgemmKernelAVX512<kind>_<mr>x32, an AVX-512 kernel
+// that reads A in place with A[r][p] = elem, and loads its k, a, lda (in
+// bytes) and b.
+func inPlaceKernel(kind string, mr int, elem string) (k, a, lda, b Register) {
+	const nr = 32
+	name := fmt.Sprintf("sgemmKernelAVX512%s_%dx%d", kind, mr, nr)
+	TEXT(name, NOSPLIT, "func(k int, a *float32, lda int, b *float32, c *float32, ldc int, accum bool)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s is sgemmKernelAVX512_%dx%d with A read in place: A[r][p] = %s.", name, mr, nr, elem),
+		"Requires AVX512F.")
+	k = Load(Param("k"), GP64())
+	a = Load(Param("a"), GP64())
+	lda = Load(Param("lda"), GP64())
+	SHLQ(U8(2), lda)
+	b = Load(Param("b"), GP64())
+	return k, a, lda, b
 }
 
 // packBKernel emits sgemmPackB<nr>AVX, the packer for full panels of
@@ -782,16 +791,7 @@ func adamKernel() {
 // packing it.
 func avx512DirectTKernel(mr int) {
 	const nr = 32
-	name := fmt.Sprintf("sgemmKernelAVX512DirectT_%dx%d", mr, nr)
-	TEXT(name, NOSPLIT, "func(k int, a *float32, lda int, b *float32, c *float32, ldc int, accum bool)")
-	Pragma("noescape")
-	Doc(fmt.Sprintf("%s is sgemmKernelAVX512_%dx%d with A read in place: A[r][p] = a[p*lda+r].", name, mr, nr),
-		"Requires AVX512F.")
-	k := Load(Param("k"), GP64())
-	a := Load(Param("a"), GP64())
-	lda := Load(Param("lda"), GP64())
-	SHLQ(U8(2), lda)
-	b := Load(Param("b"), GP64())
+	k, a, lda, b := inPlaceKernel("DirectT", mr, "a[p*lda+r]")
 	prefetchC(mr, 2)
 	t := newZmmTile(mr)
 	pf := GP64() // 8 steps of A ahead
