@@ -168,16 +168,24 @@ func TestBackwardMatchesAdjoint(t *testing.T) {
 	}
 }
 
+// randSameLengthDims draws a small stride-1 convolution whose Kernel-1
+// padding is split between the sides at random (same, causal, the mirror
+// of causal, or in between), so its output is as long as its input.
+func randSameLengthDims(rng *rand.Rand) Dims {
+	k := 2 + rng.IntN(5)
+	left := rng.IntN(k)
+	return Dims{Batch: 1 + rng.IntN(4), Length: k + rng.IntN(9), In: 1 + rng.IntN(5), Filters: 1 + rng.IntN(5),
+		Kernel: k, Stride: 1, Dilation: 1, Groups: 1, PadLeft: left, PadRight: k - 1 - left}
+}
+
 // TestForwardUnpaddedEdges sweeps the unpadded path over kernels, lengths
 // and every split of the Kernel-1 padding between the sides (same, causal
 // and the mirror of causal), against the definition.
 func TestForwardUnpaddedEdges(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 9))
 	for trial := 0; trial < 200; trial++ {
-		k := 2 + rng.IntN(5)
-		left := rng.IntN(k)
-		d := Dims{Batch: 1 + rng.IntN(4), Length: k + rng.IntN(9), In: 1 + rng.IntN(5), Filters: 1 + rng.IntN(5),
-			Kernel: k, Stride: 1, Dilation: 1, Groups: 1, PadLeft: left, PadRight: k - 1 - left}
+		d := randSameLengthDims(rng)
+		k := d.Kernel
 		if !d.ForwardInPlace() {
 			t.Fatalf("%+v: ForwardInPlace is false", d)
 		}
@@ -227,10 +235,8 @@ func applyStage(y []float32, st Stage) {
 func TestBackwardUnpadded(t *testing.T) {
 	rng := rand.New(rand.NewPCG(10, 11))
 	for trial := 0; trial < 200; trial++ {
-		k := 2 + rng.IntN(5)
-		left := rng.IntN(k)
-		d := Dims{Batch: 1 + rng.IntN(4), Length: k + rng.IntN(9), In: 1 + rng.IntN(5), Filters: 1 + rng.IntN(5),
-			Kernel: k, Stride: 1, Dilation: 1, Groups: 1, PadLeft: left, PadRight: k - 1 - left}
+		d := randSameLengthDims(rng)
+		k := d.Kernel
 		if trial%10 == 0 {
 			d.Batch, d.Length, d.In, d.Filters = 3+rng.IntN(4), 40+rng.IntN(30), 13+rng.IntN(20), 30+rng.IntN(40)
 		}
