@@ -42,19 +42,19 @@ func archKernels() []*microKernel {
 }
 
 // kernelAVX512 checks the slice bounds the assembly relies on and runs it.
-func kernelAVX512(k int, a, b, c []float32, ldc int, accum bool) {
+func kernelAVX512(k int, a, b, c []float32, ldc int, out tileOut) {
 	_ = a[12*k-1]
 	_ = b[32*k-1]
 	_ = c[11*ldc+31]
-	sgemmKernelAVX512_12x32(k, &a[0], &b[0], &c[0], ldc, accum)
+	sgemmKernelAVX512_12x32(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(32), out.relu)
 }
 
 // kernelAVX2 checks the slice bounds the assembly relies on and runs it.
-func kernelAVX2(k int, a, b, c []float32, ldc int, accum bool) {
+func kernelAVX2(k int, a, b, c []float32, ldc int, out tileOut) {
 	_ = a[6*k-1]
 	_ = b[16*k-1]
 	_ = c[5*ldc+15]
-	sgemmKernelAVX2_6x16(k, &a[0], &b[0], &c[0], ldc, accum)
+	sgemmKernelAVX2_6x16(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(16), out.relu)
 }
 
 // packA12 checks the bounds the assembly relies on and runs it.
@@ -87,11 +87,11 @@ func packAT6(k int, a []float32, lda int, dst []float32, alpha float32) {
 
 // kernelAVX512Direct checks the slice bounds the assembly relies on and
 // runs it.
-func kernelAVX512Direct(k int, a []float32, lda int, b, c []float32, ldc int, accum bool) {
+func kernelAVX512Direct(k int, a []float32, lda int, b, c []float32, ldc int, out tileOut) {
 	_ = a[11*lda+k-1]
 	_ = b[32*k-1]
 	_ = c[11*ldc+31]
-	sgemmKernelAVX512Direct_12x32(k, &a[0], lda, &b[0], &c[0], ldc, accum)
+	sgemmKernelAVX512Direct_12x32(k, &a[0], lda, &b[0], &c[0], ldc, out.accum, out.biasPtr(32), out.relu)
 }
 
 // packB32 checks the bounds the assembly relies on and runs it.
@@ -130,9 +130,9 @@ func axpy32(alpha float32, x, y []float32) {
 
 // kernelAVX512DirectT checks the slice bounds the assembly relies on and
 // runs it.
-func kernelAVX512DirectT(k int, a []float32, lda int, b, c []float32, ldc int, accum bool) {
+func kernelAVX512DirectT(k int, a []float32, lda int, b, c []float32, ldc int, out tileOut) {
 	_ = a[(k-1)*lda+11]
 	_ = b[32*k-1]
 	_ = c[11*ldc+31]
-	sgemmKernelAVX512DirectT_12x32(k, &a[0], lda, &b[0], &c[0], ldc, accum)
+	sgemmKernelAVX512DirectT_12x32(k, &a[0], lda, &b[0], &c[0], ldc, out.accum, out.biasPtr(32), out.relu)
 }

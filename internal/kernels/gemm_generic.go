@@ -12,8 +12,8 @@ var genericKernel = &microKernel{
 }
 
 // kernelGeneric2x4 computes the 2×4 block of A·B from packed panels a
-// (k×2) and b (k×4) and stores it to c (accum false) or adds it to c.
-func kernelGeneric2x4(k int, a, b, c []float32, ldc int, accum bool) {
+// (k×2) and b (k×4) and writes it to c with the stage out.
+func kernelGeneric2x4(k int, a, b, c []float32, ldc int, out tileOut) {
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32
 	a = a[:2*k]
 	b = b[:4*k]
@@ -33,17 +33,13 @@ func kernelGeneric2x4(k int, a, b, c []float32, ldc int, accum bool) {
 	}
 	r0 := (*[4]float32)(c[:4])
 	r1 := (*[4]float32)(c[ldc : ldc+4])
-	if accum {
-		r0[0] += c00
-		r0[1] += c01
-		r0[2] += c02
-		r0[3] += c03
-		r1[0] += c10
-		r1[1] += c11
-		r1[2] += c12
-		r1[3] += c13
-		return
+	if out.accum {
+		c00, c01, c02, c03 = r0[0]+c00, r0[1]+c01, r0[2]+c02, r0[3]+c03
+		c10, c11, c12, c13 = r1[0]+c10, r1[1]+c11, r1[2]+c12, r1[3]+c13
 	}
 	*r0 = [4]float32{c00, c01, c02, c03}
 	*r1 = [4]float32{c10, c11, c12, c13}
+	if out.bias != nil || out.relu {
+		biasRelu(c, ldc, 2, 4, out.bias, out.relu)
+	}
 }

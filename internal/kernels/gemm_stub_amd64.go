@@ -5,28 +5,30 @@
 package kernels
 
 // sgemmKernelAVX512_12x32 computes the 12×32 block C = A·B (accum false) or C += A·B (accum true)
-// from packed panels: a holds k×12 values, b holds k×32; ldc is in elements. Requires AVX512F.
+// from packed panels: a holds k×12 values, b holds k×32; ldc is in elements. Then, when bias is not nil,
+// it adds bias[j] (32 values) to column j, and with relu clamps at 0. Requires AVX512F.
 //
 //go:noescape
-func sgemmKernelAVX512_12x32(k int, a *float32, b *float32, c *float32, ldc int, accum bool)
+func sgemmKernelAVX512_12x32(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)
 
 // sgemmKernelAVX512Direct_12x32 is sgemmKernelAVX512_12x32 with A read in place: A[r][p] = a[r*lda+p].
 // Requires AVX512F.
 //
 //go:noescape
-func sgemmKernelAVX512Direct_12x32(k int, a *float32, lda int, b *float32, c *float32, ldc int, accum bool)
+func sgemmKernelAVX512Direct_12x32(k int, a *float32, lda int, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)
 
 // sgemmKernelAVX512DirectT_12x32 is sgemmKernelAVX512_12x32 with A read in place: A[r][p] = a[p*lda+r].
 // Requires AVX512F.
 //
 //go:noescape
-func sgemmKernelAVX512DirectT_12x32(k int, a *float32, lda int, b *float32, c *float32, ldc int, accum bool)
+func sgemmKernelAVX512DirectT_12x32(k int, a *float32, lda int, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)
 
 // sgemmKernelAVX2_6x16 computes the 6×16 block C = A·B (accum false) or C += A·B (accum true)
-// from packed panels: a holds k×6 values, b holds k×16; ldc is in elements. Requires AVX2 and FMA.
+// from packed panels: a holds k×6 values, b holds k×16; ldc is in elements. Then, when bias is not nil,
+// it adds bias[j] (16 values) to column j, and with relu clamps at 0. Requires AVX2 and FMA.
 //
 //go:noescape
-func sgemmKernelAVX2_6x16(k int, a *float32, b *float32, c *float32, ldc int, accum bool)
+func sgemmKernelAVX2_6x16(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)
 
 // sgemmPackA12AVX sets dst[p*12+r] = alpha*src[r*lda+p] for r < 12, p < 8*n. Requires AVX.
 //

@@ -534,23 +534,41 @@ func TestSgemmZeroLeadingDimension(t *testing.T) {
 }
 
 // TestSgemmBiasBits checks that the fused output stage gives the bits of
-// Sgemm followed by a separate bias-and-relu pass, on every path and with
-// several K blocks, and on one thread and several.
+// Sgemm followed by a separate bias-and-relu pass, on every path (A in
+// place, transposed in place, packed), with several K blocks (k past the
+// AVX-512 kernel's 768 too), with NaNs that relu must keep, and on one
+// thread and several.
 func TestSgemmBiasBits(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(11, 12))
-		for iter := 0; iter < 40; iter++ {
+		for iter := 0; iter < 48; iter++ {
 			m, n, k := 1+rng.IntN(150), 1+rng.IntN(80), 1+rng.IntN(40)
-			if iter%4 == 0 {
+			switch iter % 6 {
+			case 0:
 				m, n, k = 300+rng.IntN(200), 64+rng.IntN(100), 200+rng.IntN(300) // parallel sizes
+			case 3:
+				m, n, k = 24+rng.IntN(40), 32+rng.IntN(70), 769+rng.IntN(900) // several K blocks
 			}
-			a, b := randSlice(rng, m*k), randSlice(rng, k*n)
+			transA := iter%5 == 1
+			lda := k + rng.IntN(3)
+			if transA {
+				lda = m + rng.IntN(3)
+			}
+			a, b := randSlice(rng, sizeFor(m, k, lda)), randSlice(rng, k*n)
+			if transA {
+				a = randSlice(rng, sizeFor(k, m, lda))
+			}
 			bias := randSlice(rng, n)
 			relu := iter%2 == 0
 			c0 := randSlice(rng, m*n)
+			if iter%7 == 2 {
+				for range m * n / 10 {
+					c0[rng.IntN(m*n)] = float32(math.NaN()) // relu must keep NaN
+				}
+			}
 			beta := []float32{0, 1, 0.5}[iter%3]
 			want := append([]float32(nil), c0...)
-			Sgemm(false, false, m, n, k, 1, a, k, b, n, beta, want, n)
+			Sgemm(transA, false, m, n, k, 1, a, lda, b, n, beta, want, n)
 			for i := 0; i < m; i++ {
 				for j := 0; j < n; j++ {
 					v := want[i*n+j] + bias[j]
@@ -563,12 +581,12 @@ func TestSgemmBiasBits(t *testing.T) {
 			for _, threads := range []int{1, 2, 3} {
 				SetThreads(threads)
 				got := append([]float32(nil), c0...)
-				SgemmOut(false, false, m, n, k, 1, a, k, b, n, beta, got, n, Output{Bias: bias, Relu: relu})
+				SgemmOut(transA, false, m, n, k, 1, a, lda, b, n, beta, got, n, Output{Bias: bias, Relu: relu})
 				SetThreads(0)
 				for i := range got {
 					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-						t.Fatalf("m=%d n=%d k=%d beta=%v relu=%v threads=%d: C[%d] = %v, separate pass gives %v",
-							m, n, k, beta, relu, threads, i, got[i], want[i])
+						t.Fatalf("transA=%v m=%d n=%d k=%d beta=%v relu=%v threads=%d: C[%d] = %v, separate pass gives %v",
+							transA, m, n, k, beta, relu, threads, i, got[i], want[i])
 					}
 				}
 			}

@@ -124,7 +124,7 @@ func BenchmarkMicroKernel(b *testing.B) {
 				for b.Loop() {
 					t0 := threadCPU()
 					for range 1000 {
-						kr.fn(kc, a, bb, c, kr.nr, true)
+						kr.fn(kc, a, bb, c, kr.nr, tileOut{accum: true})
 					}
 					best = min(best, threadCPU()-t0)
 				}
