@@ -2,6 +2,7 @@ package model
 
 import (
 	"math/rand/v2"
+	"sync"
 
 	"github.com/seqnet/seqnet/internal/parallel"
 	"github.com/seqnet/seqnet/layers"
@@ -177,21 +178,75 @@ func (e *executor) backward() {
 func (e *executor) inputGrad(i int) *tensor.Tensor { return e.grads[e.m.inputs[i].id][0] }
 
 // runner keeps one executor per batch size (a full batch and the last,
-// smaller one), so that an epoch allocates nothing after the first.
+// smaller one), so that an epoch allocates nothing after the first. It
+// keeps at most maxExecutors of them, dropping the one used least
+// recently: a server calling Predict with ever new sizes would otherwise
+// keep the buffers of every size it has seen.
 type runner struct {
 	m                    *Model
 	training, inputGrads bool
 	byBatch              map[int]*executor
+	used                 map[int]uint64 // when each executor was last got
+	clock                uint64
 }
+
+// maxExecutors bounds the batch sizes a runner keeps executors for.
+const maxExecutors = 4
 
 func (r *runner) get(batch int) *executor {
 	if r.byBatch == nil {
 		r.byBatch = map[int]*executor{}
+		r.used = map[int]uint64{}
 	}
+	r.clock++
 	e := r.byBatch[batch]
 	if e == nil {
+		if len(r.byBatch) >= maxExecutors {
+			oldest := -1
+			for b, t := range r.used {
+				if oldest < 0 || t < r.used[oldest] {
+					oldest = b
+				}
+			}
+			delete(r.byBatch, oldest)
+			delete(r.used, oldest)
+		}
 		e = newExecutor(r.m, batch, r.training, r.inputGrads)
 		r.byBatch[batch] = e
 	}
+	r.used[batch] = r.clock
 	return e
+}
+
+// runnerList keeps idle inference runners between calls. A sync.Pool
+// drops what was not used across two garbage collections, so a server
+// whose Predict calls come further apart than that would build all the
+// activation buffers again on each call (megabytes at batch 256), making
+// garbage that brings the next collection sooner. The list keeps them: it
+// holds as many runners as calls ever ran at once, each with at most
+// maxExecutors batch sizes.
+type runnerList struct {
+	mu   sync.Mutex
+	idle []*runner
+}
+
+// get returns an idle runner of m, or a new one.
+func (l *runnerList) get(m *Model) *runner {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for n := len(l.idle); n > 0; n-- {
+		r := l.idle[n-1]
+		l.idle = l.idle[:n-1]
+		if r.m == m {
+			return r
+		}
+	}
+	return &runner{m: m}
+}
+
+// put gives back a runner that get returned.
+func (l *runnerList) put(r *runner) {
+	l.mu.Lock()
+	l.idle = append(l.idle, r)
+	l.mu.Unlock()
 }

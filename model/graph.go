@@ -111,7 +111,7 @@ type Model struct {
 	// from another goroutine through Stop).
 	stop  chan struct{}
 	mu    sync.Mutex // guards training
-	pool  sync.Pool  // inference executors
+	pool  runnerList // idle inference runners
 	train *runner
 	state TrainState
 

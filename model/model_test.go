@@ -205,6 +205,55 @@ func TestPredictIsSafeConcurrently(t *testing.T) {
 	}
 }
 
+// TestPredictKeepsBuffersAcrossGC: garbage collections between two Predict
+// calls do not make the second build its activation buffers again (it
+// allocates its result, as without them). Two collections: a sync.Pool
+// keeps its objects through one.
+func TestPredictKeepsBuffersAcrossGC(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates by itself")
+	}
+	x, _ := data(6, 40)
+	m := smallNet(t, 3)
+	predict := func() {
+		if _, err := m.Predict(x, 16); err != nil {
+			t.Fatal(err)
+		}
+	}
+	predict()
+	plain := testing.AllocsPerRun(10, predict)
+	afterGC := testing.AllocsPerRun(5, func() { runtime.GC(); runtime.GC(); predict() })
+	if afterGC != plain {
+		t.Errorf("Predict allocates %v times after two garbage collections, %v times without", afterGC, plain)
+	}
+}
+
+// TestRunnerKeepsRecentBatchSizes: a runner keeps the executors of the
+// maxExecutors batch sizes used last, and drops the least recently used.
+func TestRunnerKeepsRecentBatchSizes(t *testing.T) {
+	r := &runner{m: smallNet(t, 3)}
+	first := map[int]*executor{}
+	for _, b := range []int{1, 2, 3, 4} {
+		first[b] = r.get(b)
+	}
+	r.get(1)         // 2 is now the least recently used
+	five := r.get(5) // drops 2
+	if len(r.byBatch) != maxExecutors {
+		t.Fatalf("runner keeps %d executors, want %d", len(r.byBatch), maxExecutors)
+	}
+	if _, ok := r.byBatch[2]; ok {
+		t.Error("batch 2, the least recently used, was kept")
+	}
+	for _, b := range []int{1, 3, 4} {
+		if r.get(b) != first[b] {
+			t.Errorf("batch %d: its executor was built again", b)
+		}
+	}
+	if r.get(5) != five || r.get(5).batch != 5 {
+		t.Error("batch 5: its executor was not kept")
+	}
+}
+
 // TestTrainStepDoesNotAllocate: after the first batch every buffer is reused.
 func TestTrainStepDoesNotAllocate(t *testing.T) {
 	if raceEnabled {

@@ -395,7 +395,7 @@ func (m *Model) EvaluateData(d Dataset, batchSize int) (Logs, error) {
 
 func (m *Model) evaluate(d Dataset, batchSize int, metrics [][]losses.Metric) (Logs, error) {
 	r := m.inference()
-	defer m.pool.Put(r)
+	defer m.pool.put(r)
 	acc := newAccumulator(metrics)
 	n := d.X[0].Shape[0]
 	for lo := 0; lo < n; lo += batchSize {
@@ -444,7 +444,7 @@ func (m *Model) PredictMulti(xs []*tensor.Tensor, batchSize int) ([]*tensor.Tens
 		batchSize = 32
 	}
 	r := m.inference()
-	defer m.pool.Put(r)
+	defer m.pool.put(r)
 	n := xs[0].Shape[0]
 	res := make([]*tensor.Tensor, len(m.outputs))
 	for i, o := range m.outputs {
@@ -465,13 +465,8 @@ func (m *Model) PredictMulti(xs []*tensor.Tensor, batchSize int) ([]*tensor.Tens
 	return res, nil
 }
 
-// inference takes an inference runner from the pool.
-func (m *Model) inference() *runner {
-	if r, ok := m.pool.Get().(*runner); ok && r.m == m {
-		return r
-	}
-	return &runner{m: m}
-}
+// inference takes an idle inference runner (see runnerList.put).
+func (m *Model) inference() *runner { return m.pool.get(m) }
 
 // ensureBuilt builds a Sequential model from the data's shape.
 func (m *Model) ensureBuilt(xs []*tensor.Tensor) error {
