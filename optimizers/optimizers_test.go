@@ -53,25 +53,35 @@ func TestSGDHandComputed(t *testing.T) {
 }
 
 func TestAdamHandComputed(t *testing.T) {
-	// Keras 3: alpha_t = lr*sqrt(1-b2^t)/(1-b1^t); m += (g-m)(1-b1);
-	// v += (g²-v)(1-b2); w -= alpha_t*m/(sqrt(v)+eps).
-	lr, b1, b2, eps := 0.1, 0.9, 0.999, 1e-7
-	w, m, v := 1.0, 0.0, 0.0
-	var want []float64
-	for i, g := range grads {
-		t1 := float64(i + 1)
-		gg := float64(g)
-		alpha := lr * math.Sqrt(1-math.Pow(b2, t1)) / (1 - math.Pow(b1, t1))
-		m += (gg - m) * (1 - b1)
-		v += (gg*gg - v) * (1 - b2)
-		w -= alpha * m / (math.Sqrt(v) + eps)
-		want = append(want, w)
-	}
+	want := handAdam(0.1, 0.9, 0.999, 1e-7, grads, false)
 	// Written out: step 1 moves by exactly lr (sign of g): 0.9.
 	if math.Abs(want[0]-0.9) > 1e-6 {
 		t.Fatalf("hand computation is off: %v", want[0])
 	}
 	closeTo(t, "adam", run(NewAdam(0.1), 1, grads), want)
+}
+
+// handAdam is Keras 3's Adam from w = 1, in float64: alpha_t =
+// lr*sqrt(1-b2^t)/(1-b1^t); m += (g-m)(1-b1); v += (g²-v)(1-b2);
+// w -= alpha_t*m/(sqrt(v_hat)+eps), with v_hat = v, or with amsgrad the
+// running maximum of v. It returns w after each step.
+func handAdam(lr, b1, b2, eps float64, gs []float32, amsgrad bool) []float64 {
+	w, m, v, vh := 1.0, 0.0, 0.0, 0.0
+	var out []float64
+	for i, g := range gs {
+		t1 := float64(i + 1)
+		gg := float64(g)
+		alpha := lr * math.Sqrt(1-math.Pow(b2, t1)) / (1 - math.Pow(b1, t1))
+		m += (gg - m) * (1 - b1)
+		v += (gg*gg - v) * (1 - b2)
+		vh = math.Max(vh, v)
+		if !amsgrad {
+			vh = v
+		}
+		w -= alpha * m / (math.Sqrt(vh) + eps)
+		out = append(out, w)
+	}
+	return out
 }
 
 // TestAMSGradHandComputed: AMSGrad divides by the running maximum of v
@@ -81,25 +91,7 @@ func TestAdamHandComputed(t *testing.T) {
 func TestAMSGradHandComputed(t *testing.T) {
 	lr, b1, b2, eps := 0.1, 0.9, 0.5, 1e-7
 	gs := []float32{2, 0.1, 0.1}
-	hand := func(ams bool) []float64 {
-		w, m, v, vh := 1.0, 0.0, 0.0, 0.0
-		var out []float64
-		for i, g := range gs {
-			t1 := float64(i + 1)
-			gg := float64(g)
-			alpha := lr * math.Sqrt(1-math.Pow(b2, t1)) / (1 - math.Pow(b1, t1))
-			m += (gg - m) * (1 - b1)
-			v += (gg*gg - v) * (1 - b2)
-			vh = math.Max(vh, v)
-			if !ams {
-				vh = v
-			}
-			w -= alpha * m / (math.Sqrt(vh) + eps)
-			out = append(out, w)
-		}
-		return out
-	}
-	want, plain := hand(true), hand(false)
+	want, plain := handAdam(lr, b1, b2, eps, gs, true), handAdam(lr, b1, b2, eps, gs, false)
 	if math.Abs(want[2]-plain[2]) < 1e-3 {
 		t.Fatalf("the case does not tell AMSGrad from Adam: %v vs %v", want, plain)
 	}
