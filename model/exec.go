@@ -33,6 +33,7 @@ type executor struct {
 	toZero            [][]float32
 	actBufs, actTotal int
 	clearPiece        func(piece, lo, hi int) // made once: clears a range of toZero
+	lastUsed          uint64                  // its runner's clock when it was last got
 }
 
 func newExecutor(m *Model, batch int, training, inputGrads bool) *executor {
@@ -186,8 +187,7 @@ type runner struct {
 	m                    *Model
 	training, inputGrads bool
 	byBatch              map[int]*executor
-	used                 map[int]uint64 // when each executor was last got
-	clock                uint64
+	clock                uint64 // counts gets; an executor's lastUsed is one of its values
 }
 
 // maxExecutors bounds the batch sizes a runner keeps executors for.
@@ -196,25 +196,23 @@ const maxExecutors = 4
 func (r *runner) get(batch int) *executor {
 	if r.byBatch == nil {
 		r.byBatch = map[int]*executor{}
-		r.used = map[int]uint64{}
 	}
-	r.clock++
 	e := r.byBatch[batch]
 	if e == nil {
 		if len(r.byBatch) >= maxExecutors {
-			oldest := -1
-			for b, t := range r.used {
-				if oldest < 0 || t < r.used[oldest] {
-					oldest = b
+			var oldest *executor
+			for _, x := range r.byBatch {
+				if oldest == nil || x.lastUsed < oldest.lastUsed {
+					oldest = x
 				}
 			}
-			delete(r.byBatch, oldest)
-			delete(r.used, oldest)
+			delete(r.byBatch, oldest.batch)
 		}
 		e = newExecutor(r.m, batch, r.training, r.inputGrads)
 		r.byBatch[batch] = e
 	}
-	r.used[batch] = r.clock
+	r.clock++
+	e.lastUsed = r.clock
 	return e
 }
 
