@@ -717,9 +717,10 @@ func elementwiseKernels() {
 	}
 }
 
-// epilogueKernel emits biasReluRowsAVX, Sgemm's fused output stage: it
-// runs on each tile of C right after the micro-kernel stored it, while the
-// tile is still in L1, instead of a separate pass over all of C.
+// epilogueKernel emits biasReluRowsAVX, Sgemm's output stage for the tiles
+// a micro-kernel cannot finish in its registers (partial tiles, tiles the
+// row map splits, the plain-Go kernel's): it runs on such a tile right
+// after it is written, while it is still in L1.
 func epilogueKernel() {
 	TEXT("biasReluRowsAVX", NOSPLIT, "func(c *float32, ldc int, bias *float32, rows, n int, relu bool)")
 	Pragma("noescape")
