@@ -20,7 +20,8 @@
 // for the kernel gradient, lda <= 128).
 //
 // SgemmOut adds two things on the way into C: the output stage of a layer
-// (bias and relu, applied to each tile while it is still in L1) and a row
+// (bias and relu, applied to each tile in the micro-kernel's registers
+// before its one store) and a row
 // map that drops some rows of the product (a Conv1D over a whole batch
 // computes rows straddling two samples and writes the rest straight into
 // its output).
@@ -87,9 +88,10 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 type Output struct {
 	// Bias, when not nil, holds n values added to every row of C, after
 	// beta*C; then Relu, when set, clamps C at 0 (max(·, 0), a NaN staying
-	// NaN). Each tile of C gets them right after the micro-kernel stored
-	// it, while it is still in cache, which saves a pass over C through
-	// memory; the bits are those of Sgemm followed by that pass.
+	// NaN). The micro-kernel applies them to a tile in its registers
+	// before storing it (edge tiles get them right after, while still in
+	// L1), which saves a pass over C through memory; the bits are those of
+	// Sgemm followed by that pass.
 	Bias []float32
 	Relu bool
 	// Period and Keep, when Period > 0, thin out the rows of the product:
