@@ -21,9 +21,9 @@
 //
 // SgemmOut adds two things on the way into C: the output stage of a layer
 // (bias and relu, applied to each tile in the micro-kernel's registers
-// before its one store) and a row
-// map that drops some rows of the product (a Conv1D over a whole batch
-// computes rows straddling two samples and writes the rest straight into
+// before its one store) and a row map that drops some rows of the product
+// (a Conv1D over a whole batch computes rows straddling two samples and
+// writes the rest straight into
 // its output).
 //
 // The micro-kernels, fastest first:
