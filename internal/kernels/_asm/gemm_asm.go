@@ -63,9 +63,7 @@ func avx512Kernel(mr int) {
 	name := fmt.Sprintf("sgemmKernelAVX512_%dx%d", mr, nr)
 	TEXT(name, NOSPLIT, "func(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)")
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s computes the %d×%d block C = A·B (accum false) or C += A·B (accum true)", name, mr, nr),
-		fmt.Sprintf("from packed panels: a holds k×%d values, b holds k×%d; ldc is in elements. Then, when bias is not nil,", mr, nr),
-		fmt.Sprintf("it adds bias[j] (%d values) to column j, and with relu clamps at 0. Requires AVX512F.", nr))
+	packedKernelDoc(name, mr, nr, "AVX512F")
 	k := Load(Param("k"), GP64())
 	a := Load(Param("a"), GP64())
 	b := Load(Param("b"), GP64())
@@ -89,6 +87,14 @@ func avx512Kernel(mr int) {
 	})
 
 	storeTile(mr, 64, t.acc, t.spare())
+}
+
+// packedKernelDoc writes the doc comment of a packed-panel micro-kernel
+// that requires the CPU features req.
+func packedKernelDoc(name string, mr, nr int, req string) {
+	Doc(fmt.Sprintf("%s computes the %d×%d block C = A·B (accum false) or C += A·B (accum true)", name, mr, nr),
+		fmt.Sprintf("from packed panels: a holds k×%d values, b holds k×%d; ldc is in elements. Then, when bias is not nil,", mr, nr),
+		fmt.Sprintf("it adds bias[j] (%d values) to column j, and with relu clamps at 0. Requires %s.", nr, req))
 }
 
 // zmmTile is the register tile of the AVX-512 kernels: mr rows of two ZMM
@@ -162,9 +168,7 @@ func avx2Kernel() {
 	name := fmt.Sprintf("sgemmKernelAVX2_%dx%d", mr, nr)
 	TEXT(name, NOSPLIT, "func(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)")
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s computes the %d×%d block C = A·B (accum false) or C += A·B (accum true)", name, mr, nr),
-		fmt.Sprintf("from packed panels: a holds k×%d values, b holds k×%d; ldc is in elements. Then, when bias is not nil,", mr, nr),
-		fmt.Sprintf("it adds bias[j] (%d values) to column j, and with relu clamps at 0. Requires AVX2 and FMA.", nr))
+	packedKernelDoc(name, mr, nr, "AVX2 and FMA")
 	k := Load(Param("k"), GP64())
 	a := Load(Param("a"), GP64())
 	b := Load(Param("b"), GP64())
