@@ -67,6 +67,9 @@ func Apply(l layers.Layer, in ...*Tensor) []*Tensor {
 	// Build with a throwaway generator to learn the output shapes; the model
 	// rebuilds every layer from its own seed in graph order.
 	out, err := l.Build(shapes, rand.New(rand.NewPCG(0, 0)))
+	if err == nil {
+		err = l.Common().ParamError()
+	}
 	if err != nil {
 		name := l.Common().Name
 		if name == "" {
@@ -272,6 +275,9 @@ func (m *Model) rebuild() error {
 			shapes[i] = t.node.outShapes[t.index]
 		}
 		out, err := n.layer.Build(shapes, rng)
+		if err == nil {
+			err = b.ParamError()
+		}
 		if err != nil {
 			return fmt.Errorf("layer %q (%s): %w", b.Name, n.layer.ClassName(), err)
 		}
@@ -355,7 +361,11 @@ func (m *Model) SetWeights(w []*tensor.Tensor) error {
 		}
 	}
 	for i, p := range m.params {
-		if !tensor.SameShape(p.Value.Shape, w[i].Shape) {
+		if w[i] == nil {
+			return fmt.Errorf("SetWeights: weight %d (layer %q, %s) is nil: expected an array of shape %s",
+				i, owner[p], p.Name, tensor.ShapeString(p.Value.Shape, false))
+		}
+		if !tensor.SameShape(p.Value.Shape, w[i].Shape) || len(w[i].Data) != len(p.Value.Data) {
 			return fmt.Errorf("SetWeights: weight %d (layer %q, %s) has shape %s, received %s",
 				i, owner[p], p.Name, tensor.ShapeString(p.Value.Shape, false), tensor.ShapeString(w[i].Shape, false))
 		}

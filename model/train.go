@@ -197,7 +197,7 @@ func (m *Model) FitData(d Dataset, o FitOptions) (*History, error) {
 	}
 	train, val := d, o.ValidationData
 	if o.ValidationSplit != 0 {
-		if o.ValidationSplit < 0 || o.ValidationSplit >= 1 {
+		if !(o.ValidationSplit > 0 && o.ValidationSplit < 1) { // NaN too
 			return nil, fmt.Errorf("fit: validation_split must be in [0, 1), received %g", o.ValidationSplit)
 		}
 		n := d.X[0].Shape[0]

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 )
@@ -49,7 +50,18 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// exitBug is the status of a panic: 1, like any failure that is not the
+// user's; Go's own status for a panic, 2, is the README's user error.
+const exitBug = 1
+
+func run(args []string, stdout, stderr io.Writer) (status int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "seqnet: internal error (a bug in seqnet, not a problem with your input): %v\n"+
+				"please report it with the command line that caused it; where it happened:\n%s", r, debug.Stack())
+			status = exitBug
+		}
+	}()
 	if len(args) == 0 {
 		usage(stderr)
 		return 2
