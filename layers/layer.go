@@ -125,6 +125,21 @@ func (b *Base) Built() bool { return b.built }
 // initializer out) leaves the weight at zero and is reported by
 // ParamError, which the model checks after Build.
 func (b *Base) AddParam(name string, shape []int, init Initializer, rng *rand.Rand, trainable bool) *Param {
+	if err := checkShape("weight "+name, shape, false); err != nil {
+		if b.paramErr == nil {
+			b.paramErr = err
+		}
+		shape = []int{0}
+	}
+	if isCounting(rng) {
+		// Count: the shape only, no values (Grad marks it trainable).
+		p := &Param{Name: name, Value: &tensor.Tensor{Shape: append([]int(nil), shape...)}}
+		if trainable {
+			p.Grad = &tensor.Tensor{Shape: p.Value.Shape}
+		}
+		b.params = append(b.params, p)
+		return p
+	}
 	p := &Param{Name: name, Value: tensor.New(shape...)}
 	if init == nil {
 		if b.paramErr == nil {

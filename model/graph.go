@@ -34,6 +34,9 @@ type node struct {
 	inputs    []*Tensor
 	outShapes []layers.Shape
 	id        int
+	// params and trainable count the layer's weight values (from
+	// layers.Count, before any is allocated).
+	params, trainable int
 }
 
 // Input starts a functional model: a symbolic input with the per-sample
@@ -42,6 +45,9 @@ func Input(shape ...int) *Tensor {
 	l := layers.Input(shape...)
 	n := &node{layer: l}
 	out, err := l.Build(nil, nil)
+	if err == nil {
+		err = layers.CheckShape("Input", out[0])
+	}
 	if err != nil {
 		return &Tensor{err: err}
 	}
@@ -64,12 +70,10 @@ func Apply(l layers.Layer, in ...*Tensor) []*Tensor {
 		}
 		shapes[i] = t.Shape
 	}
-	// Build with a throwaway generator to learn the output shapes; the model
-	// rebuilds every layer from its own seed in graph order.
-	out, err := l.Build(shapes, rand.New(rand.NewPCG(0, 0)))
-	if err == nil {
-		err = l.Common().ParamError()
-	}
+	// Count (build without weights) to learn the output shapes and sizes;
+	// the model builds every layer from its own seed in graph order, once
+	// it knows the whole model fits in memory.
+	out, params, trainable, err := layers.Count(l, shapes)
 	if err != nil {
 		name := l.Common().Name
 		if name == "" {
@@ -77,7 +81,7 @@ func Apply(l layers.Layer, in ...*Tensor) []*Tensor {
 		}
 		return []*Tensor{{err: fmt.Errorf("layer %q (%s): %w", name, l.ClassName(), err)}}
 	}
-	n.outShapes = out
+	n.outShapes, n.params, n.trainable = out, params, trainable
 	res := make([]*Tensor, len(out))
 	for i, s := range out {
 		res[i] = &Tensor{node: n, index: i, Shape: s}
@@ -243,6 +247,9 @@ func (m *Model) collect() error {
 // rebuild names unnamed layers as Keras does, builds every layer in graph
 // order with weights from the model seed, and collects the weights.
 func (m *Model) rebuild() error {
+	if err := m.checkMemory("build", 1, false); err != nil {
+		return err
+	}
 	rng := rand.New(rand.NewPCG(m.Seed, 0x5eed))
 	used := map[string]int{}
 	for _, n := range m.nodes {

@@ -2,10 +2,12 @@ package model
 
 import (
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/seqnet/seqnet/layers"
+	"github.com/seqnet/seqnet/tensor"
 )
 
 // TestLibraryMisuseIsAnError checks that mistakes a library user can make
@@ -55,5 +57,45 @@ func TestLibraryMisuseIsAnError(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want it to contain %q", c.name, err, c.want)
 		}
+	}
+}
+
+// TestSizesAreCheckedBeforeAllocating checks that a model, batch or input
+// too large for MaxMemory is refused with its counts before anything is
+// allocated (a Conv1D of 10⁹ filters grew to 12.8 GB in 60 s).
+func TestSizesAreCheckedBeforeAllocating(t *testing.T) {
+	defer func(old int64) { MaxMemory = old }(MaxMemory)
+	MaxMemory = 64 << 20
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := NewSequential(layers.Input(10, 3), layers.NewConv1D(1000000000, 3))
+	if err == nil || !strings.Contains(err.Error(), "10000000000 weights") || !strings.Contains(err.Error(), "above the limit of 64 MiB") {
+		t.Errorf("huge Conv1D: %v", err)
+	}
+	_, err = NewSequential(layers.Input(2000000000, 3), layers.NewConv1D(4, 3))
+	if err == nil || !strings.Contains(err.Error(), "activation values per sample") {
+		t.Errorf("huge input: %v", err)
+	}
+	_, err = NewSequential(layers.Input(4, 1), layers.NewFlatten(), layers.NewDense(1<<40, ""))
+	if err == nil || !strings.Contains(err.Error(), "must be between 1 and 2147483647") {
+		t.Errorf("Dense of 2⁴⁰ units: %v", err)
+	}
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
+		t.Errorf("refusing the models allocated %d bytes", grew)
+	}
+	m, err := NewSequential(layers.Input(1000, 8), layers.NewConv1D(64, 3), layers.NewFlatten(), layers.NewDense(1, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile(CompileOptions{LossName: "mse"}); err != nil {
+		t.Fatal(err)
+	}
+	x, y := tensor.New(300, 1000, 8), tensor.New(300, 1)
+	if _, err := m.Fit(x, y, FitOptions{Epochs: 1, BatchSize: 300}); err == nil || !strings.Contains(err.Error(), "lower the batch size") {
+		t.Errorf("fit with a batch too large: %v", err)
+	}
+	if _, err := m.Fit(x, y, FitOptions{Epochs: 1, BatchSize: 8}); err != nil {
+		t.Errorf("fit with a batch that fits: %v", err)
 	}
 }

@@ -44,6 +44,7 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-14s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'seqnet <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "Every command also takes --max-memory SIZE (default 4GiB): the most memory a model may take;\na model, batch or input above it is refused with its size before anything is allocated.")
 }
 
 func main() {
@@ -76,7 +77,14 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 		fmt.Fprintf(stderr, "seqnet: unknown command %q; known: %s\n", args[0], strings.Join(commandNames(), ", "))
 		return 2
 	}
-	return c.run(args[1:], stdout, stderr)
+	rest, err := takeMaxMemory(args[1:])
+	if err == nil {
+		err = guardPaths(args[0], rest)
+	}
+	if err != nil {
+		return finish(stderr, args[0], err)
+	}
+	return c.run(rest, stdout, stderr)
 }
 
 func commandNames() []string {

@@ -1,9 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/seqnet/seqnet/data/npy"
+	"github.com/seqnet/seqnet/tensor"
 )
 
 // TestPanicIsNotAUserError checks that a panic inside a command (a bug)
@@ -32,5 +38,105 @@ func TestValidationSplitNaN(t *testing.T) {
 		if code != 2 || !strings.Contains(errOut, "--validation-split must be in [0, 1), received NaN") {
 			t.Errorf("%v: exit %d, stderr %q", extra, code, errOut)
 		}
+	}
+}
+
+// TestOutputNeverOverwritesAnInput checks every door where an output path
+// can name an input (or another output): refused with exit 2 before any
+// work, the input untouched. Each of these overwrote its input, exit 0.
+func TestOutputNeverOverwritesAnInput(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := classCSV(t, dir, 40, 1)
+	model := filepath.Join(dir, "m.seqnet")
+	mustCLI(t, "train", "--data", csvPath, "--epochs", "1", "--out", model, "--no-curves")
+	x := filepath.Join(dir, "x.npy")
+	if err := npy.WriteFile(x, tensor.New(4, 5, 1)); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.csv")
+	if err := os.Symlink(csvPath, link); err != nil {
+		t.Fatal(err)
+	}
+	wd, _ := os.Getwd()
+	rel, err := filepath.Rel(wd, csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"train", "--data", csvPath, "--out", csvPath},
+		{"train", "--data", link, "--out", csvPath},
+		{"train", "--data", rel, "--out", filepath.Join(dir, ".", "sub", "..", filepath.Base(csvPath))},
+		{"train", "--x", x, "--y", x, "--out", x},
+		{"train", "--model", model, "--data", csvPath, "--out", model},
+		{"predict", "--model", model, "--data", csvPath, "--out", csvPath},
+		{"predict", "--model", model, "--data", csvPath, "--out=" + csvPath},
+		{"explain-model", "--model", model, "--data", csvPath, "--row", "0", "--out", csvPath},
+		{"export", "--model", model, "--keras-json", model},
+		{"export", "--model", model, "--keras-json", filepath.Join(dir, "k.json"), "--weights", filepath.Join(dir, "k.json")},
+		{"import", "--keras-json", csvPath, "--out", csvPath},
+	} {
+		before := snapshot(t, dir)
+		out, errOut, code := cli(args...)
+		if code != 2 || !strings.Contains(errOut, "same file") || out != "" {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q: want exit 2 naming the clash, before any work", args, code, out, errOut)
+		}
+		if after := snapshot(t, dir); after != before {
+			t.Errorf("%q: the folder changed:\nbefore %s\nafter  %s", args, before, after)
+		}
+	}
+}
+
+// TestUnwritableOutputFailsBeforeTraining: --out in a folder that cannot
+// be written is a user error at once (it trained, then exited 1 and lost
+// the training).
+func TestUnwritableOutputFailsBeforeTraining(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := classCSV(t, dir, 40, 1)
+	out, errOut, code := cli("train", "--data", csvPath, "--epochs", "1", "--out", "/proc/x.seqnet")
+	if code != 2 || !strings.Contains(errOut, "cannot write in the folder /proc") || strings.Contains(out, "epoch") {
+		t.Errorf("exit %d, stderr %q, stdout %q", code, errOut, out)
+	}
+}
+
+// snapshot lists the files of dir with their sizes and modification times.
+func snapshot(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s:%d:%d ", e.Name(), info.Size(), info.ModTime().UnixNano())
+	}
+	return b.String()
+}
+
+// TestImportRefusesHugeModels: a Keras JSON with units 1e12 or a
+// 2·10⁹-step input is refused with its size (exit 2) instead of exhausting
+// memory.
+func TestImportRefusesHugeModels(t *testing.T) {
+	src, err := os.ReadFile("../../keras/testdata/keras2_sequential_conv1d.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, c := range []struct{ from, to, want string }{
+		{`"units": 1`, `"units": 1e12`, "units=1e+12 is too large"},
+		{`"batch_input_shape": [null, 20, 3]`, `"batch_input_shape": [null, 2000000000, 3]`, "activation values per sample"},
+	} {
+		path := writeFile(t, filepath.Join(dir, "m.json"), strings.ReplaceAll(string(src), c.from, c.to))
+		_, errOut, code := cli("import", "--keras-json", path, "--out", filepath.Join(dir, "m.seqnet"))
+		if code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%s: exit %d, stderr %q, want %q", c.to, code, errOut, c.want)
+		}
+	}
+	_, errOut, code := cli("import", "--max-memory", "lots", "--keras-json", "x.json", "--out", filepath.Join(dir, "m.seqnet"))
+	if code != 2 || !strings.Contains(errOut, `--max-memory "lots": expected a positive size`) {
+		t.Errorf("bad --max-memory: exit %d, %q", code, errOut)
 	}
 }
