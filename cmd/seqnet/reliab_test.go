@@ -140,3 +140,31 @@ func TestImportRefusesHugeModels(t *testing.T) {
 		t.Errorf("bad --max-memory: exit %d, %q", code, errOut)
 	}
 }
+
+// TestExplainRefusalsAreClean: integrated gradients on a branched text
+// CNN is refused from the graph (it leaked "runtime error: slice bounds
+// out of range [:128]"), and sizes that would run for hours or exhaust
+// memory are refused at once.
+func TestExplainRefusalsAreClean(t *testing.T) {
+	tx := textFixture(t)
+	dir := t.TempDir()
+	kim := filepath.Join(dir, "kim.seqnet")
+	mustCLI(t, "train", "--data", tx.data, "--text", "--model", "kimcnn", "--epochs", "1", "--no-curves", "--out", kim)
+	_, errOut, code := cli("explain-model", "--model", kim, "--data", tx.data, "--row", "1", "--method", "integrated", "--out", filepath.Join(dir, "k.html"))
+	if code != 2 || strings.Contains(errOut, "runtime error") || !strings.Contains(errOut, "the graph branches or merges") {
+		t.Errorf("kimcnn integrated: exit %d, %q", code, errOut)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"explain-model", "--model", kim, "--data", tx.data, "--row", "1", "--method", "integrated", "--steps", "100000000", "--out", filepath.Join(dir, "k.html")},
+			"100000000 integration steps is too many"},
+		{[]string{"explain", "--input", "0,3,4,5", "--kernel", "1,2", "--dilation", "1000000000", "--padding", "same"}, "at most 100000 are explained"},
+		{[]string{"explain", "--input", "0,3,4,5", "--kernel", "1,2", "--dilation", "9000000000000", "--padding", "causal"}, "must each be at most 2147483647"},
+	} {
+		if _, errOut, code := cli(c.args...); code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%q: exit %d, %q, want %q", c.args, code, errOut, c.want)
+		}
+	}
+}
