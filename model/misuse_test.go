@@ -99,3 +99,39 @@ func TestSizesAreCheckedBeforeAllocating(t *testing.T) {
 		t.Errorf("fit with a batch that fits: %v", err)
 	}
 }
+
+// TestPerStepSparseClassification: a Conv1D(same) → Dense(3, softmax)
+// model with integer targets of shape (N, steps) trains per-step
+// classification with accuracy, and a metric whose shape does not fit the
+// predictions (mae on class indices) is an error naming both shapes (it
+// panicked with index out of range in losses/metrics.go).
+func TestPerStepSparseClassification(t *testing.T) {
+	build := func(metrics ...string) *Model {
+		m, err := NewSequential(layers.Input(6, 2), layers.NewConv1D(8, 3, layers.Padding("same"), layers.ConvActivation("relu")), layers.NewDense(3, "softmax"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Compile(CompileOptions{LossName: "sparse_categorical_crossentropy", LearningRate: 0.05, Metrics: metrics}); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	x, y := tensor.New(64, 6, 2), tensor.New(64, 6)
+	for i := range y.Data {
+		c := i % 3
+		y.Data[i] = float32(c)
+		x.Data[2*i+c%2] = float32(c) // class 0: (0,0), 1: (0,1), 2: (2,0)
+	}
+	_, err := build("mae").Fit(x, y, FitOptions{Epochs: 1})
+	if err == nil || !strings.Contains(err.Error(), "metric mean_absolute_error") && !strings.Contains(err.Error(), "metric mae") ||
+		!strings.Contains(err.Error(), "(64, 6)") || !strings.Contains(err.Error(), "(64, 6, 3)") {
+		t.Errorf("mae on per-step class indices: %v", err)
+	}
+	h, err := build("accuracy").Fit(x, y, FitOptions{Epochs: 60, BatchSize: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc := h.Last("accuracy"); acc < 0.99 {
+		t.Errorf("per-step accuracy %.3f after 60 epochs on a separable task, want ≥ 0.99", acc)
+	}
+}

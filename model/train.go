@@ -497,6 +497,9 @@ func (m *Model) metrics(d Dataset) ([][]losses.Metric, error) {
 	for i, o := range m.outputs {
 		for _, name := range m.metricSpec {
 			met, err := losses.GetMetric(name, m.lossFor(i), d.Y[i].Shape[1:], o.Shape)
+			if err == nil {
+				err = losses.CheckMetric(met, d.Y[i].Shape, o.Shape)
+			}
 			if err != nil {
 				return nil, err
 			}
