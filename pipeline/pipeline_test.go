@@ -312,4 +312,3 @@ func TestFitRecordsDecode(t *testing.T) {
 }
 
 func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-
