@@ -7,6 +7,7 @@ import (
 	"github.com/seqnet/seqnet/forecast"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/pipeline"
 )
 
 // builtinArchs are the architectures `seqnet train --model NAME` builds.
@@ -35,27 +36,27 @@ func isBuiltin(spec string) bool {
 // given.
 func defaultArch(kind string) string {
 	switch kind {
-	case kindText:
+	case pipeline.KindText:
 		return "textcnn"
-	case kindSeries:
+	case pipeline.KindSeries:
 		return "forecast"
 	}
 	return "cnn"
 }
 
 // outputLayer is the last layer the task needs.
-func outputLayer(p *prep) layers.Layer {
+func outputLayer(p *pipeline.Pipeline) layers.Layer {
 	switch p.Task {
-	case taskBinary:
+	case pipeline.TaskBinary:
 		return layers.NewDense(1, "sigmoid")
-	case taskMulticlass:
-		return layers.NewDense(p.classes(), "softmax")
+	case pipeline.TaskMulticlass:
+		return layers.NewDense(len(p.Classes()), "softmax")
 	}
 	return layers.NewDense(max(len(p.Outputs), 1), "linear")
 }
 
 // buildArch builds a built-in architecture for samples of shape in.
-func buildArch(spec string, a archFlags, p *prep, in []int, seed uint64) (*model.Model, error) {
+func buildArch(spec string, a archFlags, p *pipeline.Pipeline, in []int, seed uint64) (*model.Model, error) {
 	spec = strings.ToLower(spec)
 	if a.Filters <= 0 || a.KernelSize <= 0 || a.EmbeddingDim <= 0 || a.Units <= 0 {
 		return nil, userErr("--filters, --kernel-size, --embedding-dim and --units must be positive; received %d, %d, %d, %d",
@@ -64,7 +65,7 @@ func buildArch(spec string, a archFlags, p *prep, in []int, seed uint64) (*model
 	if a.Dropout < 0 || a.Dropout >= 1 {
 		return nil, userErr("--dropout must be in [0, 1), received %g", a.Dropout)
 	}
-	text := p.Kind == kindText
+	text := p.Kind == pipeline.KindText
 	if (spec == "textcnn" || spec == "kimcnn") && !text {
 		return nil, userErr("--model %s needs text (token) input: read the data with --text (or use --model cnn, forecast or lstm for numbers)", spec)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/seqnet/seqnet/checkpoint"
 	"github.com/seqnet/seqnet/data/npy"
 	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/pipeline"
 	"github.com/seqnet/seqnet/tensor"
 )
 
@@ -361,7 +362,7 @@ func TestText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := decodePrep(extra.Preprocessing)
+	p, err := pipeline.Parse(extra.Preprocessing)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -575,7 +576,7 @@ func TestImportExport(t *testing.T) {
 	if !strings.Contains(out, "8 weight arrays written to "+wz) {
 		t.Errorf("export:\n%s", out)
 	}
-	var pre prep
+	var pre pipeline.Pipeline
 	if err := json.Unmarshal([]byte(mustRead(t, pj)), &pre); err != nil || pre.Labels.Len() != 3 {
 		t.Errorf("preprocessing JSON: %v %+v", err, pre)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/seqnet/seqnet/keras"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/pipeline"
 	"github.com/seqnet/seqnet/plot"
 	"github.com/seqnet/seqnet/tensor"
 )
@@ -165,7 +166,7 @@ type trainer struct {
 	curves      bool
 
 	m           *model.Model
-	p           *prep
+	p           *pipeline.Pipeline
 	prevHist    *model.History
 	interrupted atomic.Bool
 	// keepStart: the model starts from a fit (the forecaster's ridge
@@ -227,7 +228,7 @@ func (t *trainer) check() error {
 }
 
 // loadModelFile loads a seqnet model file, as a user input.
-func loadModelFile(flagName, path string) (*model.Model, checkpoint.Extra, *prep, error) {
+func loadModelFile(flagName, path string) (*model.Model, checkpoint.Extra, *pipeline.Pipeline, error) {
 	if err := checkFile(flagName, path); err != nil {
 		return nil, checkpoint.Extra{}, nil, err
 	}
@@ -235,11 +236,24 @@ func loadModelFile(flagName, path string) (*model.Model, checkpoint.Extra, *prep
 	if err != nil {
 		return nil, extra, nil, userErr("%s %s: %v", flagName, path, err)
 	}
-	p, err := decodePrep(extra.Preprocessing)
+	p, err := pipeline.Parse(extra.Preprocessing)
 	if err != nil {
 		return nil, extra, nil, userErr("%s %s: %v", flagName, path, err)
 	}
 	return m, extra, p, nil
+}
+
+// storedTrainConfig decodes the training settings stored in a model file by
+// seqnet train (nil: none stored).
+func storedTrainConfig(p *pipeline.Pipeline) (*trainConfig, error) {
+	if len(p.Train) == 0 {
+		return nil, nil
+	}
+	var c trainConfig
+	if err := json.Unmarshal(p.Train, &c); err != nil {
+		return nil, fmt.Errorf("model file: training settings: %v", err)
+	}
+	return &c, nil
 }
 
 // isSeqnetFile reports whether path starts with the seqnet model magic.
@@ -298,18 +312,16 @@ func (t *trainer) run() error {
 			t.m = m
 		}
 	}
-	if t.p == nil {
-		t.p = &prep{}
-	}
-	fresh := t.p.Kind == ""
-	ds, err := readTraining(&c.Data, t.p, c.ValidationSplit)
+	fresh := t.p == nil || t.p.Kind == ""
+	p, ds, err := readTraining(&c.Data, t.p, c.ValidationSplit)
 	if err != nil {
 		return err
 	}
+	t.p = p
 	fmt.Fprintf(t.w, "data: %s\n", indentRest(ds.Report))
 	var em *data.EmbeddingMatrix
 	if c.Data.WordVectors != "" {
-		if !fresh || t.p.Kind != kindText {
+		if !fresh || t.p.Kind != pipeline.KindText {
 			return userErr("--word-vectors needs text read with --text by this run (not a saved model's vocabulary)")
 		}
 		em, err = readWordVectors(c.Data.WordVectors, t.p)
@@ -325,7 +337,7 @@ func (t *trainer) run() error {
 		fmt.Fprintf(t.w, "word vectors: %s\n", t.p.WordVectors)
 	}
 	in := ds.X.Shape[1:]
-	if ds.X.Rank() == 3 && t.p.Kind == kindText {
+	if ds.X.Rank() == 3 && t.p.Kind == pipeline.KindText {
 		in = ds.X.Shape[1:2]
 	}
 	isForecast := builtin && strings.EqualFold(spec, "forecast") && t.p.Kind != kindText
@@ -384,10 +396,14 @@ func (t *trainer) runResume() error {
 	if err != nil {
 		return err
 	}
-	if p.Train == nil {
+	storedC, err := storedTrainConfig(p)
+	if err != nil {
+		return userErr("--resume %s: %v", t.resume, err)
+	}
+	if storedC == nil {
 		return userErr("--resume %s: the file holds no training settings (it was not written by seqnet train); train it further with --model %s instead", t.resume, t.resume)
 	}
-	stored := *p.Train
+	stored := *storedC
 	c := t.c
 	for name := range t.set {
 		switch name {
@@ -419,10 +435,11 @@ func (t *trainer) runResume() error {
 	if m.Optimizer() == nil {
 		return userErr("--resume %s: the file holds no optimizer state to resume from", t.resume)
 	}
-	ds, err := readTraining(&t.c.Data, p, t.c.ValidationSplit)
+	p, ds, err := readTraining(&t.c.Data, p, t.c.ValidationSplit)
 	if err != nil {
 		return err
 	}
+	t.p = p
 	fmt.Fprintf(t.w, "data: %s\n", indentRest(ds.Report))
 	st, _ := m.TrainingState()
 	where := fmt.Sprintf("after epoch %d", st.Epoch)
@@ -434,12 +451,12 @@ func (t *trainer) runResume() error {
 }
 
 // compileFor compiles m with the task's loss unless one is given.
-func compileFor(m *model.Model, p *prep, loss, opt string, lr float64) error {
+func compileFor(m *model.Model, p *pipeline.Pipeline, loss, opt string, lr float64) error {
 	if loss == "" {
 		loss = defaultLoss(p.Task)
 	}
 	metrics := []string{"mae"}
-	if p.Task == taskBinary || p.Task == taskMulticlass {
+	if p.Task == pipeline.TaskBinary || p.Task == pipeline.TaskMulticlass {
 		metrics = []string{"accuracy"}
 	}
 	if err := m.Compile(model.CompileOptions{OptimizerName: opt, LearningRate: lr, LossName: loss, Metrics: metrics}); err != nil {
@@ -450,15 +467,15 @@ func compileFor(m *model.Model, p *prep, loss, opt string, lr float64) error {
 
 func defaultLoss(task string) string {
 	switch task {
-	case taskBinary:
+	case pipeline.TaskBinary:
 		return "binary_crossentropy"
-	case taskMulticlass:
+	case pipeline.TaskMulticlass:
 		return "sparse_categorical_crossentropy"
 	}
 	return "mse"
 }
 
-func readWordVectors(path string, p *prep) (*data.EmbeddingMatrix, error) {
+func readWordVectors(path string, p *pipeline.Pipeline) (*data.EmbeddingMatrix, error) {
 	if err := checkFile("--word-vectors", path); err != nil {
 		return nil, err
 	}
@@ -518,7 +535,7 @@ func (c *interruptAfter) OnBatchEnd(int, model.Logs) {
 	}
 }
 
-func (t *trainer) fit(ds *dataset, o model.FitOptions) error {
+func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 	c := &t.c
 	o.Epochs, o.BatchSize, o.NoShuffle = c.Epochs, c.BatchSize, c.NoShuffle
 	n := ds.X.Shape[0]
@@ -586,7 +603,9 @@ func (t *trainer) fit(ds *dataset, o model.FitOptions) error {
 	}
 	all := mergeHistory(t.prevHist, hist)
 	t.c.Data.WordVectors = "" // loaded into the weights; not needed again
-	t.p.Train = &t.c
+	if t.p.Train, err = json.Marshal(&t.c); err != nil {
+		return err
+	}
 	pre, err := json.Marshal(t.p)
 	if err != nil {
 		return err
