@@ -154,22 +154,22 @@ func buildArch(spec string, a archFlags, p *pipeline.Pipeline, in []int, seed ui
 // forecastOptions are the forecaster's settings for samples of shape in:
 // each target's input channel from the window settings (-1 when a target
 // is not an input, or for a table).
-func forecastOptions(a archFlags, p *prep, in []int, season int, seed uint64) forecast.Options {
+func forecastOptions(a archFlags, p *pipeline.Pipeline, in []int, season int, seed uint64) forecast.Options {
 	o := forecast.Options{Steps: in[0], Channels: 1, Horizon: 1, Season: season, Filters: a.Filters, KernelSize: a.KernelSize, Dropout: a.Dropout, Seed: seed}
 	if len(in) > 1 {
 		o.Channels = in[1]
 	}
-	if p.Window == nil {
+	if p.Windowing == nil {
 		o.Targets = make([]int, max(len(p.Outputs), 1))
 		for i := range o.Targets {
 			o.Targets[i] = -1
 		}
 		return o
 	}
-	o.Horizon = max(p.Window.Horizon, 1)
-	for _, t := range p.Window.Targets {
+	o.Horizon = max(p.Windowing.Horizon, 1)
+	for _, t := range p.Windowing.Targets {
 		j := -1
-		for k, name := range p.Window.Inputs {
+		for k, name := range p.Windowing.Inputs {
 			if name == t {
 				j = k
 			}

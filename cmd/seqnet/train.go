@@ -176,7 +176,7 @@ type trainer struct {
 
 // seriesSeason reads the row labels of a series' windows as dates, says
 // their spacing, and returns its season (0 when unknown).
-func (t *trainer) seriesSeason(ds *dataset) (int, error) {
+func (t *trainer) seriesSeason(ds *pipeline.Batch) (int, error) {
 	if t.p.RowLabel == "" {
 		return 0, nil
 	}
@@ -340,7 +340,7 @@ func (t *trainer) run() error {
 	if ds.X.Rank() == 3 && t.p.Kind == pipeline.KindText {
 		in = ds.X.Shape[1:2]
 	}
-	isForecast := builtin && strings.EqualFold(spec, "forecast") && t.p.Kind != kindText
+	isForecast := builtin && strings.EqualFold(spec, "forecast") && t.p.Kind != pipeline.KindText
 	if isForecast && !t.set["filters"] {
 		c.Arch.Filters = forecast.Filters(ds.X.Shape[0])
 		fmt.Fprintf(t.w, "capacity: %d filters per Conv1D for %d training windows (--filters to change)\n", c.Arch.Filters, ds.X.Shape[0])
