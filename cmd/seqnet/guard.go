@@ -19,7 +19,7 @@ var outputFlags = map[string][]string{
 	"explain-model": {"out"},
 	"filters":       {"out"},
 	"import":        {"out"},
-	"export":        {"keras-json", "weights", "preprocessing"},
+	"export":        {"keras-json", "weights", "preprocessing", "onnx"},
 }
 
 // flagValue is one flag of a command line with the value it was given.
