@@ -102,21 +102,21 @@ Exit status: 0 trained, 2 a problem with the flags or data (one line on stderr),
 // trainConfig is every setting of a training run, stored in the model file
 // so that --resume continues with the same ones.
 type trainConfig struct {
-	Data            dataFlags `json:"data"`
-	Model           string    `json:"model"`
-	Arch            archFlags `json:"arch"`
-	Loss            string    `json:"loss,omitempty"`
-	Optimizer       string    `json:"optimizer"`
-	LearningRate    float64   `json:"learning_rate"`
+	Data         dataFlags `json:"data"`
+	Model        string    `json:"model"`
+	Arch         archFlags `json:"arch"`
+	Loss         string    `json:"loss,omitempty"`
+	Optimizer    string    `json:"optimizer"`
+	LearningRate float64   `json:"learning_rate"`
 	// OptimizerConfig is the optimizer's Keras get_config() arguments
 	// (name, learning rate and the optimizer flags given).
 	OptimizerConfig map[string]any `json:"optimizer_config,omitempty"`
-	Epochs          int       `json:"epochs"` // the final epoch
-	BatchSize       int       `json:"batch_size"`
-	ValidationSplit float64   `json:"validation_split"`
-	EarlyStopping   int       `json:"early_stopping"`
-	Seed            uint64    `json:"seed"`
-	NoShuffle       bool      `json:"no_shuffle"`
+	Epochs          int            `json:"epochs"` // the final epoch
+	BatchSize       int            `json:"batch_size"`
+	ValidationSplit float64        `json:"validation_split"`
+	EarlyStopping   int            `json:"early_stopping"`
+	Seed            uint64         `json:"seed"`
+	NoShuffle       bool           `json:"no_shuffle"`
 }
 
 // testInterruptAfter, when > 0, interrupts training after that many
