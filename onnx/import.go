@@ -216,7 +216,12 @@ func (im *importer) run(g *pb.GraphProto) (*model.Model, error) {
 			return nil, fmt.Errorf("input %q has rank %d: seqnet reads (batch, steps) token indices or (batch, steps, channels) / (batch, channels, steps) series", name, len(dims))
 		}
 		var shape []int
+		total := int64(1)
 		for i, d := range dims[1:] {
+			total *= max(1, d.GetDimValue())
+			if total > maxElements {
+				return nil, fmt.Errorf("input %q has more than %d values per sample", name, maxElements)
+			}
 			v := d.GetDimValue()
 			if v <= 0 || v > maxElements {
 				return nil, fmt.Errorf("input %q axis %d is %q: seqnet needs fixed sizes after the batch axis (re-export with a fixed sequence length)", name, i+1, d.GetDimParam())

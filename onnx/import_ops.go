@@ -624,8 +624,11 @@ func (im *importer) conv() error {
 		return im.errf("attribute pads=%v: expected two non-negative values", pads)
 	}
 	g := aInt(a, "group", 1)
-	if g <= 0 || s <= 0 || d <= 0 {
+	if g <= 0 || s <= 0 || d <= 0 || s > maxElements || d > maxElements {
 		return im.errf("attributes group, strides and dilations must be positive")
+	}
+	if int64(inG)*g != int64(t.Shape[1]) || int64(f)%g != 0 {
+		return im.errf("the weight (%d filters, %d channels per group, group=%d) does not fit an input of %d channels", f, inG, g, t.Shape[1])
 	}
 	length := t.Shape[0]
 	padding := kerasPadding(length, k, int(s), int(d), pads[0], pads[1])
