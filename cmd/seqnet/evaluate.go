@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/pipeline"
 )
 
 func init() {
@@ -57,7 +58,7 @@ func evaluate(d *dataFlags, modelPath, loss string, batch int, w io.Writer) erro
 	if err != nil {
 		return err
 	}
-	ds, err := readApplied(d, p, true)
+	ds, err := p.Transform(d.source(), true)
 	if err != nil {
 		return err
 	}
@@ -66,7 +67,7 @@ func evaluate(d *dataFlags, modelPath, loss string, batch int, w io.Writer) erro
 		if task == "" {
 			task = taskFromActivation(m)
 		}
-		if err := compileFor(m, &prep{Task: task, Labels: p.Labels}, loss, "adam", 0.001); err != nil {
+		if err := compileFor(m, &pipeline.Pipeline{Task: task, Labels: p.Labels}, loss, "adam", 0.001); err != nil {
 			return err
 		}
 	}
@@ -77,8 +78,8 @@ func evaluate(d *dataFlags, modelPath, loss string, batch int, w io.Writer) erro
 	fmt.Fprintf(w, "data: %s\n", indentRest(ds.Report))
 	fmt.Fprintf(w, "%d samples: %s\n", ds.X.Shape[0], logs)
 	switch p.Task {
-	case taskBinary, taskMulticlass:
-		counts := make([]int, p.classes())
+	case pipeline.TaskBinary, pipeline.TaskMulticlass:
+		counts := make([]int, len(p.Classes()))
 		for _, v := range ds.Y.Data {
 			if c := int(v); c >= 0 && c < len(counts) {
 				counts[c]++
@@ -91,8 +92,8 @@ func evaluate(d *dataFlags, modelPath, loss string, batch int, w io.Writer) erro
 			}
 		}
 		fmt.Fprintf(w, "baseline: always `%s` (the most frequent class here) has accuracy %.4f\n",
-			p.className(best), float64(counts[best])/float64(len(ds.Y.Data)))
-	case taskRegression:
+			p.ClassName(best), float64(counts[best])/float64(len(ds.Y.Data)))
+	case pipeline.TaskRegression:
 		return regressionReport(m, p, ds, batch, w)
 	}
 	return nil
@@ -101,7 +102,7 @@ func evaluate(d *dataFlags, modelPath, loss string, batch int, w io.Writer) erro
 // regressionReport prints the model's MAE in the data's own units next to
 // a baseline's: persistence for a series whose targets are inputs, the
 // mean of the targets otherwise.
-func regressionReport(m *model.Model, p *prep, ds *dataset, batch int, w io.Writer) error {
+func regressionReport(m *model.Model, p *pipeline.Pipeline, ds *pipeline.Batch, batch int, w io.Writer) error {
 	pr, _, err := runModel(m, p, ds, batch)
 	if err != nil {
 		return err
@@ -112,7 +113,7 @@ func regressionReport(m *model.Model, p *prep, ds *dataset, batch int, w io.Writ
 	if ds.Persistence != nil {
 		base = append([]float32(nil), ds.Persistence...)
 	}
-	if sc := p.outputScaler(); sc != nil {
+	if sc := p.OutputScaler(); sc != nil {
 		if err := sc.InverseValues(p.Outputs, truth); err != nil {
 			return err
 		}
@@ -157,14 +158,14 @@ func regressionReport(m *model.Model, p *prep, ds *dataset, batch int, w io.Writ
 func taskFromActivation(m *model.Model) string {
 	ls := m.Layers()
 	if len(ls) == 0 {
-		return taskRegression
+		return pipeline.TaskRegression
 	}
 	act, _ := ls[len(ls)-1].Config()["activation"].(string)
 	switch act {
 	case "sigmoid":
-		return taskBinary
+		return pipeline.TaskBinary
 	case "softmax":
-		return taskMulticlass
+		return pipeline.TaskMulticlass
 	}
-	return taskRegression
+	return pipeline.TaskRegression
 }

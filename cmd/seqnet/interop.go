@@ -34,6 +34,7 @@ Flags:
 `
 
 const exportUsage = `Usage: seqnet export --model model.seqnet --keras-json out.json --weights out.npz
+       seqnet export --model model.seqnet --onnx out.onnx
 
 Writes the model as Keras 3 JSON and its weights in get_weights() order, for
   model = keras.models.model_from_json(open("out.json").read())
@@ -45,6 +46,9 @@ Flags:
   --weights FILE        the weights to write (.npz)
   --preprocessing FILE  also write the stored preprocessing (label map,
                         scaler, vocabulary, columns) as JSON
+  --onnx FILE           write the model as ONNX (opset 17) instead, for ONNX
+                        Runtime and other engines; the preprocessing goes into
+                        its metadata_props as JSON (seqnet.preprocessing)
 `
 
 func runImport(args []string, stdout, stderr io.Writer) int {
@@ -131,8 +135,15 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	jsonPath := fs.String("keras-json", "", "")
 	weights := fs.String("weights", "", "")
 	pre := fs.String("preprocessing", "", "")
+	onnxOut := fs.String("onnx", "", "")
 	if done, st := parseFlags(fs, args, exportUsage, stdout, stderr); done {
 		return st
+	}
+	if *onnxOut != "" {
+		if *jsonPath != "" || *weights != "" || *pre != "" {
+			return finish(stderr, "export", userErr("--onnx writes one file with everything in it; leave out --keras-json, --weights and --preprocessing"))
+		}
+		return finish(stderr, "export", exportONNX(*modelPath, *onnxOut, stdout))
 	}
 	return finish(stderr, "export", exportKeras(*modelPath, *jsonPath, *weights, *pre, stdout))
 }
