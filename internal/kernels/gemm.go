@@ -224,4 +224,3 @@ func scaleC(m, n int, beta float32, c []float32, ldc int) {
 		}
 	}
 }
-
