@@ -322,12 +322,13 @@ func v2Values(in v2Input) ([]any, error) {
 	}
 	size := 1
 	for _, d := range in.Shape {
-		if d < 0 || d > len(data) {
-			return nil, bad("input %q: shape %v does not match its %d data values", in.Name, in.Shape, len(data))
+		if d < 0 {
+			return nil, bad("input %q: shape %v has a negative dimension: give the actual sizes (e.g. [2, 12] for 2 samples of 12)", in.Name, in.Shape)
 		}
-		if size *= d; size > len(data) {
-			return nil, bad("input %q: shape %v holds more than the %d data values given", in.Name, in.Shape, len(data))
+		if d > len(data) || size*d > len(data) {
+			return nil, bad("input %q: shape %v holds more values than the %d data values given", in.Name, in.Shape, len(data))
 		}
+		size *= d
 	}
 	if size != len(data) {
 		return nil, bad("input %q: shape %v holds %d values, but %d data values were given", in.Name, in.Shape, size, len(data))
