@@ -96,7 +96,7 @@ func FitRidge(x []float64, n, in int, y []float64, out int, alpha float64) (*Rid
 // RidgeAlphas are the penalties SelectRidge tries, as multiples of the
 // mean diagonal of the centred XᵀX (so the choice does not depend on the
 // data's units).
-var RidgeAlphas = []float64{0, 1e-4, 1e-3, 1e-2, 0.1, 1}
+var RidgeAlphas = []float64{0, 1e-4, 1e-3, 1e-2, 0.1, 1, 10, 100}
 
 // SelectRidge fits a ridge regression on the training rows for each of
 // RidgeAlphas and keeps the one with the smallest mean squared error on the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/seqnet/seqnet/forecast"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/pipeline"
@@ -127,26 +128,14 @@ func buildArch(spec string, a archFlags, p *pipeline.Pipeline, in []int, seed ui
 		drop()
 		stack = append(stack, layers.NewDense(a.Units, "relu"))
 	case "forecast":
-		// A causal dilated stack (WaveNet style): dilations 1, 2, 4, …
-		// until the last step sees the whole window; that step's features
-		// make the forecast.
-		stack = append(stack, layers.Input(in...))
 		if text {
-			stack = append(stack, embedding(false))
+			return nil, userErr("--model forecast needs a numeric series (read with --window); for text use --model textcnn, kimcnn or lstm")
 		}
-		steps, field := in[0], 1
-		for d := 1; len(stack) < 2 || (field < steps && d <= 64); d *= 2 {
-			stack = append(stack, layers.NewConv1D(a.Filters, a.KernelSize, layers.Padding("causal"), layers.DilationRate(d), layers.ConvActivation("relu")))
-			field += (a.KernelSize - 1) * d
-			if a.KernelSize == 1 {
-				break
-			}
+		m, err := forecast.New(forecastOptions(a, p, in, 0, seed))
+		if err != nil {
+			return nil, asUser(err)
 		}
-		if steps > 1 {
-			stack = append(stack, layers.NewCropping1D(steps-1, 0))
-		}
-		stack = append(stack, layers.NewFlatten())
-		drop()
+		return m, nil
 	default:
 		return nil, unknownSpec(spec)
 	}
@@ -160,6 +149,34 @@ func buildArch(spec string, a archFlags, p *pipeline.Pipeline, in []int, seed ui
 		return nil, asUser(err)
 	}
 	return m, nil
+}
+
+// forecastOptions are the forecaster's settings for samples of shape in:
+// each target's input channel from the window settings (-1 when a target
+// is not an input, or for a table).
+func forecastOptions(a archFlags, p *pipeline.Pipeline, in []int, season int, seed uint64) forecast.Options {
+	o := forecast.Options{Steps: in[0], Channels: 1, Horizon: 1, Season: season, Filters: a.Filters, KernelSize: a.KernelSize, Dropout: a.Dropout, Seed: seed}
+	if len(in) > 1 {
+		o.Channels = in[1]
+	}
+	if p.Windowing == nil {
+		o.Targets = make([]int, max(len(p.Outputs), 1))
+		for i := range o.Targets {
+			o.Targets[i] = -1
+		}
+		return o
+	}
+	o.Horizon = max(p.Windowing.Horizon, 1)
+	for _, t := range p.Windowing.Targets {
+		j := -1
+		for k, name := range p.Windowing.Inputs {
+			if name == t {
+				j = k
+			}
+		}
+		o.Targets = append(o.Targets, j)
+	}
+	return o
 }
 
 func unknownSpec(spec string) error {
@@ -177,7 +194,7 @@ func describeArch(spec string) string {
 	case "kimcnn":
 		return "Kim's CNN: Embedding, Conv1D of widths 3, 4 and 5 in parallel, GlobalMaxPooling1D each, Concatenate, Dropout, Dense"
 	case "forecast":
-		return "causal dilated Conv1D stack (dilation 1, 2, 4, …), last step, Dense"
+		return "each window relative to its last value; a linear autoregressive path (started at the ridge fit) plus a causal dilated Conv1D stack (dilation 1, 2, 4, …), last step, Dense; the last value added back"
 	case "lstm":
 		return "LSTM (after an Embedding with mask_zero for text), Dense"
 	}

@@ -656,15 +656,28 @@ func TestEarlyStopping(t *testing.T) {
 	path := classCSV(t, dir, 60, 8)
 	mp := filepath.Join(dir, "es.seqnet")
 	out := mustCLI(t, append([]string{"train", "--data", path, "--epochs", "40", "--early-stopping", "1", "--learning-rate", "0.05", "--out", mp}, small...)...)
-	if !strings.Contains(out, "early stopping: best epoch ") || strings.Contains(out, "Epoch 40/40") {
+	if !strings.Contains(out, "Early stopping at epoch") || strings.Contains(out, "Epoch 40/40") {
 		t.Fatalf("training did not stop early:\n%s", out)
 	}
 	_, extra, err := checkpoint.Load(mp)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(extra.History.Epochs); n >= 40 || n < 2 {
+	h := extra.History
+	if n := len(h.Epochs); n >= 40 || n < 2 {
 		t.Errorf("%d epochs in the history", n)
+	}
+	// The final line names the epoch whose weights were kept (the best
+	// val_loss) and that epoch's figures.
+	best := 0
+	for i, v := range h.Metrics["val_loss"] {
+		if v < h.Metrics["val_loss"][best] {
+			best = i
+		}
+	}
+	want := fmt.Sprintf("kept epoch %d's weights, the best val_loss: loss %.4f", h.Epochs[best]+1, h.Metrics["loss"][best])
+	if !strings.Contains(out, want) {
+		t.Errorf("the final line does not say %q:\n%s", want, out)
 	}
 }
 

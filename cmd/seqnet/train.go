@@ -13,8 +13,10 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/seqnet/seqnet/calendar"
 	"github.com/seqnet/seqnet/checkpoint"
 	"github.com/seqnet/seqnet/data"
+	"github.com/seqnet/seqnet/forecast"
 	"github.com/seqnet/seqnet/keras"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
@@ -78,11 +80,13 @@ Model:
   --optimizer NAME      sgd, adam, rmsprop or adagrad (default adam)
   --learning-rate LR    default 0.001
 Training:
-  --epochs N            epochs (default 10); with --resume, the total to reach
+  --epochs N            the epoch cap (default 100); with --resume, the total to reach
   --batch-size B        default 32
   --validation-split F  last fraction of the samples for validation (default 0.2;
                         time series: the last rows, split by time)
-  --early-stopping P    stop after P epochs without improvement, keep the best weights
+  --early-stopping P    stop after P epochs without improvement of the validation loss
+                        and keep the best epoch's weights (default: a tenth of
+                        --epochs, at least 5; 0: off, keep the last epoch)
   --seed N              weights, shuffling and dropout (default 1)
   --no-shuffle          keep the sample order in every epoch
   --out MODEL           the model file to write (required)
@@ -131,10 +135,10 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.Loss, "loss", "", "")
 	fs.StringVar(&c.Optimizer, "optimizer", "adam", "")
 	fs.Float64Var(&c.LearningRate, "learning-rate", 0.001, "")
-	fs.IntVar(&c.Epochs, "epochs", 10, "")
+	fs.IntVar(&c.Epochs, "epochs", 100, "")
 	fs.IntVar(&c.BatchSize, "batch-size", 32, "")
 	fs.Float64Var(&c.ValidationSplit, "validation-split", 0.2, "")
-	fs.IntVar(&c.EarlyStopping, "early-stopping", 0, "")
+	fs.IntVar(&c.EarlyStopping, "early-stopping", -1, "")
 	fs.Uint64Var(&c.Seed, "seed", 1, "")
 	fs.BoolVar(&c.NoShuffle, "no-shuffle", false, "")
 	out := fs.String("out", "", "")
@@ -165,6 +169,31 @@ type trainer struct {
 	p           *pipeline.Pipeline
 	prevHist    *model.History
 	interrupted atomic.Bool
+	// keepStart: the model starts from a fit (the forecaster's ridge
+	// path); its starting weights are kept when no epoch beats them.
+	keepStart bool
+}
+
+// seriesSeason reads the row labels of a series' windows as dates, says
+// their spacing, and returns its season (0 when unknown).
+func (t *trainer) seriesSeason(ds *pipeline.Batch) (int, error) {
+	if t.p.RowLabel == "" {
+		return 0, nil
+	}
+	ts, err := calendar.ParseAll(ds.Rows, nil)
+	if err != nil {
+		return 0, userErr("--row-label %s: %v", t.p.RowLabel, err)
+	}
+	if ts == nil {
+		return 0, nil
+	}
+	sp := calendar.DetectSpacing(ts)
+	season := "no season"
+	if sp.Season > 0 {
+		season = fmt.Sprintf("season %d rows", sp.Season)
+	}
+	fmt.Fprintf(t.w, "dates: the row label %s holds %s dates (%s)\n", t.p.RowLabel, sp.Name, season)
+	return sp.Season, nil
 }
 
 func (t *trainer) check() error {
@@ -181,11 +210,11 @@ func (t *trainer) check() error {
 	if c.BatchSize <= 0 {
 		return userErr("--batch-size must be positive, received %d", c.BatchSize)
 	}
-	if c.ValidationSplit < 0 || c.ValidationSplit >= 1 {
+	if !(c.ValidationSplit >= 0 && c.ValidationSplit < 1) { // NaN too
 		return userErr("--validation-split must be in [0, 1), received %g", c.ValidationSplit)
 	}
-	if c.EarlyStopping < 0 {
-		return userErr("--early-stopping must be ≥ 0 (0: off), received %d", c.EarlyStopping)
+	if c.EarlyStopping < -1 {
+		return userErr("--early-stopping must be ≥ 0 (0: off; default: a tenth of --epochs, at least 5), received %d", c.EarlyStopping)
 	}
 	switch c.Optimizer {
 	case "sgd", "adam", "rmsprop", "adagrad":
@@ -311,11 +340,32 @@ func (t *trainer) run() error {
 	if ds.X.Rank() == 3 && t.p.Kind == pipeline.KindText {
 		in = ds.X.Shape[1:2]
 	}
+	isForecast := builtin && strings.EqualFold(spec, "forecast") && t.p.Kind != pipeline.KindText
+	if isForecast && !t.set["filters"] {
+		c.Arch.Filters = forecast.Filters(ds.X.Shape[0])
+		fmt.Fprintf(t.w, "capacity: %d filters per Conv1D for %d training windows (--filters to change)\n", c.Arch.Filters, ds.X.Shape[0])
+	}
 	if builtin {
 		if t.m, err = buildArch(spec, c.Arch, t.p, in, c.Seed); err != nil {
 			return err
 		}
 		fmt.Fprintf(t.w, "model: %s: %s\n", spec, describeArch(spec))
+		if isForecast {
+			season, err := t.seriesSeason(ds)
+			if err != nil {
+				return err
+			}
+			vx, vy := ds.ValX, ds.ValY
+			if vx == nil {
+				vx, vy = ds.X, ds.Y
+			}
+			st, err := forecast.InitLinear(t.m, forecastOptions(c.Arch, t.p, in, season, c.Seed), ds.X, ds.Y, vx, vy)
+			if err != nil {
+				return asUser(err)
+			}
+			fmt.Fprintf(t.w, "linear path: started at the ridge fit on the training windows that does best on the validation windows: the change from the %s (alpha %.3g)\n", st.Anchor, st.Alpha)
+			t.keepStart = true
+		}
 	} else {
 		t.m.Seed = c.Seed
 		if !t.m.Built() {
@@ -507,8 +557,8 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 	prog := newProgress(t.w, c.Epochs, (nTrain+c.BatchSize-1)/c.BatchSize)
 	o.Callbacks = append(o.Callbacks, prog)
 	var es *model.EarlyStopping
-	if c.EarlyStopping > 0 {
-		es = &model.EarlyStopping{Patience: c.EarlyStopping, RestoreBestWeights: true, Verbose: t.w}
+	if patience := earlyStoppingPatience(c.EarlyStopping, c.Epochs); patience > 0 {
+		es = &model.EarlyStopping{Patience: patience, RestoreBestWeights: true, Verbose: t.w}
 		if !validating {
 			es.Monitor = "loss"
 		}
@@ -529,11 +579,27 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 		case <-done:
 		}
 	}()
+	var start []*tensor.Tensor
+	startLoss := math.Inf(1)
+	if t.keepStart && es != nil && o.ValidationData != nil {
+		logs, err := t.m.Evaluate(o.ValidationData.X[0], o.ValidationData.Y[0], 256)
+		if err != nil {
+			return asUser(err)
+		}
+		start, startLoss = t.m.Weights(), logs.Values["loss"]
+	}
 	hist, err := t.m.Fit(ds.X, ds.Y, o)
 	close(done)
 	signal.Stop(sig)
 	if err != nil {
 		return asUser(err)
+	}
+	keptStart := false
+	if start != nil && !t.interrupted.Load() && !(es.Best < startLoss) {
+		if err := t.m.SetWeights(start); err != nil {
+			return err
+		}
+		keptStart = true
 	}
 	all := mergeHistory(t.prevHist, hist)
 	t.c.Data.WordVectors = "" // loaded into the weights; not needed again
@@ -556,14 +622,33 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 		fmt.Fprintf(t.w, "interrupted %s; checkpoint saved to %s\ncontinue with: seqnet train --resume %s\n", where, t.out, t.out)
 		return nil
 	}
-	if es != nil && es.StoppedEpoch > 0 {
-		fmt.Fprintf(t.w, "early stopping: best epoch %d (%s %.4f), its weights kept\n", es.BestEpoch+1, esMonitor(es), es.Best)
+	kept := len(hist.Epochs) - 1 // index in hist of the epoch whose weights are kept
+	if es != nil && !math.IsInf(es.Best, 0) {
+		for i, e := range hist.Epochs {
+			if e == es.BestEpoch {
+				kept = i
+			}
+		}
 	}
-	var last []string
+	var metrics []string
 	for _, k := range hist.Keys {
-		last = append(last, fmt.Sprintf("%s %.4f", k, hist.Last(k)))
+		if kept >= 0 && kept < len(hist.Metrics[k]) {
+			metrics = append(metrics, fmt.Sprintf("%s %.4f", k, hist.Metrics[k][kept]))
+		}
 	}
-	fmt.Fprintf(t.w, "saved %s (%d epochs trained; %s)\n", t.out, st.Epoch, strings.Join(last, ", "))
+	keptEpoch := st.Epoch
+	if kept >= 0 {
+		keptEpoch = hist.Epochs[kept] + 1
+	}
+	why := "the last"
+	if es != nil {
+		why = "the best " + esMonitor(es)
+	}
+	if keptStart {
+		fmt.Fprintf(t.w, "saved %s (%d epochs trained; no epoch beat the starting fit's val_loss %.4f: kept the starting weights)\n", t.out, st.Epoch, startLoss)
+	} else {
+		fmt.Fprintf(t.w, "saved %s (%d epochs trained; kept epoch %d's weights, %s: %s)\n", t.out, st.Epoch, keptEpoch, why, strings.Join(metrics, ", "))
+	}
 	if t.curves && len(all.Epochs) > 0 {
 		png, svg, err := drawCurves(t.out, all)
 		if err != nil {
@@ -573,6 +658,15 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 		}
 	}
 	return nil
+}
+
+// earlyStoppingPatience is --early-stopping's patience: the flag when
+// given (0: off), else a tenth of the epoch cap, at least 5.
+func earlyStoppingPatience(flagValue, epochs int) int {
+	if flagValue >= 0 {
+		return flagValue
+	}
+	return max(5, epochs/10)
 }
 
 func esMonitor(es *model.EarlyStopping) string {
