@@ -210,7 +210,7 @@ func (t *trainer) check() error {
 	if c.BatchSize <= 0 {
 		return userErr("--batch-size must be positive, received %d", c.BatchSize)
 	}
-	if c.ValidationSplit < 0 || c.ValidationSplit >= 1 {
+	if !(c.ValidationSplit >= 0 && c.ValidationSplit < 1) { // NaN too
 		return userErr("--validation-split must be in [0, 1), received %g", c.ValidationSplit)
 	}
 	if c.EarlyStopping < -1 {
