@@ -136,7 +136,8 @@ type Start struct {
 	// ridge on the levels), "last value" or "one season earlier".
 	Anchor string
 	Alpha  float64
-	// ValMSE is the fit's mean squared error on the validation windows.
+	// ValMSE is the fit's mean squared error on the validation windows
+	// (the mean over the rolling-origin blocks).
 	ValMSE float64
 }
 
@@ -151,8 +152,15 @@ type Start struct {
 //     (shrunk towards seasonal naive), when o.Season is known and the
 //     window reaches back that far.
 //
-// Each is a linear function of the window, written into the Dense's kernel
-// and bias; the model then predicts what that fit predicts until training
+// The penalty and the fit are chosen by rolling-origin validation: the
+// validation windows, and up to two blocks of as many windows before them
+// (each fitted on the windows before it, when at least as many), give each
+// candidate its mean squared error. The best is taken unless a fit shrunk
+// towards seasonal naive (or else persistence) is within one standard error
+// of it (the one-standard-error rule, naive forecasts counting as the
+// simpler models); the chosen candidate is then fitted on the training
+// windows. Each is a linear function of the window, written into the
+// Dense's kernel and bias; the model then predicts what that fit predicts until training
 // moves it.
 func InitLinear(m *model.Model, o Options, x, y, vx, vy *tensor.Tensor) (Start, error) {
 	lin, ok := m.Layer(LinearName).(*layers.Dense)
@@ -177,26 +185,50 @@ func InitLinear(m *model.Model, o Options, x, y, vx, vy *tensor.Tensor) (Start, 
 			anchors = append(anchors, "one season earlier")
 		}
 	}
-	best := Start{ValMSE: math.Inf(1)}
-	var bestW, bestB []float64
+	// Each anchor's best penalty; then the overall best, unless a fit
+	// shrunk towards a naive forecast (seasonal naive first, then
+	// persistence) is within one standard error of it: the one-standard-
+	// error rule, with the naive forecasts as the simpler models, since a
+	// few dozen validation windows cannot tell closer fits apart.
+	type cand struct {
+		anchor         string
+		alpha, mse, se float64
+		fx, fy         []float64
+	}
+	var cands []cand
 	var lastErr error
 	for _, a := range anchors {
 		fx, fy := features(o, a, x, y)
 		fvx, fvy := features(o, a, vx, vy)
-		r, err := baseline.SelectRidge(fx, x.Shape[0], in, fy, nOut, fvx, vx.Shape[0], fvy)
+		alpha, mse, se, err := chooseAlpha(fx, fy, fvx, fvy, x.Shape[0], vx.Shape[0], in, nOut)
 		if err != nil {
 			lastErr = err
 			continue
 		}
-		mse := baseline.MSE(r.Predict(fvx, vx.Shape[0]), fvy)
-		if mse < best.ValMSE {
-			best = Start{Anchor: a, Alpha: r.Alpha, ValMSE: mse}
-			bestW, bestB = rawWeights(o, a, r), r.B
-		}
+		cands = append(cands, cand{a, alpha, mse, se, fx, fy})
 	}
-	if bestW == nil {
+	if len(cands) == 0 {
 		return Start{}, fmt.Errorf("forecast: fitting the linear path: %w", lastErr)
 	}
+	bi := 0
+	for i, c := range cands {
+		if c.mse < cands[bi].mse {
+			bi = i
+		}
+	}
+	for i := len(cands) - 1; i > 0; i-- { // seasonal, then last value
+		if cands[i].mse <= cands[bi].mse+cands[bi].se {
+			bi = i
+			break
+		}
+	}
+	c := cands[bi]
+	r, err := baseline.FitRidge(c.fx, x.Shape[0], in, c.fy, nOut, c.alpha)
+	if err != nil {
+		return Start{}, fmt.Errorf("forecast: fitting the linear path: %w", err)
+	}
+	best := Start{Anchor: c.anchor, Alpha: c.alpha, ValMSE: c.mse}
+	bestW, bestB := rawWeights(o, c.anchor, r), r.B
 	for i, w := range bestW {
 		lin.Kernel().Value.Data[i] = float32(w)
 	}
@@ -304,4 +336,88 @@ func rawWeights(o Options, anchor string, r *baseline.Ridge) []float64 {
 		w[a*nOut+j]++
 	}
 	return w
+}
+
+// chooseAlpha returns the penalty (baseline.RidgeAlphas times the mean
+// diagonal of the training windows' centred XᵀX) with the smallest mean
+// squared error over rolling-origin blocks, that error and its standard
+// error. The blocks: the validation windows (fitted on all training
+// windows), and up to two blocks of nv training windows before them, each
+// fitted on the windows before it when there are at least nv of those.
+func chooseAlpha(fx, fy, fvx, fvy []float64, n, nv, in, out int) (alpha, mse, se float64, err error) {
+	allX := append(append([]float64(nil), fx...), fvx...)
+	allY := append(append([]float64(nil), fy...), fvy...)
+	type block struct{ trainEnd, end int }
+	blocks := []block{{n, n + nv}}
+	for k := 1; k <= 2; k++ {
+		end := n - (k-1)*nv
+		if end-nv < max(nv, 2) {
+			break
+		}
+		blocks = append(blocks, block{end - nv, end})
+	}
+	scale := meanDiag(fx, n, in)
+	mse = math.Inf(1)
+	for _, a := range baseline.RidgeAlphas {
+		var sq []float64 // every block's squared errors
+		ok := true
+		for _, b := range blocks {
+			r, err2 := baseline.FitRidge(allX[:b.trainEnd*in], b.trainEnd, in, allY[:b.trainEnd*out], out, a*scale)
+			if err2 != nil {
+				ok, err = false, err2
+				break
+			}
+			p := r.Predict(allX[b.trainEnd*in:b.end*in], b.end-b.trainEnd)
+			for i, v := range allY[b.trainEnd*out : b.end*out] {
+				sq = append(sq, (p[i]-v)*(p[i]-v))
+			}
+		}
+		if !ok {
+			continue
+		}
+		if m, s := meanSE(sq); m <= mse {
+			alpha, mse, se = a*scale, m, s
+		}
+	}
+	if math.IsInf(mse, 1) {
+		return 0, 0, 0, err
+	}
+	return alpha, mse, se, nil
+}
+
+// meanSE returns the mean of v and its standard error.
+func meanSE(v []float64) (mean, se float64) {
+	for _, x := range v {
+		mean += x
+	}
+	mean /= float64(len(v))
+	if len(v) < 2 {
+		return mean, 0
+	}
+	ss := 0.0
+	for _, x := range v {
+		ss += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(ss/float64(len(v)-1)) / math.Sqrt(float64(len(v)))
+}
+
+// meanDiag is the mean diagonal of the centred XᵀX of n rows (1 if 0).
+func meanDiag(x []float64, n, in int) float64 {
+	mean := make([]float64, in)
+	for r := 0; r < n; r++ {
+		for i := 0; i < in; i++ {
+			mean[i] += x[r*in+i] / float64(n)
+		}
+	}
+	s := 0.0
+	for r := 0; r < n; r++ {
+		for i := 0; i < in; i++ {
+			d := x[r*in+i] - mean[i]
+			s += d * d
+		}
+	}
+	if s == 0 {
+		return 1
+	}
+	return s / float64(in)
 }
