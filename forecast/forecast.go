@@ -200,7 +200,7 @@ func InitLinear(m *model.Model, o Options, x, y, vx, vy *tensor.Tensor) (Start, 
 	for _, a := range anchors {
 		fx, fy := features(o, a, x, y)
 		fvx, fvy := features(o, a, vx, vy)
-		alpha, mse, se, err := chooseAlpha(fx, fy, fvx, fvy, x.Shape[0], vx.Shape[0], in, nOut)
+		alpha, mse, se, err := chooseAlpha(fx, fy, fvx, fvy, x.Shape[0], vx.Shape[0], width(in, a), nOut, a == "mean")
 		if err != nil {
 			lastErr = err
 			continue
@@ -223,12 +223,12 @@ func InitLinear(m *model.Model, o Options, x, y, vx, vy *tensor.Tensor) (Start, 
 		}
 	}
 	c := cands[bi]
-	r, err := baseline.FitRidge(c.fx, x.Shape[0], in, c.fy, nOut, c.alpha)
+	r, err := fitAnchor(c.anchor, c.fx, x.Shape[0], width(in, c.anchor), c.fy, nOut, c.alpha)
 	if err != nil {
 		return Start{}, fmt.Errorf("forecast: fitting the linear path: %w", err)
 	}
 	best := Start{Anchor: c.anchor, Alpha: c.alpha, ValMSE: c.mse}
-	bestW, bestB := rawWeights(o, c.anchor, r), r.B
+	bestW, bestB := rawWeights(o, c.anchor, r)
 	for i, w := range bestW {
 		lin.Kernel().Value.Data[i] = float32(w)
 	}
@@ -282,13 +282,34 @@ func anchorIndex(o Options, anchor string) []int {
 	return idx
 }
 
+// width is the number of ridge inputs for an anchor: the window's values,
+// and for the change anchors a constant 1 whose weight is a penalised
+// intercept (so that a large penalty gives the naive forecast itself, not
+// the naive forecast plus the mean change of the training windows).
+func width(in int, anchor string) int {
+	if anchor == "mean" {
+		return in
+	}
+	return in + 1
+}
+
+// fitAnchor fits an anchor's ridge: with an unpenalised intercept on the
+// levels, through the origin (with the constant column) on the changes.
+func fitAnchor(anchor string, x []float64, n, in int, y []float64, out int, alpha float64) (*baseline.Ridge, error) {
+	if anchor == "mean" {
+		return baseline.FitRidge(x, n, in, y, out, alpha)
+	}
+	return baseline.FitRidgeNoIntercept(x, n, in, y, out, alpha)
+}
+
 // features returns the ridge inputs and targets for an anchor, as float64:
-// the flattened windows (relative to their last step for the change
-// anchors) and the targets (minus the anchor value).
+// the flattened windows (relative to their last step, and a constant 1, for
+// the change anchors) and the targets (minus the anchor value).
 func features(o Options, anchor string, x, y *tensor.Tensor) ([]float64, []float64) {
 	nOut := len(o.Targets)
 	n, per := x.Shape[0], o.Steps*o.Channels
-	fx := make([]float64, n*per)
+	wd := width(per, anchor)
+	fx := make([]float64, n*wd)
 	fy := make([]float64, n*nOut)
 	var idx []int
 	if anchor != "mean" {
@@ -298,10 +319,13 @@ func features(o Options, anchor string, x, y *tensor.Tensor) ([]float64, []float
 		w := x.Data[s*per : (s+1)*per]
 		lastRow := w[(o.Steps-1)*o.Channels:]
 		for i, v := range w {
-			fx[s*per+i] = float64(v)
+			fx[s*wd+i] = float64(v)
 			if idx != nil {
-				fx[s*per+i] -= float64(lastRow[i%o.Channels])
+				fx[s*wd+i] -= float64(lastRow[i%o.Channels])
 			}
+		}
+		if wd > per {
+			fx[s*wd+per] = 1
 		}
 		for j := 0; j < nOut; j++ {
 			fy[s*nOut+j] = float64(y.Data[s*nOut+j])
@@ -313,14 +337,18 @@ func features(o Options, anchor string, x, y *tensor.Tensor) ([]float64, []float
 	return fx, fy
 }
 
-// rawWeights turns a ridge fit on an anchor's features into the kernel of
-// a Dense on the raw flattened window: for output j,
-// anchor_j + Σ_i w_ij (x_i − x_last(i)) = Σ_i W_ij x_i.
-func rawWeights(o Options, anchor string, r *baseline.Ridge) []float64 {
+// rawWeights turns a ridge fit on an anchor's features into the kernel and
+// bias of a Dense on the raw flattened window: for output j,
+// anchor_j + Σ_i w_ij (x_i − x_last(i)) + c_j = Σ_i W_ij x_i + b_j.
+func rawWeights(o Options, anchor string, r *baseline.Ridge) (kernel, bias []float64) {
 	nOut, per := len(o.Targets), o.Steps*o.Channels
-	w := append([]float64(nil), r.W...)
 	if anchor == "mean" {
-		return w
+		return append([]float64(nil), r.W...), append([]float64(nil), r.B...)
+	}
+	w := append([]float64(nil), r.W[:per*nOut]...)
+	bias = append([]float64(nil), r.W[per*nOut:]...) // the constant column's weights
+	for j := range bias {
+		bias[j] += r.B[j]
 	}
 	lastStep := (o.Steps - 1) * o.Channels
 	for j := 0; j < nOut; j++ {
@@ -335,16 +363,16 @@ func rawWeights(o Options, anchor string, r *baseline.Ridge) []float64 {
 	for j, a := range anchorIndex(o, anchor) {
 		w[a*nOut+j]++
 	}
-	return w
+	return w, bias
 }
 
 // chooseAlpha returns the penalty (baseline.RidgeAlphas times the mean
 // diagonal of the training windows' centred XᵀX) with the smallest mean
 // squared error over rolling-origin blocks, that error and its standard
-// error. The blocks: the validation windows (fitted on all training
+// error (intercept: an unpenalised intercept, else none). The blocks: the validation windows (fitted on all training
 // windows), and up to two blocks of nv training windows before them, each
 // fitted on the windows before it when there are at least nv of those.
-func chooseAlpha(fx, fy, fvx, fvy []float64, n, nv, in, out int) (alpha, mse, se float64, err error) {
+func chooseAlpha(fx, fy, fvx, fvy []float64, n, nv, in, out int, intercept bool) (alpha, mse, se float64, err error) {
 	allX := append(append([]float64(nil), fx...), fvx...)
 	allY := append(append([]float64(nil), fy...), fvy...)
 	type block struct{ trainEnd, end int }
@@ -362,7 +390,11 @@ func chooseAlpha(fx, fy, fvx, fvy []float64, n, nv, in, out int) (alpha, mse, se
 		var sq []float64 // every block's squared errors
 		ok := true
 		for _, b := range blocks {
-			r, err2 := baseline.FitRidge(allX[:b.trainEnd*in], b.trainEnd, in, allY[:b.trainEnd*out], out, a*scale)
+			fit := baseline.FitRidge
+			if !intercept {
+				fit = baseline.FitRidgeNoIntercept
+			}
+			r, err2 := fit(allX[:b.trainEnd*in], b.trainEnd, in, allY[:b.trainEnd*out], out, a*scale)
 			if err2 != nil {
 				ok, err = false, err2
 				break

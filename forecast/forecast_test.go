@@ -28,16 +28,17 @@ func TestRawWeights(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	o := Options{Steps: 6, Channels: 2, Targets: []int{1, 0}, Horizon: 1, Season: 4}
 	per, nOut := 12, 2
-	r := &baseline.Ridge{In: per, Out: nOut, W: make([]float64, per*nOut), B: []float64{0.5, -1}}
-	for i := range r.W {
-		r.W[i] = rng.NormFloat64()
-	}
 	x := tensor.New(1, 6, 2)
 	for i := range x.Data {
 		x.Data[i] = float32(rng.NormFloat64())
 	}
 	for _, anchor := range []string{"mean", "last value", "one season earlier"} {
-		raw := rawWeights(o, anchor, r)
+		wd := width(per, anchor)
+		r := &baseline.Ridge{In: wd, Out: nOut, W: make([]float64, wd*nOut), B: []float64{0.5, -1}}
+		for i := range r.W {
+			r.W[i] = rng.NormFloat64()
+		}
+		raw, bias := rawWeights(o, anchor, r)
 		fx, _ := features(o, anchor, x, tensor.New(1, 2))
 		want := r.Predict(fx, 1)
 		if anchor != "mean" {
@@ -46,7 +47,7 @@ func TestRawWeights(t *testing.T) {
 			}
 		}
 		for j := 0; j < nOut; j++ {
-			got := r.B[j]
+			got := bias[j]
 			for i := 0; i < per; i++ {
 				got += raw[i*nOut+j] * float64(x.Data[i])
 			}
@@ -89,14 +90,14 @@ func TestInitLinearIsTheChosenRidge(t *testing.T) {
 	for _, anchor := range []string{"mean", "last value", "one season earlier"} {
 		fx, fy := features(o, anchor, tx, ty)
 		fvx, fvy := features(o, anchor, vx, vy)
-		alpha, _, _, err := chooseAlpha(fx, fy, fvx, fvy, tx.Shape[0], vx.Shape[0], 8, 1)
+		alpha, _, _, err := chooseAlpha(fx, fy, fvx, fvy, tx.Shape[0], vx.Shape[0], width(8, anchor), 1, anchor == "mean")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if anchor != st.Anchor {
 			continue
 		}
-		r, err := baseline.FitRidge(fx, tx.Shape[0], 8, fy, 1, alpha)
+		r, err := fitAnchor(anchor, fx, tx.Shape[0], width(8, anchor), fy, 1, alpha)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -209,14 +210,14 @@ func TestChooseAlphaBlocks(t *testing.T) {
 		yNoise[r] = rng.NormFloat64()
 		yExact[r] = 2*x[r*in] - x[r*in+2]
 	}
-	alpha, _, _, err := chooseAlpha(x[:n*in], yNoise[:n], x[n*in:], yNoise[n:], n, nv, in, 1)
+	alpha, _, _, err := chooseAlpha(x[:n*in], yNoise[:n], x[n*in:], yNoise[n:], n, nv, in, 1, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if heavy := meanDiag(x[:n*in], n, in); alpha < heavy {
 		t.Errorf("noise: alpha %g, want heavy shrinkage (≥ %g, the mean diagonal of XᵀX)", alpha, heavy)
 	}
-	alpha, mse, _, err := chooseAlpha(x[:n*in], yExact[:n], x[n*in:], yExact[n:], n, nv, in, 1)
+	alpha, mse, _, err := chooseAlpha(x[:n*in], yExact[:n], x[n*in:], yExact[n:], n, nv, in, 1, true)
 	if err != nil {
 		t.Fatal(err)
 	}
