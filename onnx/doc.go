@@ -60,6 +60,33 @@
 // any language can read it with its ONNX library, e.g. in Python
 // {p.key: p.value for p in onnx.load(path).metadata_props}.
 //
+// # Import
+//
+// Import (Unmarshal, ReadFile) reads every file Export writes, predicting
+// exactly as the exported model, and what torch.onnx.export (torch 1.13,
+// opsets 13 to 17) emits for Conv1d text CNNs and GRU/LSTM models:
+// Gather (embeddings, a step of a sequence, a direction of a recurrent
+// state), Transpose, Conv (pads become Keras' valid, same or causal
+// padding, or ZeroPadding1D before a valid convolution), Relu, Tanh,
+// Sigmoid, Softmax and the other activations above, MaxPool, AveragePool,
+// GlobalMaxPool, GlobalAveragePool, ReduceMax, ReduceMean, Squeeze,
+// Unsqueeze, Flatten and Reshape with constant shapes, Pad, Slice, Gemm
+// (transB), MatMul (+ Add: Dense), Add, Sub, Mul, Sum, Mean, Concat,
+// BatchNormalization, LayerNormalization, LSTM, GRU and RNN (torch's two
+// biases summed into Keras' one; linear_before_reset=1 is reset_after),
+// and the Shape, Gather, Unsqueeze, Concat, ConstantOfShape and Slice
+// nodes that build zero initial states. Two directions become
+// Bidirectional with merge_mode "none" followed by the graph's own merge.
+//
+// Channels-first graphs become channels-last layers: a float input whose
+// first reader is Conv or a pooling is ONNX (batch, channels, steps), and
+// the seqnet model takes (batch, steps, channels) (Info.InputChannelsFirst
+// says so); a Flatten of a channels-first tensor keeps ONNX's element order
+// by reordering the next Dense layer's weight rows. An operator, attribute
+// or pattern outside this set is an error naming the node, its op type and
+// the attribute. Sizes read from the file are checked before anything is
+// allocated; a truncated, corrupt or foreign file is an error.
+//
 // Predictions of the exported file in ONNX Runtime agree with seqnet's to
 // about 1e-6 relative; they are not bit-identical, because the two sum
 // products in different orders (float32 accumulation order).

@@ -8,6 +8,7 @@ import (
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/onnx"
+	"github.com/seqnet/seqnet/tensor"
 )
 
 // A text CNN written as ONNX, with its vocabulary in the metadata.
@@ -30,4 +31,28 @@ func ExampleExport() {
 	// Output:
 	// true
 	// onnx: layer "conv1d_transpose" (Conv1DTranspose): Conv1DTranspose has no ONNX export in seqnet (supported: Embedding, Conv1D, DepthwiseConv1D, SeparableConv1D, Dense, Activation, Dropout, SpatialDropout1D, MaxPooling1D, AveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D, Flatten, Reshape, ZeroPadding1D, Cropping1D, UpSampling1D, BatchNormalization, LayerNormalization, Concatenate, Add, Subtract, Multiply, Average, LSTM, GRU, SimpleRNN, Bidirectional)
+}
+
+// A model exported and imported back predicts exactly as before.
+func ExampleImport() {
+	m, err := model.NewSequential(layers.Input(12, 3), layers.NewLSTM(4), layers.NewDense(1, ""))
+	if err != nil {
+		panic(err)
+	}
+	var buf bytes.Buffer
+	if err := onnx.Export(&buf, m, onnx.ExportOptions{Preprocessing: json.RawMessage(`{"scaler": "standard"}`)}); err != nil {
+		panic(err)
+	}
+	back, info, err := onnx.Import(&buf)
+	if err != nil {
+		panic(err)
+	}
+	x := tensor.New(2, 12, 3)
+	for i := range x.Data {
+		x.Data[i] = float32(i%7) / 7
+	}
+	y1, _ := m.Predict(x, 0)
+	y2, _ := back.Predict(x, 0)
+	fmt.Println(back.InputShapes(), y1.Data[0] == y2.Data[0] && y1.Data[1] == y2.Data[1], info.Metadata[onnx.MetaPreprocessing])
+	// Output: [[12 3]] true {"scaler":"standard"}
 }

@@ -163,3 +163,47 @@ func TestSeqnetGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestRoundTrip imports each committed export back: it must predict
+// exactly as the original model.
+func TestRoundTrip(t *testing.T) {
+	for _, z := range zoo {
+		t.Run(z.name, func(t *testing.T) {
+			m := buildZoo(t, z)
+			b, err := os.ReadFile(filepath.Join("testdata", "seqnet", z.name+".onnx"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, _, err := Unmarshal(b)
+			if err != nil {
+				t.Fatalf("import of the export: %v", err)
+			}
+			g := readGolden(t, filepath.Join("testdata", "seqnet", z.name+".json"))
+			ys := predictAll(t, m, g.Input.tensor())
+			ys2 := predictAll(t, back, g.Input.tensor())
+			if len(ys) != len(ys2) {
+				t.Fatalf("%d outputs after the round trip, want %d", len(ys2), len(ys))
+			}
+			for i := range ys {
+				if !slicesEqualInt(ys[i].Shape, ys2[i].Shape) {
+					t.Fatalf("output %d has shape %v after the round trip, want %v", i, ys2[i].Shape, ys[i].Shape)
+				}
+				if a, _, _ := diff(ys2[i], toArray(ys[i]), 0, 0); a != 0 {
+					t.Errorf("output %d: seqnet → ONNX → seqnet differs by up to %.3g", i, a)
+				}
+			}
+		})
+	}
+}
+
+func slicesEqualInt(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

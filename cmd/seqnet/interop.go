@@ -19,6 +19,7 @@ func init() {
 }
 
 const importUsage = `Usage: seqnet import --keras-json model.json --weights weights.npz --out model.seqnet
+       seqnet import --onnx model.onnx --out model.seqnet
 
 Reads a Keras model's architecture (open("model.json", "w").write(model.to_json()))
 and weights (numpy.savez("weights.npz", *model.get_weights())) and writes a
@@ -30,6 +31,9 @@ Flags:
   --weights FILE      numpy.savez of model.get_weights() (optional: fresh weights without it)
   --input-shape S     per-sample input shape, e.g. 100,8, for a Sequential model
                       saved without one
+  --onnx FILE         an ONNX model instead: seqnet's own exports and what
+                      torch.onnx.export writes for Conv1d text CNNs and
+                      GRU/LSTM models (opsets 13-17)
   --out FILE          the seqnet model file to write
 `
 
@@ -57,8 +61,15 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	weights := fs.String("weights", "", "")
 	shape := fs.String("input-shape", "", "")
 	out := fs.String("out", "", "")
+	onnxIn := fs.String("onnx", "", "")
 	if done, st := parseFlags(fs, args, importUsage, stdout, stderr); done {
 		return st
+	}
+	if *onnxIn != "" {
+		if *jsonPath != "" || *weights != "" || *shape != "" {
+			return finish(stderr, "import", userErr("--onnx reads architecture and weights from one file; leave out --keras-json, --weights and --input-shape"))
+		}
+		return finish(stderr, "import", importONNX(*onnxIn, *out, stdout))
 	}
 	return finish(stderr, "import", importKeras(*jsonPath, *weights, *shape, *out, stdout))
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 
@@ -10,6 +11,9 @@ import (
 
 // exportONNX is `seqnet export --model M --onnx out.onnx`.
 func exportONNX(modelPath, out string, w io.Writer) error {
+	if modelPath == "" {
+		return userErr("--model is required, e.g. seqnet export --model model.seqnet --onnx model.onnx")
+	}
 	if err := checkFile("--model", modelPath); err != nil {
 		return err
 	}
@@ -28,5 +32,48 @@ func exportONNX(modelPath, out string, w io.Writer) error {
 		note = fmt.Sprintf(", with the preprocessing in metadata_props[%q]", onnx.MetaPreprocessing)
 	}
 	fmt.Fprintf(w, "ONNX model (opset %d, dynamic batch axis) written to %s%s\n", onnx.Opset, out, note)
+	return nil
+}
+
+// importONNX is `seqnet import --onnx file.onnx --out M`.
+func importONNX(in, out string, w io.Writer) error {
+	if out == "" {
+		return userErr("--out is required, e.g. seqnet import --onnx model.onnx --out model.seqnet")
+	}
+	if err := checkFile("--onnx", in); err != nil {
+		return err
+	}
+	if err := checkOutDir("--out", out); err != nil {
+		return err
+	}
+	m, info, err := onnx.ReadFile(in)
+	if err != nil {
+		return userErr("--onnx %v", err)
+	}
+	var extra checkpoint.Extra
+	if p := info.Metadata[onnx.MetaPreprocessing]; p != "" {
+		if !json.Valid([]byte(p)) {
+			return userErr("--onnx %s: metadata_props[%q] is not valid JSON", in, onnx.MetaPreprocessing)
+		}
+		extra.Preprocessing = json.RawMessage(p)
+	}
+	if err := checkpoint.Save(out, m, extra); err != nil {
+		return fmt.Errorf("--out %s: %w", out, err)
+	}
+	fmt.Fprint(w, m.Summary())
+	for i, cf := range info.InputChannelsFirst {
+		if cf {
+			fmt.Fprintf(w, "note: ONNX input %d is channels-first (batch, channels, steps); the seqnet model takes (batch, steps, channels): transpose your data\n", i)
+		}
+	}
+	for i, cf := range info.OutputChannelsFirst {
+		if cf {
+			fmt.Fprintf(w, "note: ONNX output %d is channels-first; seqnet's is (batch, steps, channels)\n", i)
+		}
+	}
+	if extra.Preprocessing != nil {
+		fmt.Fprintln(w, "the preprocessing stored in the file's metadata is kept")
+	}
+	fmt.Fprintf(w, "saved %s with the weights of %s\n", out, in)
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -71,7 +70,6 @@ func runShape(args []string, stdout, stderr io.Writer) int {
 
 	rows := []shapeRow{{"input (InputLayer)", shapeStr(sample), "0", "batch shape as given"}}
 	var total, trainable int
-	rng := rand.New(rand.NewPCG(1, 2))
 	cur := []layers.Shape{sample}
 	used := map[string]int{}
 	for i, spec := range specs {
@@ -93,7 +91,7 @@ func runShape(args []string, stdout, stderr io.Writer) int {
 			used[base]++
 		}
 		label := fmt.Sprintf("%s (%s)", b.Name, l.ClassName())
-		out, count, trainCount, built, err := buildForShape(l, cur, rng)
+		out, count, trainCount, err := buildForShape(l, cur)
 		if err != nil {
 			writeShapeTable(stdout, rows, -1, 0)
 			ins := make([]string, len(cur))
@@ -111,9 +109,6 @@ func runShape(args []string, stdout, stderr io.Writer) int {
 		}
 		trainable += trainCount
 		formula := formulaFor(l, cur, out)
-		if !built {
-			formula += " (weights too large to allocate here: counted, not built)"
-		}
 		total += count
 		outs := make([]string, len(out))
 		for k, s := range out {
@@ -126,40 +121,11 @@ func runShape(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// maxBuildParams bounds the weights `seqnet shape` allocates for one
-// layer: building a layer creates its weights (and their gradients), so a
-// huge Dense after a Flatten is counted by formula instead of built.
-const maxBuildParams = 1 << 26
-
-// buildForShape builds l on the input shapes and counts its weights. A
-// Dense layer whose kernel would exceed maxBuildParams is not built
-// (built=false): its shape and count follow from units.
-func buildForShape(l layers.Layer, in []layers.Shape, rng *rand.Rand) (out []layers.Shape, count, trainable int, built bool, err error) {
-	if d, ok := l.(*layers.Dense); ok && len(in) == 1 && len(in[0]) > 0 && d.Units > 0 {
-		s := in[0]
-		if features := s[len(s)-1]; features*d.Units > maxBuildParams {
-			count = features * d.Units
-			if d.UseBias {
-				count += d.Units
-			}
-			if !d.Frozen {
-				trainable = count
-			}
-			o := append(append(layers.Shape(nil), s[:len(s)-1]...), d.Units)
-			return []layers.Shape{o}, count, trainable, false, nil
-		}
-	}
-	out, err = l.Build(in, rng)
-	if err != nil {
-		return nil, 0, 0, false, err
-	}
-	for _, p := range l.Common().Params() {
-		count += len(p.Value.Data)
-		if p.Trainable() {
-			trainable += len(p.Value.Data)
-		}
-	}
-	return out, count, trainable, true, nil
+// buildForShape counts l on the input shapes (layers.Count): the output
+// shapes and weight counts, without allocating any weight, so a layer of
+// any size is priced at once.
+func buildForShape(l layers.Layer, in []layers.Shape) (out []layers.Shape, count, trainable int, err error) {
+	return layers.Count(l, in)
 }
 
 // writeShapeTable prints the rows as aligned columns; total < 0 omits the
@@ -345,8 +311,11 @@ func parseBatchShape(s string) (string, layers.Shape, error) {
 	var sample layers.Shape
 	for _, f := range fields[1:] {
 		n, err := strconv.Atoi(f)
-		if err != nil || n <= 0 {
+		if err != nil && !errors.Is(err, strconv.ErrRange) || err == nil && n <= 0 {
 			return "", nil, fmt.Errorf("dimension %q of %q is not a positive integer", f, s)
+		}
+		if err != nil || n > layers.MaxDim {
+			return "", nil, fmt.Errorf("dimension %q of %q is too large: expected at most %d", f, s, layers.MaxDim)
 		}
 		sample = append(sample, n)
 	}
