@@ -3,6 +3,7 @@ module github.com/seqnet/seqnet
 go 1.26.0
 
 require (
+	github.com/scigolib/hdf5 v0.13.18
 	golang.org/x/sys v0.50.0
 	gonum.org/v1/plot v0.17.0
 	google.golang.org/protobuf v1.36.12
