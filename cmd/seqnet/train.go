@@ -20,6 +20,7 @@ import (
 	"github.com/seqnet/seqnet/keras"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/optimizers"
 	"github.com/seqnet/seqnet/pipeline"
 	"github.com/seqnet/seqnet/plot"
 	"github.com/seqnet/seqnet/tensor"
@@ -101,18 +102,21 @@ Exit status: 0 trained, 2 a problem with the flags or data (one line on stderr),
 // trainConfig is every setting of a training run, stored in the model file
 // so that --resume continues with the same ones.
 type trainConfig struct {
-	Data            dataFlags `json:"data"`
-	Model           string    `json:"model"`
-	Arch            archFlags `json:"arch"`
-	Loss            string    `json:"loss,omitempty"`
-	Optimizer       string    `json:"optimizer"`
-	LearningRate    float64   `json:"learning_rate"`
-	Epochs          int       `json:"epochs"` // the final epoch
-	BatchSize       int       `json:"batch_size"`
-	ValidationSplit float64   `json:"validation_split"`
-	EarlyStopping   int       `json:"early_stopping"`
-	Seed            uint64    `json:"seed"`
-	NoShuffle       bool      `json:"no_shuffle"`
+	Data         dataFlags `json:"data"`
+	Model        string    `json:"model"`
+	Arch         archFlags `json:"arch"`
+	Loss         string    `json:"loss,omitempty"`
+	Optimizer    string    `json:"optimizer"`
+	LearningRate float64   `json:"learning_rate"`
+	// OptimizerConfig is the optimizer's Keras get_config() arguments
+	// (name, learning rate and the optimizer flags given).
+	OptimizerConfig map[string]any `json:"optimizer_config,omitempty"`
+	Epochs          int            `json:"epochs"` // the final epoch
+	BatchSize       int            `json:"batch_size"`
+	ValidationSplit float64        `json:"validation_split"`
+	EarlyStopping   int            `json:"early_stopping"`
+	Seed            uint64         `json:"seed"`
+	NoShuffle       bool           `json:"no_shuffle"`
 }
 
 // testInterruptAfter, when > 0, interrupts training after that many
@@ -144,11 +148,20 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "")
 	resume := fs.String("resume", "", "")
 	noCurves := fs.Bool("no-curves", false, "")
-	if done, st := parseFlags(fs, args, trainUsage, stdout, stderr); done {
+	addOptimizerFlags(fs)
+	if done, st := parseFlags(fs, args, trainUsage+"\n"+optimizerUsage, stdout, stderr); done {
 		return st
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *resume == "" {
+		cfg, err := optimizerConfig(fs, set, c.Optimizer, c.LearningRate)
+		if err != nil {
+			return finish(stderr, "train", err)
+		}
+		opt, _ := optimizers.FromConfig("", cfg) // checked by optimizerConfig
+		c.OptimizerConfig, c.Optimizer, c.LearningRate = cfg, opt.Name(), opt.LearningRate()
+	}
 	t := &trainer{c: c, out: *out, resume: *resume, set: set, w: stdout, curves: !*noCurves}
 	err := t.run()
 	if err == nil && t.interrupted.Load() {
@@ -380,8 +393,12 @@ func (t *trainer) run() error {
 			return err
 		}
 	}
-	if t.m.Optimizer() == nil || t.set["loss"] || t.set["optimizer"] || t.set["learning-rate"] {
-		if err := compileFor(t.m, t.p, c.Loss, c.Optimizer, c.LearningRate); err != nil {
+	if t.m.Optimizer() == nil || t.set["loss"] || t.set["optimizer"] || t.set["learning-rate"] || t.optimizerFlagSet() {
+		opt, err := optimizers.FromConfig("", c.OptimizerConfig)
+		if err != nil {
+			return asUser(err)
+		}
+		if err := compileWith(t.m, t.p, c.Loss, opt); err != nil {
 			return err
 		}
 	}
@@ -450,8 +467,27 @@ func (t *trainer) runResume() error {
 	return t.fit(ds, model.FitOptions{Resume: true})
 }
 
+// optimizerFlagSet reports whether an optimizer argument flag was given.
+func (t *trainer) optimizerFlagSet() bool {
+	for f := range optimizerFlags {
+		if t.set[f] {
+			return true
+		}
+	}
+	return t.set["optimizer-config"]
+}
+
 // compileFor compiles m with the task's loss unless one is given.
 func compileFor(m *model.Model, p *pipeline.Pipeline, loss, opt string, lr float64) error {
+	o, err := optimizers.Get(opt, lr)
+	if err != nil {
+		return asUser(err)
+	}
+	return compileWith(m, p, loss, o)
+}
+
+// compileWith compiles m with opt and the task's loss unless one is given.
+func compileWith(m *model.Model, p *pipeline.Pipeline, loss string, opt optimizers.Optimizer) error {
 	if loss == "" {
 		loss = defaultLoss(p.Task)
 	}
@@ -459,7 +495,7 @@ func compileFor(m *model.Model, p *pipeline.Pipeline, loss, opt string, lr float
 	if p.Task == pipeline.TaskBinary || p.Task == pipeline.TaskMulticlass {
 		metrics = []string{"accuracy"}
 	}
-	if err := m.Compile(model.CompileOptions{OptimizerName: opt, LearningRate: lr, LossName: loss, Metrics: metrics}); err != nil {
+	if err := m.Compile(model.CompileOptions{Optimizer: opt, LossName: loss, Metrics: metrics}); err != nil {
 		return asUser(fmt.Errorf("--loss %s: %w", loss, err))
 	}
 	return nil
