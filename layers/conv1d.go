@@ -199,6 +199,7 @@ type convState struct {
 	out     *biasAct  // bias and activation, with their buffers
 	ws      conv.Workspace
 	padded  bool // xp holds this batch's padded input
+	pack    packedKernel
 }
 
 func (c *Conv1D) dims(batch int) conv.Dims {
@@ -228,6 +229,9 @@ func (c *Conv1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	st := c.state(ctx, Batch(x))
 	z := st.out.pre(y.Data)
 	stage := st.out.stage(valueOf(c.bias)) // bias and relu in the GEMMs
+	if c.Groups == 1 && c.DilationRate == 1 {
+		stage.Packed = st.pack.get(ctx, c.kernel, c.KernelSize*c.in, c.Filters)
+	}
 	st.padded = false
 	if st.dims.ForwardInPlace() {
 		// No padded copy for the forward pass; Backward makes it if needed.

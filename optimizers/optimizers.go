@@ -138,11 +138,15 @@ func (b *Base) clip(params []*layers.Param) {
 	}
 }
 
-// afterStep applies constraints and counts the iteration.
+// afterStep applies constraints, records that the trained weights changed
+// (Param.Changed) and counts the iteration.
 func (b *Base) afterStep(params []*layers.Param) {
 	for _, p := range params {
 		if p.Grad != nil && p.Constraint != nil {
 			p.Constraint.Apply(p.Value)
+		}
+		if p.Grad != nil {
+			p.Changed()
 		}
 	}
 	b.Iterations++

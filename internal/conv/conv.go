@@ -32,10 +32,16 @@ type Dims struct {
 type Stage struct {
 	Bias []float32
 	Relu bool
+	// Packed, when not nil, is the kernel (Kernel*In × Filters) packed
+	// beforehand, which the products use instead of packing it (see
+	// kernels.Output.B).
+	Packed *kernels.PackedB
 }
 
 // Output is the stage as the GEMM's output stage.
-func (st Stage) Output() kernels.Output { return kernels.Output{Bias: st.Bias, Relu: st.Relu} }
+func (st Stage) Output() kernels.Output {
+	return kernels.Output{Bias: st.Bias, Relu: st.Relu, B: st.Packed}
+}
 
 // last returns the stage for the GEMM that completes filters [f0, f0+n),
 // the zero stage for the ones before it.
@@ -299,7 +305,7 @@ func gemmTaps(d Dims, rows int, xp, w, out []float32, st Stage, rowMap kernels.O
 	cin, f := d.In, d.Filters
 	o := rowMap
 	if d.Groups == 1 && d.Dilation == 1 {
-		o.Bias, o.Relu = st.Bias, st.Relu
+		o.Bias, o.Relu, o.B = st.Bias, st.Relu, st.Packed
 		kernels.SgemmOut(false, false, rows, f, d.Kernel*cin, 1, xp, cin, w, f, 0, out, f, o)
 		return
 	}
