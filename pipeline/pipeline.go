@@ -25,6 +25,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/seqnet/seqnet/baseline"
 	"os"
 	"strconv"
 	"strings"
@@ -82,7 +83,15 @@ type Pipeline struct {
 	TargetScaler *data.Scaler `json:"target_scaler,omitempty"`
 
 	// Windowing cuts a time series into the model's input windows.
-	Windowing *Windowing `json:"window,omitempty"`
+	// Calendar is the spacing of a series' dated rows ("monthly", …) when
+	// calendar features were added as inputs (recomputed from the row
+	// labels when the pipeline is applied).
+	Calendar string `json:"calendar,omitempty"`
+	// Baseline holds what seqnet evaluate needs to show a series' simple
+	// baselines on new rows: the season and the ridge autoregression fitted
+	// on the training windows.
+	Baseline  *SeriesBaseline `json:"baseline,omitempty"`
+	Windowing *Windowing      `json:"window,omitempty"`
 
 	// Text.
 	TextColumn  string               `json:"text_column,omitempty"`
@@ -95,6 +104,12 @@ type Pipeline struct {
 	// Train holds the settings of the program that trained the model
 	// (seqnet train's, for --resume), kept as written.
 	Train json.RawMessage `json:"train,omitempty"`
+}
+
+// SeriesBaseline is a series' fitted baselines (in scaled units).
+type SeriesBaseline struct {
+	Season int             `json:"season,omitempty"`
+	Ridge  *baseline.Ridge `json:"ridge,omitempty"`
 }
 
 // Windowing is data.WindowOptions with JSON names: how a series becomes

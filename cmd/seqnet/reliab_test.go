@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seqnet/seqnet/checkpoint"
 	"github.com/seqnet/seqnet/data/npy"
+	"github.com/seqnet/seqnet/optimizers"
 	"github.com/seqnet/seqnet/tensor"
 )
 
@@ -165,6 +167,48 @@ func TestExplainRefusalsAreClean(t *testing.T) {
 	} {
 		if _, errOut, code := cli(c.args...); code != 2 || !strings.Contains(errOut, c.want) {
 			t.Errorf("%q: exit %d, %q, want %q", c.args, code, errOut, c.want)
+		}
+	}
+}
+
+// TestOptimizerFlags: the optimizer arguments a Keras user sets reach the
+// optimizer (and the model file); one that does not apply, or is out of
+// range, is a user error before any work.
+func TestOptimizerFlags(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := classCSV(t, dir, 40, 1)
+	out := filepath.Join(dir, "m.seqnet")
+	mustCLI(t, "train", "--data", csvPath, "--epochs", "1", "--no-curves", "--out", out, "--optimizer", "sgd", "--learning-rate", "0.02", "--momentum", "0.9", "--nesterov", "--clipnorm", "2")
+	m, _, err := checkpoint.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, ok := m.Optimizer().(*optimizers.SGD); !ok || o.Momentum != 0.9 || !o.Nesterov || o.ClipNorm != 2 || o.LR != 0.02 {
+		t.Errorf("optimizer %#v", m.Optimizer())
+	}
+	mustCLI(t, "train", "--data", csvPath, "--epochs", "1", "--no-curves", "--out", out, "--optimizer-config", `{"name": "adam", "learning_rate": 0.01, "beta_2": 0.99, "amsgrad": true}`)
+	m, _, err = checkpoint.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, ok := m.Optimizer().(*optimizers.Adam); !ok || o.Beta2 != 0.99 || !o.AMSGrad || o.LR != 0.01 {
+		t.Errorf("optimizer %#v", m.Optimizer())
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--momentum", "0.9"}, "--momentum does not apply to --optimizer adam: it is an argument of sgd and rmsprop"},
+		{[]string{"--optimizer", "rmsprop", "--amsgrad"}, "--amsgrad does not apply to --optimizer rmsprop: it is an argument of adam"},
+		{[]string{"--beta-1", "NaN"}, "beta_1=NaN is invalid"},
+		{[]string{"--clipnorm", "1", "--clipvalue", "1"}, "only one of clipnorm, clipvalue and global_clipnorm"},
+		{[]string{"--optimizer", "sgd", "--optimizer-config", `{"name": "adam"}`}, "--optimizer sgd and --optimizer-config's name \"adam\" differ"},
+		{[]string{"--optimizer-config", `{"name": "adam", "weight_decay": 0.1}`}, "weight_decay=0.1 is not supported"},
+	} {
+		args := append([]string{"train", "--data", csvPath, "--epochs", "1", "--out", filepath.Join(dir, "x.seqnet")}, c.args...)
+		stdout, errOut, code := cli(args...)
+		if code != 2 || !strings.Contains(errOut, c.want) || stdout != "" {
+			t.Errorf("%q: exit %d, stderr %q, stdout %q; want %q", c.args, code, errOut, stdout, c.want)
 		}
 	}
 }

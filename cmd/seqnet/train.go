@@ -20,9 +20,11 @@ import (
 	"github.com/seqnet/seqnet/keras"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/optimizers"
 	"github.com/seqnet/seqnet/pipeline"
 	"github.com/seqnet/seqnet/plot"
 	"github.com/seqnet/seqnet/tensor"
+	"github.com/seqnet/seqnet/textmodel"
 )
 
 func init() {
@@ -49,7 +51,11 @@ Data flags:
                         for --text the label column
   --features A,B,C      feature (input) columns (default: all but target and ignored)
   --ignore A,B          columns to skip (e.g. an id)
-  --row-label COL       a column (e.g. a date) that names rows in messages and predictions
+  --row-label COL       a column (e.g. a date) that names rows in messages and predictions;
+                        for --window, a date, year or row-index column is found and used
+                        as the row label (never silently a feature), and train says so
+  --no-calendar         with --window and dated rows: no calendar features (month,
+                        weekday, … as sin/cos pairs, as fits the detected spacing)
   --delimiter D         ',', ';', '|' or tab (default: detected)
   --header MODE         yes, no or auto (default auto)
   --fill POLICY         missing values: none (an error), zero, mean, previous or drop
@@ -61,9 +67,11 @@ Data flags:
   --stride S            rows between window starts (default 1)
   --sampling-rate R     rows between steps inside a window (default 1)
   --text                read --data as labelled text
-  --text-column COL     the text column (default: the first that is not the label)
+  --text-column COL     the text column (default: the one with the longest average text;
+                        train says which)
   --max-tokens N        vocabulary cap, padding and [UNK] included (default 20000)
-  --seq-len L           tokens per text (default: the longest training text)
+  --seq-len L           tokens per text (default: the 95th percentile of the training
+                        texts' lengths; longer texts are cut, and train says how many)
   --word-vectors FILE   GloVe/word2vec text file loaded into the Embedding
 Model:
   --model SPEC          cnn, textcnn, kimcnn, forecast, lstm (default: textcnn for text,
@@ -101,18 +109,21 @@ Exit status: 0 trained, 2 a problem with the flags or data (one line on stderr),
 // trainConfig is every setting of a training run, stored in the model file
 // so that --resume continues with the same ones.
 type trainConfig struct {
-	Data            dataFlags `json:"data"`
-	Model           string    `json:"model"`
-	Arch            archFlags `json:"arch"`
-	Loss            string    `json:"loss,omitempty"`
-	Optimizer       string    `json:"optimizer"`
-	LearningRate    float64   `json:"learning_rate"`
-	Epochs          int       `json:"epochs"` // the final epoch
-	BatchSize       int       `json:"batch_size"`
-	ValidationSplit float64   `json:"validation_split"`
-	EarlyStopping   int       `json:"early_stopping"`
-	Seed            uint64    `json:"seed"`
-	NoShuffle       bool      `json:"no_shuffle"`
+	Data         dataFlags `json:"data"`
+	Model        string    `json:"model"`
+	Arch         archFlags `json:"arch"`
+	Loss         string    `json:"loss,omitempty"`
+	Optimizer    string    `json:"optimizer"`
+	LearningRate float64   `json:"learning_rate"`
+	// OptimizerConfig is the optimizer's Keras get_config() arguments
+	// (name, learning rate and the optimizer flags given).
+	OptimizerConfig map[string]any `json:"optimizer_config,omitempty"`
+	Epochs          int            `json:"epochs"` // the final epoch
+	BatchSize       int            `json:"batch_size"`
+	ValidationSplit float64        `json:"validation_split"`
+	EarlyStopping   int            `json:"early_stopping"`
+	Seed            uint64         `json:"seed"`
+	NoShuffle       bool           `json:"no_shuffle"`
 }
 
 // testInterruptAfter, when > 0, interrupts training after that many
@@ -144,11 +155,20 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "")
 	resume := fs.String("resume", "", "")
 	noCurves := fs.Bool("no-curves", false, "")
-	if done, st := parseFlags(fs, args, trainUsage, stdout, stderr); done {
+	addOptimizerFlags(fs)
+	if done, st := parseFlags(fs, args, trainUsage+"\n"+optimizerUsage, stdout, stderr); done {
 		return st
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *resume == "" {
+		cfg, err := optimizerConfig(fs, set, c.Optimizer, c.LearningRate)
+		if err != nil {
+			return finish(stderr, "train", err)
+		}
+		opt, _ := optimizers.FromConfig("", cfg) // checked by optimizerConfig
+		c.OptimizerConfig, c.Optimizer, c.LearningRate = cfg, opt.Name(), opt.LearningRate()
+	}
 	t := &trainer{c: c, out: *out, resume: *resume, set: set, w: stdout, curves: !*noCurves}
 	err := t.run()
 	if err == nil && t.interrupted.Load() {
@@ -172,6 +192,7 @@ type trainer struct {
 	// keepStart: the model starts from a fit (the forecaster's ridge
 	// path); its starting weights are kept when no epoch beats them.
 	keepStart bool
+	season    int // a series' season from its dates (0: none known)
 }
 
 // seriesSeason reads the row labels of a series' windows as dates, says
@@ -340,6 +361,11 @@ func (t *trainer) run() error {
 	if ds.X.Rank() == 3 && t.p.Kind == pipeline.KindText {
 		in = ds.X.Shape[1:2]
 	}
+	if t.p.Kind == pipeline.KindSeries {
+		if t.season, err = t.seriesSeason(ds); err != nil {
+			return err
+		}
+	}
 	isForecast := builtin && strings.EqualFold(spec, "forecast") && t.p.Kind != pipeline.KindText
 	if isForecast && !t.set["filters"] {
 		c.Arch.Filters = forecast.Filters(ds.X.Shape[0])
@@ -351,10 +377,7 @@ func (t *trainer) run() error {
 		}
 		fmt.Fprintf(t.w, "model: %s: %s\n", spec, describeArch(spec))
 		if isForecast {
-			season, err := t.seriesSeason(ds)
-			if err != nil {
-				return err
-			}
+			season := t.season
 			vx, vy := ds.ValX, ds.ValY
 			if vx == nil {
 				vx, vy = ds.X, ds.Y
@@ -364,6 +387,25 @@ func (t *trainer) run() error {
 				return asUser(err)
 			}
 			fmt.Fprintf(t.w, "linear path: started at the ridge fit on the training windows that does best on the validation windows: the change from the %s (alpha %.3g)\n", st.Anchor, st.Alpha)
+			t.keepStart = true
+		}
+		if strings.EqualFold(spec, "nbcnn") {
+			nTrain := ds.X.Shape[0]
+			if ds.ValX == nil && c.ValidationSplit > 0 {
+				nTrain = splitAt(nTrain, c.ValidationSplit)
+			}
+			vx, vy := ds.ValX, ds.ValY
+			if vx == nil {
+				vx, vy = ds.X.Rows(nTrain, ds.X.Shape[0]), ds.Y.Rows(nTrain, ds.X.Shape[0])
+				if nTrain == ds.X.Shape[0] {
+					vx, vy = ds.X, ds.Y
+				}
+			}
+			name, acc, err := textmodel.InitBag(t.m, textOptions(c.Arch, t.p, in, c.Seed), ds.X.Rows(0, nTrain), ds.Y.Rows(0, nTrain), vx, vy)
+			if err != nil {
+				return asUser(err)
+			}
+			fmt.Fprintf(t.w, "bag-of-words path: %s fitted on the %d training texts (validation accuracy %.4f, the better of it and the other of Naive Bayes and logistic regression), kept fixed\n", name, nTrain, acc)
 			t.keepStart = true
 		}
 	} else {
@@ -380,8 +422,12 @@ func (t *trainer) run() error {
 			return err
 		}
 	}
-	if t.m.Optimizer() == nil || t.set["loss"] || t.set["optimizer"] || t.set["learning-rate"] {
-		if err := compileFor(t.m, t.p, c.Loss, c.Optimizer, c.LearningRate); err != nil {
+	if t.m.Optimizer() == nil || t.set["loss"] || t.set["optimizer"] || t.set["learning-rate"] || t.optimizerFlagSet() {
+		opt, err := optimizers.FromConfig("", c.OptimizerConfig)
+		if err != nil {
+			return asUser(err)
+		}
+		if err := compileWith(t.m, t.p, c.Loss, opt); err != nil {
 			return err
 		}
 	}
@@ -450,8 +496,27 @@ func (t *trainer) runResume() error {
 	return t.fit(ds, model.FitOptions{Resume: true})
 }
 
+// optimizerFlagSet reports whether an optimizer argument flag was given.
+func (t *trainer) optimizerFlagSet() bool {
+	for f := range optimizerFlags {
+		if t.set[f] {
+			return true
+		}
+	}
+	return t.set["optimizer-config"]
+}
+
 // compileFor compiles m with the task's loss unless one is given.
 func compileFor(m *model.Model, p *pipeline.Pipeline, loss, opt string, lr float64) error {
+	o, err := optimizers.Get(opt, lr)
+	if err != nil {
+		return asUser(err)
+	}
+	return compileWith(m, p, loss, o)
+}
+
+// compileWith compiles m with opt and the task's loss unless one is given.
+func compileWith(m *model.Model, p *pipeline.Pipeline, loss string, opt optimizers.Optimizer) error {
 	if loss == "" {
 		loss = defaultLoss(p.Task)
 	}
@@ -459,7 +524,7 @@ func compileFor(m *model.Model, p *pipeline.Pipeline, loss, opt string, lr float
 	if p.Task == pipeline.TaskBinary || p.Task == pipeline.TaskMulticlass {
 		metrics = []string{"accuracy"}
 	}
-	if err := m.Compile(model.CompileOptions{OptimizerName: opt, LearningRate: lr, LossName: loss, Metrics: metrics}); err != nil {
+	if err := m.Compile(model.CompileOptions{Optimizer: opt, LossName: loss, Metrics: metrics}); err != nil {
 		return asUser(fmt.Errorf("--loss %s: %w", loss, err))
 	}
 	return nil
@@ -581,8 +646,12 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 	}()
 	var start []*tensor.Tensor
 	startLoss := math.Inf(1)
-	if t.keepStart && es != nil && o.ValidationData != nil {
-		logs, err := t.m.Evaluate(o.ValidationData.X[0], o.ValidationData.Y[0], 256)
+	if t.keepStart && es != nil && validating {
+		vx, vy := ds.X.Rows(nTrain, n), ds.Y.Rows(nTrain, n)
+		if o.ValidationData != nil {
+			vx, vy = o.ValidationData.X[0], o.ValidationData.Y[0]
+		}
+		logs, err := t.m.Evaluate(vx, vy, 256)
 		if err != nil {
 			return asUser(err)
 		}
@@ -600,6 +669,11 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 			return err
 		}
 		keptStart = true
+	}
+	if !t.interrupted.Load() {
+		if err := t.baselines(ds, nTrain, n); err != nil {
+			return err
+		}
 	}
 	all := mergeHistory(t.prevHist, hist)
 	t.c.Data.WordVectors = "" // loaded into the weights; not needed again
@@ -656,6 +730,25 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 		} else {
 			fmt.Fprintf(t.w, "learning curves: %s, %s\n", png, svg)
 		}
+	}
+	return nil
+}
+
+// baselines prints the model beside the simple baselines on the
+// validation rows (samples nTrain… of n when Fit split them), and keeps a
+// series' ridge baseline for seqnet evaluate.
+func (t *trainer) baselines(ds *pipeline.Batch, nTrain, n int) error {
+	switch {
+	case t.p.Kind == pipeline.KindSeries && ds.ValX != nil && t.p.Windowing != nil:
+		r, err := fitSeriesRidge(ds.X, ds.Y, ds.ValX, ds.ValY)
+		if err != nil {
+			r = nil
+			fmt.Fprintf(t.w, "ridge baseline not fitted: %v\n", oneLine(err.Error()))
+		}
+		t.p.Baseline = &pipeline.SeriesBaseline{Season: t.season, Ridge: r}
+		return seriesReport(t.w, "validation", t.m, t.p, ds.ValX, ds.ValY, t.season, r)
+	case (t.p.Task == pipeline.TaskBinary || t.p.Task == pipeline.TaskMulticlass) && nTrain < n && ds.ValX == nil:
+		return classReport(t.w, "validation", t.m, t.p, ds.X.Rows(0, nTrain), ds.Y.Rows(0, nTrain), ds.X.Rows(nTrain, n), ds.Y.Rows(nTrain, n))
 	}
 	return nil
 }
