@@ -58,7 +58,9 @@ Data flags:
                         weekday, … as sin/cos pairs, as fits the detected spacing)
   --delimiter D         ',', ';', '|' or tab (default: detected)
   --header MODE         yes, no or auto (default auto)
-  --fill POLICY         missing values: none (an error), zero, mean, previous or drop
+  --fill POLICY         missing values: none (an error), zero, mean, previous or drop;
+                        mean and previous store the training file's means / last values
+                        and apply exactly those to new data
   --classes             read a numeric target (or integer y) as class labels
   --scale KIND          standard, minmax or none (default standard): feature scaling
                         fitted on the training part only, saved with the model
