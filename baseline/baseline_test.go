@@ -200,3 +200,12 @@ func TestBagOfWordsAndMetrics(t *testing.T) {
 		t.Errorf("MSE %g", e)
 	}
 }
+
+func TestRidgeNoInterceptHandComputed(t *testing.T) {
+	// x = (1, 2), y = (2, 5): XᵀX = 5, Xᵀy = 12; alpha 1: w = 12/6 = 2.
+	m, err := FitRidgeNoIntercept([]float64{1, 2}, 2, 1, []float64{2, 5}, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameFloats(t, "no intercept", append(m.W, m.B...), []float64{2, 0})
+}

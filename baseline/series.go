@@ -53,6 +53,18 @@ type Ridge struct {
 // by Cholesky. alpha must be ≥ 0; with alpha 0 the columns of x must be
 // linearly independent.
 func FitRidge(x []float64, n, in int, y []float64, out int, alpha float64) (*Ridge, error) {
+	return fitRidge(x, n, in, y, out, alpha, true)
+}
+
+// FitRidgeNoIntercept fits y = x·W (B = 0) with every weight penalised: the
+// normal equations (XᵀX + αI)W = XᵀY on the data as given, not centred. With
+// a constant column in x, its weight is a penalised intercept, so a large
+// alpha shrinks the fit all the way to zero.
+func FitRidgeNoIntercept(x []float64, n, in int, y []float64, out int, alpha float64) (*Ridge, error) {
+	return fitRidge(x, n, in, y, out, alpha, false)
+}
+
+func fitRidge(x []float64, n, in int, y []float64, out int, alpha float64, intercept bool) (*Ridge, error) {
 	if n < 1 || in < 1 || out < 1 || len(x) != n*in || len(y) != n*out {
 		return nil, fmt.Errorf("baseline: ridge needs x of %d×%d and y of %d×%d values, received %d and %d", n, in, n, out, len(x), len(y))
 	}
@@ -60,6 +72,9 @@ func FitRidge(x []float64, n, in int, y []float64, out int, alpha float64) (*Rid
 		return nil, fmt.Errorf("baseline: ridge alpha must be ≥ 0, received %g", alpha)
 	}
 	xm, ym := colMeans(x, n, in), colMeans(y, n, out)
+	if !intercept {
+		xm, ym = make([]float64, in), make([]float64, out)
+	}
 	a := make([]float64, in*in) // XᵀX, centred
 	c := make([]float64, in*out)
 	for r := 0; r < n; r++ {

@@ -136,7 +136,8 @@ type Start struct {
 	// ridge on the levels), "last value" or "one season earlier".
 	Anchor string
 	Alpha  float64
-	// ValMSE is the fit's mean squared error on the validation windows.
+	// ValMSE is the fit's mean squared error on the validation windows
+	// (the mean over the rolling-origin blocks).
 	ValMSE float64
 }
 
@@ -151,8 +152,15 @@ type Start struct {
 //     (shrunk towards seasonal naive), when o.Season is known and the
 //     window reaches back that far.
 //
-// Each is a linear function of the window, written into the Dense's kernel
-// and bias; the model then predicts what that fit predicts until training
+// The penalty and the fit are chosen by rolling-origin validation: the
+// validation windows, and up to two blocks of as many windows before them
+// (each fitted on the windows before it, when at least as many), give each
+// candidate its mean squared error. The best is taken unless a fit shrunk
+// towards seasonal naive (or else persistence) is within one standard error
+// of it (the one-standard-error rule, naive forecasts counting as the
+// simpler models); the chosen candidate is then fitted on the training
+// windows. Each is a linear function of the window, written into the
+// Dense's kernel and bias; the model then predicts what that fit predicts until training
 // moves it.
 func InitLinear(m *model.Model, o Options, x, y, vx, vy *tensor.Tensor) (Start, error) {
 	lin, ok := m.Layer(LinearName).(*layers.Dense)
@@ -177,32 +185,58 @@ func InitLinear(m *model.Model, o Options, x, y, vx, vy *tensor.Tensor) (Start, 
 			anchors = append(anchors, "one season earlier")
 		}
 	}
-	best := Start{ValMSE: math.Inf(1)}
-	var bestW, bestB []float64
+	// Each anchor's best penalty; then the overall best, unless a fit
+	// shrunk towards a naive forecast (seasonal naive first, then
+	// persistence) is within one standard error of it: the one-standard-
+	// error rule, with the naive forecasts as the simpler models, since a
+	// few dozen validation windows cannot tell closer fits apart.
+	type cand struct {
+		anchor         string
+		alpha, mse, se float64
+		fx, fy         []float64
+	}
+	var cands []cand
 	var lastErr error
 	for _, a := range anchors {
 		fx, fy := features(o, a, x, y)
 		fvx, fvy := features(o, a, vx, vy)
-		r, err := baseline.SelectRidge(fx, x.Shape[0], in, fy, nOut, fvx, vx.Shape[0], fvy)
+		alpha, mse, se, err := chooseAlpha(fx, fy, fvx, fvy, x.Shape[0], vx.Shape[0], width(in, a), nOut, a == "mean")
 		if err != nil {
 			lastErr = err
 			continue
 		}
-		mse := baseline.MSE(r.Predict(fvx, vx.Shape[0]), fvy)
-		if mse < best.ValMSE {
-			best = Start{Anchor: a, Alpha: r.Alpha, ValMSE: mse}
-			bestW, bestB = rawWeights(o, a, r), r.B
-		}
+		cands = append(cands, cand{a, alpha, mse, se, fx, fy})
 	}
-	if bestW == nil {
+	if len(cands) == 0 {
 		return Start{}, fmt.Errorf("forecast: fitting the linear path: %w", lastErr)
 	}
+	bi := 0
+	for i, c := range cands {
+		if c.mse < cands[bi].mse {
+			bi = i
+		}
+	}
+	for i := len(cands) - 1; i > 0; i-- { // seasonal, then last value
+		if cands[i].mse <= cands[bi].mse+cands[bi].se {
+			bi = i
+			break
+		}
+	}
+	c := cands[bi]
+	r, err := fitAnchor(c.anchor, c.fx, x.Shape[0], width(in, c.anchor), c.fy, nOut, c.alpha)
+	if err != nil {
+		return Start{}, fmt.Errorf("forecast: fitting the linear path: %w", err)
+	}
+	best := Start{Anchor: c.anchor, Alpha: c.alpha, ValMSE: c.mse}
+	bestW, bestB := rawWeights(o, c.anchor, r)
 	for i, w := range bestW {
 		lin.Kernel().Value.Data[i] = float32(w)
 	}
 	for i, b := range bestB {
 		lin.Bias().Value.Data[i] = float32(b)
 	}
+	lin.Kernel().Changed()
+	lin.Bias().Changed()
 	return best, nil
 }
 
@@ -250,13 +284,34 @@ func anchorIndex(o Options, anchor string) []int {
 	return idx
 }
 
+// width is the number of ridge inputs for an anchor: the window's values,
+// and for the change anchors a constant 1 whose weight is a penalised
+// intercept (so that a large penalty gives the naive forecast itself, not
+// the naive forecast plus the mean change of the training windows).
+func width(in int, anchor string) int {
+	if anchor == "mean" {
+		return in
+	}
+	return in + 1
+}
+
+// fitAnchor fits an anchor's ridge: with an unpenalised intercept on the
+// levels, through the origin (with the constant column) on the changes.
+func fitAnchor(anchor string, x []float64, n, in int, y []float64, out int, alpha float64) (*baseline.Ridge, error) {
+	if anchor == "mean" {
+		return baseline.FitRidge(x, n, in, y, out, alpha)
+	}
+	return baseline.FitRidgeNoIntercept(x, n, in, y, out, alpha)
+}
+
 // features returns the ridge inputs and targets for an anchor, as float64:
-// the flattened windows (relative to their last step for the change
-// anchors) and the targets (minus the anchor value).
+// the flattened windows (relative to their last step, and a constant 1, for
+// the change anchors) and the targets (minus the anchor value).
 func features(o Options, anchor string, x, y *tensor.Tensor) ([]float64, []float64) {
 	nOut := len(o.Targets)
 	n, per := x.Shape[0], o.Steps*o.Channels
-	fx := make([]float64, n*per)
+	wd := width(per, anchor)
+	fx := make([]float64, n*wd)
 	fy := make([]float64, n*nOut)
 	var idx []int
 	if anchor != "mean" {
@@ -266,10 +321,13 @@ func features(o Options, anchor string, x, y *tensor.Tensor) ([]float64, []float
 		w := x.Data[s*per : (s+1)*per]
 		lastRow := w[(o.Steps-1)*o.Channels:]
 		for i, v := range w {
-			fx[s*per+i] = float64(v)
+			fx[s*wd+i] = float64(v)
 			if idx != nil {
-				fx[s*per+i] -= float64(lastRow[i%o.Channels])
+				fx[s*wd+i] -= float64(lastRow[i%o.Channels])
 			}
+		}
+		if wd > per {
+			fx[s*wd+per] = 1
 		}
 		for j := 0; j < nOut; j++ {
 			fy[s*nOut+j] = float64(y.Data[s*nOut+j])
@@ -281,14 +339,18 @@ func features(o Options, anchor string, x, y *tensor.Tensor) ([]float64, []float
 	return fx, fy
 }
 
-// rawWeights turns a ridge fit on an anchor's features into the kernel of
-// a Dense on the raw flattened window: for output j,
-// anchor_j + Σ_i w_ij (x_i − x_last(i)) = Σ_i W_ij x_i.
-func rawWeights(o Options, anchor string, r *baseline.Ridge) []float64 {
+// rawWeights turns a ridge fit on an anchor's features into the kernel and
+// bias of a Dense on the raw flattened window: for output j,
+// anchor_j + Σ_i w_ij (x_i − x_last(i)) + c_j = Σ_i W_ij x_i + b_j.
+func rawWeights(o Options, anchor string, r *baseline.Ridge) (kernel, bias []float64) {
 	nOut, per := len(o.Targets), o.Steps*o.Channels
-	w := append([]float64(nil), r.W...)
 	if anchor == "mean" {
-		return w
+		return append([]float64(nil), r.W...), append([]float64(nil), r.B...)
+	}
+	w := append([]float64(nil), r.W[:per*nOut]...)
+	bias = append([]float64(nil), r.W[per*nOut:]...) // the constant column's weights
+	for j := range bias {
+		bias[j] += r.B[j]
 	}
 	lastStep := (o.Steps - 1) * o.Channels
 	for j := 0; j < nOut; j++ {
@@ -303,5 +365,93 @@ func rawWeights(o Options, anchor string, r *baseline.Ridge) []float64 {
 	for j, a := range anchorIndex(o, anchor) {
 		w[a*nOut+j]++
 	}
-	return w
+	return w, bias
+}
+
+// chooseAlpha returns the penalty (baseline.RidgeAlphas times the mean
+// diagonal of the training windows' centred XᵀX) with the smallest mean
+// squared error over rolling-origin blocks, that error and its standard
+// error (intercept: an unpenalised intercept, else none). The blocks: the validation windows (fitted on all training
+// windows), and up to two blocks of nv training windows before them, each
+// fitted on the windows before it when there are at least nv of those.
+func chooseAlpha(fx, fy, fvx, fvy []float64, n, nv, in, out int, intercept bool) (alpha, mse, se float64, err error) {
+	allX := append(append([]float64(nil), fx...), fvx...)
+	allY := append(append([]float64(nil), fy...), fvy...)
+	type block struct{ trainEnd, end int }
+	blocks := []block{{n, n + nv}}
+	for k := 1; k <= 2; k++ {
+		end := n - (k-1)*nv
+		if end-nv < max(nv, 2) {
+			break
+		}
+		blocks = append(blocks, block{end - nv, end})
+	}
+	scale := meanDiag(fx, n, in)
+	mse = math.Inf(1)
+	for _, a := range baseline.RidgeAlphas {
+		var sq []float64 // every block's squared errors
+		ok := true
+		for _, b := range blocks {
+			fit := baseline.FitRidge
+			if !intercept {
+				fit = baseline.FitRidgeNoIntercept
+			}
+			r, err2 := fit(allX[:b.trainEnd*in], b.trainEnd, in, allY[:b.trainEnd*out], out, a*scale)
+			if err2 != nil {
+				ok, err = false, err2
+				break
+			}
+			p := r.Predict(allX[b.trainEnd*in:b.end*in], b.end-b.trainEnd)
+			for i, v := range allY[b.trainEnd*out : b.end*out] {
+				sq = append(sq, (p[i]-v)*(p[i]-v))
+			}
+		}
+		if !ok {
+			continue
+		}
+		if m, s := meanSE(sq); m <= mse {
+			alpha, mse, se = a*scale, m, s
+		}
+	}
+	if math.IsInf(mse, 1) {
+		return 0, 0, 0, err
+	}
+	return alpha, mse, se, nil
+}
+
+// meanSE returns the mean of v and its standard error.
+func meanSE(v []float64) (mean, se float64) {
+	for _, x := range v {
+		mean += x
+	}
+	mean /= float64(len(v))
+	if len(v) < 2 {
+		return mean, 0
+	}
+	ss := 0.0
+	for _, x := range v {
+		ss += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(ss/float64(len(v)-1)) / math.Sqrt(float64(len(v)))
+}
+
+// meanDiag is the mean diagonal of the centred XᵀX of n rows (1 if 0).
+func meanDiag(x []float64, n, in int) float64 {
+	mean := make([]float64, in)
+	for r := 0; r < n; r++ {
+		for i := 0; i < in; i++ {
+			mean[i] += x[r*in+i] / float64(n)
+		}
+	}
+	s := 0.0
+	for r := 0; r < n; r++ {
+		for i := 0; i < in; i++ {
+			d := x[r*in+i] - mean[i]
+			s += d * d
+		}
+	}
+	if s == 0 {
+		return 1
+	}
+	return s / float64(in)
 }

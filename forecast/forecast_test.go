@@ -28,16 +28,17 @@ func TestRawWeights(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	o := Options{Steps: 6, Channels: 2, Targets: []int{1, 0}, Horizon: 1, Season: 4}
 	per, nOut := 12, 2
-	r := &baseline.Ridge{In: per, Out: nOut, W: make([]float64, per*nOut), B: []float64{0.5, -1}}
-	for i := range r.W {
-		r.W[i] = rng.NormFloat64()
-	}
 	x := tensor.New(1, 6, 2)
 	for i := range x.Data {
 		x.Data[i] = float32(rng.NormFloat64())
 	}
 	for _, anchor := range []string{"mean", "last value", "one season earlier"} {
-		raw := rawWeights(o, anchor, r)
+		wd := width(per, anchor)
+		r := &baseline.Ridge{In: wd, Out: nOut, W: make([]float64, wd*nOut), B: []float64{0.5, -1}}
+		for i := range r.W {
+			r.W[i] = rng.NormFloat64()
+		}
+		raw, bias := rawWeights(o, anchor, r)
 		fx, _ := features(o, anchor, x, tensor.New(1, 2))
 		want := r.Predict(fx, 1)
 		if anchor != "mean" {
@@ -46,7 +47,7 @@ func TestRawWeights(t *testing.T) {
 			}
 		}
 		for j := 0; j < nOut; j++ {
-			got := r.B[j]
+			got := bias[j]
 			for i := 0; i < per; i++ {
 				got += raw[i*nOut+j] * float64(x.Data[i])
 			}
@@ -83,21 +84,22 @@ func TestInitLinearIsTheChosenRidge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Every anchor's best ridge by hand: the chosen one has the smallest
-	// validation error, and the model predicts what it predicts.
+	// Every anchor's rolling-origin choice: the chosen one has the
+	// smallest error, and the model predicts what its ridge fitted on the
+	// training windows predicts.
 	for _, anchor := range []string{"mean", "last value", "one season earlier"} {
 		fx, fy := features(o, anchor, tx, ty)
 		fvx, fvy := features(o, anchor, vx, vy)
-		r, err := baseline.SelectRidge(fx, tx.Shape[0], 8, fy, 1, fvx, vx.Shape[0], fvy)
+		alpha, _, _, err := chooseAlpha(fx, fy, fvx, fvy, tx.Shape[0], vx.Shape[0], width(8, anchor), 1, anchor == "mean")
 		if err != nil {
 			t.Fatal(err)
 		}
-		mse := baseline.MSE(r.Predict(fvx, vx.Shape[0]), fvy)
-		if mse < st.ValMSE-1e-12 {
-			t.Errorf("anchor %q has validation MSE %g, below the chosen %q's %g", anchor, mse, st.Anchor, st.ValMSE)
-		}
 		if anchor != st.Anchor {
 			continue
+		}
+		r, err := fitAnchor(anchor, fx, tx.Shape[0], width(8, anchor), fy, 1, alpha)
+		if err != nil {
+			t.Fatal(err)
 		}
 		p, err := m.Predict(vx, 32)
 		if err != nil {
@@ -188,5 +190,38 @@ func TestLearnsTrendAndSeason(t *testing.T) {
 	t.Logf("test MAE (scaled): forecaster %.4f, persistence %.4f, seasonal naive %.4f", got, pe, se)
 	if got >= se || got >= pe {
 		t.Errorf("forecaster MAE %.4f is not below seasonal naive %.4f and persistence %.4f", got, se, pe)
+	}
+}
+
+// TestChooseAlphaBlocks checks the rolling-origin blocks by hand on a
+// series where only a large penalty generalises: targets are pure noise
+// around 0, so heavy shrinkage (towards the mean) wins, and on an
+// exact linear relation the smallest penalty wins.
+func TestChooseAlphaBlocks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	n, nv, in := 40, 10, 3
+	x := make([]float64, (n+nv)*in)
+	yNoise := make([]float64, n+nv)
+	yExact := make([]float64, n+nv)
+	for r := 0; r < n+nv; r++ {
+		for i := 0; i < in; i++ {
+			x[r*in+i] = rng.NormFloat64()
+		}
+		yNoise[r] = rng.NormFloat64()
+		yExact[r] = 2*x[r*in] - x[r*in+2]
+	}
+	alpha, _, _, err := chooseAlpha(x[:n*in], yNoise[:n], x[n*in:], yNoise[n:], n, nv, in, 1, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if heavy := meanDiag(x[:n*in], n, in); alpha < heavy {
+		t.Errorf("noise: alpha %g, want heavy shrinkage (≥ %g, the mean diagonal of XᵀX)", alpha, heavy)
+	}
+	alpha, mse, _, err := chooseAlpha(x[:n*in], yExact[:n], x[n*in:], yExact[n:], n, nv, in, 1, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alpha != 0 || mse > 1e-20 {
+		t.Errorf("exact relation: alpha %g (MSE %g), want 0", alpha, mse)
 	}
 }

@@ -69,8 +69,8 @@ func (b *Base) config(name string) map[string]any {
 	return cfg
 }
 
-// slots returns the n per-weight arrays of param i, creating them (with
-// value init) on first use.
+// slots makes b.Slots[i], the n per-weight arrays of params[i] (each
+// filled with init), unless the slots exist already.
 func (b *Base) slots(params []*layers.Param, n int, init float32) {
 	if len(b.Slots) == len(params) {
 		return
@@ -155,11 +155,15 @@ func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
 // arguments), as Keras' ops.power on float32 tensors.
 func pow32(x, y float32) float32 { return float32(math.Pow(float64(x), float64(y))) }
 
-// afterStep applies constraints and counts the iteration.
+// afterStep applies constraints, records that the trained weights changed
+// (Param.Changed) and counts the iteration.
 func (b *Base) afterStep(params []*layers.Param) {
 	for _, p := range params {
 		if p.Grad != nil && p.Constraint != nil {
 			p.Constraint.Apply(p.Value)
+		}
+		if p.Grad != nil {
+			p.Changed()
 		}
 	}
 	b.Iterations++

@@ -22,14 +22,17 @@ type Options struct {
 	// last); for a series, the comma-separated columns to forecast; for
 	// text, the label column.
 	Target     string
-	TextColumn string   // the text column (default: the first that is not the label)
+	TextColumn string   // the text column (default: the one with the longest average text)
 	Features   []string // input columns (default: all but the target and Ignore)
 	Ignore     []string // columns to skip
-	RowLabel   string   // a column (e.g. a date) that names rows
-	Delimiter  string   // ",", ";", "|", "tab"; "" detects it
-	Header     string   // "yes", "no" or "auto" ("")
-	Fill       string   // missing values: "none" (an error), "zero", "mean", "previous" or "drop"
-	Classes    bool     // read a numeric target (or integer y) as class labels
+	RowLabel   string   // a column (e.g. a date) that names rows; a series finds a date, year or index column itself
+	// NoCalendar leaves out the calendar features a series whose row
+	// labels are dates otherwise gets (calendar.FeatureNames).
+	NoCalendar bool
+	Delimiter  string // ",", ";", "|", "tab"; "" detects it
+	Header     string // "yes", "no" or "auto" ("")
+	Fill       string // missing values: "none" (an error), "zero", "mean", "previous" or "drop"
+	Classes    bool   // read a numeric target (or integer y) as class labels
 	// Time series: rows from a window's last row to its target, between
 	// window starts, and between steps inside a window.
 	Horizon, Stride, SamplingRate int
@@ -37,7 +40,7 @@ type Options struct {
 	// (also ""), "minmax" or "none".
 	Scale string
 	// Text: the vocabulary cap (padding and [UNK] included; 0: none) and
-	// tokens per text (0: the longest training text).
+	// tokens per text (0: the 95th percentile of the training texts' lengths).
 	MaxTokens, SeqLen int
 	// ValidationSplit is the last fraction of the data kept for
 	// validation: scalers and vocabularies are fitted on the rest only. A

@@ -25,6 +25,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/seqnet/seqnet/baseline"
 	"os"
 	"strconv"
 	"strings"
@@ -69,20 +70,32 @@ type Pipeline struct {
 	Outputs []string `json:"outputs,omitempty"`
 
 	// CSV tables and time series.
-	Delimiter string         `json:"delimiter,omitempty"`
-	Header    string         `json:"header,omitempty"` // "yes" or "no"
-	Features  []string       `json:"features,omitempty"`
-	Target    string         `json:"target,omitempty"` // target (or text label) column
-	RowLabel  string         `json:"row_label,omitempty"`
-	Fill      string         `json:"fill,omitempty"`
-	Labels    *data.LabelMap `json:"labels,omitempty"`
-	Scaler    *data.Scaler   `json:"scaler,omitempty"`
+	Delimiter string   `json:"delimiter,omitempty"`
+	Header    string   `json:"header,omitempty"` // "yes" or "no"
+	Features  []string `json:"features,omitempty"`
+	Target    string   `json:"target,omitempty"` // target (or text label) column
+	RowLabel  string   `json:"row_label,omitempty"`
+	Fill      string   `json:"fill,omitempty"`
+	// FillValues are the fill values fitted on the training file (column
+	// means for "mean", last values for "previous"), applied as they are
+	// to new data.
+	FillValues map[string]float64 `json:"fill_values,omitempty"`
+	Labels     *data.LabelMap     `json:"labels,omitempty"`
+	Scaler     *data.Scaler       `json:"scaler,omitempty"`
 	// TargetScaler scales a CSV table's regression target (a series'
 	// targets are scaled by Scaler, as columns of the series).
 	TargetScaler *data.Scaler `json:"target_scaler,omitempty"`
 
 	// Windowing cuts a time series into the model's input windows.
-	Windowing *Windowing `json:"window,omitempty"`
+	// Calendar is the spacing of a series' dated rows ("monthly", …) when
+	// calendar features were added as inputs (recomputed from the row
+	// labels when the pipeline is applied).
+	Calendar string `json:"calendar,omitempty"`
+	// Baseline holds what seqnet evaluate needs to show a series' simple
+	// baselines on new rows: the season and the ridge autoregression fitted
+	// on the training windows.
+	Baseline  *SeriesBaseline `json:"baseline,omitempty"`
+	Windowing *Windowing      `json:"window,omitempty"`
 
 	// Text.
 	TextColumn  string               `json:"text_column,omitempty"`
@@ -95,6 +108,12 @@ type Pipeline struct {
 	// Train holds the settings of the program that trained the model
 	// (seqnet train's, for --resume), kept as written.
 	Train json.RawMessage `json:"train,omitempty"`
+}
+
+// SeriesBaseline is a series' fitted baselines (in scaled units).
+type SeriesBaseline struct {
+	Season int             `json:"season,omitempty"`
+	Ridge  *baseline.Ridge `json:"ridge,omitempty"`
 }
 
 // Windowing is data.WindowOptions with JSON names: how a series becomes

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -237,7 +238,8 @@ func readCSVTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error) {
 	}
 	p.Delimiter, p.Header, p.Features, p.Target, p.Fill = string(t.Delimiter), headerWord(t.HasHeader), t.FeatureNames, t.TargetName, string(fill)
 	p.RowLabel = d.RowLabel
-	ds := &Batch{Report: t.Report()}
+	p.FillValues = fittedFill(t, fill)
+	ds := &Batch{Report: t.Report() + fillWarnings(t, fill, false)}
 	ds.nameRows(t, d.RowLabel)
 	if t.Labels != nil {
 		if err := classTask(p, t.Labels, "target column `"+t.TargetName+"`"); err != nil {
@@ -362,6 +364,7 @@ func storedCSVOptions(p *Pipeline) data.CSVOptions {
 		o.Header = data.HeaderNo
 	}
 	o.Fill = data.FillPolicy(p.Fill)
+	o.FillValues = p.FillValues
 	o.RowLabel = p.RowLabel
 	return o
 }
@@ -410,8 +413,21 @@ func readSeriesTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error)
 			}
 		}
 	}
+	rowLabel := d.RowLabel
+	var notes []string
+	if rowLabel == "" && len(features) == 0 {
+		// A date, year or index column is never silently a feature.
+		col, what, err := sniffRowLabel(path, delim, header, targets, d.Ignore)
+		if err != nil {
+			return nil, err
+		}
+		if col != "" {
+			rowLabel = col
+			notes = append(notes, fmt.Sprintf("column `%s` holds %s: used as the row label, not as a feature (--row-label to choose the row label, --features to choose the inputs)", col, what))
+		}
+	}
 	t, err := data.ReadCSVFile(path, data.CSVOptions{Delimiter: delim, Header: header, Features: cols, NoTarget: true,
-		Ignore: d.Ignore, RowLabel: d.RowLabel, Fill: fill})
+		Ignore: d.Ignore, RowLabel: rowLabel, Fill: fill})
 	if err != nil {
 		return nil, asInput(err)
 	}
@@ -426,7 +442,34 @@ func readSeriesTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error)
 		}
 		targets[i] = s.Names[j]
 	}
-	p.Delimiter, p.Header, p.Features, p.Fill, p.RowLabel = string(t.Delimiter), headerWord(t.HasHeader), t.FeatureNames, string(fill), d.RowLabel
+	p.Delimiter, p.Header, p.Features, p.Fill, p.RowLabel = string(t.Delimiter), headerWord(t.HasHeader), t.FeatureNames, string(fill), rowLabel
+	p.FillValues = fittedFill(t, fill)
+	if w := fillWarnings(t, fill, true); w != "" {
+		notes = append(notes, strings.TrimPrefix(w, "\n"))
+	}
+	if rowLabel != "" {
+		spacing, err := spacingOf(s)
+		if err != nil {
+			return nil, err
+		}
+		if spacing != "" {
+			notes = append(notes, fmt.Sprintf("rows: %s (row label `%s`)", spacing, rowLabel))
+			if !d.NoCalendar {
+				withCal, err := addCalendar(s, spacing)
+				if err != nil {
+					return nil, err
+				}
+				if added := withCal.Names[s.Cols():]; len(added) > 0 {
+					p.Calendar = spacing
+					if len(features) > 0 {
+						features = append(append([]string(nil), features...), added...)
+					}
+					notes = append(notes, fmt.Sprintf("calendar features added as inputs: %s (--no-calendar to leave them out)", strings.Join(added, ", ")))
+				}
+				s = withCal
+			}
+		}
+	}
 	p.Task, p.Outputs = TaskRegression, targets
 	wp := &Windowing{Window: d.Window, Horizon: d.Horizon, Stride: d.Stride, SamplingRate: d.SamplingRate, Inputs: features, Targets: targets}
 	split := splitAt(s.Rows, valSplit)
@@ -437,6 +480,7 @@ func readSeriesTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error)
 			kept = append(kept, l)
 		}
 	}
+	kept = append(kept, notes...)
 	report := strings.Join(kept, "\n") + fmt.Sprintf("\n%d rows × %d columns (%s)", s.Rows, s.Cols(), shortList(s.Names, 12))
 	if d.Scale != "none" {
 		if split == 0 {
@@ -543,6 +587,11 @@ func readSeriesApplied(d *settings, p *Pipeline, target bool, valSplit float64) 
 func (p *Pipeline) seriesBatch(t *data.Table, target bool, valSplit float64) (*Batch, error) {
 	var err error
 	s := t.Series()
+	if p.Calendar != "" {
+		if s, err = addCalendar(s, p.Calendar); err != nil {
+			return nil, err
+		}
+	}
 	scaled := s
 	if p.Scaler != nil {
 		if scaled, err = p.Scaler.Transform(s); err != nil {
@@ -610,7 +659,7 @@ func readTextTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error) {
 		return nil, err
 	}
 	if d.MaxTokens < 0 || d.SeqLen < 0 {
-		return nil, inputErr("--max-tokens and --seq-len must be ≥ 0 (0: no cap / the longest training text); received %d and %d", d.MaxTokens, d.SeqLen)
+		return nil, inputErr("--max-tokens and --seq-len must be ≥ 0 (0: no cap / the 95th percentile of the training texts' lengths); received %d and %d", d.MaxTokens, d.SeqLen)
 	}
 	t, err := readTextFile(path, o)
 	if err != nil {
@@ -628,12 +677,21 @@ func readTextTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error) {
 	if err := vec.Adapt(t.Texts[:split]); err != nil {
 		return nil, asInput(err)
 	}
+	seqNote := ""
 	if d.SeqLen == 0 {
-		longest := 1
-		for _, s := range t.Texts[:split] {
-			longest = max(longest, len(vec.Tokens(s)))
+		lengths := make([]int, split)
+		for i, s := range t.Texts[:split] {
+			lengths[i] = len(vec.Tokens(s))
 		}
-		vec.OutputSequenceLength = longest
+		sort.Ints(lengths)
+		// The 95th percentile of the training lengths: a few very long
+		// texts do not make every sequence long (time and memory grow with
+		// it).
+		l := max(lengths[(95*split+99)/100-1], 1)
+		cut := split - sort.SearchInts(lengths, l+1)
+		vec.OutputSequenceLength = l
+		seqNote = fmt.Sprintf("\n--seq-len %d: the 95th percentile of the training texts' lengths (median %d, longest %d); %d training texts are cut to it (--seq-len to change)",
+			l, lengths[split/2], lengths[split-1], cut)
 	}
 	p.Vectorizer = vec
 	x, err := vec.EncodeBatch(t.Texts)
@@ -644,8 +702,8 @@ func readTextTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error) {
 	for i, v := range t.Y {
 		y.Data[i] = float32(v)
 	}
-	report := fmt.Sprintf("%s\n%s (vocabulary learned from the first %d texts, the training part)\n%d samples × %d tokens",
-		t.Describe(), vec.Describe(), split, x.Shape[0], x.Shape[1])
+	report := fmt.Sprintf("%s\n%s (vocabulary learned from the first %d texts, the training part)%s\n%d samples × %d tokens",
+		t.Describe(), vec.Describe(), split, seqNote, x.Shape[0], x.Shape[1])
 	return &Batch{X: x, Y: classTarget(p.Task, y), RowName: "line", Rows: lineNames(t.Lines), Report: report}, nil
 }
 
@@ -795,4 +853,32 @@ func readNPY(d *settings, p *Pipeline, target, learn bool) (*Batch, error) {
 		ds.Y = y
 	}
 	return ds, nil
+}
+
+// fittedFill returns the fill values to store: the training file's column
+// means (mean) or last values (previous); nil for other policies.
+func fittedFill(t *data.Table, fill data.FillPolicy) map[string]float64 {
+	if fill != data.FillMean && fill != data.FillPrevious {
+		return nil
+	}
+	return t.FillValues
+}
+
+// fillWarnings warns about fill policies that are likely wrong: zero on a
+// column whose values are far from zero, drop on a time series.
+func fillWarnings(t *data.Table, fill data.FillPolicy, series bool) string {
+	var b strings.Builder
+	if fill == data.FillZero {
+		for _, name := range t.FeatureNames {
+			m, ok := t.FillValues[name]
+			sd := t.FillStd[name]
+			if ok && math.Abs(m) > 2*sd && math.Abs(m) > 0 {
+				fmt.Fprintf(&b, "\nwarning: --fill zero on column `%s`, whose mean is %.4g (std %.3g): a 0 is far from its values; --fill mean or previous is likely better", name, m, sd)
+			}
+		}
+	}
+	if fill == data.FillDrop && series && len(t.Dropped) > 0 {
+		fmt.Fprintf(&b, "\nwarning: --fill drop removed %d rows of a time series: windows that span them join rows that were not adjacent (the spacing inside those windows changes); --fill previous keeps the spacing", len(t.Dropped))
+	}
+	return b.String()
 }

@@ -19,7 +19,8 @@
 //
 // The only flags given to seqnet train besides the data are those that say
 // what the data is: --window (twice the season, 12 for yearly series),
-// --row-label for the date column, --text and --target for text.
+// --text and --target (the label column) for text. (train finds the date
+// column of a series itself.)
 package main
 
 import (
@@ -225,9 +226,6 @@ func (r *runner) series(s series) error {
 	for _, seed := range r.seeds {
 		model := filepath.Join(r.tmp, fmt.Sprintf("%s-%d.seqnet", s.name, seed))
 		args := []string{"train", "--data", trainPath, "--window", strconv.Itoa(s.window), "--seed", strconv.Itoa(seed), "--no-curves", "--out", model}
-		if header[0] == "date" {
-			args = append(args, "--row-label", "date")
-		}
 		start := time.Now()
 		if _, err := r.run(append(args, r.extra...)...); err != nil {
 			return err

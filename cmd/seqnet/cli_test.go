@@ -309,7 +309,8 @@ func TestTimeSeries(t *testing.T) {
 		t.Errorf("mean forecast %g: the scaling was not undone (temperatures are 15–25)", mean)
 	}
 	ev := mustCLI(t, "evaluate", "--model", mp, "--data", path)
-	if !strings.Contains(ev, "111 samples: loss: ") || !strings.Contains(ev, "baseline: persistence") {
+	if !strings.Contains(ev, "111 samples: loss: ") || !strings.Contains(ev, "mean absolute error in the data's units (temp): model ") ||
+		!strings.Contains(ev, "; persistence ") || !strings.Contains(ev, "; ridge autoregression (same window, alpha ") {
 		t.Errorf("evaluate:\n%s", ev)
 	}
 	// A column the model reads is missing: named.
@@ -477,7 +478,7 @@ func TestBadInputs(t *testing.T) {
 		{"ragged row", []string{"train", "--data", ragged, "--out", mp}, "line 4 has 2 fields but line 1 (the first row) has 3"},
 		{"unknown target", []string{"train", "--data", good, "--target", "colour", "--out", mp}, "colour"},
 		{"unknown model", []string{"train", "--data", good, "--model", "resnet", "--out", mp},
-			`--model "resnet": not a built-in architecture (cnn, textcnn, kimcnn, forecast, lstm) nor an existing file`},
+			`--model "resnet": not a built-in architecture (cnn, textcnn, kimcnn, nbcnn, bow, forecast, lstm) nor an existing file`},
 		{"text model on numbers", []string{"train", "--data", good, "--model", "kimcnn", "--out", mp}, "--model kimcnn needs text (token) input"},
 		{"no out", []string{"train", "--data", good}, "--out is required"},
 		{"out folder missing", []string{"train", "--data", good, "--out", filepath.Join(dir, "no", "m.seqnet")}, "the folder " + filepath.Join(dir, "no") + " does not exist"},
@@ -748,5 +749,94 @@ func TestSIGINT(t *testing.T) {
 		if !slices.Equal(ww[i].Data, wp[i].Data) {
 			t.Fatalf("weight %d differs after a real Ctrl-C and --resume", i)
 		}
+	}
+}
+
+// TestSeriesDateColumn: a date or year column is never silently a
+// feature: train makes it the row label and says so, adds calendar
+// features for monthly rows (recomputed at prediction), and --no-calendar
+// leaves them out.
+func TestSeriesDateColumn(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("date,sales\n")
+	for i := 0; i < 60; i++ {
+		fmt.Fprintf(&b, "%d-%02d,%.1f\n", 2000+i/12, i%12+1, 100+float64(i)+10*math.Sin(float64(i)*math.Pi/6))
+	}
+	monthly := writeFile(t, filepath.Join(dir, "monthly.csv"), b.String())
+	mp := filepath.Join(dir, "m.seqnet")
+	out := mustCLI(t, append([]string{"train", "--data", monthly, "--window", "12", "--epochs", "2", "--out", mp}, small...)...)
+	for _, want := range []string{
+		"column `date` holds monthly dates: used as the row label, not as a feature",
+		"calendar features added as inputs: month_sin, month_cos",
+		"validation, 12 windows: mean absolute error in the data's units (sales): model ",
+		"; seasonal naive (season 12) ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("train output lacks %q:\n%s", want, out)
+		}
+	}
+	recs := readCSVOut(t, mustCLI(t, "predict", "--model", mp, "--data", monthly))
+	if len(recs) != 1+49 || recs[1][0] != "2001-01" {
+		t.Errorf("predictions: %d rows, first %v", len(recs)-1, recs[1])
+	}
+	out = mustCLI(t, append([]string{"train", "--data", monthly, "--window", "12", "--epochs", "1", "--no-calendar", "--out", mp}, small...)...)
+	if strings.Contains(out, "calendar features added") || !strings.Contains(out, "1 columns (sales)") {
+		t.Errorf("--no-calendar still adds features:\n%s", out)
+	}
+	// A plain year column: the row label, never an input.
+	b.Reset()
+	b.WriteString("year,count\n")
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&b, "%d,%d\n", 1900+i, 50+(i*37)%23)
+	}
+	yearly := writeFile(t, filepath.Join(dir, "yearly.csv"), b.String())
+	out = mustCLI(t, append([]string{"train", "--data", yearly, "--window", "5", "--epochs", "1", "--out", mp}, small...)...)
+	if !strings.Contains(out, "column `year` holds yearly dates: used as the row label") || strings.Contains(out, "features (2)") {
+		t.Errorf("the year column became a feature or was not named:\n%s", out)
+	}
+}
+
+// TestFittedFill: --fill mean stores the training means and applies
+// exactly those at prediction (the same row predicts the same value
+// whatever else is in its file, and a one-row file with a gap works);
+// --fill zero on a column far from zero warns.
+func TestFittedFill(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("a,b,y\n")
+	rng := rand.New(rand.NewPCG(5, 5))
+	for i := 0; i < 80; i++ {
+		a := fmt.Sprintf("%.2f", 300+10*rng.NormFloat64())
+		if i == 7 {
+			a = ""
+		}
+		fmt.Fprintf(&b, "%s,%.2f,%.2f\n", a, rng.NormFloat64(), rng.NormFloat64())
+	}
+	path := writeFile(t, filepath.Join(dir, "train.csv"), b.String())
+	mp := filepath.Join(dir, "fill.seqnet")
+	mustCLI(t, append([]string{"train", "--data", path, "--fill", "mean", "--epochs", "1", "--out", mp}, small...)...)
+	one := writeFile(t, filepath.Join(dir, "one.csv"), "a,b\n,0.5\n")
+	two := writeFile(t, filepath.Join(dir, "two.csv"), "a,b\n,0.5\n1000,0.5\n")
+	p1 := readCSVOut(t, mustCLI(t, "predict", "--model", mp, "--data", one))
+	p2 := readCSVOut(t, mustCLI(t, "predict", "--model", mp, "--data", two))
+	if len(p1) != 2 || len(p2) != 3 || p1[1][1] != p2[1][1] {
+		t.Fatalf("the same row predicted %v alone and %v beside another row: the fill must be the training mean", p1, p2)
+	}
+	// The stored means are the training file's.
+	_, extra, err := checkpoint.Load(mp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := pipeline.Parse(extra.Preprocessing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := pl.FillValues["a"]; m < 290 || m > 310 {
+		t.Errorf("stored fill value of a: %g (%v), want the training mean ≈ 300", m, pl.FillValues)
+	}
+	out := mustCLI(t, append([]string{"train", "--data", path, "--fill", "zero", "--epochs", "1", "--out", mp}, small...)...)
+	if !strings.Contains(out, "warning: --fill zero on column `a`, whose mean is 299.9") || strings.Contains(out, "column `b`, whose mean") {
+		t.Errorf("--fill zero warning missing or wrong:\n%s", out)
 	}
 }

@@ -18,6 +18,7 @@ type dataFlags struct {
 	Features        string
 	Ignore          string
 	RowLabel        string
+	NoCalendar      bool
 	Delimiter       string
 	Header          string
 	Fill            string
@@ -49,6 +50,7 @@ func (d *dataFlags) addTrainFlags(fs *flag.FlagSet) {
 	fs.StringVar(&d.Features, "features", strings.Join(def.Features, ","), "")
 	fs.StringVar(&d.Ignore, "ignore", strings.Join(def.Ignore, ","), "")
 	fs.StringVar(&d.RowLabel, "row-label", def.RowLabel, "")
+	fs.BoolVar(&d.NoCalendar, "no-calendar", def.NoCalendar, "")
 	fs.StringVar(&d.Delimiter, "delimiter", def.Delimiter, "")
 	fs.StringVar(&d.Header, "header", def.Header, "")
 	fs.StringVar(&d.Fill, "fill", def.Fill, "")
@@ -71,7 +73,7 @@ func (d *dataFlags) source() pipeline.Source {
 // options are the flags as pipeline options.
 func (d *dataFlags) options(valSplit float64) pipeline.Options {
 	return pipeline.Options{Text: d.Text, Window: d.Window, Target: d.Target, TextColumn: d.TextColumn,
-		Features: splitList(d.Features), Ignore: splitList(d.Ignore), RowLabel: d.RowLabel,
+		Features: splitList(d.Features), Ignore: splitList(d.Ignore), RowLabel: d.RowLabel, NoCalendar: d.NoCalendar,
 		Delimiter: d.Delimiter, Header: d.Header, Fill: d.Fill, Classes: d.Classes,
 		Horizon: d.Horizon, Stride: d.Stride, SamplingRate: d.SamplingRate, Scale: d.Scale,
 		MaxTokens: d.MaxTokens, SeqLen: d.SeqLen, ValidationSplit: valSplit}

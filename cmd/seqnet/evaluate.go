@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/seqnet/seqnet/baseline"
 	"io"
 	"math"
 	"strings"
@@ -19,9 +20,11 @@ const evaluateUsage = `Usage: seqnet evaluate --model MODEL.seqnet (--data FILE 
 
 Reads labelled data exactly as the training data was read (same columns,
 label map, scaler, windows or vocabulary) and prints the loss and metrics,
-and a baseline to compare them with: the most frequent class for
-classifiers; for regression the mean of the targets, or for a time series
-whose target is also an input, persistence (the next value = the last one).
+and baselines to compare them with: the most frequent class for
+classifiers; for a time series, persistence (the next value = the last
+one), seasonal naive (the season from the dates' spacing) and the ridge
+autoregression fitted when the model was trained, as mean absolute errors in
+the data's units; for other regression, the mean of the targets.
 A label the model was not trained on is an error naming it.
 
 Flags:
@@ -94,6 +97,19 @@ func evaluate(d *dataFlags, modelPath, loss string, batch int, w io.Writer) erro
 		fmt.Fprintf(w, "baseline: always `%s` (the most frequent class here) has accuracy %.4f\n",
 			p.ClassName(best), float64(counts[best])/float64(len(ds.Y.Data)))
 	case pipeline.TaskRegression:
+		if p.Kind == pipeline.KindSeries && p.Windowing != nil {
+			// Persistence and seasonal naive on these windows, and the ridge
+			// autoregression fitted at training time.
+			var season int
+			var r *baseline.Ridge
+			if b := p.Baseline; b != nil {
+				season, r = b.Season, b.Ridge
+				if r != nil && r.In*ds.X.Shape[0] != ds.X.Len() {
+					r = nil
+				}
+			}
+			return seriesReport(w, "these rows", m, p, ds.X, ds.Y, season, r)
+		}
 		return regressionReport(m, p, ds, batch, w)
 	}
 	return nil

@@ -24,6 +24,7 @@ import (
 	"github.com/seqnet/seqnet/pipeline"
 	"github.com/seqnet/seqnet/plot"
 	"github.com/seqnet/seqnet/tensor"
+	"github.com/seqnet/seqnet/textmodel"
 )
 
 func init() {
@@ -50,10 +51,16 @@ Data flags:
                         for --text the label column
   --features A,B,C      feature (input) columns (default: all but target and ignored)
   --ignore A,B          columns to skip (e.g. an id)
-  --row-label COL       a column (e.g. a date) that names rows in messages and predictions
+  --row-label COL       a column (e.g. a date) that names rows in messages and predictions;
+                        for --window, a date, year or row-index column is found and used
+                        as the row label (never silently a feature), and train says so
+  --no-calendar         with --window and dated rows: no calendar features (month,
+                        weekday, … as sin/cos pairs, as fits the detected spacing)
   --delimiter D         ',', ';', '|' or tab (default: detected)
   --header MODE         yes, no or auto (default auto)
-  --fill POLICY         missing values: none (an error), zero, mean, previous or drop
+  --fill POLICY         missing values: none (an error), zero, mean, previous or drop;
+                        mean and previous store the training file's means / last values
+                        and apply exactly those to new data
   --classes             read a numeric target (or integer y) as class labels
   --scale KIND          standard, minmax or none (default standard): feature scaling
                         fitted on the training part only, saved with the model
@@ -62,13 +69,15 @@ Data flags:
   --stride S            rows between window starts (default 1)
   --sampling-rate R     rows between steps inside a window (default 1)
   --text                read --data as labelled text
-  --text-column COL     the text column (default: the first that is not the label)
+  --text-column COL     the text column (default: the one with the longest average text;
+                        train says which)
   --max-tokens N        vocabulary cap, padding and [UNK] included (default 20000)
-  --seq-len L           tokens per text (default: the longest training text)
+  --seq-len L           tokens per text (default: the 95th percentile of the training
+                        texts' lengths; longer texts are cut, and train says how many)
   --word-vectors FILE   GloVe/word2vec text file loaded into the Embedding
 Model:
-  --model SPEC          cnn, textcnn, kimcnn, forecast, lstm (default: textcnn for text,
-                        forecast for --window, cnn otherwise), a Keras model.to_json()
+  --model SPEC          cnn, textcnn, kimcnn, nbcnn, bow, forecast, lstm (default: nbcnn
+                        for text, forecast for --window, cnn otherwise), a Keras model.to_json()
                         file, or a seqnet model file (trained further from its weights)
   --filters N           Conv1D filters (default 64)
   --kernel-size K       Conv1D kernel size (default 3)
@@ -185,6 +194,7 @@ type trainer struct {
 	// keepStart: the model starts from a fit (the forecaster's ridge
 	// path); its starting weights are kept when no epoch beats them.
 	keepStart bool
+	season    int // a series' season from its dates (0: none known)
 }
 
 // seriesSeason reads the row labels of a series' windows as dates, says
@@ -353,6 +363,11 @@ func (t *trainer) run() error {
 	if ds.X.Rank() == 3 && t.p.Kind == pipeline.KindText {
 		in = ds.X.Shape[1:2]
 	}
+	if t.p.Kind == pipeline.KindSeries {
+		if t.season, err = t.seriesSeason(ds); err != nil {
+			return err
+		}
+	}
 	isForecast := builtin && strings.EqualFold(spec, "forecast") && t.p.Kind != pipeline.KindText
 	if isForecast && !t.set["filters"] {
 		c.Arch.Filters = forecast.Filters(ds.X.Shape[0])
@@ -364,10 +379,7 @@ func (t *trainer) run() error {
 		}
 		fmt.Fprintf(t.w, "model: %s: %s\n", spec, describeArch(spec))
 		if isForecast {
-			season, err := t.seriesSeason(ds)
-			if err != nil {
-				return err
-			}
+			season := t.season
 			vx, vy := ds.ValX, ds.ValY
 			if vx == nil {
 				vx, vy = ds.X, ds.Y
@@ -377,6 +389,25 @@ func (t *trainer) run() error {
 				return asUser(err)
 			}
 			fmt.Fprintf(t.w, "linear path: started at the ridge fit on the training windows that does best on the validation windows: the change from the %s (alpha %.3g)\n", st.Anchor, st.Alpha)
+			t.keepStart = true
+		}
+		if strings.EqualFold(spec, "nbcnn") {
+			nTrain := ds.X.Shape[0]
+			if ds.ValX == nil && c.ValidationSplit > 0 {
+				nTrain = splitAt(nTrain, c.ValidationSplit)
+			}
+			vx, vy := ds.ValX, ds.ValY
+			if vx == nil {
+				vx, vy = ds.X.Rows(nTrain, ds.X.Shape[0]), ds.Y.Rows(nTrain, ds.X.Shape[0])
+				if nTrain == ds.X.Shape[0] {
+					vx, vy = ds.X, ds.Y
+				}
+			}
+			name, acc, err := textmodel.InitBag(t.m, textOptions(c.Arch, t.p, in, c.Seed), ds.X.Rows(0, nTrain), ds.Y.Rows(0, nTrain), vx, vy)
+			if err != nil {
+				return asUser(err)
+			}
+			fmt.Fprintf(t.w, "bag-of-words path: %s fitted on the %d training texts (validation accuracy %.4f, the better of it and the other of Naive Bayes and logistic regression), kept fixed\n", name, nTrain, acc)
 			t.keepStart = true
 		}
 	} else {
@@ -533,7 +564,7 @@ func readWordVectors(path string, p *pipeline.Pipeline) (*data.EmbeddingMatrix, 
 func setEmbeddings(m *model.Model, em *data.EmbeddingMatrix) error {
 	for _, l := range m.Layers() {
 		e, ok := l.(*layers.Embedding)
-		if !ok || e.InputDim != em.Matrix.Shape[0] {
+		if !ok || e.InputDim != em.Matrix.Shape[0] || e.Name == textmodel.BagName {
 			continue
 		}
 		if e.OutputDim != em.Matrix.Shape[1] {
@@ -617,8 +648,12 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 	}()
 	var start []*tensor.Tensor
 	startLoss := math.Inf(1)
-	if t.keepStart && es != nil && o.ValidationData != nil {
-		logs, err := t.m.Evaluate(o.ValidationData.X[0], o.ValidationData.Y[0], 256)
+	if t.keepStart && es != nil && validating {
+		vx, vy := ds.X.Rows(nTrain, n), ds.Y.Rows(nTrain, n)
+		if o.ValidationData != nil {
+			vx, vy = o.ValidationData.X[0], o.ValidationData.Y[0]
+		}
+		logs, err := t.m.Evaluate(vx, vy, 256)
 		if err != nil {
 			return asUser(err)
 		}
@@ -636,6 +671,11 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 			return err
 		}
 		keptStart = true
+	}
+	if !t.interrupted.Load() {
+		if err := t.baselines(ds, nTrain, n); err != nil {
+			return err
+		}
 	}
 	all := mergeHistory(t.prevHist, hist)
 	t.c.Data.WordVectors = "" // loaded into the weights; not needed again
@@ -692,6 +732,25 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 		} else {
 			fmt.Fprintf(t.w, "learning curves: %s, %s\n", png, svg)
 		}
+	}
+	return nil
+}
+
+// baselines prints the model beside the simple baselines on the
+// validation rows (samples nTrain… of n when Fit split them), and keeps a
+// series' ridge baseline for seqnet evaluate.
+func (t *trainer) baselines(ds *pipeline.Batch, nTrain, n int) error {
+	switch {
+	case t.p.Kind == pipeline.KindSeries && ds.ValX != nil && t.p.Windowing != nil:
+		r, err := fitSeriesRidge(ds.X, ds.Y, ds.ValX, ds.ValY)
+		if err != nil {
+			r = nil
+			fmt.Fprintf(t.w, "ridge baseline not fitted: %v\n", oneLine(err.Error()))
+		}
+		t.p.Baseline = &pipeline.SeriesBaseline{Season: t.season, Ridge: r}
+		return seriesReport(t.w, "validation", t.m, t.p, ds.ValX, ds.ValY, t.season, r)
+	case (t.p.Task == pipeline.TaskBinary || t.p.Task == pipeline.TaskMulticlass) && nTrain < n && ds.ValX == nil:
+		return classReport(t.w, "validation", t.m, t.p, ds.X.Rows(0, nTrain), ds.Y.Rows(0, nTrain), ds.X.Rows(nTrain, n), ds.Y.Rows(nTrain, n))
 	}
 	return nil
 }
