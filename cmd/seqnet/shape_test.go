@@ -147,17 +147,6 @@ func TestShapeHelp(t *testing.T) {
 	}
 }
 
-func TestParseLayerSpec(t *testing.T) {
-	class, cfg, err := parseLayerSpec("permute:dims=2,1,name=p")
-	if err != nil || class != "permute" || cfg["dims"] != "2,1" || cfg["name"] != "p" {
-		t.Errorf("got %q %v %v", class, cfg, err)
-	}
-	class, cfg, err = parseLayerSpec("flatten")
-	if err != nil || class != "flatten" || len(cfg) != 0 {
-		t.Errorf("got %q %v %v", class, cfg, err)
-	}
-}
-
 // A Dense too large to allocate is counted, not built.
 func TestShapeHugeDense(t *testing.T) {
 	out, errOut, code := shapeCall("--input", "2,100000,800", "flatten", "dense:units=1000")
