@@ -34,6 +34,9 @@ type ConvRequest struct {
 type ConvResponse struct {
 	// Result is `seqnet explain --json`'s object; nil on error.
 	Result *explainconv.JSONResult `json:"result,omitempty"`
+	// Kernel is the kernel as parsed, (kernel_size, channels, filters),
+	// in float32 as the layer holds it.
+	Kernel [][][]float32 `json:"kernel,omitempty"`
 	// LayerOutput is what layers.Conv1D's forward pass computes for the
 	// same input and weights, (output_length, filters); the page shows it
 	// beside the hand-worked output as a check.
@@ -45,6 +48,42 @@ type ConvResponse struct {
 	ShapeError string `json:"shape_error,omitempty"`
 	// ShapeCommand is that `seqnet shape` command line.
 	ShapeCommand string `json:"shape_command,omitempty"`
+	// Formula is the general output-length formula with this
+	// convolution's numbers; nil on error.
+	Formula *Formula `json:"formula,omitempty"`
+}
+
+// Formula is O = floor((W + P_left + P_right - (K-1)·d - 1)/S) + 1 with
+// the numbers of one convolution; it holds for every padding once P_left
+// and P_right are known.
+type Formula struct {
+	W        int `json:"w"`
+	PadLeft  int `json:"pad_left"`
+	PadRight int `json:"pad_right"`
+	K        int `json:"k"`
+	D        int `json:"d"`
+	S        int `json:"s"`
+	// Numerator is W + P_left + P_right - (K-1)·d - 1; Out is O.
+	Numerator int `json:"numerator"`
+	Out       int `json:"out"`
+	// General is the formula in letters; Filled with the numbers.
+	General string `json:"general"`
+	Filled  string `json:"filled"`
+}
+
+// formula fills in the general formula and checks it against the
+// geometry layers.ConvOutput computed.
+func formula(j *explainconv.JSONResult) (*Formula, error) {
+	f := &Formula{W: j.InputShape[0], PadLeft: j.PadLeft, PadRight: j.PadRight, K: j.KernelShape[0], D: j.Dilation, S: j.Strides}
+	f.Numerator = f.W + f.PadLeft + f.PadRight - (f.K-1)*f.D - 1
+	f.Out = f.Numerator/f.S + 1 // Numerator >= 0 whenever there is an output
+	if f.Numerator < 0 || f.Out != j.OutputLength {
+		return nil, fmt.Errorf("internal error: the general formula gives %d steps but the layer's geometry %d (%s)", f.Out, j.OutputLength, j.Formula)
+	}
+	f.General = "O = floor((W + P_left + P_right - (K-1)·d - 1) / S) + 1"
+	f.Filled = fmt.Sprintf("O = floor((%d + %d + %d - (%d-1)·%d - 1) / %d) + 1 = floor(%d / %d) + 1 = %d",
+		f.W, f.PadLeft, f.PadRight, f.K, f.D, f.S, f.Numerator, f.S, f.Out)
+	return f, nil
 }
 
 // Conv works out the convolution in the request.
@@ -79,7 +118,21 @@ func Conv(req ConvRequest) ConvResponse {
 	if err != nil {
 		return ConvResponse{Error: err.Error()}
 	}
-	return ConvResponse{Result: &j, LayerOutput: out}
+	f, err := formula(&j)
+	if err != nil {
+		return ConvResponse{Error: err.Error()}
+	}
+	k := make([][][]float32, len(spec.Kernel))
+	for i, tap := range spec.Kernel {
+		for _, w := range tap {
+			row := make([]float32, len(w))
+			for f, v := range w {
+				row[f] = float32(v)
+			}
+			k[i] = append(k[i], row)
+		}
+	}
+	return ConvResponse{Result: &j, Kernel: k, LayerOutput: out, Formula: f}
 }
 
 // shapeSays runs the `seqnet shape` walk for a Conv1D with the spec's

@@ -55,6 +55,9 @@ func TestConvLayerAgrees(t *testing.T) {
 			continue
 		}
 		worked++
+		if r.Formula == nil || r.Formula.Out != len(r.Result.Output) {
+			t.Errorf("%+v: formula %+v for %d steps", req, r.Formula, len(r.Result.Output))
+		}
 		for i, row := range r.Result.Output {
 			if d := math.Abs(float64(row[0] - r.LayerOutput[i][0])); d > 1e-5 {
 				t.Errorf("%+v step %d: explain %v, layer %v", req, i, row[0], r.LayerOutput[i][0])

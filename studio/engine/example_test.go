@@ -10,9 +10,11 @@ func ExampleConv() {
 	r := engine.Conv(engine.ConvRequest{Input: "0,3,4,5", Kernel: "1,2", Strides: 1, Dilation: 1, Padding: "valid"})
 	fmt.Println(r.Result.Output, r.LayerOutput)
 	fmt.Println(r.Result.Formula)
+	fmt.Println(r.Formula.Filled)
 	// Output:
 	// [[6] [11] [14]] [[6] [11] [14]]
 	// O = floor((W - K) / S) + 1 = floor((4 - 2) / 1) + 1 = 3
+	// O = floor((4 + 0 + 0 - (2-1)·1 - 1) / 1) + 1 = floor(2 / 1) + 1 = 3
 }
 
 func ExampleShape() {
