@@ -92,6 +92,9 @@ func (v *TextVectorizer) Adapt(texts []string) error {
 	if v.MaxTokens < 0 || v.MaxTokens == 1 || v.MaxTokens == 2 {
 		return fmt.Errorf("max_tokens %d is invalid: expected 0 (no cap) or at least 3 (padding, [UNK] and one word)", v.MaxTokens)
 	}
+	if err := v.checkLength(); err != nil {
+		return err
+	}
 	counts := map[string]int{}
 	for _, t := range texts {
 		for _, tok := range v.Tokens(t) {
@@ -205,6 +208,9 @@ func (v *TextVectorizer) EncodeBatch(texts []string) (*tensor.Tensor, error) {
 	if len(v.Vocabulary) == 0 {
 		return nil, errors.New("the text vectorizer has no vocabulary: call Adapt on the training texts (or load a saved vocabulary) first")
 	}
+	if err := v.checkLength(); err != nil {
+		return nil, err
+	}
 	seqs := make([][]int, len(texts))
 	L := v.OutputSequenceLength
 	for i, t := range texts {
@@ -304,4 +310,12 @@ func PadSequences(seqs [][]int, o PadOptions) (*tensor.Tensor, error) {
 		}
 	}
 	return out, nil
+}
+
+// checkLength rejects a negative output_sequence_length.
+func (v *TextVectorizer) checkLength() error {
+	if v.OutputSequenceLength < 0 {
+		return fmt.Errorf("output_sequence_length %d is invalid: expected 0 (pad each batch to its longest text) or a positive length", v.OutputSequenceLength)
+	}
+	return nil
 }

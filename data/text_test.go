@@ -219,3 +219,21 @@ func TestReadTextCSV(t *testing.T) {
 		t.Fatalf("text as label: %v", err)
 	}
 }
+
+func TestReadTextCSVChoosesLongestTextColumn(t *testing.T) {
+	in := "id,review,label\n101,great phone and a long battery life,pos\n102,broke after a week sadly,neg\n103,works well enough for me,pos\n"
+	tt, err := ReadTextCSV(strings.NewReader(in), TextCSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tt.TextColumn != "review" || !tt.TextChosen {
+		t.Fatalf("text column %q (chosen %v), want review: the id column must not be read as the text", tt.TextColumn, tt.TextChosen)
+	}
+	if d := tt.Describe(); !strings.Contains(d, "column `review` (the column with the longest average text") {
+		t.Errorf("Describe does not say which column was chosen and why: %s", d)
+	}
+	tt, err = ReadTextCSV(strings.NewReader(in), TextCSVOptions{Text: "id"})
+	if err != nil || tt.TextColumn != "id" || tt.TextChosen {
+		t.Errorf("--text-column id: %v, %v", tt, err)
+	}
+}

@@ -9,7 +9,7 @@ import (
 type TextCSVOptions struct {
 	Delimiter rune       // 0 detects ',', ';' or '\t'
 	Header    HeaderMode // HeaderAuto: a first row whose label does not recur below is a header
-	Text      string     // text column, by name or index; empty: the first column that is not the label
+	Text      string     // text column, by name or index; empty: the column (not the label) with the longest average text
 	Label     string     // label column, by name or index; empty: the last column
 	NoLabel   bool       // texts only (prediction)
 	Labels    *LabelMap  // the training label map, at prediction time
@@ -17,9 +17,12 @@ type TextCSVOptions struct {
 
 // TextTable is a file of labelled texts, e.g. "label<TAB>subject" lines.
 type TextTable struct {
-	Delimiter   rune
-	HasHeader   bool
-	TextColumn  string
+	Delimiter  rune
+	HasHeader  bool
+	TextColumn string
+	// TextChosen is set when the text column was not given and was chosen
+	// as the one with the longest average text.
+	TextChosen  bool
 	LabelColumn string // "" without labels
 	Texts       []string
 	Y           []int     // class index of each text
@@ -30,6 +33,9 @@ type TextTable struct {
 // Describe says what was read, e.g. "4268 texts, label column `label` with 2 classes".
 func (t *TextTable) Describe() string {
 	s := fmt.Sprintf("%d texts from column `%s`", len(t.Texts), t.TextColumn)
+	if t.TextChosen {
+		s += " (the column with the longest average text; --text-column to choose another)"
+	}
 	if t.Labels != nil {
 		s += fmt.Sprintf(", label column `%s` with %d classes (%s)", t.LabelColumn, t.Labels.Len(), t.Labels.list(8))
 	}
@@ -62,12 +68,24 @@ func ReadTextCSV(r io.Reader, opts TextCSVOptions) (*TextTable, error) {
 			return nil, err
 		}
 	} else {
+		// The column with the longest average text (ids, codes and dates
+		// are short): the first of equals.
+		best := -1.0
 		for j := range rs.columns {
-			if j != lj {
-				tj = j
-				break
+			if j == lj {
+				continue
+			}
+			n := 0
+			for _, rec := range rs.recs {
+				if j < len(rec) {
+					n += len([]rune(rec[j]))
+				}
+			}
+			if avg := float64(n) / float64(max(len(rs.recs), 1)); avg > best {
+				tj, best = j, avg
 			}
 		}
+		t.TextChosen = tj >= 0 && len(rs.columns) > 2
 	}
 	if tj < 0 || tj == lj {
 		return nil, fmt.Errorf("no text column: the file has columns %s and the label is `%s`; a text file needs a text column and a label column",

@@ -63,6 +63,18 @@ func (s *Series) RowTensor() *tensor.Tensor {
 	return tensor.FromSlice(append([]float32(nil), s.Data...), s.Rows, s.Cols(), 1)
 }
 
+// check reports a nil series or one whose Data does not hold Rows rows of
+// its columns.
+func (s *Series) check() error {
+	if s == nil {
+		return errors.New("the series is nil: read one with ReadSeries (or make a Series with Names, Rows and Data)")
+	}
+	if s.Rows < 0 || len(s.Data) != s.Rows*len(s.Names) {
+		return fmt.Errorf("the series is inconsistent: %d rows of %d columns need %d values, it holds %d", s.Rows, len(s.Names), s.Rows*len(s.Names), len(s.Data))
+	}
+	return nil
+}
+
 // Slice returns rows [from, to), sharing data.
 func (s *Series) Slice(from, to int) *Series {
 	c := s.Cols()
@@ -174,6 +186,9 @@ func (o WindowOptions) plan(s *Series) (o2 WindowOptions, in, tg []int, n int, e
 
 // MakeWindows cuts s into windows; see WindowOptions for the alignment.
 func MakeWindows(s *Series, o WindowOptions) (*Windows, error) {
+	if err := s.check(); err != nil {
+		return nil, fmt.Errorf("MakeWindows: %w", err)
+	}
 	o, in, tg, n, err := o.plan(s)
 	if err != nil {
 		return nil, err
@@ -314,6 +329,9 @@ type Scaler struct {
 // Describe says what the scaler does, e.g. "standard scaler fitted on 1022
 // rows: temp_max mean 16.2 std 7.18, wind mean 3.24 std 1.43".
 func (sc *Scaler) Describe() string {
+	if sc == nil {
+		return "no scaler"
+	}
 	a, b := "mean", "std"
 	if sc.Kind == ScaleMinMax {
 		a, b = "min", "range"
@@ -335,6 +353,9 @@ func (sc *Scaler) Describe() string {
 func FitScaler(kind string, s *Series) (*Scaler, error) {
 	if kind != ScaleStandard && kind != ScaleMinMax {
 		return nil, fmt.Errorf("unknown scaler %q: expected %q or %q", kind, ScaleStandard, ScaleMinMax)
+	}
+	if err := s.check(); err != nil {
+		return nil, err
 	}
 	if s.Rows == 0 {
 		return nil, errors.New("cannot fit a scaler on an empty series: the training part has no rows")
@@ -372,6 +393,9 @@ func FitScaler(kind string, s *Series) (*Scaler, error) {
 
 // check verifies the scaler applies to columns names.
 func (sc *Scaler) columns(names []string) ([]int, error) {
+	if sc == nil {
+		return nil, errors.New("the scaler is nil: fit one with FitScaler on the training part (or apply none)")
+	}
 	if len(sc.Offset) != len(sc.Columns) || len(sc.Scale) != len(sc.Columns) {
 		return nil, fmt.Errorf("scaler is corrupt: %d columns but %d offsets and %d scales", len(sc.Columns), len(sc.Offset), len(sc.Scale))
 	}
@@ -402,6 +426,9 @@ func (sc *Scaler) Inverse(s *Series) (*Series, error) {
 }
 
 func (sc *Scaler) apply(s *Series, inverse bool) (*Series, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
 	out := &Series{Names: s.Names, Rows: s.Rows, Data: make([]float32, len(s.Data)), Offset: s.Offset}
 	if err := sc.applyValues(s.Names, s.Data, out.Data, inverse); err != nil {
 		return nil, err

@@ -247,12 +247,19 @@ type subject struct {
 	pred     []float64 // its output per row
 }
 
+// MaxSteps bounds Options.Steps: integrated gradients with more points
+// than this would run for hours without changing the result.
+const MaxSteps = 10000
+
 func prepare(m *model.Model, x *tensor.Tensor, o Options) (*subject, error) {
 	if m == nil {
 		return nil, fmt.Errorf("explain: the model is nil")
 	}
 	if x == nil || len(x.Shape) < 2 || x.Shape[0] == 0 {
 		return nil, fmt.Errorf("explain: the data is empty: expected samples first, e.g. (rows, steps, channels)")
+	}
+	if o.Steps > MaxSteps {
+		return nil, fmt.Errorf("explain: %d integration steps is too many: each is a forward and backward pass; at most %d (50 to 300 is usual)", o.Steps, MaxSteps)
 	}
 	s := &subject{m: m, x: x, n: x.Shape[0], steps: x.Shape[1], channels: tensor.Size(x.Shape[2:])}
 	// Predict builds a Sequential model from the data and checks the data

@@ -346,6 +346,14 @@ func feeds(l layers.Layer, src, want *tensor.Tensor, sp span) (span, bool) {
 	} else if !tensor.SameShape(src.Shape, want.Shape) {
 		return sp, false
 	}
+	if _, merge := l.(*layers.Merge); merge {
+		// An element-wise merge (e.g. the forecaster's window minus its
+		// last step) needs its other inputs to re-run; one of the same
+		// shape as its output keeps that input's steps (the others are
+		// broadcast over them). It is taken as the source when re-running
+		// cannot check it.
+		return sp, true
+	}
 	got, ok := forwardOnce(l, src, want.Shape)
 	if !ok {
 		return sp, false

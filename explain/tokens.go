@@ -56,6 +56,19 @@ func (s *subject) newChain() (*chain, error) {
 	if len(ls) < 2 {
 		return nil, refuse("the model has no layer after the Embedding")
 	}
+	// Each layer must take exactly the previous one's only output: decided
+	// from the graph, before running anything (a branched model's layers
+	// run one after another fail inside, on the wrong shapes).
+	g := s.m.Graph()
+	for i, n := range g.Nodes {
+		if i == 0 {
+			continue
+		}
+		if len(n.Inputs) != 1 || n.Inputs[0].Node != i-1 || len(g.Nodes[i-1].OutShapes) != 1 {
+			return nil, refuse(fmt.Sprintf("layer %q (%s) does not simply take the previous layer's output: the graph branches or merges",
+				n.Layer.Common().Name, n.Layer.ClassName()))
+		}
+	}
 	var names []string
 	for _, l := range ls {
 		names = append(names, l.Common().Name)

@@ -73,6 +73,10 @@ type Result struct {
 	Output [][]float64
 }
 
+// MaxSteps bounds the padded input and the windows an explanation walks:
+// it writes out every one, so it is meant for small examples.
+const MaxSteps = 100000
+
 // Explain checks the spec and computes the convolution window by window.
 // An impossible configuration is an error that says what is wrong and how
 // to fix it.
@@ -130,6 +134,10 @@ func Explain(s Spec) (*Result, error) {
 			return nil, fmt.Errorf("%v; use a kernel_size of at most %d, padding \"same\" or \"causal\", or a longer input", err, maxKernel(r.Steps, s.Dilation))
 		}
 		return nil, err
+	}
+	if padded := g.PadLeft + r.Steps + g.PadRight; padded > MaxSteps || g.OutLength > MaxSteps {
+		return nil, fmt.Errorf("the explanation would walk %d padded steps and %d windows (%s): it prints every one, so at most %d are explained; use a smaller dilation or kernel, or a shorter input",
+			padded, g.OutLength, g.Formula, MaxSteps)
 	}
 	r.Geometry = g
 	zero := make([]float64, r.Channels)

@@ -13,6 +13,17 @@
 //	m, err := keras.ReadModelJSON(f)        // Keras 2.x or 3.x, Sequential or Functional
 //	err = keras.LoadWeightsNPZ("weights.npz", m)
 //
+// Whole saved models are read by ReadModelFile: a Keras 3 .keras file
+// (model.save("model.keras")) or a Keras 2 .h5 file (model.save("model.h5")):
+//
+//	m, info, err := keras.ReadModelFile("model.keras")
+//
+// Every weight array the config implies must be found with its shape, or
+// the file is refused; the optimizer state such files may hold is not
+// imported. HDF5 is read in pure Go by github.com/scigolib/hdf5, which
+// cannot list every group of files written with h5py's libver='latest':
+// such a file is refused rather than imported with weights missing.
+//
 // Export is the reverse: WriteModelJSON writes Keras 3 JSON that
 // keras.models.model_from_json accepts, and WriteWeightsNPZ writes the
 // weights in get_weights() order:

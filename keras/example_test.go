@@ -59,3 +59,29 @@ func ExampleWriteModelJSON() {
 	// Output:
 	// 4 weight arrays; first [5 1 8]
 }
+
+// Read a whole model that Keras saved with model.save("model.keras") (or,
+// Keras 2, model.save("model.h5")): architecture and weights in one file.
+func ExampleReadModelFile() {
+	m, info, err := keras.ReadModelFile(filepath.Join("testdata", "kerasfiles", "convbn.keras"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%s file from Keras %s: %d weight arrays\n", info.Format, info.KerasVersion, info.Weights)
+	if info.OptimizerState {
+		fmt.Println("the optimizer state in the file is not imported")
+	}
+	for _, l := range m.Layers() {
+		fmt.Println(l.Common().Name, l.ClassName())
+	}
+	// Output:
+	// keras file from Keras 3.8.0: 10 weight arrays
+	// the optimizer state in the file is not imported
+	// conv1d Conv1D
+	// batch_normalization BatchNormalization
+	// max_pooling1d MaxPooling1D
+	// flatten Flatten
+	// dense Dense
+	// dense_1 Dense
+}

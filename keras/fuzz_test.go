@@ -1,11 +1,14 @@
 package keras
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/seqnet/seqnet/internal/h5"
 )
 
 // small reports whether every number in a JSON value is at most 64 in
@@ -59,3 +62,79 @@ func FuzzReadModelJSON(f *testing.F) {
 		}
 	})
 }
+
+// configOf returns the JSON config inside a .keras or .h5 file's bytes, if
+// it can be found, for the fuzz targets' small() guard: the readers build
+// whatever model the config describes, so a mutated "units": 8 → 8e9 would
+// only measure the machine's memory.
+func configOf(t *testing.T, path string, b []byte) (any, bool) {
+	var text []byte
+	if bytes.HasPrefix(b, zipMagic) {
+		z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			return nil, false
+		}
+		for _, f := range z.File {
+			if f.Name == "config.json" {
+				if text, err = readZipEntry(f, maxConfigBytes); err != nil {
+					return nil, false
+				}
+			}
+		}
+	} else {
+		f, err := h5.Open(path)
+		if err != nil {
+			return nil, false
+		}
+		v, _, _ := f.Attr("", "model_config")
+		f.Close()
+		s, _ := v.(string)
+		text = []byte(s)
+	}
+	var v any
+	if json.Unmarshal(text, &v) != nil {
+		return nil, false
+	}
+	return v, true
+}
+
+// fuzzModelFile: ReadModelFile never panics, and a model it accepts has
+// every weight the config implies.
+func fuzzModelFile(f *testing.F, pattern string) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "kerasfiles", pattern))
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil && len(b) < 40000 {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := filepath.Join(t.TempDir(), "m")
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if v, ok := configOf(t, p, b); ok && !small(v) {
+			return
+		}
+		m, info, err := ReadModelFile(p)
+		if err != nil {
+			if m != nil {
+				t.Fatal("a model was returned with an error")
+			}
+			return
+		}
+		if info.Weights != len(m.Params()) {
+			t.Fatalf("accepted a file with %d weight arrays for a model of %d", info.Weights, len(m.Params()))
+		}
+	})
+}
+
+// FuzzReadModelFileH5 fuzzes the Keras 2 .h5 reader (and the HDF5 reader
+// under it).
+//
+//	go test -run XXX -fuzz=FuzzReadModelFileH5 -fuzztime=60s ./keras
+func FuzzReadModelFileH5(f *testing.F) { fuzzModelFile(f, "*.h5") }
+
+// FuzzReadModelFileKeras fuzzes the Keras 3 .keras reader.
+//
+//	go test -run XXX -fuzz=FuzzReadModelFileKeras -fuzztime=60s ./keras
+func FuzzReadModelFileKeras(f *testing.F) { fuzzModelFile(f, "*.keras") }

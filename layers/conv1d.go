@@ -125,13 +125,8 @@ func (c *Conv1D) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.Activation == nil || c.Activation.Forward == nil {
-		name := ""
-		if c.Activation != nil {
-			name = c.Activation.Name
-		}
-		_, err := GetActivation(name)
-		return nil, fmt.Errorf("%s: %w", c.who(), err)
+	if err := checkActivation(c.who(), c.Activation); err != nil {
+		return nil, err
 	}
 	if len(s) != 2 {
 		return nil, fmt.Errorf("%s expects input of shape (batch, steps, channels), received %s; "+

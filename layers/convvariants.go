@@ -120,16 +120,19 @@ func checkConvVariant(who string, s Shape, kernel, strides, dilation int, paddin
 }
 
 // checkActivation reports an activation name GetActivation did not know.
+// A nil activation (a layer literal without one) or one without its
+// function is an error too, naming the fix.
 func checkActivation(who string, a *Activation) error {
-	if a != nil && a.Forward != nil {
+	switch {
+	case a != nil && a.Forward != nil:
 		return nil
+	case a == nil:
+		return fmt.Errorf("%s: the activation is nil: set it from layers.GetActivation(\"linear\") (Keras' activation=None) or another name, or make the layer with its New… constructor", who)
 	}
-	name := ""
-	if a != nil {
-		name = a.Name
+	if _, err := GetActivation(a.Name); err != nil {
+		return fmt.Errorf("%s: %w", who, err)
 	}
-	_, err := GetActivation(name)
-	return fmt.Errorf("%s: %w", who, err)
+	return fmt.Errorf("%s: activation %q has no function: take it from layers.GetActivation(%q)", who, a.Name, a.Name)
 }
 
 // layerWho names a layer in messages: its class, and its name once set.

@@ -52,9 +52,8 @@ func (d *Dense) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d.Activation == nil || d.Activation.Forward == nil {
-		_, err := GetActivation(d.Activation.Name)
-		return nil, fmt.Errorf("Dense %s: %w", d.Name, err)
+	if err := checkActivation(layerWho("Dense", d.Name), d.Activation); err != nil {
+		return nil, err
 	}
 	if d.Units <= 0 {
 		return nil, fmt.Errorf("invalid value for argument units: expected a strictly positive value, received units=%d", d.Units)

@@ -106,6 +106,9 @@ type Base struct {
 	Frozen bool
 	params []*Param
 	built  bool
+	// paramErr is AddParam's first error since ResetParams (a nil
+	// initializer); ParamError reports it after Build.
+	paramErr error
 }
 
 // Common returns b itself, so that embedding Base satisfies Layer.Common.
@@ -118,10 +121,33 @@ func (b *Base) Params() []*Param { return b.params }
 func (b *Base) Built() bool { return b.built }
 
 // AddParam creates a weight of the given shape, filled by init, with a
-// gradient buffer when trainable.
+// gradient buffer when trainable. A nil init (a layer literal that left an
+// initializer out) leaves the weight at zero and is reported by
+// ParamError, which the model checks after Build.
 func (b *Base) AddParam(name string, shape []int, init Initializer, rng *rand.Rand, trainable bool) *Param {
+	if err := checkShape("weight "+name, shape, false); err != nil {
+		if b.paramErr == nil {
+			b.paramErr = err
+		}
+		shape = []int{0}
+	}
+	if isCounting(rng) {
+		// Count: the shape only, no values (Grad marks it trainable).
+		p := &Param{Name: name, Value: &tensor.Tensor{Shape: append([]int(nil), shape...)}}
+		if trainable {
+			p.Grad = &tensor.Tensor{Shape: p.Value.Shape}
+		}
+		b.params = append(b.params, p)
+		return p
+	}
 	p := &Param{Name: name, Value: tensor.New(shape...)}
-	init.Fill(p.Value, rng)
+	if init == nil {
+		if b.paramErr == nil {
+			b.paramErr = fmt.Errorf("the initializer of weight %q is nil: set it from layers.GetInitializer (e.g. \"glorot_uniform\" for a kernel, \"zeros\" for a bias), or make the layer with its New… constructor, which sets Keras' defaults", name)
+		}
+	} else {
+		init.Fill(p.Value, rng)
+	}
 	if trainable {
 		p.Grad = tensor.New(shape...)
 	}
@@ -130,7 +156,11 @@ func (b *Base) AddParam(name string, shape []int, init Initializer, rng *rand.Ra
 }
 
 // ResetParams forgets the weights (used when a layer is built again).
-func (b *Base) ResetParams() { b.params = nil; b.built = false }
+func (b *Base) ResetParams() { b.params, b.built, b.paramErr = nil, false, nil }
+
+// ParamError returns the first problem AddParam met since the weights were
+// last reset (a nil initializer), or nil.
+func (b *Base) ParamError() error { return b.paramErr }
 
 // MarkBuilt records that Build succeeded.
 func (b *Base) MarkBuilt() { b.built = true }

@@ -167,13 +167,8 @@ func (r *RNN) build(class string, in []Shape, gates int, rng *rand.Rand) error {
 		return fmt.Errorf("invalid value for argument units: expected a positive integer, received units=%d", r.Units)
 	}
 	for _, a := range []*Activation{r.Activation, r.RecurrentActivation} {
-		if a == nil || a.Forward == nil {
-			name := ""
-			if a != nil {
-				name = a.Name
-			}
-			_, err := GetActivation(name)
-			return fmt.Errorf("%s %s: %w", class, r.Name, err)
+		if err := checkActivation(layerWho(class, r.Name), a); err != nil {
+			return err
 		}
 	}
 	if len(s) != 2 {

@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -119,23 +120,43 @@ func (c Config) Int(key string, def int) (int, error) {
 	if l, ok := v.([]int); ok && len(l) == 1 {
 		v = l[0]
 	}
+	limit := MaxDim
+	if key == "seed" {
+		limit = math.MaxInt64 >> 1
+	}
+	var n int
 	switch x := v.(type) {
 	case int:
-		return x, nil
+		n = x
 	case float64:
 		if x != math.Trunc(x) {
 			return 0, fmt.Errorf("%s: expected an integer, received %v", key, x)
 		}
-		return int(x), nil
+		if math.Abs(x) > float64(limit) {
+			return 0, tooLarge(key, fmt.Sprint(x), limit)
+		}
+		n = int(x)
 	case string:
 		s := strings.Trim(strings.TrimSpace(x), "()[],")
-		n, err := strconv.Atoi(s)
-		if err != nil {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil {
+			if errors.Is(err, strconv.ErrRange) {
+				return 0, tooLarge(key, s, limit)
+			}
 			return 0, fmt.Errorf("%s: expected an integer, received %q", key, x)
 		}
-		return n, nil
+	default:
+		return 0, fmt.Errorf("%s: expected an integer, received %v (%T)", key, v, v)
 	}
-	return 0, fmt.Errorf("%s: expected an integer, received %v (%T)", key, v, v)
+	if n > limit || n < -limit {
+		return 0, tooLarge(key, strconv.Itoa(n), limit)
+	}
+	return n, nil
+}
+
+// tooLarge is the error for an integer argument beyond limit.
+func tooLarge(key, v string, limit int) error {
+	return fmt.Errorf("%s=%s is too large: expected at most %d (sizes beyond that cannot be allocated)", key, v, limit)
 }
 
 // Ints reads a list of integers (a shape); a single integer is a list of one.

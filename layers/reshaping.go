@@ -65,6 +65,9 @@ func (l *ZeroPadding1D) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
 	if l.Left < 0 || l.Right < 0 {
 		return nil, fmt.Errorf("%s: padding must be non-negative, received (%d, %d)", named("ZeroPadding1D", l.Name), l.Left, l.Right)
 	}
+	if l.Left > MaxDim-steps || l.Right > MaxDim-steps-l.Left {
+		return nil, fmt.Errorf("%s: padding (%d, %d) on %d steps gives more than %d steps: use a smaller padding", named("ZeroPadding1D", l.Name), l.Left, l.Right, steps, MaxDim)
+	}
 	l.steps, l.channels = steps, ch
 	l.MarkBuilt()
 	return []Shape{{steps + l.Left + l.Right, ch}}, nil

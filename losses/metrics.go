@@ -18,10 +18,28 @@ type Metric interface {
 	Measure(yTrue, yPred *tensor.Tensor) (sum, count float64)
 }
 
+// ShapeChecker is implemented by metrics that can say, before any batch,
+// whether targets of shape yTrue (batch first) fit predictions of
+// per-sample shape yPred. Fit and Evaluate call it.
+type ShapeChecker interface {
+	Check(yTrue, yPred []int) error
+}
+
+// CheckMetric checks a metric's shapes when it is a ShapeChecker.
+func CheckMetric(m Metric, yTrue, yPred []int) error {
+	if c, ok := m.(ShapeChecker); ok {
+		return c.Check(yTrue, yPred)
+	}
+	return nil
+}
+
 type metricFunc struct {
 	name    string
 	kind    string // which accuracy, for tests and messages
 	measure func(yTrue, yPred *tensor.Tensor) (float64, float64)
+	// targets is how many target values one sample of predictions of
+	// this per-sample shape needs.
+	targets func(yPred []int) int
 }
 
 func (m metricFunc) Name() string { return m.name }
@@ -29,10 +47,29 @@ func (m metricFunc) Measure(yTrue, yPred *tensor.Tensor) (float64, float64) {
 	return m.measure(yTrue, yPred)
 }
 
+// Check says whether the targets hold the values the metric reads.
+func (m metricFunc) Check(yTrue, yPred []int) error {
+	if len(yTrue) == 0 || len(yPred) == 0 {
+		return nil
+	}
+	if want := m.targets(yPred); tensor.Size(yTrue[1:]) != want {
+		hint := "one target value per prediction value"
+		if m.kind == "sparse" {
+			hint = "one class index per prediction row"
+		}
+		return fmt.Errorf("metric %s: targets of shape %s do not fit predictions of shape %s (%s): choose a metric for this task (accuracy for class indices, mae or mse for values)",
+			m.name, tensor.ShapeString(yTrue, false), batchShape(yTrue[0], yPred), hint)
+	}
+	return nil
+}
+
+// sameSize is the targets a value-by-value metric needs: one per value.
+func sameSize(yPred []int) int { return tensor.Size(yPred) }
+
 // elementMean averages f over all elements: with equal-sized samples this
 // equals Keras' mean of per-sample means.
 func elementMean(name string, f func(t, p float64) float64) Metric {
-	return metricFunc{name, name, func(yTrue, yPred *tensor.Tensor) (float64, float64) {
+	return metricFunc{name: name, kind: name, targets: sameSize, measure: func(yTrue, yPred *tensor.Tensor) (float64, float64) {
 		var s float64
 		for i, p := range yPred.Data {
 			s += f(float64(yTrue.Data[i]), float64(p))
@@ -68,7 +105,11 @@ func argmax(row []float32) int {
 // each target row names; categorical and sparse differ only in how the
 // target names it.
 func rowAccuracy(kind string, class func(yTrue *tensor.Tensor, r, classes int) int) Metric {
-	return metricFunc{"accuracy", kind, func(yTrue, yPred *tensor.Tensor) (float64, float64) {
+	targets := sameSize
+	if kind == "sparse" {
+		targets = func(yPred []int) int { return tensor.Size(yPred) / yPred[len(yPred)-1] }
+	}
+	return metricFunc{name: "accuracy", kind: kind, targets: targets, measure: func(yTrue, yPred *tensor.Tensor) (float64, float64) {
 		classes := yPred.Shape[len(yPred.Shape)-1]
 		rows := len(yPred.Data) / classes
 		var hits float64

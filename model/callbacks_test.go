@@ -1,7 +1,10 @@
 package model
 
 import (
+	"math"
 	"testing"
+
+	"github.com/seqnet/seqnet/tensor"
 )
 
 // feed drives a callback with a scripted series of val_loss values.
@@ -95,5 +98,63 @@ func TestEarlyStoppingStopsFit(t *testing.T) {
 	}
 	if len(h.Epochs) != 2 {
 		t.Errorf("trained %d epochs, want 2 (first sets the best, second exhausts patience 1)", len(h.Epochs))
+	}
+}
+
+// TestEarlyStoppingRestoresBestEpochInFit trains with validation targets
+// that the training pulls past (0.3 × the training relation): val_loss
+// falls, then rises, so the best epoch is neither the first nor the last.
+// After Fit the weights must be those recorded at the end of the epoch
+// with the smallest val_loss, and evaluating on the validation data must
+// give that epoch's val_loss.
+func TestEarlyStoppingRestoresBestEpochInFit(t *testing.T) {
+	x, y := data(1, 96)
+	vx, vy := data(2, 32)
+	for i := range vy.Data {
+		vy.Data[i] *= 0.3
+	}
+	m := smallNet(t, 3)
+	var seen [][]float32
+	rec := &EpochFunc{F: func(int, Logs) {
+		var w []float32
+		for _, p := range m.Params() {
+			w = append(w, p.Value.Data...)
+		}
+		seen = append(seen, w)
+	}}
+	es := &EarlyStopping{Patience: 5, RestoreBestWeights: true}
+	h, err := m.Fit(x, y, FitOptions{Epochs: 200, BatchSize: 16, ValidationData: &Dataset{X: []*tensor.Tensor{vx}, Y: []*tensor.Tensor{vy}},
+		Callbacks: []Callback{rec, es}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vl := h.Metrics["val_loss"]
+	best := 0
+	for e := range vl {
+		if vl[e] < vl[best] {
+			best = e
+		}
+	}
+	if best == 0 || best == len(vl)-1 || len(vl) == 200 {
+		t.Fatalf("setup: val_loss %v has its best at epoch %d of %d; want a stop after a minimum in the middle", vl, best, len(vl))
+	}
+	if es.BestEpoch != best {
+		t.Errorf("EarlyStopping.BestEpoch %d, want %d", es.BestEpoch, best)
+	}
+	var now []float32
+	for _, p := range m.Params() {
+		now = append(now, p.Value.Data...)
+	}
+	for i := range now {
+		if now[i] != seen[best][i] {
+			t.Fatalf("weight %d is %g after Fit, want %g (epoch %d, the best); the last epoch had %g", i, now[i], seen[best][i], best+1, seen[len(seen)-1][i])
+		}
+	}
+	logs, err := m.Evaluate(vx, vy, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := logs.Values["loss"]; math.Abs(got-vl[best]) > 1e-5*math.Max(1, vl[best]) {
+		t.Errorf("validation loss after Fit %g, want the best epoch's %g", got, vl[best])
 	}
 }

@@ -34,6 +34,9 @@ type node struct {
 	inputs    []*Tensor
 	outShapes []layers.Shape
 	id        int
+	// params and trainable count the layer's weight values (from
+	// layers.Count, before any is allocated).
+	params, trainable int
 }
 
 // Input starts a functional model: a symbolic input with the per-sample
@@ -42,6 +45,9 @@ func Input(shape ...int) *Tensor {
 	l := layers.Input(shape...)
 	n := &node{layer: l}
 	out, err := l.Build(nil, nil)
+	if err == nil {
+		err = layers.CheckShape("Input", out[0])
+	}
 	if err != nil {
 		return &Tensor{err: err}
 	}
@@ -64,9 +70,10 @@ func Apply(l layers.Layer, in ...*Tensor) []*Tensor {
 		}
 		shapes[i] = t.Shape
 	}
-	// Build with a throwaway generator to learn the output shapes; the model
-	// rebuilds every layer from its own seed in graph order.
-	out, err := l.Build(shapes, rand.New(rand.NewPCG(0, 0)))
+	// Count (build without weights) to learn the output shapes and sizes;
+	// the model builds every layer from its own seed in graph order, once
+	// it knows the whole model fits in memory.
+	out, params, trainable, err := layers.Count(l, shapes)
 	if err != nil {
 		name := l.Common().Name
 		if name == "" {
@@ -74,7 +81,7 @@ func Apply(l layers.Layer, in ...*Tensor) []*Tensor {
 		}
 		return []*Tensor{{err: fmt.Errorf("layer %q (%s): %w", name, l.ClassName(), err)}}
 	}
-	n.outShapes = out
+	n.outShapes, n.params, n.trainable = out, params, trainable
 	res := make([]*Tensor, len(out))
 	for i, s := range out {
 		res[i] = &Tensor{node: n, index: i, Shape: s}
@@ -240,6 +247,9 @@ func (m *Model) collect() error {
 // rebuild names unnamed layers as Keras does, builds every layer in graph
 // order with weights from the model seed, and collects the weights.
 func (m *Model) rebuild() error {
+	if err := m.checkMemory("build", 1, false); err != nil {
+		return err
+	}
 	rng := rand.New(rand.NewPCG(m.Seed, 0x5eed))
 	used := map[string]int{}
 	for _, n := range m.nodes {
@@ -272,6 +282,9 @@ func (m *Model) rebuild() error {
 			shapes[i] = t.node.outShapes[t.index]
 		}
 		out, err := n.layer.Build(shapes, rng)
+		if err == nil {
+			err = b.ParamError()
+		}
 		if err != nil {
 			return fmt.Errorf("layer %q (%s): %w", b.Name, n.layer.ClassName(), err)
 		}
@@ -355,7 +368,11 @@ func (m *Model) SetWeights(w []*tensor.Tensor) error {
 		}
 	}
 	for i, p := range m.params {
-		if !tensor.SameShape(p.Value.Shape, w[i].Shape) {
+		if w[i] == nil {
+			return fmt.Errorf("SetWeights: weight %d (layer %q, %s) is nil: expected an array of shape %s",
+				i, owner[p], p.Name, tensor.ShapeString(p.Value.Shape, false))
+		}
+		if !tensor.SameShape(p.Value.Shape, w[i].Shape) || len(w[i].Data) != len(p.Value.Data) {
 			return fmt.Errorf("SetWeights: weight %d (layer %q, %s) has shape %s, received %s",
 				i, owner[p], p.Name, tensor.ShapeString(p.Value.Shape, false), tensor.ShapeString(w[i].Shape, false))
 		}

@@ -195,9 +195,12 @@ func (m *Model) FitData(d Dataset, o FitOptions) (*History, error) {
 	if o.BatchSize < 0 {
 		return nil, fmt.Errorf("fit: batch_size must be positive, received %d", o.BatchSize)
 	}
+	if err := m.checkMemory("fit", min(o.BatchSize, d.X[0].Shape[0]), true); err != nil {
+		return nil, err
+	}
 	train, val := d, o.ValidationData
 	if o.ValidationSplit != 0 {
-		if o.ValidationSplit < 0 || o.ValidationSplit >= 1 {
+		if !(o.ValidationSplit > 0 && o.ValidationSplit < 1) { // NaN too
 			return nil, fmt.Errorf("fit: validation_split must be in [0, 1), received %g", o.ValidationSplit)
 		}
 		n := d.X[0].Shape[0]
@@ -390,6 +393,9 @@ func (m *Model) EvaluateData(d Dataset, batchSize int) (Logs, error) {
 	if batchSize <= 0 {
 		batchSize = 32
 	}
+	if err := m.checkMemory("evaluate", min(batchSize, d.X[0].Shape[0]), false); err != nil {
+		return Logs{}, err
+	}
 	return m.evaluate(d, batchSize, metrics)
 }
 
@@ -443,9 +449,12 @@ func (m *Model) PredictMulti(xs []*tensor.Tensor, batchSize int) ([]*tensor.Tens
 	if batchSize <= 0 {
 		batchSize = 32
 	}
+	n := xs[0].Shape[0]
+	if err := m.checkMemory("predict", min(batchSize, n), false); err != nil {
+		return nil, err
+	}
 	r := m.inference()
 	defer m.pool.put(r)
-	n := xs[0].Shape[0]
 	res := make([]*tensor.Tensor, len(m.outputs))
 	for i, o := range m.outputs {
 		res[i] = tensor.New(append([]int{n}, o.Shape...)...)
@@ -488,6 +497,9 @@ func (m *Model) metrics(d Dataset) ([][]losses.Metric, error) {
 	for i, o := range m.outputs {
 		for _, name := range m.metricSpec {
 			met, err := losses.GetMetric(name, m.lossFor(i), d.Y[i].Shape[1:], o.Shape)
+			if err == nil {
+				err = losses.CheckMetric(met, d.Y[i].Shape, o.Shape)
+			}
 			if err != nil {
 				return nil, err
 			}

@@ -8,7 +8,7 @@ import (
 )
 
 func ExampleWalk() {
-	t, err := shapewalk.Walk("16070,45,1", strings.Fields("conv1d:filters=128,kernel_size=10,strides=5 flatten dense:units=1"), shapewalk.Options{})
+	t, err := shapewalk.Walk("16070,45,1", strings.Fields("conv1d:filters=128,kernel_size=10,strides=5 flatten dense:units=1"))
 	if err != nil {
 		panic(err)
 	}

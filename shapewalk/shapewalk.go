@@ -11,9 +11,9 @@
 package shapewalk
 
 import (
+	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -48,24 +48,12 @@ type LayerError struct {
 
 func (e *LayerError) Error() string { return e.Msg }
 
-// Options tune a walk; the zero value is the command's behaviour.
-type Options struct {
-	// MaxBuildParams bounds the weights allocated for one layer: building
-	// a layer creates its weights (and their gradients), so a Dense kernel
-	// larger than this is counted by formula instead of built. 0 means
-	// 1<<26.
-	MaxBuildParams int
-}
-
 // Walk parses the batch shape (e.g. "16070,45,1" or "(None, 45, 1)") and
 // the layer specs and walks the shape through them. On a user error it
 // returns the table so far (Complete false) and an error whose text says
 // what is wrong and how to fix it; a layer that cannot take its input is a
 // *LayerError.
-func Walk(input string, specs []string, o Options) (*Table, error) {
-	if o.MaxBuildParams <= 0 {
-		o.MaxBuildParams = 1 << 26
-	}
+func Walk(input string, specs []string) (*Table, error) {
 	t := &Table{}
 	batch, sample, err := ParseBatchShape(input)
 	if err != nil {
@@ -78,7 +66,6 @@ func Walk(input string, specs []string, o Options) (*Table, error) {
 
 	t.Rows = []Row{{"input (InputLayer)", shapeStr(sample), "0", "batch shape as given"}}
 	var total, trainable int
-	rng := rand.New(rand.NewPCG(1, 2))
 	cur := []layers.Shape{sample}
 	used := map[string]int{}
 	for i, spec := range specs {
@@ -100,7 +87,8 @@ func Walk(input string, specs []string, o Options) (*Table, error) {
 			used[base]++
 		}
 		label := fmt.Sprintf("%s (%s)", b.Name, l.ClassName())
-		out, count, trainCount, built, err := buildForShape(l, cur, rng, o.MaxBuildParams)
+		// Counted, never built: no weight is allocated, whatever the sizes.
+		out, count, trainCount, err := layers.Count(l, cur)
 		if err != nil {
 			ins := make([]string, len(cur))
 			for k, s := range cur {
@@ -116,9 +104,6 @@ func Walk(input string, specs []string, o Options) (*Table, error) {
 		}
 		trainable += trainCount
 		formula := Formula(l, cur, out)
-		if !built {
-			formula += " (weights too large to allocate here: counted, not built)"
-		}
 		total += count
 		outs := make([]string, len(out))
 		for k, s := range out {
@@ -129,37 +114,6 @@ func Walk(input string, specs []string, o Options) (*Table, error) {
 	}
 	t.Total, t.Trainable, t.Complete = total, trainable, true
 	return t, nil
-}
-
-// buildForShape builds l on the input shapes and counts its weights. A
-// Dense layer whose kernel would exceed maxBuild is not built
-// (built=false): its shape and count follow from units.
-func buildForShape(l layers.Layer, in []layers.Shape, rng *rand.Rand, maxBuild int) (out []layers.Shape, count, trainable int, built bool, err error) {
-	if d, ok := l.(*layers.Dense); ok && len(in) == 1 && len(in[0]) > 0 && d.Units > 0 {
-		s := in[0]
-		if features := s[len(s)-1]; features*d.Units > maxBuild {
-			count = features * d.Units
-			if d.UseBias {
-				count += d.Units
-			}
-			if !d.Frozen {
-				trainable = count
-			}
-			o := append(append(layers.Shape(nil), s[:len(s)-1]...), d.Units)
-			return []layers.Shape{o}, count, trainable, false, nil
-		}
-	}
-	out, err = l.Build(in, rng)
-	if err != nil {
-		return nil, 0, 0, false, err
-	}
-	for _, p := range l.Common().Params() {
-		count += len(p.Value.Data)
-		if p.Trainable() {
-			trainable += len(p.Value.Data)
-		}
-	}
-	return out, count, trainable, true, nil
 }
 
 // Write prints the rows as aligned columns, then the parameter totals if
@@ -346,8 +300,11 @@ func ParseBatchShape(s string) (string, layers.Shape, error) {
 	var sample layers.Shape
 	for _, f := range fields[1:] {
 		n, err := strconv.Atoi(f)
-		if err != nil || n <= 0 {
+		if err != nil && !errors.Is(err, strconv.ErrRange) || err == nil && n <= 0 {
 			return "", nil, fmt.Errorf("dimension %q of %q is not a positive integer", f, s)
+		}
+		if err != nil || n > layers.MaxDim {
+			return "", nil, fmt.Errorf("dimension %q of %q is too large: expected at most %d", f, s, layers.MaxDim)
 		}
 		sample = append(sample, n)
 	}

@@ -21,7 +21,7 @@ func TestParseLayerSpec(t *testing.T) {
 // a kernel of 10 cannot fit; the error is a *LayerError naming layer 1 and
 // the table stops after the input row.
 func TestWalkKernelDoesNotFit(t *testing.T) {
-	tab, err := Walk("16070,1,45", strings.Fields("conv1d:filters=128,kernel_size=10,strides=5 flatten dense:units=1"), Options{})
+	tab, err := Walk("16070,1,45", strings.Fields("conv1d:filters=128,kernel_size=10,strides=5 flatten dense:units=1"))
 	var le *LayerError
 	if !errors.As(err, &le) || le.Layer != 1 {
 		t.Fatalf("got %v, want a LayerError for layer 1", err)
@@ -32,16 +32,20 @@ func TestWalkKernelDoesNotFit(t *testing.T) {
 	if tab.Complete || len(tab.Rows) != 1 {
 		t.Errorf("partial table: %+v", tab)
 	}
-	tab, err = Walk("16070,45,1", strings.Fields("conv1d:filters=128,kernel_size=10,strides=5 flatten dense:units=1"), Options{})
+	tab, err = Walk("16070,45,1", strings.Fields("conv1d:filters=128,kernel_size=10,strides=5 flatten dense:units=1"))
 	if err != nil || !tab.Complete || tab.Rows[1].Shape != "(16070, 8, 128)" || tab.Total != 1408+1025 {
 		t.Errorf("got %+v, %v", tab, err)
 	}
 }
 
-// A Dense kernel beyond MaxBuildParams is counted, not built.
-func TestWalkMaxBuild(t *testing.T) {
-	tab, err := Walk("None,100,8", []string{"flatten", "dense:units=2000"}, Options{MaxBuildParams: 1000})
-	if err != nil || !strings.HasSuffix(tab.Rows[2].Formula, "(weights too large to allocate here: counted, not built)") || tab.Total != 800*2000+2000 {
+// Huge layers are counted, not built (layers.Count), and a dimension
+// beyond layers.MaxDim is refused.
+func TestWalkHuge(t *testing.T) {
+	tab, err := Walk("None,100,8", []string{"flatten", "dense:units=2000000"})
+	if err != nil || tab.Total != 800*2000000+2000000 {
 		t.Errorf("got %+v, %v", tab, err)
+	}
+	if _, err := Walk("1,9223372036854775807,1", []string{"flatten"}); err == nil || !strings.Contains(err.Error(), "too large") {
+		t.Errorf("huge dimension: %v", err)
 	}
 }

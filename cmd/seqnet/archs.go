@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/seqnet/seqnet/forecast"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/pipeline"
+	"github.com/seqnet/seqnet/textmodel"
 )
 
 // builtinArchs are the architectures `seqnet train --model NAME` builds.
-var builtinArchs = []string{"cnn", "textcnn", "kimcnn", "forecast", "lstm"}
+var builtinArchs = []string{"cnn", "textcnn", "kimcnn", "nbcnn", "bow", "forecast", "lstm"}
 
 // archFlags are the sizes of a built-in architecture.
 type archFlags struct {
@@ -34,27 +37,27 @@ func isBuiltin(spec string) bool {
 // given.
 func defaultArch(kind string) string {
 	switch kind {
-	case kindText:
+	case pipeline.KindText:
 		return "textcnn"
-	case kindSeries:
+	case pipeline.KindSeries:
 		return "forecast"
 	}
 	return "cnn"
 }
 
 // outputLayer is the last layer the task needs.
-func outputLayer(p *prep) layers.Layer {
+func outputLayer(p *pipeline.Pipeline) layers.Layer {
 	switch p.Task {
-	case taskBinary:
+	case pipeline.TaskBinary:
 		return layers.NewDense(1, "sigmoid")
-	case taskMulticlass:
-		return layers.NewDense(p.classes(), "softmax")
+	case pipeline.TaskMulticlass:
+		return layers.NewDense(len(p.Classes()), "softmax")
 	}
 	return layers.NewDense(max(len(p.Outputs), 1), "linear")
 }
 
 // buildArch builds a built-in architecture for samples of shape in.
-func buildArch(spec string, a archFlags, p *prep, in []int, seed uint64) (*model.Model, error) {
+func buildArch(spec string, a archFlags, p *pipeline.Pipeline, in []int, seed uint64) (*model.Model, error) {
 	spec = strings.ToLower(spec)
 	if a.Filters <= 0 || a.KernelSize <= 0 || a.EmbeddingDim <= 0 || a.Units <= 0 {
 		return nil, userErr("--filters, --kernel-size, --embedding-dim and --units must be positive; received %d, %d, %d, %d",
@@ -63,8 +66,8 @@ func buildArch(spec string, a archFlags, p *prep, in []int, seed uint64) (*model
 	if a.Dropout < 0 || a.Dropout >= 1 {
 		return nil, userErr("--dropout must be in [0, 1), received %g", a.Dropout)
 	}
-	text := p.Kind == kindText
-	if (spec == "textcnn" || spec == "kimcnn") && !text {
+	text := p.Kind == pipeline.KindText
+	if (spec == "textcnn" || spec == "kimcnn" || spec == "bow") && !text {
 		return nil, userErr("--model %s needs text (token) input: read the data with --text (or use --model cnn, forecast or lstm for numbers)", spec)
 	}
 	embedding := func(maskZero bool) layers.Layer {
@@ -107,6 +110,23 @@ func buildArch(spec string, a archFlags, p *prep, in []int, seed uint64) (*model
 	case "textcnn":
 		stack = append(stack, layers.Input(in...), embedding(false), conv(a.KernelSize), layers.NewGlobalMaxPooling1D())
 		drop()
+	case "nbcnn":
+		if !text {
+			return nil, userErr("--model nbcnn needs text (token) input: read the data with --text")
+		}
+		m, err := textmodel.New(textOptions(a, p, in, seed))
+		if err != nil {
+			return nil, asUser(err)
+		}
+		return m, nil
+	case "bow":
+		// fastText-style: the mean of the words' embeddings (padding
+		// masked), a linear classifier on top.
+		if !text {
+			return nil, userErr("--model bow needs text (token) input: read the data with --text")
+		}
+		stack = append(stack, layers.Input(in...), embedding(true), layers.NewGlobalAveragePooling1D())
+		drop()
 	case "lstm":
 		stack = append(stack, layers.Input(in...))
 		if text {
@@ -126,26 +146,14 @@ func buildArch(spec string, a archFlags, p *prep, in []int, seed uint64) (*model
 		drop()
 		stack = append(stack, layers.NewDense(a.Units, "relu"))
 	case "forecast":
-		// A causal dilated stack (WaveNet style): dilations 1, 2, 4, …
-		// until the last step sees the whole window; that step's features
-		// make the forecast.
-		stack = append(stack, layers.Input(in...))
 		if text {
-			stack = append(stack, embedding(false))
+			return nil, userErr("--model forecast needs a numeric series (read with --window); for text use --model textcnn, kimcnn or lstm")
 		}
-		steps, field := in[0], 1
-		for d := 1; len(stack) < 2 || (field < steps && d <= 64); d *= 2 {
-			stack = append(stack, layers.NewConv1D(a.Filters, a.KernelSize, layers.Padding("causal"), layers.DilationRate(d), layers.ConvActivation("relu")))
-			field += (a.KernelSize - 1) * d
-			if a.KernelSize == 1 {
-				break
-			}
+		m, err := forecast.New(forecastOptions(a, p, in, 0, seed))
+		if err != nil {
+			return nil, asUser(err)
 		}
-		if steps > 1 {
-			stack = append(stack, layers.NewCropping1D(steps-1, 0))
-		}
-		stack = append(stack, layers.NewFlatten())
-		drop()
+		return m, nil
 	default:
 		return nil, unknownSpec(spec)
 	}
@@ -159,6 +167,44 @@ func buildArch(spec string, a archFlags, p *prep, in []int, seed uint64) (*model
 		return nil, asUser(err)
 	}
 	return m, nil
+}
+
+// forecastOptions are the forecaster's settings for samples of shape in:
+// each target's input channel from the window settings (-1 when a target
+// is not an input, or for a table).
+func forecastOptions(a archFlags, p *pipeline.Pipeline, in []int, season int, seed uint64) forecast.Options {
+	o := forecast.Options{Steps: in[0], Channels: 1, Horizon: 1, Season: season, Filters: a.Filters, KernelSize: a.KernelSize, Dropout: a.Dropout, Seed: seed}
+	if len(in) > 1 {
+		o.Channels = in[1]
+	}
+	if p.Windowing == nil {
+		o.Targets = make([]int, max(len(p.Outputs), 1))
+		for i := range o.Targets {
+			o.Targets[i] = -1
+		}
+		return o
+	}
+	o.Horizon = max(p.Windowing.Horizon, 1)
+	for _, t := range p.Windowing.Targets {
+		j := -1
+		for k, name := range p.Windowing.Inputs {
+			if name == t {
+				j = k
+			}
+		}
+		o.Targets = append(o.Targets, j)
+	}
+	return o
+}
+
+// textOptions are the nbcnn classifier's settings.
+func textOptions(a archFlags, p *pipeline.Pipeline, in []int, seed uint64) textmodel.Options {
+	classes := len(p.Classes())
+	if p.Task == pipeline.TaskRegression || classes < 2 {
+		classes = 2
+	}
+	return textmodel.Options{SeqLen: in[0], Vocab: p.Vectorizer.VocabularySize(), Classes: classes,
+		EmbeddingDim: a.EmbeddingDim, Filters: a.Filters, KernelSize: a.KernelSize, Dropout: a.Dropout, Seed: seed}
 }
 
 func unknownSpec(spec string) error {
@@ -175,8 +221,12 @@ func describeArch(spec string) string {
 		return "Embedding, Conv1D (relu), GlobalMaxPooling1D, Dropout, Dense"
 	case "kimcnn":
 		return "Kim's CNN: Embedding, Conv1D of widths 3, 4 and 5 in parallel, GlobalMaxPooling1D each, Concatenate, Dropout, Dense"
+	case "nbcnn":
+		return "text CNN (Embedding, Conv1D, GlobalMaxPooling1D, Dropout, Dense) plus a bag-of-words path (a value per word and class, averaged) started at Naive Bayes' log-likelihood ratios"
+	case "bow":
+		return "bag of words: Embedding (padding masked), GlobalAveragePooling1D, Dropout, Dense"
 	case "forecast":
-		return "causal dilated Conv1D stack (dilation 1, 2, 4, …), last step, Dense"
+		return "each window relative to its last value; a linear autoregressive path (started at the ridge fit) plus a causal dilated Conv1D stack (dilation 1, 2, 4, …), last step, Dense; the last value added back"
 	case "lstm":
 		return "LSTM (after an Embedding with mask_zero for text), Dense"
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/seqnet/seqnet/checkpoint"
 	"github.com/seqnet/seqnet/data/npy"
 	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/pipeline"
 	"github.com/seqnet/seqnet/tensor"
 )
 
@@ -308,7 +309,8 @@ func TestTimeSeries(t *testing.T) {
 		t.Errorf("mean forecast %g: the scaling was not undone (temperatures are 15–25)", mean)
 	}
 	ev := mustCLI(t, "evaluate", "--model", mp, "--data", path)
-	if !strings.Contains(ev, "111 samples: loss: ") || !strings.Contains(ev, "baseline: persistence") {
+	if !strings.Contains(ev, "111 samples: loss: ") || !strings.Contains(ev, "mean absolute error in the data's units (temp): model ") ||
+		!strings.Contains(ev, "; persistence ") || !strings.Contains(ev, "; ridge autoregression (same window, alpha ") {
 		t.Errorf("evaluate:\n%s", ev)
 	}
 	// A column the model reads is missing: named.
@@ -361,7 +363,7 @@ func TestText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := decodePrep(extra.Preprocessing)
+	p, err := pipeline.Parse(extra.Preprocessing)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -476,7 +478,7 @@ func TestBadInputs(t *testing.T) {
 		{"ragged row", []string{"train", "--data", ragged, "--out", mp}, "line 4 has 2 fields but line 1 (the first row) has 3"},
 		{"unknown target", []string{"train", "--data", good, "--target", "colour", "--out", mp}, "colour"},
 		{"unknown model", []string{"train", "--data", good, "--model", "resnet", "--out", mp},
-			`--model "resnet": not a built-in architecture (cnn, textcnn, kimcnn, forecast, lstm) nor an existing file`},
+			`--model "resnet": not a built-in architecture (cnn, textcnn, kimcnn, nbcnn, bow, forecast, lstm) nor an existing file`},
 		{"text model on numbers", []string{"train", "--data", good, "--model", "kimcnn", "--out", mp}, "--model kimcnn needs text (token) input"},
 		{"no out", []string{"train", "--data", good}, "--out is required"},
 		{"out folder missing", []string{"train", "--data", good, "--out", filepath.Join(dir, "no", "m.seqnet")}, "the folder " + filepath.Join(dir, "no") + " does not exist"},
@@ -575,7 +577,7 @@ func TestImportExport(t *testing.T) {
 	if !strings.Contains(out, "8 weight arrays written to "+wz) {
 		t.Errorf("export:\n%s", out)
 	}
-	var pre prep
+	var pre pipeline.Pipeline
 	if err := json.Unmarshal([]byte(mustRead(t, pj)), &pre); err != nil || pre.Labels.Len() != 3 {
 		t.Errorf("preprocessing JSON: %v %+v", err, pre)
 	}
@@ -655,15 +657,28 @@ func TestEarlyStopping(t *testing.T) {
 	path := classCSV(t, dir, 60, 8)
 	mp := filepath.Join(dir, "es.seqnet")
 	out := mustCLI(t, append([]string{"train", "--data", path, "--epochs", "40", "--early-stopping", "1", "--learning-rate", "0.05", "--out", mp}, small...)...)
-	if !strings.Contains(out, "early stopping: best epoch ") || strings.Contains(out, "Epoch 40/40") {
+	if !strings.Contains(out, "Early stopping at epoch") || strings.Contains(out, "Epoch 40/40") {
 		t.Fatalf("training did not stop early:\n%s", out)
 	}
 	_, extra, err := checkpoint.Load(mp)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(extra.History.Epochs); n >= 40 || n < 2 {
+	h := extra.History
+	if n := len(h.Epochs); n >= 40 || n < 2 {
 		t.Errorf("%d epochs in the history", n)
+	}
+	// The final line names the epoch whose weights were kept (the best
+	// val_loss) and that epoch's figures.
+	best := 0
+	for i, v := range h.Metrics["val_loss"] {
+		if v < h.Metrics["val_loss"][best] {
+			best = i
+		}
+	}
+	want := fmt.Sprintf("kept epoch %d's weights, the best val_loss: loss %.4f", h.Epochs[best]+1, h.Metrics["loss"][best])
+	if !strings.Contains(out, want) {
+		t.Errorf("the final line does not say %q:\n%s", want, out)
 	}
 }
 
@@ -734,5 +749,50 @@ func TestSIGINT(t *testing.T) {
 		if !slices.Equal(ww[i].Data, wp[i].Data) {
 			t.Fatalf("weight %d differs after a real Ctrl-C and --resume", i)
 		}
+	}
+}
+
+// TestSeriesDateColumn: a date or year column is never silently a
+// feature: train makes it the row label and says so, adds calendar
+// features for monthly rows (recomputed at prediction), and --no-calendar
+// leaves them out.
+func TestSeriesDateColumn(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("date,sales\n")
+	for i := 0; i < 60; i++ {
+		fmt.Fprintf(&b, "%d-%02d,%.1f\n", 2000+i/12, i%12+1, 100+float64(i)+10*math.Sin(float64(i)*math.Pi/6))
+	}
+	monthly := writeFile(t, filepath.Join(dir, "monthly.csv"), b.String())
+	mp := filepath.Join(dir, "m.seqnet")
+	out := mustCLI(t, append([]string{"train", "--data", monthly, "--window", "12", "--epochs", "2", "--out", mp}, small...)...)
+	for _, want := range []string{
+		"column `date` holds monthly dates: used as the row label, not as a feature",
+		"calendar features added as inputs: month_sin, month_cos",
+		"validation, 12 windows: mean absolute error in the data's units (sales): model ",
+		"; seasonal naive (season 12) ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("train output lacks %q:\n%s", want, out)
+		}
+	}
+	recs := readCSVOut(t, mustCLI(t, "predict", "--model", mp, "--data", monthly))
+	if len(recs) != 1+49 || recs[1][0] != "2001-01" {
+		t.Errorf("predictions: %d rows, first %v", len(recs)-1, recs[1])
+	}
+	out = mustCLI(t, append([]string{"train", "--data", monthly, "--window", "12", "--epochs", "1", "--no-calendar", "--out", mp}, small...)...)
+	if strings.Contains(out, "calendar features added") || !strings.Contains(out, "1 columns (sales)") {
+		t.Errorf("--no-calendar still adds features:\n%s", out)
+	}
+	// A plain year column: the row label, never an input.
+	b.Reset()
+	b.WriteString("year,count\n")
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&b, "%d,%d\n", 1900+i, 50+(i*37)%23)
+	}
+	yearly := writeFile(t, filepath.Join(dir, "yearly.csv"), b.String())
+	out = mustCLI(t, append([]string{"train", "--data", yearly, "--window", "5", "--epochs", "1", "--out", mp}, small...)...)
+	if !strings.Contains(out, "column `year` holds yearly dates: used as the row label") || strings.Contains(out, "features (2)") {
+		t.Errorf("the year column became a feature or was not named:\n%s", out)
 	}
 }

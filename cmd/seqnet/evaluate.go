@@ -3,11 +3,13 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/seqnet/seqnet/baseline"
 	"io"
 	"math"
 	"strings"
 
 	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/pipeline"
 )
 
 func init() {
@@ -18,9 +20,11 @@ const evaluateUsage = `Usage: seqnet evaluate --model MODEL.seqnet (--data FILE 
 
 Reads labelled data exactly as the training data was read (same columns,
 label map, scaler, windows or vocabulary) and prints the loss and metrics,
-and a baseline to compare them with: the most frequent class for
-classifiers; for regression the mean of the targets, or for a time series
-whose target is also an input, persistence (the next value = the last one).
+and baselines to compare them with: the most frequent class for
+classifiers; for a time series, persistence (the next value = the last
+one), seasonal naive (the season from the dates' spacing) and the ridge
+autoregression fitted when the model was trained, as mean absolute errors in
+the data's units; for other regression, the mean of the targets.
 A label the model was not trained on is an error naming it.
 
 Flags:
@@ -57,7 +61,7 @@ func evaluate(d *dataFlags, modelPath, loss string, batch int, w io.Writer) erro
 	if err != nil {
 		return err
 	}
-	ds, err := readApplied(d, p, true)
+	ds, err := p.Transform(d.source(), true)
 	if err != nil {
 		return err
 	}
@@ -66,7 +70,7 @@ func evaluate(d *dataFlags, modelPath, loss string, batch int, w io.Writer) erro
 		if task == "" {
 			task = taskFromActivation(m)
 		}
-		if err := compileFor(m, &prep{Task: task, Labels: p.Labels}, loss, "adam", 0.001); err != nil {
+		if err := compileFor(m, &pipeline.Pipeline{Task: task, Labels: p.Labels}, loss, "adam", 0.001); err != nil {
 			return err
 		}
 	}
@@ -77,8 +81,8 @@ func evaluate(d *dataFlags, modelPath, loss string, batch int, w io.Writer) erro
 	fmt.Fprintf(w, "data: %s\n", indentRest(ds.Report))
 	fmt.Fprintf(w, "%d samples: %s\n", ds.X.Shape[0], logs)
 	switch p.Task {
-	case taskBinary, taskMulticlass:
-		counts := make([]int, p.classes())
+	case pipeline.TaskBinary, pipeline.TaskMulticlass:
+		counts := make([]int, len(p.Classes()))
 		for _, v := range ds.Y.Data {
 			if c := int(v); c >= 0 && c < len(counts) {
 				counts[c]++
@@ -91,8 +95,21 @@ func evaluate(d *dataFlags, modelPath, loss string, batch int, w io.Writer) erro
 			}
 		}
 		fmt.Fprintf(w, "baseline: always `%s` (the most frequent class here) has accuracy %.4f\n",
-			p.className(best), float64(counts[best])/float64(len(ds.Y.Data)))
-	case taskRegression:
+			p.ClassName(best), float64(counts[best])/float64(len(ds.Y.Data)))
+	case pipeline.TaskRegression:
+		if p.Kind == pipeline.KindSeries && p.Windowing != nil {
+			// Persistence and seasonal naive on these windows, and the ridge
+			// autoregression fitted at training time.
+			var season int
+			var r *baseline.Ridge
+			if b := p.Baseline; b != nil {
+				season, r = b.Season, b.Ridge
+				if r != nil && r.In*ds.X.Shape[0] != ds.X.Len() {
+					r = nil
+				}
+			}
+			return seriesReport(w, "these rows", m, p, ds.X, ds.Y, season, r)
+		}
 		return regressionReport(m, p, ds, batch, w)
 	}
 	return nil
@@ -101,7 +118,7 @@ func evaluate(d *dataFlags, modelPath, loss string, batch int, w io.Writer) erro
 // regressionReport prints the model's MAE in the data's own units next to
 // a baseline's: persistence for a series whose targets are inputs, the
 // mean of the targets otherwise.
-func regressionReport(m *model.Model, p *prep, ds *dataset, batch int, w io.Writer) error {
+func regressionReport(m *model.Model, p *pipeline.Pipeline, ds *pipeline.Batch, batch int, w io.Writer) error {
 	pr, _, err := runModel(m, p, ds, batch)
 	if err != nil {
 		return err
@@ -112,7 +129,7 @@ func regressionReport(m *model.Model, p *prep, ds *dataset, batch int, w io.Writ
 	if ds.Persistence != nil {
 		base = append([]float32(nil), ds.Persistence...)
 	}
-	if sc := p.outputScaler(); sc != nil {
+	if sc := p.OutputScaler(); sc != nil {
 		if err := sc.InverseValues(p.Outputs, truth); err != nil {
 			return err
 		}
@@ -157,14 +174,14 @@ func regressionReport(m *model.Model, p *prep, ds *dataset, batch int, w io.Writ
 func taskFromActivation(m *model.Model) string {
 	ls := m.Layers()
 	if len(ls) == 0 {
-		return taskRegression
+		return pipeline.TaskRegression
 	}
 	act, _ := ls[len(ls)-1].Config()["activation"].(string)
 	switch act {
 	case "sigmoid":
-		return taskBinary
+		return pipeline.TaskBinary
 	case "softmax":
-		return taskMulticlass
+		return pipeline.TaskMulticlass
 	}
-	return taskRegression
+	return pipeline.TaskRegression
 }

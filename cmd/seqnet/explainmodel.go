@@ -15,6 +15,7 @@ import (
 	"github.com/seqnet/seqnet/explain"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/pipeline"
 	"github.com/seqnet/seqnet/tensor"
 )
 
@@ -53,7 +54,7 @@ Exit status: 0 done, 2 a problem with the flags or files (one line on stderr), 1
 // preprocessing says about them.
 type modelData struct {
 	m    *model.Model
-	prep *prep
+	prep *pipeline.Pipeline
 	x    *tensor.Tensor
 	kind explain.Kind
 	// vocab is a text model's vocabulary (index i is vocab[i]; nil: none
@@ -86,7 +87,7 @@ func loadModelData(modelPath, dataPath, xPath string) (*modelData, error) {
 	if err != nil {
 		return nil, userErr("--model %s: %v", modelPath, err)
 	}
-	p, err := decodePrep(extra.Preprocessing)
+	p, err := pipeline.Parse(extra.Preprocessing)
 	if err != nil {
 		return nil, userErr("--model %s: %v", modelPath, err)
 	}
@@ -102,13 +103,13 @@ func loadModelData(modelPath, dataPath, xPath string) (*modelData, error) {
 	if p.Labels != nil {
 		d.labels = p.Labels.Classes
 	}
-	var ds *dataset
+	var ds *pipeline.Batch
 	if xPath != "" {
 		// The array is the model's input already: no preprocessing.
-		ds, err = readNPY(&dataFlags{X: xPath}, &prep{Kind: kindNPY, XShape: p.XShape}, false, false)
+		ds, err = (&pipeline.Pipeline{Kind: pipeline.KindNPY, XShape: p.XShape}).Transform(pipeline.Source{X: xPath}, false)
 		d.source = "--x " + xPath
 	} else {
-		ds, err = readApplied(&dataFlags{Data: dataPath}, p, false)
+		ds, err = p.Transform(pipeline.Source{Data: dataPath}, false)
 		d.source = "--data " + dataPath
 	}
 	if err != nil {
@@ -178,8 +179,8 @@ func (d *modelData) rowLabel(i int) string {
 // model's targets were scaled: " (temp_max = 11.3 unscaled)"; "" otherwise.
 func (d *modelData) unscaled(unit int, v float64) string {
 	p := d.prep
-	sc := p.outputScaler()
-	if p.Task != taskRegression || sc == nil || unit < 0 || unit >= len(p.Outputs) {
+	sc := p.OutputScaler()
+	if p.Task != pipeline.TaskRegression || sc == nil || unit < 0 || unit >= len(p.Outputs) {
 		return ""
 	}
 	vals := make([]float32, len(p.Outputs))
@@ -193,7 +194,7 @@ func (d *modelData) unscaled(unit int, v float64) string {
 // channelName names input channel c of a series model: its column when the
 // preprocessing stores them.
 func (d *modelData) channelName(c int) string {
-	if w := d.prep.Window; w != nil && c < len(w.Inputs) {
+	if w := d.prep.Windowing; w != nil && c < len(w.Inputs) {
 		return w.Inputs[c]
 	}
 	return fmt.Sprintf("channel %d", c)
@@ -492,7 +493,7 @@ func topSteps(a *explain.Attribution, k int) []int {
 // class names by output unit (nil: none). It prints what explain-model and
 // filters print and returns the files written.
 func explainPictures(w io.Writer, m *model.Model, x *tensor.Tensor, vocab, labels []string, row int, dir, name string) ([]string, error) {
-	d := &modelData{m: m, prep: &prep{}, x: x, vocab: vocab, labels: labels, source: name + " data", modelName: "the " + name + " model"}
+	d := &modelData{m: m, prep: &pipeline.Pipeline{}, x: x, vocab: vocab, labels: labels, source: name + " data", modelName: "the " + name + " model"}
 	if ls := m.Layers(); len(ls) > 0 {
 		if _, ok := ls[0].(*layers.Embedding); ok {
 			d.kind = explain.Tokens

@@ -18,6 +18,7 @@ import (
 	"github.com/seqnet/seqnet/data/npy"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/pipeline"
 	"github.com/seqnet/seqnet/tensor"
 )
 
@@ -57,10 +58,10 @@ func seriesFixture(t *testing.T) xmFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &prep{Format: prepFormat, Kind: kindSeries, Task: taskMulticlass, Delimiter: ",", Header: "yes", Features: []string{"v"},
-		Labels: data.NewLabelMap([]string{"flat", "bump", "dip"}),
-		Window: &windowPrep{Window: window, Horizon: 1, Stride: 1, SamplingRate: 1, Inputs: []string{"v"}, Targets: []string{"v"}}}
-	w, err := data.MakeWindows(series, p.Window.options(false))
+	p := &pipeline.Pipeline{Format: pipeline.Format, Kind: pipeline.KindSeries, Task: pipeline.TaskMulticlass, Delimiter: ",", Header: "yes", Features: []string{"v"},
+		Labels:    data.NewLabelMap([]string{"flat", "bump", "dip"}),
+		Windowing: &pipeline.Windowing{Window: window, Horizon: 1, Stride: 1, SamplingRate: 1, Inputs: []string{"v"}, Targets: []string{"v"}}}
+	w, err := data.MakeWindows(series, data.WindowOptions{Window: window, Horizon: 1, Inputs: []string{"v"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,7 @@ func textFixture(t *testing.T) xmFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &prep{Format: prepFormat, Kind: kindText, Task: taskBinary, Delimiter: ",", Header: "yes", TextColumn: "text", Target: "label",
+	p := &pipeline.Pipeline{Format: pipeline.Format, Kind: pipeline.KindText, Task: pipeline.TaskBinary, Delimiter: ",", Header: "yes", TextColumn: "text", Target: "label",
 		Labels: data.NewLabelMap([]string{"ham", "spam"}), Vectorizer: vec}
 	emb := layers.NewEmbedding(vec.VocabularySize(), 6)
 	emb.MaskZero = true
@@ -134,7 +135,7 @@ func textFixture(t *testing.T) xmFixture {
 	return saveFixture(t, m, x, y, "binary_crossentropy", p, csv.String())
 }
 
-func saveFixture(t *testing.T, m *model.Model, x, y *tensor.Tensor, loss string, p *prep, csv string) xmFixture {
+func saveFixture(t *testing.T, m *model.Model, x, y *tensor.Tensor, loss string, p *pipeline.Pipeline, csv string) xmFixture {
 	t.Helper()
 	if err := m.Compile(model.CompileOptions{OptimizerName: "adam", LearningRate: 0.02, LossName: loss}); err != nil {
 		t.Fatal(err)
@@ -427,7 +428,7 @@ func TestExplainPictures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := decodePrep(extra.Preprocessing)
+		p, err := pipeline.Parse(extra.Preprocessing)
 		if err != nil {
 			t.Fatal(err)
 		}

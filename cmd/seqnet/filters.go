@@ -121,8 +121,8 @@ func filterReport(d *modelData, top int, out, weightsDir string, w io.Writer) er
 		n := 0
 		for _, c := range convs {
 			var channels []string
-			if c == firstConvOnInput(d) && d.prep.Window != nil {
-				channels = d.prep.Window.Inputs // the series' columns
+			if c == firstConvOnInput(d) && d.prep.Windowing != nil {
+				channels = d.prep.Windowing.Inputs // the series' columns
 			}
 			for f := range c.Filters {
 				p := filepath.Join(weightsDir, fmt.Sprintf("%s_filter%02d.png", c.Common().Name, f))

@@ -19,6 +19,7 @@ func init() {
 }
 
 const importUsage = `Usage: seqnet import --keras-json model.json --weights weights.npz --out model.seqnet
+       seqnet import --onnx model.onnx --out model.seqnet
 
 Reads a Keras model's architecture (open("model.json", "w").write(model.to_json()))
 and weights (numpy.savez("weights.npz", *model.get_weights())) and writes a
@@ -30,10 +31,14 @@ Flags:
   --weights FILE      numpy.savez of model.get_weights() (optional: fresh weights without it)
   --input-shape S     per-sample input shape, e.g. 100,8, for a Sequential model
                       saved without one
+  --onnx FILE         an ONNX model instead: seqnet's own exports and what
+                      torch.onnx.export writes for Conv1d text CNNs and
+                      GRU/LSTM models (opsets 13-17)
   --out FILE          the seqnet model file to write
 `
 
 const exportUsage = `Usage: seqnet export --model model.seqnet --keras-json out.json --weights out.npz
+       seqnet export --model model.seqnet --onnx out.onnx
 
 Writes the model as Keras 3 JSON and its weights in get_weights() order, for
   model = keras.models.model_from_json(open("out.json").read())
@@ -45,6 +50,9 @@ Flags:
   --weights FILE        the weights to write (.npz)
   --preprocessing FILE  also write the stored preprocessing (label map,
                         scaler, vocabulary, columns) as JSON
+  --onnx FILE           write the model as ONNX (opset 17) instead, for ONNX
+                        Runtime and other engines; the preprocessing goes into
+                        its metadata_props as JSON (seqnet.preprocessing)
 `
 
 func runImport(args []string, stdout, stderr io.Writer) int {
@@ -53,8 +61,15 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	weights := fs.String("weights", "", "")
 	shape := fs.String("input-shape", "", "")
 	out := fs.String("out", "", "")
+	onnxIn := fs.String("onnx", "", "")
 	if done, st := parseFlags(fs, args, importUsage, stdout, stderr); done {
 		return st
+	}
+	if *onnxIn != "" {
+		if *jsonPath != "" || *weights != "" || *shape != "" {
+			return finish(stderr, "import", userErr("--onnx reads architecture and weights from one file; leave out --keras-json, --weights and --input-shape"))
+		}
+		return finish(stderr, "import", importONNX(*onnxIn, *out, stdout))
 	}
 	return finish(stderr, "import", importKeras(*jsonPath, *weights, *shape, *out, stdout))
 }
@@ -131,8 +146,15 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	jsonPath := fs.String("keras-json", "", "")
 	weights := fs.String("weights", "", "")
 	pre := fs.String("preprocessing", "", "")
+	onnxOut := fs.String("onnx", "", "")
 	if done, st := parseFlags(fs, args, exportUsage, stdout, stderr); done {
 		return st
+	}
+	if *onnxOut != "" {
+		if *jsonPath != "" || *weights != "" || *pre != "" {
+			return finish(stderr, "export", userErr("--onnx writes one file with everything in it; leave out --keras-json, --weights and --preprocessing"))
+		}
+		return finish(stderr, "export", exportONNX(*modelPath, *onnxOut, stdout))
 	}
 	return finish(stderr, "export", exportKeras(*modelPath, *jsonPath, *weights, *pre, stdout))
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 )
@@ -43,13 +44,25 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-14s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'seqnet <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "Every command also takes --max-memory SIZE (default 4GiB): the most memory a model may take;\na model, batch or input above it is refused with its size before anything is allocated.")
 }
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// exitBug is the status of a panic: 1, like any failure that is not the
+// user's; Go's own status for a panic, 2, is the README's user error.
+const exitBug = 1
+
+func run(args []string, stdout, stderr io.Writer) (status int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "seqnet: internal error (a bug in seqnet, not a problem with your input): %v\n"+
+				"please report it with the command line that caused it; where it happened:\n%s", r, debug.Stack())
+			status = exitBug
+		}
+	}()
 	if len(args) == 0 {
 		usage(stderr)
 		return 2
@@ -64,7 +77,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "seqnet: unknown command %q; known: %s\n", args[0], strings.Join(commandNames(), ", "))
 		return 2
 	}
-	return c.run(args[1:], stdout, stderr)
+	rest, err := takeMaxMemory(args[1:])
+	if err == nil {
+		err = guardPaths(args[0], rest)
+	}
+	if err != nil {
+		return finish(stderr, args[0], err)
+	}
+	return c.run(rest, stdout, stderr)
 }
 
 func commandNames() []string {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/seqnet/seqnet/data/npy"
 	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/pipeline"
 	"github.com/seqnet/seqnet/tensor"
 )
 
@@ -92,7 +93,7 @@ func predict(d *dataFlags, modelPath, out string, batch int, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
-	ds, err := readApplied(d, p, false)
+	ds, err := p.Transform(d.source(), false)
 	if err != nil {
 		return err
 	}
@@ -123,71 +124,45 @@ func predict(d *dataFlags, modelPath, out string, batch int, stdout io.Writer) e
 	return nil
 }
 
-// runModel predicts ds and turns the outputs into labels and
-// probabilities or values in the original units; raw is what an .npy file
-// gets: (N, classes) probabilities or (N, outputs) values.
-func runModel(m *model.Model, p *prep, ds *dataset, batch int) (*predictions, *tensor.Tensor, error) {
+// runModel predicts ds and decodes the outputs with the pipeline (labels
+// and probabilities, or values in the original units); raw is what an .npy
+// file gets: (N, classes) probabilities or (N, outputs) values.
+func runModel(m *model.Model, p *pipeline.Pipeline, ds *pipeline.Batch, batch int) (*predictions, *tensor.Tensor, error) {
 	y, err := m.Predict(ds.X, batch)
 	if err != nil {
 		return nil, nil, asUser(err)
 	}
-	n := ds.X.Shape[0]
+	preds, err := p.Decode(y, ds.Rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	n := len(preds)
+	pr := &predictions{rowName: ds.RowName, rows: ds.Rows}
+	if classes := p.Classes(); classes != nil {
+		pr.classes = classes
+		raw := tensor.New(n, len(classes))
+		for i, q := range preds {
+			for j, v := range q.Probabilities {
+				raw.Data[i*len(classes)+j] = float32(v)
+			}
+			pr.probs = append(pr.probs, q.Probabilities)
+			pr.label = append(pr.label, q.Label)
+		}
+		return pr, raw, nil
+	}
 	k := 1
 	if y.Rank() > 1 {
 		k = tensor.Size(y.Shape[1:])
 	}
-	pr := &predictions{rowName: ds.RowName, rows: ds.Rows}
-	switch p.Task {
-	case taskBinary, taskMulticlass:
-		nc := p.classes()
-		if (p.Task == taskBinary && k != 1) || (p.Task == taskMulticlass && k != nc) {
-			return nil, nil, fmt.Errorf("the model gives %d outputs per sample but its label map has %d classes", k, nc)
+	pr.outputs = p.OutputNames(k)
+	raw := tensor.New(n, k)
+	for i, q := range preds {
+		for j, v := range q.Values {
+			raw.Data[i*k+j] = float32(v)
 		}
-		pr.classes = p.Labels.Classes
-		raw := tensor.New(n, nc)
-		for i := 0; i < n; i++ {
-			probs := make([]float64, nc)
-			if p.Task == taskBinary {
-				v := float64(y.Data[i])
-				probs[0], probs[1] = 1-v, v
-			} else {
-				for j := range probs {
-					probs[j] = float64(y.Data[i*k+j])
-				}
-			}
-			best := 0
-			for j, v := range probs {
-				raw.Data[i*nc+j] = float32(v)
-				if v > probs[best] {
-					best = j
-				}
-			}
-			pr.probs = append(pr.probs, probs)
-			pr.label = append(pr.label, p.className(best))
-		}
-		return pr, raw, nil
+		pr.values = append(pr.values, q.Values)
 	}
-	vals := tensor.FromSlice(append([]float32(nil), y.Data...), n, k)
-	pr.outputs = p.Outputs
-	if len(pr.outputs) != k {
-		pr.outputs = nil
-		for j := 0; j < k; j++ {
-			pr.outputs = append(pr.outputs, fmt.Sprintf("output_%d", j))
-		}
-	}
-	if sc := p.outputScaler(); sc != nil {
-		if err := sc.InverseValues(p.Outputs, vals.Data); err != nil {
-			return nil, nil, err
-		}
-	}
-	for i := 0; i < n; i++ {
-		row := make([]float64, k)
-		for j := range row {
-			row[j] = float64(vals.Data[i*k+j])
-		}
-		pr.values = append(pr.values, row)
-	}
-	return pr, vals, nil
+	return pr, raw, nil
 }
 
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }

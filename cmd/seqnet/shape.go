@@ -51,7 +51,7 @@ func runShape(args []string, stdout, stderr io.Writer) int {
 	if *input == "" {
 		return fail("--input is required: the batch shape, e.g. --input 16070,45,1 for 16070 samples of 45 steps of 1 channel")
 	}
-	t, err := shapewalk.Walk(*input, specs, shapewalk.Options{})
+	t, err := shapewalk.Walk(*input, specs)
 	var le *shapewalk.LayerError
 	if errors.As(err, &le) {
 		t.Write(stdout) // the partial table, without totals

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -147,11 +148,33 @@ func TestShapeHelp(t *testing.T) {
 	}
 }
 
-// A Dense too large to allocate is counted, not built.
-func TestShapeHugeDense(t *testing.T) {
+// Layers too large to allocate are counted, never built: the walk
+// allocates a few kilobytes whatever the sizes (a Conv1D of 10⁹ filters
+// took 39 s and 15.7 GB when it was built).
+func TestShapeHugeLayersAreCounted(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	out, errOut, code := shapeCall("--input", "2,100000,800", "flatten", "dense:units=1000")
-	if code != 0 || !strings.Contains(out, "(2, 1000)         80000001000  units = 1000 (weights too large to allocate here: counted, not built)\n") ||
+	if code != 0 || !strings.Contains(out, "(2, 1000)         80000001000  units = 1000\n") ||
 		!strings.Contains(out, "Total params: 80000001000 (trainable 80000001000, non-trainable 0)\n") {
 		t.Errorf("exit %d %s:\n%s", code, errOut, out)
+	}
+	out, errOut, code = shapeCall("--input", "1,10,1", "conv1d:filters=100000000,kernel_size=3")
+	if code != 0 || !strings.Contains(out, "Total params: 400000000 (trainable 400000000, non-trainable 0)\n") {
+		t.Errorf("exit %d %s:\n%s", code, errOut, out)
+	}
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 10<<20 {
+		t.Errorf("the walks allocated %d bytes: the layers were built, not counted", grew)
+	}
+	for _, c := range [][]string{
+		{"--input", "1,9223372036854775807,1", "conv1d:filters=2,kernel_size=3"},
+		{"--input", "1,10,1", "zero_padding1d:padding=9223372036854775807"},
+		{"--input", "1,10,1", "conv1d:filters=99999999999,kernel_size=3"},
+		{"--input", "1,10,1", "conv1d:filters=2,kernel_size=3,dilation_rate=4611686018427387904"},
+	} {
+		if _, errOut, code := shapeCall(c...); code != 2 || !strings.Contains(errOut, "too large") && !strings.Contains(errOut, "more than") {
+			t.Errorf("%q: exit %d, stderr %q: want a size error", c, code, errOut)
+		}
 	}
 }

@@ -60,9 +60,13 @@ func summary(path string, w io.Writer) error {
 	if p.Kind == "" {
 		fmt.Fprintln(w, "preprocessing: none stored (imported or saved without it): predict and evaluate take NumPy arrays (--x, --y)")
 	} else {
-		fmt.Fprint(w, "preprocessing:\n  "+indentRest(p.describe())+"\n")
+		fmt.Fprint(w, "preprocessing:\n  "+indentRest(p.Describe())+"\n")
 	}
-	if c := p.Train; c != nil {
+	c, err := storedTrainConfig(p)
+	if err != nil {
+		return userErr("%s: %v", path, err)
+	}
+	if c != nil {
 		loss := c.Loss
 		if loss == "" {
 			loss = defaultLoss(p.Task)

@@ -13,13 +13,18 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/seqnet/seqnet/calendar"
 	"github.com/seqnet/seqnet/checkpoint"
 	"github.com/seqnet/seqnet/data"
+	"github.com/seqnet/seqnet/forecast"
 	"github.com/seqnet/seqnet/keras"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/optimizers"
+	"github.com/seqnet/seqnet/pipeline"
 	"github.com/seqnet/seqnet/plot"
 	"github.com/seqnet/seqnet/tensor"
+	"github.com/seqnet/seqnet/textmodel"
 )
 
 func init() {
@@ -46,7 +51,11 @@ Data flags:
                         for --text the label column
   --features A,B,C      feature (input) columns (default: all but target and ignored)
   --ignore A,B          columns to skip (e.g. an id)
-  --row-label COL       a column (e.g. a date) that names rows in messages and predictions
+  --row-label COL       a column (e.g. a date) that names rows in messages and predictions;
+                        for --window, a date, year or row-index column is found and used
+                        as the row label (never silently a feature), and train says so
+  --no-calendar         with --window and dated rows: no calendar features (month,
+                        weekday, … as sin/cos pairs, as fits the detected spacing)
   --delimiter D         ',', ';', '|' or tab (default: detected)
   --header MODE         yes, no or auto (default auto)
   --fill POLICY         missing values: none (an error), zero, mean, previous or drop
@@ -58,9 +67,11 @@ Data flags:
   --stride S            rows between window starts (default 1)
   --sampling-rate R     rows between steps inside a window (default 1)
   --text                read --data as labelled text
-  --text-column COL     the text column (default: the first that is not the label)
+  --text-column COL     the text column (default: the one with the longest average text;
+                        train says which)
   --max-tokens N        vocabulary cap, padding and [UNK] included (default 20000)
-  --seq-len L           tokens per text (default: the longest training text)
+  --seq-len L           tokens per text (default: the 95th percentile of the training
+                        texts' lengths; longer texts are cut, and train says how many)
   --word-vectors FILE   GloVe/word2vec text file loaded into the Embedding
 Model:
   --model SPEC          cnn, textcnn, kimcnn, forecast, lstm (default: textcnn for text,
@@ -77,11 +88,13 @@ Model:
   --optimizer NAME      sgd, adam, rmsprop or adagrad (default adam)
   --learning-rate LR    default 0.001
 Training:
-  --epochs N            epochs (default 10); with --resume, the total to reach
+  --epochs N            the epoch cap (default 100); with --resume, the total to reach
   --batch-size B        default 32
   --validation-split F  last fraction of the samples for validation (default 0.2;
                         time series: the last rows, split by time)
-  --early-stopping P    stop after P epochs without improvement, keep the best weights
+  --early-stopping P    stop after P epochs without improvement of the validation loss
+                        and keep the best epoch's weights (default: a tenth of
+                        --epochs, at least 5; 0: off, keep the last epoch)
   --seed N              weights, shuffling and dropout (default 1)
   --no-shuffle          keep the sample order in every epoch
   --out MODEL           the model file to write (required)
@@ -96,18 +109,21 @@ Exit status: 0 trained, 2 a problem with the flags or data (one line on stderr),
 // trainConfig is every setting of a training run, stored in the model file
 // so that --resume continues with the same ones.
 type trainConfig struct {
-	Data            dataFlags `json:"data"`
-	Model           string    `json:"model"`
-	Arch            archFlags `json:"arch"`
-	Loss            string    `json:"loss,omitempty"`
-	Optimizer       string    `json:"optimizer"`
-	LearningRate    float64   `json:"learning_rate"`
-	Epochs          int       `json:"epochs"` // the final epoch
-	BatchSize       int       `json:"batch_size"`
-	ValidationSplit float64   `json:"validation_split"`
-	EarlyStopping   int       `json:"early_stopping"`
-	Seed            uint64    `json:"seed"`
-	NoShuffle       bool      `json:"no_shuffle"`
+	Data         dataFlags `json:"data"`
+	Model        string    `json:"model"`
+	Arch         archFlags `json:"arch"`
+	Loss         string    `json:"loss,omitempty"`
+	Optimizer    string    `json:"optimizer"`
+	LearningRate float64   `json:"learning_rate"`
+	// OptimizerConfig is the optimizer's Keras get_config() arguments
+	// (name, learning rate and the optimizer flags given).
+	OptimizerConfig map[string]any `json:"optimizer_config,omitempty"`
+	Epochs          int            `json:"epochs"` // the final epoch
+	BatchSize       int            `json:"batch_size"`
+	ValidationSplit float64        `json:"validation_split"`
+	EarlyStopping   int            `json:"early_stopping"`
+	Seed            uint64         `json:"seed"`
+	NoShuffle       bool           `json:"no_shuffle"`
 }
 
 // testInterruptAfter, when > 0, interrupts training after that many
@@ -130,20 +146,29 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.Loss, "loss", "", "")
 	fs.StringVar(&c.Optimizer, "optimizer", "adam", "")
 	fs.Float64Var(&c.LearningRate, "learning-rate", 0.001, "")
-	fs.IntVar(&c.Epochs, "epochs", 10, "")
+	fs.IntVar(&c.Epochs, "epochs", 100, "")
 	fs.IntVar(&c.BatchSize, "batch-size", 32, "")
 	fs.Float64Var(&c.ValidationSplit, "validation-split", 0.2, "")
-	fs.IntVar(&c.EarlyStopping, "early-stopping", 0, "")
+	fs.IntVar(&c.EarlyStopping, "early-stopping", -1, "")
 	fs.Uint64Var(&c.Seed, "seed", 1, "")
 	fs.BoolVar(&c.NoShuffle, "no-shuffle", false, "")
 	out := fs.String("out", "", "")
 	resume := fs.String("resume", "", "")
 	noCurves := fs.Bool("no-curves", false, "")
-	if done, st := parseFlags(fs, args, trainUsage, stdout, stderr); done {
+	addOptimizerFlags(fs)
+	if done, st := parseFlags(fs, args, trainUsage+"\n"+optimizerUsage, stdout, stderr); done {
 		return st
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *resume == "" {
+		cfg, err := optimizerConfig(fs, set, c.Optimizer, c.LearningRate)
+		if err != nil {
+			return finish(stderr, "train", err)
+		}
+		opt, _ := optimizers.FromConfig("", cfg) // checked by optimizerConfig
+		c.OptimizerConfig, c.Optimizer, c.LearningRate = cfg, opt.Name(), opt.LearningRate()
+	}
 	t := &trainer{c: c, out: *out, resume: *resume, set: set, w: stdout, curves: !*noCurves}
 	err := t.run()
 	if err == nil && t.interrupted.Load() {
@@ -161,9 +186,35 @@ type trainer struct {
 	curves      bool
 
 	m           *model.Model
-	p           *prep
+	p           *pipeline.Pipeline
 	prevHist    *model.History
 	interrupted atomic.Bool
+	// keepStart: the model starts from a fit (the forecaster's ridge
+	// path); its starting weights are kept when no epoch beats them.
+	keepStart bool
+	season    int // a series' season from its dates (0: none known)
+}
+
+// seriesSeason reads the row labels of a series' windows as dates, says
+// their spacing, and returns its season (0 when unknown).
+func (t *trainer) seriesSeason(ds *pipeline.Batch) (int, error) {
+	if t.p.RowLabel == "" {
+		return 0, nil
+	}
+	ts, err := calendar.ParseAll(ds.Rows, nil)
+	if err != nil {
+		return 0, userErr("--row-label %s: %v", t.p.RowLabel, err)
+	}
+	if ts == nil {
+		return 0, nil
+	}
+	sp := calendar.DetectSpacing(ts)
+	season := "no season"
+	if sp.Season > 0 {
+		season = fmt.Sprintf("season %d rows", sp.Season)
+	}
+	fmt.Fprintf(t.w, "dates: the row label %s holds %s dates (%s)\n", t.p.RowLabel, sp.Name, season)
+	return sp.Season, nil
 }
 
 func (t *trainer) check() error {
@@ -180,11 +231,11 @@ func (t *trainer) check() error {
 	if c.BatchSize <= 0 {
 		return userErr("--batch-size must be positive, received %d", c.BatchSize)
 	}
-	if c.ValidationSplit < 0 || c.ValidationSplit >= 1 {
+	if !(c.ValidationSplit >= 0 && c.ValidationSplit < 1) { // NaN too
 		return userErr("--validation-split must be in [0, 1), received %g", c.ValidationSplit)
 	}
-	if c.EarlyStopping < 0 {
-		return userErr("--early-stopping must be ≥ 0 (0: off), received %d", c.EarlyStopping)
+	if c.EarlyStopping < -1 {
+		return userErr("--early-stopping must be ≥ 0 (0: off; default: a tenth of --epochs, at least 5), received %d", c.EarlyStopping)
 	}
 	switch c.Optimizer {
 	case "sgd", "adam", "rmsprop", "adagrad":
@@ -198,7 +249,7 @@ func (t *trainer) check() error {
 }
 
 // loadModelFile loads a seqnet model file, as a user input.
-func loadModelFile(flagName, path string) (*model.Model, checkpoint.Extra, *prep, error) {
+func loadModelFile(flagName, path string) (*model.Model, checkpoint.Extra, *pipeline.Pipeline, error) {
 	if err := checkFile(flagName, path); err != nil {
 		return nil, checkpoint.Extra{}, nil, err
 	}
@@ -206,11 +257,24 @@ func loadModelFile(flagName, path string) (*model.Model, checkpoint.Extra, *prep
 	if err != nil {
 		return nil, extra, nil, userErr("%s %s: %v", flagName, path, err)
 	}
-	p, err := decodePrep(extra.Preprocessing)
+	p, err := pipeline.Parse(extra.Preprocessing)
 	if err != nil {
 		return nil, extra, nil, userErr("%s %s: %v", flagName, path, err)
 	}
 	return m, extra, p, nil
+}
+
+// storedTrainConfig decodes the training settings stored in a model file by
+// seqnet train (nil: none stored).
+func storedTrainConfig(p *pipeline.Pipeline) (*trainConfig, error) {
+	if len(p.Train) == 0 {
+		return nil, nil
+	}
+	var c trainConfig
+	if err := json.Unmarshal(p.Train, &c); err != nil {
+		return nil, fmt.Errorf("model file: training settings: %v", err)
+	}
+	return &c, nil
 }
 
 // isSeqnetFile reports whether path starts with the seqnet model magic.
@@ -269,18 +333,16 @@ func (t *trainer) run() error {
 			t.m = m
 		}
 	}
-	if t.p == nil {
-		t.p = &prep{}
-	}
-	fresh := t.p.Kind == ""
-	ds, err := readTraining(&c.Data, t.p, c.ValidationSplit)
+	fresh := t.p == nil || t.p.Kind == ""
+	p, ds, err := readTraining(&c.Data, t.p, c.ValidationSplit)
 	if err != nil {
 		return err
 	}
+	t.p = p
 	fmt.Fprintf(t.w, "data: %s\n", indentRest(ds.Report))
 	var em *data.EmbeddingMatrix
 	if c.Data.WordVectors != "" {
-		if !fresh || t.p.Kind != kindText {
+		if !fresh || t.p.Kind != pipeline.KindText {
 			return userErr("--word-vectors needs text read with --text by this run (not a saved model's vocabulary)")
 		}
 		em, err = readWordVectors(c.Data.WordVectors, t.p)
@@ -296,14 +358,56 @@ func (t *trainer) run() error {
 		fmt.Fprintf(t.w, "word vectors: %s\n", t.p.WordVectors)
 	}
 	in := ds.X.Shape[1:]
-	if ds.X.Rank() == 3 && t.p.Kind == kindText {
+	if ds.X.Rank() == 3 && t.p.Kind == pipeline.KindText {
 		in = ds.X.Shape[1:2]
+	}
+	if t.p.Kind == pipeline.KindSeries {
+		if t.season, err = t.seriesSeason(ds); err != nil {
+			return err
+		}
+	}
+	isForecast := builtin && strings.EqualFold(spec, "forecast") && t.p.Kind != pipeline.KindText
+	if isForecast && !t.set["filters"] {
+		c.Arch.Filters = forecast.Filters(ds.X.Shape[0])
+		fmt.Fprintf(t.w, "capacity: %d filters per Conv1D for %d training windows (--filters to change)\n", c.Arch.Filters, ds.X.Shape[0])
 	}
 	if builtin {
 		if t.m, err = buildArch(spec, c.Arch, t.p, in, c.Seed); err != nil {
 			return err
 		}
 		fmt.Fprintf(t.w, "model: %s: %s\n", spec, describeArch(spec))
+		if isForecast {
+			season := t.season
+			vx, vy := ds.ValX, ds.ValY
+			if vx == nil {
+				vx, vy = ds.X, ds.Y
+			}
+			st, err := forecast.InitLinear(t.m, forecastOptions(c.Arch, t.p, in, season, c.Seed), ds.X, ds.Y, vx, vy)
+			if err != nil {
+				return asUser(err)
+			}
+			fmt.Fprintf(t.w, "linear path: started at the ridge fit on the training windows that does best on the validation windows: the change from the %s (alpha %.3g)\n", st.Anchor, st.Alpha)
+			t.keepStart = true
+		}
+		if strings.EqualFold(spec, "nbcnn") {
+			nTrain := ds.X.Shape[0]
+			if ds.ValX == nil && c.ValidationSplit > 0 {
+				nTrain = splitAt(nTrain, c.ValidationSplit)
+			}
+			vx, vy := ds.ValX, ds.ValY
+			if vx == nil {
+				vx, vy = ds.X.Rows(nTrain, ds.X.Shape[0]), ds.Y.Rows(nTrain, ds.X.Shape[0])
+				if nTrain == ds.X.Shape[0] {
+					vx, vy = ds.X, ds.Y
+				}
+			}
+			name, acc, err := textmodel.InitBag(t.m, textOptions(c.Arch, t.p, in, c.Seed), ds.X.Rows(0, nTrain), ds.Y.Rows(0, nTrain), vx, vy)
+			if err != nil {
+				return asUser(err)
+			}
+			fmt.Fprintf(t.w, "bag-of-words path: %s fitted on the %d training texts (validation accuracy %.4f, the better of it and the other of Naive Bayes and logistic regression), kept fixed\n", name, nTrain, acc)
+			t.keepStart = true
+		}
 	} else {
 		t.m.Seed = c.Seed
 		if !t.m.Built() {
@@ -318,8 +422,12 @@ func (t *trainer) run() error {
 			return err
 		}
 	}
-	if t.m.Optimizer() == nil || t.set["loss"] || t.set["optimizer"] || t.set["learning-rate"] {
-		if err := compileFor(t.m, t.p, c.Loss, c.Optimizer, c.LearningRate); err != nil {
+	if t.m.Optimizer() == nil || t.set["loss"] || t.set["optimizer"] || t.set["learning-rate"] || t.optimizerFlagSet() {
+		opt, err := optimizers.FromConfig("", c.OptimizerConfig)
+		if err != nil {
+			return asUser(err)
+		}
+		if err := compileWith(t.m, t.p, c.Loss, opt); err != nil {
 			return err
 		}
 	}
@@ -334,10 +442,14 @@ func (t *trainer) runResume() error {
 	if err != nil {
 		return err
 	}
-	if p.Train == nil {
+	storedC, err := storedTrainConfig(p)
+	if err != nil {
+		return userErr("--resume %s: %v", t.resume, err)
+	}
+	if storedC == nil {
 		return userErr("--resume %s: the file holds no training settings (it was not written by seqnet train); train it further with --model %s instead", t.resume, t.resume)
 	}
-	stored := *p.Train
+	stored := *storedC
 	c := t.c
 	for name := range t.set {
 		switch name {
@@ -369,10 +481,11 @@ func (t *trainer) runResume() error {
 	if m.Optimizer() == nil {
 		return userErr("--resume %s: the file holds no optimizer state to resume from", t.resume)
 	}
-	ds, err := readTraining(&t.c.Data, p, t.c.ValidationSplit)
+	p, ds, err := readTraining(&t.c.Data, p, t.c.ValidationSplit)
 	if err != nil {
 		return err
 	}
+	t.p = p
 	fmt.Fprintf(t.w, "data: %s\n", indentRest(ds.Report))
 	st, _ := m.TrainingState()
 	where := fmt.Sprintf("after epoch %d", st.Epoch)
@@ -383,16 +496,35 @@ func (t *trainer) runResume() error {
 	return t.fit(ds, model.FitOptions{Resume: true})
 }
 
+// optimizerFlagSet reports whether an optimizer argument flag was given.
+func (t *trainer) optimizerFlagSet() bool {
+	for f := range optimizerFlags {
+		if t.set[f] {
+			return true
+		}
+	}
+	return t.set["optimizer-config"]
+}
+
 // compileFor compiles m with the task's loss unless one is given.
-func compileFor(m *model.Model, p *prep, loss, opt string, lr float64) error {
+func compileFor(m *model.Model, p *pipeline.Pipeline, loss, opt string, lr float64) error {
+	o, err := optimizers.Get(opt, lr)
+	if err != nil {
+		return asUser(err)
+	}
+	return compileWith(m, p, loss, o)
+}
+
+// compileWith compiles m with opt and the task's loss unless one is given.
+func compileWith(m *model.Model, p *pipeline.Pipeline, loss string, opt optimizers.Optimizer) error {
 	if loss == "" {
 		loss = defaultLoss(p.Task)
 	}
 	metrics := []string{"mae"}
-	if p.Task == taskBinary || p.Task == taskMulticlass {
+	if p.Task == pipeline.TaskBinary || p.Task == pipeline.TaskMulticlass {
 		metrics = []string{"accuracy"}
 	}
-	if err := m.Compile(model.CompileOptions{OptimizerName: opt, LearningRate: lr, LossName: loss, Metrics: metrics}); err != nil {
+	if err := m.Compile(model.CompileOptions{Optimizer: opt, LossName: loss, Metrics: metrics}); err != nil {
 		return asUser(fmt.Errorf("--loss %s: %w", loss, err))
 	}
 	return nil
@@ -400,15 +532,15 @@ func compileFor(m *model.Model, p *prep, loss, opt string, lr float64) error {
 
 func defaultLoss(task string) string {
 	switch task {
-	case taskBinary:
+	case pipeline.TaskBinary:
 		return "binary_crossentropy"
-	case taskMulticlass:
+	case pipeline.TaskMulticlass:
 		return "sparse_categorical_crossentropy"
 	}
 	return "mse"
 }
 
-func readWordVectors(path string, p *prep) (*data.EmbeddingMatrix, error) {
+func readWordVectors(path string, p *pipeline.Pipeline) (*data.EmbeddingMatrix, error) {
 	if err := checkFile("--word-vectors", path); err != nil {
 		return nil, err
 	}
@@ -468,7 +600,7 @@ func (c *interruptAfter) OnBatchEnd(int, model.Logs) {
 	}
 }
 
-func (t *trainer) fit(ds *dataset, o model.FitOptions) error {
+func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 	c := &t.c
 	o.Epochs, o.BatchSize, o.NoShuffle = c.Epochs, c.BatchSize, c.NoShuffle
 	n := ds.X.Shape[0]
@@ -490,8 +622,8 @@ func (t *trainer) fit(ds *dataset, o model.FitOptions) error {
 	prog := newProgress(t.w, c.Epochs, (nTrain+c.BatchSize-1)/c.BatchSize)
 	o.Callbacks = append(o.Callbacks, prog)
 	var es *model.EarlyStopping
-	if c.EarlyStopping > 0 {
-		es = &model.EarlyStopping{Patience: c.EarlyStopping, RestoreBestWeights: true, Verbose: t.w}
+	if patience := earlyStoppingPatience(c.EarlyStopping, c.Epochs); patience > 0 {
+		es = &model.EarlyStopping{Patience: patience, RestoreBestWeights: true, Verbose: t.w}
 		if !validating {
 			es.Monitor = "loss"
 		}
@@ -512,15 +644,42 @@ func (t *trainer) fit(ds *dataset, o model.FitOptions) error {
 		case <-done:
 		}
 	}()
+	var start []*tensor.Tensor
+	startLoss := math.Inf(1)
+	if t.keepStart && es != nil && validating {
+		vx, vy := ds.X.Rows(nTrain, n), ds.Y.Rows(nTrain, n)
+		if o.ValidationData != nil {
+			vx, vy = o.ValidationData.X[0], o.ValidationData.Y[0]
+		}
+		logs, err := t.m.Evaluate(vx, vy, 256)
+		if err != nil {
+			return asUser(err)
+		}
+		start, startLoss = t.m.Weights(), logs.Values["loss"]
+	}
 	hist, err := t.m.Fit(ds.X, ds.Y, o)
 	close(done)
 	signal.Stop(sig)
 	if err != nil {
 		return asUser(err)
 	}
+	keptStart := false
+	if start != nil && !t.interrupted.Load() && !(es.Best < startLoss) {
+		if err := t.m.SetWeights(start); err != nil {
+			return err
+		}
+		keptStart = true
+	}
+	if !t.interrupted.Load() {
+		if err := t.baselines(ds, nTrain, n); err != nil {
+			return err
+		}
+	}
 	all := mergeHistory(t.prevHist, hist)
 	t.c.Data.WordVectors = "" // loaded into the weights; not needed again
-	t.p.Train = &t.c
+	if t.p.Train, err = json.Marshal(&t.c); err != nil {
+		return err
+	}
 	pre, err := json.Marshal(t.p)
 	if err != nil {
 		return err
@@ -537,14 +696,33 @@ func (t *trainer) fit(ds *dataset, o model.FitOptions) error {
 		fmt.Fprintf(t.w, "interrupted %s; checkpoint saved to %s\ncontinue with: seqnet train --resume %s\n", where, t.out, t.out)
 		return nil
 	}
-	if es != nil && es.StoppedEpoch > 0 {
-		fmt.Fprintf(t.w, "early stopping: best epoch %d (%s %.4f), its weights kept\n", es.BestEpoch+1, esMonitor(es), es.Best)
+	kept := len(hist.Epochs) - 1 // index in hist of the epoch whose weights are kept
+	if es != nil && !math.IsInf(es.Best, 0) {
+		for i, e := range hist.Epochs {
+			if e == es.BestEpoch {
+				kept = i
+			}
+		}
 	}
-	var last []string
+	var metrics []string
 	for _, k := range hist.Keys {
-		last = append(last, fmt.Sprintf("%s %.4f", k, hist.Last(k)))
+		if kept >= 0 && kept < len(hist.Metrics[k]) {
+			metrics = append(metrics, fmt.Sprintf("%s %.4f", k, hist.Metrics[k][kept]))
+		}
 	}
-	fmt.Fprintf(t.w, "saved %s (%d epochs trained; %s)\n", t.out, st.Epoch, strings.Join(last, ", "))
+	keptEpoch := st.Epoch
+	if kept >= 0 {
+		keptEpoch = hist.Epochs[kept] + 1
+	}
+	why := "the last"
+	if es != nil {
+		why = "the best " + esMonitor(es)
+	}
+	if keptStart {
+		fmt.Fprintf(t.w, "saved %s (%d epochs trained; no epoch beat the starting fit's val_loss %.4f: kept the starting weights)\n", t.out, st.Epoch, startLoss)
+	} else {
+		fmt.Fprintf(t.w, "saved %s (%d epochs trained; kept epoch %d's weights, %s: %s)\n", t.out, st.Epoch, keptEpoch, why, strings.Join(metrics, ", "))
+	}
 	if t.curves && len(all.Epochs) > 0 {
 		png, svg, err := drawCurves(t.out, all)
 		if err != nil {
@@ -554,6 +732,34 @@ func (t *trainer) fit(ds *dataset, o model.FitOptions) error {
 		}
 	}
 	return nil
+}
+
+// baselines prints the model beside the simple baselines on the
+// validation rows (samples nTrain… of n when Fit split them), and keeps a
+// series' ridge baseline for seqnet evaluate.
+func (t *trainer) baselines(ds *pipeline.Batch, nTrain, n int) error {
+	switch {
+	case t.p.Kind == pipeline.KindSeries && ds.ValX != nil && t.p.Windowing != nil:
+		r, err := fitSeriesRidge(ds.X, ds.Y, ds.ValX, ds.ValY)
+		if err != nil {
+			r = nil
+			fmt.Fprintf(t.w, "ridge baseline not fitted: %v\n", oneLine(err.Error()))
+		}
+		t.p.Baseline = &pipeline.SeriesBaseline{Season: t.season, Ridge: r}
+		return seriesReport(t.w, "validation", t.m, t.p, ds.ValX, ds.ValY, t.season, r)
+	case (t.p.Task == pipeline.TaskBinary || t.p.Task == pipeline.TaskMulticlass) && nTrain < n && ds.ValX == nil:
+		return classReport(t.w, "validation", t.m, t.p, ds.X.Rows(0, nTrain), ds.Y.Rows(0, nTrain), ds.X.Rows(nTrain, n), ds.Y.Rows(nTrain, n))
+	}
+	return nil
+}
+
+// earlyStoppingPatience is --early-stopping's patience: the flag when
+// given (0: off), else a tenth of the epoch cap, at least 5.
+func earlyStoppingPatience(flagValue, epochs int) int {
+	if flagValue >= 0 {
+		return flagValue
+	}
+	return max(5, epochs/10)
 }
 
 func esMonitor(es *model.EarlyStopping) string {

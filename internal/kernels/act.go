@@ -9,19 +9,20 @@ import (
 // relu's derivative and a running maximum. Scalar Go spends several
 // nanoseconds a value on them on the project's machines (a value moves
 // between the float and integer units, or a branch mispredicts), so each
-// has an AVX version over blocks of 8 (act_amd64.go) beside the plain Go
-// one that is the reference; both give the same bits (see act_test.go).
-// The AVX versions follow the implementation switch of Sgemm: with
-// SEQNET_NOSIMD=1 or Use("generic") the Go loops run.
+// has a SIMD version over blocks of 8 (AVX in act_amd64.go, NEON in
+// act_arm64.go) beside the plain Go one that is the reference; both give
+// the same bits (see act_test.go). The SIMD versions follow the
+// implementation switch of Sgemm: with SEQNET_NOSIMD=1 or Use("generic")
+// the Go loops run.
 
-// simdAct reports whether the AVX loops may run now.
-func simdAct() bool { return hasAVXAct && current().name != "generic" }
+// simdAct reports whether the SIMD loops may run now.
+func simdAct() bool { return hasSIMDAct && current().name != "generic" }
 
 // Relu sets y[i] = max(y[i], 0) (as VMAXPS: a NaN stays NaN).
 func Relu(y []float32) {
 	i := 0
 	if n := len(y) / 8; n > 0 && simdAct() {
-		reluAVX(&y[0], n)
+		reluSIMD(&y[0], n)
 		i = n * 8
 	}
 	for ; i < len(y); i++ {
@@ -38,7 +39,7 @@ func AddRelu(y, bias []float32) {
 	}
 	i := 0
 	if n := len(y) / 8; n > 0 && simdAct() {
-		addReluAVX(&y[0], &bias[0], n)
+		addReluSIMD(&y[0], &bias[0], n)
 		i = n * 8
 	}
 	for ; i < len(y); i++ {
@@ -58,7 +59,7 @@ func ReluGrad(dz, dy, y []float32) {
 	}
 	i := 0
 	if n := len(y) / 8; n > 0 && simdAct() {
-		reluGradAVX(&dz[0], &dy[0], &y[0], n)
+		reluGradSIMD(&dz[0], &dy[0], &y[0], n)
 		i = n * 8
 	}
 	for ; i < len(y); i++ {
@@ -78,7 +79,7 @@ func MaxInto(y, x []float32) {
 	}
 	i := 0
 	if n := len(y) / 8; n > 0 && simdAct() {
-		maxIntoAVX(&y[0], &x[0], n)
+		maxIntoSIMD(&y[0], &x[0], n)
 		i = n * 8
 	}
 	for ; i < len(y); i++ {
@@ -98,7 +99,7 @@ func Pool2Grad(d0, d1, x0, y, g []float32) {
 	}
 	i := 0
 	if blocks := n / 8; blocks > 0 && simdAct() {
-		pool2GradAVX(&d0[0], &d1[0], &x0[0], &y[0], &g[0], blocks)
+		pool2GradSIMD(&d0[0], &d1[0], &x0[0], &y[0], &g[0], blocks)
 		i = blocks * 8
 	}
 	for ; i < n; i++ {
@@ -112,7 +113,7 @@ func Pool2Grad(d0, d1, x0, y, g []float32) {
 
 // biasRelu is Sgemm's output stage on the rows×cols block of C at c (rows
 // ldc apart): it adds bias[j] (when bias is not nil) to column j, then
-// with relu clamps at 0 as Relu does. Go and AVX give the same bits.
+// with relu clamps at 0 as Relu does. Go and SIMD give the same bits.
 func biasRelu(c []float32, ldc, rows, cols int, bias []float32, relu bool) {
 	if rows == 0 || cols == 0 || (bias == nil && !relu) {
 		return
@@ -125,7 +126,7 @@ func biasRelu(c []float32, ldc, rows, cols int, bias []float32, relu bool) {
 			_ = bias[8*n-1]
 			bp = &bias[0]
 		}
-		biasReluRowsAVX(&c[0], ldc, bp, rows, n, relu)
+		biasReluRowsSIMD(&c[0], ldc, bp, rows, n, relu)
 		j0 = 8 * n
 	}
 	if j0 == cols {
@@ -149,14 +150,15 @@ func biasRelu(c []float32, ldc, rows, cols int, bias []float32, relu bool) {
 // Adam does the Adam step of package optimizers on each element:
 // m += (g-m)*b1; v += (g*g-v)*b2; w -= m*alpha / (sqrt(v)+eps), with b1
 // and b2 already 1-beta1 and 1-beta2. The AVX loop and the Go one give the
-// same bits. It panics if the lengths differ.
+// same bits (arm64 runs the Go loop: Go fuses its multiply-adds there). It
+// panics if the lengths differ.
 func Adam(w, g, m, v []float32, alpha, b1, b2, eps float32) {
 	if len(g) != len(w) || len(m) != len(w) || len(v) != len(w) {
 		panic(fmt.Sprintf("kernels: Adam lengths differ: %d, %d, %d, %d", len(w), len(g), len(m), len(v)))
 	}
 	i := 0
-	if n := len(w) / 8; n > 0 && simdAct() {
-		adamAVX(&w[0], &g[0], &m[0], &v[0], n, alpha, b1, b2, eps)
+	if n := len(w) / 8; n > 0 && hasSIMDAdam && simdAct() {
+		adamSIMD(&w[0], &g[0], &m[0], &v[0], n, alpha, b1, b2, eps)
 		i = n * 8
 	}
 	for ; i < len(w); i++ {
@@ -176,7 +178,7 @@ func EqCount(cnt, x, y []float32) {
 	}
 	i := 0
 	if n := len(cnt) / 8; n > 0 && simdAct() {
-		eqCountAVX(&cnt[0], &x[0], &y[0], n, 1)
+		eqCountSIMD(&cnt[0], &x[0], &y[0], n, 1)
 		i = n * 8
 	}
 	for ; i < len(cnt); i++ {
@@ -197,7 +199,7 @@ func EqAdd(dx, x, y, share []float32) {
 	}
 	i := 0
 	if n := len(dx) / 8; n > 0 && simdAct() {
-		eqAddAVX(&dx[0], &x[0], &y[0], &share[0], n)
+		eqAddSIMD(&dx[0], &x[0], &y[0], &share[0], n)
 		i = n * 8
 	}
 	for ; i < len(dx); i++ {
@@ -223,7 +225,7 @@ func AddRows(acc, z []float32, rows, ld int) {
 	}
 	j0 := 0
 	if n8 := n / 8; n8 > 0 && simdAct() {
-		addRowsAVX(&acc[0], &z[0], rows, ld, n8)
+		addRowsSIMD(&acc[0], &z[0], rows, ld, n8)
 		j0 = 8 * n8
 	}
 	for j := j0; j < n; j++ {

@@ -26,9 +26,10 @@ func init() {
 func current() *microKernel { return active.Load() }
 
 // Impls returns the names of the Sgemm implementations this machine can
-// run, fastest first: some of "avx512", "avx2" and always "generic". The
-// first is the default, unless the environment variable SEQNET_NOSIMD=1
-// made "generic" the default; Use can still force the others.
+// run, fastest first: "avx512" and "avx2" on amd64 when the CPU has them,
+// "neon" on arm64, and always "generic". The first is the default, unless
+// the environment variable SEQNET_NOSIMD=1 made "generic" the default; Use
+// can still force the others.
 func Impls() []string {
 	names := make([]string, len(kernels))
 	for i, kr := range kernels {

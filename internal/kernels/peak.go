@@ -8,8 +8,8 @@ import (
 
 // FMAPeak measures the machine's vector FMA rate in GFLOP/s on threads
 // goroutines (each on its own OS thread) for about d: the widest FMA this
-// CPU runs (AVX-512 or AVX2), in a loop of independent accumulators, as
-// shared/bench/reference/peak/peak.c measures it. seqnet bench times it
+// CPU runs (AVX-512 or AVX2; NEON on arm64), in a loop of independent
+// accumulators, as shared/bench/reference/peak/peak.c measures it. seqnet bench times it
 // next to a workload, so that the workload's fraction of the peak comes
 // from two measurements taken at the same moment on a machine whose speed
 // drifts. It returns 0 where there is no assembly (purego, other CPUs).
@@ -28,9 +28,14 @@ func FMAPeak(threads int, d time.Duration) float64 {
 			defer wg.Done()
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
-			for time.Since(t0) < d {
+			// At least one chunk each, however late the goroutine
+			// starts on a busy machine: a rate of 0 would be wrong.
+			for {
 				run(chunk)
 				iters[t] += chunk
+				if time.Since(t0) >= d {
+					break
+				}
 			}
 		}()
 	}

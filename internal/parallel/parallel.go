@@ -36,8 +36,16 @@ func Pieces(n, np int, f func(piece, lo, hi int)) {
 	for w := 1; w < nw; w++ {
 		shared.jobs <- job{f: f, w: w, nw: nw, np: np, chunk: chunk, n: n}
 	}
-	runPieces(f, 0, nw, np, chunk, n)
+	shared.wg.Add(1)
+	shared.runJob(job{f: f, w: 0, nw: nw, np: np, chunk: chunk, n: n}) // this goroutine's share
 	shared.wg.Wait()
+	if r := shared.panicked; r != nil {
+		// A worker's panic is raised again here, on the caller's
+		// goroutine, where the caller can recover it (a panic on a worker
+		// would end the process).
+		shared.panicked = nil
+		panic(r)
+	}
 }
 
 // For calls f over [0, n) in one piece per core when the pass touches at
@@ -68,10 +76,12 @@ type job struct {
 
 // pool is the workers; mu is held by the one pass they serve.
 type pool struct {
-	mu      sync.Mutex
-	jobs    chan job
-	wg      sync.WaitGroup
-	workers int
+	mu       sync.Mutex
+	jobs     chan job
+	wg       sync.WaitGroup
+	workers  int
+	panicMu  sync.Mutex
+	panicked any // the first panic of a worker in the current pass
 }
 
 var shared = &pool{jobs: make(chan job, 64)}
@@ -81,9 +91,24 @@ func (p *pool) start(n int) {
 	for ; p.workers < n; p.workers++ {
 		go func() {
 			for j := range p.jobs {
-				runPieces(j.f, j.w, j.nw, j.np, j.chunk, j.n)
-				p.wg.Done()
+				p.runJob(j)
 			}
 		}()
 	}
+}
+
+// runJob runs a worker's share of a pass, keeping a panic for Pieces to
+// raise on the caller's goroutine.
+func (p *pool) runJob(j job) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.panicMu.Lock()
+			if p.panicked == nil {
+				p.panicked = r
+			}
+			p.panicMu.Unlock()
+		}
+		p.wg.Done()
+	}()
+	runPieces(j.f, j.w, j.nw, j.np, j.chunk, j.n)
 }

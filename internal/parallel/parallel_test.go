@@ -98,3 +98,29 @@ func TestPiecesAllocatesNothing(t *testing.T) {
 		t.Errorf("x[0], x[n-1] = %v, %v after 102 passes", x[0], x[len(x)-1])
 	}
 }
+
+// TestWorkerPanicReachesTheCaller checks that a panic in a piece run by a
+// worker goroutine is raised on the caller's goroutine, where it can be
+// recovered, and that the pool still works afterwards.
+func TestWorkerPanicReachesTheCaller(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	for _, bad := range []int{0, 1, 3} {
+		got := func() (r any) {
+			defer func() { r = recover() }()
+			Pieces(4, 4, func(piece, lo, hi int) {
+				if piece == bad {
+					panic("piece failed")
+				}
+			})
+			return nil
+		}()
+		if got != "piece failed" {
+			t.Fatalf("bad piece %d: recovered %v, want the piece's panic", bad, got)
+		}
+	}
+	var calls atomic.Int32
+	Pieces(8, 4, func(_, lo, hi int) { calls.Add(1) })
+	if calls.Load() != 4 {
+		t.Errorf("after a panic, a pass ran %d pieces, want 4", calls.Load())
+	}
+}

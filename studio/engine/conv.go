@@ -145,7 +145,7 @@ func shapeSays(s explainconv.Spec) (cmd, msg string) {
 	input := fmt.Sprintf("1,%d,%d", len(s.Input), len(s.Input[0]))
 	layer := fmt.Sprintf("conv1d:filters=%d,kernel_size=%d,strides=%d,padding=%s,dilation_rate=%d",
 		len(s.Kernel[0][0]), len(s.Kernel), s.Strides, s.Padding, s.Dilation)
-	_, err := shapewalk.Walk(input, []string{layer}, shapewalk.Options{})
+	_, err := shapewalk.Walk(input, []string{layer})
 	if err == nil {
 		return "", ""
 	}
@@ -218,11 +218,6 @@ type ShapeResponse struct {
 	Command string `json:"command"`
 }
 
-// maxStudioBuild bounds the weights the page allocates per layer (the
-// browser's memory is smaller than a workstation's); larger Dense kernels
-// are counted by formula, as `seqnet shape` does beyond 1<<26.
-const maxStudioBuild = 1 << 22
-
 // Shape walks input (e.g. "16070,1,45") through stack, layer specs
 // separated by spaces or new lines, as `seqnet shape` does.
 func Shape(input, stack string) ShapeResponse {
@@ -232,7 +227,7 @@ func Shape(input, stack string) ShapeResponse {
 		resp.Error = "the input shape is required: the batch shape, e.g. 16070,45,1 for 16070 samples of 45 steps of 1 channel"
 		return resp
 	}
-	t, err := shapewalk.Walk(input, specs, shapewalk.Options{MaxBuildParams: maxStudioBuild})
+	t, err := shapewalk.Walk(input, specs)
 	resp.Rows, resp.Complete, resp.Total, resp.Trainable = t.Rows, t.Complete, t.Total, t.Trainable
 	if err != nil {
 		resp.Error = err.Error()

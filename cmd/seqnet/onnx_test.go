@@ -1,0 +1,84 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seqnet/seqnet/checkpoint"
+	pb "github.com/seqnet/seqnet/internal/onnxpb"
+	"github.com/seqnet/seqnet/layers"
+	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/tensor"
+	"google.golang.org/protobuf/proto"
+)
+
+func TestExportONNX(t *testing.T) {
+	dir := t.TempDir()
+	m, err := model.NewSequential(layers.Input(12), layers.NewEmbedding(20, 4),
+		layers.NewConv1D(3, 3, layers.ConvActivation("relu")), layers.NewGlobalMaxPooling1D(), layers.NewDense(2, "softmax"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mpath := filepath.Join(dir, "m.seqnet")
+	pre := json.RawMessage(`{"labels":["neg","pos"]}`)
+	if err := checkpoint.Save(mpath, m, checkpoint.Extra{Preprocessing: pre}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "m.onnx")
+	mustCLI(t, "export", "--model", mpath, "--onnx", out)
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mp pb.ModelProto
+	if err := proto.Unmarshal(b, &mp); err != nil {
+		t.Fatal(err)
+	}
+	meta := map[string]string{}
+	for _, p := range mp.GetMetadataProps() {
+		meta[p.GetKey()] = p.GetValue()
+	}
+	if meta["seqnet.preprocessing"] != string(pre) {
+		t.Errorf("metadata_props %v, want seqnet.preprocessing = %s", meta, pre)
+	}
+	if _, errOut, code := cli("export", "--model", mpath, "--onnx", out, "--weights", filepath.Join(dir, "w.npz")); code != 2 {
+		t.Errorf("--onnx with --weights: exit %d (%s), want 2", code, errOut)
+	}
+
+	// and back: the same predictions, the preprocessing kept
+	back := filepath.Join(dir, "back.seqnet")
+	mustCLI(t, "import", "--onnx", out, "--out", back)
+	m2, extra, err := checkpoint.Load(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(extra.Preprocessing) != string(pre) {
+		t.Errorf("imported preprocessing %s, want %s", extra.Preprocessing, pre)
+	}
+	x := tensor.FromSlice([]float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0, 19, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3}, 2, 12)
+	y1, err := m.Predict(x, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y2, err := m2.Predict(x, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range y1.Data {
+		if y1.Data[i] != y2.Data[i] {
+			t.Fatalf("after export and import: %v, want %v", y2.Data, y1.Data)
+		}
+	}
+
+	// a file that is not ONNX is a user error
+	bad := filepath.Join(dir, "bad.onnx")
+	if err := os.WriteFile(bad, []byte("PK\x03\x04 not an onnx file"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := cli("import", "--onnx", bad, "--out", filepath.Join(dir, "x.seqnet")); code != 2 || !strings.Contains(errOut, "not an ONNX model") {
+		t.Errorf("import of a foreign file: exit %d, %q; want 2 and a message saying it is not ONNX", code, errOut)
+	}
+}

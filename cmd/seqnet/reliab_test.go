@@ -1,0 +1,214 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seqnet/seqnet/checkpoint"
+	"github.com/seqnet/seqnet/data/npy"
+	"github.com/seqnet/seqnet/optimizers"
+	"github.com/seqnet/seqnet/tensor"
+)
+
+// TestPanicIsNotAUserError checks that a panic inside a command (a bug)
+// ends with status 1 and a message saying it is a bug, not with Go's
+// status 2, which the README reserves for user errors.
+func TestPanicIsNotAUserError(t *testing.T) {
+	commands["test-panic"] = command{func([]string, io.Writer, io.Writer) int {
+		var s []int
+		return s[3]
+	}, ""}
+	defer delete(commands, "test-panic")
+	_, errOut, code := cli("test-panic")
+	if code != 1 || !strings.Contains(errOut, "internal error (a bug in seqnet") {
+		t.Errorf("exit %d, stderr %q: want 1 and the bug message", code, errOut)
+	}
+}
+
+// TestValidationSplitNaN is the CLI side of `--validation-split NaN`,
+// which panicked in data.(*Series).Slice: a user error, before reading.
+func TestValidationSplitNaN(t *testing.T) {
+	dir := t.TempDir()
+	path := writeFile(t, dir+"/s.csv", "date,a,b\n1,1,2\n2,2,3\n3,3,4\n4,4,5\n5,5,6\n6,6,7\n7,7,8\n")
+	for _, extra := range [][]string{{"--window", "2"}, nil} {
+		args := append([]string{"train", "--data", path, "--validation-split", "NaN", "--out", dir + "/m.seqnet"}, extra...)
+		_, errOut, code := cli(args...)
+		if code != 2 || !strings.Contains(errOut, "--validation-split must be in [0, 1), received NaN") {
+			t.Errorf("%v: exit %d, stderr %q", extra, code, errOut)
+		}
+	}
+}
+
+// TestOutputNeverOverwritesAnInput checks every door where an output path
+// can name an input (or another output): refused with exit 2 before any
+// work, the input untouched. Each of these overwrote its input, exit 0.
+func TestOutputNeverOverwritesAnInput(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := classCSV(t, dir, 40, 1)
+	model := filepath.Join(dir, "m.seqnet")
+	mustCLI(t, "train", "--data", csvPath, "--epochs", "1", "--out", model, "--no-curves")
+	x := filepath.Join(dir, "x.npy")
+	if err := npy.WriteFile(x, tensor.New(4, 5, 1)); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.csv")
+	if err := os.Symlink(csvPath, link); err != nil {
+		t.Fatal(err)
+	}
+	wd, _ := os.Getwd()
+	rel, err := filepath.Rel(wd, csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"train", "--data", csvPath, "--out", csvPath},
+		{"train", "--data", link, "--out", csvPath},
+		{"train", "--data", rel, "--out", filepath.Join(dir, ".", "sub", "..", filepath.Base(csvPath))},
+		{"train", "--x", x, "--y", x, "--out", x},
+		{"train", "--model", model, "--data", csvPath, "--out", model},
+		{"predict", "--model", model, "--data", csvPath, "--out", csvPath},
+		{"predict", "--model", model, "--data", csvPath, "--out=" + csvPath},
+		{"explain-model", "--model", model, "--data", csvPath, "--row", "0", "--out", csvPath},
+		{"export", "--model", model, "--keras-json", model},
+		{"export", "--model", model, "--keras-json", filepath.Join(dir, "k.json"), "--weights", filepath.Join(dir, "k.json")},
+		{"import", "--keras-json", csvPath, "--out", csvPath},
+	} {
+		before := snapshot(t, dir)
+		out, errOut, code := cli(args...)
+		if code != 2 || !strings.Contains(errOut, "same file") || out != "" {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q: want exit 2 naming the clash, before any work", args, code, out, errOut)
+		}
+		if after := snapshot(t, dir); after != before {
+			t.Errorf("%q: the folder changed:\nbefore %s\nafter  %s", args, before, after)
+		}
+	}
+}
+
+// TestUnwritableOutputFailsBeforeTraining: --out in a folder that cannot
+// be written is a user error at once (it trained, then exited 1 and lost
+// the training).
+func TestUnwritableOutputFailsBeforeTraining(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := classCSV(t, dir, 40, 1)
+	out, errOut, code := cli("train", "--data", csvPath, "--epochs", "1", "--out", "/proc/x.seqnet")
+	if code != 2 || !strings.Contains(errOut, "cannot write in the folder /proc") || strings.Contains(out, "epoch") {
+		t.Errorf("exit %d, stderr %q, stdout %q", code, errOut, out)
+	}
+}
+
+// snapshot lists the files of dir with their sizes and modification times.
+func snapshot(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s:%d:%d ", e.Name(), info.Size(), info.ModTime().UnixNano())
+	}
+	return b.String()
+}
+
+// TestImportRefusesHugeModels: a Keras JSON with units 1e12 or a
+// 2·10⁹-step input is refused with its size (exit 2) instead of exhausting
+// memory.
+func TestImportRefusesHugeModels(t *testing.T) {
+	src, err := os.ReadFile("../../keras/testdata/keras2_sequential_conv1d.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, c := range []struct{ from, to, want string }{
+		{`"units": 1`, `"units": 1e12`, "units=1e+12 is too large"},
+		{`"batch_input_shape": [null, 20, 3]`, `"batch_input_shape": [null, 2000000000, 3]`, "activation values per sample"},
+	} {
+		path := writeFile(t, filepath.Join(dir, "m.json"), strings.ReplaceAll(string(src), c.from, c.to))
+		_, errOut, code := cli("import", "--keras-json", path, "--out", filepath.Join(dir, "m.seqnet"))
+		if code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%s: exit %d, stderr %q, want %q", c.to, code, errOut, c.want)
+		}
+	}
+	_, errOut, code := cli("import", "--max-memory", "lots", "--keras-json", "x.json", "--out", filepath.Join(dir, "m.seqnet"))
+	if code != 2 || !strings.Contains(errOut, `--max-memory "lots": expected a positive size`) {
+		t.Errorf("bad --max-memory: exit %d, %q", code, errOut)
+	}
+}
+
+// TestExplainRefusalsAreClean: integrated gradients on a branched text
+// CNN is refused from the graph (it leaked "runtime error: slice bounds
+// out of range [:128]"), and sizes that would run for hours or exhaust
+// memory are refused at once.
+func TestExplainRefusalsAreClean(t *testing.T) {
+	tx := textFixture(t)
+	dir := t.TempDir()
+	kim := filepath.Join(dir, "kim.seqnet")
+	mustCLI(t, "train", "--data", tx.data, "--text", "--model", "kimcnn", "--epochs", "1", "--no-curves", "--out", kim)
+	_, errOut, code := cli("explain-model", "--model", kim, "--data", tx.data, "--row", "1", "--method", "integrated", "--out", filepath.Join(dir, "k.html"))
+	if code != 2 || strings.Contains(errOut, "runtime error") || !strings.Contains(errOut, "the graph branches or merges") {
+		t.Errorf("kimcnn integrated: exit %d, %q", code, errOut)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"explain-model", "--model", kim, "--data", tx.data, "--row", "1", "--method", "integrated", "--steps", "100000000", "--out", filepath.Join(dir, "k.html")},
+			"100000000 integration steps is too many"},
+		{[]string{"explain", "--input", "0,3,4,5", "--kernel", "1,2", "--dilation", "1000000000", "--padding", "same"}, "at most 100000 are explained"},
+		{[]string{"explain", "--input", "0,3,4,5", "--kernel", "1,2", "--dilation", "9000000000000", "--padding", "causal"}, "must each be at most 2147483647"},
+	} {
+		if _, errOut, code := cli(c.args...); code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%q: exit %d, %q, want %q", c.args, code, errOut, c.want)
+		}
+	}
+}
+
+// TestOptimizerFlags: the optimizer arguments a Keras user sets reach the
+// optimizer (and the model file); one that does not apply, or is out of
+// range, is a user error before any work.
+func TestOptimizerFlags(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := classCSV(t, dir, 40, 1)
+	out := filepath.Join(dir, "m.seqnet")
+	mustCLI(t, "train", "--data", csvPath, "--epochs", "1", "--no-curves", "--out", out, "--optimizer", "sgd", "--learning-rate", "0.02", "--momentum", "0.9", "--nesterov", "--clipnorm", "2")
+	m, _, err := checkpoint.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, ok := m.Optimizer().(*optimizers.SGD); !ok || o.Momentum != 0.9 || !o.Nesterov || o.ClipNorm != 2 || o.LR != 0.02 {
+		t.Errorf("optimizer %#v", m.Optimizer())
+	}
+	mustCLI(t, "train", "--data", csvPath, "--epochs", "1", "--no-curves", "--out", out, "--optimizer-config", `{"name": "adam", "learning_rate": 0.01, "beta_2": 0.99, "amsgrad": true}`)
+	m, _, err = checkpoint.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, ok := m.Optimizer().(*optimizers.Adam); !ok || o.Beta2 != 0.99 || !o.AMSGrad || o.LR != 0.01 {
+		t.Errorf("optimizer %#v", m.Optimizer())
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--momentum", "0.9"}, "--momentum does not apply to --optimizer adam: it is an argument of sgd and rmsprop"},
+		{[]string{"--optimizer", "rmsprop", "--amsgrad"}, "--amsgrad does not apply to --optimizer rmsprop: it is an argument of adam"},
+		{[]string{"--beta-1", "NaN"}, "beta_1=NaN is invalid"},
+		{[]string{"--clipnorm", "1", "--clipvalue", "1"}, "only one of clipnorm, clipvalue and global_clipnorm"},
+		{[]string{"--optimizer", "sgd", "--optimizer-config", `{"name": "adam"}`}, "--optimizer sgd and --optimizer-config's name \"adam\" differ"},
+		{[]string{"--optimizer-config", `{"name": "adam", "weight_decay": 0.1}`}, "weight_decay=0.1 is not supported"},
+	} {
+		args := append([]string{"train", "--data", csvPath, "--epochs", "1", "--out", filepath.Join(dir, "x.seqnet")}, c.args...)
+		stdout, errOut, code := cli(args...)
+		if code != 2 || !strings.Contains(errOut, c.want) || stdout != "" {
+			t.Errorf("%q: exit %d, stderr %q, stdout %q; want %q", c.args, code, errOut, stdout, c.want)
+		}
+	}
+}

@@ -1,0 +1,686 @@
+package onnx
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	pb "github.com/seqnet/seqnet/internal/onnxpb"
+	"github.com/seqnet/seqnet/layers"
+	"github.com/seqnet/seqnet/model"
+)
+
+// Info is what Import learns about a file besides the model.
+type Info struct {
+	// Metadata is the file's metadata_props; MetaPreprocessing holds the
+	// preprocessing of a seqnet export.
+	Metadata map[string]string
+	// InputChannelsFirst[i] is true when ONNX input i is (batch, channels,
+	// steps): seqnet's input i is its transpose, (batch, steps, channels).
+	InputChannelsFirst []bool
+	// OutputChannelsFirst[i] is true when ONNX output i is (batch,
+	// channels, steps) and seqnet's is (batch, steps, channels).
+	OutputChannelsFirst []bool
+}
+
+// Import reads an ONNX model into a seqnet model.
+//
+// It reads what seqnet's Export writes and what torch.onnx.export emits
+// (opsets 13 to 17) for Conv1d text CNNs and GRU/LSTM models: see the
+// package documentation. Channels-first graphs become channels-last
+// layers: a float input that feeds Conv or pooling directly is ONNX
+// (batch, channels, steps) and seqnet's (batch, steps, channels), so its
+// data must be transposed before predicting (Info says so). An operator,
+// attribute or pattern outside the supported set is an error naming the
+// node, its op type and the attribute.
+func Import(r io.Reader) (*model.Model, *Info, error) {
+	b, err := readAll(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("onnx: %w", err)
+	}
+	return Unmarshal(b)
+}
+
+// ReadFile imports the ONNX model at path (see Import).
+func ReadFile(path string) (*model.Model, *Info, error) {
+	b, err := readFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("onnx: %w", err)
+	}
+	m, meta, err := Unmarshal(b)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, meta, nil
+}
+
+// Unmarshal imports an ONNX model from its bytes (see Import).
+func Unmarshal(b []byte) (*model.Model, *Info, error) {
+	mp, err := parseModel(b)
+	if err != nil {
+		return nil, nil, fmt.Errorf("onnx: %w", err)
+	}
+	for _, o := range mp.GetOpsetImport() {
+		if d := o.GetDomain(); d != "" && d != "ai.onnx" {
+			return nil, nil, fmt.Errorf("onnx: the model uses operator domain %q; seqnet reads the default ONNX domain only", d)
+		}
+		if v := o.GetVersion(); v < 7 || v > 21 {
+			return nil, nil, fmt.Errorf("onnx: opset %d is not supported: expected 13 to 17 (7 to 21 are read on a best-effort basis)", v)
+		}
+	}
+	im := &importer{vals: map[string]*val{}, users: map[string]int{}, info: &Info{Metadata: map[string]string{}}}
+	m, err := im.run(mp.GetGraph())
+	if err != nil {
+		return nil, nil, fmt.Errorf("onnx: %w", err)
+	}
+	for _, p := range mp.GetMetadataProps() {
+		im.info.Metadata[p.GetKey()] = p.GetValue()
+	}
+	return m, im.info, nil
+}
+
+// dyn is a tensor computed by the model: one or more seqnet tensors
+// (parts, stacked along ONNX axis stack, -1 when not stacked) seen in the
+// ONNX graph's axis order: ONNX axis i (the stack axis left out) is axis
+// perm[i] of the seqnet tensor, counted with the batch axis 0.
+type dyn struct {
+	parts []*model.Tensor
+	stack int
+	perm  []int
+	ints  bool // int64 token indices
+	rev   bool // the steps run backwards (a reverse-direction RNN's Y)
+	// rowPerm, when set, says the tensor was flattened in ONNX's axis
+	// order: ONNX's flat element i is seqnet's flat element rowPerm[i].
+	rowPerm []int
+	// ids is the token-index input whose padding mask this tensor carries
+	// through seqnet's mask-preserving layers (nil: none).
+	ids *model.Tensor
+	// rnn is the recurrent layer whose sequence this is (masked idioms).
+	rnn *rnnInfo
+}
+
+func (d *dyn) rank() int {
+	if d.stack >= 0 {
+		return len(d.perm) + 1
+	}
+	return len(d.perm)
+}
+
+func (d *dyn) identity() bool {
+	if d.stack >= 0 || d.rowPerm != nil || d.rev {
+		return false
+	}
+	for i, p := range d.perm {
+		if p != i {
+			return false
+		}
+	}
+	return true
+}
+
+// pat is a partial pattern: a value that only makes sense to the nodes
+// that complete an idiom (a mask, an unsqueeze before a merge, the steps
+// of gelu).
+type pat struct {
+	kind string
+	x    *val
+	ids  *model.Tensor
+	kd   bool
+	w    *constT
+	axes []int64
+	reps []int64
+}
+
+// val is an ONNX value during import: a constant, a symbolic shape (from
+// Shape, with -1 for the batch axis), a zero state, a model tensor or a
+// pattern.
+type val struct {
+	c     *constT
+	shape []int64
+	zeros bool
+	d     *dyn
+	p     *pat
+}
+
+type rnnInfo struct {
+	layer    layers.Layer
+	rnns     []*layers.RNN
+	ids      *model.Tensor
+	whereSet bool
+}
+
+type paramSet struct {
+	l layers.Layer
+	w [][]float32
+}
+
+type maskUse struct {
+	ids    *model.Tensor
+	masked bool
+	what   string
+}
+
+type importer struct {
+	vals   map[string]*val
+	users  map[string]int
+	inputs []*model.Tensor
+	params []paramSet
+	embeds map[*model.Tensor][]*layers.Embedding
+	masks  []maskUse
+	acts   map[*model.Tensor]actOrigin
+	info   *Info
+	node   *pb.NodeProto
+}
+
+// errf returns an error naming the current node.
+func (im *importer) errf(format string, a ...any) error {
+	n := im.node
+	return fmt.Errorf("node %q (%s): %s", n.GetName(), n.GetOpType(), fmt.Sprintf(format, a...))
+}
+
+func (im *importer) run(g *pb.GraphProto) (*model.Model, error) {
+	im.embeds = map[*model.Tensor][]*layers.Embedding{}
+	im.acts = map[*model.Tensor]actOrigin{}
+	for _, t := range g.GetInitializer() {
+		c, err := decodeTensor(t)
+		if err != nil {
+			return nil, fmt.Errorf("initializer: %w", err)
+		}
+		im.vals[t.GetName()] = &val{c: c}
+	}
+	for _, n := range g.GetNode() {
+		for _, in := range n.GetInput() {
+			im.users[in]++
+		}
+	}
+	firstUse := map[string]string{}
+	for _, n := range g.GetNode() {
+		for _, in := range n.GetInput() {
+			if _, ok := firstUse[in]; !ok {
+				firstUse[in] = n.GetOpType()
+			}
+		}
+	}
+	var inputs []*model.Tensor
+	for _, vi := range g.GetInput() {
+		name := vi.GetName()
+		if im.vals[name] != nil {
+			continue // an initializer listed as an input (IR < 4)
+		}
+		t := vi.GetType().GetTensorType()
+		if t == nil {
+			return nil, fmt.Errorf("input %q is not a tensor", name)
+		}
+		dims := t.GetShape().GetDim()
+		if len(dims) < 2 || len(dims) > 3 {
+			return nil, fmt.Errorf("input %q has rank %d: seqnet reads (batch, steps) token indices or (batch, steps, channels) / (batch, channels, steps) series", name, len(dims))
+		}
+		var shape []int
+		total := int64(1)
+		for i, d := range dims[1:] {
+			total *= max(1, d.GetDimValue())
+			if total > maxElements {
+				return nil, fmt.Errorf("input %q has more than %d values per sample", name, maxElements)
+			}
+			v := d.GetDimValue()
+			if v <= 0 || v > maxElements {
+				return nil, fmt.Errorf("input %q axis %d is %q: seqnet needs fixed sizes after the batch axis (re-export with a fixed sequence length)", name, i+1, d.GetDimParam())
+			}
+			shape = append(shape, int(v))
+		}
+		d := &dyn{stack: -1}
+		switch t.GetElemType() {
+		case typeInt64, typeInt32:
+			d.ints = true
+			if len(shape) != 1 {
+				return nil, fmt.Errorf("input %q holds integers of rank %d: seqnet reads token indices as (batch, steps)", name, len(dims))
+			}
+		case typeFloat:
+		default:
+			return nil, fmt.Errorf("input %q has element type %s: expected float or int64", name, typeName(t.GetElemType()))
+		}
+		d.perm = []int{0, 1}
+		if len(shape) == 2 {
+			d.perm = []int{0, 1, 2}
+			if op := firstUse[name]; op == "Conv" || op == "MaxPool" || op == "AveragePool" || op == "GlobalMaxPool" || op == "GlobalAveragePool" {
+				// channels-first (batch, channels, steps): seqnet's input is (steps, channels)
+				shape = []int{shape[1], shape[0]}
+				d.perm = []int{0, 2, 1}
+			}
+		}
+		im.info.InputChannelsFirst = append(im.info.InputChannelsFirst, d.perm[1] == 2)
+		x := model.Input(shape...)
+		d.parts = []*model.Tensor{x}
+		im.vals[name] = &val{d: d}
+		inputs = append(inputs, x)
+	}
+	if len(inputs) == 0 {
+		return nil, fmt.Errorf("the graph has no inputs")
+	}
+	for _, n := range g.GetNode() {
+		im.node = n
+		if err := im.step(n); err != nil {
+			return nil, err
+		}
+	}
+	var outs []*model.Tensor
+	for _, o := range g.GetOutput() {
+		v := im.vals[o.GetName()]
+		if v == nil {
+			return nil, fmt.Errorf("output %q is not computed by any node", o.GetName())
+		}
+		d, err := im.tensor(v)
+		if err != nil {
+			return nil, fmt.Errorf("output %q: %w", o.GetName(), err)
+		}
+		if d.stack >= 0 || d.rowPerm != nil || d.rev {
+			return nil, fmt.Errorf("output %q is a stack of recurrent states or a reordered tensor, which seqnet cannot return as one tensor", o.GetName())
+		}
+		if !d.identity() {
+			// A channels-first output: seqnet returns it channels-last.
+			if len(d.perm) != 3 || d.perm[1] != 2 {
+				return nil, fmt.Errorf("output %q has an axis order seqnet cannot return", o.GetName())
+			}
+		}
+		im.info.OutputChannelsFirst = append(im.info.OutputChannelsFirst, !d.identity())
+		outs = append(outs, d.parts[0])
+	}
+	if err := im.checkMasks(); err != nil {
+		return nil, err
+	}
+	m, err := model.NewModel(inputs, outs, 1)
+	if err != nil {
+		return nil, fmt.Errorf("building the seqnet model: %w", err)
+	}
+	m.Name = g.GetName()
+	if m.Name == "" {
+		m.Name = "onnx"
+	}
+	for _, p := range im.params {
+		ps := p.l.Common().Params()
+		if len(ps) != len(p.w) {
+			return nil, fmt.Errorf("layer %q has %d weights, the file gives %d: this is a seqnet bug", p.l.Common().Name, len(ps), len(p.w))
+		}
+		for i, w := range p.w {
+			if len(w) != len(ps[i].Value.Data) {
+				return nil, fmt.Errorf("layer %q weight %s has %d values, the file gives %d", p.l.Common().Name, ps[i].Name, len(ps[i].Value.Data), len(w))
+			}
+			copy(ps[i].Value.Data, w)
+		}
+	}
+	return m, nil
+}
+
+// checkMasks refuses graphs where a padding mask is used by some layers
+// and not by others that seqnet would mask too.
+func (im *importer) checkMasks() error {
+	masked := map[*model.Tensor]bool{}
+	for _, u := range im.masks {
+		if u.masked {
+			masked[u.ids] = true
+		}
+	}
+	for _, u := range im.masks {
+		if !u.masked && u.ids != nil && masked[u.ids] {
+			return fmt.Errorf("%s reads padded steps that other nodes mask out (sequence_lens); seqnet masks every layer after an Embedding with mask_zero, so this graph has no seqnet form", u.what)
+		}
+	}
+	return nil
+}
+
+// in returns input i of the current node (nil when absent or empty).
+func (im *importer) in(i int) *val {
+	ins := im.node.GetInput()
+	if i >= len(ins) || ins[i] == "" {
+		return nil
+	}
+	return im.vals[ins[i]]
+}
+
+func (im *importer) need(i int) (*val, error) {
+	ins := im.node.GetInput()
+	if i >= len(ins) || ins[i] == "" {
+		return nil, im.errf("input %d is missing", i)
+	}
+	v := im.vals[ins[i]]
+	if v == nil {
+		return nil, im.errf("input %q is not computed before this node (graphs must be in topological order)", ins[i])
+	}
+	return v, nil
+}
+
+func (im *importer) needConst(i int) (*constT, error) {
+	v, err := im.need(i)
+	if err != nil {
+		return nil, err
+	}
+	if v.c == nil {
+		return nil, im.errf("input %d must be a constant (an initializer or Constant node)", i)
+	}
+	return v.c, nil
+}
+
+func (im *importer) needDyn(i int) (*dyn, error) {
+	v, err := im.need(i)
+	if err != nil {
+		return nil, err
+	}
+	d, err := im.tensor(v)
+	if err != nil {
+		return nil, im.errf("input %d: %v", i, err)
+	}
+	return d, nil
+}
+
+func (im *importer) set(i int, v *val) {
+	outs := im.node.GetOutput()
+	if i < len(outs) && outs[i] != "" {
+		im.vals[outs[i]] = v
+	}
+}
+
+func (im *importer) setDyn(d *dyn) { im.set(0, &val{d: d}) }
+
+// attrs reads the node's attributes, refusing any not in allowed.
+func (im *importer) attrs(allowed ...string) (map[string]*pb.AttributeProto, error) {
+	out := map[string]*pb.AttributeProto{}
+	for _, a := range im.node.GetAttribute() {
+		ok := false
+		for _, n := range allowed {
+			if a.GetName() == n {
+				ok = true
+			}
+		}
+		if !ok {
+			return nil, im.errf("attribute %q is not supported (supported: %s)", a.GetName(), strings.Join(allowed, ", "))
+		}
+		out[a.GetName()] = a
+	}
+	return out, nil
+}
+
+func aInt(a map[string]*pb.AttributeProto, name string, def int64) int64 {
+	if x, ok := a[name]; ok {
+		return x.GetI()
+	}
+	return def
+}
+
+func aInts(a map[string]*pb.AttributeProto, name string) []int64 {
+	if x, ok := a[name]; ok {
+		return x.GetInts()
+	}
+	return nil
+}
+
+func aFloat(a map[string]*pb.AttributeProto, name string, def float32) float32 {
+	if x, ok := a[name]; ok {
+		return x.GetF()
+	}
+	return def
+}
+
+func aString(a map[string]*pb.AttributeProto, name, def string) string {
+	if x, ok := a[name]; ok {
+		return string(x.GetS())
+	}
+	return def
+}
+
+// apply calls a layer on tensors, turning a graph error into one naming
+// the node.
+func (im *importer) apply(l layers.Layer, in ...*model.Tensor) ([]*model.Tensor, error) {
+	outs := model.Apply(l, in...)
+	if err := outs[0].Err(); err != nil {
+		return nil, im.errf("as seqnet %s: %v", l.ClassName(), err)
+	}
+	return outs, nil
+}
+
+func (im *importer) apply1(l layers.Layer, in ...*model.Tensor) (*model.Tensor, error) {
+	outs, err := im.apply(l, in...)
+	if err != nil {
+		return nil, err
+	}
+	return outs[0], nil
+}
+
+// plain returns the one seqnet tensor of d, refusing stacks and reordered
+// tensors.
+func (im *importer) plain(d *dyn, what string) (*model.Tensor, error) {
+	if d.stack >= 0 || d.rowPerm != nil || d.rev {
+		return nil, im.errf("%s: the input is a stack of recurrent outputs or a reordered tensor; this use of it is not supported", what)
+	}
+	return d.parts[0], nil
+}
+
+// tensor turns a value into a model tensor, completing pending patterns
+// (a MatMul without Add becomes a Dense without bias, an Unsqueeze a
+// Reshape).
+func (im *importer) tensor(v *val) (*dyn, error) {
+	switch {
+	case v.d != nil:
+		return v.d, nil
+	case v.p != nil && v.p.kind == "matmul":
+		x := v.p.x.d
+		return im.dense(x, v.p.w, nil, false)
+	case v.p != nil && v.p.kind == "unsq":
+		x, err := im.tensor(v.p.x)
+		if err != nil {
+			return nil, err
+		}
+		return im.unsqueeze(x, v.p.axes)
+	case v.c != nil:
+		return nil, fmt.Errorf("a constant where a model tensor is expected (seqnet layers compute from the inputs; constant branches are not supported)")
+	}
+	kind := "a shape computation"
+	if v.p != nil {
+		kind = "part of a pattern (" + v.p.kind + ")"
+	}
+	return nil, fmt.Errorf("%s used where a model tensor is expected; this pattern is not supported", kind)
+}
+
+// seqShape returns the per-sample shape of a model tensor.
+func seqShape(t *model.Tensor) []int { return t.Shape }
+
+// onnxDims returns d's per-sample ONNX shape (batch axis left out).
+func (d *dyn) onnxDims() []int {
+	full := append([]int{-1}, seqShape(d.parts[0])...)
+	var out []int
+	j := 0
+	for i := 0; i < d.rank(); i++ {
+		if i == d.stack {
+			out = append(out, len(d.parts))
+			continue
+		}
+		out = append(out, full[d.perm[j]])
+		j++
+	}
+	return out[1:]
+}
+
+func (im *importer) unsqueeze(x *dyn, axes []int64) (*dyn, error) {
+	t, err := im.plain(x, "Unsqueeze")
+	if err != nil {
+		return nil, err
+	}
+	if len(axes) != 1 {
+		return nil, im.errf("Unsqueeze of %d axes is not supported here", len(axes))
+	}
+	ax := int(axes[0])
+	if ax < 0 {
+		ax += x.rank() + 1
+	}
+	if ax <= 0 || ax > x.rank() {
+		return nil, im.errf("Unsqueeze axis %d is out of range for rank %d", axes[0], x.rank())
+	}
+	shape := append(append([]int(nil), t.Shape...), 1)
+	y, err := im.apply1(layers.NewReshape(shape...), t)
+	if err != nil {
+		return nil, err
+	}
+	perm := append([]int(nil), x.perm[:ax]...)
+	perm = append(perm, len(shape))
+	perm = append(perm, x.perm[ax:]...)
+	return &dyn{parts: []*model.Tensor{y}, stack: -1, perm: perm, ids: x.ids}, nil
+}
+
+// dense makes a Dense layer from x·w (+ b).
+func (im *importer) dense(x *dyn, w *constT, b *constT, transB bool) (*dyn, error) {
+	t := x.parts[0]
+	if x.stack >= 0 || x.rev || (!x.identity() && x.rowPerm == nil) {
+		return nil, im.errf("the input must be (batch, features) or (batch, steps, features) in seqnet's order")
+	}
+	if len(w.shape) != 2 {
+		return nil, im.errf("the weight has shape %v, expected 2-D", w.shape)
+	}
+	in, out := w.shape[0], w.shape[1]
+	if transB {
+		in, out = out, in
+	}
+	if last := t.Shape[len(t.Shape)-1]; last != in {
+		return nil, im.errf("the weight takes %d features, the input has %d", in, last)
+	}
+	k := make([]float32, in*out)
+	for i := 0; i < in; i++ {
+		row := i
+		if x.rowPerm != nil {
+			row = x.rowPerm[i]
+		}
+		for j := 0; j < out; j++ {
+			v := w.data[i*out+j]
+			if transB {
+				v = w.data[j*in+i]
+			}
+			k[row*out+j] = float32(v)
+		}
+	}
+	l := layers.NewDense(out, "")
+	ws := [][]float32{k}
+	if b != nil {
+		if len(b.data) != out {
+			if len(b.data) != 1 {
+				return nil, im.errf("the bias has %d values, expected %d", len(b.data), out)
+			}
+			b = &constT{shape: []int{out}, data: repeat(b.data[0], out)}
+		}
+		ws = append(ws, b.floats())
+	} else {
+		l.UseBias = false
+	}
+	y, err := im.apply1(l, t)
+	if err != nil {
+		return nil, err
+	}
+	im.params = append(im.params, paramSet{l, ws})
+	return &dyn{parts: []*model.Tensor{y}, stack: -1, perm: identityPerm(len(y.Shape) + 1), ids: x.ids}, nil
+}
+
+func repeat(v float64, n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+func identityPerm(n int) []int {
+	p := make([]int, n)
+	for i := range p {
+		p[i] = i
+	}
+	return p
+}
+
+// simple wraps one tensor in seqnet order.
+func simple(t *model.Tensor, ids *model.Tensor) *dyn {
+	return &dyn{parts: []*model.Tensor{t}, stack: -1, perm: identityPerm(len(t.Shape) + 1), ids: ids}
+}
+
+func (im *importer) step(n *pb.NodeProto) error {
+	op := n.GetOpType()
+	if d := n.GetDomain(); d != "" && d != "ai.onnx" {
+		return im.errf("operator domain %q is not supported", d)
+	}
+	if len(n.GetOutput()) == 0 {
+		return im.errf("the node has no outputs")
+	}
+	switch op {
+	case "Constant":
+		a, err := im.attrs("value")
+		if err != nil {
+			return err
+		}
+		if a["value"] == nil || a["value"].GetT() == nil {
+			return im.errf("attribute \"value\" with a tensor is required")
+		}
+		c, err := decodeTensor(a["value"].GetT())
+		if err != nil {
+			return im.errf("%v", err)
+		}
+		im.set(0, &val{c: c})
+		return nil
+	case "Identity", "Dropout":
+		if _, err := im.attrs("seed", "ratio"); err != nil {
+			return err
+		}
+		v, err := im.need(0)
+		if err != nil {
+			return err
+		}
+		im.set(0, v)
+		return nil
+	case "Shape":
+		return im.shapeOp()
+	case "ConstantOfShape":
+		return im.constantOfShape()
+	case "Gather":
+		return im.gather()
+	case "Unsqueeze", "Squeeze":
+		return im.squeezeOp(op == "Unsqueeze")
+	case "Concat":
+		return im.concat()
+	case "Slice":
+		return im.slice()
+	case "Transpose":
+		return im.transpose()
+	case "Conv":
+		return im.conv()
+	case "MaxPool", "AveragePool":
+		return im.pool(op == "MaxPool")
+	case "GlobalMaxPool", "GlobalAveragePool":
+		if _, err := im.attrs(); err != nil {
+			return err
+		}
+		x, err := im.needDyn(0)
+		if err != nil {
+			return err
+		}
+		return im.globalPool(x, op == "GlobalMaxPool", true, 2)
+	case "ReduceMax", "ReduceMean", "ReduceSum", "ReduceProd":
+		return im.reduce(op)
+	case "Relu", "Sigmoid", "Tanh", "Elu", "Selu", "Softplus", "LeakyRelu", "HardSigmoid", "Softmax":
+		return im.activation(op)
+	case "Erf", "Reciprocal", "Not", "Equal", "Greater", "Cast", "Where", "Max", "Tile":
+		return im.patternOp(op)
+	case "Add", "Sub", "Mul", "Sum", "Mean", "Div":
+		return im.arith(op)
+	case "Gemm":
+		return im.gemm()
+	case "MatMul":
+		return im.matmul()
+	case "Flatten":
+		return im.flatten()
+	case "Reshape":
+		return im.reshape()
+	case "Pad":
+		return im.pad()
+	case "BatchNormalization":
+		return im.batchNorm()
+	case "LayerNormalization":
+		return im.layerNorm()
+	case "LSTM", "GRU", "RNN":
+		return im.recurrent(op)
+	}
+	return im.errf("operator %s is not supported by seqnet's importer", op)
+}
