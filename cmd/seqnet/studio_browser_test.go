@@ -183,7 +183,7 @@ func TestStudioBrowser(t *testing.T) {
 
 	// Convolution: the tutorial's input and kernel, stepped three times.
 	do("tutorial input", set("#conv-input", "0,3,4,5", "input"), set("#conv-kernel", "1,2", "input"), set("#conv-padding", "valid", "change"))
-	waitJS("three empty output cells", `document.querySelectorAll('#conv-output span').length === 3 && document.querySelector('#conv-output').textContent === '???'`)
+	waitJS("three empty output cells", `!document.body.dataset.pending && document.querySelector('#conv-output').textContent === '???'`)
 	for range 3 {
 		do("step", chromedp.Click("#conv-step", chromedp.ByQuery))
 	}
@@ -252,7 +252,7 @@ func TestStudioBrowser(t *testing.T) {
 
 	// An impossible setting: the same diagnosis as seqnet shape.
 	do("kernel too long", set("#conv-padding", "valid", "change"), set("#conv-kernel", "1,2,3,4,5", "input"))
-	waitJS("error shown", `!document.querySelector('#conv-error').hidden`)
+	waitJS("error shown", `!document.body.dataset.pending && !document.querySelector('#conv-error').hidden`)
 	if e := texts("#conv-error")[0]; !strings.Contains(e, "fix: use a kernel of at most 4, padding=same, or longer sequences") {
 		t.Errorf("impossible setting: %q", e)
 	}
@@ -284,7 +284,7 @@ func TestStudioBrowser(t *testing.T) {
 	// Shapes: the readers' (16070, 1, 45) case and its fix, as seqnet shape says it.
 	stack := "conv1d:filters=128,kernel_size=10,strides=5 flatten dense:units=1"
 	do("shapes tab", chromedp.Click("#tab-shapes", chromedp.ByQuery), set("#shape-input", "16070,1,45", "input"), set("#shape-stack", stack, "input"))
-	waitJS("diagnosis", `!document.querySelector('#shape-error').hidden`)
+	waitJS("diagnosis", `!document.body.dataset.pending && !document.querySelector('#shape-error').hidden`)
 	var o, e bytes.Buffer
 	run(append([]string{"shape", "--input", "16070,1,45"}, strings.Fields(stack)...), &o, &e)
 	want := strings.TrimSuffix(strings.TrimPrefix(e.String(), "seqnet shape: "), "\n")

@@ -309,7 +309,10 @@
       conv.update();
     });
   }
-  const convChanged = debounce(() => conv.update(), 250);
+  // While an edit waits for its update, body[data-pending] says so (the
+  // browser tests wait for it to clear).
+  const convUpdate = debounce(() => { delete document.body.dataset.pending; conv.update(); }, 250);
+  const convChanged = () => { document.body.dataset.pending = 'conv'; convUpdate(); };
   for (const id of ['conv-input', 'conv-kernel', 'conv-bias', 'conv-strides', 'conv-dilation']) $(id).addEventListener('input', convChanged);
   $('conv-padding').addEventListener('change', () => conv.update());
   $('conv-play').addEventListener('click', () => (conv.playing ? conv.pause() : conv.play()));
@@ -702,7 +705,8 @@
       $('shape-svg-desc').textContent = rows.map((r) => r.Layer + ': ' + r.Shape).join('; ') + '.';
     },
   };
-  const shapeChanged = debounce(() => shapes.update(), 250);
+  const shapeUpdate = debounce(() => { delete document.body.dataset.pending; shapes.update(); }, 250);
+  const shapeChanged = () => { document.body.dataset.pending = 'shapes'; shapeUpdate(); };
   $('shape-input').addEventListener('input', shapeChanged);
   $('shape-stack').addEventListener('input', shapeChanged);
   const setShape = (input, stack) => {
