@@ -55,7 +55,9 @@
 // refused with an error naming the layer and the option.
 //
 // The preprocessing saved with a model (vocabulary, scaler, labels: the
-// JSON of checkpoint Extra.Preprocessing) is written to the model's
+// JSON of checkpoint Extra.Preprocessing, which for models trained by
+// seqnet is package pipeline's Pipeline, format "seqnet-pipeline/1") is
+// written to the model's
 // metadata_props under the key "seqnet.preprocessing", so that a server in
 // any language can read it with its ONNX library, e.g. in Python
 // {p.key: p.value for p in onnx.load(path).metadata_props}.

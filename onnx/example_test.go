@@ -25,12 +25,14 @@ func ExampleExport() {
 		panic(err)
 	}
 	fmt.Println(buf.Len() > 0)
-	// A layer without an ONNX form is refused by name.
-	bad, _ := model.NewSequential(layers.Input(10, 2), layers.NewConv1DTranspose(3, 2))
+	// A layer option without an ONNX form is refused by name.
+	ln := layers.NewLayerNormalization()
+	ln.RMSScaling = true
+	bad, _ := model.NewSequential(layers.Input(10, 2), ln)
 	fmt.Println(onnx.Export(&buf, bad, onnx.ExportOptions{}))
 	// Output:
 	// true
-	// onnx: layer "conv1d_transpose" (Conv1DTranspose): Conv1DTranspose has no ONNX export in seqnet (supported: Embedding, Conv1D, DepthwiseConv1D, SeparableConv1D, Dense, Activation, Dropout, SpatialDropout1D, MaxPooling1D, AveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D, Flatten, Reshape, ZeroPadding1D, Cropping1D, UpSampling1D, BatchNormalization, LayerNormalization, Concatenate, Add, Subtract, Multiply, Average, LSTM, GRU, SimpleRNN, Bidirectional)
+	// onnx: layer "layer_normalization" (LayerNormalization): LayerNormalization with rms_scaling=True has no ONNX form in opset 17 (RMSNormalization is opset 23)
 }
 
 // A model exported and imported back predicts exactly as before.

@@ -358,6 +358,8 @@ func (e *exporter) layer(l layers.Layer, in []*value, outShapes []layers.Shape) 
 		return e.depthwise(t, in[0])
 	case *layers.SeparableConv1D:
 		return e.separable(t, in[0])
+	case *layers.Conv1DTranspose:
+		return e.convTranspose(t, in[0])
 	case *layers.MaxPooling1D:
 		g := t.Geometry()
 		y := e.op("MaxPool", base, []string{e.channelsFirst(in[0], base)}, attrInts("kernel_shape", int64(t.PoolSize)),
@@ -428,7 +430,7 @@ func (e *exporter) layer(l layers.Layer, in []*value, outShapes []layers.Shape) 
 	return nil, fmt.Errorf("%s has no ONNX export in seqnet (supported: %s)", l.ClassName(), supportedExport)
 }
 
-const supportedExport = "Embedding, Conv1D, DepthwiseConv1D, SeparableConv1D, Dense, Activation, Dropout, SpatialDropout1D, " +
+const supportedExport = "Embedding, Conv1D, DepthwiseConv1D, SeparableConv1D, Conv1DTranspose, Dense, Activation, Dropout, SpatialDropout1D, " +
 	"MaxPooling1D, AveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D, Flatten, Reshape, ZeroPadding1D, Cropping1D, " +
 	"UpSampling1D, BatchNormalization, LayerNormalization, Concatenate, Add, Subtract, Multiply, Average, " +
 	"LSTM, GRU, SimpleRNN, Bidirectional"
@@ -511,6 +513,38 @@ func (e *exporter) separable(l *layers.SeparableConv1D, x *value) ([]*value, err
 		ins = append(ins, e.weight(base+"/bias", b.Shape, b.Data))
 	}
 	y := e.op("Conv", base+"/pointwise", ins, attrInts("kernel_shape", 1))
+	return e.convOut(y, l.Activation, base)
+}
+
+// convTranspose writes ConvTranspose with W (in, filters, k) from Keras'
+// (k, filters, in); seqnet's crop is the left pad, and the right pad (or,
+// when negative, output_padding) makes the length.
+func (e *exporter) convTranspose(l *layers.Conv1DTranspose, x *value) ([]*value, error) {
+	base := l.Name
+	k := l.Kernel().Value
+	size, f, in := k.Shape[0], k.Shape[1], k.Shape[2]
+	w := make([]float32, len(k.Data))
+	for i := 0; i < size; i++ {
+		for o := 0; o < f; o++ {
+			for c := 0; c < in; c++ {
+				w[(c*f+o)*size+i] = k.Data[(i*f+o)*in+c]
+			}
+		}
+	}
+	g := l.Geometry()
+	full := (g.Length-1)*l.Strides + (size-1)*l.DilationRate + 1
+	right, outPad := full-g.Crop-g.OutLength, 0
+	if right < 0 {
+		right, outPad = 0, -right
+	}
+	ins := []string{e.channelsFirst(x, base), e.weight(base+"/kernel", []int{in, f, size}, w)}
+	if l.UseBias {
+		b := l.Bias().Value
+		ins = append(ins, e.weight(base+"/bias", b.Shape, b.Data))
+	}
+	y := e.op("ConvTranspose", base, ins, attrInts("kernel_shape", int64(size)), attrInts("strides", int64(l.Strides)),
+		attrInts("dilations", int64(l.DilationRate)), attrInts("pads", int64(g.Crop), int64(right)),
+		attrInts("output_padding", int64(outPad)))
 	return e.convOut(y, l.Activation, base)
 }
 

@@ -88,7 +88,6 @@ func TestExportRefusesByName(t *testing.T) {
 		ls   []layers.Layer
 		want string
 	}{
-		{[]layers.Layer{layers.Input(6, 2), layers.NewConv1DTranspose(2, 2)}, `layer "conv1d_transpose" (Conv1DTranspose)`},
 		{[]layers.Layer{layers.Input(6, 2), ln}, "rms_scaling"},
 		{[]layers.Layer{layers.Input(6, 2), layers.NewLSTM(3, layers.RecurrentActivation("hard_sigmoid"))}, `recurrent_activation "hard_sigmoid"`},
 	} {

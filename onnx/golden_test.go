@@ -88,6 +88,15 @@ func diff(got *tensor.Tensor, want array, rtol, atol float64) (maxAbs, maxRel fl
 	return
 }
 
+// largest returns the largest magnitude of a reference array.
+func largest(a array) float64 {
+	m := 0.0
+	for _, v := range a.Data {
+		m = math.Max(m, math.Abs(v))
+	}
+	return m
+}
+
 func TestWriteFixtures(t *testing.T) {
 	if *writeFixtures == "" {
 		t.Skip("run by scripts/onnx-check.sh with -write-fixtures DIR")
@@ -157,7 +166,7 @@ func TestSeqnetGolden(t *testing.T) {
 				if !ok {
 					t.Errorf("output %d: seqnet and %s differ by up to %.3g (relative %.3g)", i, g.By, a, r)
 				} else if *report {
-					t.Logf("output %d: seqnet vs %s: max abs diff %.3g, max rel diff %.3g", i, g.By, a, r)
+					t.Logf("output %d: seqnet vs %s: max abs diff %.3g (%.3g of the largest |value|), max elementwise rel diff %.3g", i, g.By, a, a/largest(g.Reference[i]), r)
 				}
 			}
 		})

@@ -646,6 +646,8 @@ func (im *importer) step(n *pb.NodeProto) error {
 		return im.transpose()
 	case "Conv":
 		return im.conv()
+	case "ConvTranspose":
+		return im.convTranspose()
 	case "MaxPool", "AveragePool":
 		return im.pool(op == "MaxPool")
 	case "GlobalMaxPool", "GlobalAveragePool":

@@ -664,6 +664,89 @@ func (im *importer) conv() error {
 	return nil
 }
 
+// convTranspose reads ConvTranspose into Conv1DTranspose, finding the
+// Keras padding and output_padding whose geometry has the file's pads.
+func (im *importer) convTranspose() error {
+	a, err := im.attrs("kernel_shape", "strides", "dilations", "pads", "group", "auto_pad", "output_padding", "output_shape")
+	if err != nil {
+		return err
+	}
+	if ap := aString(a, "auto_pad", "NOTSET"); ap != "NOTSET" || a["output_shape"] != nil || aInt(a, "group", 1) != 1 {
+		return im.errf("attributes auto_pad, output_shape and group other than 1 are not supported")
+	}
+	x, err := im.needDyn(0)
+	if err != nil {
+		return err
+	}
+	t, err := im.channelsFirst(x)
+	if err != nil {
+		return err
+	}
+	w, err := im.needConst(1)
+	if err != nil {
+		return err
+	}
+	if len(w.shape) != 3 || w.shape[0] != t.Shape[1] {
+		return im.errf("the weight has shape %v: expected (%d input channels, filters, k)", w.shape, t.Shape[1])
+	}
+	in, f, k := w.shape[0], w.shape[1], w.shape[2]
+	get := func(name string, def int64) int64 {
+		if v := aInts(a, name); len(v) == 1 {
+			return v[0]
+		}
+		return def
+	}
+	s, d, op := get("strides", 1), get("dilations", 1), get("output_padding", 0)
+	pads := aInts(a, "pads")
+	if pads == nil {
+		pads = []int64{0, 0}
+	}
+	if len(pads) != 2 || s <= 0 || d <= 0 || s > maxElements || d > maxElements || op < 0 || op > maxElements {
+		return im.errf("attributes strides, dilations, pads and output_padding must be one positive value each (pads two)")
+	}
+	L := t.Shape[0]
+	want := (int64(L)-1)*s + int64(k-1)*d + 1 + op - pads[0] - pads[1]
+	var padding string
+	outPad := -2
+	for _, p := range []string{"valid", "same"} {
+		for o := -1; o < int(s) && padding == ""; o++ {
+			g, err := layers.ConvTransposeOutput(L, k, int(s), int(d), p, o)
+			if err == nil && int64(g.Crop) == pads[0] && int64(g.OutLength) == want {
+				padding, outPad = p, o
+			}
+		}
+	}
+	if padding == "" {
+		return im.errf("attribute pads=%v with output_padding=%d matches no Keras padding of Conv1DTranspose", pads, op)
+	}
+	c := layers.NewConv1DTranspose(f, k)
+	c.Strides, c.DilationRate, c.Padding, c.OutputPadding = int(s), int(d), padding, outPad
+	kw := make([]float32, len(w.data))
+	for i := 0; i < k; i++ {
+		for o := 0; o < f; o++ {
+			for ci := 0; ci < in; ci++ {
+				kw[(i*f+o)*in+ci] = float32(w.data[(ci*f+o)*k+i])
+			}
+		}
+	}
+	ws := [][]float32{kw}
+	if b := im.in(2); b != nil {
+		if b.c == nil || len(b.c.data) != f {
+			return im.errf("the bias must be a constant of %d values", f)
+		}
+		ws = append(ws, b.c.floats())
+	} else {
+		c.UseBias = false
+	}
+	y, err := im.apply1(c, t)
+	if err != nil {
+		return err
+	}
+	im.params = append(im.params, paramSet{c, ws})
+	im.setDyn(cfOut(y))
+	return nil
+}
+
 func (im *importer) pool(isMax bool) error {
 	a, err := im.attrs("kernel_shape", "strides", "pads", "ceil_mode", "count_include_pad", "auto_pad", "dilations", "storage_order")
 	if err != nil {

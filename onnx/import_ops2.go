@@ -411,15 +411,15 @@ func (im *importer) reshape() error {
 		// (…, directions, units) → (…, directions·units): the two
 		// directions side by side, a Concatenate.
 		r := x.rank()
-		if x.stack != r-2 || len(target) != r-2 || x.rev || !samePerm(x.perm, identityPerm(len(x.perm))) {
+		last := len(x.parts[0].Shape)
+		if x.stack != r-2 || len(target) != r-2 || x.rev || x.perm[len(x.perm)-1] != last {
 			return im.errf("only merging the directions axis with the units axis is supported for stacked recurrent outputs")
 		}
 		y, err := im.apply1(layers.NewConcatenate(-1), x.parts...)
 		if err != nil {
 			return err
 		}
-		d := simple(y, x.ids)
-		im.setDyn(d)
+		im.setDyn(&dyn{parts: []*model.Tensor{y}, stack: -1, perm: x.perm, ids: x.ids})
 		return nil
 	}
 	if len(target) == 1 {

@@ -55,7 +55,7 @@ func TestTorchGolden(t *testing.T) {
 				if !ok {
 					t.Errorf("output %d: seqnet and %s differ by up to %.3g (relative %.3g)", i, g.By, a, r)
 				} else if *report {
-					t.Logf("output %d: seqnet vs %s: max abs diff %.3g, max rel diff %.3g", i, g.By, a, r)
+					t.Logf("output %d: seqnet vs %s: max abs diff %.3g (%.3g of the largest |value|), max elementwise rel diff %.3g", i, g.By, a, a/largest(g.Reference[i]), r)
 				}
 			}
 		})

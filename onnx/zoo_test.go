@@ -91,6 +91,15 @@ var zoo = []zooModel{
 	{name: "batchnorm", make: seq(layers.Input(16, 3), conv(4, 3), layers.NewBatchNormalization(), layers.NewActivation("relu"),
 		pool(layers.NewAveragePooling1D(3), 2, "same"), layers.NewLayerNormalization(),
 		pool(layers.NewMaxPooling1D(2), 1, "same"), layers.NewFlatten(), layers.NewDense(2, ""))},
+	{name: "convtranspose", make: func() (*model.Model, error) {
+		a := layers.NewConv1DTranspose(4, 3)
+		a.Strides, a.Padding = 2, "same"
+		b := layers.NewConv1DTranspose(2, 4)
+		b.DilationRate, b.Activation = 2, mustAct("tanh")
+		c := layers.NewConv1DTranspose(3, 2)
+		c.Strides, c.OutputPadding = 3, 1
+		return model.NewSequential(layers.Input(9, 3), a, b, c, layers.NewFlatten(), layers.NewDense(2, ""))
+	}},
 	{name: "misc", make: func() (*model.Model, error) {
 		in := model.Input(11, 4)
 		a := model.Call(layers.NewZeroPadding1D(1, 2), in)
@@ -109,6 +118,14 @@ var zoo = []zooModel{
 		g := model.Call(layers.NewGlobalAveragePooling1D(), f)
 		return model.NewModel([]*model.Tensor{in}, []*model.Tensor{g, model.Call(layers.NewActivation("softplus"), f)}, 1)
 	}},
+}
+
+func mustAct(name string) *layers.Activation {
+	a, err := layers.GetActivation(name)
+	if err != nil {
+		panic(err)
+	}
+	return a
 }
 
 // randomize gives every weight random values (variances positive), so

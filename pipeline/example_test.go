@@ -78,5 +78,5 @@ func ExamplePipeline_Window() {
 	fmt.Printf("forecast for %s: %s %.1f\n", preds[0].Row, p.OutputNames(1)[0], preds[0].Values[0])
 	// Output:
 	// window: 7 rows of [temp_max temp_min precipitation wind]
-	// forecast for 2013/02/03+1: temp_max 11.9
+	// forecast for 2013/02/03+1: temp_max 8.9
 }

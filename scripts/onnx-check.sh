@@ -56,4 +56,4 @@ if [ -f scripts/onnx/torch-export.py ]; then
 	$PY scripts/onnx/torch-export.py "$root/onnx/testdata/torch"
 fi
 echo "== 4. seqnet against the references"
-go test ./onnx -count=1 -v -run '^(TestSeqnetGolden|TestTorchGolden)$' -args -report | grep -E '^(=== RUN|--- |    .*(diff|differ))|^(ok|FAIL)' || true
+go test ./onnx -count=1 -v -run '^(TestSeqnetGolden|TestTorchGolden|TestRoundTrip)$' -args -report | grep -E '^(=== RUN|--- |    .*(diff|differ))|^(ok|FAIL)|^    --- ' || true

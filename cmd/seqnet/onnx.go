@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/seqnet/seqnet/checkpoint"
 	"github.com/seqnet/seqnet/onnx"
+	"github.com/seqnet/seqnet/pipeline"
 )
 
 // exportONNX is `seqnet export --model M --onnx out.onnx`.
@@ -24,15 +26,33 @@ func exportONNX(modelPath, out string, w io.Writer) error {
 	if err != nil {
 		return userErr("--model %s: %v", modelPath, err)
 	}
-	if err := onnx.WriteFile(out, m, onnx.ExportOptions{Preprocessing: extra.Preprocessing}); err != nil {
+	pre, desc := storedPipeline(extra.Preprocessing)
+	if err := onnx.WriteFile(out, m, onnx.ExportOptions{Preprocessing: pre}); err != nil {
 		return userErr("--onnx %s: %v", out, err)
 	}
-	note := ""
-	if extra.Preprocessing != nil {
-		note = fmt.Sprintf(", with the preprocessing in metadata_props[%q]", onnx.MetaPreprocessing)
+	fmt.Fprintf(w, "ONNX model (opset %d, dynamic batch axis) written to %s\n", onnx.Opset, out)
+	if pre != nil {
+		fmt.Fprintf(w, "its preprocessing is in metadata_props[%q] as JSON:\n%s", onnx.MetaPreprocessing, desc)
 	}
-	fmt.Fprintf(w, "ONNX model (opset %d, dynamic batch axis) written to %s%s\n", onnx.Opset, out, note)
 	return nil
+}
+
+// storedPipeline returns the preprocessing JSON to carry in an ONNX file
+// and a description: a seqnet pipeline is rewritten in the current
+// format (pipeline.Format) and described; other JSON is kept as it is.
+func storedPipeline(raw json.RawMessage) (json.RawMessage, string) {
+	if len(raw) == 0 {
+		return nil, ""
+	}
+	p, err := pipeline.Parse(raw)
+	if err != nil || p.Kind == "" {
+		return raw, "  (not a seqnet pipeline: kept as it is)\n"
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return raw, ""
+	}
+	return b, "  " + strings.ReplaceAll(strings.TrimRight(p.Describe(), "\n"), "\n", "\n  ") + "\n"
 }
 
 // importONNX is `seqnet import --onnx file.onnx --out M`.
@@ -51,11 +71,12 @@ func importONNX(in, out string, w io.Writer) error {
 		return userErr("--onnx %v", err)
 	}
 	var extra checkpoint.Extra
+	desc := ""
 	if p := info.Metadata[onnx.MetaPreprocessing]; p != "" {
 		if !json.Valid([]byte(p)) {
 			return userErr("--onnx %s: metadata_props[%q] is not valid JSON", in, onnx.MetaPreprocessing)
 		}
-		extra.Preprocessing = json.RawMessage(p)
+		extra.Preprocessing, desc = storedPipeline(json.RawMessage(p))
 	}
 	if err := checkpoint.Save(out, m, extra); err != nil {
 		return fmt.Errorf("--out %s: %w", out, err)
@@ -72,7 +93,7 @@ func importONNX(in, out string, w io.Writer) error {
 		}
 	}
 	if extra.Preprocessing != nil {
-		fmt.Fprintln(w, "the preprocessing stored in the file's metadata is kept")
+		fmt.Fprintf(w, "the preprocessing in the file's metadata is kept:\n%s", desc)
 	}
 	fmt.Fprintf(w, "saved %s with the weights of %s\n", out, in)
 	return nil

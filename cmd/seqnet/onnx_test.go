@@ -23,12 +23,14 @@ func TestExportONNX(t *testing.T) {
 		t.Fatal(err)
 	}
 	mpath := filepath.Join(dir, "m.seqnet")
-	pre := json.RawMessage(`{"labels":["neg","pos"]}`)
+	pre := json.RawMessage(`{"format":"seqnet-pipeline/1","kind":"npy","task":"regression","x_shape":[12]}`)
 	if err := checkpoint.Save(mpath, m, checkpoint.Extra{Preprocessing: pre}); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "m.onnx")
-	mustCLI(t, "export", "--model", mpath, "--onnx", out)
+	if o := mustCLI(t, "export", "--model", mpath, "--onnx", out); !strings.Contains(o, "NumPy arrays of per-sample shape") {
+		t.Errorf("export output %q does not describe the preprocessing", o)
+	}
 	b, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)

@@ -19,8 +19,8 @@ head -401 data/embedded/files/seattle-weather.csv | cut -d, -f1-5 > $out/weather
 	--max-tokens 400 --seq-len 12 --embedding-dim 8 --filters 8 --units 8 \
 	--epochs 20 --batch-size 16 --seed 1 --no-curves --out $out/spam-cli1.seqnet
 "$SEQNET" train --data $out/weather.csv --window 7 --target temp_max --row-label date \
-	--features temp_max,temp_min,precipitation,wind --filters 8 --units 8 \
-	--epochs 60 --batch-size 16 --seed 1 --no-curves --out $out/weather-cli1.seqnet
+	--features temp_max,temp_min,precipitation,wind --filters 16 --units 16 --learning-rate 0.003 \
+	--epochs 60 --batch-size 16 --seed 3 --no-curves --out $out/weather-cli1.seqnet
 # What that CLI predicted on the same files: the pipeline must decode the same.
 "$SEQNET" predict --model $out/spam-cli1.seqnet --data $out/spam.tsv --out $out/spam-cli1.predict.jsonl
 "$SEQNET" predict --model $out/weather-cli1.seqnet --data $out/weather.csv --out $out/weather-cli1.predict.jsonl

@@ -96,6 +96,19 @@ class BiLSTMNet(nn.Module):
         return self.fc(torch.cat([h[-2], h[-1]], dim=1))
 
 
+class BiGRUNet(nn.Module):
+    """Uses the sequence output: the last step and the mean over steps."""
+
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(3, 4, batch_first=True, bidirectional=True)
+        self.fc = nn.Linear(16, 2)
+
+    def forward(self, x):
+        out, _ = self.gru(x)
+        return self.fc(torch.cat([out[:, -1, :], out.mean(dim=1)], dim=1))
+
+
 def tokens(vocab, steps):
     return torch.randint(1, vocab, (3, steps))
 
@@ -107,6 +120,7 @@ MODELS = [
     ("gru", GRUNet, lambda: tokens(30, 10)),
     ("lstm", LSTMNet, lambda: torch.randn(3, 12, 3)),
     ("bilstm", BiLSTMNet, lambda: tokens(30, 9)),
+    ("bigru", BiGRUNet, lambda: torch.randn(3, 11, 3)),
 ]
 
 

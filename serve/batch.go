@@ -1,0 +1,163 @@
+package serve
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/seqnet/seqnet/tensor"
+)
+
+// job is one request's samples waiting for a forward pass.
+type job struct {
+	lm   *loaded
+	x    *tensor.Tensor
+	done chan result // buffered: the batcher never blocks on it
+}
+
+type result struct {
+	y   *tensor.Tensor
+	err error
+}
+
+// batcher runs the forward passes of one model name: it gathers the jobs
+// that arrive together into one batch. After the first job it takes every
+// job already queued and, while other requests are still being decoded
+// (so more will come soon) and the batch is not full, waits up to window
+// for them; a lone request never waits.
+type batcher struct {
+	jobs     chan *job
+	window   time.Duration
+	max      int
+	observe  func(n int)
+	decoding atomic.Int64 // requests decoded but not yet queued
+}
+
+func newBatcher(window time.Duration, max int, observe func(int)) *batcher {
+	return &batcher{jobs: make(chan *job, 1024), window: window, max: max, observe: observe}
+}
+
+// submit queues x and waits for its outputs (or ctx).
+func (b *batcher) submit(ctx context.Context, lm *loaded, x *tensor.Tensor) (*tensor.Tensor, error) {
+	j := &job{lm: lm, x: x, done: make(chan result, 1)}
+	select {
+	case b.jobs <- j:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case r := <-j.done:
+		return r.y, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// compatible says whether j can join a batch started by first: the same
+// model version and per-sample shape.
+func compatible(first, j *job) bool {
+	return j.lm == first.lm && slices.Equal(j.x.Shape[1:], first.x.Shape[1:]) && (j.x.Mask == nil) == (first.x.Mask == nil)
+}
+
+func (b *batcher) run(stop <-chan struct{}) {
+	var carry *job
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		first := carry
+		carry = nil
+		if first == nil {
+			select {
+			case first = <-b.jobs:
+			case <-stop:
+				return
+			}
+		}
+		batch := []*job{first}
+		n := first.x.Shape[0]
+		waiting := false
+	gather:
+		for n < b.max {
+			select {
+			case j := <-b.jobs:
+				if !compatible(first, j) {
+					carry = j
+					break gather
+				}
+				batch = append(batch, j)
+				n += j.x.Shape[0]
+				continue
+			default:
+			}
+			if b.decoding.Load() == 0 {
+				break
+			}
+			if !waiting {
+				timer.Reset(b.window)
+				waiting = true
+			}
+			select {
+			case j := <-b.jobs:
+				if !compatible(first, j) {
+					carry = j
+					break gather
+				}
+				batch = append(batch, j)
+				n += j.x.Shape[0]
+			case <-timer.C:
+				waiting = false
+				break gather
+			case <-stop:
+				break gather
+			}
+		}
+		if waiting {
+			timer.Stop() // since Go 1.23 a stopped timer delivers no stale value
+		}
+		b.runBatch(batch, n)
+	}
+}
+
+// runBatch predicts the jobs' samples in one pass and hands each its rows.
+func (b *batcher) runBatch(batch []*job, n int) {
+	if b.observe != nil {
+		b.observe(n)
+	}
+	x := batch[0].x
+	if len(batch) > 1 {
+		x = concat(batch, n)
+	}
+	y, err := batch[0].lm.m.Predict(x, max(n, 1))
+	if err == nil && (y.Rank() < 1 || y.Shape[0] != n) {
+		err = fmt.Errorf("the model gave %v outputs for %d samples", y.Shape, n)
+	}
+	at := 0
+	for _, j := range batch {
+		k := j.x.Shape[0]
+		if err != nil {
+			j.done <- result{err: err}
+			continue
+		}
+		j.done <- result{y: y.Rows(at, at+k)}
+		at += k
+	}
+}
+
+// concat stacks the jobs' inputs (same per-sample shape) into one tensor.
+func concat(batch []*job, n int) *tensor.Tensor {
+	shape := append([]int{n}, batch[0].x.Shape[1:]...)
+	x := tensor.New(shape...)
+	if batch[0].x.Mask != nil {
+		x.Mask = make([]bool, 0, len(x.Data))
+	}
+	at := 0
+	for _, j := range batch {
+		at += copy(x.Data[at:], j.x.Data)
+		if x.Mask != nil {
+			x.Mask = append(x.Mask, j.x.Mask...)
+		}
+	}
+	return x
+}

@@ -1,0 +1,313 @@
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/seqnet/seqnet/pipeline"
+	"github.com/seqnet/seqnet/tensor"
+)
+
+const (
+	protoTF = "tfserving"
+	protoV2 = "v2"
+)
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/v1/models/", s.tfServing)
+	mux.HandleFunc("/v2/", s.v2)
+	mux.HandleFunc("/v2", s.v2)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no such endpoint %s %s: the server answers /v1/models/NAME[:predict] (TensorFlow Serving), /v2/... (KServe v2) and /metrics", r.Method, r.URL.Path))
+	})
+	return mux
+}
+
+// call is one request being answered: what the metrics and logs need.
+type call struct {
+	s        *Server
+	w        http.ResponseWriter
+	r        *http.Request
+	protocol string
+	model    string
+	start    time.Time
+	status   int
+}
+
+func (s *Server) newCall(w http.ResponseWriter, r *http.Request, protocol string) *call {
+	return &call{s: s, w: w, r: r, protocol: protocol, start: time.Now()}
+}
+
+// reply writes v as JSON with status code.
+func (c *call) reply(code int, v any) {
+	c.status = code
+	b, err := json.Marshal(v)
+	if err != nil {
+		code, b = 500, []byte(`{"error": "the answer could not be encoded as JSON"}`)
+		c.s.log.Error("encoding an answer", "error", err)
+	}
+	c.w.Header().Set("Content-Type", "application/json")
+	c.w.WriteHeader(code)
+	c.w.Write(b)
+	c.w.Write([]byte("\n"))
+}
+
+// fail answers an error as {"error": "..."} with its status.
+func (c *call) fail(code int, err error) {
+	kind := "bad_request"
+	switch {
+	case code == 404:
+		kind = "not_found"
+	case code == 413:
+		kind = "too_large"
+	case code == 503:
+		kind = "busy"
+	case code >= 500:
+		kind = "internal"
+	}
+	c.s.metrics.errors.WithLabelValues(c.model, c.protocol, kind).Inc()
+	lvl := c.s.log.Debug
+	if code >= 500 {
+		lvl = c.s.log.Error
+	}
+	lvl("request failed", "method", c.r.Method, "path", c.r.URL.Path, "code", code, "error", err.Error())
+	c.reply(code, map[string]string{"error": err.Error()})
+}
+
+// done records the request's metrics.
+func (c *call) done() {
+	if c.status == 0 {
+		return
+	}
+	c.s.metrics.requests.WithLabelValues(c.model, c.protocol, strconv.Itoa(c.status)).Inc()
+	c.s.metrics.latency.WithLabelValues(c.model, c.protocol).Observe(time.Since(c.start).Seconds())
+	c.s.log.Debug("request", "method", c.r.Method, "path", c.r.URL.Path, "model", c.model, "code", c.status, "seconds", time.Since(c.start).Seconds())
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	b, _ := json.Marshal(map[string]string{"error": msg})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	w.Write(append(b, '\n'))
+}
+
+// lookup finds a model and checks the version asked for ("" = current).
+func (s *Server) lookup(name, version string) (*entry, *loaded, int, error) {
+	e := s.models[name]
+	if e == nil {
+		return nil, nil, 404, fmt.Errorf("model %q not found: this server serves %s", name, strings.Join(quoteAll(s.names), ", "))
+	}
+	lm := e.cur.Load()
+	if version != "" && version != strconv.FormatInt(lm.version, 10) {
+		return nil, nil, 404, fmt.Errorf("model %q version %s not found: version %d is serving (versions count the loads of the file, from 1)", name, version, lm.version)
+	}
+	return e, lm, 0, nil
+}
+
+func quoteAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = strconv.Quote(v)
+	}
+	return out
+}
+
+// body reads the request body within the size limit.
+func (c *call) body() ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, c.s.o.MaxBodyBytes))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, &badRequest{msg: fmt.Sprintf("the request body is larger than %d bytes (--max-body): send fewer instances per request", c.s.o.MaxBodyBytes), tooLarge: true}
+	}
+	if err != nil {
+		return nil, bad("reading the request body: %v", err)
+	}
+	return b, nil
+}
+
+// acquire takes one of the concurrent-request slots, or answers 503.
+func (c *call) acquire() bool {
+	select {
+	case c.s.slots <- struct{}{}:
+		c.s.metrics.inflight.Inc()
+		return true
+	default:
+		c.w.Header().Set("Retry-After", "1")
+		c.fail(503, fmt.Errorf("the server is answering its limit of %d requests at once (--max-concurrent): retry shortly", cap(c.s.slots)))
+		return false
+	}
+}
+
+func (c *call) release() {
+	<-c.s.slots
+	c.s.metrics.inflight.Dec()
+}
+
+// answer is a request's predictions, decoded by the pipeline.
+type answer struct {
+	lm      *loaded
+	rowName string
+	preds   []pipeline.Prediction
+}
+
+// predict decodes a body with decode and runs the model: the part both
+// protocols share.
+func (c *call) predict(e *entry, lm *loaded, decode func(*reader, []byte) (*request, error)) (*request, *answer, error) {
+	queued := false
+	if e.batch != nil {
+		e.batch.decoding.Add(1)
+		defer func() {
+			if !queued {
+				e.batch.decoding.Add(-1)
+			}
+		}()
+	}
+	body, err := c.body()
+	if err != nil {
+		return nil, nil, err
+	}
+	req, err := decode(&lm.r, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	x, rowName, rows, err := inputs(lm, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	var y *tensor.Tensor
+	if e.batch != nil {
+		queued = true
+		e.batch.decoding.Add(-1)
+		y, err = e.batch.submit(c.r.Context(), lm, x)
+	} else {
+		y, err = lm.m.Predict(x, max(x.Shape[0], 1))
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return nil, nil, err
+		}
+		return nil, nil, asBadInput(err)
+	}
+	preds, err := lm.p.Decode(y, rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	return req, &answer{lm: lm, rowName: rowName, preds: preds}, nil
+}
+
+// asBadInput makes a model error on the request's tensor (e.g. a token
+// index outside the vocabulary) a 400.
+func asBadInput(err error) error {
+	return &badRequest{msg: "the model could not read the input: " + err.Error()}
+}
+
+// inputs turns a decoded request into the model's input tensor and the
+// names of its rows.
+func inputs(lm *loaded, req *request) (x *tensor.Tensor, rowName string, rows []string, err error) {
+	p := lm.p
+	var b *pipeline.Batch
+	switch {
+	case req.x != nil:
+		x, rowName = req.x, "index"
+		for i := 0; i < x.Shape[0]; i++ {
+			rows = append(rows, strconv.Itoa(i))
+		}
+		return x, rowName, rows, nil
+	case req.texts != nil:
+		b, err = p.Texts(req.texts)
+	case req.records != nil:
+		b, err = p.Records(req.records)
+	case req.windows != nil:
+		return windows(p, req.windows)
+	default:
+		return nil, "", nil, bad("the request holds no inputs")
+	}
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if len(b.Rows) != req.n {
+		return nil, "", nil, bad("%d instances sent but %d read (rows with missing values dropped by the model's fill policy?)", req.n, len(b.Rows))
+	}
+	return b.X, b.RowName, b.Rows, nil
+}
+
+// windows reads each window of rows and keeps its last window: the
+// forecast from the latest rows.
+func windows(p *pipeline.Pipeline, ws [][]map[string]string) (*tensor.Tensor, string, []string, error) {
+	var xs []*tensor.Tensor
+	var rows []string
+	rowName := "target_row"
+	for i, w := range ws {
+		b, err := p.Window(w)
+		if err != nil {
+			return nil, "", nil, bad("instance %d: %v", i, err)
+		}
+		last := b.X.Shape[0] - 1
+		xs = append(xs, b.X.Rows(last, last+1))
+		rows = append(rows, b.Rows[last])
+		rowName = b.RowName
+	}
+	if len(xs) == 1 {
+		return xs[0], rowName, rows, nil
+	}
+	shape := append([]int{len(xs)}, xs[0].Shape[1:]...)
+	x := tensor.New(shape...)
+	at := 0
+	for _, t := range xs {
+		at += copy(x.Data[at:], t.Data)
+	}
+	return x, rowName, rows, nil
+}
+
+// num is a float32 written as the shortest decimal that reads back the
+// same, or null when it is not finite.
+type num float32
+
+func (v num) MarshalJSON() ([]byte, error) {
+	f := float64(v)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, f, 'g', -1, 32), nil
+}
+
+func nums(v []float64) []num {
+	out := make([]num, len(v))
+	for i, f := range v {
+		out[i] = num(f)
+	}
+	return out
+}
+
+// named maps names to values.
+func named(names []string, v []float64) map[string]num {
+	m := make(map[string]num, len(v))
+	for i, f := range v {
+		m[names[i]] = num(f)
+	}
+	return m
+}
+
+// outputNames names a regression answer's values.
+func (a *answer) outputNames() []string {
+	k := 0
+	if len(a.preds) > 0 {
+		k = len(a.preds[0].Values)
+	}
+	return a.lm.p.OutputNames(k)
+}
+
+// namedRows says whether rows have names worth sending (not just indices).
+func (a *answer) namedRows() bool { return a.rowName != "index" && a.rowName != "" }
