@@ -48,7 +48,6 @@
 //     the last state at masked steps of a returned sequence, the export
 //     does too; masked global poolings average or take the maximum of the
 //     real steps only.
-//
 //   - Conv1DTranspose: ConvTranspose (W (in, filters, k)); seqnet's crop
 //     is the left pad, the rest of the length the right pad or
 //     output_padding.
