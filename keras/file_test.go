@@ -84,6 +84,8 @@ func TestReadModelFileMatchesJSONRoute(t *testing.T) {
 		{"bidir_latest.keras", "bidir", "keras", false}, // libver='latest', small groups
 		{"deep.keras", "deep", "keras", false},
 		{"deep.h5", "deep", "h5", false},
+		{"zoo.keras", "zoo", "keras", false},
+		{"zoo.h5", "zoo", "h5", false},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {

@@ -131,10 +131,10 @@ func fuzzModelFile(f *testing.F, pattern string) {
 // FuzzReadModelFileH5 fuzzes the Keras 2 .h5 reader (and the HDF5 reader
 // under it).
 //
-//	go test -run XXX -fuzz=FuzzReadModelFileH5 -fuzztime=60s ./keras
+//	go test -run XXX -fuzz=FuzzReadModelFileH5 -fuzztime=60s -fuzzminimizetime=2s ./keras
 func FuzzReadModelFileH5(f *testing.F) { fuzzModelFile(f, "*.h5") }
 
 // FuzzReadModelFileKeras fuzzes the Keras 3 .keras reader.
 //
-//	go test -run XXX -fuzz=FuzzReadModelFileKeras -fuzztime=60s ./keras
+//	go test -run XXX -fuzz=FuzzReadModelFileKeras -fuzztime=60s -fuzzminimizetime=2s ./keras
 func FuzzReadModelFileKeras(f *testing.F) { fuzzModelFile(f, "*.keras") }

@@ -194,11 +194,9 @@ func ConvLengthHint(steps, channels, kernel int) string {
 }
 
 type convState struct {
-	dims    conv.Dims
-	xp, dxp []float32 // padded input and its gradient (when padding)
-	out     *biasAct  // bias and activation, with their buffers
-	ws      conv.Workspace
-	padded  bool // xp holds this batch's padded input
+	conv *conv.Conv // the convolution, with its buffers
+	out  *biasAct   // bias and activation, with their buffers
+	grad convGrad   // dL/dz for conv.Backward, from out
 }
 
 func (c *Conv1D) dims(batch int) conv.Dims {
@@ -211,12 +209,10 @@ func (c *Conv1D) dims(batch int) conv.Dims {
 
 func (c *Conv1D) state(ctx *Context, batch int) *convState {
 	st, _ := ctx.State.(*convState)
-	if st == nil || st.dims.Batch != batch {
-		st = &convState{dims: c.dims(batch)}
-		if st.dims.Padded() && !st.dims.ForwardInPlace() {
-			st.xp = make([]float32, batch*st.dims.PaddedLength()*c.in)
-		}
+	if st == nil || st.conv.Dims().Batch != batch {
+		st = &convState{conv: conv.New(c.dims(batch))}
 		st.out = newBiasAct(c.Activation, c.Filters, batch*c.geom.OutLength*c.Filters)
+		st.grad.out = st.out
 		ctx.State = st
 	}
 	return st
@@ -228,18 +224,7 @@ func (c *Conv1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	st := c.state(ctx, Batch(x))
 	z := st.out.pre(y.Data)
 	stage := st.out.stage(valueOf(c.bias)) // bias and relu in the GEMMs
-	st.padded = false
-	if st.dims.ForwardInPlace() {
-		// No padded copy for the forward pass; Backward makes it if needed.
-		conv.ForwardUnpadded(st.dims, x.Data, c.kernel.Value.Data, z, &st.ws, stage)
-	} else {
-		xp := x.Data
-		if st.xp != nil {
-			conv.Pad(st.dims, x.Data, st.xp)
-			xp, st.padded = st.xp, true
-		}
-		conv.Forward(st.dims, xp, c.kernel.Value.Data, z, &st.ws, stage)
-	}
+	st.conv.Forward(x.Data, c.kernel.Value.Data, z, stage)
 	st.out.finish(y.Data)
 }
 
@@ -247,53 +232,9 @@ func (c *Conv1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 func (c *Conv1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 	x := in[0]
 	st := c.state(ctx, Batch(x))
-	dw := gradOf(c.kernel) // nil for a frozen kernel: only the input gradient flows
-	if dw == nil && dIn[0] == nil {
-		st.out.grad(out[0].Data, dOut[0].Data, gradOf(c.bias))
-		return
-	}
-	if st.dims.ForwardInPlace() {
-		dz := st.out.grad(out[0].Data, dOut[0].Data, gradOf(c.bias))
-		var dx []float32
-		if dIn[0] != nil {
-			dx = dIn[0].Data
-		}
-		conv.BackwardUnpadded(st.dims, x.Data, c.kernel.Value.Data, dz, dw, dx, &st.ws)
-		return
-	}
-	xp := x.Data
-	if st.xp != nil {
-		if !st.padded {
-			conv.Pad(st.dims, x.Data, st.xp)
-			st.padded = true
-		}
-		xp = st.xp
-	}
-	var dxp []float32
-	if dIn[0] != nil {
-		if st.dims.Padded() {
-			if st.dxp == nil {
-				st.dxp = make([]float32, len(st.xp))
-			}
-			clear(st.dxp)
-			dxp = st.dxp
-		} else {
-			dxp = dIn[0].Data
-		}
-	}
-	if st.dims.WholeBatchBackward(&st.ws) && st.out.writesGradInto() {
-		// Relu's output stage writes dL/dz straight into the rows the
-		// whole-batch products read; conv.Backward copies it there.
-		z, lay := conv.GradBuffer(st.dims, &st.ws, dxp != nil)
-		st.out.gradInto(out[0].Data, dOut[0].Data, gradOf(c.bias), z, lay)
-		conv.BackwardLaidOut(st.dims, xp, c.kernel.Value.Data, z, dw, dxp, &st.ws)
-	} else {
-		dz := st.out.grad(out[0].Data, dOut[0].Data, gradOf(c.bias))
-		conv.Backward(st.dims, xp, c.kernel.Value.Data, dz, dw, dxp, &st.ws)
-	}
-	if dxp != nil && st.dims.Padded() {
-		conv.Unpad(st.dims, dxp, dIn[0].Data)
-	}
+	st.grad.y, st.grad.dy, st.grad.biasGrad = out[0].Data, dOut[0].Data, gradOf(c.bias)
+	// dw is nil for a frozen kernel: only the input gradient flows.
+	st.conv.Backward(x.Data, c.kernel.Value.Data, &st.grad, gradOf(c.kernel), dataOf(dIn[0]))
 }
 
 // Config returns Keras' Conv1D config.

@@ -4,6 +4,7 @@ import (
 	"github.com/seqnet/seqnet/internal/conv"
 	"github.com/seqnet/seqnet/internal/kernels"
 	"github.com/seqnet/seqnet/internal/parallel"
+	"github.com/seqnet/seqnet/tensor"
 )
 
 // biasAct is the output stage Conv1D and Dense share: z = x·W (+ bias),
@@ -92,6 +93,27 @@ func (b *biasAct) gradInto(y, dy, biasGrad, dst []float32, lay conv.GradLayout) 
 	b.lay = lay
 	b.backward(nil, y, dy, dst, biasGrad)
 	b.lay = conv.GradLayout{}
+}
+
+// convGrad is the conv.Grad of a Conv1D's backward pass: dL/dz from the
+// output stage out, given the output y, dy and the bias gradient
+// (biasGrad, nil to skip), written where conv.Backward wants it.
+type convGrad struct {
+	out             *biasAct
+	y, dy, biasGrad []float32
+}
+
+// Rows returns dL/dz row after row.
+func (g *convGrad) Rows() []float32 { return g.out.grad(g.y, g.dy, g.biasGrad) }
+
+// WriteLaidOut writes dL/dz straight into dst when the stage can (relu
+// in place).
+func (g *convGrad) WriteLaidOut(dst []float32, lay conv.GradLayout) bool {
+	if !g.out.writesGradInto() {
+		return false
+	}
+	g.out.gradInto(g.y, g.dy, g.biasGrad, dst, lay)
+	return true
 }
 
 // parallelMin is the element count from which a pass is split into
@@ -216,6 +238,15 @@ func valueOf(p *Param) []float32 {
 		return nil
 	}
 	return p.Value.Data
+}
+
+// dataOf returns a tensor's values, or nil for a missing tensor (an input
+// gradient nobody asked for).
+func dataOf(t *tensor.Tensor) []float32 {
+	if t == nil {
+		return nil
+	}
+	return t.Data
 }
 
 // gradOf returns a weight's gradient, or nil for a missing or frozen one.

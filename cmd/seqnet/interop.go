@@ -20,6 +20,7 @@ func init() {
 
 const importUsage = `Usage: seqnet import --keras-json model.json --weights weights.npz --out model.seqnet
        seqnet import --onnx model.onnx --out model.seqnet
+       seqnet import --keras model.keras --out model.seqnet  (or model.h5)
 
 Reads a Keras model's architecture (open("model.json", "w").write(model.to_json()))
 and weights (numpy.savez("weights.npz", *model.get_weights())) and writes a
@@ -34,6 +35,9 @@ Flags:
   --onnx FILE         an ONNX model instead: seqnet's own exports and what
                       torch.onnx.export writes for Conv1d text CNNs and
                       GRU/LSTM models (opsets 13-17)
+  --keras FILE        a whole Keras model saved by model.save: Keras 3 .keras or
+                      Keras 2 .h5 (architecture and weights; the optimizer
+                      state such files may hold is not imported)
   --out FILE          the seqnet model file to write
 `
 
@@ -62,8 +66,15 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	shape := fs.String("input-shape", "", "")
 	out := fs.String("out", "", "")
 	onnxIn := fs.String("onnx", "", "")
+	kerasIn := fs.String("keras", "", "")
 	if done, st := parseFlags(fs, args, importUsage, stdout, stderr); done {
 		return st
+	}
+	if *kerasIn != "" {
+		if *jsonPath != "" || *weights != "" || *shape != "" || *onnxIn != "" {
+			return finish(stderr, "import", userErr("--keras reads architecture and weights from one file; leave out --keras-json, --weights, --input-shape and --onnx"))
+		}
+		return finish(stderr, "import", importKerasFile(*kerasIn, *out, stdout))
 	}
 	if *onnxIn != "" {
 		if *jsonPath != "" || *weights != "" || *shape != "" {

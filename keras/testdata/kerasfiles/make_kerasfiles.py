@@ -126,9 +126,12 @@ def rnn_cfg(units, return_sequences, gru):
 
 def rnn(cls, name, units, return_sequences=False, inbound=None):
     gru = cls == "GRU"
-    gates = 3 if gru else 4
+    gates = {"GRU": 3, "LSTM": 4, "SimpleRNN": 1}[cls]
     bias = (2, gates * units) if gru else (gates * units,)
-    return L(cls, name, rnn_cfg(units, return_sequences, gru),
+    cfg = rnn_cfg(units, return_sequences, gru)
+    if cls == "SimpleRNN":
+        del cfg["recurrent_activation"], cfg["unit_forget_bias"]
+    return L(cls, name, cfg,
              [("kernel", ("in", gates * units)), ("recurrent_kernel", (units, gates * units)), ("bias", bias)],
              cell=snake(cls) + "_cell", inbound=inbound)
 
@@ -358,6 +361,60 @@ class Model:
                 og.create_dataset("Adam/iter:0", data=np.array(7, dtype=np.int64))
 
 
+def conv_common(act="linear"):
+    return {"strides": [1], "padding": "same", "data_format": "channels_last", "dilation_rate": [1],
+            "activation": act, "use_bias": True, "bias_initializer": zeros, "bias_regularizer": None,
+            "activity_regularizer": None, "bias_constraint": None}
+
+
+def zoo():
+    """Every other layer seqnet reads, in one functional model."""
+    ls = []
+
+    def add(layer, *inbound):
+        layer.inbound = list(inbound)
+        ls.append(layer)
+        return layer.name
+    x = add(conv1d("conv1d", 6, 3, padding="same"), "INPUT")
+    dw = add(L("DepthwiseConv1D", "depthwise_conv1d", dict(conv_common(), kernel_size=[3], depth_multiplier=2,
+                                                            depthwise_initializer=glorot, depthwise_regularizer=None,
+                                                            depthwise_constraint=None),
+               [("depthwise_kernel", (3, 6, 2)), ("bias", (12,))]), x)
+    sp = add(L("SeparableConv1D", "separable_conv1d", dict(conv_common("relu"), filters=6, kernel_size=[3], depth_multiplier=1,
+                                                            depthwise_initializer=glorot, pointwise_initializer=glorot,
+                                                            depthwise_regularizer=None, pointwise_regularizer=None,
+                                                            depthwise_constraint=None, pointwise_constraint=None),
+               [("depthwise_kernel", (3, 12, 1)), ("pointwise_kernel", (1, 12, 6)), ("bias", (6,))]), dw)
+    tr = add(L("Conv1DTranspose", "conv1d_transpose", dict(conv_common(), filters=6, kernel_size=[3], output_padding=None,
+                                                            kernel_initializer=glorot, kernel_regularizer=None,
+                                                            kernel_constraint=None),
+               [("kernel", (3, 6, 6)), ("bias", (6,))]), sp)
+    ln = add(L("LayerNormalization", "layer_normalization", {"axis": [-1], "epsilon": 0.001, "center": True, "scale": True,
+                                                             "beta_initializer": zeros, "gamma_initializer": lambda k3: {"class_name": "Ones", "config": {}},
+                                                             "beta_regularizer": None, "gamma_regularizer": None,
+                                                             "beta_constraint": None, "gamma_constraint": None},
+               [("gamma", (6,)), ("beta", (6,))]), tr)
+    dr = add(simple("Dropout", "dropout", {"rate": 0.2, "seed": None, "noise_shape": None}), ln)
+    sd = add(simple("SpatialDropout1D", "spatial_dropout1d", {"rate": 0.2, "seed": None}), x)
+    a = add(simple("Add", "add"), dr, sd)
+    b = add(simple("Subtract", "subtract"), tr, sp)
+    c = add(simple("Multiply", "multiply"), a, b)
+    d = add(simple("Average", "average"), c, x)
+    zp = add(simple("ZeroPadding1D", "zero_padding1d", {"padding": [1, 1]}), d)
+    cr = add(simple("Cropping1D", "cropping1d", {"cropping": [1, 1]}), zp)
+    up = add(simple("UpSampling1D", "up_sampling1d", {"size": 2}), cr)
+    ap = add(simple("AveragePooling1D", "average_pooling1d", {"pool_size": [2], "padding": "valid", "strides": [2],
+                                                              "data_format": "channels_last"}), up)
+    r = add(rnn("SimpleRNN", "simple_rnn", 5, return_sequences=True), ap)
+    ac = add(simple("Activation", "activation", {"activation": "tanh"}), r)
+    rs = add(simple("Reshape", "reshape", {"target_shape": [8, 10]}), ac)
+    gp = add(simple("GlobalAveragePooling1D", "global_average_pooling1d", {"data_format": "channels_last", "keepdims": False}), rs)
+    add(dense("dense", 3), gp)
+    dims = {l.name: 6 for l in ls}
+    dims.update({"conv1d": 4, "simple_rnn": 6, "dense": 10})
+    return Model("zoo", "Functional", (16, 4), ls, dims)
+
+
 def models():
     # A Kim-style text CNN: Embedding, two Conv1D branches, global max
     # pooling, Concatenate, Dense.
@@ -397,7 +454,7 @@ def models():
     # libver='latest' stores as dense links.
     deep = [dense("dense" if i == 0 else "dense_%d" % i, 3, "tanh") for i in range(12)]
     deep = Model("deep", "Sequential", (3,), deep, {l.name: 3 for l in deep})
-    return textcnn, convbn, rnns, bidir, deep
+    return textcnn, convbn, rnns, bidir, deep, zoo()
 
 
 def main():
