@@ -186,12 +186,11 @@ func FitLogistic(x []Sparse, labels []int, features, classes int, o LogisticOpti
 	const b1, b2, eps = 0.9, 0.999, 1e-8
 	for it := 1; it <= o.Iterations; it++ {
 		g := m.Gradient(x, labels, o.C)
+		c1, c2 := 1-math.Pow(b1, float64(it)), 1-math.Pow(b2, float64(it))
 		for i := range params {
 			mom[i] = b1*mom[i] + (1-b1)*g[i]
 			vel[i] = b2*vel[i] + (1-b2)*g[i]*g[i]
-			mh := mom[i] / (1 - math.Pow(b1, float64(it)))
-			vh := vel[i] / (1 - math.Pow(b2, float64(it)))
-			params[i] -= o.LearningRate * mh / (math.Sqrt(vh) + eps)
+			params[i] -= o.LearningRate * (mom[i] / c1) / (math.Sqrt(vel[i]/c2) + eps)
 		}
 		copy(m.W, params[:len(m.W)])
 		copy(m.B, params[len(m.W):])

@@ -31,6 +31,8 @@ def load(path):
     return d
 ours = [load(os.path.join(out, f"seqnet-{r}.jsonl")) for r in range(1, rounds + 1)]
 refs = [load(os.path.join(out, f"torch-{r}.jsonl")) for r in range(1, rounds + 1)]
+for line in open(os.path.join(out, "seqnet-1.jsonl")):
+    if line.startswith('{"machine"'): print("seqnet ran on:", json.loads(line)["machine"])
 print("| workload | metric | threads | seqnet (median) | PyTorch (median) | ratio, median of rounds (>1: seqnet faster) | ratios per round |")
 print("|---|---|---|---|---|---|---|")
 for key in ours[0]:

@@ -89,6 +89,13 @@ type CSVOptions struct {
 	// Empty target values are never filled: they are an error unless Fill
 	// is FillDrop.
 	Fill FillPolicy
+	// FillValues, when set (at prediction), are the values fitted when the
+	// training data was read (Table.FillValues), by feature column name:
+	// FillMean fills with the stored mean instead of this file's, and
+	// FillPrevious uses the stored last value when a gap has no previous
+	// row in this file, so a prediction never depends on the other rows
+	// of the file it is in.
+	FillValues map[string]float64
 }
 
 // Table is a CSV file read as numbers: N rows of F features and a target.
@@ -113,8 +120,15 @@ type Table struct {
 	// without it), e.g. dates.
 	RowLabels []string
 	Filled    int // feature values replaced by the fill policy
-	Fill      FillPolicy
-	Dropped   []int // 1-based line numbers of rows dropped by FillDrop
+	// FillValues are the fitted fill values, by feature column name: each
+	// column's mean over its valid values (FillMean, FillZero: for the
+	// warning about a mean far from zero) or last valid value
+	// (FillPrevious); store them and pass them back as
+	// CSVOptions.FillValues when reading new data. Std holds each
+	// column's standard deviation alongside (FillMean and FillZero).
+	FillValues, FillStd map[string]float64
+	Fill                FillPolicy
+	Dropped             []int // 1-based line numbers of rows dropped by FillDrop
 }
 
 // Samples is the number of rows.
@@ -410,7 +424,7 @@ func (t *Table) fill(recs [][]string, lines []int, opts CSVOptions) error {
 				first = i
 			}
 		}
-		if numeric == 0 {
+		if _, fitted := opts.FillValues[t.Columns[j]]; numeric == 0 && !fitted {
 			return fmt.Errorf("column %d `%s` has no numeric value (line %d: %s): it cannot be a feature; ignore it or choose the feature columns explicitly",
 				j, t.Columns[j], lines[0], describeCell(recs[0][j]))
 		}
@@ -502,18 +516,44 @@ func (t *Table) fill(recs [][]string, lines []int, opts CSVOptions) error {
 		}
 	}
 	if opts.Fill == FillMean || opts.Fill == FillPrevious || opts.Fill == FillZero {
+		t.FillValues, t.FillStd = map[string]float64{}, map[string]float64{}
 		for k, j := range t.FeatureColumns {
+			name := t.Columns[j]
 			mean, cnt := 0.0, 0
+			last, haveLast := 0.0, false
 			for i := 0; i < n; i++ {
 				if !bad[i*nf+k] && !drop[i] {
 					mean += vals[i*nf+k]
 					cnt++
+					last, haveLast = vals[i*nf+k], true
 				}
 			}
 			if cnt > 0 {
 				mean /= float64(cnt)
 			}
+			ss := 0.0
+			for i := 0; i < n; i++ {
+				if !bad[i*nf+k] && !drop[i] {
+					ss += (vals[i*nf+k] - mean) * (vals[i*nf+k] - mean)
+				}
+			}
+			fitted, ok := opts.FillValues[name]
+			switch {
+			case opts.Fill == FillMean && ok:
+				mean = fitted
+			case opts.Fill == FillPrevious && haveLast:
+				t.FillValues[name] = last
+			case opts.Fill != FillPrevious && cnt > 0:
+				t.FillValues[name] = mean
+				t.FillStd[name] = math.Sqrt(ss / float64(cnt))
+			}
+			if opts.Fill == FillMean && !ok && cnt == 0 {
+				return fmt.Errorf("column %d `%s`: no valid value to take the mean of; fix the values or use another fill policy", j, name)
+			}
 			prev, havePrev := 0.0, false
+			if v, ok := opts.FillValues[name]; ok && opts.Fill == FillPrevious {
+				prev, havePrev = v, true // the last training value
+			}
 			for i := 0; i < n; i++ {
 				if drop[i] {
 					continue

@@ -234,3 +234,36 @@ func TestCSVRandomRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestFillValuesFitted(t *testing.T) {
+	train := "a,b,y\n1,10,0\n,20,1\n3,,0\n"
+	tb, err := ReadCSV(strings.NewReader(train), CSVOptions{Fill: FillPrevious})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tb.FillValues["a"] != 3 || tb.FillValues["b"] != 20 {
+		t.Errorf("previous: fitted %v, want the last valid values a 3, b 20", tb.FillValues)
+	}
+	// A gap in the first row of new data takes the stored last value.
+	nw, err := ReadCSV(strings.NewReader("a,b\n,5\n"), CSVOptions{Fill: FillPrevious, NoTarget: true, FillValues: tb.FillValues})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nw.X[0] != 3 || nw.X[1] != 5 {
+		t.Errorf("previous at prediction: %v, want [3 5]", nw.X)
+	}
+	tb, err = ReadCSV(strings.NewReader(train), CSVOptions{Fill: FillMean})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tb.FillValues["a"] != 2 || tb.FillValues["b"] != 15 {
+		t.Errorf("mean: fitted %v, want a 2, b 15", tb.FillValues)
+	}
+	nw, err = ReadCSV(strings.NewReader("a,b\n,5\n100,7\n"), CSVOptions{Fill: FillMean, NoTarget: true, FillValues: tb.FillValues})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nw.X[0] != 2 {
+		t.Errorf("mean at prediction: %v, want the training mean 2 in the gap (not this file's 100)", nw.X)
+	}
+}

@@ -235,6 +235,8 @@ func InitLinear(m *model.Model, o Options, x, y, vx, vy *tensor.Tensor) (Start, 
 	for i, b := range bestB {
 		lin.Bias().Value.Data[i] = float32(b)
 	}
+	lin.Kernel().Changed()
+	lin.Bias().Changed()
 	return best, nil
 }
 

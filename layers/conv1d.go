@@ -197,6 +197,7 @@ type convState struct {
 	conv *conv.Conv // the convolution, with its buffers
 	out  *biasAct   // bias and activation, with their buffers
 	grad convGrad   // dL/dz for conv.Backward, from out
+	pack packedKernel
 }
 
 func (c *Conv1D) dims(batch int) conv.Dims {
@@ -224,6 +225,9 @@ func (c *Conv1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	st := c.state(ctx, Batch(x))
 	z := st.out.pre(y.Data)
 	stage := st.out.stage(valueOf(c.bias)) // bias and relu in the GEMMs
+	if c.Groups == 1 && c.DilationRate == 1 {
+		stage.Packed = st.pack.get(ctx, c.kernel, c.KernelSize*c.in, c.Filters)
+	}
 	st.conv.Forward(x.Data, c.kernel.Value.Data, z, stage)
 	st.out.finish(y.Data)
 }

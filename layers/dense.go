@@ -86,6 +86,7 @@ func (d *Dense) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 type denseState struct {
 	batch int
 	out   *biasAct // bias and activation, with their buffers
+	pack  packedKernel
 }
 
 func (d *Dense) state(ctx *Context, rows int) *denseState {
@@ -104,6 +105,7 @@ func (d *Dense) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	st := d.state(ctx, rows)
 	z := st.out.pre(y.Data)
 	stage := st.out.stage(valueOf(d.bias)) // bias and relu in the GEMM
+	stage.Packed = st.pack.get(ctx, d.kernel, d.in, d.Units)
 	kernels.SgemmOut(false, false, rows, d.Units, d.in, 1, x.Data, d.in, d.kernel.Value.Data, d.Units, 0, z, d.Units, stage.Output())
 	st.out.finish(y.Data)
 	y.Mask = x.Mask // Dense works per step, so the steps' mask carries over, as in Keras

@@ -80,6 +80,7 @@ func (e *Embedding) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 				named("Embedding", e.Name), tensor.ShapeString(e.pretrained.Shape, false), e.InputDim, e.OutputDim)
 		}
 		copy(e.embeddings.Value.Data, e.pretrained.Data)
+		e.embeddings.Changed()
 	}
 	e.MarkBuilt()
 	return []Shape{append(append(Shape(nil), s...), e.OutputDim)}, nil
@@ -109,6 +110,7 @@ func (e *Embedding) SetEmbeddings(m *tensor.Tensor) error {
 	e.pretrained.Mask = nil
 	if e.embeddings != nil {
 		copy(e.embeddings.Value.Data, m.Data)
+		e.embeddings.Changed()
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ package layers
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 
 	"github.com/seqnet/seqnet/tensor"
 )
@@ -22,9 +23,19 @@ import (
 type Shape = []int
 
 // Param is one weight array of a layer (a Keras "weight" / "variable").
+//
+// Layers keep packed copies of their kernels for inference (Conv1D and
+// Dense pack them for the GEMM once instead of on every call) and pack
+// again when the weight's version has moved. Everything in seqnet that
+// writes a weight calls Changed: the optimizers' steps, Model.SetWeights,
+// the Keras, checkpoint and ONNX loaders. Code that writes Value.Data
+// itself must call Changed afterwards, or inference keeps using the old
+// values.
 type Param struct {
 	// Name is the Keras weight name: "kernel", "bias", "embeddings", …
-	Name  string
+	Name string
+	// Value holds the weight; after writing Value.Data directly, call
+	// Changed.
 	Value *tensor.Tensor
 	// Grad has Value's shape; nil for non-trainable weights such as
 	// BatchNormalization's moving statistics.
@@ -35,7 +46,16 @@ type Param struct {
 	// Regularizer, when set, adds a penalty to the loss and its gradient to
 	// Grad (Keras' kernel_regularizer).
 	Regularizer Regularizer
+	version     atomic.Uint64
 }
+
+// Changed records that Value was written: packed copies of the weight
+// made before are not used again.
+func (p *Param) Changed() { p.version.Add(1) }
+
+// Version counts the calls of Changed; a copy made at one version is
+// current while the version stays the same.
+func (p *Param) Version() uint64 { return p.version.Load() }
 
 // Trainable reports whether the optimizer updates this weight.
 func (p *Param) Trainable() bool { return p.Grad != nil }

@@ -379,6 +379,7 @@ func (m *Model) SetWeights(w []*tensor.Tensor) error {
 	}
 	for i, p := range m.params {
 		copy(p.Value.Data, w[i].Data)
+		p.Changed()
 	}
 	return nil
 }

@@ -306,6 +306,7 @@ func (im *importer) run(g *pb.GraphProto) (*model.Model, error) {
 				return nil, fmt.Errorf("layer %q weight %s has %d values, the file gives %d", p.l.Common().Name, ps[i].Name, len(ps[i].Value.Data), len(w))
 			}
 			copy(ps[i].Value.Data, w)
+			ps[i].Changed()
 		}
 	}
 	return m, nil

@@ -155,11 +155,15 @@ func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
 // arguments), as Keras' ops.power on float32 tensors.
 func pow32(x, y float32) float32 { return float32(math.Pow(float64(x), float64(y))) }
 
-// afterStep applies constraints and counts the iteration.
+// afterStep applies constraints, records that the trained weights changed
+// (Param.Changed) and counts the iteration.
 func (b *Base) afterStep(params []*layers.Param) {
 	for _, p := range params {
 		if p.Grad != nil && p.Constraint != nil {
 			p.Constraint.Apply(p.Value)
+		}
+		if p.Grad != nil {
+			p.Changed()
 		}
 	}
 	b.Iterations++

@@ -70,14 +70,18 @@ type Pipeline struct {
 	Outputs []string `json:"outputs,omitempty"`
 
 	// CSV tables and time series.
-	Delimiter string         `json:"delimiter,omitempty"`
-	Header    string         `json:"header,omitempty"` // "yes" or "no"
-	Features  []string       `json:"features,omitempty"`
-	Target    string         `json:"target,omitempty"` // target (or text label) column
-	RowLabel  string         `json:"row_label,omitempty"`
-	Fill      string         `json:"fill,omitempty"`
-	Labels    *data.LabelMap `json:"labels,omitempty"`
-	Scaler    *data.Scaler   `json:"scaler,omitempty"`
+	Delimiter string   `json:"delimiter,omitempty"`
+	Header    string   `json:"header,omitempty"` // "yes" or "no"
+	Features  []string `json:"features,omitempty"`
+	Target    string   `json:"target,omitempty"` // target (or text label) column
+	RowLabel  string   `json:"row_label,omitempty"`
+	Fill      string   `json:"fill,omitempty"`
+	// FillValues are the fill values fitted on the training file (column
+	// means for "mean", last values for "previous"), applied as they are
+	// to new data.
+	FillValues map[string]float64 `json:"fill_values,omitempty"`
+	Labels     *data.LabelMap     `json:"labels,omitempty"`
+	Scaler     *data.Scaler       `json:"scaler,omitempty"`
 	// TargetScaler scales a CSV table's regression target (a series'
 	// targets are scaled by Scaler, as columns of the series).
 	TargetScaler *data.Scaler `json:"target_scaler,omitempty"`

@@ -238,7 +238,8 @@ func readCSVTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error) {
 	}
 	p.Delimiter, p.Header, p.Features, p.Target, p.Fill = string(t.Delimiter), headerWord(t.HasHeader), t.FeatureNames, t.TargetName, string(fill)
 	p.RowLabel = d.RowLabel
-	ds := &Batch{Report: t.Report()}
+	p.FillValues = fittedFill(t, fill)
+	ds := &Batch{Report: t.Report() + fillWarnings(t, fill, false)}
 	ds.nameRows(t, d.RowLabel)
 	if t.Labels != nil {
 		if err := classTask(p, t.Labels, "target column `"+t.TargetName+"`"); err != nil {
@@ -363,6 +364,7 @@ func storedCSVOptions(p *Pipeline) data.CSVOptions {
 		o.Header = data.HeaderNo
 	}
 	o.Fill = data.FillPolicy(p.Fill)
+	o.FillValues = p.FillValues
 	o.RowLabel = p.RowLabel
 	return o
 }
@@ -441,6 +443,10 @@ func readSeriesTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error)
 		targets[i] = s.Names[j]
 	}
 	p.Delimiter, p.Header, p.Features, p.Fill, p.RowLabel = string(t.Delimiter), headerWord(t.HasHeader), t.FeatureNames, string(fill), rowLabel
+	p.FillValues = fittedFill(t, fill)
+	if w := fillWarnings(t, fill, true); w != "" {
+		notes = append(notes, strings.TrimPrefix(w, "\n"))
+	}
 	if rowLabel != "" {
 		spacing, err := spacingOf(s)
 		if err != nil {
@@ -847,4 +853,32 @@ func readNPY(d *settings, p *Pipeline, target, learn bool) (*Batch, error) {
 		ds.Y = y
 	}
 	return ds, nil
+}
+
+// fittedFill returns the fill values to store: the training file's column
+// means (mean) or last values (previous); nil for other policies.
+func fittedFill(t *data.Table, fill data.FillPolicy) map[string]float64 {
+	if fill != data.FillMean && fill != data.FillPrevious {
+		return nil
+	}
+	return t.FillValues
+}
+
+// fillWarnings warns about fill policies that are likely wrong: zero on a
+// column whose values are far from zero, drop on a time series.
+func fillWarnings(t *data.Table, fill data.FillPolicy, series bool) string {
+	var b strings.Builder
+	if fill == data.FillZero {
+		for _, name := range t.FeatureNames {
+			m, ok := t.FillValues[name]
+			sd := t.FillStd[name]
+			if ok && math.Abs(m) > 2*sd && math.Abs(m) > 0 {
+				fmt.Fprintf(&b, "\nwarning: --fill zero on column `%s`, whose mean is %.4g (std %.3g): a 0 is far from its values; --fill mean or previous is likely better", name, m, sd)
+			}
+		}
+	}
+	if fill == data.FillDrop && series && len(t.Dropped) > 0 {
+		fmt.Fprintf(&b, "\nwarning: --fill drop removed %d rows of a time series: windows that span them join rows that were not adjacent (the spacing inside those windows changes); --fill previous keeps the spacing", len(t.Dropped))
+	}
+	return b.String()
 }

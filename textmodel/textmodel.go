@@ -28,7 +28,10 @@ type Options struct {
 	Classes                           int
 	EmbeddingDim, Filters, KernelSize int
 	Dropout                           float64
-	Seed                              uint64
+	// FreezeEmbedding keeps the CNN's Embedding fixed (e.g. pretrained
+	// word vectors).
+	FreezeEmbedding bool
+	Seed            uint64
 }
 
 // Layer names InitBag refers to.
@@ -54,7 +57,9 @@ func New(o Options) (*model.Model, error) {
 		return nil, fmt.Errorf("textmodel: dropout must be in [0, 1), received %g", o.Dropout)
 	}
 	x := model.Input(o.SeqLen)
-	h := model.Call(layers.NewEmbedding(o.Vocab, o.EmbeddingDim), x)
+	emb := layers.NewEmbedding(o.Vocab, o.EmbeddingDim)
+	emb.Frozen = o.FreezeEmbedding
+	h := model.Call(emb, x)
 	h = model.Call(layers.NewConv1D(o.Filters, o.KernelSize, layers.ConvActivation("relu"), layers.Padding("same")), h)
 	h = model.Call(layers.NewGlobalMaxPooling1D(), h)
 	if o.Dropout > 0 {

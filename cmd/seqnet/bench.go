@@ -13,7 +13,9 @@ import (
 )
 
 // runBench times the reference workloads (see bench/compare.sh for the
-// side-by-side run against PyTorch).
+// side-by-side run against PyTorch). It first prints the machine: CPU
+// model, vector features, kernel in use and Go version (with --json, as a
+// line {"machine": …}).
 func runBench(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -62,7 +64,12 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	var results []bench.Result
-	if !*asJSON {
+	machine := bench.ThisMachine()
+	if *asJSON {
+		b, _ := json.Marshal(map[string]any{"machine": machine})
+		fmt.Fprintln(stdout, string(b))
+	} else {
+		fmt.Fprintf(stdout, "# %s\n", machine)
 		fmt.Fprintf(stdout, "%-6s %-26s %-20s %12s %12s %12s\n", "id", "name", "metric", "median", "min", "max")
 	}
 	err := bench.Run(o, func(r bench.Result) {

@@ -796,3 +796,47 @@ func TestSeriesDateColumn(t *testing.T) {
 		t.Errorf("the year column became a feature or was not named:\n%s", out)
 	}
 }
+
+// TestFittedFill: --fill mean stores the training means and applies
+// exactly those at prediction (the same row predicts the same value
+// whatever else is in its file, and a one-row file with a gap works);
+// --fill zero on a column far from zero warns.
+func TestFittedFill(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("a,b,y\n")
+	rng := rand.New(rand.NewPCG(5, 5))
+	for i := 0; i < 80; i++ {
+		a := fmt.Sprintf("%.2f", 300+10*rng.NormFloat64())
+		if i == 7 {
+			a = ""
+		}
+		fmt.Fprintf(&b, "%s,%.2f,%.2f\n", a, rng.NormFloat64(), rng.NormFloat64())
+	}
+	path := writeFile(t, filepath.Join(dir, "train.csv"), b.String())
+	mp := filepath.Join(dir, "fill.seqnet")
+	mustCLI(t, append([]string{"train", "--data", path, "--fill", "mean", "--epochs", "1", "--out", mp}, small...)...)
+	one := writeFile(t, filepath.Join(dir, "one.csv"), "a,b\n,0.5\n")
+	two := writeFile(t, filepath.Join(dir, "two.csv"), "a,b\n,0.5\n1000,0.5\n")
+	p1 := readCSVOut(t, mustCLI(t, "predict", "--model", mp, "--data", one))
+	p2 := readCSVOut(t, mustCLI(t, "predict", "--model", mp, "--data", two))
+	if len(p1) != 2 || len(p2) != 3 || p1[1][1] != p2[1][1] {
+		t.Fatalf("the same row predicted %v alone and %v beside another row: the fill must be the training mean", p1, p2)
+	}
+	// The stored means are the training file's.
+	_, extra, err := checkpoint.Load(mp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := pipeline.Parse(extra.Preprocessing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := pl.FillValues["a"]; m < 290 || m > 310 {
+		t.Errorf("stored fill value of a: %g (%v), want the training mean ≈ 300", m, pl.FillValues)
+	}
+	out := mustCLI(t, append([]string{"train", "--data", path, "--fill", "zero", "--epochs", "1", "--out", mp}, small...)...)
+	if !strings.Contains(out, "warning: --fill zero on column `a`, whose mean is 299.9") || strings.Contains(out, "column `b`, whose mean") {
+		t.Errorf("--fill zero warning missing or wrong:\n%s", out)
+	}
+}

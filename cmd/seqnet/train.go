@@ -58,7 +58,9 @@ Data flags:
                         weekday, … as sin/cos pairs, as fits the detected spacing)
   --delimiter D         ',', ';', '|' or tab (default: detected)
   --header MODE         yes, no or auto (default auto)
-  --fill POLICY         missing values: none (an error), zero, mean, previous or drop
+  --fill POLICY         missing values: none (an error), zero, mean, previous or drop;
+                        mean and previous store the training file's means / last values
+                        and apply exactly those to new data
   --classes             read a numeric target (or integer y) as class labels
   --scale KIND          standard, minmax or none (default standard): feature scaling
                         fitted on the training part only, saved with the model
@@ -74,8 +76,8 @@ Data flags:
                         texts' lengths; longer texts are cut, and train says how many)
   --word-vectors FILE   GloVe/word2vec text file loaded into the Embedding
 Model:
-  --model SPEC          cnn, textcnn, kimcnn, forecast, lstm (default: textcnn for text,
-                        forecast for --window, cnn otherwise), a Keras model.to_json()
+  --model SPEC          cnn, textcnn, kimcnn, nbcnn, bow, forecast, lstm (default: nbcnn
+                        for text, forecast for --window, cnn otherwise), a Keras model.to_json()
                         file, or a seqnet model file (trained further from its weights)
   --filters N           Conv1D filters (default 64)
   --kernel-size K       Conv1D kernel size (default 3)
@@ -562,7 +564,7 @@ func readWordVectors(path string, p *pipeline.Pipeline) (*data.EmbeddingMatrix, 
 func setEmbeddings(m *model.Model, em *data.EmbeddingMatrix) error {
 	for _, l := range m.Layers() {
 		e, ok := l.(*layers.Embedding)
-		if !ok || e.InputDim != em.Matrix.Shape[0] {
+		if !ok || e.InputDim != em.Matrix.Shape[0] || e.Name == textmodel.BagName {
 			continue
 		}
 		if e.OutputDim != em.Matrix.Shape[1] {

@@ -43,10 +43,16 @@ type Dims struct {
 type Stage struct {
 	Bias []float32
 	Relu bool
+	// Packed, when not nil, is the kernel (Kernel*In × Filters) packed
+	// beforehand, which the products use instead of packing it (see
+	// kernels.Output.B).
+	Packed *kernels.PackedB
 }
 
 // Output is the stage as the GEMM's output stage.
-func (st Stage) Output() kernels.Output { return kernels.Output{Bias: st.Bias, Relu: st.Relu} }
+func (st Stage) Output() kernels.Output {
+	return kernels.Output{Bias: st.Bias, Relu: st.Relu, B: st.Packed}
+}
 
 // last returns the stage for the GEMM that completes filters [f0, f0+n),
 // the zero stage for the ones before it.

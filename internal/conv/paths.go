@@ -20,7 +20,7 @@ func wholeBatchForward(d Dims, xp, w, y []float32, st Stage) {
 	o := kernels.Output{Period: d.PaddedLength(), Keep: d.OutLength}
 	rows := d.bigRows()
 	if d.Groups == 1 && d.Dilation == 1 {
-		o.Bias, o.Relu = st.Bias, st.Relu
+		o.Bias, o.Relu, o.B = st.Bias, st.Relu, st.Packed
 		kernels.SgemmOut(false, false, rows, f, d.Kernel*cin, 1, xp, cin, w, f, 0, y, f, o)
 		return
 	}

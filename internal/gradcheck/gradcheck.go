@@ -111,7 +111,9 @@ func Check(l layers.Layer, in []layers.Shape, batch int, seed uint64, opt Option
 	if tol == 0 {
 		tol = 2e-2
 	}
-	check := func(what string, v []float32, grad []float32) error {
+	// check perturbs v; changed (when not nil) records each write, as
+	// Param.Changed does for weights, which layers keep packed copies of.
+	check := func(what string, v []float32, grad []float32, changed func()) error {
 		idx := rng.Perm(len(v))
 		if len(idx) > maxChecks {
 			idx = idx[:maxChecks]
@@ -122,11 +124,17 @@ func Check(l layers.Layer, in []layers.Shape, batch int, seed uint64, opt Option
 			var nums []float64
 			for _, h := range []float64{1e-2, 1e-3, 1e-4} {
 				orig := v[j]
-				v[j] = orig + float32(h)
+				set := func(x float32) {
+					v[j] = x
+					if changed != nil {
+						changed()
+					}
+				}
+				set(orig + float32(h))
 				lp := forward()
-				v[j] = orig - float32(h)
+				set(orig - float32(h))
 				lm := forward()
-				v[j] = orig
+				set(orig)
 				n := (lp - lm) / (2 * h)
 				nums = append(nums, n)
 				diff := math.Abs(a-n) / math.Max(1, math.Max(math.Abs(a), math.Abs(n)))
@@ -140,14 +148,14 @@ func Check(l layers.Layer, in []layers.Shape, batch int, seed uint64, opt Option
 	}
 	for i, x := range xs {
 		if dIn[i] != nil {
-			if err := check(fmt.Sprintf("input %d", i), x.Data, dIn[i].Data); err != nil {
+			if err := check(fmt.Sprintf("input %d", i), x.Data, dIn[i].Data, nil); err != nil {
 				return err
 			}
 		}
 	}
 	for _, p := range params {
 		if p.Grad != nil {
-			if err := check(p.Name, p.Value.Data, p.Grad.Data); err != nil {
+			if err := check(p.Name, p.Value.Data, p.Grad.Data, p.Changed); err != nil {
 				return err
 			}
 		}

@@ -104,6 +104,12 @@ type Output struct {
 	// one product whose rows straddling two samples mean nothing, and
 	// writes it straight into its output this way.
 	Period, Keep int
+	// B, when not nil, is op(B) packed beforehand (PackedB.Pack): Sgemm
+	// then skips packing B. It is used only if it was packed from this
+	// very b (same first element, transB, k, n and ldb) for the kernel in
+	// use; otherwise B is packed as usual. The caller promises that b has
+	// not changed since it was packed.
+	B *PackedB
 }
 
 // rowsOfC is how many rows of C a product of m rows fills.
@@ -169,8 +175,12 @@ func SgemmOut(transA, transB bool, m, n, k int, alpha float32, a []float32, lda 
 			return
 		}
 	}
-	g := gemmArgs{transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite, out.Bias, out.Relu, out.Period, out.Keep}
-	gemm(current(), &g)
+	kr := current()
+	g := gemmArgs{transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite, out.Bias, out.Relu, out.Period, out.Keep, nil}
+	if out.B != nil && out.B.fits(kr, &g) {
+		g.pb = out.B
+	}
+	gemm(kr, &g)
 }
 
 // checkGemm panics with a message naming the argument when the dimensions

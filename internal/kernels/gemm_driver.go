@@ -21,6 +21,7 @@ type gemmArgs struct {
 	bias           []float32 // added to each row of C at the end (nil: none)
 	relu           bool      // then max(·, 0)
 	period, keep   int       // the row map of Output (period 0: none)
+	pb             *PackedB  // op(B) already packed for this kernel (nil: pack it)
 }
 
 // run describes product rows i, i+1, … (at most limit of them) as far as
@@ -186,15 +187,24 @@ func blockDepth(kc, k int) int {
 func gemmBlock(kr *microKernel, ws *workspace, g *gemmArgs, i0, i1, j0, j1 int) {
 	kcMax := blockDepth(kr.kc, g.k)
 	ws.prepare(kr, min(kr.mc, i1-i0), min(kr.nc, j1-j0), kcMax)
-	for jc := j0; jc < j1; jc += kr.nc {
+	for jc := j0; jc < j1; {
 		nc := min(kr.nc, j1-jc)
+		if g.pb != nil {
+			nc = min(nc, (jc/kr.nc+1)*kr.nc-jc) // within one block of the pack
+		}
 		for pc := 0; pc < g.k; pc += kcMax {
 			kc := min(kcMax, g.k-pc)
-			packB(kr, ws.b, g, pc, kc, jc, nc)
+			bp := ws.b
+			if g.pb != nil {
+				bp = g.pb.block(jc, pc, kc)
+			} else {
+				packB(kr, bp, g, pc, kc, jc, nc)
+			}
 			for ic := i0; ic < i1; ic += kr.mc {
-				macroKernel(kr, ws, ws.b, g, ic, min(kr.mc, i1-ic), pc, kc, jc, nc)
+				macroKernel(kr, ws, bp, g, ic, min(kr.mc, i1-ic), pc, kc, jc, nc)
 			}
 		}
+		jc += nc
 	}
 }
 

@@ -245,8 +245,12 @@ func gemm(kr *microKernel, g *gemmArgs) {
 		for pc := 0; pc < g.k; pc += kcMax {
 			kc := min(kcMax, g.k-pc)
 			call.bp, call.pc, call.kc, call.jc, call.nc = ws.b, pc, kc, jc, nc
-			call.round, call.chunk = roundPackB, packChunk
-			call.run(ws, nt, (nc+packChunk-1)/packChunk)
+			if g.pb != nil {
+				call.bp = g.pb.block(jc, pc, kc)
+			} else {
+				call.round, call.chunk = roundPackB, packChunk
+				call.run(ws, nt, (nc+packChunk-1)/packChunk)
+			}
 			call.round, call.chunk = roundRows, rowChunk
 			call.run(ws, nt, rowChunks)
 		}
