@@ -21,6 +21,7 @@
 //	seqnet explain-model  explain one prediction: which steps or tokens it rests on
 //	seqnet filters        what each Conv1D filter responds to: top n-grams or windows
 //	seqnet demo           the Conv1D tutorial end to end (then real data)
+//	seqnet studio         an interactive Conv1D page (convolution, training, shapes) served locally or exported
 //
 // Exchange models with Keras and ONNX:
 //
