@@ -159,7 +159,6 @@ func (r *reader) rows(list []any) (*request, error) {
 				return nil, bad("instance %d is an object, but this model reads %s", i, r.reads())
 			}
 		}
-		_ = first
 		return req, nil
 	case []any:
 		if p.Kind == pipeline.KindSeries && len(first) > 0 {
