@@ -212,3 +212,44 @@ func TestOptimizerFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagsThatCannotApply: every train flag the rest of the command line
+// makes meaningless is a user error before any work (each was silently
+// ignored: a saved model trained its stored task, --data lost to --x,
+// --dropout NaN trained every epoch and then failed to save).
+func TestFlagsThatCannotApply(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := classCSV(t, dir, 40, 1)
+	model := filepath.Join(dir, "m.seqnet")
+	mustCLI(t, "train", "--data", csvPath, "--epochs", "1", "--no-curves", "--out", model)
+	x, y := filepath.Join(dir, "x.npy"), filepath.Join(dir, "y.npy")
+	if err := npy.WriteFile(x, tensor.New(8, 5, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := npy.WriteFile(y, tensor.New(8, 1)); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "o.seqnet")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--model", model, "--data", csvPath, "--window", "3", "--target", "a", "--scale", "minmax"},
+			"--scale, --target, --window cannot change how data is read when training"},
+		{[]string{"--data", csvPath, "--x", x, "--y", y}, "--data and --x are both given"},
+		{[]string{"--x", x, "--y", y, "--target", "a"}, "--target do not apply to NumPy arrays"},
+		{[]string{"--data", csvPath, "--text", "--scale", "minmax"}, "--scale do not apply to --text"},
+		{[]string{"--data", csvPath, "--freeze-embeddings"}, "--freeze-embeddings keeps loaded word vectors fixed"},
+		{[]string{"--data", csvPath, "--window", "0"}, "--window must be at least 1"},
+		{[]string{"--data", csvPath, "--dropout", "NaN"}, "--dropout must be in [0, 1), received NaN"},
+		{[]string{"--data", csvPath, "--horizon", "3"}, "--horizon apply to time-series windows only"},
+		{[]string{"--data", csvPath, "--seq-len", "5"}, "--seq-len apply to text only"},
+		{[]string{"--model", model, "--data", csvPath, "--filters", "3"}, "--filters shape a built-in architecture"},
+	} {
+		args := append([]string{"train", "--epochs", "1", "--out", out}, c.args...)
+		stdout, errOut, code := cli(args...)
+		if code != 2 || !strings.Contains(errOut, c.want) || stdout != "" {
+			t.Errorf("%q: exit %d, stderr %q, stdout %q; want %q", c.args, code, errOut, stdout, c.want)
+		}
+	}
+}

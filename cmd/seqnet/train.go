@@ -227,6 +227,9 @@ func (t *trainer) check() error {
 	if err := checkOutDir("--out", t.out); err != nil {
 		return err
 	}
+	if err := t.checkApplicable(); err != nil {
+		return err
+	}
 	if c.Epochs <= 0 {
 		return userErr("--epochs must be positive, received %d", c.Epochs)
 	}
