@@ -68,7 +68,6 @@ func (t *trainer) checkApplicable() error {
 	return nil
 }
 
-
 // isNumpyPath reports a .npy or .npz path.
 func isNumpyPath(p string) bool {
 	ext := strings.ToLower(filepath.Ext(p))
