@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -72,4 +73,24 @@ func (t *trainer) checkApplicable() error {
 func isNumpyPath(p string) bool {
 	ext := strings.ToLower(filepath.Ext(p))
 	return ext == ".npy" || ext == ".npz"
+}
+
+// checkStoredData makes sure the data files a resumed run stores (as they
+// were given when training started, so relative to that folder) are found
+// from here, and says how to fix it when they are not.
+func (t *trainer) checkStoredData() error {
+	for _, f := range []struct{ flag, path string }{{"data", t.c.Data.Data}, {"x", t.c.Data.X}, {"y", t.c.Data.Y}} {
+		if f.path == "" || t.set[f.flag] {
+			continue
+		}
+		if _, err := os.Stat(f.path); err != nil {
+			where := "the folder training started in"
+			if filepath.IsAbs(f.path) {
+				where = "its stored place"
+			}
+			return userErr("--resume %s: the training data --%s %s stored in the model is not found from here (%v): it is read from %s; run seqnet from there, or give its path now with --%s FILE",
+				t.resume, f.flag, f.path, unwrapPathErr(err), where, f.flag)
+		}
+	}
+	return nil
 }

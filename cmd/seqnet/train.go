@@ -488,6 +488,9 @@ func (t *trainer) runResume() error {
 	if m.Optimizer() == nil {
 		return userErr("--resume %s: the file holds no optimizer state to resume from", t.resume)
 	}
+	if err := t.checkStoredData(); err != nil {
+		return err
+	}
 	p, ds, err := readTraining(&t.c.Data, p, t.c.ValidationSplit)
 	if err != nil {
 		return err
