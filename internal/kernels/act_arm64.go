@@ -4,6 +4,7 @@ package kernels
 
 // The element-wise loops of gemm_arm64.s, over blocks of 8 values; every
 // AArch64 CPU has NEON. They give the bits of the Go loops of act.go.
+// Adam has no NEON loop: it runs the Go one.
 const hasSIMDAct, hasSIMDAdam = true, false
 
 func reluSIMD(y *float32, n int)             { reluNEON(y, n) }
@@ -18,7 +19,7 @@ func biasReluRowsSIMD(c *float32, ldc int, bias *float32, rows, n int, relu bool
 }
 
 func adamSIMD(w, grad, m, v *float32, n int, alpha, b1, b2, eps float32) {
-	panic("kernels: no NEON Adam: Go fuses its multiply-adds on arm64")
+	panic("kernels: no NEON Adam in this build")
 }
 
 func eqCountSIMD(cnt, x, y *float32, n int, one float32) { eqCountNEON(cnt, x, y, n, one) }
