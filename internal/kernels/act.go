@@ -150,9 +150,9 @@ func biasRelu(c []float32, ldc, rows, cols int, bias []float32, relu bool) {
 // Adam does the Adam step of package optimizers on each element:
 // m += (g-m)*b1; v += (g*g-v)*b2; w -= m*alpha / (sqrt(v)+eps), with b1
 // and b2 already 1-beta1 and 1-beta2. The AVX loop and the Go one give the
-// same bits, and so does the Go loop on arm64, which runs it (its products
-// are rounded before the sums, so Go cannot fuse them there). It panics if
-// the lengths differ.
+// same bits, and so do the NEON loop and the Go loop on arm64 (its
+// products are rounded before the sums, so Go cannot fuse them there). It
+// panics if the lengths differ.
 func Adam(w, g, m, v []float32, alpha, b1, b2, eps float32) {
 	if len(g) != len(w) || len(m) != len(w) || len(v) != len(w) {
 		panic(fmt.Sprintf("kernels: Adam lengths differ: %d, %d, %d, %d", len(w), len(g), len(m), len(v)))
