@@ -152,10 +152,8 @@ func (g *GRU) Forward(ctx *Context, in, out []*tensor.Tensor) {
 				continue // the candidate needs (r ⊙ h)·U_h for the whole batch
 			}
 			hu := st.hu[r*G : (r+1)*G]
-			if recBias != nil {
-				for j, v := range recBias {
-					hu[j] += v
-				}
+			for j, v := range recBias {
+				hu[j] += v
 			}
 			for j := 0; j < 2*U; j++ {
 				z[j] += hu[j]

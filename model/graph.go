@@ -114,8 +114,8 @@ type Model struct {
 	metricSpec []string
 	compiled   bool
 
-	// StopTraining ends Fit after the current batch (set by callbacks or
-	// from another goroutine through Stop).
+	// stop ends Fit after the current batch: Stop sends on it, from a
+	// callback or another goroutine.
 	stop  chan struct{}
 	mu    sync.Mutex // guards training
 	pool  runnerList // idle inference runners

@@ -141,6 +141,8 @@ type Dataset struct {
 
 // FitOptions are the arguments of Keras' model.fit.
 type FitOptions struct {
+	// Epochs is the index of the final epoch, as in Keras: training runs
+	// epochs InitialEpoch … Epochs-1.
 	Epochs int
 	// BatchSize defaults to 32.
 	BatchSize int
@@ -151,8 +153,6 @@ type FitOptions struct {
 	ValidationSplit float64
 	// ValidationData is used for validation instead of a split.
 	ValidationData *Dataset
-	// Epochs is the index of the final epoch, as in Keras: training runs
-	// epochs InitialEpoch … Epochs-1.
 	// InitialEpoch starts counting epochs there.
 	InitialEpoch int
 	// Resume continues where the last Fit on this model (or the training

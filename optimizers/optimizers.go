@@ -69,8 +69,8 @@ func (b *Base) config(name string) map[string]any {
 	return cfg
 }
 
-// slots returns the n per-weight arrays of param i, creating them (with
-// value init) on first use.
+// slots makes b.Slots[i], the n per-weight arrays of params[i] (each
+// filled with init), unless the slots exist already.
 func (b *Base) slots(params []*layers.Param, n int, init float32) {
 	if len(b.Slots) == len(params) {
 		return

@@ -113,10 +113,8 @@ func learningCurves(fn, path, title string, epochNums []int, history map[string]
 	sort.SliceStable(lossBases, func(i, j int) bool { return lossBases[i] == "loss" && lossBases[j] != "loss" })
 
 	xs := seqX(epochs, 1)
-	if epochNums != nil {
-		for i, e := range epochNums {
-			xs[i] = float64(e)
-		}
+	for i, e := range epochNums {
+		xs[i] = float64(e)
 	}
 	makePanel := func(bases []string, ylabel string, color0 int) panel {
 		p := newPlot("", "epoch", ylabel)

@@ -297,7 +297,7 @@ func channelLabels(fn string, names []string, channels int) ([]string, error) {
 		return names, nil
 	}
 	if len(names) != channels {
-		return nil, fmt.Errorf("plot: %s: %d channel names for %d channels; give one name per channel, or nil for ch 0, ch 1, ...", fn, len(names), channels)
+		return nil, fmt.Errorf("plot: %s: %d channel names for %d channels; give one name per channel, or nil to name them ch 0, ch 1 and so on", fn, len(names), channels)
 	}
 	return names, nil
 }

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/tensor"
 )
 
@@ -129,10 +130,7 @@ func (b *batcher) runBatch(batch []*job, n int) {
 	if len(batch) > 1 {
 		x = concat(batch, n)
 	}
-	y, err := batch[0].lm.m.Predict(x, max(n, 1))
-	if err == nil && (y.Rank() < 1 || y.Shape[0] != n) {
-		err = fmt.Errorf("the model gave %v outputs for %d samples", y.Shape, n)
-	}
+	y, err := predict(batch[0].lm.m, x)
 	at := 0
 	for _, j := range batch {
 		k := j.x.Shape[0]
@@ -160,4 +158,38 @@ func concat(batch []*job, n int) *tensor.Tensor {
 		}
 	}
 	return x
+}
+
+// chunkSizes are the batch sizes predict runs the model at. A model keeps
+// buffers for a few batch sizes only (model.maxExecutors, 4) and rebuilds
+// them for a new one: batches of every size from 1 to MaxBatch would
+// rebuild them on most passes. Any n is a sum of these sizes (its base-4
+// digits), so no sample is padded.
+var chunkSizes = [...]int{64, 16, 4, 1}
+
+// predict runs m on x in chunks of chunkSizes.
+func predict(m *model.Model, x *tensor.Tensor) (*tensor.Tensor, error) {
+	n := x.Shape[0]
+	var out *tensor.Tensor
+	at := 0
+	for _, size := range chunkSizes {
+		for ; n-at >= size; at += size {
+			y, err := m.Predict(x.Rows(at, at+size), size)
+			if err != nil {
+				return nil, err
+			}
+			if y.Rank() < 1 || y.Shape[0] != size {
+				return nil, fmt.Errorf("the model gave outputs of shape %v for %d samples", y.Shape, size)
+			}
+			if out == nil {
+				out = tensor.New(append([]int{n}, y.Shape[1:]...)...)
+			}
+			per := len(y.Data) / size
+			copy(out.Data[at*per:], y.Data)
+		}
+	}
+	if out == nil {
+		return nil, fmt.Errorf("no samples to predict")
+	}
+	return out, nil
 }

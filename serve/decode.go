@@ -64,6 +64,16 @@ func decodeJSON(body []byte, v any) error {
 // decodeTF decodes a TensorFlow Serving :predict body: {"instances": [...]}
 // (row form) or {"inputs": ...} (columnar form).
 func (r *reader) decodeTF(body []byte) (*request, error) {
+	// The usual body, {"instances": [...]} (and maybe "signature_name"),
+	// is decoded in one pass; anything else takes the careful path below,
+	// whose messages say what is wrong.
+	var fast struct {
+		Instances []any           `json:"instances"`
+		Inputs    json.RawMessage `json:"inputs"`
+	}
+	if decodeJSON(body, &fast) == nil && fast.Instances != nil && fast.Inputs == nil {
+		return r.rows(fast.Instances)
+	}
 	var top map[string]json.RawMessage
 	if err := decodeJSON(body, &top); err != nil {
 		return nil, err
@@ -149,7 +159,6 @@ func (r *reader) rows(list []any) (*request, error) {
 				return nil, bad("instance %d is an object, but this model reads %s", i, r.reads())
 			}
 		}
-		_ = first
 		return req, nil
 	case []any:
 		if p.Kind == pipeline.KindSeries && len(first) > 0 {

@@ -192,7 +192,7 @@ func (c *call) predict(e *entry, lm *loaded, decode func(*reader, []byte) (*requ
 		e.batch.decoding.Add(-1)
 		y, err = e.batch.submit(c.r.Context(), lm, x)
 	} else {
-		y, err = lm.m.Predict(x, max(x.Shape[0], 1))
+		y, err = predict(lm.m, x)
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {

@@ -160,10 +160,10 @@ func TestPredictionsEqualCLI(t *testing.T) {
 				wg.Add(1)
 				go func(c int) {
 					defer wg.Done()
-					// Texts c, c+50, …: some clients in TF row form, some in v2.
+					// Texts c, c+50, … (every text once): half the clients in TF row form, half in v2.
 					var idx []int
 					var batch []string
-					for i := c; i < len(texts); i += clients * 2 {
+					for i := c; i < len(texts); i += clients {
 						idx, batch = append(idx, i), append(batch, texts[i])
 					}
 					probs, labels, err := classify(ts, c%2 == 0, batch)

@@ -123,8 +123,7 @@ func v2Metadata(name string, lm *loaded) map[string]any {
 			v2Tensor{Name: "probabilities", Datatype: "FP32", Shape: []int{-1, len(c)}})
 	} else {
 		k := 1
-		if o := lm.m.OutputShapes(); len(o) == 1 && len(o[0]) > 0 {
-			k = 1
+		if o := lm.m.OutputShapes(); len(o) == 1 {
 			for _, d := range o[0] {
 				k *= max(d, 1)
 			}

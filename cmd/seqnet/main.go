@@ -1,11 +1,3 @@
-// Command seqnet trains, explains and runs 1-D convolutional networks for
-// text and time series, with Keras semantics.
-//
-//	seqnet demo       the Conv1D tutorial, step by step, then real data
-//	seqnet explain    a convolution worked step by step
-//	seqnet shape      walk shapes through a stack of layers
-//
-// Run `seqnet help` for every command.
 package main
 
 import (

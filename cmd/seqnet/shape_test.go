@@ -148,17 +148,6 @@ func TestShapeHelp(t *testing.T) {
 	}
 }
 
-func TestParseLayerSpec(t *testing.T) {
-	class, cfg, err := parseLayerSpec("permute:dims=2,1,name=p")
-	if err != nil || class != "permute" || cfg["dims"] != "2,1" || cfg["name"] != "p" {
-		t.Errorf("got %q %v %v", class, cfg, err)
-	}
-	class, cfg, err = parseLayerSpec("flatten")
-	if err != nil || class != "flatten" || len(cfg) != 0 {
-		t.Errorf("got %q %v %v", class, cfg, err)
-	}
-}
-
 // Layers too large to allocate are counted, never built: the walk
 // allocates a few kilobytes whatever the sizes (a Conv1D of 10⁹ filters
 // took 39 s and 15.7 GB when it was built).

@@ -1,5 +1,3 @@
-//go:build ignore
-
 // This generator writes the amd64 assembly of package kernels,
 // ../gemm_amd64.s and its Go declarations ../gemm_stub_amd64.go (run
 // `go generate` in ../, or the command there):

@@ -1,0 +1,199 @@
+//go:build unix
+
+package serve
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/seqnet/seqnet/checkpoint"
+	"github.com/seqnet/seqnet/data"
+	"github.com/seqnet/seqnet/layers"
+	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/pipeline"
+)
+
+// w2Model is the W2 benchmark's text CNN (bench package: Embedding(20000,
+// 128) → Conv1D(128, 5, relu) → GlobalMaxPooling1D → Dense(1, sigmoid) on
+// 256 tokens) with a text pipeline of a 20,000-entry vocabulary, saved to
+// a model file, and n texts of 256 words from it.
+func w2Model(b *testing.B, n int) (path string, texts []string) {
+	emb, err := layers.FromConfig("Embedding", layers.Config{"input_dim": 20000, "output_dim": 128})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pool, err := layers.FromConfig("GlobalMaxPooling1D", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := model.NewSequential(layers.Input(256), emb, layers.NewConv1D(128, 5, layers.ConvActivation("relu")), pool, layers.NewDense(1, "sigmoid"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	vec := data.NewTextVectorizer(20000, 256)
+	words := make([]string, 19998)
+	for i := range words {
+		words[i] = fmt.Sprintf("w%d", i)
+	}
+	if err := vec.SetVocabulary(words); err != nil {
+		b.Fatal(err)
+	}
+	p := &pipeline.Pipeline{Format: pipeline.Format, Kind: pipeline.KindText, Task: pipeline.TaskBinary, TextColumn: "text",
+		Labels: data.NewLabelMap([]string{"ham", "spam"}), Vectorizer: vec}
+	pre, err := json.Marshal(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	path = filepath.Join(b.TempDir(), "w2.seqnet")
+	if err := checkpoint.Save(path, m, checkpoint.Extra{Preprocessing: pre}); err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < n; i++ {
+		var t strings.Builder
+		for j := 0; j < 256; j++ {
+			if j > 0 {
+				t.WriteByte(' ')
+			}
+			t.WriteString(words[rng.IntN(len(words))])
+		}
+		texts = append(texts, t.String())
+	}
+	return path, texts
+}
+
+// cpuTime is the CPU time (user + system) the process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// report adds latency percentiles, throughput and CPU time per sample
+// (the process's, clients included: on a shared machine the fairer
+// measure of throughput) to a benchmark's output.
+func report(b *testing.B, lat []time.Duration, samples int, elapsed, cpu time.Duration, errors int64) {
+	b.ReportMetric(float64(cpu.Microseconds())/float64(samples), "cpu-µs/sample")
+	slices.Sort(lat)
+	q := func(f float64) float64 { return float64(lat[int(f*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(q(0.50), "p50-ms")
+	b.ReportMetric(q(0.99), "p99-ms")
+	b.ReportMetric(float64(samples)/elapsed.Seconds(), "samples/s")
+	b.ReportMetric(float64(errors), "errors")
+}
+
+// BenchmarkW2 is the serving load benchmark: model.Predict at batch 1 and
+// 256 on the W2 text model, then `seqnet serve` (TF Serving :predict, one
+// text per request, over loopback HTTP) with 1 and 32 concurrent clients,
+// with and without batching. Each sub-benchmark reports p50/p99 latency,
+// samples/s and errors. Run one at a time on a quiet machine:
+//
+//	go test ./serve -run '^$' -bench W2 -benchtime 3s
+func BenchmarkW2(b *testing.B) {
+	path, texts := w2Model(b, 512)
+	m, p, err := pipeline.Load(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bs := range benchBatches {
+		b.Run(fmt.Sprintf("predict/batch=%d", bs), func(b *testing.B) {
+			batch, err := p.Texts(texts[:bs])
+			if err != nil {
+				b.Fatal(err)
+			}
+			m.Predict(batch.X, bs) // warm up
+			lat := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			start, cpu := time.Now(), cpuTime()
+			for i := 0; i < b.N; i++ {
+				t := time.Now()
+				if _, err := m.Predict(batch.X, bs); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t))
+			}
+			report(b, lat, b.N*bs, time.Since(start), cpuTime()-cpu, 0)
+		})
+	}
+	for _, c := range []struct {
+		clients    int
+		noBatching bool
+	}{{1, false}, {32, false}, {32, true}} {
+		name := fmt.Sprintf("serve/clients=%d", c.clients)
+		if c.noBatching {
+			name += "/no-batching"
+		}
+		b.Run(name, func(b *testing.B) {
+			s, err := New([]ModelFile{{"w2", path}}, Options{NoBatching: c.noBatching, ReloadInterval: -1, Logger: quiet()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ts := httptest.NewServer(s.Handler())
+			defer func() { ts.Close(); s.Close() }()
+			tr := &http.Transport{MaxIdleConnsPerHost: c.clients}
+			defer tr.CloseIdleConnections()
+			client := &http.Client{Transport: tr}
+			bodies := make([]string, len(texts))
+			for i, t := range texts {
+				bodies[i] = `{"instances": ["` + t + `"]}`
+			}
+			send := func(i int) error {
+				resp, err := client.Post(ts.URL+"/v1/models/w2:predict", "application/json", strings.NewReader(bodies[i%len(bodies)]))
+				if err != nil {
+					return err
+				}
+				defer resp.Body.Close()
+				var v struct {
+					Predictions []struct{ Label string } `json:"predictions"`
+				}
+				if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != 200 || len(v.Predictions) != 1 {
+					return fmt.Errorf("status %d, %v", resp.StatusCode, err)
+				}
+				return nil
+			}
+			for i := 0; i < c.clients; i++ { // open the connections
+				send(i)
+			}
+			var next, errs atomic.Int64
+			lat := make([][]time.Duration, c.clients)
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			start, cpu := time.Now(), cpuTime()
+			for k := 0; k < c.clients; k++ {
+				wg.Add(1)
+				go func(k int) {
+					defer wg.Done()
+					for {
+						i := int(next.Add(1)) - 1
+						if i >= b.N {
+							return
+						}
+						t := time.Now()
+						if err := send(i); err != nil {
+							errs.Add(1)
+						}
+						lat[k] = append(lat[k], time.Since(t))
+					}
+				}(k)
+			}
+			wg.Wait()
+			elapsed, used := time.Since(start), cpuTime()-cpu
+			b.StopTimer()
+			report(b, slices.Concat(lat...), b.N, elapsed, used, errs.Load())
+		})
+	}
+}
+
+// benchBatches are the batch sizes BenchmarkW2 runs model.Predict at.
+var benchBatches = []int{1, 256}
