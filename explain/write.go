@@ -27,17 +27,41 @@ import (
 //
 // A token attribution drawn as PNG/SVG is refused (use ".html").
 func WritePicture(path string, attr *Attribution, tokens []string) error {
+	return WritePictureLabeled(path, attr, tokens, Labels{})
+}
+
+// Labels name what a picture shows in the data's own terms.
+type Labels struct {
+	// Channels names the input channels of a series heatmap (its columns);
+	// nil: "ch 0", "ch 1", ….
+	Channels []string
+	// Prediction replaces the raw prediction in the title, e.g.
+	// "sales = 432.1" for a prediction scaled back to the data's units.
+	Prediction string
+}
+
+// WritePictureLabeled is WritePicture with the channels and the
+// prediction named as labels says.
+func WritePictureLabeled(path string, attr *Attribution, tokens []string, labels Labels) error {
 	if attr == nil || len(attr.Values) == 0 {
 		return fmt.Errorf("explain: nothing to draw: the attribution is empty")
 	}
 	ext := strings.ToLower(filepath.Ext(path))
-	title := fmt.Sprintf("%s, row %d, output %d unit %d (prediction %.4g)", methodTitle(attr.Method), attr.Row, attr.Output, attr.Unit, attr.Prediction)
+	pred := fmt.Sprintf("%.4g", attr.Prediction)
+	if labels.Prediction != "" {
+		pred = labels.Prediction
+	}
+	title := fmt.Sprintf("%s, row %d, output %d unit %d (prediction %s)", methodTitle(attr.Method), attr.Row, attr.Output, attr.Unit, pred)
 	switch ext {
 	case ".png", ".svg":
 		if attr.Kind == Tokens {
 			return fmt.Errorf("explain: %s: a token attribution is drawn as shaded text: give a path ending in .html (or .csv for the numbers)", path)
 		}
-		return plot.AttributionHeatmap(path, title, attr.Input, attr.Values, nil)
+		var names []string
+		if len(attr.Values) > 0 && len(labels.Channels) == len(attr.Values[0]) {
+			names = labels.Channels
+		}
+		return plot.AttributionHeatmap(path, title, attr.Input, attr.Values, names)
 	case ".html", ".htm":
 		words, err := attrTokens(attr, tokens)
 		if err != nil {

@@ -176,7 +176,7 @@ func (c *Conv1D) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 
 // who names the layer in messages: "Conv1D" or "Conv1D \"c1d\"" once named.
 // Inside a model the model adds the name itself, so Apply leaves it empty.
-func (c *Conv1D) who() string { return layerWho("Conv1D", c.Name) }
+func (c *Conv1D) who() string { return named("Conv1D", c.Name) }
 
 // ConvLengthHint explains the most common cause of a too-short input:
 // features laid along the channels axis of a single step.

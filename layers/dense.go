@@ -52,14 +52,14 @@ func (d *Dense) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkActivation(layerWho("Dense", d.Name), d.Activation); err != nil {
+	if err := checkActivation(named("Dense", d.Name), d.Activation); err != nil {
 		return nil, err
 	}
 	if d.Units <= 0 {
 		return nil, fmt.Errorf("invalid value for argument units: expected a strictly positive value, received units=%d", d.Units)
 	}
 	if len(s) == 0 {
-		return nil, fmt.Errorf("Dense %s needs at least one feature axis, received shape %s", d.Name, tensor.ShapeString(s, true))
+		return nil, fmt.Errorf("%s needs at least one feature axis, received shape %s", named("Dense", d.Name), tensor.ShapeString(s, true))
 	}
 	d.in = s[len(s)-1]
 	d.ResetParams()
@@ -68,10 +68,7 @@ func (d *Dense) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 	if d.UseBias {
 		d.bias = d.AddParam("bias", []int{d.Units}, d.BiasInitializer, rng, !d.Frozen)
 	}
-	who := "Dense"
-	if d.Name != "" {
-		who = fmt.Sprintf("Dense %q", d.Name)
-	}
+	who := named("Dense", d.Name)
 	if err := attachRules(who, d.kernel, "kernel", d.KernelConstraint, d.KernelRegularizer); err != nil {
 		return nil, err
 	}

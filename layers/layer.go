@@ -9,11 +9,24 @@
 // into gradients (+=), never overwrites, so a tensor that feeds several
 // layers gets the sum of their gradients for free; zeroing is the model's
 // explicit step before each backward pass.
+//
+// To make a layer, call its New… constructor with Keras' required
+// arguments: it sets every other argument to Keras' default. Change one
+// through its exported field (Conv1D and the recurrent layers also take
+// options that set the same fields):
+//
+//	c := layers.NewConv1D(64, 5) // filters, kernel_size
+//	c.Padding = "same"
+//
+// FromConfig makes a layer from a Keras config instead (model import, the
+// `seqnet shape` command). A struct literal misses the defaults; Build
+// reports what it lacks.
 package layers
 
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/seqnet/seqnet/tensor"
@@ -200,3 +213,28 @@ func expectOne(class string, in []Shape) (Shape, error) {
 
 // Batch returns the batch size of a tensor (its first axis).
 func Batch(t *tensor.Tensor) int { return t.Shape[0] }
+
+// checkActivation reports an activation name GetActivation did not know.
+// A nil activation (a layer literal without one) or one without its
+// function is an error too, naming the fix.
+func checkActivation(who string, a *Activation) error {
+	switch {
+	case a != nil && a.Forward != nil:
+		return nil
+	case a == nil:
+		return fmt.Errorf("%s: the activation is nil: set it from layers.GetActivation(\"linear\") (Keras' activation=None) or another name, or make the layer with its New… constructor", who)
+	}
+	if _, err := GetActivation(a.Name); err != nil {
+		return fmt.Errorf("%s: %w", who, err)
+	}
+	return fmt.Errorf("%s: activation %q has no function: take it from layers.GetActivation(%q)", who, a.Name, a.Name)
+}
+
+// named is how an error names a layer: `Concatenate "concat_1"`, or just
+// the class before the model has given it a name.
+func named(class, name string) string {
+	if name == "" {
+		return class
+	}
+	return class + " " + strconv.Quote(name)
+}

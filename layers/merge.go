@@ -3,7 +3,6 @@ package layers
 import (
 	"fmt"
 	"math/rand/v2"
-	"strconv"
 	"strings"
 
 	"github.com/seqnet/seqnet/tensor"
@@ -481,13 +480,4 @@ func init() {
 			return m.make(), c.Unknown()
 		})
 	}
-}
-
-// named is how an error names a layer: `Concatenate "concat_1"`, or just
-// the class before the model has given it a name.
-func named(class, name string) string {
-	if name == "" {
-		return class
-	}
-	return class + " " + strconv.Quote(name)
 }

@@ -113,7 +113,7 @@ func (l *BatchNormalization) Build(in []Shape, rng *rand.Rand) ([]Shape, error) 
 // attachNormRules gives gamma and beta (either may be nil) their
 // constraints and regularizers.
 func attachNormRules(class, name string, gamma, beta *Param, gc, bc Constraint, gr, br Regularizer) error {
-	who := layerWho(class, name)
+	who := named(class, name)
 	if err := attachRules(who, gamma, "gamma", gc, gr); err != nil {
 		return err
 	}

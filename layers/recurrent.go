@@ -167,7 +167,7 @@ func (r *RNN) build(class string, in []Shape, gates int, rng *rand.Rand) error {
 		return fmt.Errorf("invalid value for argument units: expected a positive integer, received units=%d", r.Units)
 	}
 	for _, a := range []*Activation{r.Activation, r.RecurrentActivation} {
-		if err := checkActivation(layerWho(class, r.Name), a); err != nil {
+		if err := checkActivation(named(class, r.Name), a); err != nil {
 			return err
 		}
 	}
@@ -290,10 +290,7 @@ func (r *RNN) addOutputGrad(dOut *tensor.Tensor, dh []float32, mask []bool, p, t
 // their constraints and regularizers; the layers call it once the bias is
 // made.
 func (r *RNN) attachRules(class string) error {
-	who := class
-	if r.Name != "" {
-		who = fmt.Sprintf("%s %q", class, r.Name)
-	}
+	who := named(class, r.Name)
 	for _, w := range []struct {
 		p    *Param
 		name string

@@ -399,13 +399,88 @@ func init() {
 	}, "Input")
 }
 
-// refuseUnimplemented is filled in by the packages that implement
-// regularizers and constraints; until then a set value is refused by name.
-var refuseUnimplemented = func(c Config, keys ...string) error {
+// refuseUnimplemented refuses by name the keys of c that are set but that
+// seqnet does not implement for the layer (Embedding's
+// embeddings_regularizer, …).
+func refuseUnimplemented(c Config, keys ...string) error {
 	for _, k := range keys {
 		if c.Has(k) {
 			return fmt.Errorf("unsupported option %q", k)
 		}
 	}
 	return nil
+}
+
+// configReader reads config values one after the other, keeping the first
+// error (used by the convolution variants and the normalization layers).
+type configReader struct {
+	c   Config
+	err error
+}
+
+func (a *configReader) getInt(p *int, key string, def int) {
+	if a.err == nil {
+		*p, a.err = a.c.Int(key, def)
+	}
+}
+
+func (a *configReader) getString(p *string, key, def string) {
+	if a.err == nil {
+		*p, a.err = a.c.String(key, def)
+	}
+}
+
+func (a *configReader) getBool(p *bool, key string, def bool) {
+	if a.err == nil {
+		*p, a.err = a.c.Bool(key, def)
+	}
+}
+
+func (a *configReader) getInit(p *Initializer, key, def string) {
+	if a.err == nil {
+		*p, a.err = a.c.Initializer(key, def)
+	}
+}
+
+func (a *configReader) getConstraint(p *Constraint, key string) {
+	if a.err == nil {
+		*p, a.err = a.c.Constraint(key)
+	}
+}
+
+func (a *configReader) getRegularizer(p *Regularizer, key string) {
+	if a.err == nil {
+		*p, a.err = a.c.Regularizer(key)
+	}
+}
+
+func (a *configReader) activation(p **Activation) {
+	var name string
+	a.getString(&name, "activation", "linear")
+	if a.err == nil {
+		*p, a.err = GetActivation(name)
+	}
+}
+
+// kernelArgs reads the arguments every layer with a kernel and a bias
+// shares (Conv1D, Dense, Conv1DTranspose): activation, use_bias, and the
+// kernel's and bias's initializers, constraints and regularizers.
+func (a *configReader) kernelArgs(act **Activation, useBias *bool, kInit, bInit *Initializer,
+	kCons, bCons *Constraint, kReg, bReg *Regularizer) {
+	a.activation(act)
+	a.getBool(useBias, "use_bias", true)
+	a.getInit(kInit, "kernel_initializer", "glorot_uniform")
+	a.getInit(bInit, "bias_initializer", "zeros")
+	a.getConstraint(kCons, "kernel_constraint")
+	a.getConstraint(bCons, "bias_constraint")
+	a.getRegularizer(kReg, "kernel_regularizer")
+	a.getRegularizer(bReg, "bias_regularizer")
+}
+
+func (a *configReader) require(keys ...string) {
+	for _, k := range keys {
+		if a.err == nil && !a.c.Has(k) {
+			a.err = fmt.Errorf("%s is required", k)
+		}
+	}
 }

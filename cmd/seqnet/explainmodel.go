@@ -369,7 +369,14 @@ func explainRow(d *modelData, a explainModelArgs, method, baseline string, w io.
 	if d.kind == explain.Tokens && d.vocab != nil {
 		tokens = words
 	}
-	if err := explain.WritePicture(a.out, attr, tokens); err != nil {
+	var labels explain.Labels
+	if wd := d.prep.Windowing; wd != nil && d.kind != explain.Tokens {
+		labels.Channels = wd.Inputs
+	}
+	if u := d.unscaled(attr.Unit, attr.Prediction); u != "" {
+		labels.Prediction = strings.TrimSuffix(strings.TrimPrefix(u, " ("), " unscaled)")
+	}
+	if err := explain.WritePictureLabeled(a.out, attr, tokens, labels); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "wrote %s\n", a.out)

@@ -416,6 +416,19 @@ func TestExplainModelAfterTrain(t *testing.T) {
 	if !regexp.MustCompile(`mostly (v|w) \(value`).MatchString(stdout) {
 		t.Errorf("forecast: columns not named:\n%s", stdout)
 	}
+	// The picture names the columns and titles the prediction in the
+	// data's units.
+	svg := filepath.Join(dir, "fc.svg")
+	if _, stderr, code := xmCall("explain-model", "--model", fc, "--data", two, "--row", "0", "--out", svg); code != 0 {
+		t.Fatalf("forecast svg: exit %d: %s", code, stderr)
+	}
+	picture, err := os.ReadFile(svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(picture), "(prediction v = ") || strings.Contains(string(picture), "ch 0") {
+		t.Errorf("the picture does not name the prediction in the data's units or still says ch 0")
+	}
 	if _, stderr, code := xmCall("filters", "--model", fc, "--data", two, "--weights-dir", filepath.Join(dir, "w")); code != 0 {
 		t.Fatalf("forecast filters: exit %d: %s", code, stderr)
 	}

@@ -534,7 +534,7 @@
           fig.appendChild(svg);
           const cap = document.createElement('figcaption');
           cap.textContent = (info.pairs.length === 1 && info.want.length === 2
-            ? 'The whole loss surface over the two weights (filled contours, darker = lower loss, log scale)'
+            ? 'The whole loss surface over the two weights (contour map: darker = lower loss, log scale)'
             : 'A slice of the loss surface through ' + p.label + ', the other weights held at their current values (recomputed as they move)') +
             '. Hollow circle: start; red dot and line: the weights now and their path; \u00d7: the kernel that generated the data.';
           fig.appendChild(cap);
@@ -562,6 +562,29 @@
           el('rect', { x: X(s.x[c]) - dx / 2, y: Y(s.y[r]) - dy / 2, width: dx + 0.6, height: dy + 0.6, fill: cividis(band(s.loss[r][c]) / (bands - 1)) }, svg);
         }
       }
+      // Iso-loss lines at the band edges (marching squares on the log loss).
+      const lv = s.loss.map((row) => row.map((v) => ((Math.log10(Math.max(v, 1e-3)) - lmin) / (lmax - lmin || 1)) * bands));
+      let d = '';
+      for (let b = 1; b < bands; b++) {
+        for (let r = 0; r + 1 < n; r++) {
+          for (let c = 0; c + 1 < n; c++) {
+            const corners = [[c, r], [c + 1, r], [c + 1, r + 1], [c, r + 1]];
+            const pts = [];
+            for (let k = 0; k < 4; k++) {
+              const [c0, r0] = corners[k], [c1, r1] = corners[(k + 1) % 4];
+              const a = lv[r0][c0] - b, z = lv[r1][c1] - b;
+              if ((a < 0) !== (z < 0)) {
+                const u = a / (a - z);
+                pts.push([X(s.x[c0] + (s.x[c1] - s.x[c0]) * u), Y(s.y[r0] + (s.y[r1] - s.y[r0]) * u)]);
+              }
+            }
+            for (let k = 0; k + 1 < pts.length; k += 2) {
+              d += 'M' + pts[k][0].toFixed(1) + ',' + pts[k][1].toFixed(1) + 'L' + pts[k + 1][0].toFixed(1) + ',' + pts[k + 1][1].toFixed(1);
+            }
+          }
+        }
+      }
+      el('path', { class: 'contour', d: d }, svg);
       el('rect', { x: m.l - dx / 2, y: m.t - dy / 2, width: w - m.l - m.r + dx, height: h - m.t - m.b + dy, fill: 'none', stroke: '#444' }, svg);
       // Colour key.
       for (let b = 0; b < bands; b++) {

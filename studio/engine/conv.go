@@ -86,6 +86,13 @@ func formula(j *explainconv.JSONResult) (*Formula, error) {
 	return f, nil
 }
 
+// MaxSteps and MaxKernel bound what the Convolution panel draws (every
+// window is drawn cell by cell); `seqnet explain` has no such bound.
+const (
+	MaxSteps  = 256
+	MaxKernel = 256
+)
+
 // Conv works out the convolution in the request.
 func Conv(req ConvRequest) ConvResponse {
 	if req.Strides < 1 {
@@ -105,6 +112,14 @@ func Conv(req ConvRequest) ConvResponse {
 	if strings.TrimSpace(req.Bias) != "" {
 		if spec.Bias, err = explainconv.ParseList(req.Bias); err != nil {
 			return ConvResponse{Error: "bias: " + err.Error()}
+		}
+	}
+	if n := len(spec.Input); n > MaxSteps {
+		return ConvResponse{Error: fmt.Sprintf("the input has %d steps; the page draws at most %d: shorten it, or use seqnet explain on the command line", n, MaxSteps)}
+	}
+	if len(spec.Kernel) > 0 && len(spec.Kernel[0]) > 0 {
+		if n := len(spec.Kernel) * len(spec.Kernel[0]) * len(spec.Kernel[0][0]); n > MaxKernel {
+			return ConvResponse{Error: fmt.Sprintf("the kernel has %d weights; the page draws at most %d: use a smaller kernel, or seqnet explain on the command line", n, MaxKernel)}
 		}
 	}
 	r, err := explainconv.Explain(spec)

@@ -81,6 +81,13 @@ func TestConvImpossible(t *testing.T) {
 		!strings.Contains(r.ShapeError, "fix: use a kernel of at most 3, padding=same, or longer sequences") {
 		t.Errorf("got %q\n%q", r.ShapeCommand, r.ShapeError)
 	}
+	long := strings.TrimSuffix(strings.Repeat("1,", MaxSteps+1), ",")
+	if r := Conv(ConvRequest{Input: long, Kernel: "1,2", Strides: 1, Dilation: 1}); !strings.Contains(r.Error, "the page draws at most 256") {
+		t.Errorf("257 steps: %+v", r.Error)
+	}
+	if r := Conv(ConvRequest{Input: long[2:], Kernel: "1,2", Strides: 1, Dilation: 1}); r.Error != "" || len(r.Result.Output) != MaxSteps-1 {
+		t.Errorf("256 steps: %+v", r.Error)
+	}
 	if r := Conv(ConvRequest{Input: "0,3,4", Kernel: "1,2", Strides: 0, Dilation: 1}); !strings.Contains(r.Error, "strides must be at least 1") {
 		t.Errorf("strides 0: %+v", r)
 	}
