@@ -249,7 +249,18 @@ func windows(p *pipeline.Pipeline, ws [][]map[string]string) (*tensor.Tensor, st
 	var xs []*tensor.Tensor
 	var rows []string
 	rowName := "target_row"
+	// Only the last window is answered: rows before it are not read (a
+	// long request would otherwise make a window per row). With the drop
+	// fill policy some rows may go, so twice the span is kept.
+	o := p.Windowing
+	keep := (o.Window-1)*max(o.SamplingRate, 1) + 1
+	if p.Fill == "drop" {
+		keep *= 2
+	}
 	for i, w := range ws {
+		if len(w) > keep {
+			w = w[len(w)-keep:]
+		}
 		b, err := p.Window(w)
 		if err != nil {
 			return nil, "", nil, bad("instance %d: %v", i, err)

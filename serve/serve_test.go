@@ -14,6 +14,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -501,5 +503,44 @@ func TestWatchReloads(t *testing.T) {
 	}
 	if s.models["m"].cur.Load().p.Kind != pipeline.KindSeries {
 		t.Fatal("version 2 is not the new file")
+	}
+}
+
+// TestLongWindowReadsOnlyTheLastRows: a window instance with many rows is
+// answered from its last rows (the same forecast as sending only them),
+// without reading a window per row: 20,000 rows must not cost megabytes.
+func TestLongWindowReadsOnlyTheLastRows(t *testing.T) {
+	m, p, err := pipeline.Load(weatherModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lm := &loaded{m: m, p: p}
+	rows := weatherRows(t)
+	var long []map[string]string
+	for len(long) < 20000 {
+		for _, r := range rows {
+			rec := map[string]string{}
+			for k, v := range r {
+				rec[k] = fmt.Sprint(v)
+			}
+			long = append(long, rec)
+		}
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	x, _, names, err := inputs(lm, &request{n: 1, windows: [][]map[string]string{long}})
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 1<<20 {
+		t.Errorf("reading one window of %d rows allocated %d bytes", len(long), got)
+	}
+	x7, _, names7, err := inputs(lm, &request{n: 1, windows: [][]map[string]string{long[len(long)-7:]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(x.Data, x7.Data) || names[0] != names7[0] || x.Shape[0] != 1 {
+		t.Fatalf("the long window read %v %v, its last 7 rows %v %v", x.Shape, names, x7.Shape, names7)
 	}
 }

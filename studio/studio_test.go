@@ -130,8 +130,11 @@ func TestWasmUpToDate(t *testing.T) {
 	}
 	for name, b := range files {
 		committed, err := assets.ReadFile("assets/" + name)
-		if err != nil || !bytes.Equal(committed, b) {
-			t.Errorf("studio/assets/%s is not what the sources build (%v): run `go generate ./studio` and commit studio/assets", name, err)
+		if err != nil {
+			t.Errorf("studio/assets/%s: %v: run `go generate ./studio` and commit studio/assets", name, err)
+		} else if !bytes.Equal(committed, b) {
+			t.Errorf("studio/assets/%s is not what the sources build now: run `go generate ./studio` and commit studio/assets "+
+				"(after a merge conflict in it: merge first, then regenerate)", name)
 		}
 	}
 }

@@ -3,12 +3,18 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/seqnet/seqnet/serve"
 )
 
 // TestServe runs `seqnet serve` on a loopback port, checks that its
@@ -100,6 +106,86 @@ func TestServeUserErrors(t *testing.T) {
 		_, errOut, code := cli(c.args...)
 		if code != 2 || !strings.Contains(errOut, c.want) {
 			t.Errorf("seqnet %s: exit %d, %q; want 2 and %q", strings.Join(c.args, " "), code, errOut, c.want)
+		}
+	}
+}
+
+// TestServeTable: a CSV table classifier trained by seqnet train answers
+// table rows ({column: value}, TF row form) and columns (v2 inputs, one
+// per column) as seqnet predict does on the file.
+func TestServeTable(t *testing.T) {
+	dir := t.TempDir()
+	path := classCSV(t, dir, 60, 3)
+	mp := filepath.Join(dir, "m.seqnet")
+	mustCLI(t, append([]string{"train", "--data", path, "--epochs", "2", "--out", mp}, small...)...)
+	want := readCSVOut(t, mustCLI(t, "predict", "--model", mp, "--data", path)) // line,label,prob_high,prob_low,prob_mid
+	recs := readCSVOut(t, mustRead(t, path))
+	s, err := serve.New([]serve.ModelFile{{Name: "m", Path: mp}}, serve.Options{ReloadInterval: -1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	defer func() { ts.Close(); s.Close() }()
+	var rows []map[string]any
+	cols := map[string][]any{}
+	for _, r := range recs[1:] {
+		row := map[string]any{}
+		for j, h := range recs[0] {
+			row[h] = json.Number(r[j])
+			if h == "label" {
+				row[h] = r[j] // sent too, and ignored
+			} else {
+				cols[h] = append(cols[h], json.Number(r[j]))
+			}
+		}
+		rows = append(rows, row)
+	}
+	var v2 []map[string]any
+	for _, h := range recs[0][:5] {
+		v2 = append(v2, map[string]any{"name": h, "shape": []int{len(rows)}, "datatype": "FP32", "data": cols[h]})
+	}
+	post := func(path string, body any, into any) {
+		b, _ := json.Marshal(body)
+		resp, err := http.Post(ts.URL+path, "application/json", strings.NewReader(string(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d", path, resp.StatusCode)
+		}
+		if err := json.NewDecoder(resp.Body).Decode(into); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var tf struct {
+		Predictions []struct {
+			Label         string             `json:"label"`
+			Probabilities map[string]float64 `json:"probabilities"`
+		} `json:"predictions"`
+	}
+	post("/v1/models/m:predict", map[string]any{"instances": rows}, &tf)
+	var kv struct {
+		Outputs []struct {
+			Name string `json:"name"`
+			Data []any  `json:"data"`
+		} `json:"outputs"`
+	}
+	post("/v2/models/m/infer", map[string]any{"inputs": v2}, &kv)
+	if len(tf.Predictions) != len(want)-1 || len(kv.Outputs) != 2 {
+		t.Fatalf("%d TF predictions, %d v2 outputs for %d rows", len(tf.Predictions), len(kv.Outputs), len(want)-1)
+	}
+	classes := []string{"high", "low", "mid"}
+	for i, w := range want[1:] {
+		g := tf.Predictions[i]
+		if g.Label != w[1] || kv.Outputs[0].Data[i] != w[1] {
+			t.Fatalf("row %d: TF label %s, v2 %v, seqnet predict %s", i, g.Label, kv.Outputs[0].Data[i], w[1])
+		}
+		for j, c := range classes {
+			p, _ := strconv.ParseFloat(w[2+j], 64)
+			if math.Abs(g.Probabilities[c]-p) > 1e-5 || math.Abs(kv.Outputs[1].Data[i*3+j].(float64)-p) > 1e-5 {
+				t.Fatalf("row %d: P(%s) TF %g, v2 %v, seqnet predict %g", i, c, g.Probabilities[c], kv.Outputs[1].Data[i*3+j], p)
+			}
 		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"image/png"
 	"io"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -301,4 +303,20 @@ func TestStudioBrowser(t *testing.T) {
 		t.Errorf("fixed stack shapes %q", got)
 	}
 	shot("shapes-fixed")
+
+	// The exported page works from a plain static file server.
+	site := filepath.Join(t.TempDir(), "site")
+	var eo, ee bytes.Buffer
+	if code := run([]string{"studio", "--export", site}, &eo, &ee); code != 0 {
+		t.Fatalf("seqnet studio --export: %s", ee.String())
+	}
+	static := httptest.NewServer(http.FileServer(http.Dir(site)))
+	defer static.Close()
+	do("load the export", chromedp.Navigate(static.URL+"/#conv"),
+		chromedp.Poll(`(document.body && document.body.dataset.engine || 'loading') !== 'loading'`, nil, chromedp.WithPollingTimeout(60*time.Second)))
+	waitJS("export: engine", `document.body.dataset.engine === 'ready' && document.querySelector('#conv-output').textContent === '???'`)
+	do("export: step", chromedp.Click("#conv-step", chromedp.ByQuery))
+	if got := strings.Join(texts("#conv-output span"), " "); got != "6 ? ?" {
+		t.Errorf("the exported page after one step reads %q, want 6 ? ?", got)
+	}
 }

@@ -453,7 +453,7 @@ def models():
     # Twelve Dense layers: layers/ holds more than 8 groups, which
     # libver='latest' stores as dense links.
     deep = [dense("dense" if i == 0 else "dense_%d" % i, 3, "tanh") for i in range(12)]
-    deep = Model("deep", "Sequential", (3,), deep, {l.name: 3 for l in deep})
+    deep = Model("deep", "Sequential", (4, 3), deep, {l.name: 3 for l in deep})
     return textcnn, convbn, rnns, bidir, deep, zoo()
 
 
