@@ -48,11 +48,15 @@
 //     the last state at masked steps of a returned sequence, the export
 //     does too; masked global poolings average or take the maximum of the
 //     real steps only.
+//   - Conv1DTranspose: ConvTranspose (W (in, filters, k)); seqnet's crop
+//     is the left pad, the rest of the length the right pad or
+//     output_padding.
 //
-// A layer or option without a faithful ONNX form (Conv1DTranspose,
-// LayerNormalization with rms_scaling, recurrent activations other than
-// sigmoid, tanh and relu, masks meeting layers that would combine them) is
-// refused with an error naming the layer and the option.
+// A layer or option without a faithful ONNX form (LayerNormalization with
+// rms_scaling, recurrent activations other than sigmoid, tanh, relu,
+// hard_sigmoid, leaky_relu, elu and softplus, masks meeting layers that
+// would combine them, go_backwards on a masked sequence) is refused with
+// an error naming the layer and the option.
 //
 // The preprocessing saved with a model (vocabulary, scaler, labels: the
 // JSON of checkpoint Extra.Preprocessing, which for models trained by

@@ -685,9 +685,22 @@ func rnnAct(a *layers.Activation, what string) (string, error) {
 		return "Tanh", nil
 	case "relu":
 		return "Relu", nil
+	case "hard_sigmoid":
+		return "HardSigmoid", nil
+	case "leaky_relu":
+		return "LeakyRelu", nil
+	case "elu":
+		return "Elu", nil
+	case "softplus":
+		return "Softplus", nil
 	}
-	return "", fmt.Errorf("%s %q has no ONNX form here: ONNX's recurrent operators take sigmoid, tanh or relu", what, a.Name)
+	return "", fmt.Errorf("%s %q has no ONNX form here: ONNX's recurrent operators take sigmoid, tanh, relu, hard_sigmoid, leaky_relu, elu or softplus", what, a.Name)
 }
+
+// rnnActParams are the activation_alpha and activation_beta values an
+// ONNX recurrent activation consumes, in order: Keras 3's hard_sigmoid is
+// clip(x/6 + 1/2), its leaky_relu slope 0.2, its elu alpha 1.
+var rnnActParams = map[string][]float32{"HardSigmoid": {1.0 / 6, 0.5}, "LeakyRelu": {0.2}, "Elu": {1}}
 
 // rnnWeights returns one direction's W (gates·U, in), R (gates·U, U) and B
 // (2·gates·U) in ONNX's gate order, and the op's activations.
@@ -789,6 +802,21 @@ func (e *exporter) rnnNode(base, op, direction string, x *value, dirs []layers.L
 		ins = ins[:len(ins)-1]
 	}
 	attrs := []*pb.AttributeProto{attrInt("hidden_size", int64(U)), attrString("direction", direction), attrStrings("activations", acts...)}
+	var alpha, beta []float32
+	for _, a := range acts {
+		if p := rnnActParams[a]; p != nil {
+			alpha = append(alpha, p[0])
+			if len(p) > 1 {
+				beta = append(beta, p[1])
+			}
+		}
+	}
+	if alpha != nil {
+		attrs = append(attrs, attrFloats("activation_alpha", alpha...))
+	}
+	if beta != nil {
+		attrs = append(attrs, attrFloats("activation_beta", beta...))
+	}
 	if op == "GRU" && lbr {
 		attrs = append(attrs, attrInt("linear_before_reset", 1))
 	}

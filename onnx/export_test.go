@@ -89,7 +89,7 @@ func TestExportRefusesByName(t *testing.T) {
 		want string
 	}{
 		{[]layers.Layer{layers.Input(6, 2), ln}, "rms_scaling"},
-		{[]layers.Layer{layers.Input(6, 2), layers.NewLSTM(3, layers.RecurrentActivation("hard_sigmoid"))}, `recurrent_activation "hard_sigmoid"`},
+		{[]layers.Layer{layers.Input(6, 2), layers.NewLSTM(3, layers.RecurrentActivation("swish"))}, `recurrent_activation "swish"`},
 	} {
 		m, err := model.NewSequential(c.ls...)
 		if err != nil {

@@ -606,7 +606,8 @@ func (im *importer) layerNorm() error {
 	return nil
 }
 
-var rnnActs = map[string]string{"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu"}
+var rnnActs = map[string]string{"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "HardSigmoid": "hard_sigmoid",
+	"LeakyRelu": "leaky_relu", "Elu": "elu", "Softplus": "softplus"}
 
 // recurrent reads ONNX LSTM, GRU and RNN into seqnet's LSTM, GRU and
 // SimpleRNN (Bidirectional with merge_mode "none" for two directions;
@@ -622,10 +623,8 @@ func (im *importer) recurrent(op string) error {
 			return im.errf("attribute %s=%d is not supported (0 only)", name, aInt(a, name, 0))
 		}
 	}
-	for _, name := range []string{"clip", "activation_alpha", "activation_beta"} {
-		if a[name] != nil {
-			return im.errf("attribute %s is not supported", name)
-		}
+	if a["clip"] != nil {
+		return im.errf("attribute clip is not supported")
 	}
 	x, err := im.needDyn(0)
 	if err != nil {
@@ -716,11 +715,35 @@ func (im *importer) recurrent(op string) error {
 	if op == "LSTM" && acts[1] != acts[2] {
 		return im.errf("attribute activations=%v: seqnet's LSTM uses one activation for the candidate and the output (g = h)", acts)
 	}
+	// activation_alpha and activation_beta are consumed in order by the
+	// activations that take them; each must be the value of seqnet's
+	// activation (defaults: the ONNX operators').
+	alphas, betas := a["activation_alpha"].GetFloats(), a["activation_beta"].GetFloats()
+	for _, s := range acts {
+		want := rnnActParams[s]
+		def := map[string][]float32{"HardSigmoid": {0.2, 0.5}, "LeakyRelu": {0.01}, "Elu": {1}}[s]
+		for k := range want {
+			got := def[k]
+			list := &alphas
+			if k == 1 {
+				list = &betas
+			}
+			if len(*list) > 0 {
+				got, *list = (*list)[0], (*list)[1:]
+			}
+			if math.Abs(float64(got-want[k])) > 1e-6 {
+				return im.errf("attribute activation_alpha/activation_beta: %s with %g, seqnet's uses %g", s, got, want[k])
+			}
+		}
+	}
+	if len(alphas) > 0 || len(betas) > 0 {
+		return im.errf("attributes activation_alpha/activation_beta have more values than the activations %v take", acts)
+	}
 	var act, recAct string
 	for k, s := range acts[:per] {
 		name, ok := rnnActs[s]
 		if !ok {
-			return im.errf("attribute activations: %s is not supported (Sigmoid, Tanh, Relu)", s)
+			return im.errf("attribute activations: %s is not supported (Sigmoid, Tanh, Relu, HardSigmoid, LeakyRelu, Elu, Softplus)", s)
 		}
 		if k == 0 && op != "RNN" {
 			recAct = name

@@ -100,6 +100,10 @@ var zoo = []zooModel{
 		c.Strides, c.OutputPadding = 3, 1
 		return model.NewSequential(layers.Input(9, 3), a, b, c, layers.NewFlatten(), layers.NewDense(2, ""))
 	}},
+	{name: "rnn_activations", make: seq(layers.Input(8, 3),
+		layers.NewLSTM(4, layers.RecurrentActivation("hard_sigmoid"), layers.RNNActivation("softplus"), layers.ReturnSequences()),
+		gru(3, true, layers.RecurrentActivation("hard_sigmoid"), layers.RNNActivation("leaky_relu"), layers.ReturnSequences()),
+		layers.NewBidirectional(layers.NewSimpleRNN(2, layers.RNNActivation("elu")), "ave"), layers.NewDense(1, ""))},
 	{name: "misc", make: func() (*model.Model, error) {
 		in := model.Input(11, 4)
 		a := model.Call(layers.NewZeroPadding1D(1, 2), in)

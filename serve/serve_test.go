@@ -21,7 +21,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seqnet/seqnet/checkpoint"
 	"github.com/seqnet/seqnet/pipeline"
+	"github.com/seqnet/seqnet/tensor"
 )
 
 const (
@@ -542,5 +544,47 @@ func TestLongWindowReadsOnlyTheLastRows(t *testing.T) {
 	}
 	if !slices.Equal(x.Data, x7.Data) || names[0] != names7[0] || x.Shape[0] != 1 {
 		t.Fatalf("the long window read %v %v, its last 7 rows %v %v", x.Shape, names, x7.Shape, names7)
+	}
+}
+
+// TestModelWithoutPipeline: a model saved without preprocessing (e.g.
+// imported from Keras) takes tensors and answers its raw outputs.
+func TestModelWithoutPipeline(t *testing.T) {
+	m, _, err := pipeline.Load(weatherModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "bare.seqnet")
+	if err := checkpoint.Save(path, m, checkpoint.Extra{}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New([]ModelFile{{"bare", path}}, Options{ReloadInterval: -1, Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	defer func() { ts.Close(); s.Close() }()
+	x := tensor.New(1, 7, 4)
+	for i := range x.Data {
+		x.Data[i] = float32(i%5) / 5
+	}
+	y, err := m.Predict(x, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inst [][]float32
+	for r := 0; r < 7; r++ {
+		inst = append(inst, x.Data[r*4:r*4+4])
+	}
+	code, v := do(t, ts, "POST", "/v1/models/bare:predict", mustJSON(map[string]any{"instances": [][][]float32{inst}}))
+	if code != 200 {
+		t.Fatalf("%d %v", code, v)
+	}
+	got := v["predictions"].([]any)[0].(map[string]any)["values"].(map[string]any)["output_0"].(float64)
+	if !near(got, float64(y.Data[0])) {
+		t.Fatalf("output_0 %g, Predict %g (the raw, scaled output: no pipeline to undo it)", got, y.Data[0])
+	}
+	if code, v := do(t, ts, "POST", "/v1/models/bare:predict", `{"instances": ["a text"]}`); code != 400 || !strings.Contains(v["error"].(string), "this model reads tensors") {
+		t.Fatalf("a text to a bare model: %d %v", code, v)
 	}
 }

@@ -109,6 +109,25 @@ class BiGRUNet(nn.Module):
         return self.fc(torch.cat([out[:, -1, :], out.mean(dim=1)], dim=1))
 
 
+class MixNet(nn.Module):
+    """padding=1 (Keras same), AdaptiveAvgPool1d, an LSTM's
+    sequence output (last step) and a flattened embedding, concatenated."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(25, 4)
+        self.conv = nn.Conv1d(4, 5, 3, padding=1)
+        self.gap = nn.AdaptiveAvgPool1d(1)
+        self.lstm = nn.LSTM(4, 3, batch_first=True)
+        self.fc = nn.Linear(5 + 3 + 4 * 7, 2)
+
+    def forward(self, x):
+        e = self.emb(x)
+        c = self.gap(torch.relu(self.conv(e.transpose(1, 2)))).squeeze(2)
+        out, _ = self.lstm(e)
+        return torch.softmax(self.fc(torch.cat([c, out[:, -1, :], e.flatten(1)], dim=1)), dim=1)
+
+
 def tokens(vocab, steps):
     return torch.randint(1, vocab, (3, steps))
 
@@ -121,6 +140,7 @@ MODELS = [
     ("lstm", LSTMNet, lambda: torch.randn(3, 12, 3)),
     ("bilstm", BiLSTMNet, lambda: tokens(30, 9)),
     ("bigru", BiGRUNet, lambda: torch.randn(3, 11, 3)),
+    ("mix", MixNet, lambda: tokens(25, 7)),
 ]
 
 
