@@ -1,6 +1,8 @@
 // Package bench times seqnet on the workloads of the PyTorch reference
-// (shared/bench/reference/torch_bench.py): same models, sizes and
-// metrics, printed as the same JSON lines so the two can be joined.
+// (torch_bench.py in the reference benchmarks, an optional folder outside
+// this repository that bench/compare.sh reads from $REFERENCE): same
+// models, sizes and metrics, printed as the same JSON lines so the two can
+// be joined.
 package bench
 
 import (

@@ -9,7 +9,7 @@
 set -euo pipefail
 top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ref="${REFERENCE:-$top/../shared/bench/reference}"
-[ -d "$ref" ] || { echo "reference benchmarks not found at $ref (set REFERENCE=)" >&2; exit 1; }
+[ -d "$ref" ] || { echo "reference benchmarks not found at $ref: they are not part of this repository; set REFERENCE= to a folder holding run_torch_bench.sh and peak/" >&2; exit 1; }
 out="$(mktemp -d)"
 
 need=()

@@ -8,6 +8,7 @@
 set -euo pipefail
 top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ref="${REFERENCE:-$top/../shared/bench/reference}"
+[ -d "$ref" ] || { echo "reference benchmarks not found at $ref: they are not part of this repository; set REFERENCE= to a folder holding run_torch_bench.sh" >&2; exit 1; }
 rounds="${ROUNDS:-3}"
 threads="${THREADS:-2}"
 out="$(mktemp -d)"

@@ -88,6 +88,7 @@ func TestReadModelFileMatchesJSONRoute(t *testing.T) {
 		{"bidir_latest.keras", "bidir", "keras", false}, // libver='latest', small groups
 		{"deep.keras", "deep", "keras", false},
 		{"deep.h5", "deep", "h5", false},
+		{"convbn_chunked.h5", "convbn", "h5", false}, // layer_names0, layer_names1, …
 		{"zoo.keras", "zoo", "keras", false},
 		{"zoo.h5", "zoo", "h5", false},
 	}
@@ -208,6 +209,32 @@ func rewriteKeras(t *testing.T, name string, edit func(top map[string]any), drop
 	return out
 }
 
+// kerasMember returns one member of a .keras fixture.
+func kerasMember(t *testing.T, file, name string) []byte {
+	t.Helper()
+	z, err := zip.OpenReader(filepath.Join(fileDir, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	for _, f := range z.File {
+		if f.Name == name {
+			r, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			b, err := io.ReadAll(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+	}
+	t.Fatalf("%s has no %s", file, name)
+	return nil
+}
+
 func configLayers(top map[string]any) []any {
 	return top["config"].(map[string]any)["layers"].([]any)
 }
@@ -279,6 +306,8 @@ func TestReadModelFileForeignAndTruncated(t *testing.T) {
 		{"half.h5", read("convbn.h5")[:len(read("convbn.h5"))/2], "the file is truncated: it is 12404 bytes, its header says 24808"},
 		{"short.h5", read("convbn.h5")[:len(read("convbn.h5"))-1], "the file is truncated"},
 		{"head.h5", read("convbn.h5")[:10], "not an HDF5 file"},
+		{"weights2.h5", read("convbn_weights_only.h5"), "this is a Keras 2 weights-only file (model.save_weights)"},
+		{"model.weights.h5", kerasMember(t, "convbn.keras", "model.weights.h5"), "this is a Keras 3 weights-only file (model.save_weights)"},
 	} {
 		_, _, err := ReadModelFile(write(c.name, c.data))
 		if err == nil || !strings.Contains(err.Error(), c.want) {

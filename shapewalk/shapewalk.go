@@ -258,15 +258,17 @@ func Diagnose(l layers.Layer, in []layers.Shape, batch string) string {
 	}
 	steps, channels := s[0], s[1]
 	keff := (k-1)*max(d, 1) + 1
+	// fit is the largest kernel_size whose reach (k-1)·d+1 fits in steps.
+	fit := (max(steps, 1)-1)/max(d, 1) + 1
 	msg := err.Error()
 	if steps < keff && channels >= keff {
 		n := channels * steps
 		msg += fmt.Sprintf("\n  the data has %d %s of %d channels, so a %s of %d cannot fit\n"+
 			"  fix: if each sample is a %d-step series of one feature, the shape is (%s, %d, 1): --input %s,%d,1\n"+
 			"  fix: otherwise use padding=same or a %s of %d",
-			steps, pluralWord(steps, "step"), channels, word, keff, n, batch, n, batch, n, word, max(steps, 1))
+			steps, pluralWord(steps, "step"), channels, word, keff, n, batch, n, batch, n, word, fit)
 	} else if steps < keff {
-		msg += fmt.Sprintf("\n  fix: use a %s of at most %d, padding=same, or longer sequences", word, steps)
+		msg += fmt.Sprintf("\n  fix: use a %s of at most %d, padding=same, or longer sequences", word, fit)
 	}
 	return msg
 }

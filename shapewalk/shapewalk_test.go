@@ -49,3 +49,16 @@ func TestWalkHuge(t *testing.T) {
 		t.Errorf("huge dimension: %v", err)
 	}
 }
+
+// With dilation the largest kernel that fits is (steps-1)/d + 1, not
+// steps: 8 steps at dilation 2 take a kernel_size of at most 4 (reach 7).
+func TestDiagnoseDilation(t *testing.T) {
+	_, err := Walk("1,8,1", []string{"conv1d:filters=1,kernel_size=5,dilation_rate=2"})
+	if err == nil || !strings.Contains(err.Error(), "fix: use a kernel of at most 4, padding=same, or longer sequences") {
+		t.Errorf("got %v", err)
+	}
+	_, err = Walk("1,3,20", []string{"conv1d:filters=1,kernel_size=4,dilation_rate=2"})
+	if err == nil || !strings.Contains(err.Error(), "fix: otherwise use padding=same or a kernel of 2") {
+		t.Errorf("got %v", err)
+	}
+}

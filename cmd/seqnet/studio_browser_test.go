@@ -252,8 +252,53 @@ func TestStudioBrowser(t *testing.T) {
 		shot("conv-" + padding)
 	}
 
+	// The presets (2 channels; 2 filters with bias; dilated causal) against seqnet explain --json.
+	for _, p := range []struct{ name, input, kernel, bias, padding, dilation string }{
+		{"channels", "[[0,0],[3,6],[4,7],[5,8]]", "[[[1],[3]],[[2],[4]]]", "", "valid", "1"},
+		{"filters", "0,3,4,5", "[[[1,3]],[[2,4]]]", "0.5,-1", "same", "1"},
+		{"dilated", "1,2,3,4,5,6,7,8", "1,0,-1", "", "causal", "2"},
+	} {
+		args := []string{"explain", "--input", p.input, "--kernel", p.kernel, "--padding", p.padding, "--dilation", p.dilation, "--json"}
+		if p.bias != "" {
+			args = append(args, "--bias", p.bias)
+		}
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != 0 {
+			t.Fatalf("seqnet explain %q: %s", args, errb.String())
+		}
+		var want struct {
+			Output [][]float64 `json:"output"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &want); err != nil {
+			t.Fatal(err)
+		}
+		var cells []string
+		for _, row := range want.Output {
+			if len(row) == 1 {
+				cells = append(cells, fmt.Sprint(row[0]))
+				continue
+			}
+			parts := make([]string, len(row))
+			for i, v := range row {
+				parts[i] = fmt.Sprint(v)
+			}
+			cells = append(cells, "["+strings.Join(parts, " ")+"]")
+		}
+		do("preset "+p.name, chromedp.Click(fmt.Sprintf(`[data-preset=%q]`, p.name), chromedp.ByQuery))
+		waitJS(p.name+" ready", fmt.Sprintf(`document.querySelectorAll('#conv-output span').length === %d && document.querySelector('#conv-output').textContent === %q`,
+			len(cells), strings.Repeat("?", len(cells))))
+		for range cells {
+			do("step", chromedp.Click("#conv-step", chromedp.ByQuery))
+		}
+		if got := texts("#conv-output span"); strings.Join(got, " ") != strings.Join(cells, " ") {
+			t.Errorf("preset %s: the page reads %q, seqnet explain --json %q", p.name, got, cells)
+		}
+		shot("conv-" + p.name)
+	}
+
 	// An impossible setting: the same diagnosis as seqnet shape.
-	do("kernel too long", set("#conv-padding", "valid", "change"), set("#conv-kernel", "1,2,3,4,5", "input"))
+	do("kernel too long", set("#conv-padding", "valid", "change"), set("#conv-input", "0,3,4,5", "input"), set("#conv-dilation", "1", "input"),
+		set("#conv-bias", "", "input"), set("#conv-kernel", "1,2,3,4,5", "input"))
 	waitJS("error shown", `!document.body.dataset.pending && !document.querySelector('#conv-error').hidden`)
 	if e := texts("#conv-error")[0]; !strings.Contains(e, "fix: use a kernel of at most 4, padding=same, or longer sequences") {
 		t.Errorf("impossible setting: %q", e)

@@ -334,24 +334,38 @@ class Model:
                                ("model.weights.h5", buf.getvalue())):
                 z.writestr(zipfile.ZipInfo(name, ZIP_TIME), data)
 
-    def write_h5(self, suffix="", libver=None, optimizer=False):
+    def write_h5(self, suffix="", libver=None, optimizer=False, chunks=1, weights_only=False):
+        """Keras 2's model.save (or, weights_only, model.save_weights). With
+        chunks > 1 the name lists are split as save_attributes_to_hdf5_group
+        splits lists too long for an HDF5 object header."""
+        def put(group, name, data):
+            data = np.asarray(data)
+            if chunks > 1 and len(data) > 1:
+                for i, part in enumerate(np.array_split(data, chunks)):
+                    group.attrs["%s%d" % (name, i)] = part
+            else:
+                group.attrs[name] = data
+
         with h5py.File(self.name + suffix + ".h5", "w", libver=libver or "earliest") as f:
             f.attrs["backend"] = b"tensorflow"
             f.attrs["keras_version"] = b"2.13.1"
-            f.attrs["model_config"] = json.dumps(self.config(k3=False)).encode("utf8")
-            mw = f.create_group("model_weights")
+            if weights_only:
+                mw = f
+            else:
+                f.attrs["model_config"] = json.dumps(self.config(k3=False)).encode("utf8")
+                mw = f.create_group("model_weights")
             # model.layers: Keras 2 lists a Functional model's InputLayer too.
             names = [l.name for l in self.layers]
             if self.kind == "Functional":
                 names = ["input_1"] + names
             mw.attrs["backend"] = b"tensorflow"
             mw.attrs["keras_version"] = b"2.13.1"
-            mw.attrs["layer_names"] = np.array([n.encode("utf8") for n in names])
+            put(mw, "layer_names", [n.encode("utf8") for n in names])
             for n in sorted(names):
                 g = mw.create_group(n)
                 ws = self.w.get(n, [])
                 wn = ["%s/%s:0" % (n, p) for p, _ in ws]
-                g.attrs["weight_names"] = np.asarray([s.encode("utf8") for s in wn])  # as save_attributes_to_hdf5_group
+                put(g, "weight_names", [s.encode("utf8") for s in wn])
                 for s, (_, a) in zip(wn, ws):
                     g.create_dataset(s, data=a)
             if optimizer:
@@ -462,6 +476,9 @@ def main():
         m.write_json_npz()
         m.write_keras(optimizer=m.name == "convbn")
         m.write_h5(optimizer=m.name == "convbn")
+        if m.name == "convbn":
+            m.write_h5("_chunked", chunks=2)
+            m.write_h5("_weights_only", weights_only=True)
         if m.name in ("convbn", "bidir", "deep"):
             m.write_keras("_latest", libver="latest")
             m.write_h5("_latest", libver="latest")
