@@ -258,11 +258,11 @@ func shape(t *tensor.Tensor) []int {
 // seasonLag is the step inside a window holding the value one season (or
 // as many as the horizon needs) before the target, or -1.
 func seasonLag(o Options) int {
-	h := max(o.Horizon, 1)
+	h := o.Horizon
 	if o.Season < 2 {
 		return -1
 	}
-	lag := (h + o.Season - 1) / o.Season * o.Season
+	lag := (max(h, 1) + o.Season - 1) / o.Season * o.Season
 	step := o.Steps - 1 + h - lag
 	if step < 0 || step == o.Steps-1 {
 		return -1

@@ -122,7 +122,7 @@ func (c Config) Int(key string, def int) (int, error) {
 	}
 	limit := MaxDim
 	if key == "seed" {
-		limit = math.MaxInt64 >> 1
+		limit = math.MaxInt
 	}
 	var n int
 	switch x := v.(type) {

@@ -44,8 +44,8 @@ func ConvOutput(length, kernelSize, strides, dilation int, padding string) (Conv
 		return g, fmt.Errorf("input length must be positive, received %d steps", length)
 	case kernelSize > MaxDim || dilation > MaxDim || strides > MaxDim || length > MaxDim:
 		return g, fmt.Errorf("kernel_size %d, strides %d, dilation_rate %d and length %d must each be at most %d", kernelSize, strides, dilation, length, MaxDim)
-	case (kernelSize-1)*dilation+1 > MaxDim:
-		return g, fmt.Errorf("the kernel's reach (kernel_size-1)*dilation_rate+1 = %d is above %d: use a smaller kernel_size or dilation_rate", (kernelSize-1)*dilation+1, MaxDim)
+	case kernelSize-1 > (MaxDim-1)/dilation:
+		return g, fmt.Errorf("the kernel's reach (kernel_size-1)*dilation_rate+1 = (%d-1)*%d+1 is above %d: use a smaller kernel_size or dilation_rate", kernelSize, dilation, MaxDim)
 	}
 	g.EffectiveKernel = (kernelSize-1)*dilation + 1
 	keff := g.EffectiveKernel

@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 
@@ -16,8 +17,9 @@ const MaxDim = 1<<31 - 1
 
 // MaxElements is the largest number of values one per-sample shape or one
 // weight may hold (2⁴⁰, 4 TiB of float32): a bound that keeps the products
-// of sizes exact, far above what fits in memory.
-const MaxElements = 1 << 40
+// of sizes exact, far above what fits in memory (math.MaxInt on 32-bit
+// builds).
+const MaxElements = min(1<<40, math.MaxInt)
 
 // CheckShape reports a per-sample shape with an axis that is not positive
 // or above MaxDim, or more than MaxElements values in all.

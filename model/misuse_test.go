@@ -76,7 +76,7 @@ func TestSizesAreCheckedBeforeAllocating(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "activation values per sample") {
 		t.Errorf("huge input: %v", err)
 	}
-	_, err = NewSequential(layers.Input(4, 1), layers.NewFlatten(), layers.NewDense(1<<40, ""))
+	_, err = NewSequential(layers.Input(4, 1), layers.NewFlatten(), layers.NewDense(min(1<<40, math.MaxInt), ""))
 	if err == nil || !strings.Contains(err.Error(), "must be between 1 and 2147483647") {
 		t.Errorf("Dense of 2⁴⁰ units: %v", err)
 	}

@@ -946,6 +946,9 @@ func (im *importer) reduce(op string) error {
 		im.setDyn(&r)
 		return nil
 	}
+	if t := x.parts[0]; x.stack < 0 && ax >= 0 && ax < len(x.perm) && x.perm[ax] == len(t.Shape) && op == "ReduceMean" {
+		return im.errf("a mean over the channels axis is not supported; if it is part of a LayerNorm that torch decomposed (opsets below 17), export with opset_version=17, which writes LayerNormalization")
+	}
 	switch op {
 	case "ReduceMax", "ReduceMean":
 		return im.globalPool(x, op == "ReduceMax", kd, ax)

@@ -70,6 +70,10 @@ func TestImportRefuses(t *testing.T) {
 		{func(g *pb.GraphProto) {
 			g.Input[0].Type.GetTensorType().Shape.Dim[2] = &pb.TensorShapeProto_Dimension{Value: &pb.TensorShapeProto_Dimension_DimParam{DimParam: "steps"}}
 		}, []string{`input "x"`, "fixed sizes"}},
+		{func(g *pb.GraphProto) {
+			g.Node[0] = &pb.NodeProto{Name: proto.String("/ln/ReduceMean"), OpType: proto.String("ReduceMean"), Input: []string{"x"},
+				Output: []string{"y"}, Attribute: []*pb.AttributeProto{attrInts("axes", -1)}}
+		}, []string{`node "/ln/ReduceMean" (ReduceMean)`, "opset_version=17"}},
 	} {
 		_, _, err := Unmarshal(convGraph(t, c.edit))
 		if err == nil {

@@ -43,7 +43,7 @@ func readAll(r io.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(b) > maxFileSize {
+	if int64(len(b)) > maxFileSize {
 		return nil, fmt.Errorf("the file is larger than 2 GiB, the protobuf limit: ONNX files this large keep their weights in external data, which seqnet does not read")
 	}
 	return b, nil

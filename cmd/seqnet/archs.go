@@ -187,7 +187,7 @@ func forecastOptions(a archFlags, p *pipeline.Pipeline, in []int, season int, se
 		}
 		return o
 	}
-	o.Horizon = max(p.Windowing.Horizon, 1)
+	o.Horizon = p.Windowing.Horizon
 	for _, t := range p.Windowing.Targets {
 		j := -1
 		for k, name := range p.Windowing.Inputs {

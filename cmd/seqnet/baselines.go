@@ -17,9 +17,8 @@ func seriesStep(steps, horizon, season int) int {
 	if season < 1 {
 		return -1
 	}
-	h := max(horizon, 1)
-	lag := (h + season - 1) / season * season
-	if s := steps - 1 + h - lag; s >= 0 {
+	lag := (max(horizon, 1) + season - 1) / season * season
+	if s := steps - 1 + horizon - lag; s >= 0 {
 		return s
 	}
 	return -1

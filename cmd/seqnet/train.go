@@ -368,7 +368,9 @@ func (t *trainer) run() error {
 			return err
 		}
 	}
-	isForecast := builtin && strings.EqualFold(spec, "forecast") && t.p.Kind != pipeline.KindText
+	// The forecaster's sizing and ridge start need a series' windows
+	// (split by time); on other data it trains from its initial weights.
+	isForecast := builtin && strings.EqualFold(spec, "forecast") && t.p.Kind == pipeline.KindSeries
 	if isForecast && !t.set["filters"] {
 		c.Arch.Filters = forecast.Filters(ds.X.Shape[0])
 		fmt.Fprintf(t.w, "capacity: %d filters per Conv1D for %d training windows (--filters to change)\n", c.Arch.Filters, ds.X.Shape[0])

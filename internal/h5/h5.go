@@ -1,3 +1,5 @@
+//go:build !386 && !arm && !mips && !mipsle
+
 // Package h5 reads the small part of HDF5 that Keras model files use:
 // groups, string attributes and float datasets, addressed by slash paths
 // ("model_weights/dense/dense/kernel:0").

@@ -128,9 +128,38 @@ class MixNet(nn.Module):
         return torch.softmax(self.fc(torch.cat([c, out[:, -1, :], e.flatten(1)], dim=1)), dim=1)
 
 
+class NormNet(nn.Module):
+    """Channels-first series: Conv1d, BatchNorm1d (eval, non-trivial running
+    statistics), MaxPool1d, LayerNorm over channels, GRU, h_n[-1]."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(3, 6, 5, padding=2)
+        self.bn = nn.BatchNorm1d(6)
+        self.bn.running_mean.uniform_(-0.5, 0.5)
+        self.bn.running_var.uniform_(0.5, 1.5)
+        self.bn.weight.data.uniform_(0.5, 1.5)
+        self.bn.bias.data.uniform_(-0.5, 0.5)
+        self.pool = nn.MaxPool1d(2)
+        self.ln = nn.LayerNorm(6)
+        self.gru = nn.GRU(6, 4, batch_first=True)
+        self.fc = nn.Linear(4, 1)
+
+    def forward(self, x):
+        h = self.pool(torch.relu(self.bn(self.conv(x))))
+        h = self.ln(h.transpose(1, 2))
+        _, hn = self.gru(h)
+        return self.fc(hn[-1])
+
+
 def tokens(vocab, steps):
     return torch.randint(1, vocab, (3, steps))
 
+
+# opsets each model is exported at (default 13 and 17): torch 1.13 writes
+# LayerNorm as LayerNormalization only from opset 17 (below, as ReduceMean,
+# Sub, Pow, … which seqnet refuses with a message saying so).
+OPSETS = {"norm": (17,)}
 
 MODELS = [
     ("textcnn", TextCNN, lambda: tokens(50, 20)),
@@ -141,6 +170,7 @@ MODELS = [
     ("bilstm", BiLSTMNet, lambda: tokens(30, 9)),
     ("bigru", BiGRUNet, lambda: torch.randn(3, 11, 3)),
     ("mix", MixNet, lambda: tokens(25, 7)),
+    ("norm", NormNet, lambda: torch.randn(3, 3, 16)),
 ]
 
 
@@ -158,7 +188,7 @@ def main(out):
         with torch.no_grad():
             y = m(x)
         ys = list(y) if isinstance(y, tuple) else [y]
-        for opset in (13, 17):
+        for opset in OPSETS.get(name, (13, 17)):
             path = "%s/%s_opset%d" % (out, name, opset)
             torch.onnx.export(m, (x,), path + ".onnx", opset_version=opset, input_names=["x"],
                               output_names=["y%d" % i for i in range(len(ys))],
