@@ -346,3 +346,26 @@ func TestExplainRegressionUnitIsNotAClass(t *testing.T) {
 		t.Errorf("regression head explained as a class:\n%s", out)
 	}
 }
+
+// TestBadTargetCellIsNamed: one non-numeric cell in a numeric target
+// turned the regression into classification with a class per value
+// (exit 0); it is now an error naming the line and the value.
+func TestBadTargetCellIsNamed(t *testing.T) {
+	dir := t.TempDir()
+	for _, bad := range []string{"1e39", "abc", "inf", "#N/A"} {
+		var b strings.Builder
+		b.WriteString("a,b,y\n")
+		for i := 0; i < 40; i++ {
+			y := fmt.Sprintf("%d.5", i)
+			if i == 17 {
+				y = bad
+			}
+			fmt.Fprintf(&b, "%d,%d,%s\n", i%3, i%5, y)
+		}
+		path := writeFile(t, filepath.Join(dir, "r.csv"), b.String())
+		_, errOut, code := cli("train", "--data", path, "--epochs", "1", "--no-curves", "--out", filepath.Join(dir, "m.seqnet"))
+		if code != 2 || !strings.Contains(errOut, fmt.Sprintf("line 19 %q", bad)) || !strings.Contains(errOut, "holds numbers in 39 of 40 rows") {
+			t.Errorf("%s: exit %d, %q", bad, code, errOut)
+		}
+	}
+}
