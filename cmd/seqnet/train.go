@@ -623,6 +623,13 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 		t.interrupted.Store(true)
 		t.m.Stop()
 	}
+	if sc := t.p.OutputScaler(); sc != nil && t.p.Task == pipeline.TaskRegression {
+		then := "seqnet evaluate gives the mean absolute error in the data's units"
+		if t.p.Kind == pipeline.KindSeries {
+			then = "after training, the model and the baselines are compared in the data's units"
+		}
+		fmt.Fprintf(t.w, "units: the epoch lines' loss and mae are in scaled units (the targets' %s scaling); %s\n", sc.Kind, then)
+	}
 	prog := newProgress(t.w, c.Epochs, (nTrain+c.BatchSize-1)/c.BatchSize)
 	o.Callbacks = append(o.Callbacks, prog)
 	var es *model.EarlyStopping
