@@ -152,13 +152,22 @@ func batchShape(e entry, key string, v any) ([]int, error) {
 	if len(s) < 2 {
 		return nil, fmt.Errorf("%s: %s %v needs a batch axis and at least one more", e, key, v)
 	}
-	return sampleShape(e, key, s[1:])
+	return sampleShape(e, key, s[1:], v)
 }
 
-func sampleShape(e entry, key string, s []int) ([]int, error) {
-	for _, d := range s {
-		if d <= 0 {
-			return nil, fmt.Errorf("%s: %s has an unknown (None) or empty dimension: seqnet needs a fixed shape per sample, e.g. keras.Input(shape=(100, 8)) rather than (None, 8)", e, key)
+func sampleShape(e entry, key string, s []int, raw any) ([]int, error) {
+	vals, _ := raw.([]any)
+	if len(vals) == len(s)+1 {
+		vals = vals[1:] // the batch axis
+	}
+	for i, d := range s {
+		switch {
+		case i < len(vals) && vals[i] != nil && d < 0:
+			return nil, fmt.Errorf("%s: %s %v has a negative dimension %d: every dimension of a sample must be a positive size", e, key, raw, d)
+		case d == 0:
+			return nil, fmt.Errorf("%s: %s %v has an empty (0) dimension: every dimension of a sample must be a positive size", e, key, raw)
+		case d < 0:
+			return nil, fmt.Errorf("%s: %s has an unknown (None) dimension: seqnet needs a fixed shape per sample, e.g. keras.Input(shape=(100, 8)) rather than (None, 8)", e, key)
 		}
 	}
 	return s, nil
@@ -177,7 +186,7 @@ func inputShape(e entry) ([]int, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", e, err)
 			}
-			return sampleShape(e, k, s)
+			return sampleShape(e, k, s, e.cfg[k])
 		}
 	}
 	return nil, nil

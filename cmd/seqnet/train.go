@@ -227,6 +227,9 @@ func (t *trainer) check() error {
 	if err := checkOutDir("--out", t.out); err != nil {
 		return err
 	}
+	if err := t.checkApplicable(); err != nil {
+		return err
+	}
 	if c.Epochs <= 0 {
 		return userErr("--epochs must be positive, received %d", c.Epochs)
 	}
@@ -484,6 +487,9 @@ func (t *trainer) runResume() error {
 	}
 	if m.Optimizer() == nil {
 		return userErr("--resume %s: the file holds no optimizer state to resume from", t.resume)
+	}
+	if err := t.checkStoredData(); err != nil {
+		return err
 	}
 	p, ds, err := readTraining(&t.c.Data, p, t.c.ValidationSplit)
 	if err != nil {
