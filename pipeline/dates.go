@@ -152,9 +152,9 @@ func first(s []string) string {
 }
 
 // spacingOf returns the spacing of the series' row labels when they are
-// dates ("" when they are not).
-func spacingOf(s *data.Series) (string, error) {
-	ts, err := calendar.ParseAll(s.RowLabels, nil)
+// dates ("" when they are not); lines are the rows' file lines, for errors.
+func spacingOf(s *data.Series, lines []int) (string, error) {
+	ts, err := calendar.ParseAll(s.RowLabels, lines)
 	if err != nil {
 		return "", inputErr("--row-label: %v", err)
 	}

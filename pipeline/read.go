@@ -448,7 +448,7 @@ func readSeriesTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error)
 		notes = append(notes, strings.TrimPrefix(w, "\n"))
 	}
 	if rowLabel != "" {
-		spacing, err := spacingOf(s)
+		spacing, err := spacingOf(s, t.Lines)
 		if err != nil {
 			return nil, err
 		}

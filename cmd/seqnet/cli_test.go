@@ -840,3 +840,23 @@ func TestFittedFill(t *testing.T) {
 		t.Errorf("--fill zero warning missing or wrong:\n%s", out)
 	}
 }
+
+// TestSeriesBadDate: a row label that is a date on every line but one is
+// an error naming that line and value.
+func TestSeriesBadDate(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("date,v\n")
+	for i := 0; i < 30; i++ {
+		d := fmt.Sprintf("2001-%02d-%02d", 1+i/28, 1+i%28)
+		if i == 17 {
+			d = "2001-01-3x"
+		}
+		fmt.Fprintf(&b, "%s,%d\n", d, i%5)
+	}
+	path := writeFile(t, filepath.Join(dir, "bad.csv"), b.String())
+	_, errOut, code := cli(append([]string{"train", "--data", path, "--window", "3", "--row-label", "date", "--epochs", "1", "--out", filepath.Join(dir, "m.seqnet")}, small...)...)
+	if code != 2 || !strings.Contains(errOut, `line 19: "2001-01-3x" is not a date`) {
+		t.Errorf("exit %d, stderr %q: want exit 2 and the line and value named", code, errOut)
+	}
+}

@@ -327,6 +327,12 @@ func TestStudioBrowser(t *testing.T) {
 	shot("train")
 	do("experiment 3 stepped by hand", chromedp.Click(`input[name=train-exp][value="2"]`, chromedp.ByQuery), chromedp.Click("#train-step", chromedp.ByQuery))
 	waitJS("one epoch", `document.querySelector('#train-status').dataset.epoch === '1' && document.querySelectorAll('#train-spaces svg').length === 2`)
+	do("keyboard: Home restarts, → trains one epoch, twice", chromedp.Evaluate(`document.activeElement.blur()`, nil),
+		chromedp.KeyEvent(kb.Home), chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight))
+	waitJS("two epochs by keyboard", `document.querySelector('#train-status').dataset.epoch === '2'`)
+	// The tabs take the arrow keys.
+	do("tabs by keyboard", chromedp.Focus("#tab-train", chromedp.ByQuery), chromedp.KeyEvent(kb.ArrowLeft))
+	waitJS("convolution tab", `document.querySelector('#tab-conv').getAttribute('aria-selected') === 'true' && document.activeElement.id === 'tab-conv' && !document.querySelector('#panel-conv').hidden`)
 
 	// Shapes: the readers' (16070, 1, 45) case and its fix, as seqnet shape says it.
 	stack := "conv1d:filters=128,kernel_size=10,strides=5 flatten dense:units=1"
