@@ -129,6 +129,9 @@ type pat struct {
 	w    *constT
 	axes []int64
 	reps []int64
+	// a LayerNorm written out as operators: epsilon and beta (w is gamma)
+	eps float64
+	b   *constT
 }
 
 // val is an ONNX value during import: a constant, a symbolic shape (from
@@ -465,6 +468,8 @@ func (im *importer) tensor(v *val) (*dyn, error) {
 	case v.p != nil && v.p.kind == "matmul":
 		x := v.p.x.d
 		return im.dense(x, v.p.w, nil, false)
+	case v.p != nil && (v.p.kind == "lnNorm" || v.p.kind == "lnScaled"):
+		return im.layerNormOf(v.p)
 	case v.p != nil && v.p.kind == "unsq":
 		x, err := im.tensor(v.p.x)
 		if err != nil {
@@ -477,6 +482,9 @@ func (im *importer) tensor(v *val) (*dyn, error) {
 	kind := "a shape computation"
 	if v.p != nil {
 		kind = "part of a pattern (" + v.p.kind + ")"
+		if strings.HasPrefix(v.p.kind, "ln") {
+			kind = "part of a LayerNorm written out as operators that seqnet could not follow (export with opset_version=17, which writes LayerNormalization)"
+		}
 	}
 	return nil, fmt.Errorf("%s used where a model tensor is expected; this pattern is not supported", kind)
 }
@@ -664,7 +672,7 @@ func (im *importer) step(n *pb.NodeProto) error {
 		return im.reduce(op)
 	case "Relu", "Sigmoid", "Tanh", "Elu", "Selu", "Softplus", "LeakyRelu", "HardSigmoid", "Softmax":
 		return im.activation(op)
-	case "Erf", "Reciprocal", "Not", "Equal", "Greater", "Cast", "Where", "Max", "Tile":
+	case "Erf", "Reciprocal", "Not", "Equal", "Greater", "Cast", "Where", "Max", "Tile", "Pow", "Sqrt":
 		return im.patternOp(op)
 	case "Add", "Sub", "Mul", "Sum", "Mean", "Div":
 		return im.arith(op)

@@ -150,7 +150,8 @@ func biasRelu(c []float32, ldc, rows, cols int, bias []float32, relu bool) {
 // Adam does the Adam step of package optimizers on each element:
 // m += (g-m)*b1; v += (g*g-v)*b2; w -= m*alpha / (sqrt(v)+eps), with b1
 // and b2 already 1-beta1 and 1-beta2. The AVX loop and the Go one give the
-// same bits (arm64 runs the Go loop: Go fuses its multiply-adds there). It
+// same bits, and so do the NEON loop and the Go loop on arm64 (its
+// products are rounded before the sums, so Go cannot fuse them there). It
 // panics if the lengths differ.
 func Adam(w, g, m, v []float32, alpha, b1, b2, eps float32) {
 	if len(g) != len(w) || len(m) != len(w) || len(v) != len(w) {
@@ -162,10 +163,13 @@ func Adam(w, g, m, v []float32, alpha, b1, b2, eps float32) {
 		i = n * 8
 	}
 	for ; i < len(w); i++ {
+		// The conversions round each product (the Go spec lets arm64
+		// fuse a*b + c into one FMA otherwise): the same bits on every
+		// architecture, and Keras' (see optimizers' Keras replay test).
 		gi := g[i]
-		m[i] += (gi - m[i]) * b1
-		v[i] += (gi*gi - v[i]) * b2
-		w[i] -= m[i] * alpha / (float32(math.Sqrt(float64(v[i]))) + eps)
+		m[i] += float32((gi - m[i]) * b1)
+		v[i] += float32((float32(gi*gi) - v[i]) * b2)
+		w[i] -= float32(m[i]*alpha) / (float32(math.Sqrt(float64(v[i]))) + eps)
 	}
 }
 

@@ -4,7 +4,7 @@ package kernels
 
 // The element-wise loops of gemm_arm64.s, over blocks of 8 values; every
 // AArch64 CPU has NEON. They give the bits of the Go loops of act.go.
-const hasSIMDAct, hasSIMDAdam = true, false
+const hasSIMDAct, hasSIMDAdam = true, true
 
 func reluSIMD(y *float32, n int)             { reluNEON(y, n) }
 func addReluSIMD(y, b *float32, n int)       { addReluNEON(y, b, n) }
@@ -18,7 +18,7 @@ func biasReluRowsSIMD(c *float32, ldc int, bias *float32, rows, n int, relu bool
 }
 
 func adamSIMD(w, grad, m, v *float32, n int, alpha, b1, b2, eps float32) {
-	panic("kernels: no NEON Adam: Go fuses its multiply-adds on arm64")
+	adamNEON(w, grad, m, v, n, alpha, b1, b2, eps)
 }
 
 func eqCountSIMD(cnt, x, y *float32, n int, one float32) { eqCountNEON(cnt, x, y, n, one) }
@@ -74,3 +74,10 @@ func biasReluRowsNEON(c *float32, ldc int, bias *float32, rows int, n int, relu 
 //
 //go:noescape
 func addRowsNEON(acc *float32, z *float32, rows int, ld int, n int)
+
+// adamNEON sets, for i < 8*n and g = grad: m += (g-m)*b1;
+// v += (g*g-v)*b2; w -= m*alpha / (sqrt(v)+eps), each operation rounded
+// as in the Go loop of Adam.
+//
+//go:noescape
+func adamNEON(w *float32, grad *float32, m *float32, v *float32, n int, alpha float32, b1 float32, b2 float32, eps float32)

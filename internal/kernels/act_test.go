@@ -152,9 +152,11 @@ func TestAdamEveryImpl(t *testing.T) {
 				}
 			}
 			for i := 0; i < n; i++ {
-				wm := m0[i] + (g[i]-m0[i])*b1
-				wv := v0[i] + (g[i]*g[i]-v0[i])*b2
-				ww := w0[i] - wm*alpha/(float32(math.Sqrt(float64(wv)))+eps)
+				// Each product rounded, as Keras computes (Go would fuse
+				// them into FMAs on arm64 without the conversions).
+				wm := m0[i] + float32((g[i]-m0[i])*b1)
+				wv := v0[i] + float32((float32(g[i]*g[i])-v0[i])*b2)
+				ww := w0[i] - float32(wm*alpha)/(float32(math.Sqrt(float64(wv)))+eps)
 				if m[i] != wm || v[i] != wv || w[i] != ww {
 					t.Fatalf("%s n=%d i=%d: got w,m,v %v %v %v, want %v %v %v", impl, n, i, w[i], m[i], v[i], ww, wm, wv)
 				}

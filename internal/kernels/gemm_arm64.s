@@ -718,6 +718,59 @@ loop:
 done:
 	RET
 
+// func adamNEON(w *float32, grad *float32, m *float32, v *float32, n int, alpha float32, b1 float32, b2 float32, eps float32)
+TEXT ·adamNEON(SB), NOSPLIT, $0-56
+	MOVD w+0(FP), R0
+	MOVD grad+8(FP), R1
+	MOVD m+16(FP), R2
+	MOVD v+24(FP), R3
+	MOVD n+32(FP), R4
+	FMOVS alpha+40(FP), F28
+	VDUP V28.S[0], V28.S4
+	FMOVS b1+44(FP), F29
+	VDUP V29.S[0], V29.S4
+	FMOVS b2+48(FP), F30
+	VDUP V30.S[0], V30.S4
+	FMOVS eps+52(FP), F31
+	VDUP V31.S[0], V31.S4
+	CBZ R4, done
+loop:
+	VLD1.P 32(R1), [V0.S4, V1.S4]
+	VLD1 (R2), [V2.S4, V3.S4]
+	VLD1 (R3), [V4.S4, V5.S4]
+	WORD $0x4ea2d406 // FSUB V6.4S, V0.4S, V2.4S
+	WORD $0x6e3ddcc6 // FMUL V6.4S, V6.4S, V29.4S
+	WORD $0x4e26d442 // FADD V2.4S, V2.4S, V6.4S
+	WORD $0x6e20dc06 // FMUL V6.4S, V0.4S, V0.4S
+	WORD $0x4ea4d4c6 // FSUB V6.4S, V6.4S, V4.4S
+	WORD $0x6e3edcc6 // FMUL V6.4S, V6.4S, V30.4S
+	WORD $0x4e26d484 // FADD V4.4S, V4.4S, V6.4S
+	WORD $0x4ea3d427 // FSUB V7.4S, V1.4S, V3.4S
+	WORD $0x6e3ddce7 // FMUL V7.4S, V7.4S, V29.4S
+	WORD $0x4e27d463 // FADD V3.4S, V3.4S, V7.4S
+	WORD $0x6e21dc27 // FMUL V7.4S, V1.4S, V1.4S
+	WORD $0x4ea5d4e7 // FSUB V7.4S, V7.4S, V5.4S
+	WORD $0x6e3edce7 // FMUL V7.4S, V7.4S, V30.4S
+	WORD $0x4e27d4a5 // FADD V5.4S, V5.4S, V7.4S
+	VST1.P [V2.S4, V3.S4], 32(R2)
+	VST1.P [V4.S4, V5.S4], 32(R3)
+	VLD1 (R0), [V8.S4, V9.S4]
+	WORD $0x6ea1f884 // FSQRT V4.4S, V4.4S
+	WORD $0x4e3fd484 // FADD V4.4S, V4.4S, V31.4S
+	WORD $0x6e3cdc46 // FMUL V6.4S, V2.4S, V28.4S
+	WORD $0x6e24fcc6 // FDIV V6.4S, V6.4S, V4.4S
+	WORD $0x4ea6d508 // FSUB V8.4S, V8.4S, V6.4S
+	WORD $0x6ea1f8a5 // FSQRT V5.4S, V5.4S
+	WORD $0x4e3fd4a5 // FADD V5.4S, V5.4S, V31.4S
+	WORD $0x6e3cdc67 // FMUL V7.4S, V3.4S, V28.4S
+	WORD $0x6e25fce7 // FDIV V7.4S, V7.4S, V5.4S
+	WORD $0x4ea7d529 // FSUB V9.4S, V9.4S, V7.4S
+	VST1.P [V8.S4, V9.S4], 32(R0)
+	SUBS $1, R4, R4
+	BNE loop
+done:
+	RET
+
 // func biasReluRowsNEON(c *float32, ldc int, bias *float32, rows int, n int, relu bool)
 TEXT ·biasReluRowsNEON(SB), NOSPLIT, $0-41
 	MOVD c+0(FP), R0

@@ -58,6 +58,20 @@ func threeSame(base uint32, name string, d, n, m int) {
 // fadd: FADD Vd.4S, Vn.4S, Vm.4S.
 func fadd(d, n, m int) { threeSame(0x4e20d400, "FADD", d, n, m) }
 
+// fsub: FSUB Vd.4S, Vn.4S, Vm.4S (Vn - Vm).
+func fsub(d, n, m int) { threeSame(0x4ea0d400, "FSUB", d, n, m) }
+
+// fmul: FMUL Vd.4S, Vn.4S, Vm.4S.
+func fmul(d, n, m int) { threeSame(0x6e20dc00, "FMUL", d, n, m) }
+
+// fdiv: FDIV Vd.4S, Vn.4S, Vm.4S (Vn / Vm).
+func fdiv(d, n, m int) { threeSame(0x6e20fc00, "FDIV", d, n, m) }
+
+// fsqrt: FSQRT Vd.4S, Vn.4S.
+func fsqrt(d, n int) {
+	word(0x6ea1f800|uint32(n)<<5|uint32(d), "FSQRT V%d.4S, V%d.4S", d, n)
+}
+
 // fcmgt: FCMGT Vd.4S, Vn.4S, Vm.4S (all ones where Vn > Vm).
 func fcmgt(d, n, m int) { threeSame(0x6ea0e400, "FCMGT", d, n, m) }
 
@@ -492,6 +506,52 @@ func elementwiseKernels() {
 	})
 }
 
+// adamKernel emits adamNEON, the Adam step of package optimizers over
+// blocks of 8: the operations of its Go loop in the same order, each
+// rounded (no fused multiply-add), so the bits agree with it and with the
+// AVX loop. Vector FSQRT is the correctly rounded float32 root, as is
+// float32(math.Sqrt(float64(v))).
+func adamKernel() {
+	text("adamNEON", 56, "func adamNEON(w *float32, grad *float32, m *float32, v *float32, n int, alpha float32, b1 float32, b2 float32, eps float32)")
+	emit("MOVD w+0(FP), R0")
+	emit("MOVD grad+8(FP), R1")
+	emit("MOVD m+16(FP), R2")
+	emit("MOVD v+24(FP), R3")
+	emit("MOVD n+32(FP), R4")
+	for i, name := range []string{"alpha", "b1", "b2", "eps"} {
+		r := 28 + i // V28 alpha, V29 b1, V30 b2, V31 eps
+		emit("FMOVS %s+%d(FP), F%d", name, 40+4*i, r)
+		emit("VDUP V%d.S[0], V%d.S4", r, r)
+	}
+	loop8("R4", func() {
+		emit("VLD1.P 32(R1), %s", regs(0, 2)) // g
+		emit("VLD1 (R2), %s", regs(2, 2))     // m
+		emit("VLD1 (R3), %s", regs(4, 2))     // v
+		for h := 0; h < 2; h++ {
+			g, m, v, t := h, 2+h, 4+h, 6+h
+			fsub(t, g, m) // g - m
+			fmul(t, t, 29)
+			fadd(m, m, t) // m + (g-m)*b1
+			fmul(t, g, g) // g*g
+			fsub(t, t, v)
+			fmul(t, t, 30)
+			fadd(v, v, t) // v + (g*g-v)*b2
+		}
+		emit("VST1.P %s, 32(R2)", regs(2, 2))
+		emit("VST1.P %s, 32(R3)", regs(4, 2))
+		emit("VLD1 (R0), %s", regs(8, 2)) // w
+		for h := 0; h < 2; h++ {
+			m, v, t, w := 2+h, 4+h, 6+h, 8+h
+			fsqrt(v, v)
+			fadd(v, v, 31) // sqrt(v) + eps
+			fmul(t, m, 28) // m*alpha
+			fdiv(t, t, v)  // m*alpha / (sqrt(v)+eps)
+			fsub(w, w, t)
+		}
+		emit("VST1.P %s, 32(R0)", regs(8, 2))
+	})
+}
+
 // epilogueKernel emits biasReluRowsNEON, Sgemm's output stage for the
 // tiles the micro-kernel does not finish in its registers.
 func epilogueKernel() {
@@ -605,6 +665,7 @@ func main() {
 	dotKernel()
 	axpyKernel()
 	elementwiseKernels()
+	adamKernel()
 	epilogueKernel()
 	addRowsKernel()
 	fmaPeakKernel()
