@@ -1,4 +1,4 @@
-// Package explainconv works out a 1-D convolution by hand, window by
+// Package convwalk works out a 1-D convolution by hand, window by
 // window, the way the Conv1D tutorial does in NumPy:
 //
 //	[0 3] * [1 2] = [0 6] → sum 6
@@ -11,7 +11,7 @@
 // its lengths and padding from layers.ConvOutput, the same function the
 // layer uses, so the explanation and the layer cannot disagree. It is the
 // engine of the `seqnet explain` command.
-package explainconv
+package convwalk
 
 import (
 	"fmt"

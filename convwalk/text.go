@@ -1,4 +1,4 @@
-package explainconv
+package convwalk
 
 import (
 	"fmt"

@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/seqnet/seqnet/internal/kernels"
+	"github.com/seqnet/seqnet/internal/tutorial"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/tensor"
-	"github.com/seqnet/seqnet/tutorial"
 )
 
 // Result is one measurement, with the keys of torch_bench.py's lines.

@@ -3,9 +3,9 @@ package bench
 import (
 	"testing"
 
+	"github.com/seqnet/seqnet/internal/tutorial"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
-	"github.com/seqnet/seqnet/tutorial"
 )
 
 // BenchmarkW1TrainStep times one training step of the tutorial's first
