@@ -152,13 +152,22 @@ func batchShape(e entry, key string, v any) ([]int, error) {
 	if len(s) < 2 {
 		return nil, fmt.Errorf("%s: %s %v needs a batch axis and at least one more", e, key, v)
 	}
-	return sampleShape(e, key, s[1:])
+	return sampleShape(e, key, s[1:], v)
 }
 
-func sampleShape(e entry, key string, s []int) ([]int, error) {
-	for _, d := range s {
-		if d <= 0 {
-			return nil, fmt.Errorf("%s: %s has an unknown (None) or empty dimension: seqnet needs a fixed shape per sample, e.g. keras.Input(shape=(100, 8)) rather than (None, 8)", e, key)
+func sampleShape(e entry, key string, s []int, raw any) ([]int, error) {
+	vals, _ := raw.([]any)
+	if len(vals) == len(s)+1 {
+		vals = vals[1:] // the batch axis
+	}
+	for i, d := range s {
+		switch {
+		case i < len(vals) && vals[i] != nil && d < 0:
+			return nil, fmt.Errorf("%s: %s %v has a negative dimension %d: every dimension of a sample must be a positive size", e, key, raw, d)
+		case d == 0:
+			return nil, fmt.Errorf("%s: %s %v has an empty (0) dimension: every dimension of a sample must be a positive size", e, key, raw)
+		case d < 0:
+			return nil, fmt.Errorf("%s: %s has an unknown (None) dimension: seqnet needs a fixed shape per sample, e.g. keras.Input(shape=(100, 8)) rather than (None, 8)", e, key)
 		}
 	}
 	return s, nil
@@ -177,7 +186,7 @@ func inputShape(e entry) ([]int, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", e, err)
 			}
-			return sampleShape(e, k, s)
+			return sampleShape(e, k, s, e.cfg[k])
 		}
 	}
 	return nil, nil
@@ -384,141 +393,6 @@ func parseRefs(key string, v any) ([]ref, error) {
 		refs = append(refs, r)
 	}
 	return refs, nil
-}
-
-func readFunctional(cfg map[string]any) (*model.Model, error) {
-	entries, err := parseEntries(cfg)
-	if err != nil {
-		return nil, err
-	}
-	made := map[string]layers.Layer{}
-	outs := map[string][][]*model.Tensor{} // per layer, per call, its outputs
-	pending := map[string][][]ref{}
-	for _, e := range entries {
-		if e.name == "" {
-			return nil, fmt.Errorf("%s has no name: a functional model config names every layer", e)
-		}
-		if e.class == "InputLayer" {
-			shape, err := inputShape(e)
-			if err != nil {
-				return nil, err
-			}
-			if shape == nil {
-				return nil, fmt.Errorf("%s: no batch_shape or batch_input_shape", e)
-			}
-			if err := checkInputConfig(e); err != nil {
-				return nil, err
-			}
-			x := model.Input(shape...)
-			if x.Err() != nil {
-				return nil, fmt.Errorf("%s: %w", e, x.Err())
-			}
-			outs[e.name] = [][]*model.Tensor{{x}}
-			made[e.name] = nil
-			continue
-		}
-		l, err := layers.FromConfig(e.class, e.cfg)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", e, err)
-		}
-		made[e.name] = l
-		nodes, _ := e.raw["inbound_nodes"].([]any)
-		if len(nodes) == 0 {
-			return nil, fmt.Errorf("%s is not connected to anything (no inbound_nodes)", e)
-		}
-		for _, n := range nodes {
-			refs, err := parseNode(n)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", e, err)
-			}
-			if len(refs) == 0 {
-				return nil, fmt.Errorf("%s: an inbound node has no input tensors", e)
-			}
-			pending[e.name] = append(pending[e.name], refs)
-		}
-	}
-	resolve := func(r ref) (*model.Tensor, bool, error) {
-		if _, ok := made[r.layer]; !ok {
-			return nil, false, fmt.Errorf("a tensor refers to layer %q, which is not in the model", r.layer)
-		}
-		calls := outs[r.layer]
-		if r.node >= len(calls) {
-			return nil, false, nil // not made yet
-		}
-		if r.tensor >= len(calls[r.node]) {
-			return nil, false, fmt.Errorf("a tensor refers to output %d of layer %q, which has %d", r.tensor, r.layer, len(calls[r.node]))
-		}
-		return calls[r.node][r.tensor], true, nil
-	}
-	for left := len(pending); left > 0; {
-		progress := false
-		for _, e := range entries {
-			for len(pending[e.name]) > 0 {
-				var ins []*model.Tensor
-				ready := true
-				for _, r := range pending[e.name][0] {
-					t, ok, err := resolve(r)
-					if err != nil {
-						return nil, fmt.Errorf("%s: %w", e, err)
-					}
-					if !ok {
-						ready = false
-						break
-					}
-					ins = append(ins, t)
-				}
-				if !ready {
-					break
-				}
-				res := model.Apply(made[e.name], ins...)
-				if err := res[0].Err(); err != nil {
-					return nil, err
-				}
-				outs[e.name] = append(outs[e.name], res)
-				pending[e.name] = pending[e.name][1:]
-				progress = true
-			}
-			if len(pending[e.name]) == 0 {
-				delete(pending, e.name)
-			}
-		}
-		left = len(pending)
-		if left > 0 && !progress {
-			var names []string
-			for n := range pending {
-				names = append(names, n)
-			}
-			sort.Strings(names)
-			return nil, fmt.Errorf("cannot connect layer(s) %s: their inputs never become available (a cycle, or a reference to a call that does not exist)", strings.Join(names, ", "))
-		}
-	}
-	tensors := func(key string) ([]*model.Tensor, error) {
-		refs, err := parseRefs(key, cfg[key])
-		if err != nil {
-			return nil, err
-		}
-		var ts []*model.Tensor
-		for _, r := range refs {
-			t, ok, err := resolve(r)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", key, err)
-			}
-			if !ok {
-				return nil, fmt.Errorf("%s: layer %q has no call %d", key, r.layer, r.node)
-			}
-			ts = append(ts, t)
-		}
-		return ts, nil
-	}
-	ins, err := tensors("input_layers")
-	if err != nil {
-		return nil, err
-	}
-	outputs, err := tensors("output_layers")
-	if err != nil {
-		return nil, err
-	}
-	return model.NewModel(ins, outputs, 0)
 }
 
 // ReadWeightsNPZ reads weights saved by numpy.savez(path,

@@ -89,9 +89,9 @@ type dyn struct {
 	perm  []int
 	ints  bool // int64 token indices
 	rev   bool // the steps run backwards (a reverse-direction RNN's Y)
-	// rowPerm, when set, says the tensor was flattened in ONNX's axis
-	// order: ONNX's flat element i is seqnet's flat element rowPerm[i].
-	rowPerm []int
+	// reorder, when set, says the tensor was flattened in ONNX's axis
+	// order, not seqnet's (see flatOrder).
+	reorder *flatOrder
 	// ids is the token-index input whose padding mask this tensor carries
 	// through seqnet's mask-preserving layers (nil: none).
 	ids *model.Tensor
@@ -107,7 +107,7 @@ func (d *dyn) rank() int {
 }
 
 func (d *dyn) identity() bool {
-	if d.stack >= 0 || d.rowPerm != nil || d.rev {
+	if d.stack >= 0 || d.reorder != nil || d.rev {
 		return false
 	}
 	for i, p := range d.perm {
@@ -129,6 +129,9 @@ type pat struct {
 	w    *constT
 	axes []int64
 	reps []int64
+	// a LayerNorm written out as operators: epsilon and beta (w is gamma)
+	eps float64
+	b   *constT
 }
 
 // val is an ONNX value during import: a constant, a symbolic shape (from
@@ -273,7 +276,7 @@ func (im *importer) run(g *pb.GraphProto) (*model.Model, error) {
 		if err != nil {
 			return nil, fmt.Errorf("output %q: %w", o.GetName(), err)
 		}
-		if d.stack >= 0 || d.rowPerm != nil || d.rev {
+		if d.stack >= 0 || d.reorder != nil || d.rev {
 			return nil, fmt.Errorf("output %q is a stack of recurrent states or a reordered tensor, which seqnet cannot return as one tensor", o.GetName())
 		}
 		if !d.identity() {
@@ -449,7 +452,7 @@ func (im *importer) apply1(l layers.Layer, in ...*model.Tensor) (*model.Tensor, 
 // plain returns the one seqnet tensor of d, refusing stacks and reordered
 // tensors.
 func (im *importer) plain(d *dyn, what string) (*model.Tensor, error) {
-	if d.stack >= 0 || d.rowPerm != nil || d.rev {
+	if d.stack >= 0 || d.reorder != nil || d.rev {
 		return nil, im.errf("%s: the input is a stack of recurrent outputs or a reordered tensor; this use of it is not supported", what)
 	}
 	return d.parts[0], nil
@@ -465,6 +468,8 @@ func (im *importer) tensor(v *val) (*dyn, error) {
 	case v.p != nil && v.p.kind == "matmul":
 		x := v.p.x.d
 		return im.dense(x, v.p.w, nil, false)
+	case v.p != nil && (v.p.kind == "lnNorm" || v.p.kind == "lnScaled"):
+		return im.layerNormOf(v.p)
 	case v.p != nil && v.p.kind == "unsq":
 		x, err := im.tensor(v.p.x)
 		if err != nil {
@@ -477,6 +482,9 @@ func (im *importer) tensor(v *val) (*dyn, error) {
 	kind := "a shape computation"
 	if v.p != nil {
 		kind = "part of a pattern (" + v.p.kind + ")"
+		if strings.HasPrefix(v.p.kind, "ln") {
+			kind = "part of a LayerNorm written out as operators that seqnet could not follow (export with opset_version=17, which writes LayerNormalization)"
+		}
 	}
 	return nil, fmt.Errorf("%s used where a model tensor is expected; this pattern is not supported", kind)
 }
@@ -529,7 +537,7 @@ func (im *importer) unsqueeze(x *dyn, axes []int64) (*dyn, error) {
 // dense makes a Dense layer from x·w (+ b).
 func (im *importer) dense(x *dyn, w *constT, b *constT, transB bool) (*dyn, error) {
 	t := x.parts[0]
-	if x.stack >= 0 || x.rev || (!x.identity() && x.rowPerm == nil) {
+	if x.stack >= 0 || x.rev || (!x.identity() && x.reorder == nil) {
 		return nil, im.errf("the input must be (batch, features) or (batch, steps, features) in seqnet's order")
 	}
 	if len(w.shape) != 2 {
@@ -543,10 +551,14 @@ func (im *importer) dense(x *dyn, w *constT, b *constT, transB bool) (*dyn, erro
 		return nil, im.errf("the weight takes %d features, the input has %d", in, last)
 	}
 	k := make([]float32, in*out)
+	var rows []int
+	if x.reorder != nil {
+		rows = x.reorder.rows() // in elements: the weight's size bounds it
+	}
 	for i := 0; i < in; i++ {
 		row := i
-		if x.rowPerm != nil {
-			row = x.rowPerm[i]
+		if rows != nil {
+			row = rows[i]
 		}
 		for j := 0; j < out; j++ {
 			v := w.data[i*out+j]
@@ -664,7 +676,7 @@ func (im *importer) step(n *pb.NodeProto) error {
 		return im.reduce(op)
 	case "Relu", "Sigmoid", "Tanh", "Elu", "Selu", "Softplus", "LeakyRelu", "HardSigmoid", "Softmax":
 		return im.activation(op)
-	case "Erf", "Reciprocal", "Not", "Equal", "Greater", "Cast", "Where", "Max", "Tile":
+	case "Erf", "Reciprocal", "Not", "Equal", "Greater", "Cast", "Where", "Max", "Tile", "Pow", "Sqrt":
 		return im.patternOp(op)
 	case "Add", "Sub", "Mul", "Sum", "Mean", "Div":
 		return im.arith(op)

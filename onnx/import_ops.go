@@ -501,7 +501,7 @@ func (im *importer) transpose() error {
 	if len(p) != r {
 		return im.errf("attribute perm %v has %d axes, the input has %d", p, len(p), r)
 	}
-	if x.rowPerm != nil {
+	if x.reorder != nil {
 		return im.errf("transposing a reordered flat tensor is not supported")
 	}
 	// old ONNX axis → seqnet axis, or -1 for the stack axis
@@ -912,6 +912,9 @@ func (im *importer) reduce(op string) error {
 		case op == "ReduceSum" && v.p.kind == "xm" && normAxis(axes[0], 3) == 1:
 			im.set(0, &val{p: &pat{kind: "msum", x: v.p.x, ids: v.p.ids, kd: kd}})
 			return nil
+		case op == "ReduceMean" && v.p.kind == "lnSq" && kd && isLastAxis(v.p.x.d, axes[0]):
+			im.set(0, &val{p: &pat{kind: "lnVar", x: v.p.x}})
+			return nil
 		case op == "ReduceMax" && v.p.kind == "low" && normAxis(axes[0], 3) == 1:
 			im.set(0, &val{p: &pat{kind: "mmax", x: v.p.x, ids: v.p.ids, kd: kd}})
 			return nil
@@ -946,14 +949,21 @@ func (im *importer) reduce(op string) error {
 		im.setDyn(&r)
 		return nil
 	}
-	if t := x.parts[0]; x.stack < 0 && ax >= 0 && ax < len(x.perm) && x.perm[ax] == len(t.Shape) && op == "ReduceMean" {
-		return im.errf("a mean over the channels axis is not supported; if it is part of a LayerNorm that torch decomposed (opsets below 17), export with opset_version=17, which writes LayerNormalization")
+	if t := x.parts[0]; x.stack < 0 && ax >= 0 && ax < len(x.perm) && x.perm[ax] == len(t.Shape) && op == "ReduceMean" && kd {
+		// The mean of a LayerNorm written out as operators (torch below
+		// opset 17): ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add.
+		im.set(0, &val{p: &pat{kind: "lnMean", x: &val{d: x}}})
+		return nil
 	}
 	switch op {
 	case "ReduceMax", "ReduceMean":
 		return im.globalPool(x, op == "ReduceMax", kd, ax)
 	}
 	return im.errf("%s of a model tensor is not supported", op)
+}
+
+func isLastAxis(d *dyn, a int64) bool {
+	return d != nil && normAxis(a, d.rank()) == d.rank()-1
 }
 
 var activationOf = map[string]string{"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Elu": "elu", "Selu": "selu",
@@ -1004,7 +1014,7 @@ func (im *importer) activation(op string) error {
 	}
 	if op == "Softmax" {
 		ax := normAxis(aInt(a, "axis", -1), x.rank())
-		if ax < 0 || ax >= len(x.perm) || x.perm[ax] != len(t.Shape) || x.rowPerm != nil {
+		if ax < 0 || ax >= len(x.perm) || x.perm[ax] != len(t.Shape) || x.reorder != nil {
 			return im.errf("attribute axis=%d: seqnet's softmax normalises the last (channels) axis", aInt(a, "axis", -1))
 		}
 	}

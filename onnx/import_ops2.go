@@ -76,6 +76,12 @@ func (im *importer) patternOp(op string) error {
 	case op == "Greater" && p != nil && p.kind == "count" && arg(1) != nil && isScalar(arg(1).c, 0, 0):
 		im.set(0, &val{p: &pat{kind: "some", ids: p.ids, kd: p.kd}})
 		return nil
+	case op == "Pow" && p != nil && p.kind == "lnD" && arg(1) != nil && isScalar(arg(1).c, 2, 0):
+		im.set(0, &val{p: &pat{kind: "lnSq", x: p.x}})
+		return nil
+	case op == "Sqrt" && p != nil && p.kind == "lnVarEps":
+		im.set(0, &val{p: &pat{kind: "lnStd", x: p.x, eps: p.eps}})
+		return nil
 	case op == "Tile" && p != nil && p.kind == "unsq" && arg(1) != nil && arg(1).c != nil:
 		im.set(0, &val{p: &pat{kind: "tile", x: p.x, axes: p.axes, reps: arg(1).c.ints()}})
 		return nil
@@ -138,6 +144,27 @@ func (im *importer) arith(op string) error {
 		switch {
 		case op == "Add" && kindP(a, "matmul") && b.c != nil:
 			d, err := im.dense(a.p.x.d, a.p.w, b.c, false)
+			if err != nil {
+				return err
+			}
+			im.setDyn(d)
+			return nil
+		case op == "Sub" && a.d != nil && kindP(b, "lnMean") && b.p.x.d == a.d:
+			im.set(0, &val{p: &pat{kind: "lnD", x: b.p.x}})
+			return nil
+		case op == "Add" && kindP(a, "lnVar") && b.c != nil && len(b.c.data) == 1 && b.c.data[0] > 0:
+			im.set(0, &val{p: &pat{kind: "lnVarEps", x: a.p.x, eps: b.c.data[0]}})
+			return nil
+		case op == "Div" && kindP(a, "lnD") && kindP(b, "lnStd") && a.p.x.d == b.p.x.d:
+			im.set(0, &val{p: &pat{kind: "lnNorm", x: a.p.x, eps: b.p.eps}})
+			return nil
+		case op == "Mul" && kindP(a, "lnNorm") && b.c != nil:
+			im.set(0, &val{p: &pat{kind: "lnScaled", x: a.p.x, eps: a.p.eps, w: b.c}})
+			return nil
+		case op == "Add" && kindP(a, "lnScaled") && b.c != nil:
+			p := *a.p
+			p.b = b.c
+			d, err := im.layerNormOf(&p)
 			if err != nil {
 				return err
 			}
@@ -317,38 +344,51 @@ func (im *importer) flat(x *dyn) error {
 	}
 	d := simple(y, nil)
 	if !x.identity() {
-		// ONNX's flat index walks the ONNX axes; find seqnet's for each.
-		full := append([]int{-1}, t.Shape...)
-		dims := x.onnxDims()
-		strides := make([]int, len(full)) // seqnet strides per seqnet axis
-		s := 1
-		for k := len(full) - 1; k >= 1; k-- {
-			strides[k] = s
-			s *= full[k]
-		}
-		n := 1
-		for _, v := range dims {
-			n *= v
-		}
-		d.rowPerm = make([]int, n)
-		idx := make([]int, len(dims))
-		for i := 0; i < n; i++ {
-			off := 0
-			for k, v := range idx {
-				off += v * strides[x.perm[k+1]]
-			}
-			d.rowPerm[i] = off
-			for k := len(idx) - 1; k >= 0; k-- {
-				idx[k]++
-				if idx[k] < dims[k] {
-					break
-				}
-				idx[k] = 0
-			}
-		}
+		d.reorder = &flatOrder{full: append([]int{-1}, t.Shape...), dims: x.onnxDims(), perm: x.perm}
 	}
 	im.setDyn(d)
 	return nil
+}
+
+// flatOrder records a Flatten in ONNX's axis order of a tensor whose axes
+// are not in seqnet's: the next Dense layer reorders its weight rows.
+type flatOrder struct {
+	full []int // seqnet's shape, batch axis first (-1)
+	dims []int // ONNX's per-sample shape
+	perm []int // ONNX axis → seqnet axis
+}
+
+// rows returns, for each of ONNX's flat elements, seqnet's flat index.
+// It is called only once a Dense weight of that many rows has been read,
+// so the size is bounded by the file.
+func (f *flatOrder) rows() []int {
+	strides := make([]int, len(f.full)) // seqnet strides per seqnet axis
+	s := 1
+	for k := len(f.full) - 1; k >= 1; k-- {
+		strides[k] = s
+		s *= f.full[k]
+	}
+	n := 1
+	for _, v := range f.dims {
+		n *= v
+	}
+	out := make([]int, n)
+	idx := make([]int, len(f.dims))
+	for i := 0; i < n; i++ {
+		off := 0
+		for k, v := range idx {
+			off += v * strides[f.perm[k+1]]
+		}
+		out[i] = off
+		for k := len(idx) - 1; k >= 0; k-- {
+			idx[k]++
+			if idx[k] < f.dims[k] {
+				break
+			}
+			idx[k] = 0
+		}
+	}
+	return out
 }
 
 func (im *importer) flatten() error {
@@ -560,6 +600,43 @@ func (im *importer) batchNorm() error {
 	d.parts, d.rnn = []*model.Tensor{y}, nil
 	im.setDyn(&d)
 	return nil
+}
+
+// layerNormOf makes the LayerNormalization that a written-out LayerNorm
+// computes (gamma 1 and beta 0 when the pattern ends before them).
+func (im *importer) layerNormOf(p *pat) (*dyn, error) {
+	x := p.x.d
+	t, err := im.plain(x, "LayerNorm")
+	if err != nil {
+		return nil, err
+	}
+	ch := t.Shape[len(t.Shape)-1]
+	gamma, beta := &constT{data: repeat(1, ch)}, &constT{data: make([]float64, ch)}
+	if p.w != nil {
+		gamma = p.w
+	}
+	if p.b != nil {
+		beta = p.b
+	}
+	if len(gamma.data) == 1 {
+		gamma = &constT{data: repeat(gamma.data[0], ch)}
+	}
+	if len(beta.data) == 1 {
+		beta = &constT{data: repeat(beta.data[0], ch)}
+	}
+	if len(gamma.data) != ch || len(beta.data) != ch {
+		return nil, im.errf("the LayerNorm's scale and bias must have %d values", ch)
+	}
+	l := layers.NewLayerNormalization()
+	l.Epsilon = p.eps
+	y, err := im.apply1(l, t)
+	if err != nil {
+		return nil, err
+	}
+	im.params = append(im.params, paramSet{l, [][]float32{gamma.floats(), beta.floats()}})
+	d := *x
+	d.parts, d.rnn = []*model.Tensor{y}, nil
+	return &d, nil
 }
 
 func (im *importer) layerNorm() error {

@@ -123,9 +123,32 @@ func checkFile(flagName, path string) error {
 		return userErr("%s %s: is a directory, expected a file", flagName, path)
 	}
 	if st.Size() == 0 {
-		return userErr("%s %s: the file is empty: expected data rows", flagName, path)
+		return userErr("%s %s: the file is empty: expected %s", flagName, path, expectedContent(flagName, path))
 	}
 	return nil
+}
+
+// expectedContent says what a file given to flagName should hold.
+func expectedContent(flagName, path string) string {
+	switch "--" + strings.TrimLeft(flagName, "-") {
+	case "--model", "--resume":
+		if strings.HasSuffix(strings.ToLower(path), ".json") {
+			return "a Keras model.to_json() file"
+		}
+		return "a seqnet model file (written by seqnet train or seqnet import)"
+	case "--keras-json":
+		return "the JSON of a Keras model.to_json()"
+	case "--weights":
+		return "a numpy.savez of model.get_weights()"
+	case "--word-vectors":
+		return "word vectors, one word and its numbers per line"
+	case "--optimizer-config":
+		return "a Keras optimizer get_config() as JSON"
+	}
+	if isNumpyPath(path) {
+		return "a NumPy array file"
+	}
+	return "data rows"
 }
 
 // checkOutDir makes sure the folder of an output file exists, before any

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,19 +10,27 @@ import (
 	"strings"
 	"time"
 
-	"github.com/seqnet/seqnet/demo"
+	"github.com/seqnet/seqnet/internal/demo"
+	"github.com/seqnet/seqnet/internal/tutorial"
 	"github.com/seqnet/seqnet/plot"
-	"github.com/seqnet/seqnet/tutorial"
 )
 
 func runDemo(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	seed := fs.Uint64("seed", 1, "random seed for weight initialisation and shuffling")
 	epochs := fs.Int("epochs", 200, "epochs of each tutorial experiment (the tutorial uses 200)")
 	out := fs.String("out", filepath.Join(os.TempDir(), "seqnet-demo"), "folder for the pictures")
 	parts := fs.String("parts", "tutorial,spam,weather", "which parts to run: tutorial, spam, weather")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stdout, "Usage: seqnet demo [--seed N] [--epochs N] [--out DIR] [--parts LIST]")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return 0
+		}
+		// One line, as every command: not Go's whole flag listing.
+		fmt.Fprintf(stderr, "seqnet demo: %v; run 'seqnet demo -h' for the flags\n", err)
 		return 2
 	}
 	if *epochs <= 0 {

@@ -87,6 +87,9 @@ func loadModelData(modelPath, dataPath, xPath string) (*modelData, error) {
 	if err != nil {
 		return nil, userErr("--model %s: %v", modelPath, err)
 	}
+	if err := checkWeights("--model", modelPath, m); err != nil {
+		return nil, err
+	}
 	p, err := pipeline.Parse(extra.Preprocessing)
 	if err != nil {
 		return nil, userErr("--model %s: %v", modelPath, err)
@@ -393,7 +396,15 @@ func describeAttribution(w io.Writer, d *modelData, a *explain.Attribution, unit
 	fmt.Fprintf(w, "model: %s model, input %s; rows: %s\n", what, tensor.ShapeString(d.x.Shape[1:], false), d.source)
 	fmt.Fprintf(w, "method: %s\n", methodDescription(a, steps))
 	fmt.Fprintf(w, "row: %s of %d (0–%d)\n", d.rowLabel(a.Row), d.rows(), d.rows()-1)
+	classifier := len(d.labels) > 0 || taskFromActivation(d.m) == pipeline.TaskMulticlass
+	if d.prep != nil && d.prep.Task != "" {
+		classifier = d.prep.Task == pipeline.TaskMulticlass || d.prep.Task == pipeline.TaskBinary
+	}
 	switch {
+	case units > 1 && !classifier:
+		// A regression head with several values (e.g. several targets):
+		// no class to name.
+		fmt.Fprintf(w, "prediction: value %.4g%s of unit %d; explaining output %d unit %d\n", a.Prediction, d.unscaled(a.Unit, a.Prediction), a.Unit, a.Output, a.Unit)
 	case units > 1:
 		if c, p, ok := predictedClass(d, a.Row, a.Output); ok {
 			fmt.Fprintf(w, "prediction: class %s with %.4g", d.className(c), p)

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/seqnet/seqnet/model"
 )
@@ -17,6 +19,7 @@ type progress struct {
 	model.CallbackBase
 	w       io.Writer
 	tty     bool
+	width   int // the terminal's columns: a bar line is cut to width-1
 	epochs  int // final epoch count
 	batches int // batches per epoch
 	// now is the clock (a test may replace it).
@@ -30,7 +33,36 @@ type progress struct {
 }
 
 func newProgress(w io.Writer, epochs, batches int) *progress {
-	return &progress{w: w, tty: isTerminal(w), epochs: epochs, batches: batches, now: time.Now}
+	p := &progress{w: w, tty: isTerminal(w), epochs: epochs, batches: batches, now: time.Now}
+	if p.tty {
+		p.width = termWidth(w)
+	}
+	return p
+}
+
+// termWidth is the terminal's width in columns: $COLUMNS when set, else
+// what the terminal reports (terminalColumns), else 80.
+func termWidth(w io.Writer) int {
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	if f, ok := w.(*os.File); ok {
+		if n := terminalColumns(f); n > 0 {
+			return n
+		}
+	}
+	return 80
+}
+
+// fit cuts a bar line to the terminal's width less one column: a line as
+// wide as the terminal wraps, and "\r" then redraws only its last part,
+// leaving a stale line per redraw (a 60-column pane kept 46 of them).
+func (p *progress) fit(line string) string {
+	if p.width <= 1 || utf8.RuneCountInString(line) < p.width {
+		return line
+	}
+	r := []rune(line)
+	return string(r[:p.width-1])
 }
 
 // isTerminal reports whether w is a character device (a terminal).
@@ -67,7 +99,7 @@ func (p *progress) OnBatchEnd(batch int, logs model.Logs) {
 	p.lastDraw = now
 	per := now.Sub(p.start) / time.Duration(p.seen)
 	eta := per * time.Duration(p.batches-batch-1)
-	fmt.Fprintf(p.w, "\r%s - ETA: %s - %s\x1b[K", p.bar(batch+1), fmtDuration(eta), logs)
+	fmt.Fprintf(p.w, "\r%s\x1b[K", p.fit(fmt.Sprintf("%s - ETA: %s - %s", p.bar(batch+1), fmtDuration(eta), logs)))
 }
 
 // bar draws "  12/40 [=======>......................]".
@@ -98,6 +130,7 @@ func (p *progress) OnEpochEnd(epoch int, logs model.Logs) {
 		if p.seen > 0 {
 			step = took / time.Duration(p.seen)
 		}
+		// The finished epoch keeps its whole line: it is not redrawn.
 		fmt.Fprintf(p.w, "\r%s - %s %s/step - %s\x1b[K\n", p.bar(p.batches), fmtDuration(took), fmtDuration(step), logs)
 		return
 	}

@@ -3,13 +3,17 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/seqnet/seqnet/checkpoint"
 	"github.com/seqnet/seqnet/data/npy"
+	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/optimizers"
 	"github.com/seqnet/seqnet/tensor"
 )
@@ -209,6 +213,187 @@ func TestOptimizerFlags(t *testing.T) {
 		stdout, errOut, code := cli(args...)
 		if code != 2 || !strings.Contains(errOut, c.want) || stdout != "" {
 			t.Errorf("%q: exit %d, stderr %q, stdout %q; want %q", c.args, code, errOut, stdout, c.want)
+		}
+	}
+}
+
+// TestFlagsThatCannotApply: every train flag the rest of the command line
+// makes meaningless is a user error before any work (each was silently
+// ignored: a saved model trained its stored task, --data lost to --x,
+// --dropout NaN trained every epoch and then failed to save).
+func TestFlagsThatCannotApply(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := classCSV(t, dir, 40, 1)
+	model := filepath.Join(dir, "m.seqnet")
+	mustCLI(t, "train", "--data", csvPath, "--epochs", "1", "--no-curves", "--out", model)
+	x, y := filepath.Join(dir, "x.npy"), filepath.Join(dir, "y.npy")
+	if err := npy.WriteFile(x, tensor.New(8, 5, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := npy.WriteFile(y, tensor.New(8, 1)); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "o.seqnet")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--model", model, "--data", csvPath, "--window", "3", "--target", "a", "--scale", "minmax"},
+			"--scale, --target, --window cannot change how data is read when training"},
+		{[]string{"--data", csvPath, "--x", x, "--y", y}, "--data and --x are both given"},
+		{[]string{"--x", x, "--y", y, "--target", "a"}, "--target do not apply to NumPy arrays"},
+		{[]string{"--data", csvPath, "--text", "--scale", "minmax"}, "--scale do not apply to --text"},
+		{[]string{"--data", csvPath, "--freeze-embeddings"}, "--freeze-embeddings keeps loaded word vectors fixed"},
+		{[]string{"--data", csvPath, "--window", "0"}, "--window must be at least 1"},
+		{[]string{"--data", csvPath, "--dropout", "NaN"}, "--dropout must be in [0, 1), received NaN"},
+		{[]string{"--data", csvPath, "--horizon", "3"}, "--horizon apply to time-series windows only"},
+		{[]string{"--data", csvPath, "--seq-len", "5"}, "--seq-len apply to text only"},
+		{[]string{"--model", model, "--data", csvPath, "--filters", "3"}, "--filters shape a built-in architecture"},
+	} {
+		args := append([]string{"train", "--epochs", "1", "--out", out}, c.args...)
+		stdout, errOut, code := cli(args...)
+		if code != 2 || !strings.Contains(errOut, c.want) || stdout != "" {
+			t.Errorf("%q: exit %d, stderr %q, stdout %q; want %q", c.args, code, errOut, stdout, c.want)
+		}
+	}
+}
+
+// TestProgressFitsTheTerminal: on a 60-column terminal every redrawn bar
+// line stays within 59 columns (a full-width line wraps, and each redraw
+// then left a stale line: 46 of them for 2 epochs).
+func TestProgressFitsTheTerminal(t *testing.T) {
+	var b strings.Builder
+	clock := time.Unix(0, 0)
+	p := &progress{w: &b, tty: true, width: 60, epochs: 2, batches: 40, now: func() time.Time { return clock }}
+	logs := model.Logs{Keys: []string{"loss", "accuracy", "mae"}, Values: map[string]float64{"loss": 0.5, "accuracy": 0.75, "mae": 0.25}}
+	p.OnEpochBegin(0)
+	for i := 0; i < 40; i++ {
+		clock = clock.Add(time.Second)
+		p.OnBatchEnd(i, logs)
+	}
+	for _, draw := range strings.Split(b.String(), "\r")[1:] {
+		line := strings.TrimSuffix(draw, "\x1b[K")
+		if n := utf8.RuneCountInString(line); n > 59 {
+			t.Errorf("a %d-column bar line on a 60-column terminal: %q", n, line)
+		}
+	}
+	t.Setenv("COLUMNS", "72")
+	if w := termWidth(&b); w != 72 {
+		t.Errorf("termWidth with COLUMNS=72: %d", w)
+	}
+}
+
+// TestMessagesSayWhatToDo pins the messages issue 13 found unhelpful.
+func TestMessagesSayWhatToDo(t *testing.T) {
+	dir := t.TempDir()
+	// demo --seed -1 printed Go's whole flag listing.
+	if _, errOut, code := cli("demo", "--seed", "-1"); code != 2 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "run 'seqnet demo -h'") {
+		t.Errorf("demo --seed -1: exit %d, %q", code, errOut)
+	}
+	// An empty model file said "expected data rows".
+	empty := writeFile(t, filepath.Join(dir, "empty.seqnet"), "")
+	if _, errOut, code := cli("summary", "--model", empty); code != 2 || !strings.Contains(errOut, "expected a seqnet model file") {
+		t.Errorf("empty model: exit %d, %q", code, errOut)
+	}
+	// A negative Keras input dimension was "unknown (None)".
+	src, err := os.ReadFile("../../keras/testdata/keras2_sequential_conv1d.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	neg := writeFile(t, filepath.Join(dir, "neg.json"), strings.ReplaceAll(string(src), "[null, 20, 3]", "[null, -20, 3]"))
+	if _, errOut, code := cli("import", "--keras-json", neg, "--out", filepath.Join(dir, "n.seqnet")); code != 2 || !strings.Contains(errOut, "negative dimension -20") {
+		t.Errorf("negative dimension: exit %d, %q", code, errOut)
+	}
+	// --resume from another folder: the stored data path is relative.
+	sub := filepath.Join(dir, "run")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	classCSV(t, sub, 40, 2)
+	wd, _ := os.Getwd()
+	if err := os.Chdir(sub); err != nil {
+		t.Fatal(err)
+	}
+	testInterruptAfter = 1
+	_, errOut, code := cli("train", "--data", "classes.csv", "--epochs", "2", "--no-curves", "--out", "m.seqnet")
+	testInterruptAfter = 0
+	os.Chdir(wd)
+	if code != exitInterrupted {
+		t.Fatalf("interrupted train: exit %d, %s", code, errOut)
+	}
+	_, errOut, code = cli("train", "--resume", filepath.Join(sub, "m.seqnet"))
+	if code != 2 || !strings.Contains(errOut, "the training data --data classes.csv stored in the model is not found from here") || !strings.Contains(errOut, "give its path now with --data FILE") {
+		t.Errorf("resume from elsewhere: exit %d, %q", code, errOut)
+	}
+	if out, errOut, code := cli("train", "--resume", filepath.Join(sub, "m.seqnet"), "--data", filepath.Join(sub, "classes.csv")); code != 0 {
+		t.Errorf("resume with --data: exit %d, %s %s", code, errOut, out)
+	}
+}
+
+// TestExplainRegressionUnitIsNotAClass: explain-model --output/--unit on
+// a regression head with several values said "class 1".
+func TestExplainRegressionUnitIsNotAClass(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("v,w\n")
+	for i := 0; i < 60; i++ {
+		fmt.Fprintf(&b, "%d,%d\n", i%7, i%5)
+	}
+	series := writeFile(t, filepath.Join(dir, "s.csv"), b.String())
+	m := filepath.Join(dir, "f.seqnet")
+	mustCLI(t, "train", "--data", series, "--window", "6", "--target", "v,w", "--epochs", "1", "--no-curves", "--out", m)
+	out := mustCLI(t, "explain-model", "--model", m, "--data", series, "--row", "0", "--unit", "1", "--method", "gradient", "--out", filepath.Join(dir, "e.csv"))
+	if strings.Contains(out, "class") || !strings.Contains(out, "explaining output 0 unit 1") {
+		t.Errorf("regression head explained as a class:\n%s", out)
+	}
+}
+
+// TestBadTargetCellIsNamed: one non-numeric cell in a numeric target
+// turned the regression into classification with a class per value
+// (exit 0); it is now an error naming the line and the value.
+func TestBadTargetCellIsNamed(t *testing.T) {
+	dir := t.TempDir()
+	for _, bad := range []string{"1e39", "abc", "inf", "#N/A"} {
+		var b strings.Builder
+		b.WriteString("a,b,y\n")
+		for i := 0; i < 40; i++ {
+			y := fmt.Sprintf("%d.5", i)
+			if i == 17 {
+				y = bad
+			}
+			fmt.Fprintf(&b, "%d,%d,%s\n", i%3, i%5, y)
+		}
+		path := writeFile(t, filepath.Join(dir, "r.csv"), b.String())
+		_, errOut, code := cli("train", "--data", path, "--epochs", "1", "--no-curves", "--out", filepath.Join(dir, "m.seqnet"))
+		if code != 2 || !strings.Contains(errOut, fmt.Sprintf("line 19 %q", bad)) || !strings.Contains(errOut, "holds numbers in 39 of 40 rows") {
+			t.Errorf("%s: exit %d, %q", bad, code, errOut)
+		}
+	}
+}
+
+// TestNaNWeightsAreRefused: a model whose weights hold NaN predicted NaN
+// and labelled every row as the first class, exit 0.
+func TestNaNWeightsAreRefused(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := classCSV(t, dir, 40, 1)
+	mp := filepath.Join(dir, "m.seqnet")
+	mustCLI(t, "train", "--data", csvPath, "--epochs", "1", "--no-curves", "--out", mp)
+	m, extra, err := checkpoint.Load(mp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Params()[0].Value.Data[1] = float32(math.NaN())
+	if err := checkpoint.Save(mp, m, extra); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"predict", "--model", mp, "--data", csvPath},
+		{"evaluate", "--model", mp, "--data", csvPath},
+		{"explain-model", "--model", mp, "--data", csvPath, "--row", "0", "--out", filepath.Join(dir, "e.csv")},
+	} {
+		out, errOut, code := cli(args...)
+		if code != 2 || !strings.Contains(errOut, "holds NaN (at index 1): the model would predict NaN") {
+			t.Errorf("%s: exit %d, %q, stdout %q", args[0], code, errOut, out)
 		}
 	}
 }

@@ -227,6 +227,9 @@ func (t *trainer) check() error {
 	if err := checkOutDir("--out", t.out); err != nil {
 		return err
 	}
+	if err := t.checkApplicable(); err != nil {
+		return err
+	}
 	if c.Epochs <= 0 {
 		return userErr("--epochs must be positive, received %d", c.Epochs)
 	}
@@ -262,6 +265,11 @@ func loadModelFile(flagName, path string) (*model.Model, checkpoint.Extra, *pipe
 	p, err := pipeline.Parse(extra.Preprocessing)
 	if err != nil {
 		return nil, extra, nil, userErr("%s %s: %v", flagName, path, err)
+	}
+	if flagName != "model" { // summary shows any model
+		if err := checkWeights(flagName, path, m); err != nil {
+			return nil, extra, nil, err
+		}
 	}
 	return m, extra, p, nil
 }
@@ -485,6 +493,9 @@ func (t *trainer) runResume() error {
 	if m.Optimizer() == nil {
 		return userErr("--resume %s: the file holds no optimizer state to resume from", t.resume)
 	}
+	if err := t.checkStoredData(); err != nil {
+		return err
+	}
 	p, ds, err := readTraining(&t.c.Data, p, t.c.ValidationSplit)
 	if err != nil {
 		return err
@@ -622,6 +633,13 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 	stop := func() {
 		t.interrupted.Store(true)
 		t.m.Stop()
+	}
+	if sc := t.p.OutputScaler(); sc != nil && t.p.Task == pipeline.TaskRegression {
+		then := "seqnet evaluate gives the mean absolute error in the data's units"
+		if t.p.Kind == pipeline.KindSeries {
+			then = "after training, the model and the baselines are compared in the data's units"
+		}
+		fmt.Fprintf(t.w, "units: the epoch lines' loss and mae are in scaled units (the targets' %s scaling); %s\n", sc.Kind, then)
 	}
 	prog := newProgress(t.w, c.Epochs, (nTrain+c.BatchSize-1)/c.BatchSize)
 	o.Callbacks = append(o.Callbacks, prog)
