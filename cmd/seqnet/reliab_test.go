@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -489,5 +490,21 @@ func TestTextFilesAsAdvertised(t *testing.T) {
 	}
 	if _, errOut, code := cli("train", "--data", path, "--out", filepath.Join(dir, "u.seqnet")); code != 2 || !strings.Contains(errOut, "UTF-16") {
 		t.Errorf("UTF-16: exit %d, %q", code, errOut)
+	}
+}
+
+// TestHugeSeqLenIsRefused: --seq-len 100000000 allocated texts × 10⁸
+// token ids before anything checked it.
+func TestHugeSeqLenIsRefused(t *testing.T) {
+	tx := textFixture(t)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, errOut, code := cli("train", "--data", tx.data, "--text", "--seq-len", "100000000", "--epochs", "1", "--out", filepath.Join(t.TempDir(), "m.seqnet"))
+	runtime.ReadMemStats(&after)
+	if code != 2 || !strings.Contains(errOut, "--seq-len 100000000 for 120 texts would take") {
+		t.Errorf("exit %d, %q", code, errOut)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
+		t.Errorf("refusing it allocated %d bytes", grew)
 	}
 }
