@@ -400,10 +400,15 @@ func readRecords(r io.Reader, delim rune, header HeaderMode) (*records, error) {
 	}
 	if rs.hasHeader {
 		rs.columns = rs.recs[0]
+		first := map[string]int{}
 		for j, c := range rs.columns {
 			if c == "" {
 				rs.columns[j] = strconv.Itoa(j)
 			}
+			if k, dup := first[rs.columns[j]]; dup {
+				return nil, fmt.Errorf("columns %d and %d are both named `%s`: columns are chosen by name (--target, --features), so each needs its own; rename one in the header", k, j, rs.columns[j])
+			}
+			first[rs.columns[j]] = j
 		}
 		rs.recs, rs.lines = rs.recs[1:], rs.lines[1:]
 	} else {

@@ -508,3 +508,19 @@ func TestHugeSeqLenIsRefused(t *testing.T) {
 		t.Errorf("refusing it allocated %d bytes", grew)
 	}
 }
+
+// TestDuplicateColumnNames: two columns of one name were read, and
+// --target picked one of them silently.
+func TestDuplicateColumnNames(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("a,b,a,y\n")
+	for i := 0; i < 20; i++ {
+		fmt.Fprintf(&b, "%d,%d,%d,%d.5\n", i%3, i%4, i%5, i)
+	}
+	path := writeFile(t, filepath.Join(dir, "d.csv"), b.String())
+	_, errOut, code := cli("train", "--data", path, "--epochs", "1", "--out", filepath.Join(dir, "m.seqnet"))
+	if code != 2 || !strings.Contains(errOut, "columns 0 and 2 are both named `a`") {
+		t.Errorf("exit %d, %q", code, errOut)
+	}
+}
