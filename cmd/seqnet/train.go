@@ -629,14 +629,21 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 		t.interrupted.Store(true)
 		t.m.Stop()
 	}
+	var units *dataUnits
 	if sc := t.p.OutputScaler(); sc != nil && t.p.Task == pipeline.TaskRegression {
 		then := "seqnet evaluate gives the mean absolute error in the data's units"
 		if t.p.Kind == pipeline.KindSeries {
 			then = "after training, the model and the baselines are compared in the data's units"
 		}
-		fmt.Fprintf(t.w, "units: the epoch lines' loss and mae are in scaled units (the targets' %s scaling); %s\n", sc.Kind, then)
+		units = newDataUnits(sc, t.p.Outputs)
+		also := ""
+		if units != nil {
+			also = fmt.Sprintf("; the mae figures in brackets are in the units of `%s`", units.name)
+		}
+		fmt.Fprintf(t.w, "units: the epoch lines' loss and mae are in scaled units (the targets' %s scaling)%s; %s\n", sc.Kind, also, then)
 	}
 	prog := newProgress(t.w, c.Epochs, (nTrain+c.BatchSize-1)/c.BatchSize)
+	prog.units = units
 	o.Callbacks = append(o.Callbacks, prog)
 	var es *model.EarlyStopping
 	if patience := earlyStoppingPatience(c.EarlyStopping, c.Epochs); patience > 0 {
@@ -738,7 +745,16 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 	if keptStart {
 		fmt.Fprintf(t.w, "saved %s (%d epochs trained; no epoch beat the starting fit's val_loss %.4f: kept the starting weights)\n", t.out, st.Epoch, startLoss)
 	} else {
-		fmt.Fprintf(t.w, "saved %s (%d epochs trained; kept epoch %d's weights, %s: %s)\n", t.out, st.Epoch, keptEpoch, why, strings.Join(metrics, ", "))
+		inUnits := units.describe(hist.Keys, func(k string) (float64, bool) {
+			if kept < 0 || kept >= len(hist.Metrics[k]) {
+				return 0, false
+			}
+			return hist.Metrics[k][kept], true
+		})
+		if inUnits != "" {
+			inUnits = "; " + inUnits
+		}
+		fmt.Fprintf(t.w, "saved %s (%d epochs trained; kept epoch %d's weights, %s: %s%s)\n", t.out, st.Epoch, keptEpoch, why, strings.Join(metrics, ", "), inUnits)
 	}
 	if t.curves && len(all.Epochs) > 0 {
 		png, svg, err := drawCurves(t.out, all)
