@@ -781,7 +781,8 @@ func (t *trainer) baselines(ds *pipeline.Batch, nTrain, n int) error {
 		t.p.Baseline = &pipeline.SeriesBaseline{Season: t.season, Ridge: r}
 		return seriesReport(t.w, "validation", t.m, t.p, ds.ValX, ds.ValY, t.season, r)
 	case (t.p.Task == pipeline.TaskBinary || t.p.Task == pipeline.TaskMulticlass) && nTrain < n && ds.ValX == nil:
-		return classReport(t.w, "validation", t.m, t.p, ds.X.Rows(0, nTrain), ds.Y.Rows(0, nTrain), ds.X.Rows(nTrain, n), ds.Y.Rows(nTrain, n))
+		t.p.ClassBaseline = fitClassBaselines(t.p, ds.X.Rows(0, nTrain), ds.Y.Rows(0, nTrain))
+		return classReport(t.w, "validation", t.m, t.p, t.p.ClassBaseline, ds.X.Rows(nTrain, n), ds.Y.Rows(nTrain, n))
 	}
 	return nil
 }
