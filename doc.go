@@ -32,11 +32,11 @@
 //	forecast               the default time-series forecaster
 //	textmodel              the default text classifier
 //	explain                what a trained model looks at
-//	explainconv            a convolution worked by hand
+//	convwalk               a convolution walked window by window
 //	shapewalk              shapes through a stack of layers
-//	tutorial               the Conv1D tutorial's experiments
-//	demo                   seqnet demo's real-data parts
-//	bench                  seqnet bench's workloads
+//	internal/tutorial      the Conv1D tutorial's experiments
+//	internal/demo          seqnet demo's real-data parts
+//	internal/bench         seqnet bench's workloads
 //	bench/quality          the quality benchmark (a command)
 //	serve                  predictions over HTTP
 //	studio/internal/wasmbuild, studio/internal/genwasm,

@@ -506,6 +506,11 @@ func (t *Table) readTarget(recs [][]string, lines []int, opts CSVOptions, drop [
 			labels = true
 		}
 	}
+	if labels && opts.Labels == nil && !opts.Classes {
+		if err := t.mostlyNumericTarget(recs, lines, drop); err != nil {
+			return nil, err
+		}
+	}
 	if labels {
 		return ys, t.labelTargets(recs, lines, opts.Labels, drop, ys)
 	}
@@ -515,6 +520,32 @@ func (t *Table) readTarget(recs [][]string, lines []int, opts CSVOptions, drop [
 		}
 	}
 	return ys, nil
+}
+
+// mostlyNumericTarget refuses a target column that is numbers but for a
+// few cells (a stray "abc", "#N/A", "inf" or 1e39): read as labels, it
+// would turn a regression into classification with one class per value.
+// Classification needs --classes (or mostly non-numeric labels).
+func (t *Table) mostlyNumericTarget(recs [][]string, lines []int, drop []bool) error {
+	j := t.TargetColumn
+	var numeric, total int
+	var bad []string
+	for i, rec := range recs {
+		if drop[i] {
+			continue
+		}
+		total++
+		if _, ok := parseNumber(rec[j]); ok {
+			numeric++
+		} else if len(bad) < 3 {
+			bad = append(bad, fmt.Sprintf("line %d %q", lines[i], rec[j]))
+		}
+	}
+	if numeric == 0 || numeric*10 < total*9 {
+		return nil // labels (or a mix that is not a regression target)
+	}
+	return fmt.Errorf("target column %d `%s` holds numbers in %d of %d rows but not in %s (a float32 number must be finite and within ±3.4e38): "+
+		"fix those cells, or give --classes to read the column as class labels", j, t.Columns[j], numeric, total, strings.Join(bad, ", "))
 }
 
 // labelTargets writes into ys the class index of each kept row's target,

@@ -185,18 +185,89 @@ func (v *TextVectorizer) Lookup(token string) int {
 // Encode returns the token indices of one text, padded or truncated at the
 // end to OutputSequenceLength when it is set.
 func (v *TextVectorizer) Encode(text string) []int {
-	toks := v.Tokens(text)
-	ids := make([]int, len(toks))
-	for i, t := range toks {
-		ids[i] = v.Lookup(t)
+	L := v.OutputSequenceLength
+	if L <= 0 {
+		return v.appendIDs(nil, text, -1)
 	}
-	if L := v.OutputSequenceLength; L > 0 {
-		if len(ids) > L {
-			ids = ids[:L]
+	ids := v.appendIDs(make([]int, 0, L), text, L)
+	for len(ids) < L {
+		ids = append(ids, 0)
+	}
+	return ids
+}
+
+// Byte classes of the tokenizer's fast path (appendIDs).
+const (
+	keep  = iota // part of a token as it is
+	upper        // ASCII A-Z: lowered
+	strip        // ASCII punctuation: removed (Standardize)
+	space        // ASCII whitespace: separates tokens (SplitWhitespace)
+)
+
+// byteClass classifies every byte for appendIDs.
+var byteClass = func() (c [256]uint8) {
+	for b := 'A'; b <= 'Z'; b++ {
+		c[b] = upper
+	}
+	for i := 0; i < len(stripped); i++ {
+		c[stripped[i]] = strip
+	}
+	for _, b := range " \t\n\r\v\f" {
+		c[b] = space
+	}
+	return c
+}()
+
+// appendIDs appends the indices of text's tokens to ids, at most limit of
+// them (limit < 0: all). It gives what looking up each of
+// Tokens(text) gives, without building the standardized text or the list
+// of tokens: the whitespace bytes are ASCII, which Standardize keeps and
+// which never occur inside a multi-byte UTF-8 sequence, so splitting the
+// text first and standardizing each piece (dropping pieces that become
+// empty) yields the same tokens. A piece with nothing to lower or strip
+// is looked up as a substring of text; no allocation either way.
+func (v *TextVectorizer) appendIDs(ids []int, text string, limit int) []int {
+	var scratch [64]byte
+	for i, n := 0, 0; i < len(text) && n != limit; {
+		for i < len(text) && byteClass[text[i]] == space {
+			i++
 		}
-		for len(ids) < L {
-			ids = append(ids, 0)
+		start, clean := i, true
+		for i < len(text) {
+			c := byteClass[text[i]]
+			if c == space {
+				break
+			}
+			clean = clean && c == keep
+			i++
 		}
+		if start == i {
+			break
+		}
+		tok := text[start:i]
+		if clean {
+			ids = append(ids, v.Lookup(tok))
+			n++
+			continue
+		}
+		b := scratch[:0]
+		for j := 0; j < len(tok); j++ {
+			switch c := tok[j]; byteClass[c] {
+			case upper:
+				b = append(b, c+'a'-'A')
+			case keep:
+				b = append(b, c)
+			}
+		}
+		if len(b) == 0 {
+			continue
+		}
+		id, ok := v.index[string(b)] // no allocation for a map key
+		if !ok {
+			id = 1
+		}
+		ids = append(ids, id)
+		n++
 	}
 	return ids
 }
@@ -211,21 +282,31 @@ func (v *TextVectorizer) EncodeBatch(texts []string) (*tensor.Tensor, error) {
 	if err := v.checkLength(); err != nil {
 		return nil, err
 	}
-	seqs := make([][]int, len(texts))
-	L := v.OutputSequenceLength
+	L, limit := v.OutputSequenceLength, v.OutputSequenceLength
+	if L == 0 {
+		limit = -1
+	}
+	// All indices in one slice; ends[i] is where text i's end.
+	var ids []int
+	if L > 0 {
+		ids = make([]int, 0, len(texts)*L)
+	}
+	ends := make([]int, len(texts))
 	for i, t := range texts {
-		seqs[i] = v.Encode(t)
-		if v.OutputSequenceLength == 0 {
-			L = max(L, len(seqs[i]))
-		}
+		at := len(ids)
+		ids = v.appendIDs(ids, t, limit)
+		ends[i] = len(ids)
+		L = max(L, len(ids)-at)
 	}
 	out := tensor.New(len(texts), L)
 	out.Mask = make([]bool, len(texts)*L)
-	for i, s := range seqs {
-		for j, id := range s {
+	at := 0
+	for i, end := range ends {
+		for j, id := range ids[at:end] {
 			out.Data[i*L+j] = float32(id)
 			out.Mask[i*L+j] = id != 0
 		}
+		at = end
 	}
 	return out, nil
 }

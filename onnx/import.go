@@ -89,9 +89,9 @@ type dyn struct {
 	perm  []int
 	ints  bool // int64 token indices
 	rev   bool // the steps run backwards (a reverse-direction RNN's Y)
-	// rowPerm, when set, says the tensor was flattened in ONNX's axis
-	// order: ONNX's flat element i is seqnet's flat element rowPerm[i].
-	rowPerm []int
+	// reorder, when set, says the tensor was flattened in ONNX's axis
+	// order, not seqnet's (see flatOrder).
+	reorder *flatOrder
 	// ids is the token-index input whose padding mask this tensor carries
 	// through seqnet's mask-preserving layers (nil: none).
 	ids *model.Tensor
@@ -107,7 +107,7 @@ func (d *dyn) rank() int {
 }
 
 func (d *dyn) identity() bool {
-	if d.stack >= 0 || d.rowPerm != nil || d.rev {
+	if d.stack >= 0 || d.reorder != nil || d.rev {
 		return false
 	}
 	for i, p := range d.perm {
@@ -276,7 +276,7 @@ func (im *importer) run(g *pb.GraphProto) (*model.Model, error) {
 		if err != nil {
 			return nil, fmt.Errorf("output %q: %w", o.GetName(), err)
 		}
-		if d.stack >= 0 || d.rowPerm != nil || d.rev {
+		if d.stack >= 0 || d.reorder != nil || d.rev {
 			return nil, fmt.Errorf("output %q is a stack of recurrent states or a reordered tensor, which seqnet cannot return as one tensor", o.GetName())
 		}
 		if !d.identity() {
@@ -452,7 +452,7 @@ func (im *importer) apply1(l layers.Layer, in ...*model.Tensor) (*model.Tensor, 
 // plain returns the one seqnet tensor of d, refusing stacks and reordered
 // tensors.
 func (im *importer) plain(d *dyn, what string) (*model.Tensor, error) {
-	if d.stack >= 0 || d.rowPerm != nil || d.rev {
+	if d.stack >= 0 || d.reorder != nil || d.rev {
 		return nil, im.errf("%s: the input is a stack of recurrent outputs or a reordered tensor; this use of it is not supported", what)
 	}
 	return d.parts[0], nil
@@ -537,7 +537,7 @@ func (im *importer) unsqueeze(x *dyn, axes []int64) (*dyn, error) {
 // dense makes a Dense layer from x·w (+ b).
 func (im *importer) dense(x *dyn, w *constT, b *constT, transB bool) (*dyn, error) {
 	t := x.parts[0]
-	if x.stack >= 0 || x.rev || (!x.identity() && x.rowPerm == nil) {
+	if x.stack >= 0 || x.rev || (!x.identity() && x.reorder == nil) {
 		return nil, im.errf("the input must be (batch, features) or (batch, steps, features) in seqnet's order")
 	}
 	if len(w.shape) != 2 {
@@ -551,10 +551,14 @@ func (im *importer) dense(x *dyn, w *constT, b *constT, transB bool) (*dyn, erro
 		return nil, im.errf("the weight takes %d features, the input has %d", in, last)
 	}
 	k := make([]float32, in*out)
+	var rows []int
+	if x.reorder != nil {
+		rows = x.reorder.rows() // in elements: the weight's size bounds it
+	}
 	for i := 0; i < in; i++ {
 		row := i
-		if x.rowPerm != nil {
-			row = x.rowPerm[i]
+		if rows != nil {
+			row = rows[i]
 		}
 		for j := 0; j < out; j++ {
 			v := w.data[i*out+j]

@@ -501,7 +501,7 @@ func (im *importer) transpose() error {
 	if len(p) != r {
 		return im.errf("attribute perm %v has %d axes, the input has %d", p, len(p), r)
 	}
-	if x.rowPerm != nil {
+	if x.reorder != nil {
 		return im.errf("transposing a reordered flat tensor is not supported")
 	}
 	// old ONNX axis → seqnet axis, or -1 for the stack axis
@@ -1014,7 +1014,7 @@ func (im *importer) activation(op string) error {
 	}
 	if op == "Softmax" {
 		ax := normAxis(aInt(a, "axis", -1), x.rank())
-		if ax < 0 || ax >= len(x.perm) || x.perm[ax] != len(t.Shape) || x.rowPerm != nil {
+		if ax < 0 || ax >= len(x.perm) || x.perm[ax] != len(t.Shape) || x.reorder != nil {
 			return im.errf("attribute axis=%d: seqnet's softmax normalises the last (channels) axis", aInt(a, "axis", -1))
 		}
 	}

@@ -344,38 +344,51 @@ func (im *importer) flat(x *dyn) error {
 	}
 	d := simple(y, nil)
 	if !x.identity() {
-		// ONNX's flat index walks the ONNX axes; find seqnet's for each.
-		full := append([]int{-1}, t.Shape...)
-		dims := x.onnxDims()
-		strides := make([]int, len(full)) // seqnet strides per seqnet axis
-		s := 1
-		for k := len(full) - 1; k >= 1; k-- {
-			strides[k] = s
-			s *= full[k]
-		}
-		n := 1
-		for _, v := range dims {
-			n *= v
-		}
-		d.rowPerm = make([]int, n)
-		idx := make([]int, len(dims))
-		for i := 0; i < n; i++ {
-			off := 0
-			for k, v := range idx {
-				off += v * strides[x.perm[k+1]]
-			}
-			d.rowPerm[i] = off
-			for k := len(idx) - 1; k >= 0; k-- {
-				idx[k]++
-				if idx[k] < dims[k] {
-					break
-				}
-				idx[k] = 0
-			}
-		}
+		d.reorder = &flatOrder{full: append([]int{-1}, t.Shape...), dims: x.onnxDims(), perm: x.perm}
 	}
 	im.setDyn(d)
 	return nil
+}
+
+// flatOrder records a Flatten in ONNX's axis order of a tensor whose axes
+// are not in seqnet's: the next Dense layer reorders its weight rows.
+type flatOrder struct {
+	full []int // seqnet's shape, batch axis first (-1)
+	dims []int // ONNX's per-sample shape
+	perm []int // ONNX axis → seqnet axis
+}
+
+// rows returns, for each of ONNX's flat elements, seqnet's flat index.
+// It is called only once a Dense weight of that many rows has been read,
+// so the size is bounded by the file.
+func (f *flatOrder) rows() []int {
+	strides := make([]int, len(f.full)) // seqnet strides per seqnet axis
+	s := 1
+	for k := len(f.full) - 1; k >= 1; k-- {
+		strides[k] = s
+		s *= f.full[k]
+	}
+	n := 1
+	for _, v := range f.dims {
+		n *= v
+	}
+	out := make([]int, n)
+	idx := make([]int, len(f.dims))
+	for i := 0; i < n; i++ {
+		off := 0
+		for k, v := range idx {
+			off += v * strides[f.perm[k+1]]
+		}
+		out[i] = off
+		for k := len(idx) - 1; k >= 0; k-- {
+			idx[k]++
+			if idx[k] < f.dims[k] {
+				break
+			}
+			idx[k] = 0
+		}
+	}
+	return out
 }
 
 func (im *importer) flatten() error {

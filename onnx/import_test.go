@@ -3,6 +3,7 @@ package onnx
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -125,4 +126,27 @@ func FuzzUnmarshal(f *testing.F) {
 			t.Fatal("no model and no error")
 		}
 	})
+}
+
+// A file declaring a huge input must not make the importer allocate in
+// proportion to it: here a Flatten of a channels-first (2, 2^25) tensor,
+// whose element order is worked out only when a Dense weight (bounded by
+// the file) needs it.
+func TestImportDoesNotAllocateDeclaredSizes(t *testing.T) {
+	b := convGraph(t, func(g *pb.GraphProto) {
+		g.Input[0] = valueInfo("x", typeFloat, []int{2, 1 << 25})
+		g.Node = append(g.Node, &pb.NodeProto{Name: proto.String("flat"), OpType: proto.String("Flatten"),
+			Input: []string{"y"}, Output: []string{"z"}})
+		g.Output[0] = valueInfo("z", typeFloat, []int{3 * ((1 << 25) - 2)})
+	})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, _, err := Unmarshal(b)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "reordered tensor") {
+		t.Errorf("error %v, want one saying a reordered tensor cannot be an output", err)
+	}
+	if d := after.TotalAlloc - before.TotalAlloc; d > 64<<20 {
+		t.Errorf("importing a 1 kB file allocated %d MB", d>>20)
+	}
 }

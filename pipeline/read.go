@@ -334,14 +334,6 @@ func scaleTarget(sc *data.Scaler, names []string, y *tensor.Tensor) (*tensor.Ten
 	return out, nil
 }
 
-// outputScaler is the scaler of the regression outputs, if any.
-func (p *Pipeline) outputScaler() *data.Scaler {
-	if p.Kind == KindSeries {
-		return p.Scaler
-	}
-	return p.TargetScaler
-}
-
 // nameRows names each sample by its row label (e.g. an id column given
 // with --row-label) or else its line in the file.
 func (ds *Batch) nameRows(t *data.Table, rowLabel string) {

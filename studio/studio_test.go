@@ -102,7 +102,7 @@ func TestExport(t *testing.T) {
 
 // The committed engine is what `go generate ./studio` builds from the
 // sources now. A change to any package the engine uses (studio/engine,
-// explainconv, shapewalk, tutorial, model, layers, …) needs
+// convwalk, shapewalk, tutorial, model, layers, …) needs
 // `go generate ./studio` and the regenerated files committed; on a merge
 // conflict in studio/assets, merge first, then regenerate.
 func TestWasmUpToDate(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/seqnet/seqnet/bench"
+	"github.com/seqnet/seqnet/internal/bench"
 )
 
 // runBench times the reference workloads (see bench/compare.sh for the

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/seqnet/seqnet/demo"
+	"github.com/seqnet/seqnet/internal/demo"
+	"github.com/seqnet/seqnet/internal/tutorial"
 	"github.com/seqnet/seqnet/plot"
-	"github.com/seqnet/seqnet/tutorial"
 )
 
 func runDemo(args []string, stdout, stderr io.Writer) int {

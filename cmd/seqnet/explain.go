@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/seqnet/seqnet/explainconv"
+	"github.com/seqnet/seqnet/convwalk"
 )
 
 const explainUsage = `Usage: seqnet explain --input VALUES --kernel VALUES [flags]
@@ -63,25 +63,25 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	if *kernel == "" {
 		return fail("--kernel is required: e.g. --kernel 1,2 or --kernel '[[[1],[3]],[[2],[4]]]' (kernel_size, channels, filters)")
 	}
-	spec := explainconv.Spec{Strides: *strides, Dilation: *dilation, Padding: strings.ToLower(strings.TrimSpace(*padding))}
+	spec := convwalk.Spec{Strides: *strides, Dilation: *dilation, Padding: strings.ToLower(strings.TrimSpace(*padding))}
 	if *strides < 1 {
 		return fail("--strides must be at least 1, received %d", *strides)
 	}
 	if *dilation < 1 {
 		return fail("--dilation must be at least 1, received %d", *dilation)
 	}
-	if spec.Input, err = explainconv.ParseInput(*input); err != nil {
+	if spec.Input, err = convwalk.ParseInput(*input); err != nil {
 		return fail("--input: %v", err)
 	}
-	if spec.Kernel, err = explainconv.ParseKernel(*kernel); err != nil {
+	if spec.Kernel, err = convwalk.ParseKernel(*kernel); err != nil {
 		return fail("--kernel: %v", err)
 	}
 	if *bias != "" {
-		if spec.Bias, err = explainconv.ParseList(*bias); err != nil {
+		if spec.Bias, err = convwalk.ParseList(*bias); err != nil {
 			return fail("--bias: %v", err)
 		}
 	}
-	r, err := explainconv.Explain(spec)
+	r, err := convwalk.Explain(spec)
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -87,6 +87,9 @@ func loadModelData(modelPath, dataPath, xPath string) (*modelData, error) {
 	if err != nil {
 		return nil, userErr("--model %s: %v", modelPath, err)
 	}
+	if err := checkWeights("--model", modelPath, m); err != nil {
+		return nil, err
+	}
 	p, err := pipeline.Parse(extra.Preprocessing)
 	if err != nil {
 		return nil, userErr("--model %s: %v", modelPath, err)

@@ -210,3 +210,19 @@ func parseBytes(s string) (int64, error) {
 	}
 	return int64(v * mult), nil
 }
+
+// checkWeights refuses a model whose weights hold NaN or ±Inf: it would
+// predict NaN everywhere (and label every row as the first class).
+func checkWeights(flagName, path string, m *model.Model) error {
+	for _, l := range m.Layers() {
+		for _, p := range l.Common().Params() {
+			for i, v := range p.Value.Data {
+				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+					return userErr("%s %s: weight %s of layer %q holds %v (at index %d): the model would predict NaN for every row; retrain it (a lower learning rate often helps) or load other weights",
+						flagName, path, p.Name, l.Common().Name, v, i)
+				}
+			}
+		}
+	}
+	return nil
+}

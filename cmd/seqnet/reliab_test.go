@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -344,5 +345,55 @@ func TestExplainRegressionUnitIsNotAClass(t *testing.T) {
 	out := mustCLI(t, "explain-model", "--model", m, "--data", series, "--row", "0", "--unit", "1", "--method", "gradient", "--out", filepath.Join(dir, "e.csv"))
 	if strings.Contains(out, "class") || !strings.Contains(out, "explaining output 0 unit 1") {
 		t.Errorf("regression head explained as a class:\n%s", out)
+	}
+}
+
+// TestBadTargetCellIsNamed: one non-numeric cell in a numeric target
+// turned the regression into classification with a class per value
+// (exit 0); it is now an error naming the line and the value.
+func TestBadTargetCellIsNamed(t *testing.T) {
+	dir := t.TempDir()
+	for _, bad := range []string{"1e39", "abc", "inf", "#N/A"} {
+		var b strings.Builder
+		b.WriteString("a,b,y\n")
+		for i := 0; i < 40; i++ {
+			y := fmt.Sprintf("%d.5", i)
+			if i == 17 {
+				y = bad
+			}
+			fmt.Fprintf(&b, "%d,%d,%s\n", i%3, i%5, y)
+		}
+		path := writeFile(t, filepath.Join(dir, "r.csv"), b.String())
+		_, errOut, code := cli("train", "--data", path, "--epochs", "1", "--no-curves", "--out", filepath.Join(dir, "m.seqnet"))
+		if code != 2 || !strings.Contains(errOut, fmt.Sprintf("line 19 %q", bad)) || !strings.Contains(errOut, "holds numbers in 39 of 40 rows") {
+			t.Errorf("%s: exit %d, %q", bad, code, errOut)
+		}
+	}
+}
+
+// TestNaNWeightsAreRefused: a model whose weights hold NaN predicted NaN
+// and labelled every row as the first class, exit 0.
+func TestNaNWeightsAreRefused(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := classCSV(t, dir, 40, 1)
+	mp := filepath.Join(dir, "m.seqnet")
+	mustCLI(t, "train", "--data", csvPath, "--epochs", "1", "--no-curves", "--out", mp)
+	m, extra, err := checkpoint.Load(mp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Params()[0].Value.Data[1] = float32(math.NaN())
+	if err := checkpoint.Save(mp, m, extra); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"predict", "--model", mp, "--data", csvPath},
+		{"evaluate", "--model", mp, "--data", csvPath},
+		{"explain-model", "--model", mp, "--data", csvPath, "--row", "0", "--out", filepath.Join(dir, "e.csv")},
+	} {
+		out, errOut, code := cli(args...)
+		if code != 2 || !strings.Contains(errOut, "holds NaN (at index 1): the model would predict NaN") {
+			t.Errorf("%s: exit %d, %q, stdout %q", args[0], code, errOut, out)
+		}
 	}
 }

@@ -266,6 +266,11 @@ func loadModelFile(flagName, path string) (*model.Model, checkpoint.Extra, *pipe
 	if err != nil {
 		return nil, extra, nil, userErr("%s %s: %v", flagName, path, err)
 	}
+	if flagName != "model" { // summary shows any model
+		if err := checkWeights(flagName, path, m); err != nil {
+			return nil, extra, nil, err
+		}
+	}
 	return m, extra, p, nil
 }
 

@@ -1,5 +1,5 @@
 // Package engine is what the `seqnet studio` page computes, as plain data
-// ready for JSON: a convolution worked window by window (explainconv, and
+// ready for JSON: a convolution worked window by window (convwalk, and
 // the same numbers from the real layers.Conv1D), a shape walk (shapewalk)
 // and the tutorial's three experiments trained one epoch at a time
 // (tutorial, model). The page runs this package compiled to WebAssembly
@@ -11,7 +11,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/seqnet/seqnet/explainconv"
+	"github.com/seqnet/seqnet/convwalk"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/shapewalk"
@@ -33,7 +33,7 @@ type ConvRequest struct {
 // the settings are impossible.
 type ConvResponse struct {
 	// Result is `seqnet explain --json`'s object; nil on error.
-	Result *explainconv.JSONResult `json:"result,omitempty"`
+	Result *convwalk.JSONResult `json:"result,omitempty"`
 	// Kernel is the kernel as parsed, (kernel_size, channels, filters),
 	// in float32 as the layer holds it.
 	Kernel [][][]float32 `json:"kernel,omitempty"`
@@ -73,7 +73,7 @@ type Formula struct {
 
 // formula fills in the general formula and checks it against the
 // geometry layers.ConvOutput computed.
-func formula(j *explainconv.JSONResult) (*Formula, error) {
+func formula(j *convwalk.JSONResult) (*Formula, error) {
 	f := &Formula{W: j.InputShape[0], PadLeft: j.PadLeft, PadRight: j.PadRight, K: j.KernelShape[0], D: j.Dilation, S: j.Strides}
 	f.Numerator = f.W + f.PadLeft + f.PadRight - (f.K-1)*f.D - 1
 	f.Out = f.Numerator/f.S + 1 // Numerator >= 0 whenever there is an output
@@ -101,16 +101,16 @@ func Conv(req ConvRequest) ConvResponse {
 	if req.Dilation < 1 {
 		return ConvResponse{Error: fmt.Sprintf("dilation must be at least 1, received %d", req.Dilation)}
 	}
-	spec := explainconv.Spec{Strides: req.Strides, Dilation: req.Dilation, Padding: strings.ToLower(strings.TrimSpace(req.Padding))}
+	spec := convwalk.Spec{Strides: req.Strides, Dilation: req.Dilation, Padding: strings.ToLower(strings.TrimSpace(req.Padding))}
 	var err error
-	if spec.Input, err = explainconv.ParseInput(req.Input); err != nil {
+	if spec.Input, err = convwalk.ParseInput(req.Input); err != nil {
 		return ConvResponse{Error: "input: " + err.Error()}
 	}
-	if spec.Kernel, err = explainconv.ParseKernel(req.Kernel); err != nil {
+	if spec.Kernel, err = convwalk.ParseKernel(req.Kernel); err != nil {
 		return ConvResponse{Error: "kernel: " + err.Error()}
 	}
 	if strings.TrimSpace(req.Bias) != "" {
-		if spec.Bias, err = explainconv.ParseList(req.Bias); err != nil {
+		if spec.Bias, err = convwalk.ParseList(req.Bias); err != nil {
 			return ConvResponse{Error: "bias: " + err.Error()}
 		}
 	}
@@ -122,7 +122,7 @@ func Conv(req ConvRequest) ConvResponse {
 			return ConvResponse{Error: fmt.Sprintf("the kernel has %d weights; the page draws at most %d: use a smaller kernel, or seqnet explain on the command line", n, MaxKernel)}
 		}
 	}
-	r, err := explainconv.Explain(spec)
+	r, err := convwalk.Explain(spec)
 	if err != nil {
 		resp := ConvResponse{Error: err.Error()}
 		resp.ShapeCommand, resp.ShapeError = shapeSays(spec)
@@ -153,7 +153,7 @@ func Conv(req ConvRequest) ConvResponse {
 // shapeSays runs the `seqnet shape` walk for a Conv1D with the spec's
 // settings on one sample of the spec's input, and returns the command line
 // and its error ("" when the walk succeeds or the input has no shape).
-func shapeSays(s explainconv.Spec) (cmd, msg string) {
+func shapeSays(s convwalk.Spec) (cmd, msg string) {
 	if len(s.Input) == 0 || len(s.Input[0]) == 0 || len(s.Kernel) == 0 || len(s.Kernel[0]) == 0 || len(s.Kernel[0][0]) == 0 {
 		return "", ""
 	}
@@ -169,7 +169,7 @@ func shapeSays(s explainconv.Spec) (cmd, msg string) {
 
 // layerForward runs the worked convolution through layers.Conv1D, the
 // layer models train with, and returns its output (output_length, filters).
-func layerForward(r *explainconv.Result) ([][]float32, error) {
+func layerForward(r *convwalk.Result) ([][]float32, error) {
 	s := r.Spec
 	opts := []layers.Conv1DOption{layers.Strides(s.Strides), layers.DilationRate(s.Dilation), layers.Padding(s.Padding)}
 	if s.Bias == nil {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/seqnet/seqnet/tutorial"
+	"github.com/seqnet/seqnet/internal/tutorial"
 )
 
 func TestConvTutorial(t *testing.T) {

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/seqnet/seqnet/internal/tutorial"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/tensor"
-	"github.com/seqnet/seqnet/tutorial"
 )
 
 // ExperimentInfo describes one of the tutorial's experiments for the page.
