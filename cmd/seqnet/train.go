@@ -398,7 +398,11 @@ func (t *trainer) run() error {
 			if err != nil {
 				return asUser(err)
 			}
-			fmt.Fprintf(t.w, "linear path: started at the ridge fit on the training windows that does best on the validation windows: the change from the %s (alpha %.3g)\n", st.Anchor, st.Alpha)
+			alpha := fmt.Sprintf("alpha %.3g", st.Alpha)
+			if math.IsInf(st.Alpha, 1) {
+				alpha = "alpha ∞: no change, the naive forecast itself"
+			}
+			fmt.Fprintf(t.w, "linear path: started at the ridge fit on the training windows that does best on the validation windows: the change from the %s (%s)\n", st.Anchor, alpha)
 			t.keepStart = true
 		}
 		if strings.EqualFold(spec, "nbcnn") {
