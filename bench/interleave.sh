@@ -4,6 +4,8 @@
 # (seqnet/PyTorch, oriented so that > 1 means seqnet is faster). Alternating rounds keep a
 # comparison fair when a shared machine's speed drifts (it does, by ±30% here).
 # Usage: ROUNDS=3 THREADS=2 bench/interleave.sh [--workloads W2,W3] [--reps 3] [--min-time 0.5]
+# With ORT=1 the reference is ONNX Runtime on W5 (the reference folder's ort/run_ort_bench.sh,
+# run from a copy; it needs npm) and seqnet runs W5 only.
 # Needs what bench/compare.sh installs (python3-torch, python3-numpy, libopenblas0).
 set -euo pipefail
 top="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,9 +16,17 @@ threads="${THREADS:-2}"
 out="$(mktemp -d)"
 /usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "PyTorch missing: run bench/compare.sh once (it installs it)" >&2; exit 1; }
 go build -o "$out/seqnet" "$top/cmd/seqnet"
+if [ "${ORT:-0}" = 1 ]; then
+  cp -r "$ref" "$out/reference" # the ONNX export and npm install write beside themselves
+  set -- "$@" --workloads W5
+fi
 for r in $(seq "$rounds"); do
-  echo "== round $r/$rounds: PyTorch" >&2
-  THREADS=$threads PYTHON=/usr/bin/python3 "$ref/run_torch_bench.sh" "$@" > "$out/torch-$r.jsonl"
+  echo "== round $r/$rounds: the reference" >&2
+  if [ "${ORT:-0}" = 1 ]; then
+    (cd "$out/reference/ort" && THREADS=$threads REPS=3 ./run_ort_bench.sh) > "$out/torch-$r.jsonl"
+  else
+    THREADS=$threads PYTHON=/usr/bin/python3 "$ref/run_torch_bench.sh" "$@" > "$out/torch-$r.jsonl"
+  fi
   echo "== round $r/$rounds: seqnet" >&2
   "$out/seqnet" bench --json --threads "$threads" "$@" > "$out/seqnet-$r.jsonl"
 done
@@ -34,7 +44,7 @@ ours = [load(os.path.join(out, f"seqnet-{r}.jsonl")) for r in range(1, rounds + 
 refs = [load(os.path.join(out, f"torch-{r}.jsonl")) for r in range(1, rounds + 1)]
 for line in open(os.path.join(out, "seqnet-1.jsonl")):
     if line.startswith('{"machine"'): print("seqnet ran on:", json.loads(line)["machine"])
-print("| workload | metric | threads | seqnet (median) | PyTorch (median) | ratio, median of rounds (>1: seqnet faster) | ratios per round |")
+print("| workload | metric | threads | seqnet (median) | reference (median) | ratio, median of rounds (>1: seqnet faster) | ratios per round |")
 print("|---|---|---|---|---|---|---|")
 for key in ours[0]:
     if not all(key in o and key in f for o, f in zip(ours, refs)): continue

@@ -253,14 +253,19 @@ func (c *Conv1D) Config() map[string]any {
 	cfg["groups"] = c.Groups
 	cfg["activation"] = c.Activation.Name
 	cfg["use_bias"] = c.UseBias
-	cfg["kernel_initializer"] = initializerConfig(c.KernelInitializer)
-	cfg["bias_initializer"] = initializerConfig(c.BiasInitializer)
-	cfg["kernel_regularizer"] = RegularizerConfig(c.KernelRegularizer)
-	cfg["bias_regularizer"] = RegularizerConfig(c.BiasRegularizer)
+	weightConfig(cfg, "kernel", c.KernelInitializer, c.KernelRegularizer, c.KernelConstraint)
+	weightConfig(cfg, "bias", c.BiasInitializer, c.BiasRegularizer, c.BiasConstraint)
 	cfg["activity_regularizer"] = nil
-	cfg["kernel_constraint"] = ConstraintConfig(c.KernelConstraint)
-	cfg["bias_constraint"] = ConstraintConfig(c.BiasConstraint)
 	return cfg
+}
+
+// weightConfig writes the Keras arguments of one family of weights into
+// cfg: weight+"_initializer", "_regularizer" and "_constraint" ("kernel",
+// "bias", "recurrent", "depthwise", …).
+func weightConfig(cfg map[string]any, weight string, in Initializer, r Regularizer, c Constraint) {
+	cfg[weight+"_initializer"] = initializerConfig(in)
+	cfg[weight+"_regularizer"] = RegularizerConfig(r)
+	cfg[weight+"_constraint"] = ConstraintConfig(c)
 }
 
 func initializerConfig(in Initializer) map[string]any {

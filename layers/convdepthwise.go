@@ -259,13 +259,9 @@ func (l *DepthwiseConv1D) Config() map[string]any {
 	cfg["dilation_rate"] = []int{l.DilationRate}
 	cfg["activation"] = l.Activation.Name
 	cfg["use_bias"] = l.UseBias
-	cfg["depthwise_initializer"] = initializerConfig(l.DepthwiseInitializer)
-	cfg["bias_initializer"] = initializerConfig(l.BiasInitializer)
-	cfg["depthwise_regularizer"] = RegularizerConfig(l.DepthwiseRegularizer)
-	cfg["bias_regularizer"] = RegularizerConfig(l.BiasRegularizer)
+	weightConfig(cfg, "depthwise", l.DepthwiseInitializer, l.DepthwiseRegularizer, l.DepthwiseConstraint)
+	weightConfig(cfg, "bias", l.BiasInitializer, l.BiasRegularizer, l.BiasConstraint)
 	cfg["activity_regularizer"] = nil
-	cfg["depthwise_constraint"] = ConstraintConfig(l.DepthwiseConstraint)
-	cfg["bias_constraint"] = ConstraintConfig(l.BiasConstraint)
 	return cfg
 }
 
@@ -435,16 +431,10 @@ func (l *SeparableConv1D) Config() map[string]any {
 	cfg["dilation_rate"] = []int{l.DilationRate}
 	cfg["activation"] = l.Activation.Name
 	cfg["use_bias"] = l.UseBias
-	cfg["depthwise_initializer"] = initializerConfig(l.DepthwiseInitializer)
-	cfg["pointwise_initializer"] = initializerConfig(l.PointwiseInitializer)
-	cfg["bias_initializer"] = initializerConfig(l.BiasInitializer)
-	cfg["depthwise_regularizer"] = RegularizerConfig(l.DepthwiseRegularizer)
-	cfg["pointwise_regularizer"] = RegularizerConfig(l.PointwiseRegularizer)
-	cfg["bias_regularizer"] = RegularizerConfig(l.BiasRegularizer)
+	weightConfig(cfg, "depthwise", l.DepthwiseInitializer, l.DepthwiseRegularizer, l.DepthwiseConstraint)
+	weightConfig(cfg, "pointwise", l.PointwiseInitializer, l.PointwiseRegularizer, l.PointwiseConstraint)
+	weightConfig(cfg, "bias", l.BiasInitializer, l.BiasRegularizer, l.BiasConstraint)
 	cfg["activity_regularizer"] = nil
-	cfg["depthwise_constraint"] = ConstraintConfig(l.DepthwiseConstraint)
-	cfg["pointwise_constraint"] = ConstraintConfig(l.PointwiseConstraint)
-	cfg["bias_constraint"] = ConstraintConfig(l.BiasConstraint)
 	return cfg
 }
 

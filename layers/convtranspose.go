@@ -278,13 +278,9 @@ func (l *Conv1DTranspose) Config() map[string]any {
 	cfg["dilation_rate"] = []int{l.DilationRate}
 	cfg["activation"] = l.Activation.Name
 	cfg["use_bias"] = l.UseBias
-	cfg["kernel_initializer"] = initializerConfig(l.KernelInitializer)
-	cfg["bias_initializer"] = initializerConfig(l.BiasInitializer)
-	cfg["kernel_regularizer"] = RegularizerConfig(l.KernelRegularizer)
-	cfg["bias_regularizer"] = RegularizerConfig(l.BiasRegularizer)
+	weightConfig(cfg, "kernel", l.KernelInitializer, l.KernelRegularizer, l.KernelConstraint)
+	weightConfig(cfg, "bias", l.BiasInitializer, l.BiasRegularizer, l.BiasConstraint)
 	cfg["activity_regularizer"] = nil
-	cfg["kernel_constraint"] = ConstraintConfig(l.KernelConstraint)
-	cfg["bias_constraint"] = ConstraintConfig(l.BiasConstraint)
 	return cfg
 }
 

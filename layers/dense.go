@@ -128,12 +128,8 @@ func (d *Dense) Config() map[string]any {
 	cfg["units"] = d.Units
 	cfg["activation"] = d.Activation.Name
 	cfg["use_bias"] = d.UseBias
-	cfg["kernel_initializer"] = initializerConfig(d.KernelInitializer)
-	cfg["bias_initializer"] = initializerConfig(d.BiasInitializer)
-	cfg["kernel_regularizer"] = RegularizerConfig(d.KernelRegularizer)
-	cfg["bias_regularizer"] = RegularizerConfig(d.BiasRegularizer)
+	weightConfig(cfg, "kernel", d.KernelInitializer, d.KernelRegularizer, d.KernelConstraint)
+	weightConfig(cfg, "bias", d.BiasInitializer, d.BiasRegularizer, d.BiasConstraint)
 	cfg["activity_regularizer"] = nil
-	cfg["kernel_constraint"] = ConstraintConfig(d.KernelConstraint)
-	cfg["bias_constraint"] = ConstraintConfig(d.BiasConstraint)
 	return cfg
 }

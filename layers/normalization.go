@@ -328,14 +328,10 @@ func (l *BatchNormalization) Config() map[string]any {
 	cfg["epsilon"] = l.Epsilon
 	cfg["center"] = l.Center
 	cfg["scale"] = l.Scale
-	cfg["beta_initializer"] = initializerConfig(l.BetaInitializer)
-	cfg["gamma_initializer"] = initializerConfig(l.GammaInitializer)
+	weightConfig(cfg, "beta", l.BetaInitializer, l.BetaRegularizer, l.BetaConstraint)
+	weightConfig(cfg, "gamma", l.GammaInitializer, l.GammaRegularizer, l.GammaConstraint)
 	cfg["moving_mean_initializer"] = initializerConfig(l.MovingMeanInitializer)
 	cfg["moving_variance_initializer"] = initializerConfig(l.MovingVarianceInitializer)
-	cfg["beta_regularizer"] = RegularizerConfig(l.BetaRegularizer)
-	cfg["gamma_regularizer"] = RegularizerConfig(l.GammaRegularizer)
-	cfg["beta_constraint"] = ConstraintConfig(l.BetaConstraint)
-	cfg["gamma_constraint"] = ConstraintConfig(l.GammaConstraint)
 	cfg["synchronized"] = l.Synchronized
 	return cfg
 }
@@ -521,12 +517,8 @@ func (l *LayerNormalization) Config() map[string]any {
 	cfg["center"] = l.Center
 	cfg["scale"] = l.Scale
 	cfg["rms_scaling"] = l.RMSScaling
-	cfg["beta_initializer"] = initializerConfig(l.BetaInitializer)
-	cfg["gamma_initializer"] = initializerConfig(l.GammaInitializer)
-	cfg["beta_regularizer"] = RegularizerConfig(l.BetaRegularizer)
-	cfg["gamma_regularizer"] = RegularizerConfig(l.GammaRegularizer)
-	cfg["beta_constraint"] = ConstraintConfig(l.BetaConstraint)
-	cfg["gamma_constraint"] = ConstraintConfig(l.GammaConstraint)
+	weightConfig(cfg, "beta", l.BetaInitializer, l.BetaRegularizer, l.BetaConstraint)
+	weightConfig(cfg, "gamma", l.GammaInitializer, l.GammaRegularizer, l.GammaConstraint)
 	return cfg
 }
 

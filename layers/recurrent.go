@@ -318,16 +318,10 @@ func (r *RNN) rnnConfig() map[string]any {
 	cfg["activation"] = r.Activation.Name
 	cfg["recurrent_activation"] = r.RecurrentActivation.Name
 	cfg["use_bias"] = r.UseBias
-	cfg["kernel_initializer"] = initializerConfig(r.KernelInitializer)
-	cfg["recurrent_initializer"] = initializerConfig(r.RecurrentInitializer)
-	cfg["bias_initializer"] = initializerConfig(r.BiasInitializer)
-	cfg["kernel_regularizer"] = RegularizerConfig(r.KernelRegularizer)
-	cfg["recurrent_regularizer"] = RegularizerConfig(r.RecurrentRegularizer)
-	cfg["bias_regularizer"] = RegularizerConfig(r.BiasRegularizer)
+	weightConfig(cfg, "kernel", r.KernelInitializer, r.KernelRegularizer, r.KernelConstraint)
+	weightConfig(cfg, "recurrent", r.RecurrentInitializer, r.RecurrentRegularizer, r.RecurrentConstraint)
+	weightConfig(cfg, "bias", r.BiasInitializer, r.BiasRegularizer, r.BiasConstraint)
 	cfg["activity_regularizer"] = nil
-	cfg["kernel_constraint"] = ConstraintConfig(r.KernelConstraint)
-	cfg["recurrent_constraint"] = ConstraintConfig(r.RecurrentConstraint)
-	cfg["bias_constraint"] = ConstraintConfig(r.BiasConstraint)
 	cfg["dropout"] = r.Dropout
 	cfg["recurrent_dropout"] = r.RecurrentDropout
 	cfg["seed"] = seedConfig(r.Seed)

@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/seqnet/seqnet/losses"
 	"github.com/seqnet/seqnet/tensor"
@@ -63,6 +64,9 @@ func (m *Model) evaluate(d Dataset, batchSize int, metrics [][]losses.Metric) (L
 // (default 32), as model.predict. It is safe to call from many goroutines
 // at once.
 func (m *Model) Predict(x *tensor.Tensor, batchSize int) (*tensor.Tensor, error) {
+	if k := len(m.outputs); k > 1 {
+		return nil, fmt.Errorf("predict: the model has %d outputs and Predict returns one: use PredictMulti, which returns every output in order", k)
+	}
 	out, err := m.PredictMulti([]*tensor.Tensor{x}, batchSize)
 	if err != nil {
 		return nil, err

@@ -135,3 +135,22 @@ func TestPerStepSparseClassification(t *testing.T) {
 		t.Errorf("per-step accuracy %.3f after 60 epochs on a separable task, want ≥ 0.99", acc)
 	}
 }
+
+// TestPredictOnMultiOutputPointsToPredictMulti: Predict returned the first
+// output of a two-output model and dropped the other.
+func TestPredictOnMultiOutputPointsToPredictMulti(t *testing.T) {
+	in := Input(4, 2)
+	f := Call(layers.NewFlatten(), in)
+	m, err := NewModel([]*Tensor{in}, []*Tensor{Call(layers.NewDense(1, ""), f), Call(layers.NewDense(3, "softmax"), f)}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := tensor.New(5, 4, 2)
+	if _, err := m.Predict(x, 0); err == nil || !strings.Contains(err.Error(), "the model has 2 outputs and Predict returns one: use PredictMulti") {
+		t.Errorf("Predict on two outputs: %v", err)
+	}
+	outs, err := m.PredictMulti([]*tensor.Tensor{x}, 0)
+	if err != nil || len(outs) != 2 || outs[1].Shape[1] != 3 {
+		t.Errorf("PredictMulti: %v %v", outs, err)
+	}
+}

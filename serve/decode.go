@@ -64,6 +64,9 @@ func decodeJSON(body []byte, v any) error {
 // decodeTF decodes a TensorFlow Serving :predict body: {"instances": [...]}
 // (row form) or {"inputs": ...} (columnar form).
 func (r *reader) decodeTF(body []byte) (*request, error) {
+	if list, ok := textInstances(body); ok {
+		return r.rows(list)
+	}
 	// The usual body, {"instances": [...]} (and maybe "signature_name"),
 	// is decoded in one pass; anything else takes the careful path below,
 	// whose messages say what is wrong.

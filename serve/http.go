@@ -52,16 +52,20 @@ func (s *Server) newCall(w http.ResponseWriter, r *http.Request, protocol string
 
 // reply writes v as JSON with status code.
 func (c *call) reply(code int, v any) {
-	c.status = code
 	b, err := json.Marshal(v)
 	if err != nil {
 		code, b = 500, []byte(`{"error": "the answer could not be encoded as JSON"}`)
 		c.s.log.Error("encoding an answer", "error", err)
 	}
+	c.replyJSON(code, append(b, '\n'))
+}
+
+// replyJSON writes an encoded JSON answer (ending in a newline).
+func (c *call) replyJSON(code int, b []byte) {
+	c.status = code
 	c.w.Header().Set("Content-Type", "application/json")
 	c.w.WriteHeader(code)
 	c.w.Write(b)
-	c.w.Write([]byte("\n"))
 }
 
 // fail answers an error as {"error": "..."} with its status.
@@ -124,17 +128,36 @@ func quoteAll(s []string) []string {
 	return out
 }
 
-// body reads the request body within the size limit.
-func (c *call) body() ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, c.s.o.MaxBodyBytes))
+// body reads the request body within the size limit into *buf (a pooled
+// buffer, sized from Content-Length when it is given).
+func (c *call) body(buf *[]byte) ([]byte, error) {
+	limit := c.s.o.MaxBodyBytes
+	r := http.MaxBytesReader(c.w, c.r.Body, limit)
+	b := (*buf)[:0]
+	if n := c.r.ContentLength; n > 0 && n < limit && int64(cap(b)) <= n {
+		b = make([]byte, 0, n+1) // +1: the read that sees EOF needs room
+	}
+	var err error
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		var n int
+		n, err = r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			break
+		}
+	}
+	*buf = b
+	if err == io.EOF {
+		return b, nil
+	}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return nil, &badRequest{msg: fmt.Sprintf("the request body is larger than %d bytes (--max-body): send fewer instances per request", c.s.o.MaxBodyBytes), tooLarge: true}
+		return nil, &badRequest{msg: fmt.Sprintf("the request body is larger than %d bytes (--max-body): send fewer instances per request", limit), tooLarge: true}
 	}
-	if err != nil {
-		return nil, bad("reading the request body: %v", err)
-	}
-	return b, nil
+	return nil, bad("reading the request body: %v", err)
 }
 
 // acquire takes one of the concurrent-request slots, or answers 503.
@@ -174,11 +197,14 @@ func (c *call) predict(e *entry, lm *loaded, decode func(*reader, []byte) (*requ
 			}
 		}()
 	}
-	body, err := c.body()
+	buf := getBuffer()
+	body, err := c.body(buf)
 	if err != nil {
+		putBuffer(buf)
 		return nil, nil, err
 	}
-	req, err := decode(&lm.r, body)
+	req, err := decode(&lm.r, body) // the decoders copy what they keep
+	putBuffer(buf)
 	if err != nil {
 		return nil, nil, err
 	}

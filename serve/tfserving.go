@@ -52,9 +52,16 @@ func (s *Server) tfServing(w http.ResponseWriter, r *http.Request) {
 		}
 		if req.columnar {
 			c.reply(200, map[string]any{"outputs": a.tfColumns()})
-		} else {
-			c.reply(200, map[string]any{"predictions": a.tfRows()})
+			return
 		}
+		buf := getBuffer()
+		defer putBuffer(buf)
+		if b, ok := a.appendTFRows((*buf)[:0]); ok {
+			*buf = append(b, '\n')
+			c.replyJSON(200, *buf)
+			return
+		}
+		c.reply(200, map[string]any{"predictions": a.tfRows()})
 	case r.Method != http.MethodGet:
 		c.fail(405, fmt.Errorf("%s %s: use GET (or POST to .../%s:predict)", r.Method, r.URL.Path, name))
 	case sub == "":

@@ -80,10 +80,10 @@ func predict(d *dataFlags, modelPath, out string, batch int, stdout io.Writer) e
 	format := "csv"
 	if out != "" {
 		switch ext := strings.ToLower(filepath.Ext(out)); ext {
-		case ".csv", ".jsonl", ".npy":
+		case ".csv", ".jsonl", ".npy", ".npz":
 			format = ext[1:]
 		default:
-			return userErr("--out %s: unknown format %q: expected .csv, .jsonl or .npy", out, ext)
+			return userErr("--out %s: unknown format %q: expected .csv, .jsonl, .npy or .npz", out, ext)
 		}
 	}
 	if err := checkOutDir("--out", out); err != nil {
@@ -108,7 +108,16 @@ func predict(d *dataFlags, modelPath, out string, batch int, stdout io.Writer) e
 	case "jsonl":
 		err = pr.writeJSONL(&buf)
 	case "npy":
-		err = npy.Write(&buf, raw)
+		if len(raw) > 1 {
+			return userErr("--out %s: the model has %d outputs and a .npy file holds one array: write them all with --out FILE.npz (arrays output_0, output_1, …) or as .csv/.jsonl", out, len(raw))
+		}
+		err = npy.Write(&buf, raw[0])
+	case "npz":
+		var arrays []*npy.Array
+		for i, r := range raw {
+			arrays = append(arrays, &npy.Array{Name: fmt.Sprintf("output_%d", i), Tensor: r})
+		}
+		err = npy.WriteNPZ(&buf, arrays, false)
 	}
 	if err != nil {
 		return err
@@ -125,44 +134,59 @@ func predict(d *dataFlags, modelPath, out string, batch int, stdout io.Writer) e
 }
 
 // runModel predicts ds and decodes the outputs with the pipeline (labels
-// and probabilities, or values in the original units); raw is what an .npy
-// file gets: (N, classes) probabilities or (N, outputs) values.
-func runModel(m *model.Model, p *pipeline.Pipeline, ds *pipeline.Batch, batch int) (*predictions, *tensor.Tensor, error) {
-	y, err := m.Predict(ds.X, batch)
+// and probabilities, or values in the original units). raw is what .npy
+// and .npz files get: each model output in the model's own shape
+// (probabilities as the model gives them, (N, 1) for a sigmoid; values in
+// the original units), one array per output.
+func runModel(m *model.Model, p *pipeline.Pipeline, ds *pipeline.Batch, batch int) (*predictions, []*tensor.Tensor, error) {
+	outs, err := m.PredictMulti([]*tensor.Tensor{ds.X}, batch)
 	if err != nil {
 		return nil, nil, asUser(err)
 	}
+	pr := &predictions{rowName: ds.RowName, rows: ds.Rows}
+	if len(outs) > 1 {
+		// Every output, its values side by side: output_I_J columns.
+		n := outs[0].Shape[0]
+		pr.values = make([][]float64, n)
+		for o, y := range outs {
+			k := len(y.Data) / n
+			for j := 0; j < k; j++ {
+				pr.outputs = append(pr.outputs, fmt.Sprintf("output_%d_%d", o, j))
+			}
+			for i := 0; i < n; i++ {
+				for _, v := range y.Data[i*k : (i+1)*k] {
+					pr.values[i] = append(pr.values[i], float64(v))
+				}
+			}
+		}
+		return pr, outs, nil
+	}
+	y := outs[0]
 	preds, err := p.Decode(y, ds.Rows)
 	if err != nil {
 		return nil, nil, err
 	}
-	n := len(preds)
-	pr := &predictions{rowName: ds.RowName, rows: ds.Rows}
 	if classes := p.Classes(); classes != nil {
 		pr.classes = classes
-		raw := tensor.New(n, len(classes))
-		for i, q := range preds {
-			for j, v := range q.Probabilities {
-				raw.Data[i*len(classes)+j] = float32(v)
-			}
+		for _, q := range preds {
 			pr.probs = append(pr.probs, q.Probabilities)
 			pr.label = append(pr.label, q.Label)
 		}
-		return pr, raw, nil
+		return pr, outs, nil
 	}
 	k := 1
 	if y.Rank() > 1 {
 		k = tensor.Size(y.Shape[1:])
 	}
 	pr.outputs = p.OutputNames(k)
-	raw := tensor.New(n, k)
+	raw := tensor.New(y.Shape...)
 	for i, q := range preds {
 		for j, v := range q.Values {
 			raw.Data[i*k+j] = float32(v)
 		}
 		pr.values = append(pr.values, q.Values)
 	}
-	return pr, raw, nil
+	return pr, []*tensor.Tensor{raw}, nil
 }
 
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }

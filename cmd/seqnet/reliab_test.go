@@ -397,3 +397,56 @@ func TestNaNWeightsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestPredictWritesWhatTheModelGives: a two-output model's predictions
+// hold both outputs (the second was dropped, exit 0); .npy/.npz files hold
+// the model's own output shapes (a binary classifier's (N, 1), not (N, 2)).
+func TestPredictWritesWhatTheModelGives(t *testing.T) {
+	dir := t.TempDir()
+	two := filepath.Join(dir, "two.seqnet")
+	mustCLI(t, "import", "--keras-json", "../../keras/testdata/keras2_functional_two_outputs.json", "--out", two)
+	x := filepath.Join(dir, "x.npy")
+	if err := npy.WriteFile(x, tensor.New(4, 10, 2)); err != nil {
+		t.Fatal(err)
+	}
+	out := mustCLI(t, "predict", "--model", two, "--x", x)
+	if first, _, _ := strings.Cut(out, "\n"); first != "index,output_0_0,output_1_0,output_1_1,output_1_2" {
+		t.Errorf("CSV header %q: want both outputs", first)
+	}
+	npz := filepath.Join(dir, "o.npz")
+	mustCLI(t, "predict", "--model", two, "--x", x, "--out", npz)
+	arrays, err := npy.ReadNPZFile(npz)
+	if err != nil || len(arrays) != 2 || !slicesEqual(arrays[1].Tensor.Shape, []int{4, 3}) {
+		t.Errorf("npz: %v %v", arrays, err)
+	}
+	if _, errOut, code := cli("predict", "--model", two, "--x", x, "--out", filepath.Join(dir, "o.npy")); code != 2 || !strings.Contains(errOut, "write them all with --out FILE.npz") {
+		t.Errorf("two outputs to .npy: exit %d, %q", code, errOut)
+	}
+	// A binary classifier: its .npy is the sigmoid's (N, 1).
+	var b strings.Builder
+	b.WriteString("a,b,label\n")
+	for i := 0; i < 30; i++ {
+		fmt.Fprintf(&b, "%d,%d,%s\n", i%4, i%3, []string{"no", "yes"}[i%2])
+	}
+	data := writeFile(t, filepath.Join(dir, "bin.csv"), b.String())
+	bin := filepath.Join(dir, "bin.seqnet")
+	mustCLI(t, "train", "--data", data, "--epochs", "1", "--no-curves", "--out", bin)
+	p := filepath.Join(dir, "p.npy")
+	mustCLI(t, "predict", "--model", bin, "--data", data, "--out", p)
+	got, err := npy.ReadFile(p)
+	if err != nil || !slicesEqual(got.Tensor.Shape, []int{30, 1}) {
+		t.Errorf("binary .npy shape %v (%v), want (30, 1)", got, err)
+	}
+}
+
+func slicesEqual(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
