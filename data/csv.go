@@ -337,6 +337,9 @@ func readRecords(r io.Reader, delim rune, header HeaderMode) (*records, error) {
 		return nil, fmt.Errorf("reading CSV: %w", err)
 	}
 	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")) // UTF-8 byte order mark
+	if isUTF16(raw) {
+		return nil, errors.New("the file is UTF-16 encoded (it starts with a UTF-16 byte order mark or has a zero byte in every other place): save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8, or \"UTF-8\" in the editor's save dialog)")
+	}
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, errors.New("CSV file is empty: expected a header row and/or rows of comma-, semicolon- or tab-separated values")
 	}
@@ -347,16 +350,28 @@ func readRecords(r io.Reader, delim rune, header HeaderMode) (*records, error) {
 	cr.Comma = delim
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = delim != '\t'
+	read := func() ([]string, int, error) {
+		rec, err := cr.Read()
+		if err != nil {
+			return nil, 0, err // FieldPos panics after an error
+		}
+		line, _ := cr.FieldPos(0)
+		return rec, line, nil
+	}
+	if delim == '\t' {
+		// Tab-separated text is read without quote processing: a quote is
+		// part of the text (label<TAB>subject lines often hold one).
+		read = tabReader(raw)
+	}
 	rs := &records{delim: delim}
 	for {
-		rec, err := cr.Read()
+		rec, line, err := read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return nil, fmt.Errorf("CSV syntax error: %w (check quoting; the delimiter used is %s)", err, delimName(delim))
 		}
-		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // a line of blanks
 		}
@@ -385,10 +400,15 @@ func readRecords(r io.Reader, delim rune, header HeaderMode) (*records, error) {
 	}
 	if rs.hasHeader {
 		rs.columns = rs.recs[0]
+		first := map[string]int{}
 		for j, c := range rs.columns {
 			if c == "" {
 				rs.columns[j] = strconv.Itoa(j)
 			}
+			if k, dup := first[rs.columns[j]]; dup {
+				return nil, fmt.Errorf("columns %d and %d are both named `%s`: columns are chosen by name (--target, --features), so each needs its own; rename one in the header", k, j, rs.columns[j])
+			}
+			first[rs.columns[j]] = j
 		}
 		rs.recs, rs.lines = rs.recs[1:], rs.lines[1:]
 	} else {
@@ -470,7 +490,7 @@ func ignoreHint(recs [][]string, j int) string {
 	return "choose other feature columns"
 }
 
-// detectDelimiter picks among ',', ';' and '\t' the one that splits the
+// detectDelimiter picks among ',', ';', '\t' and '|' the one that splits the
 // first lines into the same number (>1) of fields, preferring more fields.
 func detectDelimiter(raw []byte) rune {
 	var lines []string
@@ -483,10 +503,13 @@ func detectDelimiter(raw []byte) rune {
 		}
 	}
 	best, bestN := ',', 1
-	for _, d := range []rune{',', ';', '\t'} {
+	for _, d := range []rune{',', ';', '\t', '|'} {
 		n := -1
 		for _, l := range lines {
 			c := countOutsideQuotes(l, d)
+			if d == '\t' {
+				c = strings.Count(l, "\t") // no quote processing for tabs
+			}
 			if n < 0 {
 				n = c
 			} else if c != n {
@@ -589,4 +612,41 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// tabReader returns the lines of raw split at tabs, with their 1-based
+// line numbers, and io.EOF at the end: no quote processing.
+func tabReader(raw []byte) func() ([]string, int, error) {
+	lines := strings.Split(string(raw), "\n")
+	i := 0
+	return func() ([]string, int, error) {
+		for i < len(lines) {
+			l := strings.TrimSuffix(lines[i], "\r")
+			i++
+			if strings.TrimSpace(l) == "" {
+				continue
+			}
+			return strings.Split(l, "\t"), i, nil
+		}
+		return nil, 0, io.EOF
+	}
+}
+
+// isUTF16 reports a UTF-16 byte order mark, or text whose every other
+// byte among the first ones is zero.
+func isUTF16(raw []byte) bool {
+	if bytes.HasPrefix(raw, []byte{0xff, 0xfe}) || bytes.HasPrefix(raw, []byte{0xfe, 0xff}) {
+		return true
+	}
+	n := min(len(raw), 64)
+	if n < 8 {
+		return false
+	}
+	zeros := 0
+	for _, b := range raw[:n] {
+		if b == 0 {
+			zeros++
+		}
+	}
+	return zeros*3 >= n
 }

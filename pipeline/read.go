@@ -11,6 +11,8 @@ import (
 
 	"github.com/seqnet/seqnet/data"
 	"github.com/seqnet/seqnet/data/npy"
+	"github.com/seqnet/seqnet/layers"
+	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/tensor"
 )
 
@@ -686,6 +688,12 @@ func readTextTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error) {
 			l, lengths[split/2], lengths[split-1], cut)
 	}
 	p.Vectorizer = vec
+	// The token matrix is texts × seq-len values (and the model's first
+	// activations grow with it): priced before it is allocated.
+	if L := vec.OutputSequenceLength; L > layers.MaxDim || float64(L)*float64(len(t.Texts))*4 > float64(model.MaxMemory) {
+		return nil, inputErr("--seq-len %d for %d texts would take %.3g GiB for the token ids alone, above the memory limit of %.3g GiB (--max-memory): use a --seq-len near the texts' lengths (leave it out for the 95th percentile)",
+			L, len(t.Texts), float64(L)*float64(len(t.Texts))*4/(1<<30), float64(model.MaxMemory)/(1<<30))
+	}
 	x, err := vec.EncodeBatch(t.Texts)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ package serve
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -96,8 +97,11 @@ func report(b *testing.B, lat []time.Duration, samples int, elapsed, cpu time.Du
 // BenchmarkW2 is the serving load benchmark: model.Predict at batch 1 and
 // 256 on the W2 text model, then `seqnet serve` (TF Serving :predict, one
 // text per request, over loopback HTTP) with 1 and 32 concurrent clients,
-// with and without batching. Each sub-benchmark reports p50/p99 latency,
-// samples/s and errors. Run one at a time on a quiet machine:
+// with and without batching, and the same clients against a handler that
+// only reads the body and answers a fixed prediction (http-only: the part
+// of serve's cost that is HTTP and the in-process clients). Each
+// sub-benchmark reports p50/p99 latency, samples/s, errors and CPU time
+// per sample. Run one at a time on a quiet machine:
 //
 //	go test ./serve -run '^$' -bench W2 -benchtime 3s
 func BenchmarkW2(b *testing.B) {
@@ -129,17 +133,32 @@ func BenchmarkW2(b *testing.B) {
 	for _, c := range []struct {
 		clients    int
 		noBatching bool
-	}{{1, false}, {32, false}, {32, true}} {
+		httpOnly   bool
+	}{{1, false, false}, {32, false, false}, {32, true, false}, {32, false, true}} {
 		name := fmt.Sprintf("serve/clients=%d", c.clients)
 		if c.noBatching {
 			name += "/no-batching"
+		}
+		if c.httpOnly {
+			// The same clients and requests against a handler that reads
+			// the body and sends a fixed answer: the cost of HTTP on
+			// loopback and of the clients, which serve's figures include.
+			name = fmt.Sprintf("http-only/clients=%d", c.clients)
 		}
 		b.Run(name, func(b *testing.B) {
 			s, err := New([]ModelFile{{"w2", path}}, Options{NoBatching: c.noBatching, ReloadInterval: -1, Logger: quiet()})
 			if err != nil {
 				b.Fatal(err)
 			}
-			ts := httptest.NewServer(s.Handler())
+			h := s.Handler()
+			if c.httpOnly {
+				h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					io.Copy(io.Discard, r.Body)
+					w.Header().Set("Content-Type", "application/json")
+					w.Write([]byte(`{"predictions":[{"label":"spam","probabilities":{"ham":0.4,"spam":0.6}}]}` + "\n"))
+				})
+			}
+			ts := httptest.NewServer(h)
 			defer func() { ts.Close(); s.Close() }()
 			tr := &http.Transport{MaxIdleConnsPerHost: c.clients}
 			defer tr.CloseIdleConnections()
