@@ -104,6 +104,13 @@ func guardPaths(cmd string, args []string) error {
 				return err
 			}
 		}
+		if (cmd == "train" || cmd == "import") && o.name == "out" {
+			// A model file replaces only a model file: an existing CSV or
+			// text file named by mistake is not overwritten.
+			if st, err := os.Stat(o.value); err == nil && st.Mode().IsRegular() && st.Size() > 0 && !isSeqnetFile(o.value) {
+				return userErr("--out %s exists and is not a seqnet model file: it would be replaced by the model; remove it first or choose another path (e.g. --out model.seqnet)", o.value)
+			}
+		}
 	}
 	return nil
 }

@@ -524,3 +524,23 @@ func TestDuplicateColumnNames(t *testing.T) {
 		t.Errorf("exit %d, %q", code, errOut)
 	}
 }
+
+// TestModelDoesNotReplaceAnotherFile: found by FuzzCLI: train --out
+// naming an existing data file (not an input of this run) replaced it by
+// the model.
+func TestModelDoesNotReplaceAnotherFile(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := classCSV(t, dir, 40, 1)
+	other := writeFile(t, filepath.Join(dir, "notes.tsv"), "a\tb\n1\t2\n")
+	_, errOut, code := cli("train", "--data", csvPath, "--epochs", "1", "--out", other)
+	if code != 2 || !strings.Contains(errOut, "exists and is not a seqnet model file") {
+		t.Errorf("exit %d, %q", code, errOut)
+	}
+	if b, _ := os.ReadFile(other); string(b) != "a\tb\n1\t2\n" {
+		t.Errorf("the file was replaced: %q", b)
+	}
+	// A model file is replaced as before.
+	mp := filepath.Join(dir, "m.seqnet")
+	mustCLI(t, "train", "--data", csvPath, "--epochs", "1", "--no-curves", "--out", mp)
+	mustCLI(t, "train", "--data", csvPath, "--epochs", "1", "--no-curves", "--out", mp)
+}
