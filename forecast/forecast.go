@@ -135,7 +135,9 @@ type Start struct {
 	// Anchor is what the ridge fit predicts the change from: "mean" (a
 	// ridge on the levels), "last value" or "one season earlier".
 	Anchor string
-	Alpha  float64
+	// Alpha is the ridge penalty; +Inf for the naive forecast itself (the
+	// change from the anchor is predicted to be 0).
+	Alpha float64
 	// ValMSE is the fit's mean squared error on the validation windows
 	// (the mean over the rolling-origin blocks).
 	ValMSE float64
@@ -298,6 +300,9 @@ func width(in int, anchor string) int {
 // fitAnchor fits an anchor's ridge: with an unpenalised intercept on the
 // levels, through the origin (with the constant column) on the changes.
 func fitAnchor(anchor string, x []float64, n, in int, y []float64, out int, alpha float64) (*baseline.Ridge, error) {
+	if math.IsInf(alpha, 1) && anchor != "mean" { // the naive forecast itself
+		return &baseline.Ridge{In: in, Out: out, W: make([]float64, in*out), B: make([]float64, out), Alpha: alpha}, nil
+	}
 	if anchor == "mean" {
 		return baseline.FitRidge(x, n, in, y, out, alpha)
 	}
@@ -369,7 +374,8 @@ func rawWeights(o Options, anchor string, r *baseline.Ridge) (kernel, bias []flo
 }
 
 // chooseAlpha returns the penalty (baseline.RidgeAlphas times the mean
-// diagonal of the training windows' centred XᵀX) with the smallest mean
+// diagonal of the training windows' centred XᵀX, or, without intercept,
+// +Inf: every weight 0, the anchor's naive forecast) with the smallest mean
 // squared error over rolling-origin blocks, that error and its standard
 // error (intercept: an unpenalised intercept, else none). The blocks: the validation windows (fitted on all training
 // windows), and up to two blocks of nv training windows before them, each
@@ -415,6 +421,19 @@ func chooseAlpha(fx, fy, fvx, fvy []float64, n, nv, in, out int, intercept bool)
 	}
 	if math.IsInf(mse, 1) {
 		return 0, 0, 0, err
+	}
+	if !intercept {
+		// The limit of an infinite penalty: the anchor's naive forecast
+		// itself (every weight 0), which the finite grid only approaches.
+		var sq []float64
+		for _, b := range blocks {
+			for _, v := range allY[b.trainEnd*out : b.end*out] {
+				sq = append(sq, v*v)
+			}
+		}
+		if m, s := meanSE(sq); m <= mse {
+			alpha, mse, se = math.Inf(1), m, s
+		}
 	}
 	return alpha, mse, se, nil
 }

@@ -225,3 +225,39 @@ func TestChooseAlphaBlocks(t *testing.T) {
 		t.Errorf("exact relation: alpha %g (MSE %g), want 0", alpha, mse)
 	}
 }
+
+// TestChooseAlphaNaiveLimit: on anchored targets that are 0 (the naive
+// forecast exact) on every validation block, while the early training
+// windows carry a relation the later ones do not, every finite penalty
+// keeps some of that relation and errs; the infinite penalty (every weight
+// 0: the naive forecast itself) is exact and is chosen.
+func TestChooseAlphaNaiveLimit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	n, nv, in := 40, 10, 3
+	x := make([]float64, (n+nv)*in)
+	y := make([]float64, n+nv)
+	for r := 0; r < n+nv; r++ {
+		for i := 0; i < in; i++ {
+			x[r*in+i] = rng.NormFloat64()
+		}
+		if r < 10 {
+			y[r] = 3 * x[r*in+1]
+		}
+	}
+	alpha, mse, _, err := chooseAlpha(x[:n*in], y[:n], x[n*in:], y[n:], n, nv, in, 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsInf(alpha, 1) || mse != 0 {
+		t.Errorf("alpha %g (MSE %g), want +Inf (MSE 0)", alpha, mse)
+	}
+	r, err := fitAnchor("last value", x[:n*in], n, in, y[:n], 1, alpha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range append(r.W, r.B...) {
+		if w != 0 {
+			t.Fatalf("the infinite penalty's fit has weights %v, %v; want all 0", r.W, r.B)
+		}
+	}
+}

@@ -96,6 +96,9 @@ type Pipeline struct {
 	// on the training windows.
 	Baseline  *SeriesBaseline `json:"baseline,omitempty"`
 	Windowing *Windowing      `json:"window,omitempty"`
+	// ClassBaseline holds a classifier's baselines fitted on its training
+	// rows, so that seqnet evaluate shows them on new rows.
+	ClassBaseline *ClassBaseline `json:"class_baseline,omitempty"`
 
 	// Text.
 	TextColumn  string               `json:"text_column,omitempty"`
@@ -114,6 +117,16 @@ type Pipeline struct {
 type SeriesBaseline struct {
 	Season int             `json:"season,omitempty"`
 	Ridge  *baseline.Ridge `json:"ridge,omitempty"`
+}
+
+// ClassBaseline is a classifier's baselines fitted on the training rows:
+// the majority class, multinomial Naive Bayes on word counts (text only)
+// and logistic regression (on word counts for text, the features for
+// tables). A nil model was not fitted.
+type ClassBaseline struct {
+	Majority   int                  `json:"majority"`
+	NaiveBayes *baseline.NaiveBayes `json:"naive_bayes,omitempty"`
+	Logistic   *baseline.Logistic   `json:"logistic,omitempty"`
 }
 
 // Windowing is data.WindowOptions with JSON names: how a series becomes

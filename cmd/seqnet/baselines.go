@@ -135,15 +135,73 @@ func fitSeriesRidge(x, y, vx, vy *tensor.Tensor) (*baseline.Ridge, error) {
 	return baseline.SelectRidge(toF64(x.Data), x.Shape[0], in, toF64(y.Data), out, toF64(vx.Data), vx.Shape[0], toF64(vy.Data))
 }
 
-// classReport prints a classifier's accuracy on x, y beside the majority
-// class and, fitted on the training part tx, ty: multinomial Naive Bayes
-// and logistic regression (word counts for text, the features for tables).
-func classReport(w io.Writer, what string, m *model.Model, p *pipeline.Pipeline, tx, ty, x, y *tensor.Tensor) error {
+// fitClassBaselines fits the majority class, Naive Bayes (text) and
+// logistic regression on the training rows tx, ty.
+func fitClassBaselines(p *pipeline.Pipeline, tx, ty *tensor.Tensor) *pipeline.ClassBaseline {
+	classes := len(p.Classes())
+	labels := make([]int, ty.Len())
+	for i, v := range ty.Data {
+		labels[i] = int(v)
+	}
+	cb := &pipeline.ClassBaseline{Majority: -1}
+	if maj, err := baseline.Majority(labels, classes); err == nil {
+		cb.Majority = maj
+	}
+	text := p.Kind == pipeline.KindText
+	features := tx.Len() / max(tx.Shape[0], 1)
+	if text {
+		features = p.Vectorizer.VocabularySize()
+		if nb, err := baseline.FitNaiveBayes(classDocs(tx), labels, classes, features, 1); err == nil {
+			cb.NaiveBayes = nb
+		}
+	}
+	if lr, err := baseline.FitLogistic(classRows(tx, text), labels, features, classes, baseline.LogisticOptions{}); err == nil {
+		cb.Logistic = lr
+	}
+	return cb
+}
+
+// classDocs reads the token ids of each text.
+func classDocs(t *tensor.Tensor) [][]int {
+	n, per := t.Shape[0], t.Len()/max(t.Shape[0], 1)
+	out := make([][]int, n)
+	for i := range out {
+		for _, v := range t.Data[i*per : (i+1)*per] {
+			out[i] = append(out[i], int(v))
+		}
+	}
+	return out
+}
+
+// classRows is the logistic regression's input: word counts of each text,
+// or each table row's features.
+func classRows(t *tensor.Tensor, text bool) []baseline.Sparse {
+	n := t.Shape[0]
+	per := t.Len() / max(n, 1)
+	out := make([]baseline.Sparse, n)
+	for i := range out {
+		r := toF64(t.Data[i*per : (i+1)*per])
+		if text {
+			d := make([]int, len(r))
+			for j, v := range r {
+				d[j] = int(v)
+			}
+			out[i] = baseline.BagOfWords(d)
+		} else {
+			out[i] = baseline.Dense(r)
+		}
+	}
+	return out
+}
+
+// classReport prints a classifier's accuracy on x, y beside the
+// baselines cb fitted on the training rows (fitClassBaselines): the
+// majority class, Naive Bayes and logistic regression.
+func classReport(w io.Writer, what string, m *model.Model, p *pipeline.Pipeline, cb *pipeline.ClassBaseline, x, y *tensor.Tensor) error {
 	pred, err := m.Predict(x, 256)
 	if err != nil {
 		return asUser(err)
 	}
-	classes := len(p.Classes())
 	labels := make([]int, y.Len())
 	for i, v := range y.Data {
 		labels[i] = int(v)
@@ -167,64 +225,25 @@ func classReport(w io.Writer, what string, m *model.Model, p *pipeline.Pipeline,
 	for i := range pm {
 		pm[i] = argmax(i)
 	}
-	trainLabels := make([]int, ty.Len())
-	for i, v := range ty.Data {
-		trainLabels[i] = int(v)
-	}
 	parts := []string{fmt.Sprintf("model %.4f", baseline.Accuracy(pm, labels))}
-	if maj, err := baseline.Majority(trainLabels, classes); err == nil {
+	if cb.Majority >= 0 {
 		pj := make([]int, len(labels))
 		for i := range pj {
-			pj[i] = maj
+			pj[i] = cb.Majority
 		}
-		parts = append(parts, fmt.Sprintf("majority class `%s` %.4f", p.ClassName(maj), baseline.Accuracy(pj, labels)))
+		parts = append(parts, fmt.Sprintf("majority class `%s` %.4f", p.ClassName(cb.Majority), baseline.Accuracy(pj, labels)))
 	}
 	text := p.Kind == pipeline.KindText
-	rows := func(t *tensor.Tensor) []baseline.Sparse {
-		n := t.Shape[0]
-		per := t.Len() / max(n, 1)
-		out := make([]baseline.Sparse, n)
-		for i := range out {
-			r := toF64(t.Data[i*per : (i+1)*per])
-			if text {
-				d := make([]int, len(r))
-				for j, v := range r {
-					d[j] = int(v)
-				}
-				out[i] = baseline.BagOfWords(d)
-			} else {
-				out[i] = baseline.Dense(r)
-			}
+	if nb := cb.NaiveBayes; nb != nil && text {
+		pn := make([]int, len(labels))
+		for i, d := range classDocs(x) {
+			pn[i] = nb.Predict(d)
 		}
-		return out
+		parts = append(parts, fmt.Sprintf("Naive Bayes %.4f", baseline.Accuracy(pn, labels)))
 	}
-	if text {
-		vocab := p.Vectorizer.VocabularySize()
-		docs := func(t *tensor.Tensor) [][]int {
-			n, per := t.Shape[0], t.Shape[1]
-			out := make([][]int, n)
-			for i := range out {
-				for _, v := range t.Data[i*per : (i+1)*per] {
-					out[i] = append(out[i], int(v))
-				}
-			}
-			return out
-		}
-		if nb, err := baseline.FitNaiveBayes(docs(tx), trainLabels, classes, vocab, 1); err == nil {
-			pn := make([]int, len(labels))
-			for i, d := range docs(x) {
-				pn[i] = nb.Predict(d)
-			}
-			parts = append(parts, fmt.Sprintf("Naive Bayes %.4f", baseline.Accuracy(pn, labels)))
-		}
-	}
-	features := tx.Len() / max(tx.Shape[0], 1)
-	if text {
-		features = p.Vectorizer.VocabularySize()
-	}
-	if lr, err := baseline.FitLogistic(rows(tx), trainLabels, features, classes, baseline.LogisticOptions{}); err == nil {
+	if lr := cb.Logistic; lr != nil {
 		pl := make([]int, len(labels))
-		for i, s := range rows(x) {
+		for i, s := range classRows(x, text) {
 			pl[i] = lr.Predict(s)
 		}
 		parts = append(parts, fmt.Sprintf("logistic regression %.4f", baseline.Accuracy(pl, labels)))

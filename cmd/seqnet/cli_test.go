@@ -771,7 +771,7 @@ func TestSeriesDateColumn(t *testing.T) {
 		"calendar features added as inputs: month_sin, month_cos",
 		"validation, 12 windows: mean absolute error in the data's units (sales): model ",
 		"; seasonal naive (season 12) ",
-		"units: the epoch lines' loss and mae are in scaled units (the targets' standard scaling); after training, the model and the baselines are compared in the data's units",
+		"units: the epoch lines' loss and mae are in scaled units (the targets' standard scaling); the mae figures in brackets are in the units of `sales`; after training, the model and the baselines are compared in the data's units",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("train output lacks %q:\n%s", want, out)

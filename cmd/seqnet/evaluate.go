@@ -96,6 +96,10 @@ func evaluate(d *dataFlags, modelPath, loss string, batch int, w io.Writer) erro
 		}
 		fmt.Fprintf(w, "baseline: always `%s` (the most frequent class here) has accuracy %.4f\n",
 			p.ClassName(best), float64(counts[best])/float64(len(ds.Y.Data)))
+		if cb := p.ClassBaseline; cb != nil {
+			// The baselines fitted on the training rows, on these rows.
+			return classReport(w, "these rows, baselines fitted on the training rows", m, p, cb, ds.X, ds.Y)
+		}
 	case pipeline.TaskRegression:
 		if p.Kind == pipeline.KindSeries && p.Windowing != nil {
 			// Persistence and seasonal naive on these windows, and the ridge

@@ -30,6 +30,8 @@ type progress struct {
 	seen      int // batches run in this epoch
 	lastDraw  time.Time
 	lastBatch int
+	// units, when set, adds each epoch's MAE in the data's units.
+	units *dataUnits
 }
 
 func newProgress(w io.Writer, epochs, batches int) *progress {
@@ -123,8 +125,12 @@ func (p *progress) bar(done int) string {
 	return b.String()
 }
 
-func (p *progress) OnEpochEnd(epoch int, logs model.Logs) {
+func (p *progress) OnEpochEnd(epoch int, l model.Logs) {
 	took := p.now().Sub(p.start)
+	logs := l.String()
+	if u := p.units.logs(l); u != "" {
+		logs += " (" + u + ")"
+	}
 	if p.tty {
 		step := time.Duration(0)
 		if p.seen > 0 {

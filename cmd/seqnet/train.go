@@ -398,7 +398,11 @@ func (t *trainer) run() error {
 			if err != nil {
 				return asUser(err)
 			}
-			fmt.Fprintf(t.w, "linear path: started at the ridge fit on the training windows that does best on the validation windows: the change from the %s (alpha %.3g)\n", st.Anchor, st.Alpha)
+			alpha := fmt.Sprintf("alpha %.3g", st.Alpha)
+			if math.IsInf(st.Alpha, 1) {
+				alpha = "alpha ∞: no change, the naive forecast itself"
+			}
+			fmt.Fprintf(t.w, "linear path: started at the ridge fit on the training windows that does best on the validation windows: the change from the %s (%s)\n", st.Anchor, alpha)
 			t.keepStart = true
 		}
 		if strings.EqualFold(spec, "nbcnn") {
@@ -634,14 +638,21 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 		t.interrupted.Store(true)
 		t.m.Stop()
 	}
+	var units *dataUnits
 	if sc := t.p.OutputScaler(); sc != nil && t.p.Task == pipeline.TaskRegression {
 		then := "seqnet evaluate gives the mean absolute error in the data's units"
 		if t.p.Kind == pipeline.KindSeries {
 			then = "after training, the model and the baselines are compared in the data's units"
 		}
-		fmt.Fprintf(t.w, "units: the epoch lines' loss and mae are in scaled units (the targets' %s scaling); %s\n", sc.Kind, then)
+		units = newDataUnits(sc, t.p.Outputs)
+		also := ""
+		if units != nil {
+			also = fmt.Sprintf("; the mae figures in brackets are in the units of `%s`", units.name)
+		}
+		fmt.Fprintf(t.w, "units: the epoch lines' loss and mae are in scaled units (the targets' %s scaling)%s; %s\n", sc.Kind, also, then)
 	}
 	prog := newProgress(t.w, c.Epochs, (nTrain+c.BatchSize-1)/c.BatchSize)
+	prog.units = units
 	o.Callbacks = append(o.Callbacks, prog)
 	var es *model.EarlyStopping
 	if patience := earlyStoppingPatience(c.EarlyStopping, c.Epochs); patience > 0 {
@@ -743,7 +754,16 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 	if keptStart {
 		fmt.Fprintf(t.w, "saved %s (%d epochs trained; no epoch beat the starting fit's val_loss %.4f: kept the starting weights)\n", t.out, st.Epoch, startLoss)
 	} else {
-		fmt.Fprintf(t.w, "saved %s (%d epochs trained; kept epoch %d's weights, %s: %s)\n", t.out, st.Epoch, keptEpoch, why, strings.Join(metrics, ", "))
+		inUnits := units.describe(hist.Keys, func(k string) (float64, bool) {
+			if kept < 0 || kept >= len(hist.Metrics[k]) {
+				return 0, false
+			}
+			return hist.Metrics[k][kept], true
+		})
+		if inUnits != "" {
+			inUnits = "; " + inUnits
+		}
+		fmt.Fprintf(t.w, "saved %s (%d epochs trained; kept epoch %d's weights, %s: %s%s)\n", t.out, st.Epoch, keptEpoch, why, strings.Join(metrics, ", "), inUnits)
 	}
 	if t.curves && len(all.Epochs) > 0 {
 		png, svg, err := drawCurves(t.out, all)
@@ -770,7 +790,8 @@ func (t *trainer) baselines(ds *pipeline.Batch, nTrain, n int) error {
 		t.p.Baseline = &pipeline.SeriesBaseline{Season: t.season, Ridge: r}
 		return seriesReport(t.w, "validation", t.m, t.p, ds.ValX, ds.ValY, t.season, r)
 	case (t.p.Task == pipeline.TaskBinary || t.p.Task == pipeline.TaskMulticlass) && nTrain < n && ds.ValX == nil:
-		return classReport(t.w, "validation", t.m, t.p, ds.X.Rows(0, nTrain), ds.Y.Rows(0, nTrain), ds.X.Rows(nTrain, n), ds.Y.Rows(nTrain, n))
+		t.p.ClassBaseline = fitClassBaselines(t.p, ds.X.Rows(0, nTrain), ds.Y.Rows(0, nTrain))
+		return classReport(t.w, "validation", t.m, t.p, t.p.ClassBaseline, ds.X.Rows(nTrain, n), ds.Y.Rows(nTrain, n))
 	}
 	return nil
 }
