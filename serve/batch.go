@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -28,8 +29,15 @@ type result struct {
 // job already queued and, while other requests are still being decoded
 // (so more will come soon) and the batch is not full, waits up to window
 // for them; a lone request never waits.
+//
+// Up to one batch per core runs at a time. A batcher that waited for each
+// pass to finish before gathering the next left cores idle: a small
+// batch's pass does not fill them, and the requests that came meanwhile
+// waited. Gathering starts only when a slot is free, so while every slot
+// is busy the queue grows and the next batch takes it whole.
 type batcher struct {
 	jobs     chan *job
+	slots    chan struct{} // one token per batch in flight
 	window   time.Duration
 	max      int
 	observe  func(n int)
@@ -37,7 +45,13 @@ type batcher struct {
 }
 
 func newBatcher(window time.Duration, max int, observe func(int)) *batcher {
-	return &batcher{jobs: make(chan *job, 1024), window: window, max: max, observe: observe}
+	return &batcher{
+		jobs:    make(chan *job, 1024),
+		slots:   make(chan struct{}, runtime.GOMAXPROCS(0)),
+		window:  window,
+		max:     max,
+		observe: observe,
+	}
 }
 
 // submit queues x and waits for its outputs (or ctx).
@@ -62,17 +76,30 @@ func compatible(first, j *job) bool {
 	return j.lm == first.lm && slices.Equal(j.x.Shape[1:], first.x.Shape[1:]) && (j.x.Mask == nil) == (first.x.Mask == nil)
 }
 
+// run gathers and starts batches until stop is closed, then waits for the
+// batches in flight.
 func (b *batcher) run(stop <-chan struct{}) {
+	defer func() {
+		for range cap(b.slots) {
+			b.slots <- struct{}{}
+		}
+	}()
 	var carry *job
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
+		select {
+		case b.slots <- struct{}{}:
+		case <-stop:
+			return
+		}
 		first := carry
 		carry = nil
 		if first == nil {
 			select {
 			case first = <-b.jobs:
 			case <-stop:
+				<-b.slots
 				return
 			}
 		}
@@ -117,7 +144,10 @@ func (b *batcher) run(stop <-chan struct{}) {
 		if waiting {
 			timer.Stop() // since Go 1.23 a stopped timer delivers no stale value
 		}
-		b.runBatch(batch, n)
+		go func() {
+			b.runBatch(batch, n)
+			<-b.slots
+		}()
 	}
 }
 
