@@ -130,6 +130,7 @@ func FuzzCLI(f *testing.F) {
 			return
 		}
 		dir := t.TempDir()
+		t.Chdir(dir) // a relative path the fuzzer makes up lands here, not in the source tree
 		names := []string{"csv", "tsv", "series", "x", "y", "npz", "json", "model", "textmodel", "empty"}
 		paths := map[string]string{}
 		for _, n := range names {

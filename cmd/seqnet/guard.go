@@ -65,6 +65,9 @@ func guardPaths(cmd string, args []string) error {
 	for _, n := range outNames {
 		isOut[n] = true
 	}
+	if err := outputNotAFlag(args, isOut); err != nil {
+		return err
+	}
 	flags := scanFlags(args)
 	var ins, outs []flagValue
 	for _, f := range flags {
@@ -110,6 +113,28 @@ func guardPaths(cmd string, args []string) error {
 			if st, err := os.Stat(o.value); err == nil && st.Mode().IsRegular() && st.Size() > 0 && !isSeqnetFile(o.value) {
 				return userErr("--out %s exists and is not a seqnet model file: it would be replaced by the model; remove it first or choose another path (e.g. --out model.seqnet)", o.value)
 			}
+		}
+	}
+	return nil
+}
+
+// outputNotAFlag refuses an output flag followed by another flag
+// (`--out --padding`): Go's flag parser would take the second flag as the
+// file name and write a file called "--padding" where the user meant to
+// name the output and forgot it.
+func outputNotAFlag(args []string, isOut map[string]bool) error {
+	for i := 0; i+1 < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return nil
+		}
+		if len(a) < 2 || a[0] != '-' || strings.Contains(a, "=") {
+			continue
+		}
+		name := strings.TrimLeft(a, "-")
+		if next := args[i+1]; isOut[name] && len(next) > 1 && next[0] == '-' {
+			return userErr("--%s needs a file path, but it is followed by %q, which looks like a flag: give the path after --%s (e.g. --%s model.seqnet); a file whose name starts with '-' can be named as ./%s",
+				name, next, name, name, next)
 		}
 	}
 	return nil

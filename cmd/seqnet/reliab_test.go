@@ -544,3 +544,28 @@ func TestModelDoesNotReplaceAnotherFile(t *testing.T) {
 	mustCLI(t, "train", "--data", csvPath, "--epochs", "1", "--no-curves", "--out", mp)
 	mustCLI(t, "train", "--data", csvPath, "--epochs", "1", "--no-curves", "--out", mp)
 }
+
+// An output flag followed by another flag is a forgotten path: Go's flag
+// parser would write a file named after the second flag (the CLI fuzzer
+// left "--padding", "--data" and others in the source tree that way).
+func TestOutputFollowedByAFlagIsRefused(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, args := range [][]string{
+		{"train", "--data", "d.csv", "--out", "--padding", "same"},
+		{"predict", "--model", "m.seqnet", "--data", "d.csv", "--out", "--target"},
+		{"export", "--model", "m.seqnet", "--onnx", "-x"},
+	} {
+		_, errOut, code := cli(args...)
+		if code != 2 || !strings.Contains(errOut, "looks like a flag") {
+			t.Errorf("seqnet %s: exit %d, %q; want exit 2 naming the flag taken for a path", strings.Join(args, " "), code, errOut)
+		}
+		if entries, _ := os.ReadDir("."); len(entries) != 0 {
+			t.Errorf("seqnet %s wrote %v", strings.Join(args, " "), entries)
+		}
+	}
+	// A path that starts with '-' can still be named.
+	_, errOut, _ := cli("train", "--data", "d.csv", "--out", "./-model.seqnet")
+	if strings.Contains(errOut, "looks like a flag") {
+		t.Errorf("./-model.seqnet refused as a flag: %s", errOut)
+	}
+}
