@@ -134,7 +134,7 @@ func BenchmarkW2(b *testing.B) {
 		clients    int
 		noBatching bool
 		httpOnly   bool
-	}{{1, false, false}, {32, false, false}, {32, true, false}, {32, false, true}} {
+	}{{1, false, false}, {1, true, false}, {1, false, true}, {32, false, false}, {32, true, false}, {32, false, true}} {
 		name := fmt.Sprintf("serve/clients=%d", c.clients)
 		if c.noBatching {
 			name += "/no-batching"
