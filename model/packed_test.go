@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/seqnet/seqnet/layers"
@@ -72,7 +73,7 @@ func TestPackedWeightsNeverStale(t *testing.T) {
 					t.Fatalf("batch %d, after %s: output %d = %v, a new model with the same weights gives %v", batch, what, i, got.Data[i], want.Data[i])
 				}
 			}
-			if moved && equalData(prev.Data, got.Data) {
+			if moved && slices.Equal(prev.Data, got.Data) {
 				t.Fatalf("batch %d, after %s: the prediction did not move", batch, what)
 			}
 			prev = got
@@ -101,16 +102,4 @@ func TestPackedWeightsNeverStale(t *testing.T) {
 		}
 		check("a direct write and Changed", true)
 	}
-}
-
-func equalData(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,7 +56,7 @@ func TestExportConvPads(t *testing.T) {
 		for _, n := range mp.GetGraph().GetNode() {
 			if n.GetOpType() == "Conv" {
 				found = true
-				if got := attr(n, "pads").GetInts(); !slicesEqual(got, c.pads) {
+				if got := attr(n, "pads").GetInts(); !slices.Equal(got, c.pads) {
 					t.Errorf("%s k=%d: pads %v, want %v", c.conv.Padding, c.conv.KernelSize, got, c.pads)
 				}
 			}
@@ -67,18 +68,6 @@ func TestExportConvPads(t *testing.T) {
 			t.Errorf("batch axis %v, want the dynamic \"batch\"", d)
 		}
 	}
-}
-
-func slicesEqual(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestExportRefusesByName(t *testing.T) {

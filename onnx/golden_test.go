@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/seqnet/seqnet/model"
@@ -194,7 +195,7 @@ func TestRoundTrip(t *testing.T) {
 				t.Fatalf("%d outputs after the round trip, want %d", len(ys2), len(ys))
 			}
 			for i := range ys {
-				if !slicesEqualInt(ys[i].Shape, ys2[i].Shape) {
+				if !slices.Equal(ys[i].Shape, ys2[i].Shape) {
 					t.Fatalf("output %d has shape %v after the round trip, want %v", i, ys2[i].Shape, ys[i].Shape)
 				}
 				if a, _, _ := diff(ys2[i], toArray(ys[i]), 0, 0); a != 0 {
@@ -203,16 +204,4 @@ func TestRoundTrip(t *testing.T) {
 			}
 		})
 	}
-}
-
-func slicesEqualInt(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

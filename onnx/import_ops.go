@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"math"
+	"slices"
 
 	pb "github.com/seqnet/seqnet/internal/onnxpb"
 	"github.com/seqnet/seqnet/layers"
@@ -345,7 +346,7 @@ func (im *importer) concat() error {
 		y := *ds[0]
 		y.parts = nil
 		for _, d := range ds {
-			if d.stack != ds[0].stack || !samePerm(d.perm, ds[0].perm) || d.rev != ds[0].rev {
+			if d.stack != ds[0].stack || !slices.Equal(d.perm, ds[0].perm) || d.rev != ds[0].rev {
 				return im.errf("the stacked inputs differ in layout")
 			}
 			y.parts = append(y.parts, d.parts...)
@@ -360,7 +361,7 @@ func (im *importer) concat() error {
 		if err != nil {
 			return err
 		}
-		if !samePerm(d.perm, ds[0].perm) {
+		if !slices.Equal(d.perm, ds[0].perm) {
 			return im.errf("the inputs have different axis orders")
 		}
 		if i == 0 {
@@ -379,18 +380,6 @@ func (im *importer) concat() error {
 	}
 	im.setDyn(&dyn{parts: []*model.Tensor{y}, stack: -1, perm: ds[0].perm, ids: ids})
 	return nil
-}
-
-func samePerm(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func (im *importer) slice() error {
@@ -546,7 +535,7 @@ func (im *importer) channelsFirst(x *dyn) (*model.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !samePerm(x.perm, []int{0, 2, 1}) {
+	if !slices.Equal(x.perm, []int{0, 2, 1}) {
 		return nil, im.errf("the input must be channels-first (batch, channels, steps); received another axis order")
 	}
 	return t, nil

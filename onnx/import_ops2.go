@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"math"
+	"slices"
 
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
@@ -238,7 +239,7 @@ func (im *importer) arith(op string) error {
 		}
 		if first == nil {
 			first, ids = d, d.ids
-		} else if !samePerm(d.perm, first.perm) {
+		} else if !slices.Equal(d.perm, first.perm) {
 			return im.errf("the inputs have different axis orders")
 		}
 		if d.ids == nil {
@@ -711,7 +712,7 @@ func (im *importer) recurrent(op string) error {
 	if err != nil {
 		return err
 	}
-	if !samePerm(x.perm, []int{1, 0, 2}) {
+	if !slices.Equal(x.perm, []int{1, 0, 2}) {
 		return im.errf("the input must be time-major (steps, batch, features), the operator's layout 0")
 	}
 	w, err := im.needConst(1)

@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -48,7 +49,7 @@ func TestTorchGolden(t *testing.T) {
 				t.Fatalf("%d outputs, torch gave %d", len(ys), len(g.Reference))
 			}
 			for i, y := range ys {
-				if !slicesEqualInt(y.Shape, g.Reference[i].Shape) {
+				if !slices.Equal(y.Shape, g.Reference[i].Shape) {
 					t.Fatalf("output %d has shape %v, torch's %v", i, y.Shape, g.Reference[i].Shape)
 				}
 				a, r, ok := diff(y, g.Reference[i], 1e-5, 1e-6)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -417,7 +418,7 @@ func TestPredictWritesWhatTheModelGives(t *testing.T) {
 	npz := filepath.Join(dir, "o.npz")
 	mustCLI(t, "predict", "--model", two, "--x", x, "--out", npz)
 	arrays, err := npy.ReadNPZFile(npz)
-	if err != nil || len(arrays) != 2 || !slicesEqual(arrays[1].Tensor.Shape, []int{4, 3}) {
+	if err != nil || len(arrays) != 2 || !slices.Equal(arrays[1].Tensor.Shape, []int{4, 3}) {
 		t.Errorf("npz: %v %v", arrays, err)
 	}
 	if _, errOut, code := cli("predict", "--model", two, "--x", x, "--out", filepath.Join(dir, "o.npy")); code != 2 || !strings.Contains(errOut, "write them all with --out FILE.npz") {
@@ -435,21 +436,9 @@ func TestPredictWritesWhatTheModelGives(t *testing.T) {
 	p := filepath.Join(dir, "p.npy")
 	mustCLI(t, "predict", "--model", bin, "--data", data, "--out", p)
 	got, err := npy.ReadFile(p)
-	if err != nil || !slicesEqual(got.Tensor.Shape, []int{30, 1}) {
+	if err != nil || !slices.Equal(got.Tensor.Shape, []int{30, 1}) {
 		t.Errorf("binary .npy shape %v (%v), want (30, 1)", got, err)
 	}
-}
-
-func slicesEqual(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestTextFilesAsAdvertised: label<TAB>text lines holding quotes are read
