@@ -130,6 +130,25 @@ func TestPerStepClassesThroughTheCLI(t *testing.T) {
 	_, yi := perStepData(t, t.TempDir(), 40, true)
 	mustCLI(t, "train", "--x", x, "--y", yi, "--model", js, "--loss", "sparse_categorical_crossentropy",
 		"--epochs", "1", "--no-curves", "--out", filepath.Join(dir, "seg2.seqnet"))
+	// Two classes and a two-unit softmax: sparse cross-entropy by default
+	// (binary cross-entropy wants one sigmoid unit), and predict reads both
+	// probabilities (it was "the model gives 2 outputs per sample but its
+	// label map has 2 classes").
+	two := tensor.New(40, 8)
+	for i := range two.Data {
+		two.Data[i] = float32(i % 2)
+	}
+	twoY := filepath.Join(dir, "two.npy")
+	if err := npy.WriteFile(twoY, two); err != nil {
+		t.Fatal(err)
+	}
+	js2 := kerasSequential(t, filepath.Join(dir, "seg2.json"), []int{8, 2}, convSame,
+		`{"class_name": "Dense", "config": {"name": "out", "units": 2, "activation": "softmax"}}`)
+	m2 := filepath.Join(dir, "two.seqnet")
+	mustCLI(t, "train", "--x", x, "--y", twoY, "--model", js2, "--classes", "--epochs", "1", "--no-curves", "--out", m2)
+	if recs := readCSVOut(t, mustCLI(t, "predict", "--model", m2, "--x", x)); !slices.Equal(recs[0], []string{"index", "step", "label", "prob_0", "prob_1"}) {
+		t.Errorf("two classes per step: header %v", recs[0])
+	}
 	// A label outside the classes seen in training is named.
 	bad := tensor.New(40, 8)
 	bad.Data[5] = 7
@@ -176,6 +195,10 @@ func TestPerStepOutputLayout(t *testing.T) {
 	help := mustCLI(t, "predict", "-h")
 	if !strings.Contains(help, "one row per sample and step") {
 		t.Errorf("predict -h does not document the per-step layout:\n%s", help)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil || !strings.Contains(string(readme), "index,step,label,prob_0,prob_1,prob_2") {
+		t.Errorf("README.md does not show the per-step CSV layout (%v)", err)
 	}
 }
 
