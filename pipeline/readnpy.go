@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
@@ -13,7 +12,8 @@ import (
 
 // readArrays reads x (and y) from --x/--y or one .npy/.npz --data, with the
 // dtype of y ("" when unknown).
-func readArrays(d *settings, target bool) (x, y *tensor.Tensor, ydtype, report string, err error) {
+// rank is the model's input rank: 2 keeps a 2-D x as it is.
+func readArrays(d *settings, target bool, rank int) (x, y *tensor.Tensor, ydtype, report string, err error) {
 	xpath := d.X
 	if xpath == "" {
 		xpath = d.Data
@@ -47,6 +47,9 @@ func readArrays(d *settings, target bool) (x, y *tensor.Tensor, ydtype, report s
 	if err != nil {
 		return nil, nil, "", "", asInput(err)
 	}
+	if rank == 2 {
+		keepTwoDims(xy, arrays)
+	}
 	for _, a := range arrays {
 		if a.Name == xy.YName {
 			ydtype = a.DType
@@ -64,7 +67,7 @@ func isIntDType(dt string) bool {
 }
 
 func readNPY(d *settings, p *Pipeline, target, learn bool) (*Batch, error) {
-	x, y, ydt, report, err := readArrays(d, target)
+	x, y, ydt, report, err := readArrays(d, target, inputRank(d, p))
 	if err != nil {
 		return nil, err
 	}
@@ -83,13 +86,10 @@ func readNPY(d *settings, p *Pipeline, target, learn bool) (*Batch, error) {
 	}
 	flat := len(y.Shape) == 1 || (len(y.Shape) == 2 && y.Shape[1] == 1)
 	if learn {
-		if (d.Classes || isIntDType(ydt)) && flat {
-			var names []string
-			for _, v := range y.Data {
-				if v != float32(math.Trunc(float64(v))) {
-					return nil, inputErr("--classes: y holds %g, not a whole number: class labels must be integers 0, 1, 2, …", v)
-				}
-				names = append(names, strconv.Itoa(int(v)))
+		if ((d.Classes || isIntDType(ydt)) && flat) || (d.Classes && perStep(y)) {
+			names, err := wholeLabels(y)
+			if err != nil {
+				return nil, err
 			}
 			if err := classTask(p, data.NewLabelMap(names), "y"); err != nil {
 				return nil, err
@@ -117,7 +117,7 @@ func readNPY(d *settings, p *Pipeline, target, learn bool) (*Batch, error) {
 			}
 			idx.Data[i] = float32(c)
 		}
-		ds.Y = classTarget(p.Task, idx)
+		ds.Y = classTargetLike(p.Task, idx, y)
 	} else {
 		ds.Y = y
 	}
