@@ -167,6 +167,9 @@ func (t *Table) Report() string {
 	if t.TargetColumn >= 0 {
 		if t.Labels != nil {
 			fmt.Fprintf(&b, "target: column %d `%s`, classes %s\n", t.TargetColumn, t.TargetName, t.Labels.list(12))
+			if note := t.Labels.MergedNote(); note != "" {
+				b.WriteString(note + "\n")
+			}
 		} else {
 			fmt.Fprintf(&b, "target: column %d `%s`, numeric\n", t.TargetColumn, t.TargetName)
 		}
