@@ -15,7 +15,7 @@ func TestNumericLabelsMergeExactly(t *testing.T) {
 		{[]string{"9007199254740993", "9007199254740992"}, []string{"9007199254740992", "9007199254740993"}},
 		{[]string{"0", "-0", "0.000", "00"}, []string{"0"}},
 		{[]string{"2.50", "2.5", "0.001", "1e-3", "-1"}, []string{"-1", "0.001", "2.5"}},
-		{[]string{"1.0", "2.0"}, []string{"1.0", "2.0"}}, // one spelling each: kept
+		{[]string{"1.0", "2.0"}, []string{"1.0", "2.0"}},           // one spelling each: kept
 		{[]string{"1", "1.0", "cat"}, []string{"1", "1.0", "cat"}}, // not a numeric column
 		{[]string{"1", "1.0", "nan"}, []string{"nan", "1", "1.0"}}, // NaN sorts first, as before
 		{[]string{"8", "0x1p3", "1e+30", "1e30"}, []string{"8", "1e+30"}},
