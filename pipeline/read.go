@@ -294,6 +294,9 @@ func readCSVApplied(d *settings, p *Pipeline, target bool) (*Batch, error) {
 		return nil, err
 	}
 	opts := p.tableOptions(target)
+	if opts.Delimiter, opts.Header, err = p.fileLayout(d.Layout, path); err != nil {
+		return nil, err
+	}
 	t, err := data.ReadCSVFile(path, opts)
 	if err != nil {
 		return nil, asInput(err)
@@ -305,6 +308,9 @@ func readCSVApplied(d *settings, p *Pipeline, target bool) (*Batch, error) {
 // p.tableOptions.
 func (p *Pipeline) tableBatch(t *data.Table, target bool) (*Batch, error) {
 	var err error
+	if err := p.numericTarget(t, target); err != nil {
+		return nil, err
+	}
 	ds := &Batch{Report: t.Describe()}
 	ds.nameRows(t, p.RowLabel)
 	ds.X = t.XTensor()
@@ -569,7 +575,11 @@ func readSeriesApplied(d *settings, p *Pipeline, target bool, valSplit float64) 
 	if err != nil {
 		return nil, err
 	}
-	t, err := data.ReadCSVFile(path, p.seriesOptions())
+	opts := p.seriesOptions()
+	if opts.Delimiter, opts.Header, err = p.fileLayout(d.Layout, path); err != nil {
+		return nil, err
+	}
+	t, err := data.ReadCSVFile(path, opts)
 	if err != nil {
 		return nil, asInput(err)
 	}
@@ -713,13 +723,8 @@ func readTextApplied(d *settings, p *Pipeline, target bool) (*Batch, error) {
 		return nil, err
 	}
 	o := data.TextCSVOptions{Text: p.TextColumn, Label: p.Target, NoLabel: !target, Labels: p.Labels}
-	if r := []rune(p.Delimiter); len(r) == 1 {
-		o.Delimiter = r[0]
-	}
-	if p.Header == "yes" {
-		o.Header = data.HeaderYes
-	} else {
-		o.Header = data.HeaderNo
+	if o.Delimiter, o.Header, err = p.fileLayout(d.Layout, path); err != nil {
+		return nil, err
 	}
 	t, err := readTextFile(path, o)
 	if err != nil {
