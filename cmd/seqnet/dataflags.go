@@ -33,6 +33,9 @@ type dataFlags struct {
 	// Layout is how a file read with a model's stored preprocessing
 	// differs from the training file (predict, evaluate: addLayoutFlags).
 	Layout pipeline.Layout
+	// rank is the model's input rank (modelRank) when the model is known
+	// before the data is read; not a flag, not stored.
+	rank int
 }
 
 // addReadFlags adds the flags every data-reading command shares.
@@ -70,7 +73,7 @@ func (d *dataFlags) addTrainFlags(fs *flag.FlagSet) {
 
 // source is where the flags say the data is.
 func (d *dataFlags) source() pipeline.Source {
-	return pipeline.Source{Data: d.Data, X: d.X, Y: d.Y, Layout: d.Layout}
+	return pipeline.Source{Data: d.Data, X: d.X, Y: d.Y, Rank: d.rank, Layout: d.Layout}
 }
 
 // options are the flags as pipeline options.

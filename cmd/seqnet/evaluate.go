@@ -64,6 +64,7 @@ func evaluate(d *dataFlags, modelPath, loss string, batch int, w io.Writer) erro
 	if err != nil {
 		return err
 	}
+	d.rank = modelRank(m)
 	ds, err := p.Transform(d.source(), true)
 	if err != nil {
 		return err
