@@ -87,6 +87,8 @@ func readRecords(r io.Reader, delim rune, header HeaderMode) (*records, error) {
 	case HeaderYes:
 		rs.hasHeader = true
 	case HeaderNo:
+	case HeaderSkip:
+		rs.recs, rs.lines = rs.recs[1:], rs.lines[1:]
 	default:
 		rs.hasHeader, rs.guessed = detectHeader(rs.recs), true
 	}
