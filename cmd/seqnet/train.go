@@ -194,7 +194,9 @@ type trainer struct {
 	// keepStart: the model starts from a fit (the forecaster's ridge
 	// path); its starting weights are kept when no epoch beats them.
 	keepStart bool
-	season    int // a series' season from its dates (0: none known)
+	// fcStart is the forecaster's linear start (nil for other models).
+	fcStart *forecast.Start
+	season  int // a series' season from its dates (0: none known)
 }
 
 // seriesSeason reads the row labels of a series' windows as dates, says
@@ -398,11 +400,8 @@ func (t *trainer) run() error {
 			if err != nil {
 				return asUser(err)
 			}
-			alpha := fmt.Sprintf("alpha %.3g", st.Alpha)
-			if math.IsInf(st.Alpha, 1) {
-				alpha = "alpha ∞: no change, the naive forecast itself"
-			}
-			fmt.Fprintf(t.w, "linear path: started at the ridge fit on the training windows that does best on the validation windows: the change from the %s (%s)\n", st.Anchor, alpha)
+			fmt.Fprintf(t.w, "linear path: started at ridge fits on the training windows, chosen on the validation windows: %s\n", st)
+			t.fcStart = &st
 			t.keepStart = true
 		}
 		if strings.EqualFold(spec, "nbcnn") {
@@ -702,6 +701,11 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 			return err
 		}
 		keptStart = true
+	}
+	if start != nil && !keptStart && !t.interrupted.Load() && t.fcStart != nil {
+		if err := t.blendStart(); err != nil {
+			return err
+		}
 	}
 	if !t.interrupted.Load() {
 		if err := t.baselines(ds, nTrain, n); err != nil {
