@@ -13,6 +13,7 @@ import (
 
 	"github.com/seqnet/seqnet/checkpoint"
 	"github.com/seqnet/seqnet/explain"
+	"github.com/seqnet/seqnet/explain/explainplot"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/pipeline"
@@ -372,14 +373,14 @@ func explainRow(d *modelData, a explainModelArgs, method, baseline string, w io.
 	if d.kind == explain.Tokens && d.vocab != nil {
 		tokens = words
 	}
-	var labels explain.Labels
+	var labels explainplot.Labels
 	if wd := d.prep.Windowing; wd != nil && d.kind != explain.Tokens {
 		labels.Channels = wd.Inputs
 	}
 	if u := d.unscaled(attr.Unit, attr.Prediction); u != "" {
 		labels.Prediction = strings.TrimSuffix(strings.TrimPrefix(u, " ("), " unscaled)")
 	}
-	if err := explain.WritePictureLabeled(a.out, attr, tokens, labels); err != nil {
+	if err := explainplot.WritePictureLabeled(a.out, attr, tokens, labels); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "wrote %s\n", a.out)

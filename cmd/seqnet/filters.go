@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/seqnet/seqnet/explain"
+	"github.com/seqnet/seqnet/explain/explainplot"
 	"github.com/seqnet/seqnet/layers"
 )
 
@@ -109,7 +110,7 @@ func filterReport(d *modelData, top int, out, weightsDir string, w io.Writer) er
 	}
 	printFilterReport(w, d, r)
 	if out != "" {
-		if err := explain.WriteFilterReport(out, r); err != nil {
+		if err := explainplot.WriteFilterReport(out, r); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "wrote %s\n", out)
@@ -126,7 +127,7 @@ func filterReport(d *modelData, top int, out, weightsDir string, w io.Writer) er
 			}
 			for f := range c.Filters {
 				p := filepath.Join(weightsDir, fmt.Sprintf("%s_filter%02d.png", c.Common().Name, f))
-				if err := explain.FilterWeights(p, d.m, c.Common().Name, f, channels...); err != nil {
+				if err := explainplot.FilterWeights(p, d.m, c.Common().Name, f, channels...); err != nil {
 					return err
 				}
 				n++
