@@ -127,6 +127,9 @@ func readApplied(d *settings, p *Pipeline, target bool) (*Batch, error) {
 	case KindNPY:
 		return readNPY(d, p, target, false)
 	case KindText:
+		if d.hasArrays() {
+			return readTokens(d, p, target)
+		}
 		return readTextApplied(d, p, target)
 	case KindSeries:
 		return readSeriesApplied(d, p, target, 0)

@@ -101,6 +101,9 @@ func readCSVApplied(d *settings, p *Pipeline, target bool) (*Batch, error) {
 		return nil, err
 	}
 	opts := p.tableOptions(target)
+	if opts.Delimiter, opts.Header, err = p.fileLayout(d.Layout, path); err != nil {
+		return nil, err
+	}
 	t, err := data.ReadCSVFile(path, opts)
 	if err != nil {
 		return nil, asInput(err)
@@ -112,6 +115,9 @@ func readCSVApplied(d *settings, p *Pipeline, target bool) (*Batch, error) {
 // p.tableOptions.
 func (p *Pipeline) tableBatch(t *data.Table, target bool) (*Batch, error) {
 	var err error
+	if err := p.numericTarget(t, target); err != nil {
+		return nil, err
+	}
 	ds := &Batch{Report: t.Describe()}
 	ds.nameRows(t, p.RowLabel)
 	ds.X = t.XTensor()

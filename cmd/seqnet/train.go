@@ -49,7 +49,8 @@ Data flags:
   --fill POLICY         missing values: none (an error), zero, mean, previous or drop;
                         mean and previous store the training file's means / last values
                         and apply exactly those to new data
-  --classes             read a numeric target (or integer y) as class labels
+  --classes             read a numeric target (or integer y) as class labels; y of
+                        shape (samples, steps): one class per step (also with a sparse --loss)
   --scale KIND          standard, minmax or none (default standard): feature scaling
                         fitted on the training part only, saved with the model
   --window W            rows per window (time series)
@@ -258,6 +259,7 @@ func (t *trainer) run() error {
 		return err
 	}
 	fresh := t.p == nil || t.p.Kind == ""
+	t.dataForModel()
 	p, ds, err := readTraining(&c.Data, t.p, c.ValidationSplit)
 	if err != nil {
 		return err
@@ -346,6 +348,7 @@ func (t *trainer) runResume() error {
 	if err := t.checkStoredData(); err != nil {
 		return err
 	}
+	t.c.Data.rank = modelRank(m)
 	p, ds, err := readTraining(&t.c.Data, p, t.c.ValidationSplit)
 	if err != nil {
 		return err

@@ -245,7 +245,7 @@ func compileFor(m *model.Model, p *pipeline.Pipeline, loss, opt string, lr float
 // compileWith compiles m with opt and the task's loss unless one is given.
 func compileWith(m *model.Model, p *pipeline.Pipeline, loss string, opt optimizers.Optimizer) error {
 	if loss == "" {
-		loss = defaultLoss(p.Task)
+		loss = defaultLossFor(m, p.Task)
 	}
 	metrics := []string{"mae"}
 	if p.Task == pipeline.TaskBinary || p.Task == pipeline.TaskMulticlass {
