@@ -361,6 +361,7 @@ func (im *importer) checkMasks() error {
 	return nil
 }
 
+// step reads one node: a dispatch on its operator.
 func (im *importer) step(n *pb.NodeProto) error {
 	op := n.GetOpType()
 	if d := n.GetDomain(); d != "" && d != "ai.onnx" {
@@ -371,29 +372,9 @@ func (im *importer) step(n *pb.NodeProto) error {
 	}
 	switch op {
 	case "Constant":
-		a, err := im.attrs("value")
-		if err != nil {
-			return err
-		}
-		if a["value"] == nil || a["value"].GetT() == nil {
-			return im.errf("attribute \"value\" with a tensor is required")
-		}
-		c, err := decodeTensor(a["value"].GetT())
-		if err != nil {
-			return im.errf("%v", err)
-		}
-		im.set(0, &val{c: c})
-		return nil
+		return im.constantOp()
 	case "Identity", "Dropout":
-		if _, err := im.attrs("seed", "ratio"); err != nil {
-			return err
-		}
-		v, err := im.need(0)
-		if err != nil {
-			return err
-		}
-		im.set(0, v)
-		return nil
+		return im.identityOp()
 	case "Shape":
 		return im.shapeOp()
 	case "ConstantOfShape":
@@ -415,14 +396,7 @@ func (im *importer) step(n *pb.NodeProto) error {
 	case "MaxPool", "AveragePool":
 		return im.pool(op == "MaxPool")
 	case "GlobalMaxPool", "GlobalAveragePool":
-		if _, err := im.attrs(); err != nil {
-			return err
-		}
-		x, err := im.needDyn(0)
-		if err != nil {
-			return err
-		}
-		return im.globalPool(x, op == "GlobalMaxPool", true, 2)
+		return im.globalPoolOp(op == "GlobalMaxPool")
 	case "ReduceMax", "ReduceMean", "ReduceSum", "ReduceProd":
 		return im.reduce(op)
 	case "Relu", "Sigmoid", "Tanh", "Elu", "Selu", "Softplus", "LeakyRelu", "HardSigmoid", "Softmax":
@@ -449,4 +423,46 @@ func (im *importer) step(n *pb.NodeProto) error {
 		return im.recurrent(op)
 	}
 	return im.errf("operator %s is not supported by seqnet's importer", op)
+}
+
+// constantOp reads Constant: its tensor is a constant value.
+func (im *importer) constantOp() error {
+	a, err := im.attrs("value")
+	if err != nil {
+		return err
+	}
+	if a["value"] == nil || a["value"].GetT() == nil {
+		return im.errf("attribute \"value\" with a tensor is required")
+	}
+	c, err := decodeTensor(a["value"].GetT())
+	if err != nil {
+		return im.errf("%v", err)
+	}
+	im.set(0, &val{c: c})
+	return nil
+}
+
+// identityOp reads Identity and Dropout (inference: the identity).
+func (im *importer) identityOp() error {
+	if _, err := im.attrs("seed", "ratio"); err != nil {
+		return err
+	}
+	v, err := im.need(0)
+	if err != nil {
+		return err
+	}
+	im.set(0, v)
+	return nil
+}
+
+// globalPoolOp reads GlobalMaxPool and GlobalAveragePool.
+func (im *importer) globalPoolOp(isMax bool) error {
+	if _, err := im.attrs(); err != nil {
+		return err
+	}
+	x, err := im.needDyn(0)
+	if err != nil {
+		return err
+	}
+	return im.globalPool(x, isMax, true, 2)
 }
