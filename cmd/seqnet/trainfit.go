@@ -76,6 +76,11 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 		}
 		keptStart = true
 	}
+	if start != nil && !keptStart && !t.interrupted.Load() && t.fcStart != nil {
+		if err := t.blendStart(); err != nil {
+			return err
+		}
+	}
 	if !t.interrupted.Load() {
 		if err := t.baselines(ds, nTrain, n); err != nil {
 			return err
@@ -259,6 +264,9 @@ func (t *trainer) reportKept(hist *model.History, es *model.EarlyStopping, units
 	})
 	if inUnits != "" {
 		inUnits = "; " + inUnits
+	}
+	if t.blended {
+		why += ", then averaged with the linear start (the figures are the epoch's)"
 	}
 	fmt.Fprintf(t.w, "saved %s (%d epochs trained; kept epoch %d's weights, %s: %s%s)\n", t.out, epochs, keptEpoch, why, strings.Join(metrics, ", "), inUnits)
 }
