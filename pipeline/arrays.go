@@ -47,19 +47,6 @@ func perStep(y *tensor.Tensor) bool {
 	return len(y.Shape) == 2 && y.Shape[1] > 1
 }
 
-// wholeLabels names y's values as class labels; a value that is not a
-// whole number is an error.
-func wholeLabels(y *tensor.Tensor) ([]string, error) {
-	names := make([]string, len(y.Data))
-	for i, v := range y.Data {
-		if v != float32(math.Trunc(float64(v))) {
-			return nil, inputErr("--classes: y holds %g, not a whole number: class labels must be integers 0, 1, 2, …", v)
-		}
-		names[i] = strconv.Itoa(int(v))
-	}
-	return names, nil
-}
-
 // classTargetLike is classTarget for y's shape: a per-step y (N, steps)
 // gives (N, steps) class indices for the sparse loss, (N, steps, 1) for
 // binary cross-entropy.

@@ -11,9 +11,9 @@ import (
 )
 
 // readArrays reads x (and y) from --x/--y or one .npy/.npz --data, with the
-// dtype of y ("" when unknown).
+// array y was read from (for its dtype and exact values).
 // rank is the model's input rank: 2 keeps a 2-D x as it is.
-func readArrays(d *settings, target bool, rank int) (x, y *tensor.Tensor, ydtype, report string, err error) {
+func readArrays(d *settings, target bool, rank int) (x, y *tensor.Tensor, yArr *npy.Array, report string, err error) {
 	xpath := d.X
 	if xpath == "" {
 		xpath = d.Data
@@ -23,42 +23,45 @@ func readArrays(d *settings, target bool, rank int) (x, y *tensor.Tensor, ydtype
 		flagName = "--data"
 	}
 	if err := checkFile(flagName, xpath); err != nil {
-		return nil, nil, "", "", err
+		return nil, nil, nil, "", err
 	}
 	arrays, err := npy.Load(xpath)
 	if err != nil {
-		return nil, nil, "", "", inputErr("%s %s: %v", flagName, xpath, err)
+		return nil, nil, nil, "", inputErr("%s %s: %v", flagName, xpath, err)
 	}
 	if d.Y != "" {
 		if err := checkFile("--y", d.Y); err != nil {
-			return nil, nil, "", "", err
+			return nil, nil, nil, "", err
 		}
 		ya, err := npy.Load(d.Y)
 		if err != nil {
-			return nil, nil, "", "", inputErr("--y %s: %v", d.Y, err)
+			return nil, nil, nil, "", inputErr("--y %s: %v", d.Y, err)
 		}
 		if len(arrays) != 1 || len(ya) != 1 {
-			return nil, nil, "", "", inputErr("--x and --y must each hold one array (.npy); received %d and %d arrays", len(arrays), len(ya))
+			return nil, nil, nil, "", inputErr("--x and --y must each hold one array (.npy); received %d and %d arrays", len(arrays), len(ya))
 		}
 		arrays[0].Name, ya[0].Name = "x", "y"
 		arrays = append(arrays, ya[0])
 	}
 	xy, err := data.SplitXY(arrays)
 	if err != nil {
-		return nil, nil, "", "", asInput(err)
+		return nil, nil, nil, "", asInput(err)
 	}
 	if rank == 2 {
 		keepTwoDims(xy, arrays)
 	}
 	for _, a := range arrays {
-		if a.Name == xy.YName {
-			ydtype = a.DType
+		if xy.Y != nil && a.Tensor == xy.Y {
+			yArr = a
 		}
 	}
-	if target && xy.Y == nil {
-		return nil, nil, "", "", inputErr("%s %s holds x but no y: give the targets with --y Y.npy (or an .npz with arrays x and y)", flagName, xpath)
+	if xy.Y != nil && yArr == nil {
+		yArr = &npy.Array{Tensor: xy.Y} // its float32 values, exact up to 2^24
 	}
-	return xy.X, xy.Y, ydtype, xy.Describe(), nil
+	if target && xy.Y == nil {
+		return nil, nil, nil, "", inputErr("%s %s holds x but no y: give the targets with --y Y.npy (or an .npz with arrays x and y)", flagName, xpath)
+	}
+	return xy.X, xy.Y, yArr, xy.Describe(), nil
 }
 
 func isIntDType(dt string) bool {
@@ -67,7 +70,7 @@ func isIntDType(dt string) bool {
 }
 
 func readNPY(d *settings, p *Pipeline, target, learn bool) (*Batch, error) {
-	x, y, ydt, report, err := readArrays(d, target, inputRank(d, p))
+	x, y, yArr, report, err := readArrays(d, target, inputRank(d, p))
 	if err != nil {
 		return nil, err
 	}
@@ -86,8 +89,8 @@ func readNPY(d *settings, p *Pipeline, target, learn bool) (*Batch, error) {
 	}
 	flat := len(y.Shape) == 1 || (len(y.Shape) == 2 && y.Shape[1] == 1)
 	if learn {
-		if ((d.Classes || isIntDType(ydt)) && flat) || (d.Classes && perStep(y)) {
-			names, err := wholeLabels(y)
+		if ((d.Classes || isIntDType(yArr.DType)) && flat) || (d.Classes && perStep(y)) {
+			names, err := classNames(yArr)
 			if err != nil {
 				return nil, err
 			}
@@ -109,13 +112,9 @@ func readNPY(d *settings, p *Pipeline, target, learn bool) (*Batch, error) {
 		}
 	}
 	if p.Labels != nil {
-		idx := tensor.New(len(y.Data))
-		for i, v := range y.Data {
-			c, err := p.Labels.Index(strconv.Itoa(int(v)))
-			if err != nil {
-				return nil, inputErr("y[%d]: %v", i, err)
-			}
-			idx.Data[i] = float32(c)
+		idx, err := classIndices(p.Labels, yArr)
+		if err != nil {
+			return nil, err
 		}
 		ds.Y = classTargetLike(p.Task, idx, y)
 	} else {

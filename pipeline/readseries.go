@@ -224,7 +224,11 @@ func readSeriesApplied(d *settings, p *Pipeline, target bool, valSplit float64) 
 	if err != nil {
 		return nil, err
 	}
-	t, err := data.ReadCSVFile(path, p.seriesOptions())
+	opts := p.seriesOptions()
+	if opts.Delimiter, opts.Header, err = p.fileLayout(d.Layout, path); err != nil {
+		return nil, err
+	}
+	t, err := data.ReadCSVFile(path, opts)
 	if err != nil {
 		return nil, asInput(err)
 	}

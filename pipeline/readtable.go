@@ -33,16 +33,23 @@ func readCSVTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error) {
 	if err != nil {
 		return nil, err
 	}
+	rowLabel, note, err := tableRowLabel(d, path, delim, header)
+	if err != nil {
+		return nil, err
+	}
 	t, err := data.ReadCSVFile(path, data.CSVOptions{Delimiter: delim, Header: header, Features: d.Features,
-		Target: d.Target, Ignore: d.Ignore, RowLabel: d.RowLabel, Classes: d.Classes, Fill: fill})
+		Target: d.Target, Ignore: d.Ignore, RowLabel: rowLabel, Classes: d.Classes, Fill: fill})
 	if err != nil {
 		return nil, asInput(err)
 	}
 	p.Delimiter, p.Header, p.Features, p.Target, p.Fill = string(t.Delimiter), headerWord(t.HasHeader), t.FeatureNames, t.TargetName, string(fill)
-	p.RowLabel = d.RowLabel
+	p.RowLabel = rowLabel
 	p.FillValues = fittedFill(t, fill)
 	ds := &Batch{Report: t.Report() + fillWarnings(t, fill, false)}
-	ds.nameRows(t, d.RowLabel)
+	if note != "" {
+		ds.Report += "\n" + note
+	}
+	ds.nameRows(t, rowLabel)
 	if t.Labels != nil {
 		if err := classTask(p, t.Labels, "target column `"+t.TargetName+"`"); err != nil {
 			return nil, err
@@ -94,6 +101,9 @@ func readCSVApplied(d *settings, p *Pipeline, target bool) (*Batch, error) {
 		return nil, err
 	}
 	opts := p.tableOptions(target)
+	if opts.Delimiter, opts.Header, err = p.fileLayout(d.Layout, path); err != nil {
+		return nil, err
+	}
 	t, err := data.ReadCSVFile(path, opts)
 	if err != nil {
 		return nil, asInput(err)
@@ -105,6 +115,9 @@ func readCSVApplied(d *settings, p *Pipeline, target bool) (*Batch, error) {
 // p.tableOptions.
 func (p *Pipeline) tableBatch(t *data.Table, target bool) (*Batch, error) {
 	var err error
+	if err := p.numericTarget(t, target); err != nil {
+		return nil, err
+	}
 	ds := &Batch{Report: t.Describe()}
 	ds.nameRows(t, p.RowLabel)
 	ds.X = t.XTensor()

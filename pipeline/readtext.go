@@ -106,13 +106,8 @@ func readTextApplied(d *settings, p *Pipeline, target bool) (*Batch, error) {
 		return nil, err
 	}
 	o := data.TextCSVOptions{Text: p.TextColumn, Label: p.Target, NoLabel: !target, Labels: p.Labels}
-	if r := []rune(p.Delimiter); len(r) == 1 {
-		o.Delimiter = r[0]
-	}
-	if p.Header == "yes" {
-		o.Header = data.HeaderYes
-	} else {
-		o.Header = data.HeaderNo
+	if o.Delimiter, o.Header, err = p.fileLayout(d.Layout, path); err != nil {
+		return nil, err
 	}
 	t, err := readTextFile(path, o)
 	if err != nil {

@@ -47,6 +47,8 @@ Flags:
   --window W        occlusion: steps hidden at once (default 1 for tokens, 3 for series)
   --stride S        occlusion: step between windows (default 1)
   --baseline B      integrated, occlusion: zero (default) or mean (each channel's mean over the rows; series only)
+  --delimiter D, --header yes|no|auto
+                    the --data file's layout, when not the training file's (as predict)
 
 Exit status: 0 done, 2 a problem with the flags or files (one line on stderr), 1 another failure.
 `
@@ -72,7 +74,7 @@ type modelData struct {
 // loadModelData reads a saved model and its input rows: from --data, read
 // as training read it with the model's stored preprocessing (the reader
 // `seqnet predict` uses), or from --x, the model's input as an array.
-func loadModelData(modelPath, dataPath, xPath string) (*modelData, error) {
+func loadModelData(modelPath, dataPath, xPath string, layout pipeline.Layout) (*modelData, error) {
 	switch {
 	case modelPath == "":
 		return nil, userErr("--model is required: the model file written by 'seqnet train', e.g. --model model.seqnet")
@@ -113,7 +115,7 @@ func loadModelData(modelPath, dataPath, xPath string) (*modelData, error) {
 		ds, err = (&pipeline.Pipeline{Kind: pipeline.KindNPY, XShape: p.XShape}).Transform(pipeline.Source{X: xPath, Rank: modelRank(m)}, false)
 		d.source = "--x " + xPath
 	} else {
-		ds, err = p.Transform(pipeline.Source{Data: dataPath}, false)
+		ds, err = p.Transform(pipeline.Source{Data: dataPath, Layout: layout}, false)
 		d.source = "--data " + dataPath
 	}
 	if err != nil {
@@ -243,6 +245,9 @@ func runExplainModel(args []string, stdout, stderr io.Writer) int {
 	window := fs.Int("window", 0, "")
 	stride := fs.Int("stride", 0, "")
 	baseline := fs.String("baseline", "zero", "")
+	var layout pipeline.Layout
+	fs.StringVar(&layout.Delimiter, "delimiter", "", "")
+	fs.StringVar(&layout.Header, "header", "", "")
 	rest, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, explainModelUsage)
@@ -259,7 +264,7 @@ func runExplainModel(args []string, stdout, stderr io.Writer) int {
 	err = explainModel(explainModelArgs{
 		model: *modelPath, data: *dataPath, x: *xPath, row: *row, out: *out,
 		method: *method, unit: *unit, output: *output, steps: *steps, window: *window, stride: *stride,
-		baseline: *baseline, set: set,
+		baseline: *baseline, set: set, layout: layout,
 	}, stdout)
 	if err != nil {
 		return finish(stderr, name, err)
@@ -272,6 +277,7 @@ type explainModelArgs struct {
 	row, unit, output, steps              int
 	window, stride                        int
 	set                                   map[string]bool // the flags given
+	layout                                pipeline.Layout // --delimiter, --header
 }
 
 func explainModel(a explainModelArgs, w io.Writer) error {
@@ -314,7 +320,7 @@ func explainModel(a explainModelArgs, w io.Writer) error {
 	if baseline != "zero" && baseline != "zeros" && baseline != "mean" {
 		return userErr("--baseline %q: choose zero or mean (each channel's mean over the rows)", a.baseline)
 	}
-	d, err := loadModelData(a.model, a.data, a.x)
+	d, err := loadModelData(a.model, a.data, a.x, a.layout)
 	if err != nil {
 		return err
 	}

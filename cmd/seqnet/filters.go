@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/seqnet/seqnet/pipeline"
 	"io"
 	"os"
 	"path/filepath"
@@ -82,7 +83,7 @@ func filters(modelPath, dataPath, xPath string, top int, out, weightsDir string,
 			return userErr("--out %s: the directory %s does not exist: create it or write elsewhere", out, dir)
 		}
 	}
-	d, err := loadModelData(modelPath, dataPath, xPath)
+	d, err := loadModelData(modelPath, dataPath, xPath, pipeline.Layout{})
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,10 @@ Flags:
   --out FILE         .csv, .jsonl (one JSON object per line) or .npy
                      (probabilities or values only); default: CSV on stdout
   --batch-size B     samples per forward pass (default 256)
+  --delimiter D      the file's delimiter, when not the training file's: , ; | or tab
+  --header yes|no|auto  whether its first line is a header (default: as the
+                     training file; a model trained without a header asks, when
+                     a first line looks like one)
 
 For a time series each window gives one row, named by the row it predicts
 (target_row; past the end of the file for the last windows: a forecast).
@@ -78,6 +82,7 @@ func runPredict(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
 	var d dataFlags
 	d.addReadFlags(fs)
+	d.addLayoutFlags(fs)
 	modelPath := fs.String("model", "", "")
 	out := fs.String("out", "", "")
 	batch := fs.Int("batch-size", 256, "")

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/seqnet/seqnet/calendar"
+	"github.com/seqnet/seqnet/forecast"
 	"github.com/seqnet/seqnet/internal/atomicfile"
 	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/optimizers"
@@ -182,7 +183,9 @@ type trainer struct {
 	// keepStart: the model starts from a fit (the forecaster's ridge
 	// path); its starting weights are kept when no epoch beats them.
 	keepStart bool
-	season    int // a series' season from its dates (0: none known)
+	// fcStart is the forecaster's linear start (nil for other models).
+	fcStart *forecast.Start
+	season  int // a series' season from its dates (0: none known)
 }
 
 // seriesSeason reads the row labels of a series' windows as dates, says

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -158,7 +157,8 @@ func (t *trainer) buildBuiltin(spec string, ds *pipeline.Batch, in []int) error 
 	return nil
 }
 
-// startForecast starts the forecaster's linear path at the ridge fit.
+// startForecast starts the forecaster's linear path at the combination
+// of ridge fits forecast.InitLinear chooses.
 func (t *trainer) startForecast(ds *pipeline.Batch, in []int) error {
 	c := &t.c
 	vx, vy := ds.ValX, ds.ValY
@@ -169,11 +169,8 @@ func (t *trainer) startForecast(ds *pipeline.Batch, in []int) error {
 	if err != nil {
 		return asUser(err)
 	}
-	alpha := fmt.Sprintf("alpha %.3g", st.Alpha)
-	if math.IsInf(st.Alpha, 1) {
-		alpha = "alpha ∞: no change, the naive forecast itself"
-	}
-	fmt.Fprintf(t.w, "linear path: started at the ridge fit on the training windows that does best on the validation windows: the change from the %s (%s)\n", st.Anchor, alpha)
+	fmt.Fprintf(t.w, "linear path: started at ridge fits on the training windows, weighted on the validation windows: %s\n", st)
+	t.fcStart = &st
 	t.keepStart = true
 	return nil
 }

@@ -76,6 +76,11 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 		}
 		keptStart = true
 	}
+	if start != nil && !keptStart && !t.interrupted.Load() && t.fcStart != nil {
+		if err := t.blendStart(); err != nil {
+			return err
+		}
+	}
 	if !t.interrupted.Load() {
 		if err := t.baselines(ds, nTrain, n); err != nil {
 			return err
