@@ -4,9 +4,9 @@ import "github.com/seqnet/seqnet/baseline"
 
 // Anchor names: what a linear fit predicts the change from.
 const (
-	AnchorMean     = "mean"               // a ridge on the levels, shrunk towards the mean
-	AnchorLast     = "last value"         // shrunk towards persistence
-	AnchorSeason   = "one season earlier" // shrunk towards seasonal naive
+	AnchorMean     = "mean"                     // a ridge on the levels, shrunk towards the mean
+	AnchorLast     = "last value"               // shrunk towards persistence
+	AnchorSeason   = "value one season earlier" // shrunk towards seasonal naive
 	AnchorSeasonal = "last value plus the change one season earlier"
 )
 

@@ -17,6 +17,7 @@ func (t *trainer) blendStart() error {
 	if err := forecast.Blend(t.m, *t.fcStart, w); err != nil {
 		return err
 	}
+	t.blended = true
 	fmt.Fprintf(t.w, "final forecaster: the average of the linear start and the trained network (less dependent on the seed); the validation line below is this average's\n")
 	return nil
 }

@@ -185,7 +185,8 @@ type trainer struct {
 	keepStart bool
 	// fcStart is the forecaster's linear start (nil for other models).
 	fcStart *forecast.Start
-	season  int // a series' season from its dates (0: none known)
+	blended bool // the saved forecaster averages the trained network with fcStart
+	season  int  // a series' season from its dates (0: none known)
 }
 
 // seriesSeason reads the row labels of a series' windows as dates, says

@@ -265,6 +265,9 @@ func (t *trainer) reportKept(hist *model.History, es *model.EarlyStopping, units
 	if inUnits != "" {
 		inUnits = "; " + inUnits
 	}
+	if t.blended {
+		why += ", then averaged with the linear start (the figures are the epoch's)"
+	}
 	fmt.Fprintf(t.w, "saved %s (%d epochs trained; kept epoch %d's weights, %s: %s%s)\n", t.out, epochs, keptEpoch, why, strings.Join(metrics, ", "), inUnits)
 }
 
