@@ -1,15 +1,17 @@
 // Package textmodel builds seqnet's text classifier with a bag-of-words
 // path: a text CNN (Embedding, Conv1D, GlobalMaxPooling1D, Dropout, Dense)
 // whose logits are added to those of a linear bag-of-words path (a
-// one-value-per-class Embedding of each word, averaged over the text's
+// one-value-per-class Embedding of each word, summed over the text's
 // words), before the sigmoid or softmax.
 //
-// InitBag starts the bag path at the better on the validation texts of
-// multinomial Naive Bayes (the NBSVM idea of Wang & Manning 2012) and
-// logistic regression on word counts, and the CNN's Dense at zero; the bag
-// path is then frozen, so training starts from that linear classifier and
-// the convolutions learn what word counts miss. On a few thousand texts this
-// matters, since a CNN alone tends to fall short of Naive Bayes there.
+// The bag path starts at zero and is frozen, so the CNN trains on its own;
+// Blend then makes the model a stacked ensemble: multinomial Naive Bayes
+// and logistic regression on word counts (in the bag path) and the CNN,
+// their weights fitted on validation texts, the bag path alone kept when
+// the CNN does not help there. On a few thousand texts this matters, since
+// a CNN alone tends to fall short of Naive Bayes there. InitBag instead
+// starts the bag path at the better of the two linear classifiers, for a
+// CNN that learns what word counts miss.
 package textmodel
 
 import (
@@ -69,9 +71,13 @@ func New(o Options) (*model.Model, error) {
 	head.Name = HeadName
 	head.KernelInitializer = layers.MustInitializer("zeros")
 	cnn := model.Call(head, h)
+	// The bag path averages over all positions without a mask: the
+	// padding word 0 has the value 0, so with its values scaled by the
+	// sequence length it sums over the words, as the linear classifiers
+	// it holds do. It starts at zero (the CNN alone).
 	bagEmb := layers.NewEmbedding(o.Vocab, o.logits())
 	bagEmb.Name = BagName
-	bagEmb.MaskZero = true
+	bagEmb.EmbeddingsInitializer = layers.MustInitializer("zeros")
 	bagEmb.Frozen = true
 	bag := model.Call(layers.NewGlobalAveragePooling1D(), model.Call(bagEmb, x))
 	act := "softmax"
@@ -92,11 +98,9 @@ func New(o Options) (*model.Model, error) {
 // sequences (n, SeqLen) with 0 as padding; class labels): multinomial Naive
 // Bayes (alpha 1; its log-likelihoods, centred over the classes) and
 // logistic regression on word counts (baseline.FitLogistic, C 1; its
-// weights, its bias in the CNN head's bias). The path averages its
-// per-word values over a text's words where both sum them, so the values
-// are scaled by the mean number of words: a text of typical length gets the
-// classifier's scores. It returns the name of the classifier chosen and
-// its validation accuracy.
+// weights, its bias in the CNN head's bias), and the CNN head's kernel at
+// zero, so that the model starts as that classifier exactly. It returns
+// the name of the classifier chosen and its validation accuracy.
 func InitBag(m *model.Model, o Options, x, y, vx, vy *tensor.Tensor) (string, float64, error) {
 	e, ok := m.Layer(BagName).(*layers.Embedding)
 	head, ok2 := m.Layer(HeadName).(*layers.Dense)
@@ -111,11 +115,8 @@ func InitBag(m *model.Model, o Options, x, y, vx, vy *tensor.Tensor) (string, fl
 	if err != nil {
 		return "", 0, err
 	}
-	words := 0
-	for _, d := range docs {
-		words += len(d)
-	}
-	scale := max(float64(words)/float64(len(docs)), 1)
+	// The path averages over all SeqLen positions; padding is 0.
+	scale := float64(o.SeqLen)
 	nb, err := baseline.FitNaiveBayes(docs, labels, o.Classes, o.Vocab, 1)
 	if err != nil {
 		return "", 0, fmt.Errorf("textmodel: %w", err)
@@ -156,15 +157,20 @@ func InitBag(m *model.Model, o Options, x, y, vx, vy *tensor.Tensor) (string, fl
 		}
 		return f(c) - mean/float64(o.Classes)
 	}
-	for t := 0; t < o.Vocab; t++ {
+	for t := 1; t < o.Vocab; t++ {
 		for c := 0; c < k; c++ {
 			w[t*k+c] = float32(scale * centred(func(j int) float64 { return score(t, j) }, c))
 		}
 	}
+	clear(w[:k])
+	clear(head.Kernel().Value.Data)
 	b := head.Bias().Value.Data
 	for c := 0; c < k; c++ {
 		b[c] = float32(centred(func(j int) float64 { return bias[j] }, c))
 	}
+	e.Embeddings().Changed()
+	head.Kernel().Changed()
+	head.Bias().Changed()
 	return name, acc, nil
 }
 

@@ -406,23 +406,7 @@ func (t *trainer) run() error {
 			t.keepStart = true
 		}
 		if strings.EqualFold(spec, "nbcnn") {
-			nTrain := ds.X.Shape[0]
-			if ds.ValX == nil && c.ValidationSplit > 0 {
-				nTrain = splitAt(nTrain, c.ValidationSplit)
-			}
-			vx, vy := ds.ValX, ds.ValY
-			if vx == nil {
-				vx, vy = ds.X.Rows(nTrain, ds.X.Shape[0]), ds.Y.Rows(nTrain, ds.X.Shape[0])
-				if nTrain == ds.X.Shape[0] {
-					vx, vy = ds.X, ds.Y
-				}
-			}
-			name, acc, err := textmodel.InitBag(t.m, textOptions(c.Arch, t.p, in, c.Seed), ds.X.Rows(0, nTrain), ds.Y.Rows(0, nTrain), vx, vy)
-			if err != nil {
-				return asUser(err)
-			}
-			fmt.Fprintf(t.w, "bag-of-words path: %s fitted on the %d training texts (validation accuracy %.4f, the better of it and the other of Naive Bayes and logistic regression), kept fixed\n", name, nTrain, acc)
-			t.keepStart = true
+			fmt.Fprintln(t.w, "bag-of-words path: zero while the CNN trains; then Naive Bayes, logistic regression and the CNN are blended with weights fitted on the validation texts")
 		}
 	} else {
 		t.m.Seed = c.Seed
@@ -703,8 +687,19 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 		}
 		keptStart = true
 	}
+	var blend *textmodel.BlendResult
+	if !t.interrupted.Load() && t.isBlendedText() {
+		if blend, err = t.blendText(ds, nTrain, n); err != nil {
+			return err
+		}
+	}
 	if !t.interrupted.Load() {
 		if err := t.baselines(ds, nTrain, n); err != nil {
+			return err
+		}
+	}
+	if blend != nil {
+		if err := t.refitText(blend, ds); err != nil {
 			return err
 		}
 	}
