@@ -10,7 +10,7 @@ import (
 	"github.com/seqnet/seqnet/tensor"
 )
 
-// The members' settings Blend chooses from on the validation texts:
+// The members' settings FitLinear chooses from by cross-fitting:
 // Naive Bayes' additive smoothing and logistic regression's inverse
 // penalty C (scikit-learn's meaning).
 var (
@@ -18,42 +18,39 @@ var (
 	lrCs     = []float64{0.3, 1, 3}
 )
 
-// BlendResult is what Blend chose on the validation texts. The model's
-// class scores are NB·(Naive Bayes' log posterior) + LR·(logistic
-// regression's logits) + CNN·(the CNN's logits) + Bias.
+// BlendResult is what FitLinear and AddCNN chose on the validation texts.
+// The model's class scores are NB·(Naive Bayes' log posterior) +
+// LR·(logistic regression's logits) + CNN·(the CNN's logits) + Bias.
 type BlendResult struct {
 	NBAlpha, LRC float64 // the members' settings
-	NB, LR, CNN  float64 // the members' weights; CNN is 0 when the bag alone was kept
+	NB, LR, CNN  float64 // the members' weights; CNN is 0 when the bag alone is kept
 	Bias         []float64
 	// Validation accuracy and cross-entropy of the bag alone (the best
 	// blend of Naive Bayes and logistic regression) and of the model
 	// (the same as the bag's when the CNN is not used).
 	BagAccuracy, BagLoss, Accuracy, Loss float64
-	// The trained CNN head's kernel and bias (per class), which write
+
+	nb *baseline.NaiveBayes
+	lr *baseline.Logistic
+	// The CNN head's kernel and bias (per class) as trained, which write
 	// scales by the CNN's weight.
 	cnnKernel []float32
 	cnnBias   []float64
 }
 
-// Blend turns a model from New whose CNN has been trained with the bag
-// path at zero (New's start) into a stacked ensemble of the CNN, multinomial
-// Naive Bayes and logistic regression on word counts, the members' weights
-// fitted on the validation texts vx, vy (which neither the CNN's weights
-// nor the two linear classifiers were fitted on; Wolpert's stacking,
-// by hold-out): Naive Bayes' and logistic regression's settings are chosen
-// among a few by the validation cross-entropy of their blend (the bag
-// path), then the CNN's weight is fitted with them. The bag path holds the
-// linear part: a value per word and class, summed over a text's words.
-//
-// The bag path is a validated floor: when the blend with the CNN is less
-// accurate on the validation texts than the bag path alone, the CNN's
-// weight is set to zero and the model is the bag path. Refit then refits
-// the two linear classifiers on all the texts with the chosen settings.
-func Blend(m *model.Model, o Options, x, y, vx, vy *tensor.Tensor) (*BlendResult, error) {
-	bag, head, err := parts(m)
-	if err != nil {
-		return nil, err
-	}
+// FitLinear fits the linear part of the blend: multinomial Naive Bayes and
+// logistic regression on word counts. Their settings (smoothing; inverse
+// penalty C) and the weights and class biases of their blend are chosen
+// by cross-fitting on all the texts, training x, y and validation vx, vy
+// (token sequences (n, SeqLen), 0 padding; class labels): fitted on
+// CrossFolds folds, scored on the fold left out, the blend that gives the
+// out-of-fold scores the lowest cross-entropy wins. The two classifiers are
+// then fitted on the training texts (Refit refits them on all the texts
+// at the end), and the blend's accuracy and cross-entropy on the
+// validation texts are the bag path's. The model is not touched: its CNN
+// trains alone (the bag path stays at New's zero), then AddCNN blends it
+// in.
+func FitLinear(o Options, x, y, vx, vy *tensor.Tensor) (*BlendResult, error) {
 	docs, labels, err := sequences(o, x, y)
 	if err != nil {
 		return nil, err
@@ -62,45 +59,74 @@ func Blend(m *model.Model, o Options, x, y, vx, vy *tensor.Tensor) (*BlendResult
 	if err != nil {
 		return nil, err
 	}
+	allDocs, allLabels := append(append([][]int(nil), docs...), vdocs...), append(append([]int(nil), labels...), vlabels...)
+	if vx == x { // no validation texts: the training texts validate
+		allDocs, allLabels = docs, labels
+	}
+	oof, err := crossFit(allDocs, allLabels, o)
+	if err != nil {
+		return nil, fmt.Errorf("textmodel: %w", err)
+	}
+	a, c, best := oof.chooseLinear(allLabels)
+	r := &BlendResult{NBAlpha: nbAlphas[a], LRC: lrCs[c], NB: best.w[0], LR: best.w[1], Bias: best.b}
+	if r.nb, err = baseline.FitNaiveBayes(docs, labels, o.Classes, o.Vocab, r.NBAlpha); err != nil {
+		return nil, fmt.Errorf("textmodel: %w", err)
+	}
+	if r.lr, err = fitLR(docs, labels, o, r.LRC); err != nil {
+		return nil, err
+	}
+	val := &stack{w: best.w, b: best.b}
+	val.evaluate([][][]float64{nbScores(r.nb, vdocs), lrScores(r.lr, vdocs)}, vlabels)
+	r.BagAccuracy, r.BagLoss, r.Accuracy, r.Loss = val.acc, val.loss, val.acc, val.loss
+	return r, nil
+}
+
+// AddCNN makes a model from New whose CNN has trained alone (the bag path
+// at zero) the blend: the weights of Naive Bayes, logistic regression and
+// the CNN's logits are fitted on the validation texts vx, vy, which
+// neither the CNN's weights nor the linear classifiers were fitted on
+// (stacking by hold-out, Wolpert 1992), the class biases moved to all the
+// texts' class proportions as in FitLinear. The bag path is a validated
+// floor: when that blend is less accurate on the validation texts than the
+// bag path alone, the CNN's weight is set to zero and the model is the bag
+// path (a value per word and class, summed over a text's words).
+func (r *BlendResult) AddCNN(m *model.Model, o Options, vx, vy *tensor.Tensor) error {
+	bag, head, err := parts(m)
+	if err != nil {
+		return err
+	}
+	vdocs, vlabels, err := sequences(o, vx, vy)
+	if err != nil {
+		return err
+	}
 	clear(bag.Embeddings().Value.Data)
 	bag.Embeddings().Changed()
 	cnn, err := cnnScores(m, o, vx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	r := &BlendResult{cnnKernel: append([]float32(nil), head.Kernel().Value.Data...), cnnBias: classVector(o, head.Bias().Value.Data)}
-	var best *stack
-	var nbBest *baseline.NaiveBayes
-	var lrBest *baseline.Logistic
-	nbs, err := fitNBs(docs, labels, o)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range lrCs {
-		lr, err := fitLR(docs, labels, o, c)
-		if err != nil {
-			return nil, err
-		}
-		ls := lrScores(lr, vdocs)
-		for i, nb := range nbs {
-			s := fitStack([][][]float64{nbScores(nb, vdocs), ls}, vlabels)
-			if best == nil || s.loss < best.loss {
-				best, nbBest, lrBest, r.NBAlpha, r.LRC = s, nb, lr, nbAlphas[i], c
-			}
+	r.cnnKernel = append([]float32(nil), head.Kernel().Value.Data...)
+	r.cnnBias = classVector(o, head.Bias().Value.Data)
+	// The linear part enters as one member, its cross-fitted blend, so
+	// that the validation texts fit two weights: the bag's and the CNN's.
+	// No class biases are fitted here: the members bring theirs, fitted
+	// on more texts, and the validation texts (the last ones of the
+	// training file) can hold the classes in other proportions than the
+	// texts to predict.
+	lin := &stack{w: []float64{r.NB, r.LR}, b: r.Bias}
+	full := fitStack([][][]float64{lin.scores([][][]float64{nbScores(r.nb, vdocs), lrScores(r.lr, vdocs)}), cnn}, vlabels, false)
+	if full.acc >= r.BagAccuracy && full.w[1] > 0 {
+		r.NB, r.LR, r.CNN, r.Accuracy, r.Loss = full.w[0]*r.NB, full.w[0]*r.LR, full.w[1], full.acc, full.loss
+		for c := range r.Bias {
+			r.Bias[c] = full.w[0]*r.Bias[c] + full.b[c]
 		}
 	}
-	r.BagAccuracy, r.BagLoss = best.acc, best.loss
-	r.NB, r.LR, r.Bias, r.Accuracy, r.Loss = best.w[0], best.w[1], best.b, best.acc, best.loss
-	full := fitStack([][][]float64{nbScores(nbBest, vdocs), lrScores(lrBest, vdocs), cnn}, vlabels)
-	if full.acc >= best.acc && full.w[2] > 0 {
-		r.NB, r.LR, r.CNN, r.Bias, r.Accuracy, r.Loss = full.w[0], full.w[1], full.w[2], full.b, full.acc, full.loss
-	}
-	r.write(bag, head, o, nbBest, lrBest)
-	return r, nil
+	r.write(bag, head, o, r.nb, r.lr)
+	return nil
 }
 
-// Refit refits Naive Bayes and logistic regression with the settings Blend
-// chose on all the texts x, y (training and validation), and sets the bag
+// Refit refits Naive Bayes and logistic regression with the settings
+// FitLinear chose on all the texts x, y (training and validation), and sets the bag
 // path from them with the blend's weights; the CNN is kept as it is.
 func (r *BlendResult) Refit(m *model.Model, o Options, x, y *tensor.Tensor) error {
 	bag, head, err := parts(m)
@@ -119,6 +145,7 @@ func (r *BlendResult) Refit(m *model.Model, o Options, x, y *tensor.Tensor) erro
 	if err != nil {
 		return err
 	}
+	r.nb, r.lr = nb, lr
 	r.write(bag, head, o, nb, lr)
 	return nil
 }
@@ -147,7 +174,10 @@ func (r *BlendResult) write(bag *layers.Embedding, head *layers.Dense, o Options
 		kernel[i] = float32(r.CNN) * k
 	}
 	for c := range v {
-		v[c] = r.CNN*r.cnnBias[c] + r.NB*nb.LogPrior[c] + r.LR*lr.B[c] + r.Bias[c]
+		v[c] = r.NB*nb.LogPrior[c] + r.LR*lr.B[c] + r.Bias[c]
+		if r.cnnBias != nil {
+			v[c] += r.CNN * r.cnnBias[c]
+		}
 	}
 	copy(head.Bias().Value.Data, toLogits(o, v))
 	// Inference keeps packed copies of the weights until told they moved.

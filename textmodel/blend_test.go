@@ -81,14 +81,17 @@ func TestBlendFloor(t *testing.T) {
 			head.Kernel().Value.Data[i] = float32(rng.NormFloat64() * 5)
 		}
 		head.Kernel().Changed()
-		r, err := Blend(m, o, x, y, vx, vy)
+		r, err := FitLinear(o, x, y, vx, vy)
 		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.AddCNN(m, o, vx, vy); err != nil {
 			t.Fatal(err)
 		}
 		acc := baseline.Accuracy(predicted(t, m, o, vx), labelsOf(vy))
 		t.Logf("%d classes: model %.3f, bag %.3f, CNN weight %.3g", classes, acc, r.BagAccuracy, r.CNN)
 		if math.Abs(acc-r.Accuracy) > 1e-9 {
-			t.Errorf("%d classes: the model's validation accuracy is %.4f but Blend reports %.4f", classes, acc, r.Accuracy)
+			t.Errorf("%d classes: the model's validation accuracy is %.4f but AddCNN reports %.4f", classes, acc, r.Accuracy)
 		}
 		if acc < r.BagAccuracy {
 			t.Errorf("%d classes: validation accuracy %.4f is below the bag path's %.4f", classes, acc, r.BagAccuracy)
@@ -112,8 +115,11 @@ func TestRefitIsTheBlendOfRefittedClassifiers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Blend(m, o, x, y, vx, vy)
+	r, err := FitLinear(o, x, y, vx, vy)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.AddCNN(m, o, vx, vy); err != nil {
 		t.Fatal(err)
 	}
 	r.CNN = 0
@@ -157,12 +163,45 @@ func TestFitStackWeighsMembersByWorth(t *testing.T) {
 		}
 		good[i][labels[i]] += 2
 	}
-	s := fitStack([][][]float64{good, noise}, labels)
+	s := fitStack([][][]float64{good, noise}, labels, true)
 	t.Logf("weights %.3f, accuracy %.3f, loss %.3f", s.w, s.acc, s.loss)
 	if s.w[0] < 0.5 || s.w[1] > 0.2*s.w[0] || s.acc < 0.7 {
 		t.Errorf("weights %v, accuracy %.3f: want the informative member weighted far above the noise and accuracy ≥ 0.7", s.w, s.acc)
 	}
 	if s.w[1] < 0 {
 		t.Errorf("negative weight %g", s.w[1])
+	}
+}
+
+// TestCrossFitIsOutOfFold checks that each text's cross-fitted Naive Bayes
+// scores come from the model fitted on the other folds only.
+func TestCrossFitIsOutOfFold(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	const seqLen, vocab, classes = 6, 21, 2
+	x, y := wordTask(rng, 60, seqLen, vocab, classes)
+	o := Options{SeqLen: seqLen, Vocab: vocab, Classes: classes}
+	docs, labels, err := sequences(o, x, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := crossFit(docs, labels, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{0, 7, 59} {
+		var fd [][]int
+		var fl []int
+		for j := range docs {
+			if j%CrossFolds != i%CrossFolds {
+				fd, fl = append(fd, docs[j]), append(fl, labels[j])
+			}
+		}
+		nb, _ := baseline.FitNaiveBayes(fd, fl, classes, vocab, nbAlphas[0])
+		want := nbScores(nb, [][]int{docs[i]})[0]
+		for c := range want {
+			if math.Abs(s.nb[0][i][c]-want[c]) > 1e-9 {
+				t.Fatalf("text %d class %d: cross-fitted score %g, the model without its fold gives %g", i, c, s.nb[0][i][c], want[c])
+			}
+		}
 	}
 }

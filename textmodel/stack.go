@@ -11,13 +11,14 @@ type stack struct {
 }
 
 // fitStack fits the weights (non-negative: a member is used as it is or
-// not at all, never reversed) and class biases of a blend of members'
+// not at all, never reversed) and, when biases is true, class biases
+// (else 0) of a blend of members'
 // class scores s[m][i][c] by minimising the mean cross-entropy, with a
 // small ridge penalty on the weights so that a blend that separates the
 // texts stays finite. Each member's scores are centred per text and scaled
 // to unit spread first, so one step size suits them all. The problem is
 // convex; full-batch Adam with a decaying step solves it.
-func fitStack(s [][][]float64, labels []int) *stack {
+func fitStack(s [][][]float64, labels []int, biases bool) *stack {
 	nm, n, k := len(s), len(labels), len(s[0][0])
 	f := make([][][]float64, nm) // normalised scores
 	sd := make([]float64, nm)
@@ -40,7 +41,9 @@ func fitStack(s [][][]float64, labels []int) *stack {
 				for m := range f {
 					g[m] += d * f[m][i][c] / float64(n)
 				}
-				g[nm+c] += d / float64(n)
+				if biases {
+					g[nm+c] += d / float64(n)
+				}
 			}
 		}
 		for m := 0; m < nm; m++ {
@@ -61,11 +64,38 @@ func fitStack(s [][][]float64, labels []int) *stack {
 	for m := range st.w {
 		st.w[m] = u[m] / sd[m]
 	}
-	right := 0
+	st.evaluate(s, labels)
+	return st
+}
+
+// scores are the blend's class scores of members' scores s.
+func (st *stack) scores(s [][][]float64) [][]float64 {
+	out := make([][]float64, len(s[0]))
+	for i := range out {
+		out[i] = append([]float64(nil), st.b...)
+		for m, w := range st.w {
+			for c := range out[i] {
+				out[i][c] += w * s[m][i][c]
+			}
+		}
+	}
+	return out
+}
+
+// evaluate sets the stack's loss and accuracy on members' scores s.
+func (st *stack) evaluate(s [][][]float64, labels []int) {
+	n, right := len(labels), 0
+	p := make([]float64, len(st.b))
+	st.loss = 0
 	for i := 0; i < n; i++ {
-		scores(f, u, i, p)
 		best := 0
 		for c := range p {
+			p[c] = st.b[c]
+			for m, w := range st.w {
+				if w != 0 {
+					p[c] += w * s[m][i][c]
+				}
+			}
 			if p[c] > p[best] {
 				best = c
 			}
@@ -77,7 +107,6 @@ func fitStack(s [][][]float64, labels []int) *stack {
 		st.loss -= math.Log(math.Max(p[labels[i]], 1e-300)) / float64(n)
 	}
 	st.acc = float64(right) / float64(n)
-	return st
 }
 
 // scores sets p to text i's blended class scores.
@@ -110,8 +139,14 @@ func normalise(s [][]float64) ([][]float64, float64) {
 		}
 	}
 	sd := math.Sqrt(sq / float64(cnt))
-	if !(sd > 0) || math.IsInf(sd, 0) {
-		sd = 1
+	if !(sd > 1e-6) || math.IsInf(sd, 0) {
+		// A member that scores every class alike (e.g. a CNN whose
+		// Dense is still zero) carries no information: left at zero, it
+		// gets no weight.
+		for _, row := range out {
+			clear(row)
+		}
+		return out, 1
 	}
 	for _, row := range out {
 		for c := range row {

@@ -194,7 +194,9 @@ type trainer struct {
 	// keepStart: the model starts from a fit (the forecaster's ridge
 	// path); its starting weights are kept when no epoch beats them.
 	keepStart bool
-	season    int // a series' season from its dates (0: none known)
+	season    int                    // a series' season from its dates (0: none known)
+	textBlend *textmodel.BlendResult // nbcnn's linear part, blended with the CNN after training
+
 }
 
 // seriesSeason reads the row labels of a series' windows as dates, says
@@ -406,7 +408,9 @@ func (t *trainer) run() error {
 			t.keepStart = true
 		}
 		if strings.EqualFold(spec, "nbcnn") {
-			fmt.Fprintln(t.w, "bag-of-words path: zero while the CNN trains; then Naive Bayes, logistic regression and the CNN are blended with weights fitted on the validation texts")
+			if err := t.startText(ds, c.ValidationSplit); err != nil {
+				return err
+			}
 		}
 	} else {
 		t.m.Seed = c.Seed
@@ -687,9 +691,9 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 		}
 		keptStart = true
 	}
-	var blend *textmodel.BlendResult
-	if !t.interrupted.Load() && t.isBlendedText() {
-		if blend, err = t.blendText(ds, nTrain, n); err != nil {
+	blend := t.textBlend != nil && !t.interrupted.Load()
+	if blend {
+		if err := t.addCNN(ds); err != nil {
 			return err
 		}
 	}
@@ -698,8 +702,8 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 			return err
 		}
 	}
-	if blend != nil {
-		if err := t.refitText(blend, ds); err != nil {
+	if blend {
+		if err := t.refitText(ds); err != nil {
 			return err
 		}
 	}
