@@ -208,7 +208,7 @@ func (pc *parallelCall) run(ws *workspace, nt, chunks int) {
 // the blocks of rows of C are shared out; otherwise the columns of C are.
 func gemm(kr *microKernel, g *gemmArgs) {
 	nt := Threads()
-	if flops := 2 * float64(g.m) * float64(g.n) * float64(g.k); flops < serialFlops {
+	if flops := 2 * float64(g.m) * float64(g.n) * float64(g.k); flops < serialFlops || g.serial {
 		nt = 1
 	}
 	// Chunks of rows: up to kr.mc, at least 4 per thread when m allows,
