@@ -31,7 +31,8 @@
 //	pipeline               the preprocessing saved with a model
 //	forecast               the default time-series forecaster
 //	textmodel              the default text classifier
-//	explain                what a trained model looks at
+//	explain                what a trained model looks at (no plotting)
+//	explain/explainplot    explain's pictures and files
 //	convwalk               a convolution walked window by window
 //	shapewalk              shapes through a stack of layers
 //	internal/tutorial      the Conv1D tutorial's experiments
@@ -45,6 +46,8 @@
 //	internal/gradcheck     finite-difference gradient checks, for tests
 //	internal/learningtest  end-to-end learning tests
 //	internal/rnntest       end-to-end tests of the recurrent layers
+//	explain/internal/explaintest
+//	                       the planted-pattern tasks explain's tests share
 //	cmd/seqnet             the command line
 //
 // # One training step

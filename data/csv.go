@@ -26,6 +26,10 @@ const (
 	HeaderYes
 	// HeaderNo: the first row is data; columns are named "0", "1", ...
 	HeaderNo
+	// HeaderSkip: the first row is a header, skipped; columns are named
+	// "0", "1", ... as with HeaderNo. It reads a file with a header for a
+	// model trained on a file without one (its columns are by position).
+	HeaderSkip
 )
 
 // FillPolicy says what to do with a missing or non-numeric feature value.
@@ -167,6 +171,9 @@ func (t *Table) Report() string {
 	if t.TargetColumn >= 0 {
 		if t.Labels != nil {
 			fmt.Fprintf(&b, "target: column %d `%s`, classes %s\n", t.TargetColumn, t.TargetName, t.Labels.list(12))
+			if note := t.Labels.MergedNote(); note != "" {
+				b.WriteString(note + "\n")
+			}
 		} else {
 			fmt.Fprintf(&b, "target: column %d `%s`, numeric\n", t.TargetColumn, t.TargetName)
 		}
@@ -395,6 +402,8 @@ func readRecords(r io.Reader, delim rune, header HeaderMode) (*records, error) {
 	case HeaderYes:
 		rs.hasHeader = true
 	case HeaderNo:
+	case HeaderSkip:
+		rs.recs, rs.lines = rs.recs[1:], rs.lines[1:]
 	default:
 		rs.hasHeader, rs.guessed = detectHeader(rs.recs), true
 	}

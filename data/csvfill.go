@@ -178,8 +178,11 @@ func (t *Table) labelTargets(recs [][]string, lines []int, lm *LabelMap, drop []
 		}
 		k, ok := idx[rec[j]]
 		if !ok {
-			_, err := lm.Index(rec[j])
-			return fmt.Errorf("line %d, target column %d `%s`: %w", lines[i], j, t.Columns[j], err)
+			var err error
+			if k, err = lm.Index(rec[j]); err != nil {
+				return fmt.Errorf("line %d, target column %d `%s`: %w", lines[i], j, t.Columns[j], err)
+			}
+			idx[rec[j]] = k
 		}
 		ys[i] = float64(k)
 	}

@@ -38,6 +38,9 @@ func (t *TextTable) Describe() string {
 	}
 	if t.Labels != nil {
 		s += fmt.Sprintf(", label column `%s` with %d classes (%s)", t.LabelColumn, t.Labels.Len(), t.Labels.list(8))
+		if note := t.Labels.MergedNote(); note != "" {
+			s += "; " + note
+		}
 	}
 	return s
 }
@@ -117,8 +120,11 @@ func ReadTextCSV(r io.Reader, opts TextCSVOptions) (*TextTable, error) {
 	for i, rec := range rs.recs {
 		k, ok := idx[rec[lj]]
 		if !ok {
-			_, err := lm.Index(rec[lj])
-			return nil, fmt.Errorf("line %d, label column %d `%s`: %w", rs.lines[i], lj, t.LabelColumn, err)
+			var err error
+			if k, err = lm.Index(rec[lj]); err != nil {
+				return nil, fmt.Errorf("line %d, label column %d `%s`: %w", rs.lines[i], lj, t.LabelColumn, err)
+			}
+			idx[rec[lj]] = k
 		}
 		t.Y = append(t.Y, k)
 	}

@@ -3,27 +3,29 @@ package explain
 import (
 	"math"
 	"testing"
+
+	"github.com/seqnet/seqnet/explain/internal/explaintest"
 )
 
 // peakFractions returns, per method, the fraction of positive test rows
 // whose attribution peaks inside the planted span.
-func peakFractions(t *testing.T, tk *task, o Options) map[string]float64 {
+func peakFractions(t *testing.T, tk *explaintest.Task, o Options) map[string]float64 {
 	var pos []int
-	for i, v := range tk.ty.Data {
+	for i, v := range tk.TY.Data {
 		if v > 0.5 {
 			pos = append(pos, i)
 		}
 	}
-	x := tk.tx.Gather(pos)
+	x := tk.TX.Gather(pos)
 	res := map[string]float64{}
 	for _, method := range Methods {
-		as, err := Compute(tk.m, x, method, o)
+		as, err := Compute(tk.M, x, method, o)
 		if err != nil {
 			t.Fatalf("%s: %v", method, err)
 		}
 		in := 0
 		for j, a := range as {
-			p, s, w := a.Peak(), tk.start[pos[j]], tk.width[pos[j]]
+			p, s, w := a.Peak(), tk.Start[pos[j]], tk.Width[pos[j]]
 			if p >= s && p < s+w {
 				in++
 			}
@@ -34,12 +36,12 @@ func peakFractions(t *testing.T, tk *task, o Options) map[string]float64 {
 }
 
 func TestSeriesAttributionsPeakInPlantedSpan(t *testing.T) {
-	tk := trainedSeries(t)
-	if tk.acc < 0.95 {
-		t.Fatalf("the series model reaches only %.3f test accuracy; the attribution test needs a model that learned the task", tk.acc)
+	tk := explaintest.TrainedSeries(t)
+	if tk.Acc < 0.95 {
+		t.Fatalf("the series model reaches only %.3f test accuracy; the attribution test needs a model that learned the task", tk.Acc)
 	}
 	for method, f := range peakFractions(t, tk, Options{}) {
-		t.Logf("series %-10s peak inside the bump for %.3f of positive rows (accuracy %.3f)", method, f, tk.acc)
+		t.Logf("series %-10s peak inside the bump for %.3f of positive rows (accuracy %.3f)", method, f, tk.Acc)
 		if f < 0.9 {
 			t.Errorf("series %s: the attribution peaks inside the planted bump for only %.3f of positive rows, want ≥ 0.9", method, f)
 		}
@@ -47,12 +49,12 @@ func TestSeriesAttributionsPeakInPlantedSpan(t *testing.T) {
 }
 
 func TestTokenAttributionsPeakInPlantedSpan(t *testing.T) {
-	tk := trainedText(t)
-	if tk.acc < 0.95 {
-		t.Fatalf("the text model reaches only %.3f test accuracy; the attribution test needs a model that learned the task", tk.acc)
+	tk := explaintest.TrainedText(t)
+	if tk.Acc < 0.95 {
+		t.Fatalf("the text model reaches only %.3f test accuracy; the attribution test needs a model that learned the task", tk.Acc)
 	}
 	for method, f := range peakFractions(t, tk, Options{}) {
-		t.Logf("tokens %-10s peak inside the trigram for %.3f of positive rows (accuracy %.3f)", method, f, tk.acc)
+		t.Logf("tokens %-10s peak inside the trigram for %.3f of positive rows (accuracy %.3f)", method, f, tk.Acc)
 		if f < 0.9 {
 			t.Errorf("tokens %s: the attribution peaks inside the planted trigram for only %.3f of positive rows, want ≥ 0.9", method, f)
 		}
@@ -62,8 +64,8 @@ func TestTokenAttributionsPeakInPlantedSpan(t *testing.T) {
 // completeness returns the largest relative gap between the sum of the
 // integrated gradients and f(x) − f(baseline) over rows [0, rows) of the
 // test set.
-func completeness(t *testing.T, tk *task, rows int, o Options) (worst float64) {
-	as, err := IntegratedGradients(tk.m, tk.tx.Rows(0, rows), o)
+func completeness(t *testing.T, tk *explaintest.Task, rows int, o Options) (worst float64) {
+	as, err := IntegratedGradients(tk.M, tk.TX.Rows(0, rows), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,15 +93,15 @@ func completeness(t *testing.T, tk *task, rows int, o Options) (worst float64) {
 func TestIntegratedGradientsCompleteness(t *testing.T) {
 	for _, c := range []struct {
 		name string
-		tk   func(testing.TB) *task
+		tk   func(testing.TB) *explaintest.Task
 		rows int
 		o    Options
 	}{
-		{"series midpoint zero 128", trainedSeries, 120, Options{Steps: 128}},
-		{"series midpoint mean 128", trainedSeries, 120, Options{Steps: 128, Baseline: "mean", Reference: trainedSeries(t).x}},
-		{"series trapezoid zero 512", trainedSeries, 30, Options{Steps: 512, Rule: "trapezoid"}},
-		{"tokens midpoint 64", trainedText, 120, Options{}},
-		{"tokens trapezoid 1024", trainedText, 12, Options{Steps: 1024, Rule: "trapezoid"}},
+		{"series midpoint zero 128", explaintest.TrainedSeries, 120, Options{Steps: 128}},
+		{"series midpoint mean 128", explaintest.TrainedSeries, 120, Options{Steps: 128, Baseline: "mean", Reference: explaintest.TrainedSeries(t).X}},
+		{"series trapezoid zero 512", explaintest.TrainedSeries, 30, Options{Steps: 512, Rule: "trapezoid"}},
+		{"tokens midpoint 64", explaintest.TrainedText, 120, Options{}},
+		{"tokens trapezoid 1024", explaintest.TrainedText, 12, Options{Steps: 1024, Rule: "trapezoid"}},
 	} {
 		w := completeness(t, c.tk(t), c.rows, c.o)
 		t.Logf("%s: largest |Σ attributions − (f(x) − f(baseline))| / |f(x) − f(baseline)| = %.5f", c.name, w)

@@ -15,8 +15,8 @@
 // Each comes as a (steps, channels) matrix per sample and a per-step score
 // (the sum over channels). Gradient, GradientXInput, IntegratedGradients
 // and Occlusion compute one method for a batch; Compute dispatches by name
-// and ForRow explains one row of a dataset, which WritePicture draws (PNG or
-// SVG heatmap, HTML shaded tokens, CSV numbers).
+// and ForRow explains one row of a dataset, which explainplot.WritePicture
+// draws (PNG or SVG heatmap, HTML shaded tokens, CSV numbers).
 //
 // Token models (models whose first layer is a layers.Embedding and whose
 // input holds token indices) are explained through the Embedding's output:
@@ -34,7 +34,11 @@
 // most: for text models the top-k distinct n-grams of the data (n is the
 // filter's receptive field in tokens, computed through the convolution and
 // pooling layers before it), for time-series models the top-k input
-// windows (at most one per row). FilterWeights draws one filter's kernel.
+// windows (at most one per row). Kernel returns one filter's weights, which
+// explainplot.FilterWeights draws.
+//
+// Pictures and files are written by the sub-package explainplot, so that
+// this package does not import the plotting library.
 //
 // The functions run the model in inference mode and back-propagate through
 // it, which writes into the weights' gradient buffers (as

@@ -2,9 +2,6 @@ package explain_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/seqnet/seqnet/explain"
 	"github.com/seqnet/seqnet/layers"
@@ -74,16 +71,4 @@ func ExampleFilterReport() {
 	//   filter 0: cat sat  3 (row 0, tokens 1–2)
 	//   filter 0: sat the  2 (row 0, tokens 2–3)
 	//   filter 0: the cat  1 (row 0, tokens 0–1)
-}
-
-func ExampleWritePictureLabeled() {
-	attr := &explain.Attribution{Method: "gradient", Kind: explain.Series, Prediction: 0.05,
-		Input: [][]float64{{0.1, 1}, {0.2, 0}}, Values: [][]float64{{0.5, -0.1}, {0.9, 0.2}}, Scores: []float64{0.4, 1.1}}
-	dir, _ := os.MkdirTemp("", "explain")
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "row.svg")
-	err := explain.WritePictureLabeled(path, attr, nil, explain.Labels{Channels: []string{"sales", "promo"}, Prediction: "sales = 412"})
-	b, _ := os.ReadFile(path)
-	fmt.Println(err, strings.Contains(string(b), "prediction sales = 412"), strings.Contains(string(b), "promo"))
-	// Output: <nil> true true
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
-	"github.com/seqnet/seqnet/plot"
 	"github.com/seqnet/seqnet/tensor"
 )
 
@@ -383,26 +382,6 @@ func forwardOnce(l layers.Layer, in *tensor.Tensor, shape []int) (out *tensor.Te
 	return out, true
 }
 
-// Ngrams returns the report in plot.FilterReportHTML's form: one entry
-// per filter, labelled with its layer and receptive field.
-func (r *Report) Ngrams() []plot.FilterNgrams {
-	var res []plot.FilterNgrams
-	for _, lf := range r.Layers {
-		for _, f := range lf.Filters {
-			fn := plot.FilterNgrams{Filter: f.Filter, Label: fmt.Sprintf("%s, %d-step window", lf.Layer, lf.Field)}
-			if r.Kind == Tokens {
-				fn.Label = fmt.Sprintf("%s, %d-grams", lf.Layer, lf.Field)
-			}
-			for _, mt := range f.Top {
-				fn.Ngrams = append(fn.Ngrams, mt.Text)
-				fn.Activations = append(fn.Activations, mt.Activation)
-			}
-			res = append(res, fn)
-		}
-	}
-	return res
-}
-
 // Kernel returns one filter's weights of a Conv1D layer of m as
 // kernel_size × input channels (per group), the layout plot.FilterWeights
 // draws.
@@ -436,13 +415,13 @@ func Kernel(m *model.Model, layer string, filter int) ([][]float64, error) {
 	return w, nil
 }
 
-// FilterWeights draws one filter of a Conv1D layer of m with
-// plot.FilterWeights (path ".png" or ".svg"). channelNames, if given, name
-// the input channels.
-func FilterWeights(path string, m *model.Model, layer string, filter int, channelNames ...string) error {
-	w, err := Kernel(m, layer, filter)
-	if err != nil {
-		return err
+// Words turns token indices into words with a vocabulary (index i is
+// vocab[i]); an index the vocabulary does not cover is printed as a number.
+// It gives explainplot.WritePicture its tokens for a token attribution.
+func Words(vocab []string, tokens []int) []string {
+	w := make([]string, len(tokens))
+	for i, k := range tokens {
+		w[i] = word(vocab, k)
 	}
-	return plot.FilterWeights(path, fmt.Sprintf("%s, filter %d", layer, filter), w, channelNames...)
+	return w
 }

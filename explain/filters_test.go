@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seqnet/seqnet/explain/internal/explaintest"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/tensor"
@@ -16,8 +17,8 @@ import (
 // trigram "w5 w9 w2" must have a filter whose top 3 n-grams hold exactly
 // that trigram.
 func TestFilterReportFindsPlantedTrigram(t *testing.T) {
-	tk := trainedText(t)
-	r, err := FilterReport(tk.m, tk.x, vocabulary(), 3)
+	tk := explaintest.TrainedText(t)
+	r, err := FilterReport(tk.M, tk.X, explaintest.Vocabulary(), 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func TestFilterReportFindsPlantedTrigram(t *testing.T) {
 			}
 			// The n-gram is where the report says it is.
 			for q, tok := range m.Tokens {
-				if got := int(tk.x.Data[m.Row*textSteps+m.Start+q]); got != tok {
+				if got := int(tk.X.Data[m.Row*explaintest.TextSteps+m.Start+q]); got != tok {
 					t.Fatalf("filter %d: %q: row %d step %d holds %d, not %d", f.Filter, m.Text, m.Row, m.Start+q, got, tok)
 				}
 			}
@@ -66,24 +67,24 @@ func TestFilterReportFindsPlantedTrigram(t *testing.T) {
 // bruteTop is the filter report computed the slow way: every window of
 // every row, de-duplicated by text, sorted.
 func TestFilterReportMatchesBruteForce(t *testing.T) {
-	tk := trainedText(t)
-	x := tk.x.Rows(0, 150)
-	r, err := FilterReport(tk.m, x, vocabulary(), 4)
+	tk := explaintest.TrainedText(t)
+	x := tk.X.Rows(0, 150)
+	r, err := FilterReport(tk.M, x, explaintest.Vocabulary(), 4)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := tk.m.Gradients([]*tensor.Tensor{x}, 0, -1, r.Layers[0].Layer)
+	p, err := tk.M.Gradients([]*tensor.Tensor{x}, 0, -1, r.Layers[0].Layer)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := p.Taps[r.Layers[0].Layer].Value
 	T, F := out.Shape[1], out.Shape[2]
-	voc := vocabulary()
+	voc := explaintest.Vocabulary()
 	for f := range F {
 		best := map[string]float64{}
 		for b := range x.Shape[0] {
 			for s := range T {
-				text := voc[int(x.Data[b*textSteps+s])] + " " + voc[int(x.Data[b*textSteps+s+1])] + " " + voc[int(x.Data[b*textSteps+s+2])]
+				text := voc[int(x.Data[b*explaintest.TextSteps+s])] + " " + voc[int(x.Data[b*explaintest.TextSteps+s+1])] + " " + voc[int(x.Data[b*explaintest.TextSteps+s+2])]
 				a := float64(out.Data[(b*T+s)*F+f])
 				if v, ok := best[text]; !ok || a > v {
 					best[text] = a
@@ -218,15 +219,15 @@ func TestFilterReportBranches(t *testing.T) {
 // TestFilterReportSeries: the series model's filters' top windows; the
 // strongest filter (largest Dense weight) sees bumps in channel 0.
 func TestFilterReportSeries(t *testing.T) {
-	tk := trainedSeries(t)
-	r, err := FilterReport(tk.m, tk.tx, nil, 5)
+	tk := explaintest.TrainedSeries(t)
+	r, err := FilterReport(tk.M, tk.TX, nil, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Kind != Series || len(r.Layers) != 1 || r.Layers[0].Field != 5 {
 		t.Fatalf("report: kind %v layers %+v", r.Kind, r.Layers)
 	}
-	dense := tk.m.Layers()[len(tk.m.Layers())-1].(*layers.Dense).Kernel().Value.Data
+	dense := tk.M.Layers()[len(tk.M.Layers())-1].(*layers.Dense).Kernel().Value.Data
 	strongest := 0
 	for f, w := range dense {
 		if w > dense[strongest] {
@@ -240,12 +241,12 @@ func TestFilterReportSeries(t *testing.T) {
 			t.Errorf("row %d listed twice", m.Row)
 		}
 		rows[m.Row] = true
-		if len(m.Window) != 5 || len(m.Window[0]) != seriesChannels {
+		if len(m.Window) != 5 || len(m.Window[0]) != explaintest.SeriesChannels {
 			t.Fatalf("window %d×%d, want 5×2", len(m.Window), len(m.Window[0]))
 		}
-		s := tk.start[m.Row]
-		if tk.ty.Data[m.Row] != 1 || m.Start > s+2 || m.End < s+3 {
-			t.Errorf("filter %d: window %s (label %v) misses the bump at %d–%d", strongest, m.Text, tk.ty.Data[m.Row], s, s+4)
+		s := tk.Start[m.Row]
+		if tk.TY.Data[m.Row] != 1 || m.Start > s+2 || m.End < s+3 {
+			t.Errorf("filter %d: window %s (label %v) misses the bump at %d–%d", strongest, m.Text, tk.TY.Data[m.Row], s, s+4)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/seqnet/seqnet/explain/internal/explaintest"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/tensor"
@@ -83,26 +84,26 @@ func TestMaskedRecurrentTokenModel(t *testing.T) {
 // occlusion attributions add up to the sum of the windows' drops, checked
 // against Predict directly.
 func TestOcclusionSharesAddUp(t *testing.T) {
-	tk := trainedSeries(t)
-	x := tk.tx.Rows(0, 3)
-	as, err := Occlusion(tk.m, x, Options{Window: 4, Stride: 4, Baseline: "mean", Reference: tk.x})
+	tk := explaintest.TrainedSeries(t)
+	x := tk.TX.Rows(0, 3)
+	as, err := Occlusion(tk.M, x, Options{Window: 4, Stride: 4, Baseline: "mean", Reference: tk.X})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mean := make([]float64, seriesChannels)
-	for i, v := range tk.x.Data {
-		mean[i%seriesChannels] += float64(v) / float64(len(tk.x.Data)/seriesChannels)
+	mean := make([]float64, explaintest.SeriesChannels)
+	for i, v := range tk.X.Data {
+		mean[i%explaintest.SeriesChannels] += float64(v) / float64(len(tk.X.Data)/explaintest.SeriesChannels)
 	}
 	for i, a := range as {
 		var drops float64
-		for st := 0; st < seriesSteps; st += 4 {
+		for st := 0; st < explaintest.SeriesSteps; st += 4 {
 			occ := x.Rows(i, i+1).Clone()
 			for s := st; s < st+4; s++ {
-				for c := range seriesChannels {
-					occ.Data[s*seriesChannels+c] = float32(mean[c])
+				for c := range explaintest.SeriesChannels {
+					occ.Data[s*explaintest.SeriesChannels+c] = float32(mean[c])
 				}
 			}
-			p, err := tk.m.Predict(occ, 0)
+			p, err := tk.M.Predict(occ, 0)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -23,6 +23,6 @@ func ExampleInitLinear() {
 	// Far past the training levels, the start still continues the line.
 	far := tensor.FromSlice([]float32{100, 101, 102}, 1, 3, 1)
 	p, _ := m.Predict(far, 1)
-	fmt.Printf("%s: %.2f\n", st.Anchor, p.Data[0])
-	// Output: last value: 103.00
+	fmt.Printf("%.2f (largest part: %s)\n", p.Data[0], st.Parts[0].Anchor)
+	// Output: 103.00 (largest part: last value)
 }

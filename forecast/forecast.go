@@ -11,12 +11,15 @@
 // parallel is LSTNet's "highway" (Lai et al. 2018) and DLinear's linear
 // layer (Zeng et al. 2023), so the network is never far from a linear
 // autoregression on short or trending series. InitLinear starts the linear
-// path at the best of three ridge fits on the validation windows (on the
-// levels, shrunk towards the mean; on the changes from the last value,
-// shrunk towards persistence; on the changes from one season earlier,
-// shrunk towards seasonal naive) and the convolutional head at zero, so
-// training starts from a fitted linear model and the convolutions learn
-// what it misses.
+// path at a combination, weighted on rolling-origin validation blocks, of
+// ridge fits: on the levels (shrunk towards the mean); on the changes from
+// the last value (shrunk towards persistence); on the changes from one
+// season earlier (shrunk towards seasonal naive); and on the seasonally
+// differenced changes (shrunk towards the forecast of a SARIMA
+// (0,1,0)×(0,1,0)s model: the last value plus the change one season
+// earlier). The convolutional head starts at zero, so training starts from
+// a fitted linear model and the convolutions learn what it misses; Blend
+// then averages the trained network with that start.
 //
 // Capacity follows the data: Filters picks the convolution width from the
 // number of training windows.
@@ -26,7 +29,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/seqnet/seqnet/baseline"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/tensor"
@@ -130,118 +132,6 @@ func named[L layers.Layer](l L, name string) L {
 	return l
 }
 
-// Start is the linear fit InitLinear chose.
-type Start struct {
-	// Anchor is what the ridge fit predicts the change from: "mean" (a
-	// ridge on the levels), "last value" or "one season earlier".
-	Anchor string
-	// Alpha is the ridge penalty; +Inf for the naive forecast itself (the
-	// change from the anchor is predicted to be 0).
-	Alpha float64
-	// ValMSE is the fit's mean squared error on the validation windows
-	// (the mean over the rolling-origin blocks).
-	ValMSE float64
-}
-
-// InitLinear sets the linear path of a model made by New to the best, on
-// the validation windows vx, vy, of ridge regressions fitted on the
-// training windows x, y (penalties from baseline.RidgeAlphas):
-//
-//   - on the window's values (shrunk towards the training mean);
-//   - of the change from the last value on the window relative to its last
-//     value (shrunk towards persistence), when every target is an input;
-//   - of the change from the value one season before the target, likewise
-//     (shrunk towards seasonal naive), when o.Season is known and the
-//     window reaches back that far.
-//
-// The penalty and the fit are chosen by rolling-origin validation: the
-// validation windows, and up to two blocks of as many windows before them
-// (each fitted on the windows before it, when at least as many), give each
-// candidate its mean squared error. The best is taken unless a fit shrunk
-// towards seasonal naive (or else persistence) is within one standard error
-// of it (the one-standard-error rule, naive forecasts counting as the
-// simpler models); the chosen candidate is then fitted on the training
-// windows. Each is a linear function of the window, written into the
-// Dense's kernel and bias; the model then predicts what that fit predicts until training
-// moves it.
-func InitLinear(m *model.Model, o Options, x, y, vx, vy *tensor.Tensor) (Start, error) {
-	lin, ok := m.Layer(LinearName).(*layers.Dense)
-	if !ok {
-		return Start{}, fmt.Errorf("forecast: the model has no Dense %q (not made by forecast.New)", LinearName)
-	}
-	nOut, in := len(o.Targets), o.Steps*o.Channels
-	if err := checkShapes(o, x, y); err != nil {
-		return Start{}, err
-	}
-	if err := checkShapes(o, vx, vy); err != nil {
-		return Start{}, err
-	}
-	anchors := []string{"mean"}
-	allInputs := true
-	for _, c := range o.Targets {
-		allInputs = allInputs && c >= 0
-	}
-	if allInputs {
-		anchors = append(anchors, "last value")
-		if lag := seasonLag(o); lag > 0 {
-			anchors = append(anchors, "one season earlier")
-		}
-	}
-	// Each anchor's best penalty; then the overall best, unless a fit
-	// shrunk towards a naive forecast (seasonal naive first, then
-	// persistence) is within one standard error of it: the one-standard-
-	// error rule, with the naive forecasts as the simpler models, since a
-	// few dozen validation windows cannot tell closer fits apart.
-	type cand struct {
-		anchor         string
-		alpha, mse, se float64
-		fx, fy         []float64
-	}
-	var cands []cand
-	var lastErr error
-	for _, a := range anchors {
-		fx, fy := features(o, a, x, y)
-		fvx, fvy := features(o, a, vx, vy)
-		alpha, mse, se, err := chooseAlpha(fx, fy, fvx, fvy, x.Shape[0], vx.Shape[0], width(in, a), nOut, a == "mean")
-		if err != nil {
-			lastErr = err
-			continue
-		}
-		cands = append(cands, cand{a, alpha, mse, se, fx, fy})
-	}
-	if len(cands) == 0 {
-		return Start{}, fmt.Errorf("forecast: fitting the linear path: %w", lastErr)
-	}
-	bi := 0
-	for i, c := range cands {
-		if c.mse < cands[bi].mse {
-			bi = i
-		}
-	}
-	for i := len(cands) - 1; i > 0; i-- { // seasonal, then last value
-		if cands[i].mse <= cands[bi].mse+cands[bi].se {
-			bi = i
-			break
-		}
-	}
-	c := cands[bi]
-	r, err := fitAnchor(c.anchor, c.fx, x.Shape[0], width(in, c.anchor), c.fy, nOut, c.alpha)
-	if err != nil {
-		return Start{}, fmt.Errorf("forecast: fitting the linear path: %w", err)
-	}
-	best := Start{Anchor: c.anchor, Alpha: c.alpha, ValMSE: c.mse}
-	bestW, bestB := rawWeights(o, c.anchor, r)
-	for i, w := range bestW {
-		lin.Kernel().Value.Data[i] = float32(w)
-	}
-	for i, b := range bestB {
-		lin.Bias().Value.Data[i] = float32(b)
-	}
-	lin.Kernel().Changed()
-	lin.Bias().Changed()
-	return best, nil
-}
-
 func checkShapes(o Options, x, y *tensor.Tensor) error {
 	nOut := len(o.Targets)
 	if x == nil || y == nil || x.Rank() != 3 || x.Shape[1] != o.Steps || x.Shape[2] != o.Channels || y.Rank() != 2 || y.Shape[0] != x.Shape[0] || y.Shape[1] != nOut || x.Shape[0] == 0 {
@@ -270,172 +160,6 @@ func seasonLag(o Options) int {
 		return -1
 	}
 	return step
-}
-
-// anchorIndex is, per output, the flattened window index of the value the
-// anchor predicts the change from.
-func anchorIndex(o Options, anchor string) []int {
-	step := o.Steps - 1
-	if anchor == "one season earlier" {
-		step = seasonLag(o)
-	}
-	idx := make([]int, len(o.Targets))
-	for j, c := range o.Targets {
-		idx[j] = step*o.Channels + c
-	}
-	return idx
-}
-
-// width is the number of ridge inputs for an anchor: the window's values,
-// and for the change anchors a constant 1 whose weight is a penalised
-// intercept (so that a large penalty gives the naive forecast itself, not
-// the naive forecast plus the mean change of the training windows).
-func width(in int, anchor string) int {
-	if anchor == "mean" {
-		return in
-	}
-	return in + 1
-}
-
-// fitAnchor fits an anchor's ridge: with an unpenalised intercept on the
-// levels, through the origin (with the constant column) on the changes.
-func fitAnchor(anchor string, x []float64, n, in int, y []float64, out int, alpha float64) (*baseline.Ridge, error) {
-	if math.IsInf(alpha, 1) && anchor != "mean" { // the naive forecast itself
-		return &baseline.Ridge{In: in, Out: out, W: make([]float64, in*out), B: make([]float64, out), Alpha: alpha}, nil
-	}
-	if anchor == "mean" {
-		return baseline.FitRidge(x, n, in, y, out, alpha)
-	}
-	return baseline.FitRidgeNoIntercept(x, n, in, y, out, alpha)
-}
-
-// features returns the ridge inputs and targets for an anchor, as float64:
-// the flattened windows (relative to their last step, and a constant 1, for
-// the change anchors) and the targets (minus the anchor value).
-func features(o Options, anchor string, x, y *tensor.Tensor) ([]float64, []float64) {
-	nOut := len(o.Targets)
-	n, per := x.Shape[0], o.Steps*o.Channels
-	wd := width(per, anchor)
-	fx := make([]float64, n*wd)
-	fy := make([]float64, n*nOut)
-	var idx []int
-	if anchor != "mean" {
-		idx = anchorIndex(o, anchor)
-	}
-	for s := 0; s < n; s++ {
-		w := x.Data[s*per : (s+1)*per]
-		lastRow := w[(o.Steps-1)*o.Channels:]
-		for i, v := range w {
-			fx[s*wd+i] = float64(v)
-			if idx != nil {
-				fx[s*wd+i] -= float64(lastRow[i%o.Channels])
-			}
-		}
-		if wd > per {
-			fx[s*wd+per] = 1
-		}
-		for j := 0; j < nOut; j++ {
-			fy[s*nOut+j] = float64(y.Data[s*nOut+j])
-			if idx != nil {
-				fy[s*nOut+j] -= float64(w[idx[j]])
-			}
-		}
-	}
-	return fx, fy
-}
-
-// rawWeights turns a ridge fit on an anchor's features into the kernel and
-// bias of a Dense on the raw flattened window: for output j,
-// anchor_j + Σ_i w_ij (x_i − x_last(i)) + c_j = Σ_i W_ij x_i + b_j.
-func rawWeights(o Options, anchor string, r *baseline.Ridge) (kernel, bias []float64) {
-	nOut, per := len(o.Targets), o.Steps*o.Channels
-	if anchor == "mean" {
-		return append([]float64(nil), r.W...), append([]float64(nil), r.B...)
-	}
-	w := append([]float64(nil), r.W[:per*nOut]...)
-	bias = append([]float64(nil), r.W[per*nOut:]...) // the constant column's weights
-	for j := range bias {
-		bias[j] += r.B[j]
-	}
-	lastStep := (o.Steps - 1) * o.Channels
-	for j := 0; j < nOut; j++ {
-		for c := 0; c < o.Channels; c++ {
-			sum := 0.0
-			for i := c; i < per; i += o.Channels {
-				sum += r.W[i*nOut+j]
-			}
-			w[(lastStep+c)*nOut+j] -= sum
-		}
-	}
-	for j, a := range anchorIndex(o, anchor) {
-		w[a*nOut+j]++
-	}
-	return w, bias
-}
-
-// chooseAlpha returns the penalty (baseline.RidgeAlphas times the mean
-// diagonal of the training windows' centred XᵀX, or, without intercept,
-// +Inf: every weight 0, the anchor's naive forecast) with the smallest mean
-// squared error over rolling-origin blocks, that error and its standard
-// error (intercept: an unpenalised intercept, else none). The blocks: the validation windows (fitted on all training
-// windows), and up to two blocks of nv training windows before them, each
-// fitted on the windows before it when there are at least nv of those.
-func chooseAlpha(fx, fy, fvx, fvy []float64, n, nv, in, out int, intercept bool) (alpha, mse, se float64, err error) {
-	allX := append(append([]float64(nil), fx...), fvx...)
-	allY := append(append([]float64(nil), fy...), fvy...)
-	type block struct{ trainEnd, end int }
-	blocks := []block{{n, n + nv}}
-	for k := 1; k <= 2; k++ {
-		end := n - (k-1)*nv
-		if end-nv < max(nv, 2) {
-			break
-		}
-		blocks = append(blocks, block{end - nv, end})
-	}
-	scale := meanDiag(fx, n, in)
-	mse = math.Inf(1)
-	for _, a := range baseline.RidgeAlphas {
-		var sq []float64 // every block's squared errors
-		ok := true
-		for _, b := range blocks {
-			fit := baseline.FitRidge
-			if !intercept {
-				fit = baseline.FitRidgeNoIntercept
-			}
-			r, err2 := fit(allX[:b.trainEnd*in], b.trainEnd, in, allY[:b.trainEnd*out], out, a*scale)
-			if err2 != nil {
-				ok, err = false, err2
-				break
-			}
-			p := r.Predict(allX[b.trainEnd*in:b.end*in], b.end-b.trainEnd)
-			for i, v := range allY[b.trainEnd*out : b.end*out] {
-				sq = append(sq, (p[i]-v)*(p[i]-v))
-			}
-		}
-		if !ok {
-			continue
-		}
-		if m, s := meanSE(sq); m <= mse {
-			alpha, mse, se = a*scale, m, s
-		}
-	}
-	if math.IsInf(mse, 1) {
-		return 0, 0, 0, err
-	}
-	if !intercept {
-		// The limit of an infinite penalty: the anchor's naive forecast
-		// itself (every weight 0), which the finite grid only approaches.
-		var sq []float64
-		for _, b := range blocks {
-			for _, v := range allY[b.trainEnd*out : b.end*out] {
-				sq = append(sq, v*v)
-			}
-		}
-		if m, s := meanSE(sq); m <= mse {
-			alpha, mse, se = math.Inf(1), m, s
-		}
-	}
-	return alpha, mse, se, nil
 }
 
 // meanSE returns the mean of v and its standard error.

@@ -22,51 +22,71 @@ func windows(s []float32, w int) (*tensor.Tensor, *tensor.Tensor) {
 	return x, y
 }
 
-// TestRawWeights checks, for each anchor, that the Dense kernel InitLinear
-// writes computes anchor + w·(x − last) + b on random windows.
+// TestRawWeights checks, for each anchor, that the Dense kernel written
+// for a ridge fit computes naive forecast + w·features + c + b on random
+// windows.
 func TestRawWeights(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	o := Options{Steps: 6, Channels: 2, Targets: []int{1, 0}, Horizon: 1, Season: 4}
 	per, nOut := 12, 2
-	x := tensor.New(1, 6, 2)
-	for i := range x.Data {
-		x.Data[i] = float32(rng.NormFloat64())
+	x := make([]float32, per)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
 	}
-	for _, anchor := range []string{"mean", "last value", "one season earlier"} {
-		wd := width(per, anchor)
+	as := anchors(o)
+	if len(as) != 4 {
+		t.Fatalf("%d anchors, want 4 (levels, last value, one season earlier, SARIMA)", len(as))
+	}
+	for _, a := range as {
+		wd := a.width()
 		r := &baseline.Ridge{In: wd, Out: nOut, W: make([]float64, wd*nOut), B: []float64{0.5, -1}}
 		for i := range r.W {
 			r.W[i] = rng.NormFloat64()
 		}
-		raw, bias := rawWeights(o, anchor, r)
-		fx, _ := features(o, anchor, x, tensor.New(1, 2))
+		raw, bias := a.rawWeights(per, r)
+		fx, fy := a.features(x, make([]float32, nOut), 1, per, nOut)
 		want := r.Predict(fx, 1)
-		if anchor != "mean" {
-			for j, a := range anchorIndex(o, anchor) {
-				want[j] += float64(x.Data[a])
-			}
+		for j := range want {
+			want[j] -= fy[j] // fy is 0 − the naive forecast
 		}
 		for j := 0; j < nOut; j++ {
 			got := bias[j]
 			for i := 0; i < per; i++ {
-				got += raw[i*nOut+j] * float64(x.Data[i])
+				got += raw[i*nOut+j] * float64(x[i])
 			}
 			if math.Abs(got-want[j]) > 1e-9 {
-				t.Errorf("%s, output %d: raw weights give %g, want %g", anchor, j, got, want[j])
+				t.Errorf("%s, output %d: raw weights give %g, want %g", a.name, j, got, want[j])
 			}
 		}
 	}
-	// Season 4, horizon 1, 6 steps: the target is row t+1, one season
-	// earlier is row t-3, step 2 of the window.
-	if got := anchorIndex(o, "one season earlier"); got[0] != 2*2+1 || got[1] != 2*2 {
-		t.Errorf("seasonal anchor indices %v, want [5 4]", got)
+	// Season 4, horizon 1, 6 steps (rows t-5 … t): the target is row t+1;
+	// one season earlier is row t-3 (step 2), and SARIMA's naive forecast
+	// is x[t] + x[t-3] − x[t-4] (steps 5, 2, 1). Output 0 reads channel 1.
+	sar := as[3]
+	if sar.name != AnchorSeasonal || dot(sar.base[0], x) != float64(x[5*2+1])+float64(x[2*2+1])-float64(x[1*2+1]) {
+		t.Errorf("SARIMA anchor %q: base %v", sar.name, sar.base[0])
+	}
+	if got := as[2].base[0]; len(got) != 1 || got[0].i != 2*2+1 {
+		t.Errorf("seasonal anchor base %v, want step 2 channel 1 (index 5)", got)
+	}
+	// Seasonally differenced changes: steps 5 only (s − 1 − 4 ≥ 0 from s = 5), both channels.
+	if len(sar.feats) != 2 {
+		t.Errorf("%d seasonally differenced features, want 2", len(sar.feats))
 	}
 	if seasonLag(Options{Steps: 3, Season: 12, Horizon: 1}) != -1 {
 		t.Error("a window shorter than the season has a seasonal anchor")
 	}
+	// A window of exactly one season reaches one season back but not a
+	// season and a step: no SARIMA anchor.
+	if as := anchors(Options{Steps: 4, Channels: 1, Targets: []int{0}, Horizon: 1, Season: 4}); len(as) != 3 || as[2].name != AnchorSeason {
+		t.Errorf("a window of one season has %d anchors, want 3 (up to one season earlier)", len(as))
+	}
 }
 
-func TestInitLinearIsTheChosenRidge(t *testing.T) {
+// TestInitLinearIsTheCombination: the model's start predicts the weighted
+// sum, with the weights InitLinear reports, of each anchor's ridge fitted
+// on the training windows with its rolling-origin penalty.
+func TestInitLinearIsTheCombination(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	s := make([]float32, 120)
 	for i := range s {
@@ -84,39 +104,47 @@ func TestInitLinearIsTheChosenRidge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Every anchor's rolling-origin choice: the chosen one has the
-	// smallest error, and the model predicts what its ridge fitted on the
-	// training windows predicts.
-	for _, anchor := range []string{"mean", "last value", "one season earlier"} {
-		fx, fy := features(o, anchor, tx, ty)
-		fvx, fvy := features(o, anchor, vx, vy)
-		alpha, _, _, err := chooseAlpha(fx, fy, fvx, fvy, tx.Shape[0], vx.Shape[0], width(8, anchor), 1, anchor == "mean")
-		if err != nil {
-			t.Fatal(err)
+	t.Logf("start: %s", st)
+	want := make([]float64, vx.Shape[0])
+	total := 0.0
+	for _, a := range anchors(o) {
+		var part *Part
+		for i := range st.Parts {
+			if st.Parts[i].Anchor == a.name {
+				part = &st.Parts[i]
+			}
 		}
-		if anchor != st.Anchor {
+		if part == nil {
 			continue
 		}
-		r, err := fitAnchor(anchor, fx, tx.Shape[0], width(8, anchor), fy, 1, alpha)
+		total += part.Weight
+		fx, fy := a.features(tx.Data, ty.Data, tx.Shape[0], 8, 1)
+		fvx, fvy := a.features(vx.Data, vy.Data, vx.Shape[0], 8, 1)
+		alpha, mse, _, _, err := chooseAlpha(fx, fy, fvx, fvy, tx.Shape[0], vx.Shape[0], a.width(), 1, a.base == nil)
+		if err != nil || alpha != part.Alpha || mse != part.ValMSE {
+			t.Fatalf("%s: alpha %g, MSE %g (%v); reported %+v", a.name, alpha, mse, err, part)
+		}
+		r, err := fitAnchor(a, fx, tx.Shape[0], fy, 1, alpha)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := m.Predict(vx, 32)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := r.Predict(fvx, vx.Shape[0])
-		idx := anchorIndex(o, anchor)
+		p := r.Predict(fvx, vx.Shape[0])
 		for i := range want {
-			if anchor != "mean" {
-				want[i] += float64(vx.Data[i*8+idx[0]])
-			}
-			if math.Abs(float64(p.Data[i])-want[i]) > 1e-4 {
-				t.Fatalf("window %d: model %g, ridge (%s) %g", i, p.Data[i], anchor, want[i])
-			}
+			want[i] += part.Weight * (p[i] + float64(vy.Data[i]) - fvy[i]) // + the naive forecast
 		}
 	}
-	t.Logf("chosen: %+v", st)
+	if math.Abs(total-1) > 1e-9 || len(st.Parts) < 2 {
+		t.Fatalf("weights sum to %g over %d parts, want 1 over several", total, len(st.Parts))
+	}
+	p, err := m.Predict(vx, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		if math.Abs(float64(p.Data[i])-want[i]) > 1e-4 {
+			t.Fatalf("window %d: model %g, combination %g", i, p.Data[i], want[i])
+		}
+	}
 	if _, err := New(Options{Steps: 5, Channels: 2, Targets: []int{2}, Filters: 4, KernelSize: 3}); err == nil {
 		t.Error("target channel 2 of 2 accepted")
 	}
@@ -210,14 +238,14 @@ func TestChooseAlphaBlocks(t *testing.T) {
 		yNoise[r] = rng.NormFloat64()
 		yExact[r] = 2*x[r*in] - x[r*in+2]
 	}
-	alpha, _, _, err := chooseAlpha(x[:n*in], yNoise[:n], x[n*in:], yNoise[n:], n, nv, in, 1, true)
+	alpha, _, _, _, err := chooseAlpha(x[:n*in], yNoise[:n], x[n*in:], yNoise[n:], n, nv, in, 1, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if heavy := meanDiag(x[:n*in], n, in); alpha < heavy {
 		t.Errorf("noise: alpha %g, want heavy shrinkage (≥ %g, the mean diagonal of XᵀX)", alpha, heavy)
 	}
-	alpha, mse, _, err := chooseAlpha(x[:n*in], yExact[:n], x[n*in:], yExact[n:], n, nv, in, 1, true)
+	alpha, mse, _, _, err := chooseAlpha(x[:n*in], yExact[:n], x[n*in:], yExact[n:], n, nv, in, 1, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,14 +272,15 @@ func TestChooseAlphaNaiveLimit(t *testing.T) {
 			y[r] = 3 * x[r*in+1]
 		}
 	}
-	alpha, mse, _, err := chooseAlpha(x[:n*in], y[:n], x[n*in:], y[n:], n, nv, in, 1, false)
+	alpha, mse, _, res, err := chooseAlpha(x[:n*in], y[:n], x[n*in:], y[n:], n, nv, in, 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !math.IsInf(alpha, 1) || mse != 0 {
-		t.Errorf("alpha %g (MSE %g), want +Inf (MSE 0)", alpha, mse)
+	if !math.IsInf(alpha, 1) || mse != 0 || len(res) != 3*nv {
+		t.Errorf("alpha %g (MSE %g, %d residuals), want +Inf (MSE 0, 3 blocks of %d)", alpha, mse, len(res), nv)
 	}
-	r, err := fitAnchor("last value", x[:n*in], n, in, y[:n], 1, alpha)
+	a := &anchor{name: AnchorLast, base: [][]term{{{0, 1}}}, feats: [][]term{{{0, 1}}, {{1, 1}}}, constant: true}
+	r, err := fitAnchor(a, x[:n*in], n, y[:n], 1, alpha)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,43 +17,11 @@ import (
 // (its header name, or its 0-based index without a header) and what it
 // holds, or "" when there is none.
 func sniffRowLabel(path string, delim rune, header data.HeaderMode, targets, ignore []string) (col, what string, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", "", inputErr("%s: %v", path, err)
+	names, cols, err := sniffColumns(path, delim, header)
+	if err != nil || names == nil {
+		return "", "", err
 	}
-	defer f.Close()
-	if delim == 0 {
-		delim = sniffDelimiter(f)
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return "", "", err
-		}
-	}
-	cr := csv.NewReader(f)
-	cr.Comma, cr.FieldsPerRecord, cr.LazyQuotes, cr.ReuseRecord = delim, -1, true, false
-	rows, err := cr.ReadAll()
-	if err != nil || len(rows) < 3 {
-		return "", "", nil // the reader proper reports a broken file
-	}
-	names := rows[0]
-	body := rows[1:]
-	hasHeader := header == data.HeaderYes
-	if header == data.HeaderAuto {
-		// A header row has no numbers and no dates.
-		hasHeader = true
-		for _, v := range names {
-			_, errNum := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			_, isDate := calendar.Parse(v)
-			hasHeader = hasHeader && errNum != nil && !isDate
-		}
-	}
-	if !hasHeader {
-		body = rows
-	}
-	for j := range rows[0] {
-		name := strconv.Itoa(j)
-		if hasHeader && strings.TrimSpace(names[j]) != "" {
-			name = strings.TrimSpace(names[j])
-		}
+	for j, name := range names {
 		skip := false
 		for _, t := range append(append([]string(nil), targets...), ignore...) {
 			skip = skip || t == name || t == strconv.Itoa(j)
@@ -61,27 +29,86 @@ func sniffRowLabel(path string, delim rune, header data.HeaderMode, targets, ign
 		if skip {
 			continue
 		}
-		vals := make([]string, 0, len(body))
-		for _, r := range body {
-			if j >= len(r) {
-				vals = nil
-				break
-			}
-			vals = append(vals, strings.TrimSpace(r[j]))
-		}
-		if len(vals) < 2 {
-			continue
-		}
-		if ts, err := calendar.ParseAll(vals, nil); err == nil && ts != nil {
-			if sp := calendar.DetectSpacing(ts); sp.Name != "irregular" {
-				return name, sp.Name + " dates", nil
-			}
-		}
-		if isIndex(vals) {
-			return name, "a row index (integers increasing by 1)", nil
+		if what := labelKind(cols[j], false); what != "" {
+			return name, what, nil
 		}
 	}
 	return "", "", nil
+}
+
+// sniffColumns reads a delimited file's column names (the header's, or
+// their 0-based indices without one) and each column's trimmed values; nil
+// when the file has under 3 rows, a ragged row, or does not parse (the
+// reader proper reports a broken file).
+func sniffColumns(path string, delim rune, header data.HeaderMode) (names []string, cols [][]string, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, inputErr("%s: %v", path, err)
+	}
+	defer f.Close()
+	if delim == 0 {
+		delim = sniffDelimiter(f)
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, nil, err
+		}
+	}
+	cr := csv.NewReader(f)
+	cr.Comma, cr.FieldsPerRecord, cr.LazyQuotes, cr.ReuseRecord = delim, -1, true, false
+	rows, err := cr.ReadAll()
+	if err != nil || len(rows) < 3 {
+		return nil, nil, nil
+	}
+	hasHeader := header == data.HeaderYes
+	if header == data.HeaderAuto {
+		// A header row has no numbers and no dates.
+		hasHeader = true
+		for _, v := range rows[0] {
+			_, errNum := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			_, isDate := calendar.Parse(v)
+			hasHeader = hasHeader && errNum != nil && !isDate
+		}
+	}
+	body := rows
+	if hasHeader {
+		body = rows[1:]
+	}
+	for j := range rows[0] {
+		name := strconv.Itoa(j)
+		if hasHeader && strings.TrimSpace(rows[0][j]) != "" {
+			name = strings.TrimSpace(rows[0][j])
+		}
+		vals := make([]string, 0, len(body))
+		for _, r := range body {
+			if j >= len(r) {
+				return nil, nil, nil
+			}
+			vals = append(vals, strings.TrimSpace(r[j]))
+		}
+		names, cols = append(names, name), append(cols, vals)
+	}
+	return names, cols, nil
+}
+
+// labelKind says what a column holds when it names rows rather than
+// measuring anything: regularly spaced dates (plain years included), a row
+// index (integers increasing by 1) or, when increasing, any strictly
+// increasing integers (an index or id); "" otherwise.
+func labelKind(vals []string, increasing bool) string {
+	if len(vals) < 2 {
+		return ""
+	}
+	if ts, err := calendar.ParseAll(vals, nil); err == nil && ts != nil {
+		if sp := calendar.DetectSpacing(ts); sp.Name != "irregular" {
+			return sp.Name + " dates"
+		}
+	}
+	if isIndex(vals) {
+		return "a row index (integers increasing by 1)"
+	}
+	if increasing && isIncreasing(vals) {
+		return "strictly increasing integers (an index or id)"
+	}
+	return ""
 }
 
 func sniffDelimiter(r io.Reader) rune {
@@ -98,6 +125,19 @@ func sniffDelimiter(r io.Reader) rune {
 		}
 	}
 	return best
+}
+
+// isIncreasing: every value an integer, each above the one before.
+func isIncreasing(vals []string) bool {
+	prev := 0
+	for i, v := range vals {
+		n, err := strconv.Atoi(v)
+		if err != nil || (i > 0 && n <= prev) {
+			return false
+		}
+		prev = n
+	}
+	return true
 }
 
 func isIndex(vals []string) bool {

@@ -35,7 +35,8 @@ func (p *Pipeline) OutputNames(k int) []string {
 
 // Decode turns the model's outputs y (N, k) for N samples named rows into
 // predictions: for a classifier the label and the probability of each class
-// (a binary model's single sigmoid output is P(Classes[1])), for regression
+// (a binary model's single sigmoid output is P(Classes[1]); a two-unit
+// softmax gives both), for regression
 // the values in the data's units. rows may be nil.
 func (p *Pipeline) Decode(y *tensor.Tensor, rows []string) ([]Prediction, error) {
 	if y.Rank() < 1 {
@@ -58,12 +59,15 @@ func (p *Pipeline) Decode(y *tensor.Tensor, rows []string) ([]Prediction, error)
 	switch p.Task {
 	case TaskBinary, TaskMulticlass:
 		nc := p.numClasses()
-		if (p.Task == TaskBinary && k != 1) || (p.Task == TaskMulticlass && k != nc) {
+		// A binary model gives P(Classes[1]) (a sigmoid), or one
+		// probability per class (a two-unit softmax).
+		sigmoid := p.Task == TaskBinary && k == 1
+		if !sigmoid && k != nc {
 			return nil, fmt.Errorf("the model gives %d outputs per sample but its label map has %d classes", k, nc)
 		}
 		for i := range out {
 			probs := make([]float64, nc)
-			if p.Task == TaskBinary {
+			if sigmoid {
 				v := float64(y.Data[i])
 				probs[0], probs[1] = 1-v, v
 			} else {

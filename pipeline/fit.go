@@ -3,9 +3,19 @@ package pipeline
 import "github.com/seqnet/seqnet/data"
 
 // Source says where data is: one file (Data: CSV, TSV, text, .npy or
-// .npz), or NumPy arrays X (and Y).
+// .npz), or NumPy arrays X (and Y). Layout, for a file read with a
+// pipeline (Transform), says how the file is laid out when it differs from
+// the training file (Fit reads Options instead).
 type Source struct {
 	Data, X, Y string
+	Layout     Layout
+	// Rank is the rank of the model's input, batch axis included, when
+	// known (e.g. len(m.InputShapes()[0])+1): 2 reads a 2-D x as it is,
+	// (samples, features), for a model whose first layer is an Embedding
+	// (token ids) or Dense. Otherwise (0 or 3) a 2-D x (samples, steps)
+	// gets a channel axis of 1, as a Conv1D reads it; a model trained on
+	// arrays reads them as at training.
+	Rank int
 }
 
 // Options say how Fit reads training data; the CLI's `seqnet train` flags

@@ -267,7 +267,9 @@ func TestFitRecordsDecode(t *testing.T) {
 	b.WriteString("id,a,b,y\n")
 	rows := []map[string]string{}
 	for i := 0; i < 20; i++ {
-		a, bb, y := float64(i), float64(i%3), 100+10*float64(i)
+		// a is not an index (0, 1, 2, … would be a row index, which
+		// training refuses as a silent input).
+		a, bb, y := float64((i*7)%20), float64(i%3), 100+10*float64(i)
 		r := map[string]string{"id": "r" + string(rune('a'+i)), "a": ftoa(a), "b": ftoa(bb), "y": ftoa(y)}
 		rows = append(rows, r)
 		b.WriteString(r["id"] + "," + r["a"] + "," + r["b"] + "," + r["y"] + "\n")

@@ -229,7 +229,7 @@ func describeArch(spec string) string {
 	case "bow":
 		return "bag of words: Embedding (padding masked), GlobalAveragePooling1D, Dropout, Dense"
 	case "forecast":
-		return "each window relative to its last value; a linear autoregressive path (started at the ridge fit) plus a causal dilated Conv1D stack (dilation 1, 2, 4, …), last step, Dense; the last value added back"
+		return "each window relative to its last value; a linear autoregressive path (started at a combination of ridge fits) plus a causal dilated Conv1D stack (dilation 1, 2, 4, …), last step, Dense; the last value added back"
 	case "lstm":
 		return "LSTM (after an Embedding with mask_zero for text), Dense"
 	}

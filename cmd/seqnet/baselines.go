@@ -206,16 +206,22 @@ func classReport(w io.Writer, what string, m *model.Model, p *pipeline.Pipeline,
 	for i, v := range y.Data {
 		labels[i] = int(v)
 	}
+	// The classes are on the last axis: (N, C), or (N, steps, C) for a
+	// per-step model, whose labels are (N, steps).
+	nc := pred.Shape[pred.Rank()-1]
+	if pred.Len() != len(labels)*nc {
+		return fmt.Errorf("%s: the model gives %s for %d labels", what, tensor.ShapeString(pred.Shape, false), len(labels))
+	}
 	argmax := func(i int) int {
-		if pred.Shape[1] == 1 {
+		if nc == 1 {
 			if pred.Data[i] > 0.5 {
 				return 1
 			}
 			return 0
 		}
 		best := 0
-		for c := 1; c < pred.Shape[1]; c++ {
-			if pred.Data[i*pred.Shape[1]+c] > pred.Data[i*pred.Shape[1]+best] {
+		for c := 1; c < nc; c++ {
+			if pred.Data[i*nc+c] > pred.Data[i*nc+best] {
 				best = c
 			}
 		}
@@ -248,6 +254,10 @@ func classReport(w io.Writer, what string, m *model.Model, p *pipeline.Pipeline,
 		}
 		parts = append(parts, fmt.Sprintf("logistic regression %.4f", baseline.Accuracy(pl, labels)))
 	}
-	fmt.Fprintf(w, "%s, %d samples: accuracy: %s\n", what, len(labels), strings.Join(parts, "; "))
+	count := fmt.Sprintf("%d samples", len(labels))
+	if pred.Rank() == 3 {
+		count = fmt.Sprintf("%d samples × %d steps", pred.Shape[0], pred.Shape[1])
+	}
+	fmt.Fprintf(w, "%s, %s: accuracy: %s\n", what, count, strings.Join(parts, "; "))
 	return nil
 }

@@ -30,6 +30,12 @@ type dataFlags struct {
 	MaxTokens       int
 	SeqLen          int
 	WordVectors     string
+	// Layout is how a file read with a model's stored preprocessing
+	// differs from the training file (predict, evaluate: addLayoutFlags).
+	Layout pipeline.Layout
+	// rank is the model's input rank (modelRank) when the model is known
+	// before the data is read; not a flag, not stored.
+	rank int
 }
 
 // addReadFlags adds the flags every data-reading command shares.
@@ -67,7 +73,7 @@ func (d *dataFlags) addTrainFlags(fs *flag.FlagSet) {
 
 // source is where the flags say the data is.
 func (d *dataFlags) source() pipeline.Source {
-	return pipeline.Source{Data: d.Data, X: d.X, Y: d.Y}
+	return pipeline.Source{Data: d.Data, X: d.X, Y: d.Y, Rank: d.rank, Layout: d.Layout}
 }
 
 // options are the flags as pipeline options.

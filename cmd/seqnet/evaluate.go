@@ -35,12 +35,15 @@ Flags:
                      default from its output activation: sigmoid → binary_crossentropy,
                      softmax → sparse_categorical_crossentropy, otherwise mse
   --batch-size B     default 256
+  --delimiter D, --header yes|no|auto
+                     the file's layout, when not the training file's (as predict)
 `
 
 func runEvaluate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("evaluate", flag.ContinueOnError)
 	var d dataFlags
 	d.addReadFlags(fs)
+	d.addLayoutFlags(fs)
 	modelPath := fs.String("model", "", "")
 	loss := fs.String("loss", "", "")
 	batch := fs.Int("batch-size", 256, "")
@@ -61,6 +64,7 @@ func evaluate(d *dataFlags, modelPath, loss string, batch int, w io.Writer) erro
 	if err != nil {
 		return err
 	}
+	d.rank = modelRank(m)
 	ds, err := p.Transform(d.source(), true)
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/seqnet/seqnet/checkpoint"
 	"github.com/seqnet/seqnet/explain"
+	"github.com/seqnet/seqnet/explain/explainplot"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/pipeline"
@@ -46,6 +47,8 @@ Flags:
   --window W        occlusion: steps hidden at once (default 1 for tokens, 3 for series)
   --stride S        occlusion: step between windows (default 1)
   --baseline B      integrated, occlusion: zero (default) or mean (each channel's mean over the rows; series only)
+  --delimiter D, --header yes|no|auto
+                    the --data file's layout, when not the training file's (as predict)
 
 Exit status: 0 done, 2 a problem with the flags or files (one line on stderr), 1 another failure.
 `
@@ -71,7 +74,7 @@ type modelData struct {
 // loadModelData reads a saved model and its input rows: from --data, read
 // as training read it with the model's stored preprocessing (the reader
 // `seqnet predict` uses), or from --x, the model's input as an array.
-func loadModelData(modelPath, dataPath, xPath string) (*modelData, error) {
+func loadModelData(modelPath, dataPath, xPath string, layout pipeline.Layout) (*modelData, error) {
 	switch {
 	case modelPath == "":
 		return nil, userErr("--model is required: the model file written by 'seqnet train', e.g. --model model.seqnet")
@@ -112,7 +115,7 @@ func loadModelData(modelPath, dataPath, xPath string) (*modelData, error) {
 		ds, err = (&pipeline.Pipeline{Kind: pipeline.KindNPY, XShape: p.XShape}).Transform(pipeline.Source{X: xPath}, false)
 		d.source = "--x " + xPath
 	} else {
-		ds, err = p.Transform(pipeline.Source{Data: dataPath}, false)
+		ds, err = p.Transform(pipeline.Source{Data: dataPath, Layout: layout}, false)
 		d.source = "--data " + dataPath
 	}
 	if err != nil {
@@ -242,6 +245,9 @@ func runExplainModel(args []string, stdout, stderr io.Writer) int {
 	window := fs.Int("window", 0, "")
 	stride := fs.Int("stride", 0, "")
 	baseline := fs.String("baseline", "zero", "")
+	var layout pipeline.Layout
+	fs.StringVar(&layout.Delimiter, "delimiter", "", "")
+	fs.StringVar(&layout.Header, "header", "", "")
 	rest, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, explainModelUsage)
@@ -258,7 +264,7 @@ func runExplainModel(args []string, stdout, stderr io.Writer) int {
 	err = explainModel(explainModelArgs{
 		model: *modelPath, data: *dataPath, x: *xPath, row: *row, out: *out,
 		method: *method, unit: *unit, output: *output, steps: *steps, window: *window, stride: *stride,
-		baseline: *baseline, set: set,
+		baseline: *baseline, set: set, layout: layout,
 	}, stdout)
 	if err != nil {
 		return finish(stderr, name, err)
@@ -271,6 +277,7 @@ type explainModelArgs struct {
 	row, unit, output, steps              int
 	window, stride                        int
 	set                                   map[string]bool // the flags given
+	layout                                pipeline.Layout // --delimiter, --header
 }
 
 func explainModel(a explainModelArgs, w io.Writer) error {
@@ -313,7 +320,7 @@ func explainModel(a explainModelArgs, w io.Writer) error {
 	if baseline != "zero" && baseline != "zeros" && baseline != "mean" {
 		return userErr("--baseline %q: choose zero or mean (each channel's mean over the rows)", a.baseline)
 	}
-	d, err := loadModelData(a.model, a.data, a.x)
+	d, err := loadModelData(a.model, a.data, a.x, a.layout)
 	if err != nil {
 		return err
 	}
@@ -372,14 +379,14 @@ func explainRow(d *modelData, a explainModelArgs, method, baseline string, w io.
 	if d.kind == explain.Tokens && d.vocab != nil {
 		tokens = words
 	}
-	var labels explain.Labels
+	var labels explainplot.Labels
 	if wd := d.prep.Windowing; wd != nil && d.kind != explain.Tokens {
 		labels.Channels = wd.Inputs
 	}
 	if u := d.unscaled(attr.Unit, attr.Prediction); u != "" {
 		labels.Prediction = strings.TrimSuffix(strings.TrimPrefix(u, " ("), " unscaled)")
 	}
-	if err := explain.WritePictureLabeled(a.out, attr, tokens, labels); err != nil {
+	if err := explainplot.WritePictureLabeled(a.out, attr, tokens, labels); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "wrote %s\n", a.out)

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/seqnet/seqnet/pipeline"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/seqnet/seqnet/explain"
+	"github.com/seqnet/seqnet/explain/explainplot"
 	"github.com/seqnet/seqnet/layers"
 )
 
@@ -81,7 +83,7 @@ func filters(modelPath, dataPath, xPath string, top int, out, weightsDir string,
 			return userErr("--out %s: the directory %s does not exist: create it or write elsewhere", out, dir)
 		}
 	}
-	d, err := loadModelData(modelPath, dataPath, xPath)
+	d, err := loadModelData(modelPath, dataPath, xPath, pipeline.Layout{})
 	if err != nil {
 		return err
 	}
@@ -109,7 +111,7 @@ func filterReport(d *modelData, top int, out, weightsDir string, w io.Writer) er
 	}
 	printFilterReport(w, d, r)
 	if out != "" {
-		if err := explain.WriteFilterReport(out, r); err != nil {
+		if err := explainplot.WriteFilterReport(out, r); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "wrote %s\n", out)
@@ -126,7 +128,7 @@ func filterReport(d *modelData, top int, out, weightsDir string, w io.Writer) er
 			}
 			for f := range c.Filters {
 				p := filepath.Join(weightsDir, fmt.Sprintf("%s_filter%02d.png", c.Common().Name, f))
-				if err := explain.FilterWeights(p, d.m, c.Common().Name, f, channels...); err != nil {
+				if err := explainplot.FilterWeights(p, d.m, c.Common().Name, f, channels...); err != nil {
 					return err
 				}
 				n++

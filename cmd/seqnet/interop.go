@@ -120,11 +120,8 @@ func importKeras(jsonPath, weights, shape, out string, w io.Writer) error {
 		return userErr("--keras-json %s: the model has no input shape: give it with --input-shape STEPS,CHANNELS (e.g. 100,8)", jsonPath)
 	}
 	if weights != "" {
-		if err := checkFile("--weights", weights); err != nil {
+		if err := loadKerasWeights(weights, m); err != nil {
 			return err
-		}
-		if err := keras.LoadWeightsNPZ(weights, m); err != nil {
-			return userErr("--weights %s: %v", weights, err)
 		}
 	}
 	if err := checkpoint.Save(out, m, checkpoint.Extra{}); err != nil {

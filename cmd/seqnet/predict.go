@@ -38,9 +38,27 @@ Flags:
   --out FILE         .csv, .jsonl (one JSON object per line) or .npy
                      (probabilities or values only); default: CSV on stdout
   --batch-size B     samples per forward pass (default 256)
+  --delimiter D      the file's delimiter, when not the training file's: , ; | or tab
+  --header yes|no|auto  whether its first line is a header (default: as the
+                     training file; a model trained without a header asks, when
+                     a first line looks like one)
 
 For a time series each window gives one row, named by the row it predicts
 (target_row; past the end of the file for the last windows: a forecast).
+
+A per-step model (output of shape (samples, steps, C), e.g. Conv1D with
+padding same then Dense) gives one row per sample and step in CSV and
+JSONL: the sample's name, then its step index (0-based), then the label and
+C probabilities or the C values of that step:
+  index,step,label,prob_0,prob_1,prob_2
+  0,0,1,0.2,0.7,0.1
+  {"index": "0", "step": 0, "label": "1", "probabilities": {"0": 0.2, …}}
+.npy and .npz hold the output as the model gives it, (samples, steps, C).
+
+NumPy input is read in the model's input shape: (samples, steps, channels)
+for a Conv1D (a 2-D array gets a channel axis of 1), (samples, features) as
+saved for a model whose first layer is an Embedding (token ids, integer or
+float) or Dense. A text model also takes its token ids with --x.
 `
 
 // predictions are a model's outputs turned into what people read.
@@ -51,6 +69,9 @@ type predictions struct {
 	classes []string
 	probs   [][]float64
 	label   []string
+	// steps numbers the rows of a per-step model (output (N, steps, C)):
+	// one row per sample and step, rows[i] the sample, steps[i] the step.
+	steps []int
 	// outputs names the value columns (regression or a model without
 	// preprocessing).
 	outputs []string
@@ -61,6 +82,7 @@ func runPredict(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
 	var d dataFlags
 	d.addReadFlags(fs)
+	d.addLayoutFlags(fs)
 	modelPath := fs.String("model", "", "")
 	out := fs.String("out", "", "")
 	batch := fs.Int("batch-size", 256, "")
@@ -93,6 +115,7 @@ func predict(d *dataFlags, modelPath, out string, batch int, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
+	d.rank = modelRank(m)
 	ds, err := p.Transform(d.source(), false)
 	if err != nil {
 		return err
@@ -129,7 +152,11 @@ func predict(d *dataFlags, modelPath, out string, batch int, stdout io.Writer) e
 	if err := writeFileAtomic(out, buf.Bytes()); err != nil {
 		return fmt.Errorf("--out %s: %w", out, err)
 	}
-	fmt.Fprintf(stdout, "%d predictions written to %s\n", len(pr.rows), out)
+	count := fmt.Sprintf("%d predictions", len(pr.rows))
+	if pr.steps != nil {
+		count += fmt.Sprintf(" (%d samples × %d steps)", raw[0].Shape[0], raw[0].Shape[1])
+	}
+	fmt.Fprintf(stdout, "%s written to %s\n", count, out)
 	return nil
 }
 
@@ -162,7 +189,11 @@ func runModel(m *model.Model, p *pipeline.Pipeline, ds *pipeline.Batch, batch in
 		return pr, outs, nil
 	}
 	y := outs[0]
-	preds, err := p.Decode(y, ds.Rows)
+	shape := y.Shape
+	if y.Rank() == 3 {
+		y, pr.rows, pr.steps = perStepRows(y, ds.Rows)
+	}
+	preds, err := p.Decode(y, pr.rows)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -179,7 +210,7 @@ func runModel(m *model.Model, p *pipeline.Pipeline, ds *pipeline.Batch, batch in
 		k = tensor.Size(y.Shape[1:])
 	}
 	pr.outputs = p.OutputNames(k)
-	raw := tensor.New(y.Shape...)
+	raw := tensor.New(shape...)
 	for i, q := range preds {
 		for j, v := range q.Values {
 			raw.Data[i*k+j] = float32(v)
@@ -194,6 +225,9 @@ func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
 func (pr *predictions) writeCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	header := []string{pr.rowName}
+	if pr.steps != nil {
+		header = append(header, "step")
+	}
 	if pr.classes != nil {
 		header = append(header, "label")
 		for _, c := range pr.classes {
@@ -207,6 +241,9 @@ func (pr *predictions) writeCSV(w io.Writer) error {
 	}
 	for i, r := range pr.rows {
 		rec := []string{r}
+		if pr.steps != nil {
+			rec = append(rec, strconv.Itoa(pr.steps[i]))
+		}
 		if pr.classes != nil {
 			rec = append(rec, pr.label[i])
 			for _, v := range pr.probs[i] {
@@ -225,7 +262,8 @@ func (pr *predictions) writeCSV(w io.Writer) error {
 	return cw.Error()
 }
 
-// writeJSONL writes one object per sample, keys in a fixed order:
+// writeJSONL writes one object per sample (per sample and step, with
+// "step", for a per-step model), keys in a fixed order:
 // {"line": "12", "label": "spam", "probabilities": {"ham": 0.1, "spam": 0.9}}
 // or {"target_row": "301", "values": {"temp": 12.5}}.
 func (pr *predictions) writeJSONL(w io.Writer) error {
@@ -239,6 +277,9 @@ func (pr *predictions) writeJSONL(w io.Writer) error {
 	for i, r := range pr.rows {
 		var b strings.Builder
 		fmt.Fprintf(&b, "{%s: %s", q(pr.rowName), q(r))
+		if pr.steps != nil {
+			fmt.Fprintf(&b, ", \"step\": %d", pr.steps[i])
+		}
 		names, vals, key := pr.outputs, []float64(nil), "values"
 		if pr.classes != nil {
 			fmt.Fprintf(&b, ", \"label\": %s", q(pr.label[i]))

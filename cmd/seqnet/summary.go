@@ -69,7 +69,7 @@ func summary(path string, w io.Writer) error {
 	if c != nil {
 		loss := c.Loss
 		if loss == "" {
-			loss = defaultLoss(p.Task)
+			loss = defaultLossFor(m, p.Task)
 		}
 		fmt.Fprintf(w, "training: --model %s, loss %s, optimizer %s (learning rate %g), %d epochs of batches of %d, validation split %g, seed %d",
 			c.Model, loss, c.Optimizer, c.LearningRate, c.Epochs, c.BatchSize, c.ValidationSplit, c.Seed)

@@ -53,6 +53,11 @@ type Array struct {
 	Version string
 	// Tensor holds the values as float32, with the file's shape.
 	Tensor *tensor.Tensor
+
+	// exact holds the file's data bytes when float32 cannot hold every
+	// value exactly (int32/64, uint32/64, float64), for IntStrings.
+	exact      []byte
+	exactDType dtype
 }
 
 // Describe says what was read, e.g. `x: float64 <f8 (100, 20, 3) → float32`.
@@ -250,8 +255,10 @@ func read(r io.Reader, limit int64) (*Array, error) {
 	if h.fortran && len(h.shape) > 1 {
 		vals = fromFortran(vals, h.shape)
 	}
-	return &Array{DType: h.dtype.descr, FortranOrder: h.fortran, Version: h.version,
-		Tensor: &tensor.Tensor{Shape: h.shape, Data: vals}}, nil
+	a := &Array{DType: h.dtype.descr, FortranOrder: h.fortran, Version: h.version,
+		Tensor: &tensor.Tensor{Shape: h.shape, Data: vals}}
+	a.keepExact(raw, h.dtype)
+	return a, nil
 }
 
 type countReader struct {
@@ -332,8 +339,8 @@ func halfToFloat(h uint16) float32 {
 }
 
 // fromFortran reorders column-major values of shape into row-major order.
-func fromFortran(v []float32, shape []int) []float32 {
-	out := make([]float32, len(v))
+func fromFortran[T any](v []T, shape []int) []T {
+	out := make([]T, len(v))
 	if len(v) == 0 {
 		return out
 	}

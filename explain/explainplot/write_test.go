@@ -1,4 +1,4 @@
-package explain
+package explainplot
 
 import (
 	"encoding/json"
@@ -9,9 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/seqnet/seqnet/layers"
-	"github.com/seqnet/seqnet/model"
-	"github.com/seqnet/seqnet/tensor"
+	"github.com/seqnet/seqnet/explain"
+	"github.com/seqnet/seqnet/explain/internal/explaintest"
 )
 
 // decodePNG opens a PNG and checks it has a size and more than one colour.
@@ -44,13 +43,13 @@ func decodePNG(t *testing.T, path string) image.Image {
 }
 
 func TestWritePictureSeries(t *testing.T) {
-	tk := trainedSeries(t)
+	tk := explaintest.TrainedSeries(t)
 	dir := t.TempDir()
-	a, err := ForRow(tk.m, tk.tx, 1, "integrated", Options{})
+	a, err := explain.ForRow(tk.M, tk.TX, 1, "integrated", explain.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Row != 1 || len(a.Input) != seriesSteps || len(a.Values[0]) != seriesChannels {
+	if a.Row != 1 || len(a.Input) != explaintest.SeriesSteps || len(a.Values[0]) != explaintest.SeriesChannels {
 		t.Fatalf("attribution row %d, %d×%d", a.Row, len(a.Values), len(a.Values[0]))
 	}
 	png := filepath.Join(dir, "series.png")
@@ -71,7 +70,7 @@ func TestWritePictureSeries(t *testing.T) {
 	}
 	b, _ := os.ReadFile(csv)
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) != seriesSteps+1 || lines[0] != "step,input_0,input_1,score,attr_0,attr_1" {
+	if len(lines) != explaintest.SeriesSteps+1 || lines[0] != "step,input_0,input_1,score,attr_0,attr_1" {
 		t.Fatalf("CSV: %d lines, header %q", len(lines), lines[0])
 	}
 	if err := WritePicture(filepath.Join(dir, "x.jpg"), a, nil); err == nil || !strings.Contains(err.Error(), ".png") {
@@ -79,29 +78,29 @@ func TestWritePictureSeries(t *testing.T) {
 	}
 	// Filter weights of the conv layer.
 	fw := filepath.Join(dir, "filter.png")
-	if err := FilterWeights(fw, tk.m, tk.m.Layers()[0].Common().Name, 2, "bump", "decoy"); err != nil {
+	if err := FilterWeights(fw, tk.M, tk.M.Layers()[0].Common().Name, 2, "bump", "decoy"); err != nil {
 		t.Fatal(err)
 	}
 	decodePNG(t, fw)
-	if err := FilterWeights(fw, tk.m, tk.m.Layers()[0].Common().Name, 8); err == nil || !strings.Contains(err.Error(), "8 filters (0–7)") {
+	if err := FilterWeights(fw, tk.M, tk.M.Layers()[0].Common().Name, 8); err == nil || !strings.Contains(err.Error(), "8 filters (0–7)") {
 		t.Errorf("filter 8 of 8: %v", err)
 	}
-	if err := FilterWeights(fw, tk.m, "dense", 0); err == nil || !strings.Contains(err.Error(), "conv1d") {
+	if err := FilterWeights(fw, tk.M, "dense", 0); err == nil || !strings.Contains(err.Error(), "conv1d") {
 		t.Errorf("a Dense layer as a filter: %v", err)
 	}
 }
 
 func TestWritePictureTokens(t *testing.T) {
-	tk := trainedText(t)
+	tk := explaintest.TrainedText(t)
 	dir := t.TempDir()
-	voc := vocabulary()
+	voc := explaintest.Vocabulary()
 	row := 1 // a positive row (odd rows are positives)
-	a, err := ForRow(tk.m, tk.tx, row, "gradxinput", Options{})
+	a, err := explain.ForRow(tk.M, tk.TX, row, "gradxinput", explain.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	words := Words(voc, a.Tokens)
-	if got := Words(voc[:3], []int{2, 7, 0}); strings.Join(got, " ") != "w2 7 <pad>" {
+	words := explain.Words(voc, a.Tokens)
+	if got := explain.Words(voc[:3], []int{2, 7, 0}); strings.Join(got, " ") != "w2 7 <pad>" {
 		t.Errorf("Words: %q", got)
 	}
 	page := filepath.Join(dir, "tokens.html")
@@ -120,7 +119,7 @@ func TestWritePictureTokens(t *testing.T) {
 	if err := WritePicture(page, a, words[:3]); err == nil || !strings.Contains(err.Error(), "3 tokens") {
 		t.Errorf("too few tokens: %v", err)
 	}
-	r, err := FilterReport(tk.m, tk.x, voc, 3)
+	r, err := explain.FilterReport(tk.M, tk.X, voc, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +133,7 @@ func TestWritePictureTokens(t *testing.T) {
 			t.Errorf("%s lacks the planted trigram", name)
 		}
 		if strings.HasSuffix(name, ".json") {
-			var back Report
+			var back explain.Report
 			if err := json.Unmarshal(b, &back); err != nil || len(back.Layers) != 1 || len(back.Layers[0].Filters) != 16 {
 				t.Errorf("JSON report does not read back: %v", err)
 			}
@@ -148,62 +147,5 @@ func TestWritePictureTokens(t *testing.T) {
 		if strings.Contains(e.Name(), ".tmp") {
 			t.Errorf("temporary file %s left behind", e.Name())
 		}
-	}
-}
-
-func TestErrorsForPeople(t *testing.T) {
-	tk := trainedSeries(t)
-	cases := []struct {
-		name string
-		err  func() error
-		want []string
-	}{
-		{"row out of range", func() error { _, err := ForRow(tk.m, tk.tx.Rows(0, 100), 120, "gradient", Options{}); return err },
-			[]string{"row 120 does not exist: the data has 100 rows (0–99)"}},
-		{"negative row", func() error { _, err := ForRow(tk.m, tk.tx, -1, "gradient", Options{}); return err },
-			[]string{"row -1 does not exist"}},
-		{"unknown method", func() error { _, err := ForRow(tk.m, tk.tx, 0, "lime", Options{}); return err },
-			[]string{`"lime"`, "gradient, gradxinput, integrated, occlusion"}},
-		{"unit", func() error { _, err := Gradient(tk.m, tk.tx, Options{Unit: 3}); return err },
-			[]string{"unit 3 does not exist", "1 unit"}},
-		{"output", func() error { _, err := Gradient(tk.m, tk.tx, Options{Output: 1}); return err },
-			[]string{"output 1 does not exist"}},
-		{"rule", func() error { _, err := IntegratedGradients(tk.m, tk.tx, Options{Rule: "simpson"}); return err },
-			[]string{"simpson", "trapezoid", "midpoint"}},
-		{"baseline", func() error { _, err := Occlusion(tk.m, tk.tx, Options{Baseline: "median"}); return err },
-			[]string{"median", "zero", "mean"}},
-		{"wrong data shape", func() error { _, err := Gradient(tk.m, tensor.New(3, 10, 2), Options{}); return err }, []string{"10"}},
-		{"empty data", func() error { _, err := ForRow(tk.m, nil, 0, "gradient", Options{}); return err }, []string{"empty"}},
-		{"no Conv1D", func() error {
-			m, err := model.NewSequential(layers.Input(6, 2), layers.NewFlatten(), layers.NewDense(1, "sigmoid"))
-			if err != nil {
-				return err
-			}
-			_, err = FilterReport(m, tensor.New(4, 6, 2), nil, 3)
-			return err
-		}, []string{"no Conv1D layer", "flatten, dense"}},
-		{"mean of tokens", func() error {
-			tt := trainedText(t)
-			_, err := Occlusion(tt.m, tt.tx.Rows(0, 2), Options{Baseline: "mean"})
-			return err
-		}, []string{"no mean token", "padding index 0"}},
-		{"vocabulary too short", func() error {
-			tt := trainedText(t)
-			_, err := FilterReport(tt.m, tt.tx, []string{"<pad>", "a"}, 3)
-			return err
-		}, []string{"vocabulary has 2 entries"}},
-	}
-	for _, c := range cases {
-		err := c.err()
-		if err == nil {
-			t.Errorf("%s: no error", c.name)
-			continue
-		}
-		for _, w := range c.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: %q lacks %q", c.name, err, w)
-			}
-		}
-		t.Logf("%s: %v", c.name, err)
 	}
 }

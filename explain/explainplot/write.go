@@ -1,15 +1,17 @@
-package explain
+package explainplot
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/seqnet/seqnet/internal/atomicfile"
 	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/seqnet/seqnet/explain"
+	"github.com/seqnet/seqnet/internal/atomicfile"
+	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/plot"
 )
 
@@ -26,7 +28,7 @@ import (
 //     attributions.
 //
 // A token attribution drawn as PNG/SVG is refused (use ".html").
-func WritePicture(path string, attr *Attribution, tokens []string) error {
+func WritePicture(path string, attr *explain.Attribution, tokens []string) error {
 	return WritePictureLabeled(path, attr, tokens, Labels{})
 }
 
@@ -42,7 +44,7 @@ type Labels struct {
 
 // WritePictureLabeled is WritePicture with the channels and the
 // prediction named as labels says.
-func WritePictureLabeled(path string, attr *Attribution, tokens []string, labels Labels) error {
+func WritePictureLabeled(path string, attr *explain.Attribution, tokens []string, labels Labels) error {
 	if attr == nil || len(attr.Values) == 0 {
 		return fmt.Errorf("explain: nothing to draw: the attribution is empty")
 	}
@@ -54,7 +56,7 @@ func WritePictureLabeled(path string, attr *Attribution, tokens []string, labels
 	title := fmt.Sprintf("%s, row %d, output %d unit %d (prediction %s)", methodTitle(attr.Method), attr.Row, attr.Output, attr.Unit, pred)
 	switch ext {
 	case ".png", ".svg":
-		if attr.Kind == Tokens {
+		if attr.Kind == explain.Tokens {
 			return fmt.Errorf("explain: %s: a token attribution is drawn as shaded text: give a path ending in .html (or .csv for the numbers)", path)
 		}
 		var names []string
@@ -94,7 +96,7 @@ func methodTitle(m string) string {
 }
 
 // attrTokens returns the words to show for each step.
-func attrTokens(attr *Attribution, tokens []string) ([]string, error) {
+func attrTokens(attr *explain.Attribution, tokens []string) ([]string, error) {
 	n := len(attr.Scores)
 	if tokens != nil {
 		if len(tokens) != n {
@@ -116,10 +118,10 @@ func attrTokens(attr *Attribution, tokens []string) ([]string, error) {
 	return words, nil
 }
 
-func attributionCSV(attr *Attribution, tokens []string) []byte {
+func attributionCSV(attr *explain.Attribution, tokens []string) []byte {
 	var b bytes.Buffer
 	b.WriteString("step")
-	if attr.Kind == Tokens {
+	if attr.Kind == explain.Tokens {
 		b.WriteString(",token")
 		if tokens != nil {
 			b.WriteString(",word")
@@ -137,7 +139,7 @@ func attributionCSV(attr *Attribution, tokens []string) []byte {
 	num := func(v float64) string { return strconv.FormatFloat(v, 'g', 7, 64) }
 	for t := range attr.Values {
 		b.WriteString(strconv.Itoa(t))
-		if attr.Kind == Tokens {
+		if attr.Kind == explain.Tokens {
 			b.WriteString("," + strconv.Itoa(attr.Tokens[t]))
 			if tokens != nil && t < len(tokens) {
 				b.WriteString("," + csvQuote(tokens[t]))
@@ -164,16 +166,16 @@ func csvQuote(s string) string {
 }
 
 // WriteFilterReport writes a filter report to path: ".html"/".htm" as a
-// page of tables (plot.FilterReportHTML), ".json" as the Report itself,
+// page of tables (plot.FilterReportHTML), ".json" as the explain.Report itself,
 // ".tsv"/".txt" as one line per match (layer, filter, rank, activation,
 // row, start, end, text).
-func WriteFilterReport(path string, r *Report) error {
+func WriteFilterReport(path string, r *explain.Report) error {
 	if r == nil || len(r.Layers) == 0 {
 		return fmt.Errorf("explain: the filter report is empty: nothing to write")
 	}
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
 	case ".html", ".htm":
-		return plot.FilterReportHTML(path, r.Ngrams())
+		return plot.FilterReportHTML(path, ngrams(r))
 	case ".json":
 		b, err := json.MarshalIndent(r, "", "  ")
 		if err != nil {
@@ -205,13 +207,33 @@ func writeAtomic(path string, data []byte) error {
 	return nil
 }
 
-// Words turns token indices into words with a vocabulary (index i is
-// vocab[i]); an index the vocabulary does not cover is printed as a number.
-// It gives WritePicture its tokens for a token attribution.
-func Words(vocab []string, tokens []int) []string {
-	w := make([]string, len(tokens))
-	for i, k := range tokens {
-		w[i] = word(vocab, k)
+// ngrams returns the report in plot.FilterReportHTML's form: one entry
+// per filter, labelled with its layer and receptive field.
+func ngrams(r *explain.Report) []plot.FilterNgrams {
+	var res []plot.FilterNgrams
+	for _, lf := range r.Layers {
+		for _, f := range lf.Filters {
+			fn := plot.FilterNgrams{Filter: f.Filter, Label: fmt.Sprintf("%s, %d-step window", lf.Layer, lf.Field)}
+			if r.Kind == explain.Tokens {
+				fn.Label = fmt.Sprintf("%s, %d-grams", lf.Layer, lf.Field)
+			}
+			for _, mt := range f.Top {
+				fn.Ngrams = append(fn.Ngrams, mt.Text)
+				fn.Activations = append(fn.Activations, mt.Activation)
+			}
+			res = append(res, fn)
+		}
 	}
-	return w
+	return res
+}
+
+// FilterWeights draws one filter of a Conv1D layer of m with
+// plot.FilterWeights (path ".png" or ".svg"). channelNames, if given, name
+// the input channels.
+func FilterWeights(path string, m *model.Model, layer string, filter int, channelNames ...string) error {
+	w, err := explain.Kernel(m, layer, filter)
+	if err != nil {
+		return err
+	}
+	return plot.FilterWeights(path, fmt.Sprintf("%s, filter %d", layer, filter), w, channelNames...)
 }

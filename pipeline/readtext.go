@@ -1,0 +1,129 @@
+package pipeline
+
+import (
+	"fmt"
+	"os"
+	"sort"
+
+	"github.com/seqnet/seqnet/data"
+	"github.com/seqnet/seqnet/layers"
+	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/tensor"
+)
+
+func textOptions(d *settings) (data.TextCSVOptions, error) {
+	delim, err := parseDelimiter(d.Delimiter)
+	if err != nil {
+		return data.TextCSVOptions{}, err
+	}
+	header, err := parseHeader(d.Header)
+	if err != nil {
+		return data.TextCSVOptions{}, err
+	}
+	return data.TextCSVOptions{Delimiter: delim, Header: header, Text: d.TextColumn, Label: d.Target}, nil
+}
+
+func readTextFile(path string, o data.TextCSVOptions) (*data.TextTable, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, inputErr("--data %s: %v", path, err)
+	}
+	defer f.Close()
+	t, err := data.ReadTextCSV(f, o)
+	if err != nil {
+		return nil, inputErr("%s: %v", path, err)
+	}
+	return t, nil
+}
+
+func readTextTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error) {
+	path, err := d.dataPath()
+	if err != nil {
+		return nil, err
+	}
+	o, err := textOptions(d)
+	if err != nil {
+		return nil, err
+	}
+	if d.MaxTokens < 0 || d.SeqLen < 0 {
+		return nil, inputErr("--max-tokens and --seq-len must be ≥ 0 (0: no cap / the 95th percentile of the training texts' lengths); received %d and %d", d.MaxTokens, d.SeqLen)
+	}
+	t, err := readTextFile(path, o)
+	if err != nil {
+		return nil, inputErr("%v (flags: --text-column for the text, --target for the label)", err)
+	}
+	p.Delimiter, p.Header, p.TextColumn, p.Target = string(t.Delimiter), headerWord(t.HasHeader), t.TextColumn, t.LabelColumn
+	if err := classTask(p, t.Labels, "label column `"+t.LabelColumn+"`"); err != nil {
+		return nil, err
+	}
+	split := splitAt(len(t.Texts), valSplit)
+	if split == 0 {
+		return nil, inputErr("--validation-split %g of %d texts leaves none to learn the vocabulary from: lower it", valSplit, len(t.Texts))
+	}
+	vec := data.NewTextVectorizer(d.MaxTokens, d.SeqLen)
+	if err := vec.Adapt(t.Texts[:split]); err != nil {
+		return nil, asInput(err)
+	}
+	seqNote := ""
+	if d.SeqLen == 0 {
+		lengths := make([]int, split)
+		for i, s := range t.Texts[:split] {
+			lengths[i] = len(vec.Tokens(s))
+		}
+		sort.Ints(lengths)
+		// The 95th percentile of the training lengths: a few very long
+		// texts do not make every sequence long (time and memory grow with
+		// it).
+		l := max(lengths[(95*split+99)/100-1], 1)
+		cut := split - sort.SearchInts(lengths, l+1)
+		vec.OutputSequenceLength = l
+		seqNote = fmt.Sprintf("\n--seq-len %d: the 95th percentile of the training texts' lengths (median %d, longest %d); %d training texts are cut to it (--seq-len to change)",
+			l, lengths[split/2], lengths[split-1], cut)
+	}
+	p.Vectorizer = vec
+	// The token matrix is texts × seq-len values (and the model's first
+	// activations grow with it): priced before it is allocated.
+	if L := vec.OutputSequenceLength; L > layers.MaxDim || float64(L)*float64(len(t.Texts))*4 > float64(model.MaxMemory) {
+		return nil, inputErr("--seq-len %d for %d texts would take %.3g GiB for the token ids alone, above the memory limit of %.3g GiB (--max-memory): use a --seq-len near the texts' lengths (leave it out for the 95th percentile)",
+			L, len(t.Texts), float64(L)*float64(len(t.Texts))*4/(1<<30), float64(model.MaxMemory)/(1<<30))
+	}
+	x, err := vec.EncodeBatch(t.Texts)
+	if err != nil {
+		return nil, err
+	}
+	y := tensor.New(len(t.Y))
+	for i, v := range t.Y {
+		y.Data[i] = float32(v)
+	}
+	report := fmt.Sprintf("%s\n%s (vocabulary learned from the first %d texts, the training part)%s\n%d samples × %d tokens",
+		t.Describe(), vec.Describe(), split, seqNote, x.Shape[0], x.Shape[1])
+	return &Batch{X: x, Y: classTarget(p.Task, y), RowName: "line", Rows: lineNames(t.Lines), Report: report}, nil
+}
+
+func readTextApplied(d *settings, p *Pipeline, target bool) (*Batch, error) {
+	path, err := d.dataPath()
+	if err != nil {
+		return nil, err
+	}
+	o := data.TextCSVOptions{Text: p.TextColumn, Label: p.Target, NoLabel: !target, Labels: p.Labels}
+	if o.Delimiter, o.Header, err = p.fileLayout(d.Layout, path); err != nil {
+		return nil, err
+	}
+	t, err := readTextFile(path, o)
+	if err != nil {
+		return nil, err
+	}
+	x, err := p.Vectorizer.EncodeBatch(t.Texts)
+	if err != nil {
+		return nil, err
+	}
+	ds := &Batch{X: x, RowName: "line", Rows: lineNames(t.Lines), Report: fmt.Sprintf("%d texts × %d tokens", x.Shape[0], x.Shape[1])}
+	if target {
+		y := tensor.New(len(t.Y))
+		for i, v := range t.Y {
+			y.Data[i] = float32(v)
+		}
+		ds.Y = classTarget(p.Task, y)
+	}
+	return ds, nil
+}
