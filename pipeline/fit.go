@@ -83,6 +83,7 @@ func Fit(src Source, o Options) (*Pipeline, *Batch, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	b.Report += classSplitWarning(p, b, o.ValidationSplit)
 	return p, b, nil
 }
 
@@ -104,5 +105,10 @@ func (p *Pipeline) TransformTraining(src Source, validationSplit float64) (*Batc
 	if p.Kind == "" {
 		return nil, inputErr("the model has no stored preprocessing: use Fit to learn one")
 	}
-	return readTraining(&settings{Source: src}, p, validationSplit)
+	b, err := readTraining(&settings{Source: src}, p, validationSplit)
+	if err != nil {
+		return nil, err
+	}
+	b.Report += classSplitWarning(p, b, validationSplit)
+	return b, nil
 }

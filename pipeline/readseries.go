@@ -16,6 +16,9 @@ func readSeriesTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error)
 	if d.Horizon < 0 || d.Stride < 1 || d.SamplingRate < 1 {
 		return nil, inputErr("--horizon must be ≥ 0 and --stride, --sampling-rate ≥ 1; received %d, %d, %d", d.Horizon, d.Stride, d.SamplingRate)
 	}
+	if err := checkTimeOrder(path, delim, header, d.RowLabel); err != nil {
+		return nil, err
+	}
 	features, targets := d.Features, splitList(d.Target)
 	t, rowLabel, notes, err := readSeriesTable(d, path, delim, header, fill, features, targets)
 	if err != nil {
@@ -226,6 +229,9 @@ func readSeriesApplied(d *settings, p *Pipeline, target bool, valSplit float64) 
 	}
 	opts := p.seriesOptions()
 	if opts.Delimiter, opts.Header, err = p.fileLayout(d.Layout, path); err != nil {
+		return nil, err
+	}
+	if err := checkTimeOrder(path, opts.Delimiter, opts.Header, p.RowLabel); err != nil {
 		return nil, err
 	}
 	t, err := data.ReadCSVFile(path, opts)

@@ -112,7 +112,7 @@ func loadModelData(modelPath, dataPath, xPath string, layout pipeline.Layout) (*
 	var ds *pipeline.Batch
 	if xPath != "" {
 		// The array is the model's input already: no preprocessing.
-		ds, err = (&pipeline.Pipeline{Kind: pipeline.KindNPY, XShape: p.XShape}).Transform(pipeline.Source{X: xPath}, false)
+		ds, err = (&pipeline.Pipeline{Kind: pipeline.KindNPY, XShape: p.XShape}).Transform(pipeline.Source{X: xPath, Rank: modelRank(m)}, false)
 		d.source = "--x " + xPath
 	} else {
 		ds, err = p.Transform(pipeline.Source{Data: dataPath, Layout: layout}, false)

@@ -204,7 +204,7 @@ func TestPerStepOutputLayout(t *testing.T) {
 
 // TestTwoDimensionalInputFollowsTheModel: a 2-D --x is read as it is for a
 // model whose input is 2-D (Embedding with int or float token ids, Dense),
-// not as (N, steps, 1), in train, predict and evaluate.
+// not as (N, steps, 1), in train, predict, evaluate and explain-model.
 func TestTwoDimensionalInputFollowsTheModel(t *testing.T) {
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(6, 1))
@@ -248,6 +248,7 @@ func TestTwoDimensionalInputFollowsTheModel(t *testing.T) {
 		mustCLI(t, "import", "--keras-json", c.json, "--out", imp)
 		mustCLI(t, "predict", "--model", imp, "--x", c.x)
 		mustCLI(t, "evaluate", "--model", imp, "--x", c.x, "--y", y)
+		mustCLI(t, "explain-model", "--model", imp, "--x", c.x, "--row", "0", "--out", filepath.Join(dir, c.name+".csv"))
 	}
 }
 
