@@ -73,7 +73,7 @@ type TextVectorizer struct {
 	// Vocabulary, index order.
 	Vocabulary []string `json:"vocabulary"`
 
-	index map[string]int
+	index vocabIndex
 }
 
 // NewTextVectorizer returns a vectorizer with an empty vocabulary; call
@@ -126,12 +126,9 @@ func (v *TextVectorizer) SetVocabulary(tokens []string) error {
 		tokens = tokens[2:]
 	}
 	voc := append([]string{PadToken, OOVToken}, tokens...)
-	idx := make(map[string]int, len(voc))
-	for i, t := range voc {
-		if j, dup := idx[t]; dup {
-			return fmt.Errorf("vocabulary entry %q appears twice (indices %d and %d): every token must be unique", t, j, i)
-		}
-		idx[t] = i
+	idx, err := newVocabIndex(voc)
+	if err != nil {
+		return err
 	}
 	if v.MaxTokens > 0 && len(voc) > v.MaxTokens {
 		return fmt.Errorf("vocabulary has %d entries (with padding and [UNK]) but max_tokens is %d", len(voc), v.MaxTokens)
@@ -176,7 +173,7 @@ func (v *TextVectorizer) VocabularySize() int { return len(v.Vocabulary) }
 
 // Lookup returns the index of a standardized token, 1 ([UNK]) if unknown.
 func (v *TextVectorizer) Lookup(token string) int {
-	if i, ok := v.index[token]; ok {
+	if i, ok := v.index.find(token); ok {
 		return i
 	}
 	return 1
@@ -262,7 +259,7 @@ func (v *TextVectorizer) appendIDs(ids []int, text string, limit int) []int {
 		if len(b) == 0 {
 			continue
 		}
-		id, ok := v.index[string(b)] // no allocation for a map key
+		id, ok := v.index.findBytes(b)
 		if !ok {
 			id = 1
 		}

@@ -7,15 +7,34 @@ import (
 	"testing"
 )
 
-// encodeReference is Encode as it was before the fast path: standardize
-// the whole text, split it, look up every token, pad or truncate.
+// encodeReference is Encode as it was before the fast path and the
+// vocabIndex: standardize the whole text, split it, look up every token
+// in a Go map of the vocabulary, pad or truncate.
 func encodeReference(v *TextVectorizer, text string) []int {
+	return encodeWithMap(vocabMap(v.Vocabulary), v.OutputSequenceLength, text)
+}
+
+// vocabMap is the map SetVocabulary built before vocabIndex.
+func vocabMap(voc []string) map[string]int {
+	m := make(map[string]int, len(voc))
+	for i, t := range voc {
+		m[t] = i
+	}
+	return m
+}
+
+// encodeWithMap is encodeReference with the map built once.
+func encodeWithMap(index map[string]int, L int, text string) []int {
 	toks := SplitWhitespace(Standardize(text))
 	ids := make([]int, len(toks))
 	for i, t := range toks {
-		ids[i] = v.Lookup(t)
+		id, ok := index[t]
+		if !ok {
+			id = 1
+		}
+		ids[i] = id
 	}
-	if L := v.OutputSequenceLength; L > 0 {
+	if L > 0 {
 		if len(ids) > L {
 			ids = ids[:L]
 		}
@@ -153,9 +172,10 @@ func BenchmarkEncode256(b *testing.B) {
 		}
 		texts[i] = t.String()
 	}
+	index := vocabMap(v.Vocabulary)
 	b.Run("reference", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			encodeReference(v, texts[i%len(texts)])
+			encodeWithMap(index, v.OutputSequenceLength, texts[i%len(texts)])
 		}
 	})
 	b.Run("EncodeBatch", func(b *testing.B) {

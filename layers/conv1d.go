@@ -164,10 +164,7 @@ func (c *Conv1D) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 	if c.UseBias {
 		c.bias = c.AddParam("bias", []int{c.Filters}, c.BiasInitializer, rng, !c.Frozen)
 	}
-	if err := attachRules(c.who(), c.kernel, "kernel", c.KernelConstraint, c.KernelRegularizer); err != nil {
-		return nil, err
-	}
-	if err := attachRules(c.who(), c.bias, "bias", c.BiasConstraint, c.BiasRegularizer); err != nil {
+	if err := attachAll(c.who(), ruled{c.kernel, "kernel", c.KernelConstraint, c.KernelRegularizer}, ruled{c.bias, "bias", c.BiasConstraint, c.BiasRegularizer}); err != nil {
 		return nil, err
 	}
 	c.MarkBuilt()

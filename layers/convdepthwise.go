@@ -118,6 +118,31 @@ func checkConvVariant(who string, s Shape, kernel, strides, dilation int, paddin
 	return g, nil
 }
 
+// checkDepthwise checks, at Build, what DepthwiseConv1D and
+// SeparableConv1D share: one (steps, channels) input, the activation,
+// filters (SeparableConv1D's; nil for DepthwiseConv1D), depth_multiplier
+// and the geometry. It returns the geometry and the input channels.
+func checkDepthwise(who, class string, in []Shape, act *Activation, filters *int, depthMultiplier, kernel, strides, dilation int, padding string) (ConvGeometry, int, error) {
+	s, err := expectOne(class, in)
+	if err != nil {
+		return ConvGeometry{}, 0, err
+	}
+	if err := checkActivation(who, act); err != nil {
+		return ConvGeometry{}, 0, err
+	}
+	if filters != nil && *filters <= 0 {
+		return ConvGeometry{}, 0, fmt.Errorf("%s: invalid value for argument filters: expected a strictly positive value, received filters=%d", who, *filters)
+	}
+	if depthMultiplier <= 0 {
+		return ConvGeometry{}, 0, fmt.Errorf("%s: invalid value for argument depth_multiplier: expected a strictly positive value, received depth_multiplier=%d", who, depthMultiplier)
+	}
+	g, err := checkConvVariant(who, s, kernel, strides, dilation, padding)
+	if err != nil {
+		return ConvGeometry{}, 0, err
+	}
+	return g, s[1], nil
+}
+
 // ---------------------------------------------------------------------
 // DepthwiseConv1D
 
@@ -172,21 +197,11 @@ func (l *DepthwiseConv1D) Geometry() ConvGeometry { return l.geom }
 // Build checks the (steps, channels) input and creates the weights.
 func (l *DepthwiseConv1D) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 	who := named("DepthwiseConv1D", l.Name)
-	s, err := expectOne("DepthwiseConv1D", in)
+	g, ch, err := checkDepthwise(who, "DepthwiseConv1D", in, l.Activation, nil, l.DepthMultiplier, l.KernelSize, l.Strides, l.DilationRate, l.Padding)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkActivation(who, l.Activation); err != nil {
-		return nil, err
-	}
-	if l.DepthMultiplier <= 0 {
-		return nil, fmt.Errorf("%s: invalid value for argument depth_multiplier: expected a strictly positive value, received depth_multiplier=%d", who, l.DepthMultiplier)
-	}
-	g, err := checkConvVariant(who, s, l.KernelSize, l.Strides, l.DilationRate, l.Padding)
-	if err != nil {
-		return nil, err
-	}
-	l.geom, l.in = g, s[1]
+	l.geom, l.in = g, ch
 	n := l.in * l.DepthMultiplier
 	l.ResetParams()
 	l.kernel = l.AddParam("kernel", []int{l.KernelSize, l.in, l.DepthMultiplier}, l.DepthwiseInitializer, rng, !l.Frozen)
@@ -194,10 +209,7 @@ func (l *DepthwiseConv1D) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 	if l.UseBias {
 		l.bias = l.AddParam("bias", []int{n}, l.BiasInitializer, rng, !l.Frozen)
 	}
-	if err := attachRules(who, l.kernel, "depthwise", l.DepthwiseConstraint, l.DepthwiseRegularizer); err != nil {
-		return nil, err
-	}
-	if err := attachRules(who, l.bias, "bias", l.BiasConstraint, l.BiasRegularizer); err != nil {
+	if err := attachAll(who, ruled{l.kernel, "depthwise", l.DepthwiseConstraint, l.DepthwiseRegularizer}, ruled{l.bias, "bias", l.BiasConstraint, l.BiasRegularizer}); err != nil {
 		return nil, err
 	}
 	l.MarkBuilt()
@@ -320,24 +332,11 @@ func (l *SeparableConv1D) Geometry() ConvGeometry { return l.geom }
 // Build checks the (steps, channels) input and creates the weights.
 func (l *SeparableConv1D) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 	who := named("SeparableConv1D", l.Name)
-	s, err := expectOne("SeparableConv1D", in)
+	g, ch, err := checkDepthwise(who, "SeparableConv1D", in, l.Activation, &l.Filters, l.DepthMultiplier, l.KernelSize, l.Strides, l.DilationRate, l.Padding)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkActivation(who, l.Activation); err != nil {
-		return nil, err
-	}
-	if l.Filters <= 0 {
-		return nil, fmt.Errorf("%s: invalid value for argument filters: expected a strictly positive value, received filters=%d", who, l.Filters)
-	}
-	if l.DepthMultiplier <= 0 {
-		return nil, fmt.Errorf("%s: invalid value for argument depth_multiplier: expected a strictly positive value, received depth_multiplier=%d", who, l.DepthMultiplier)
-	}
-	g, err := checkConvVariant(who, s, l.KernelSize, l.Strides, l.DilationRate, l.Padding)
-	if err != nil {
-		return nil, err
-	}
-	l.geom, l.in = g, s[1]
+	l.geom, l.in = g, ch
 	l.ResetParams()
 	l.depthwise = l.AddParam("depthwise_kernel", []int{l.KernelSize, l.in, l.DepthMultiplier}, l.DepthwiseInitializer, rng, !l.Frozen)
 	l.pointwise = l.AddParam("pointwise_kernel", []int{1, l.in * l.DepthMultiplier, l.Filters}, l.PointwiseInitializer, rng, !l.Frozen)
@@ -345,17 +344,10 @@ func (l *SeparableConv1D) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 	if l.UseBias {
 		l.bias = l.AddParam("bias", []int{l.Filters}, l.BiasInitializer, rng, !l.Frozen)
 	}
-	for _, w := range []struct {
-		p    *Param
-		name string
-		c    Constraint
-		r    Regularizer
-	}{{l.depthwise, "depthwise", l.DepthwiseConstraint, l.DepthwiseRegularizer},
-		{l.pointwise, "pointwise", l.PointwiseConstraint, l.PointwiseRegularizer},
-		{l.bias, "bias", l.BiasConstraint, l.BiasRegularizer}} {
-		if err := attachRules(who, w.p, w.name, w.c, w.r); err != nil {
-			return nil, err
-		}
+	if err := attachAll(who, ruled{l.depthwise, "depthwise", l.DepthwiseConstraint, l.DepthwiseRegularizer},
+		ruled{l.pointwise, "pointwise", l.PointwiseConstraint, l.PointwiseRegularizer},
+		ruled{l.bias, "bias", l.BiasConstraint, l.BiasRegularizer}); err != nil {
+		return nil, err
 	}
 	l.MarkBuilt()
 	return []Shape{{g.OutLength, l.Filters}}, nil

@@ -47,15 +47,10 @@ type ConvTransposeGeometry struct {
 // "same" split of the forward convolution.
 func ConvTransposeOutput(length, kernelSize, strides, dilation int, padding string, outputPadding int) (ConvTransposeGeometry, error) {
 	g := ConvTransposeGeometry{Length: length, KernelSize: kernelSize, Strides: strides, Dilation: dilation, Padding: padding}
+	if err := checkConvArgs(length, kernelSize, strides, dilation); err != nil {
+		return g, err
+	}
 	switch {
-	case kernelSize <= 0:
-		return g, fmt.Errorf("kernel_size must be a positive integer, received kernel_size=%d", kernelSize)
-	case strides <= 0:
-		return g, fmt.Errorf("strides must be a positive integer, received strides=%d", strides)
-	case dilation <= 0:
-		return g, fmt.Errorf("dilation_rate must be a positive integer, received dilation_rate=%d", dilation)
-	case length <= 0:
-		return g, fmt.Errorf("input length must be positive, received %d steps", length)
 	case outputPadding >= strides:
 		return g, fmt.Errorf("output_padding must be smaller than strides, received output_padding=%d, strides=%d", outputPadding, strides)
 	}
@@ -174,10 +169,7 @@ func (l *Conv1DTranspose) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 	if l.UseBias {
 		l.bias = l.AddParam("bias", []int{l.Filters}, l.BiasInitializer, rng, !l.Frozen)
 	}
-	if err := attachRules(who, l.kernel, "kernel", l.KernelConstraint, l.KernelRegularizer); err != nil {
-		return nil, err
-	}
-	if err := attachRules(who, l.bias, "bias", l.BiasConstraint, l.BiasRegularizer); err != nil {
+	if err := attachAll(who, ruled{l.kernel, "kernel", l.KernelConstraint, l.KernelRegularizer}, ruled{l.bias, "bias", l.BiasConstraint, l.BiasRegularizer}); err != nil {
 		return nil, err
 	}
 	l.MarkBuilt()

@@ -69,10 +69,7 @@ func (d *Dense) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
 		d.bias = d.AddParam("bias", []int{d.Units}, d.BiasInitializer, rng, !d.Frozen)
 	}
 	who := named("Dense", d.Name)
-	if err := attachRules(who, d.kernel, "kernel", d.KernelConstraint, d.KernelRegularizer); err != nil {
-		return nil, err
-	}
-	if err := attachRules(who, d.bias, "bias", d.BiasConstraint, d.BiasRegularizer); err != nil {
+	if err := attachAll(who, ruled{d.kernel, "kernel", d.KernelConstraint, d.KernelRegularizer}, ruled{d.bias, "bias", d.BiasConstraint, d.BiasRegularizer}); err != nil {
 		return nil, err
 	}
 	d.MarkBuilt()

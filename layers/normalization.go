@@ -80,16 +80,9 @@ func (l *BatchNormalization) MovingVariance() *Param { return l.movingVar }
 
 // Build creates the weights, one value per channel of the last axis.
 func (l *BatchNormalization) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
-	s, err := expectOne("BatchNormalization", in)
+	s, ch, err := normInput("BatchNormalization", in, l.Axis, l.Epsilon)
 	if err != nil {
 		return nil, err
-	}
-	ch, err := normLastAxis("BatchNormalization", l.Axis, s)
-	if err != nil {
-		return nil, err
-	}
-	if l.Epsilon <= 0 {
-		return nil, fmt.Errorf("BatchNormalization: epsilon must be positive, received epsilon=%g", l.Epsilon)
 	}
 	l.ch = ch
 	l.ResetParams()
@@ -114,24 +107,29 @@ func (l *BatchNormalization) Build(in []Shape, rng *rand.Rand) ([]Shape, error) 
 // constraints and regularizers.
 func attachNormRules(class, name string, gamma, beta *Param, gc, bc Constraint, gr, br Regularizer) error {
 	who := named(class, name)
-	if err := attachRules(who, gamma, "gamma", gc, gr); err != nil {
-		return err
-	}
-	return attachRules(who, beta, "beta", bc, br)
+	return attachAll(who, ruled{gamma, "gamma", gc, gr}, ruled{beta, "beta", bc, br})
 }
 
-// normLastAxis checks that axis (counted with the batch axis, negative from
-// the end) names the last axis of the per-sample shape s and returns its
-// size.
-func normLastAxis(class string, axis int, s Shape) (int, error) {
+// normInput checks the input of a normalization layer: one input, axis
+// (counted with the batch axis, negative from the end) naming the last axis
+// of the per-sample shape, and a positive epsilon. It returns the input
+// shape and the size of its last axis.
+func normInput(class string, in []Shape, axis int, epsilon float64) (Shape, int, error) {
+	s, err := expectOne(class, in)
+	if err != nil {
+		return nil, 0, err
+	}
 	if len(s) == 0 {
-		return 0, fmt.Errorf("%s needs at least one feature axis, received shape %s", class, tensor.ShapeString(s, true))
+		return nil, 0, fmt.Errorf("%s needs at least one feature axis, received shape %s", class, tensor.ShapeString(s, true))
 	}
 	if axis != -1 && axis != len(s) {
-		return 0, fmt.Errorf("%s: only the last axis can be normalised (axis=-1, or %d for input %s), received axis=%d; "+
+		return nil, 0, fmt.Errorf("%s: only the last axis can be normalised (axis=-1, or %d for input %s), received axis=%d; "+
 			"put the axis to normalise last (channels-last) and use axis=-1", class, len(s), tensor.ShapeString(s, true), axis)
 	}
-	return s[len(s)-1], nil
+	if epsilon <= 0 {
+		return nil, 0, fmt.Errorf("%s: epsilon must be positive, received epsilon=%g", class, epsilon)
+	}
+	return s, s[len(s)-1], nil
 }
 
 type batchNormState struct {

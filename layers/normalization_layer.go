@@ -1,7 +1,6 @@
 package layers
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -53,16 +52,9 @@ func (l *LayerNormalization) Beta() *Param { return l.beta }
 
 // Build creates gamma and beta over the last axis.
 func (l *LayerNormalization) Build(in []Shape, rng *rand.Rand) ([]Shape, error) {
-	s, err := expectOne("LayerNormalization", in)
+	s, ch, err := normInput("LayerNormalization", in, l.Axis, l.Epsilon)
 	if err != nil {
 		return nil, err
-	}
-	ch, err := normLastAxis("LayerNormalization", l.Axis, s)
-	if err != nil {
-		return nil, err
-	}
-	if l.Epsilon <= 0 {
-		return nil, fmt.Errorf("LayerNormalization: epsilon must be positive, received epsilon=%g", l.Epsilon)
 	}
 	l.ch = ch
 	l.ResetParams()

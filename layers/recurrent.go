@@ -290,19 +290,9 @@ func (r *RNN) addOutputGrad(dOut *tensor.Tensor, dh []float32, mask []bool, p, t
 // made.
 func (r *RNN) attachRules(class string) error {
 	who := named(class, r.Name)
-	for _, w := range []struct {
-		p    *Param
-		name string
-		c    Constraint
-		g    Regularizer
-	}{{r.kernel, "kernel", r.KernelConstraint, r.KernelRegularizer},
-		{r.recurrent, "recurrent", r.RecurrentConstraint, r.RecurrentRegularizer},
-		{r.bias, "bias", r.BiasConstraint, r.BiasRegularizer}} {
-		if err := attachRules(who, w.p, w.name, w.c, w.g); err != nil {
-			return err
-		}
-	}
-	return nil
+	return attachAll(who, ruled{r.kernel, "kernel", r.KernelConstraint, r.KernelRegularizer},
+		ruled{r.recurrent, "recurrent", r.RecurrentConstraint, r.RecurrentRegularizer},
+		ruled{r.bias, "bias", r.BiasConstraint, r.BiasRegularizer})
 }
 
 func (r *RNN) rnnConfig() map[string]any {

@@ -18,6 +18,22 @@ type ConvGeometry struct {
 	Formula string
 }
 
+// checkConvArgs checks the arguments every convolution's output length
+// needs: a positive kernel_size, strides, dilation_rate and input length.
+func checkConvArgs(length, kernelSize, strides, dilation int) error {
+	switch {
+	case kernelSize <= 0:
+		return fmt.Errorf("kernel_size must be a positive integer, received kernel_size=%d", kernelSize)
+	case strides <= 0:
+		return fmt.Errorf("strides must be a positive integer, received strides=%d", strides)
+	case dilation <= 0:
+		return fmt.Errorf("dilation_rate must be a positive integer, received dilation_rate=%d", dilation)
+	case length <= 0:
+		return fmt.Errorf("input length must be positive, received %d steps", length)
+	}
+	return nil
+}
+
 // ConvOutput computes the output length and padding of a 1-D convolution
 // (or pooling) window as Keras/TensorFlow do:
 //
@@ -33,15 +49,10 @@ type ConvGeometry struct {
 // that gives the arithmetic.
 func ConvOutput(length, kernelSize, strides, dilation int, padding string) (ConvGeometry, error) {
 	g := ConvGeometry{Length: length, KernelSize: kernelSize, Strides: strides, Dilation: dilation, Padding: padding}
+	if err := checkConvArgs(length, kernelSize, strides, dilation); err != nil {
+		return g, err
+	}
 	switch {
-	case kernelSize <= 0:
-		return g, fmt.Errorf("kernel_size must be a positive integer, received kernel_size=%d", kernelSize)
-	case strides <= 0:
-		return g, fmt.Errorf("strides must be a positive integer, received strides=%d", strides)
-	case dilation <= 0:
-		return g, fmt.Errorf("dilation_rate must be a positive integer, received dilation_rate=%d", dilation)
-	case length <= 0:
-		return g, fmt.Errorf("input length must be positive, received %d steps", length)
 	case kernelSize > MaxDim || dilation > MaxDim || strides > MaxDim || length > MaxDim:
 		return g, fmt.Errorf("kernel_size %d, strides %d, dilation_rate %d and length %d must each be at most %d", kernelSize, strides, dilation, length, MaxDim)
 	case kernelSize-1 > (MaxDim-1)/dilation:

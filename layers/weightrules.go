@@ -382,6 +382,26 @@ func RegularizerConfig(r Regularizer) any {
 	return map[string]any{"module": "keras.regularizers", "class_name": ruleClassName(r), "config": r.Config(), "registered_name": nil}
 }
 
+// ruled is one weight with the constraint and regularizer its layer gives
+// it (attachAll).
+type ruled struct {
+	p      *Param // nil: the weight does not exist (use_bias=False, ...)
+	weight string
+	c      Constraint
+	r      Regularizer
+}
+
+// attachAll attaches the rules of each weight in turn (attachRules) and
+// returns the first error.
+func attachAll(layer string, ws ...ruled) error {
+	for _, w := range ws {
+		if err := attachRules(layer, w.p, w.weight, w.c, w.r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // attachRules gives a weight its constraint and regularizer, checking that
 // they fit its shape. layer names the layer and weight names the argument
 // family ("kernel", "recurrent", "bias") in the error.

@@ -321,37 +321,9 @@ func (e *exporter) layer(l layers.Layer, in []*value, outShapes []layers.Shape) 
 		y, err := e.activation(t.Fn, in[0].name, base)
 		return []*value{{name: y, mask: in[0].mask}}, err
 	case *layers.Dense:
-		if len(in[0].shape) > 2 {
-			return nil, fmt.Errorf("Dense on a rank-%d sample has no ONNX form here: Flatten or Reshape to (steps, features) first", len(in[0].shape))
-		}
-		k := t.Params()[0].Value
-		y := e.op("MatMul", base, []string{in[0].name, e.weight(base+"/kernel", k.Shape, k.Data)})
-		if t.UseBias {
-			b := t.Params()[1].Value
-			y = e.op("Add", base, []string{y, e.weight(base+"/bias", b.Shape, b.Data)})
-		}
-		y, err := e.activation(t.Activation, y, base)
-		return []*value{{name: y, mask: in[0].mask}}, err
+		return e.dense(t, in[0])
 	case *layers.Embedding:
-		ids := in[0].name
-		if !in[0].ints {
-			ids = e.op("Cast", base, []string{ids}, attrInt("to", int64(typeInt64)))
-		}
-		if len(in[0].shape) != 1 {
-			return nil, fmt.Errorf("an Embedding of rank-%d samples has no ONNX export here: expected (steps) token indices", len(in[0].shape))
-		}
-		w := t.Embeddings().Value
-		y := e.op("Gather", base, []string{e.weight(base+"/embeddings", w.Shape, w.Data), ids}, attrInt("axis", 0))
-		v := &value{name: y}
-		if t.MaskZero {
-			zero := e.ints(0)
-			eq := e.op("Equal", base+"/mask", []string{ids, zero})
-			bools := e.op("Not", base+"/mask", []string{eq})
-			i32 := e.op("Cast", base+"/mask", []string{bools}, attrInt("to", int64(typeInt32)))
-			lens := e.op("ReduceSum", base+"/mask", []string{i32, e.ints(1)}, attrInt("keepdims", 0))
-			v.mask = &mask{bools: bools, lens: lens}
-		}
-		return []*value{v}, nil
+		return e.embedding(t, in[0])
 	case *layers.Conv1D:
 		return e.conv(t, in[0])
 	case *layers.DepthwiseConv1D:
@@ -399,23 +371,7 @@ func (e *exporter) layer(l layers.Layer, in []*value, outShapes []layers.Shape) 
 	case *layers.LayerNormalization:
 		return e.layerNorm(t, in[0])
 	case *layers.Concatenate:
-		m, err := sameMask(in)
-		if err != nil {
-			return nil, err
-		}
-		rank := len(outShapes[0]) + 1
-		axis := t.Axis
-		if axis < 0 {
-			axis += rank
-		}
-		if m != nil && axis == 1 {
-			return nil, fmt.Errorf("concatenating masked sequences along the steps axis has no ONNX form here")
-		}
-		names := make([]string, len(in))
-		for i, v := range in {
-			names[i] = v.name
-		}
-		return []*value{{name: e.op("Concat", base, names, attrInt("axis", int64(axis))), mask: m}}, nil
+		return e.concat(t, in, outShapes[0])
 	case *layers.Merge:
 		return e.merge(t, in, outShapes[0])
 	case *layers.LSTM:
@@ -428,6 +384,69 @@ func (e *exporter) layer(l layers.Layer, in []*value, outShapes []layers.Shape) 
 		return e.bidirectional(t, in[0])
 	}
 	return nil, fmt.Errorf("%s has no ONNX export in seqnet (supported: %s)", l.ClassName(), supportedExport)
+}
+
+// dense writes Dense on (batch, features) as MatMul, Add and the activation.
+func (e *exporter) dense(t *layers.Dense, x *value) ([]*value, error) {
+	base := t.Name
+	if len(x.shape) > 2 {
+		return nil, fmt.Errorf("Dense on a rank-%d sample has no ONNX form here: Flatten or Reshape to (steps, features) first", len(x.shape))
+	}
+	k := t.Params()[0].Value
+	y := e.op("MatMul", base, []string{x.name, e.weight(base+"/kernel", k.Shape, k.Data)})
+	if t.UseBias {
+		b := t.Params()[1].Value
+		y = e.op("Add", base, []string{y, e.weight(base+"/bias", b.Shape, b.Data)})
+	}
+	y, err := e.activation(t.Activation, y, base)
+	return []*value{{name: y, mask: x.mask}}, err
+}
+
+// embedding writes Embedding as Gather and, with mask_zero, the mask and
+// the sequence lengths that masked layers read.
+func (e *exporter) embedding(t *layers.Embedding, x *value) ([]*value, error) {
+	base := t.Name
+	ids := x.name
+	if !x.ints {
+		ids = e.op("Cast", base, []string{ids}, attrInt("to", int64(typeInt64)))
+	}
+	if len(x.shape) != 1 {
+		return nil, fmt.Errorf("an Embedding of rank-%d samples has no ONNX export here: expected (steps) token indices", len(x.shape))
+	}
+	w := t.Embeddings().Value
+	y := e.op("Gather", base, []string{e.weight(base+"/embeddings", w.Shape, w.Data), ids}, attrInt("axis", 0))
+	v := &value{name: y}
+	if t.MaskZero {
+		zero := e.ints(0)
+		eq := e.op("Equal", base+"/mask", []string{ids, zero})
+		bools := e.op("Not", base+"/mask", []string{eq})
+		i32 := e.op("Cast", base+"/mask", []string{bools}, attrInt("to", int64(typeInt32)))
+		lens := e.op("ReduceSum", base+"/mask", []string{i32, e.ints(1)}, attrInt("keepdims", 0))
+		v.mask = &mask{bools: bools, lens: lens}
+	}
+	return []*value{v}, nil
+}
+
+// concat writes Concatenate (one shared mask, not along a masked steps axis).
+func (e *exporter) concat(t *layers.Concatenate, in []*value, out layers.Shape) ([]*value, error) {
+	base := t.Name
+	m, err := sameMask(in)
+	if err != nil {
+		return nil, err
+	}
+	rank := len(out) + 1
+	axis := t.Axis
+	if axis < 0 {
+		axis += rank
+	}
+	if m != nil && axis == 1 {
+		return nil, fmt.Errorf("concatenating masked sequences along the steps axis has no ONNX form here")
+	}
+	names := make([]string, len(in))
+	for i, v := range in {
+		names[i] = v.name
+	}
+	return []*value{{name: e.op("Concat", base, names, attrInt("axis", int64(axis))), mask: m}}, nil
 }
 
 const supportedExport = "Embedding, Conv1D, DepthwiseConv1D, SeparableConv1D, Conv1DTranspose, Dense, Activation, Dropout, SpatialDropout1D, " +

@@ -205,56 +205,13 @@ func (im *importer) run(g *pb.GraphProto) (*model.Model, error) {
 	}
 	var inputs []*model.Tensor
 	for _, vi := range g.GetInput() {
-		name := vi.GetName()
-		if im.vals[name] != nil {
-			continue // an initializer listed as an input (IR < 4)
+		x, err := im.graphInput(vi, firstUse)
+		if err != nil {
+			return nil, err
 		}
-		t := vi.GetType().GetTensorType()
-		if t == nil {
-			return nil, fmt.Errorf("input %q is not a tensor", name)
+		if x != nil {
+			inputs = append(inputs, x)
 		}
-		dims := t.GetShape().GetDim()
-		if len(dims) < 2 || len(dims) > 3 {
-			return nil, fmt.Errorf("input %q has rank %d: seqnet reads (batch, steps) token indices or (batch, steps, channels) / (batch, channels, steps) series", name, len(dims))
-		}
-		var shape []int
-		total := int64(1)
-		for i, d := range dims[1:] {
-			total *= max(1, d.GetDimValue())
-			if total > maxElements {
-				return nil, fmt.Errorf("input %q has more than %d values per sample", name, maxElements)
-			}
-			v := d.GetDimValue()
-			if v <= 0 || v > maxElements {
-				return nil, fmt.Errorf("input %q axis %d is %q: seqnet needs fixed sizes after the batch axis (re-export with a fixed sequence length)", name, i+1, d.GetDimParam())
-			}
-			shape = append(shape, int(v))
-		}
-		d := &dyn{stack: -1}
-		switch t.GetElemType() {
-		case typeInt64, typeInt32:
-			d.ints = true
-			if len(shape) != 1 {
-				return nil, fmt.Errorf("input %q holds integers of rank %d: seqnet reads token indices as (batch, steps)", name, len(dims))
-			}
-		case typeFloat:
-		default:
-			return nil, fmt.Errorf("input %q has element type %s: expected float or int64", name, typeName(t.GetElemType()))
-		}
-		d.perm = []int{0, 1}
-		if len(shape) == 2 {
-			d.perm = []int{0, 1, 2}
-			if op := firstUse[name]; op == "Conv" || op == "MaxPool" || op == "AveragePool" || op == "GlobalMaxPool" || op == "GlobalAveragePool" {
-				// channels-first (batch, channels, steps): seqnet's input is (steps, channels)
-				shape = []int{shape[1], shape[0]}
-				d.perm = []int{0, 2, 1}
-			}
-		}
-		im.info.InputChannelsFirst = append(im.info.InputChannelsFirst, d.perm[1] == 2)
-		x := model.Input(shape...)
-		d.parts = []*model.Tensor{x}
-		im.vals[name] = &val{d: d}
-		inputs = append(inputs, x)
 	}
 	if len(inputs) == 0 {
 		return nil, fmt.Errorf("the graph has no inputs")
@@ -267,25 +224,11 @@ func (im *importer) run(g *pb.GraphProto) (*model.Model, error) {
 	}
 	var outs []*model.Tensor
 	for _, o := range g.GetOutput() {
-		v := im.vals[o.GetName()]
-		if v == nil {
-			return nil, fmt.Errorf("output %q is not computed by any node", o.GetName())
-		}
-		d, err := im.tensor(v)
+		y, err := im.graphOutput(o)
 		if err != nil {
-			return nil, fmt.Errorf("output %q: %w", o.GetName(), err)
+			return nil, err
 		}
-		if d.stack >= 0 || d.reorder != nil || d.rev {
-			return nil, fmt.Errorf("output %q is a stack of recurrent states or a reordered tensor, which seqnet cannot return as one tensor", o.GetName())
-		}
-		if !d.identity() {
-			// A channels-first output: seqnet returns it channels-last.
-			if len(d.perm) != 3 || d.perm[1] != 2 {
-				return nil, fmt.Errorf("output %q has an axis order seqnet cannot return", o.GetName())
-			}
-		}
-		im.info.OutputChannelsFirst = append(im.info.OutputChannelsFirst, !d.identity())
-		outs = append(outs, d.parts[0])
+		outs = append(outs, y)
 	}
 	if err := im.checkMasks(); err != nil {
 		return nil, err
@@ -298,20 +241,107 @@ func (im *importer) run(g *pb.GraphProto) (*model.Model, error) {
 	if m.Name == "" {
 		m.Name = "onnx"
 	}
+	if err := im.setWeights(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// graphInput makes the seqnet input of a graph input (nil for an
+// initializer listed as an input); firstUse names the operator that reads
+// each value first (a convolution's or pooling's input is channels-first).
+func (im *importer) graphInput(vi *pb.ValueInfoProto, firstUse map[string]string) (*model.Tensor, error) {
+	name := vi.GetName()
+	if im.vals[name] != nil {
+		return nil, nil // an initializer listed as an input (IR < 4)
+	}
+	t := vi.GetType().GetTensorType()
+	if t == nil {
+		return nil, fmt.Errorf("input %q is not a tensor", name)
+	}
+	dims := t.GetShape().GetDim()
+	if len(dims) < 2 || len(dims) > 3 {
+		return nil, fmt.Errorf("input %q has rank %d: seqnet reads (batch, steps) token indices or (batch, steps, channels) / (batch, channels, steps) series", name, len(dims))
+	}
+	var shape []int
+	total := int64(1)
+	for i, d := range dims[1:] {
+		total *= max(1, d.GetDimValue())
+		if total > maxElements {
+			return nil, fmt.Errorf("input %q has more than %d values per sample", name, maxElements)
+		}
+		v := d.GetDimValue()
+		if v <= 0 || v > maxElements {
+			return nil, fmt.Errorf("input %q axis %d is %q: seqnet needs fixed sizes after the batch axis (re-export with a fixed sequence length)", name, i+1, d.GetDimParam())
+		}
+		shape = append(shape, int(v))
+	}
+	d := &dyn{stack: -1}
+	switch t.GetElemType() {
+	case typeInt64, typeInt32:
+		d.ints = true
+		if len(shape) != 1 {
+			return nil, fmt.Errorf("input %q holds integers of rank %d: seqnet reads token indices as (batch, steps)", name, len(dims))
+		}
+	case typeFloat:
+	default:
+		return nil, fmt.Errorf("input %q has element type %s: expected float or int64", name, typeName(t.GetElemType()))
+	}
+	d.perm = []int{0, 1}
+	if len(shape) == 2 {
+		d.perm = []int{0, 1, 2}
+		if op := firstUse[name]; op == "Conv" || op == "MaxPool" || op == "AveragePool" || op == "GlobalMaxPool" || op == "GlobalAveragePool" {
+			// channels-first (batch, channels, steps): seqnet's input is (steps, channels)
+			shape = []int{shape[1], shape[0]}
+			d.perm = []int{0, 2, 1}
+		}
+	}
+	im.info.InputChannelsFirst = append(im.info.InputChannelsFirst, d.perm[1] == 2)
+	x := model.Input(shape...)
+	d.parts = []*model.Tensor{x}
+	im.vals[name] = &val{d: d}
+	return x, nil
+}
+
+// graphOutput returns the seqnet tensor of a graph output.
+func (im *importer) graphOutput(o *pb.ValueInfoProto) (*model.Tensor, error) {
+	v := im.vals[o.GetName()]
+	if v == nil {
+		return nil, fmt.Errorf("output %q is not computed by any node", o.GetName())
+	}
+	d, err := im.tensor(v)
+	if err != nil {
+		return nil, fmt.Errorf("output %q: %w", o.GetName(), err)
+	}
+	if d.stack >= 0 || d.reorder != nil || d.rev {
+		return nil, fmt.Errorf("output %q is a stack of recurrent states or a reordered tensor, which seqnet cannot return as one tensor", o.GetName())
+	}
+	if !d.identity() {
+		// A channels-first output: seqnet returns it channels-last.
+		if len(d.perm) != 3 || d.perm[1] != 2 {
+			return nil, fmt.Errorf("output %q has an axis order seqnet cannot return", o.GetName())
+		}
+	}
+	im.info.OutputChannelsFirst = append(im.info.OutputChannelsFirst, !d.identity())
+	return d.parts[0], nil
+}
+
+// setWeights copies the file's weights into the built model's layers.
+func (im *importer) setWeights() error {
 	for _, p := range im.params {
 		ps := p.l.Common().Params()
 		if len(ps) != len(p.w) {
-			return nil, fmt.Errorf("layer %q has %d weights, the file gives %d: this is a seqnet bug", p.l.Common().Name, len(ps), len(p.w))
+			return fmt.Errorf("layer %q has %d weights, the file gives %d: this is a seqnet bug", p.l.Common().Name, len(ps), len(p.w))
 		}
 		for i, w := range p.w {
 			if len(w) != len(ps[i].Value.Data) {
-				return nil, fmt.Errorf("layer %q weight %s has %d values, the file gives %d", p.l.Common().Name, ps[i].Name, len(ps[i].Value.Data), len(w))
+				return fmt.Errorf("layer %q weight %s has %d values, the file gives %d", p.l.Common().Name, ps[i].Name, len(ps[i].Value.Data), len(w))
 			}
 			copy(ps[i].Value.Data, w)
 			ps[i].Changed()
 		}
 	}
-	return m, nil
+	return nil
 }
 
 // checkMasks refuses graphs where a padding mask is used by some layers
@@ -331,6 +361,7 @@ func (im *importer) checkMasks() error {
 	return nil
 }
 
+// step reads one node: a dispatch on its operator.
 func (im *importer) step(n *pb.NodeProto) error {
 	op := n.GetOpType()
 	if d := n.GetDomain(); d != "" && d != "ai.onnx" {
@@ -341,29 +372,9 @@ func (im *importer) step(n *pb.NodeProto) error {
 	}
 	switch op {
 	case "Constant":
-		a, err := im.attrs("value")
-		if err != nil {
-			return err
-		}
-		if a["value"] == nil || a["value"].GetT() == nil {
-			return im.errf("attribute \"value\" with a tensor is required")
-		}
-		c, err := decodeTensor(a["value"].GetT())
-		if err != nil {
-			return im.errf("%v", err)
-		}
-		im.set(0, &val{c: c})
-		return nil
+		return im.constantOp()
 	case "Identity", "Dropout":
-		if _, err := im.attrs("seed", "ratio"); err != nil {
-			return err
-		}
-		v, err := im.need(0)
-		if err != nil {
-			return err
-		}
-		im.set(0, v)
-		return nil
+		return im.identityOp()
 	case "Shape":
 		return im.shapeOp()
 	case "ConstantOfShape":
@@ -385,14 +396,7 @@ func (im *importer) step(n *pb.NodeProto) error {
 	case "MaxPool", "AveragePool":
 		return im.pool(op == "MaxPool")
 	case "GlobalMaxPool", "GlobalAveragePool":
-		if _, err := im.attrs(); err != nil {
-			return err
-		}
-		x, err := im.needDyn(0)
-		if err != nil {
-			return err
-		}
-		return im.globalPool(x, op == "GlobalMaxPool", true, 2)
+		return im.globalPoolOp(op == "GlobalMaxPool")
 	case "ReduceMax", "ReduceMean", "ReduceSum", "ReduceProd":
 		return im.reduce(op)
 	case "Relu", "Sigmoid", "Tanh", "Elu", "Selu", "Softplus", "LeakyRelu", "HardSigmoid", "Softmax":
@@ -419,4 +423,46 @@ func (im *importer) step(n *pb.NodeProto) error {
 		return im.recurrent(op)
 	}
 	return im.errf("operator %s is not supported by seqnet's importer", op)
+}
+
+// constantOp reads Constant: its tensor is a constant value.
+func (im *importer) constantOp() error {
+	a, err := im.attrs("value")
+	if err != nil {
+		return err
+	}
+	if a["value"] == nil || a["value"].GetT() == nil {
+		return im.errf("attribute \"value\" with a tensor is required")
+	}
+	c, err := decodeTensor(a["value"].GetT())
+	if err != nil {
+		return im.errf("%v", err)
+	}
+	im.set(0, &val{c: c})
+	return nil
+}
+
+// identityOp reads Identity and Dropout (inference: the identity).
+func (im *importer) identityOp() error {
+	if _, err := im.attrs("seed", "ratio"); err != nil {
+		return err
+	}
+	v, err := im.need(0)
+	if err != nil {
+		return err
+	}
+	im.set(0, v)
+	return nil
+}
+
+// globalPoolOp reads GlobalMaxPool and GlobalAveragePool.
+func (im *importer) globalPoolOp(isMax bool) error {
+	if _, err := im.attrs(); err != nil {
+		return err
+	}
+	x, err := im.needDyn(0)
+	if err != nil {
+		return err
+	}
+	return im.globalPool(x, isMax, true, 2)
 }

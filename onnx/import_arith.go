@@ -134,68 +134,83 @@ func (im *importer) arith(op string) error {
 		vs = append(vs, v)
 	}
 	if len(vs) == 2 {
-		a, b := vs[0], vs[1]
-		if op == "Add" && b.p != nil && a.p == nil {
-			a, b = b, a
-		}
-		if (op == "Mul" || op == "Add") && a.c != nil && b.c == nil {
-			a, b = b, a
-		}
-		kindP := func(v *val, k string) bool { return v.p != nil && v.p.kind == k }
-		switch {
-		case op == "Add" && kindP(a, "matmul") && b.c != nil:
-			d, err := im.dense(a.p.x.d, a.p.w, b.c, false)
-			if err != nil {
-				return err
-			}
-			im.setDyn(d)
-			return nil
-		case op == "Sub" && a.d != nil && kindP(b, "lnMean") && b.p.x.d == a.d:
-			im.set(0, &val{p: &pat{kind: "lnD", x: b.p.x}})
-			return nil
-		case op == "Add" && kindP(a, "lnVar") && b.c != nil && len(b.c.data) == 1 && b.c.data[0] > 0:
-			im.set(0, &val{p: &pat{kind: "lnVarEps", x: a.p.x, eps: b.c.data[0]}})
-			return nil
-		case op == "Div" && kindP(a, "lnD") && kindP(b, "lnStd") && a.p.x.d == b.p.x.d:
-			im.set(0, &val{p: &pat{kind: "lnNorm", x: a.p.x, eps: b.p.eps}})
-			return nil
-		case op == "Mul" && kindP(a, "lnNorm") && b.c != nil:
-			im.set(0, &val{p: &pat{kind: "lnScaled", x: a.p.x, eps: a.p.eps, w: b.c}})
-			return nil
-		case op == "Add" && kindP(a, "lnScaled") && b.c != nil:
-			p := *a.p
-			p.b = b.c
-			d, err := im.layerNormOf(&p)
-			if err != nil {
-				return err
-			}
-			im.setDyn(d)
-			return nil
-		case op == "Mul" && a.d != nil && isScalar(b.c, 1/math.Sqrt2, 1e-6):
-			im.set(0, &val{p: &pat{kind: "scale", x: a}})
-			return nil
-		case op == "Add" && kindP(a, "erf") && isScalar(b.c, 1, 0):
-			im.set(0, &val{p: &pat{kind: "erf1", x: a.p.x}})
-			return nil
-		case op == "Mul" && a.d != nil && kindP(b, "erf1") && b.p.x.d == a.d:
-			im.set(0, &val{p: &pat{kind: "gx", x: a}})
-			return nil
-		case op == "Mul" && kindP(a, "gx") && isScalar(b.c, 0.5, 0):
-			return im.namedActivation("gelu", a.p.x.d)
-		case op == "Mul" && a.d != nil && kindP(b, "mask3F"):
-			im.set(0, &val{p: &pat{kind: "xm", x: a, ids: b.p.ids}})
-			return nil
-		case op == "Mul" && kindP(a, "msum") && kindP(b, "inv") && a.p.ids == b.p.ids && a.p.kd == b.p.kd:
-			return im.maskedPool(a.p.x, a.p.ids, false, a.p.kd)
-		case op == "Mul" && a.d != nil && b.d != nil:
-			if o, ok := im.acts[b.d.parts[0]]; ok && o.op == "Sigmoid" && o.x == a.d.parts[0] && len(a.d.parts) == 1 {
-				return im.namedActivation("swish", a.d)
-			}
-			if o, ok := im.acts[a.d.parts[0]]; ok && o.op == "Sigmoid" && o.x == b.d.parts[0] && len(b.d.parts) == 1 {
-				return im.namedActivation("swish", b.d)
-			}
+		if done, err := im.arithIdiom(op, vs[0], vs[1]); done || err != nil {
+			return err
 		}
 	}
+	return im.arithMerge(op, vs)
+}
+
+// arithIdiom reads the two-input idioms seqnet's export and torch write
+// with Add, Sub, Mul and Div (a Dense's bias, LayerNormalization, GELU,
+// swish, masked pooling); done is false when a and b are none of them.
+func (im *importer) arithIdiom(op string, a, b *val) (done bool, err error) {
+	if op == "Add" && b.p != nil && a.p == nil {
+		a, b = b, a
+	}
+	if (op == "Mul" || op == "Add") && a.c != nil && b.c == nil {
+		a, b = b, a
+	}
+	kindP := func(v *val, k string) bool { return v.p != nil && v.p.kind == k }
+	switch {
+	case op == "Add" && kindP(a, "matmul") && b.c != nil:
+		d, err := im.dense(a.p.x.d, a.p.w, b.c, false)
+		if err != nil {
+			return true, err
+		}
+		im.setDyn(d)
+		return true, nil
+	case op == "Sub" && a.d != nil && kindP(b, "lnMean") && b.p.x.d == a.d:
+		im.set(0, &val{p: &pat{kind: "lnD", x: b.p.x}})
+		return true, nil
+	case op == "Add" && kindP(a, "lnVar") && b.c != nil && len(b.c.data) == 1 && b.c.data[0] > 0:
+		im.set(0, &val{p: &pat{kind: "lnVarEps", x: a.p.x, eps: b.c.data[0]}})
+		return true, nil
+	case op == "Div" && kindP(a, "lnD") && kindP(b, "lnStd") && a.p.x.d == b.p.x.d:
+		im.set(0, &val{p: &pat{kind: "lnNorm", x: a.p.x, eps: b.p.eps}})
+		return true, nil
+	case op == "Mul" && kindP(a, "lnNorm") && b.c != nil:
+		im.set(0, &val{p: &pat{kind: "lnScaled", x: a.p.x, eps: a.p.eps, w: b.c}})
+		return true, nil
+	case op == "Add" && kindP(a, "lnScaled") && b.c != nil:
+		p := *a.p
+		p.b = b.c
+		d, err := im.layerNormOf(&p)
+		if err != nil {
+			return true, err
+		}
+		im.setDyn(d)
+		return true, nil
+	case op == "Mul" && a.d != nil && isScalar(b.c, 1/math.Sqrt2, 1e-6):
+		im.set(0, &val{p: &pat{kind: "scale", x: a}})
+		return true, nil
+	case op == "Add" && kindP(a, "erf") && isScalar(b.c, 1, 0):
+		im.set(0, &val{p: &pat{kind: "erf1", x: a.p.x}})
+		return true, nil
+	case op == "Mul" && a.d != nil && kindP(b, "erf1") && b.p.x.d == a.d:
+		im.set(0, &val{p: &pat{kind: "gx", x: a}})
+		return true, nil
+	case op == "Mul" && kindP(a, "gx") && isScalar(b.c, 0.5, 0):
+		return true, im.namedActivation("gelu", a.p.x.d)
+	case op == "Mul" && a.d != nil && kindP(b, "mask3F"):
+		im.set(0, &val{p: &pat{kind: "xm", x: a, ids: b.p.ids}})
+		return true, nil
+	case op == "Mul" && kindP(a, "msum") && kindP(b, "inv") && a.p.ids == b.p.ids && a.p.kd == b.p.kd:
+		return true, im.maskedPool(a.p.x, a.p.ids, false, a.p.kd)
+	case op == "Mul" && a.d != nil && b.d != nil:
+		if o, ok := im.acts[b.d.parts[0]]; ok && o.op == "Sigmoid" && o.x == a.d.parts[0] && len(a.d.parts) == 1 {
+			return true, im.namedActivation("swish", a.d)
+		}
+		if o, ok := im.acts[a.d.parts[0]]; ok && o.op == "Sigmoid" && o.x == b.d.parts[0] && len(b.d.parts) == 1 {
+			return true, im.namedActivation("swish", b.d)
+		}
+	}
+	return false, nil
+}
+
+// arithMerge reads Add, Sub, Mul, Sum and Mean of model tensors as
+// seqnet's merge layers.
+func (im *importer) arithMerge(op string, vs []*val) error {
 	var l layers.Layer
 	switch op {
 	case "Add", "Sum":

@@ -116,13 +116,20 @@ func (im *importer) conv() error {
 			}
 		}
 	}
+	return im.convEnd(c, &c.UseBias, ws, f, t)
+}
+
+// convEnd ends Conv and ConvTranspose: it reads the optional bias (input
+// 2, f values) into ws or sets use_bias=False, applies c to t and records
+// its weights ws.
+func (im *importer) convEnd(c layers.Layer, useBias *bool, ws [][]float32, f int, t *model.Tensor) error {
 	if b := im.in(2); b != nil {
 		if b.c == nil || len(b.c.data) != f {
 			return im.errf("the bias must be a constant of %d values", f)
 		}
 		ws = append(ws, b.c.floats())
 	} else {
-		c.UseBias = false
+		*useBias = false
 	}
 	y, err := im.apply1(c, t)
 	if err != nil {
@@ -199,21 +206,7 @@ func (im *importer) convTranspose() error {
 		}
 	}
 	ws := [][]float32{kw}
-	if b := im.in(2); b != nil {
-		if b.c == nil || len(b.c.data) != f {
-			return im.errf("the bias must be a constant of %d values", f)
-		}
-		ws = append(ws, b.c.floats())
-	} else {
-		c.UseBias = false
-	}
-	y, err := im.apply1(c, t)
-	if err != nil {
-		return err
-	}
-	im.params = append(im.params, paramSet{c, ws})
-	im.setDyn(cfOut(y))
-	return nil
+	return im.convEnd(c, &c.UseBias, ws, f, t)
 }
 
 func (im *importer) pool(isMax bool) error {

@@ -4,12 +4,29 @@ import (
 	"math"
 	"slices"
 
+	pb "github.com/seqnet/seqnet/internal/onnxpb"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
 )
 
 var rnnActs = map[string]string{"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "HardSigmoid": "hard_sigmoid",
 	"LeakyRelu": "leaky_relu", "Elu": "elu", "Softplus": "softplus"}
+
+// rnnSpec is what an ONNX LSTM, GRU or RNN node gives: its input, weights
+// and sizes, checked.
+type rnnSpec struct {
+	op, dir     string
+	nd, U, in   int // directions, hidden size, input features
+	x           *dyn
+	t           *model.Tensor // x as seqnet's (batch, steps, features)
+	w, rc, b    *constT       // W, R, B (b nil: no bias)
+	lbr         bool          // linear_before_reset
+	ids         *model.Tensor // the token ids whose count is sequence_lens (nil: none)
+	act, recAct string        // seqnet's activation and recurrent activation
+	useY, useH  bool          // outputs Y and Y_h are read
+	useC        bool          // output Y_c is read
+	ns          int           // states per direction in seqnet's outputs
+}
 
 // recurrent reads ONNX LSTM, GRU and RNN into seqnet's LSTM, GRU and
 // SimpleRNN (Bidirectional with merge_mode "none" for two directions;
@@ -20,32 +37,76 @@ func (im *importer) recurrent(op string) error {
 	if err != nil {
 		return err
 	}
+	s, err := im.rnnInputs(op, a)
+	if err != nil {
+		return err
+	}
+	if err := im.rnnLengths(s); err != nil {
+		return err
+	}
+	if s.act, s.recAct, err = im.rnnActivations(op, a, s.nd); err != nil {
+		return err
+	}
+	outs := im.node.GetOutput()
+	used := func(i int) bool { return i < len(outs) && outs[i] != "" && im.users[outs[i]] > 0 }
+	s.useY, s.useH, s.useC = used(0), used(1), used(2)
+	s.lbr = aInt(a, "linear_before_reset", 0) != 0
+	l, r := s.layer()
+	if s.dir == "reverse" {
+		r.GoBackwards = true
+	}
+	if s.ids != nil && s.nd == 1 && s.useY {
+		r.ZeroOutputForMask = true // ONNX writes zeros past each length
+	}
+	var weights [][]float32
+	for d := 0; d < s.nd; d++ {
+		weights = append(weights, rnnKeras(op, d, s.U, s.in, s.w, s.rc, s.b, s.lbr)...)
+	}
+	var layer layers.Layer = l
+	if s.nd == 2 {
+		layer = layers.NewBidirectional(l, "none")
+	}
+	ys, err := im.apply(layer, s.t)
+	if err != nil {
+		return err
+	}
+	im.params = append(im.params, paramSet{layer, weights})
+	info := &rnnInfo{layer: layer, ids: s.ids}
+	info.rnns = []*layers.RNN{r}
+	im.masks = append(im.masks, maskUse{ids: s.x.ids, masked: s.ids != nil, what: "node " + im.node.GetName()})
+	im.rnnOutputs(s, r, info, ys)
+	return nil
+}
+
+// rnnInputs checks the node's attributes and reads its input X and its
+// weights W, R and B.
+func (im *importer) rnnInputs(op string, a map[string]*pb.AttributeProto) (*rnnSpec, error) {
 	for _, name := range []string{"layout", "input_forget"} {
 		if aInt(a, name, 0) != 0 {
-			return im.errf("attribute %s=%d is not supported (0 only)", name, aInt(a, name, 0))
+			return nil, im.errf("attribute %s=%d is not supported (0 only)", name, aInt(a, name, 0))
 		}
 	}
 	if a["clip"] != nil {
-		return im.errf("attribute clip is not supported")
+		return nil, im.errf("attribute clip is not supported")
 	}
 	x, err := im.needDyn(0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	t, err := im.plain(x, op)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !slices.Equal(x.perm, []int{1, 0, 2}) {
-		return im.errf("the input must be time-major (steps, batch, features), the operator's layout 0")
+		return nil, im.errf("the input must be time-major (steps, batch, features), the operator's layout 0")
 	}
 	w, err := im.needConst(1)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rc, err := im.needConst(2)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	G := map[string]int{"LSTM": 4, "GRU": 3, "RNN": 1}[op]
 	dir := aString(a, "direction", "forward")
@@ -53,33 +114,42 @@ func (im *importer) recurrent(op string) error {
 	if dir == "bidirectional" {
 		nd = 2
 	} else if dir != "forward" && dir != "reverse" {
-		return im.errf("attribute direction=%q is not supported", dir)
+		return nil, im.errf("attribute direction=%q is not supported", dir)
 	}
 	U := int(aInt(a, "hidden_size", 0))
 	in := t.Shape[1]
 	if U <= 0 || len(w.shape) != 3 || w.shape[0] != nd || w.shape[1] != G*U || w.shape[2] != in ||
 		len(rc.shape) != 3 || rc.shape[0] != nd || rc.shape[1] != G*U || rc.shape[2] != U {
-		return im.errf("W %v and R %v do not match hidden_size %d, %d direction(s) and %d input features", w.shape, rc.shape, U, nd, in)
+		return nil, im.errf("W %v and R %v do not match hidden_size %d, %d direction(s) and %d input features", w.shape, rc.shape, U, nd, in)
 	}
 	var b *constT
 	if im.in(3) != nil {
 		if b, err = im.needConst(3); err != nil {
-			return err
+			return nil, err
 		}
 		if len(b.data) != nd*2*G*U {
-			return im.errf("B has %d values, expected %d", len(b.data), nd*2*G*U)
+			return nil, im.errf("B has %d values, expected %d", len(b.data), nd*2*G*U)
 		}
 	}
-	var ids *model.Tensor
+	ns := 1
+	if op == "LSTM" {
+		ns = 2
+	}
+	return &rnnSpec{op: op, dir: dir, nd: nd, U: U, in: in, x: x, t: t, w: w, rc: rc, b: b, ns: ns}, nil
+}
+
+// rnnLengths reads sequence_lens (as an Embedding's mask) and checks that
+// the initial states are zeros and there are no peephole weights.
+func (im *importer) rnnLengths(s *rnnSpec) error {
 	if sl := im.in(4); sl != nil {
 		if sl.p == nil || sl.p.kind != "lens" {
 			return im.errf("sequence_lens is supported only as the count of non-zero tokens (an Embedding's mask_zero)")
 		}
-		if x.ids != sl.p.ids {
+		if s.x.ids != sl.p.ids {
 			return im.errf("sequence_lens counts the tokens of an input whose embeddings are not this operator's input")
 		}
-		ids = sl.p.ids
-		if err := im.maskEmbeddings(ids); err != nil {
+		s.ids = sl.p.ids
+		if err := im.maskEmbeddings(s.ids); err != nil {
 			return err
 		}
 	}
@@ -93,6 +163,13 @@ func (im *importer) recurrent(op string) error {
 			}
 		}
 	}
+	return nil
+}
+
+// rnnActivations reads the activations (and their alpha and beta, which
+// must be seqnet's) of nd directions into seqnet's activation and
+// recurrent activation.
+func (im *importer) rnnActivations(op string, a map[string]*pb.AttributeProto, nd int) (act, recAct string, err error) {
 	defActs := map[string][]string{"LSTM": {"Sigmoid", "Tanh", "Tanh"}, "GRU": {"Sigmoid", "Tanh"}, "RNN": {"Tanh"}}[op]
 	var acts []string
 	for _, s := range a["activations"].GetStrings() {
@@ -105,21 +182,39 @@ func (im *importer) recurrent(op string) error {
 	}
 	per := len(defActs)
 	if len(acts) != per*nd {
-		return im.errf("attribute activations=%v: expected %d names", acts, per*nd)
+		return "", "", im.errf("attribute activations=%v: expected %d names", acts, per*nd)
 	}
 	for d := 1; d < nd; d++ {
 		for k := 0; k < per; k++ {
 			if acts[d*per+k] != acts[k] {
-				return im.errf("attribute activations=%v: the two directions must use the same activations", acts)
+				return "", "", im.errf("attribute activations=%v: the two directions must use the same activations", acts)
 			}
 		}
 	}
 	if op == "LSTM" && acts[1] != acts[2] {
-		return im.errf("attribute activations=%v: seqnet's LSTM uses one activation for the candidate and the output (g = h)", acts)
+		return "", "", im.errf("attribute activations=%v: seqnet's LSTM uses one activation for the candidate and the output (g = h)", acts)
 	}
-	// activation_alpha and activation_beta are consumed in order by the
-	// activations that take them; each must be the value of seqnet's
-	// activation (defaults: the ONNX operators').
+	if err := im.checkRNNActParams(a, acts); err != nil {
+		return "", "", err
+	}
+	for k, s := range acts[:per] {
+		name, ok := rnnActs[s]
+		if !ok {
+			return "", "", im.errf("attribute activations: %s is not supported (Sigmoid, Tanh, Relu, HardSigmoid, LeakyRelu, Elu, Softplus)", s)
+		}
+		if k == 0 && op != "RNN" {
+			recAct = name
+		} else {
+			act = name
+		}
+	}
+	return act, recAct, nil
+}
+
+// checkRNNActParams checks activation_alpha and activation_beta: they are
+// consumed in order by the activations that take them; each must be the
+// value of seqnet's activation (defaults: the ONNX operators').
+func (im *importer) checkRNNActParams(a map[string]*pb.AttributeProto, acts []string) error {
 	alphas, betas := a["activation_alpha"].GetFloats(), a["activation_beta"].GetFloats()
 	for _, s := range acts {
 		want := rnnActParams[s]
@@ -141,106 +236,68 @@ func (im *importer) recurrent(op string) error {
 	if len(alphas) > 0 || len(betas) > 0 {
 		return im.errf("attributes activation_alpha/activation_beta have more values than the activations %v take", acts)
 	}
-	var act, recAct string
-	for k, s := range acts[:per] {
-		name, ok := rnnActs[s]
-		if !ok {
-			return im.errf("attribute activations: %s is not supported (Sigmoid, Tanh, Relu, HardSigmoid, LeakyRelu, Elu, Softplus)", s)
-		}
-		if k == 0 && op != "RNN" {
-			recAct = name
-		} else {
-			act = name
-		}
+	return nil
+}
+
+// layer makes one direction's seqnet layer, returning the sequences and
+// states the node's used outputs need.
+func (s *rnnSpec) layer() (layers.Layer, *layers.RNN) {
+	opts := []layers.RNNOption{layers.RNNActivation(s.act)}
+	if s.recAct != "" {
+		opts = append(opts, layers.RecurrentActivation(s.recAct))
 	}
-	outs := im.node.GetOutput()
-	used := func(i int) bool { return i < len(outs) && outs[i] != "" && im.users[outs[i]] > 0 }
-	useY, useH, useC := used(0), used(1), used(2)
-	lbr := aInt(a, "linear_before_reset", 0) != 0
-	make1 := func() (layers.Layer, *layers.RNN) {
-		opts := []layers.RNNOption{layers.RNNActivation(act)}
-		if recAct != "" {
-			opts = append(opts, layers.RecurrentActivation(recAct))
-		}
-		if useY {
-			opts = append(opts, layers.ReturnSequences())
-		}
-		if (useY && (useH || useC)) || useC {
-			opts = append(opts, layers.ReturnState())
-		}
-		if b == nil {
-			opts = append(opts, layers.RNNNoBias())
-		}
-		switch op {
-		case "LSTM":
-			l := layers.NewLSTM(U, opts...)
-			return l, &l.RNN
-		case "GRU":
-			l := layers.NewGRU(U, opts...)
-			l.ResetAfter = lbr
-			return l, &l.RNN
-		}
-		l := layers.NewSimpleRNN(U, opts...)
+	if s.useY {
+		opts = append(opts, layers.ReturnSequences())
+	}
+	if (s.useY && (s.useH || s.useC)) || s.useC {
+		opts = append(opts, layers.ReturnState())
+	}
+	if s.b == nil {
+		opts = append(opts, layers.RNNNoBias())
+	}
+	switch s.op {
+	case "LSTM":
+		l := layers.NewLSTM(s.U, opts...)
+		return l, &l.RNN
+	case "GRU":
+		l := layers.NewGRU(s.U, opts...)
+		l.ResetAfter = s.lbr
 		return l, &l.RNN
 	}
-	l, r := make1()
-	if dir == "reverse" {
-		r.GoBackwards = true
-	}
-	if ids != nil && nd == 1 && useY {
-		r.ZeroOutputForMask = true // ONNX writes zeros past each length
-	}
-	var weights [][]float32
-	for d := 0; d < nd; d++ {
-		weights = append(weights, rnnKeras(op, d, U, in, w, rc, b, lbr)...)
-	}
-	var layer layers.Layer = l
-	if nd == 2 {
-		layer = layers.NewBidirectional(l, "none")
-	}
-	ys, err := im.apply(layer, t)
-	if err != nil {
-		return err
-	}
-	im.params = append(im.params, paramSet{layer, weights})
-	info := &rnnInfo{layer: layer, ids: ids}
-	info.rnns = []*layers.RNN{r}
-	im.masks = append(im.masks, maskUse{ids: x.ids, masked: ids != nil, what: "node " + im.node.GetName()})
-	// seqnet's outputs: single: [out, (h, (c))]; bidirectional:
-	// [outF, outB, statesF…, statesB…].
-	ns := 1
-	if op == "LSTM" {
-		ns = 2
-	}
+	l := layers.NewSimpleRNN(s.U, opts...)
+	return l, &l.RNN
+}
+
+// rnnOutputs sets the node's outputs Y, Y_h and Y_c from seqnet's outputs
+// ys: single: [out, (h, (c))]; bidirectional: [outF, outB, statesF…,
+// statesB…].
+func (im *importer) rnnOutputs(s *rnnSpec, r *layers.RNN, info *rnnInfo, ys []*model.Tensor) {
+	nd := s.nd
 	var yParts, hParts, cParts []*model.Tensor
 	for d := 0; d < nd; d++ {
 		out := ys[d]
-		st := nd + d*ns
+		st := nd + d*s.ns
 		if !r.ReturnState {
 			st = -1
 		}
-		if useY {
+		if s.useY {
 			yParts = append(yParts, out)
 			if st >= 0 {
 				hParts = append(hParts, ys[st])
-				if op == "LSTM" {
+				if s.op == "LSTM" {
 					cParts = append(cParts, ys[st+1])
 				}
 			}
 		} else {
 			hParts = append(hParts, out)
-			if st >= 0 && op == "LSTM" {
+			if st >= 0 && s.op == "LSTM" {
 				cParts = append(cParts, ys[st+1])
 			}
 		}
 	}
-	var seqIDs *model.Tensor
-	if ids != nil {
-		seqIDs = ids
-	}
-	if useY {
-		y := &dyn{parts: yParts, stack: 1, perm: []int{1, 0, 2}, rev: r.GoBackwards && nd == 1, ids: seqIDs}
-		if ids != nil && nd == 1 {
+	if s.useY {
+		y := &dyn{parts: yParts, stack: 1, perm: []int{1, 0, 2}, rev: r.GoBackwards && nd == 1, ids: s.ids}
+		if s.ids != nil && nd == 1 {
 			y.rnn = info
 		}
 		im.set(0, &val{d: y})
@@ -251,7 +308,6 @@ func (im *importer) recurrent(op string) error {
 	if len(cParts) == nd {
 		im.set(2, &val{d: &dyn{parts: cParts, stack: 0, perm: []int{0, 1}}})
 	}
-	return nil
 }
 
 func allZero(c *constT) bool {

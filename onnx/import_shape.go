@@ -220,21 +220,7 @@ func (im *importer) squeezeOp(unsqueeze bool) error {
 		im.set(0, v)
 		return nil
 	case v.c != nil:
-		// Only the element count matters for the constants read here
-		// (indices, shapes, scalars): keep the data, adjust the rank.
-		c := *v.c
-		c.shape = nil
-		for _, d := range v.c.shape {
-			if d != 1 {
-				c.shape = append(c.shape, d)
-			}
-		}
-		if unsqueeze {
-			for range axes {
-				c.shape = append([]int{1}, c.shape...)
-			}
-		}
-		im.set(0, &val{c: &c})
+		im.set(0, &val{c: squeezeConst(v.c, unsqueeze, len(axes))})
 		return nil
 	case v.p != nil && v.p.kind == "mask" && unsqueeze && len(axes) == 1 && normAxis(axes[0], 3) == 2:
 		im.set(0, &val{p: &pat{kind: "mask3", ids: v.p.ids}})
@@ -254,10 +240,35 @@ func (im *importer) squeezeOp(unsqueeze bool) error {
 		im.set(0, &val{p: &pat{kind: "unsq", x: v, axes: axes}})
 		return nil
 	}
-	if len(axes) != 1 {
-		return im.errf("squeezing %d axes at once is not supported", len(axes))
+	return im.squeezeAxis(x, axes[0], len(axes))
+}
+
+// squeezeConst (un)squeezes a constant: nAxes leading 1s on Unsqueeze,
+// none left on Squeeze.
+func squeezeConst(v *constT, unsqueeze bool, nAxes int) *constT {
+	// Only the element count matters for the constants read here
+	// (indices, shapes, scalars): keep the data, adjust the rank.
+	c := *v
+	c.shape = nil
+	for _, d := range v.shape {
+		if d != 1 {
+			c.shape = append(c.shape, d)
+		}
 	}
-	ax := normAxis(axes[0], x.rank())
+	if unsqueeze {
+		for range nAxes {
+			c.shape = append([]int{1}, c.shape...)
+		}
+	}
+	return &c
+}
+
+// squeezeAxis reads Squeeze of axis (nAxes axes given) of x.
+func (im *importer) squeezeAxis(x *dyn, axis int64, nAxes int) error {
+	if nAxes != 1 {
+		return im.errf("squeezing %d axes at once is not supported", nAxes)
+	}
+	ax := normAxis(axis, x.rank())
 	if ax == x.stack {
 		if len(x.parts) != 1 {
 			return im.errf("axis %d holds %d stacked tensors, not 1", ax, len(x.parts))
@@ -272,12 +283,12 @@ func (im *importer) squeezeOp(unsqueeze bool) error {
 		return err
 	}
 	if ax <= 0 || ax >= len(x.perm) {
-		return im.errf("axis %d cannot be squeezed", axes[0])
+		return im.errf("axis %d cannot be squeezed", axis)
 	}
 	s := x.perm[ax]
 	full := append([]int{-1}, t.Shape...)
 	if full[s] != 1 {
-		return im.errf("axis %d has size %d, not 1", axes[0], full[s])
+		return im.errf("axis %d has size %d, not 1", axis, full[s])
 	}
 	shape := append(append([]int(nil), full[1:s]...), full[s+1:]...)
 	y, err := im.apply1(layers.NewReshape(shape...), t)

@@ -30,6 +30,12 @@ type result struct {
 // (so more will come soon) and the batch is not full, waits up to window
 // for them; a lone request never waits.
 //
+// A request that finds the batcher with nothing to do (no job queued, no
+// other request being decoded, a free slot) runs its pass at once on its
+// own goroutine: it would have been a batch of its own anyway, and the
+// hand-offs to the batcher and back (two goroutine wake-ups each way) are
+// latency a lone client sees on every request.
+//
 // Up to one batch per core runs at a time. A batcher that waited for each
 // pass to finish before gathering the next left cores idle: a small
 // batch's pass does not fill them, and the requests that came meanwhile
@@ -42,6 +48,7 @@ type batcher struct {
 	max      int
 	observe  func(n int)
 	decoding atomic.Int64 // requests decoded but not yet queued
+	idle     atomic.Bool  // the loop waits for a first job, a slot in hand
 }
 
 func newBatcher(window time.Duration, max int, observe func(int)) *batcher {
@@ -54,8 +61,12 @@ func newBatcher(window time.Duration, max int, observe func(int)) *batcher {
 	}
 }
 
-// submit queues x and waits for its outputs (or ctx).
+// submit runs x at once when the batcher is idle, or queues it and waits
+// for its outputs (or ctx).
 func (b *batcher) submit(ctx context.Context, lm *loaded, x *tensor.Tensor) (*tensor.Tensor, error) {
+	if y, ran, err := b.runAlone(lm, x); ran {
+		return y, err
+	}
 	j := &job{lm: lm, x: x, done: make(chan result, 1)}
 	select {
 	case b.jobs <- j:
@@ -68,6 +79,29 @@ func (b *batcher) submit(ctx context.Context, lm *loaded, x *tensor.Tensor) (*te
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// runAlone runs x's pass on the calling goroutine if the batcher's loop is
+// idle, nothing else is waiting to be batched and a slot is free; ran
+// reports whether it did. A batch being gathered is never bypassed (it
+// would wait out its window for this request). The slot keeps the passes
+// in flight at one per core, and a request that arrives meanwhile is
+// batched as usual.
+func (b *batcher) runAlone(lm *loaded, x *tensor.Tensor) (y *tensor.Tensor, ran bool, err error) {
+	if !b.idle.Load() || len(b.jobs) > 0 || b.decoding.Load() > 0 {
+		return nil, false, nil
+	}
+	select {
+	case b.slots <- struct{}{}:
+	default:
+		return nil, false, nil
+	}
+	defer func() { <-b.slots }()
+	if b.observe != nil {
+		b.observe(x.Shape[0])
+	}
+	y, err = predict(lm.m, x)
+	return y, true, err
 }
 
 // compatible says whether j can join a batch started by first: the same
@@ -96,9 +130,12 @@ func (b *batcher) run(stop <-chan struct{}) {
 		first := carry
 		carry = nil
 		if first == nil {
+			b.idle.Store(true)
 			select {
 			case first = <-b.jobs:
+				b.idle.Store(false)
 			case <-stop:
+				b.idle.Store(false)
 				<-b.slots
 				return
 			}

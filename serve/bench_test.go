@@ -95,7 +95,8 @@ func report(b *testing.B, lat []time.Duration, samples int, elapsed, cpu time.Du
 }
 
 // BenchmarkW2 is the serving load benchmark: model.Predict at batch 1 and
-// 256 on the W2 text model, then `seqnet serve` (TF Serving :predict, one
+// 256 on the W2 text model (and at batch 1 on varied texts, see
+// benchPredicts), then `seqnet serve` (TF Serving :predict, one
 // text per request, over loopback HTTP) with 1 and 32 concurrent clients,
 // with and without batching, and the same clients against a handler that
 // only reads the body and answers a fixed prediction (http-only: the part
@@ -110,19 +111,31 @@ func BenchmarkW2(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, bs := range benchBatches {
-		b.Run(fmt.Sprintf("predict/batch=%d", bs), func(b *testing.B) {
-			batch, err := p.Texts(texts[:bs])
+	for _, c := range benchPredicts {
+		name := fmt.Sprintf("predict/batch=%d", c.batch)
+		if c.varied {
+			name += "/varied"
+		}
+		b.Run(name, func(b *testing.B) {
+			bs, n := c.batch, c.batch
+			if c.varied {
+				bs, n = 1, len(texts)
+			}
+			batch, err := p.Texts(texts[:n])
 			if err != nil {
 				b.Fatal(err)
 			}
-			m.Predict(batch.X, bs) // warm up
+			m.Predict(batch.X.Rows(0, bs), bs) // warm up
 			lat := make([]time.Duration, 0, b.N)
 			b.ResetTimer()
 			start, cpu := time.Now(), cpuTime()
 			for i := 0; i < b.N; i++ {
+				x := batch.X
+				if c.varied {
+					x = batch.X.Rows(i%n, i%n+1)
+				}
 				t := time.Now()
-				if _, err := m.Predict(batch.X, bs); err != nil {
+				if _, err := m.Predict(x, bs); err != nil {
 					b.Fatal(err)
 				}
 				lat = append(lat, time.Since(t))
@@ -214,5 +227,12 @@ func BenchmarkW2(b *testing.B) {
 	}
 }
 
-// benchBatches are the batch sizes BenchmarkW2 runs model.Predict at.
-var benchBatches = []int{1, 256}
+// benchPredicts are the model.Predict cases of BenchmarkW2: batch 1 and
+// 256 on the first texts, the same every iteration (the targets'
+// references), and batch 1 on each of the 512 texts in turn, as serve's
+// clients send them: its embedding rows and its share of the weights are
+// not all in cache, as they are when one text is predicted again and again.
+var benchPredicts = []struct {
+	batch  int
+	varied bool
+}{{1, false}, {256, false}, {1, true}}

@@ -8,6 +8,7 @@ package tensor
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -147,15 +148,6 @@ func (t *Tensor) String() string {
 	return fmt.Sprintf("Tensor%v%v", t.Shape, t.Data)
 }
 
-// SameShape reports whether two shapes are equal.
-func SameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+// SameShape reports whether two shapes are equal (slices.Equal, under the
+// name the package's callers read as a shape check).
+func SameShape(a, b []int) bool { return slices.Equal(a, b) }

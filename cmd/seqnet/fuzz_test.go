@@ -176,7 +176,8 @@ func FuzzCLI(f *testing.F) {
 		}
 		// The files named as outputs may change; every other must not.
 		written := map[string]bool{}
-		for _, fv := range scanFlags(args[1:]) {
+		valued, _ := scanFlags(args[1:])
+		for _, fv := range valued {
 			for _, o := range outputFlags[args[0]] {
 				if fv.name == o {
 					if rel, err := filepath.Rel(dir, fv.value); err == nil {

@@ -27,9 +27,9 @@ type flagValue struct{ name, value string }
 
 // scanFlags lists the --name value and --name=value pairs of args. A flag
 // followed by another flag has no value (a boolean); values are what the
-// command's own parser will see.
-func scanFlags(args []string) []flagValue {
-	var out []flagValue
+// command's own parser will see. bare lists the flags without a value that
+// another argument follows, with that argument (a flag) as their value.
+func scanFlags(args []string) (valued, bare []flagValue) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
@@ -40,15 +40,19 @@ func scanFlags(args []string) []flagValue {
 		}
 		name := strings.TrimLeft(a, "-")
 		if n, v, ok := strings.Cut(name, "="); ok {
-			out = append(out, flagValue{n, v})
+			valued = append(valued, flagValue{n, v})
 			continue
 		}
-		if i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
-			out = append(out, flagValue{name, args[i+1]})
-			i++
+		if i+1 < len(args) {
+			if !strings.HasPrefix(args[i+1], "-") {
+				valued = append(valued, flagValue{name, args[i+1]})
+				i++
+			} else {
+				bare = append(bare, flagValue{name, args[i+1]})
+			}
 		}
 	}
-	return out
+	return valued, bare
 }
 
 // guardPaths checks, before a command does any work, that no output it
@@ -65,10 +69,10 @@ func guardPaths(cmd string, args []string) error {
 	for _, n := range outNames {
 		isOut[n] = true
 	}
-	if err := outputNotAFlag(args, isOut); err != nil {
+	flags, bare := scanFlags(args)
+	if err := outputNotAFlag(bare, isOut); err != nil {
 		return err
 	}
-	flags := scanFlags(args)
 	var ins, outs []flagValue
 	for _, f := range flags {
 		if f.value == "" {
@@ -122,17 +126,9 @@ func guardPaths(cmd string, args []string) error {
 // (`--out --padding`): Go's flag parser would take the second flag as the
 // file name and write a file called "--padding" where the user meant to
 // name the output and forgot it.
-func outputNotAFlag(args []string, isOut map[string]bool) error {
-	for i := 0; i+1 < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			return nil
-		}
-		if len(a) < 2 || a[0] != '-' || strings.Contains(a, "=") {
-			continue
-		}
-		name := strings.TrimLeft(a, "-")
-		if next := args[i+1]; isOut[name] && len(next) > 1 && next[0] == '-' {
+func outputNotAFlag(bare []flagValue, isOut map[string]bool) error {
+	for _, f := range bare {
+		if name, next := f.name, f.value; isOut[name] && len(next) > 1 {
 			return userErr("--%s needs a file path, but it is followed by %q, which looks like a flag: give the path after --%s (e.g. --%s model.seqnet); a file whose name starts with '-' can be named as ./%s",
 				name, next, name, name, next)
 		}

@@ -137,3 +137,19 @@ func TestRegressionTargetWithTextIsRefused(t *testing.T) {
 		t.Errorf("--header auto on a headerless model: want the header skipped:\n%s", out)
 	}
 }
+
+// TestTrainFurtherReadsTheGivenLayout: train --model saved.seqnet with
+// --delimiter and --header read the new file with the stored layout,
+// ignoring them ("target column index 2 is out of range: the file has 1
+// columns").
+func TestTrainFurtherReadsTheGivenLayout(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := classCSV(t, dir, 40, 4)
+	mp := filepath.Join(dir, "m.seqnet")
+	mustCLI(t, append([]string{"train", "--data", csvPath, "--epochs", "1", "--out", mp}, small...)...)
+	semi := writeFile(t, filepath.Join(dir, "semi.txt"), strings.ReplaceAll(mustRead(t, csvPath), ",", ";"))
+	out := mustCLI(t, "train", "--model", mp, "--data", semi, "--delimiter", ";", "--epochs", "2", "--no-curves", "--out", filepath.Join(dir, "m2.seqnet"))
+	if !strings.Contains(out, "Epoch 3/3") {
+		t.Errorf("train further on a ';' file:\n%s", out)
+	}
+}

@@ -261,6 +261,7 @@ func (t *trainer) run() error {
 	}
 	fresh := t.p == nil || t.p.Kind == ""
 	t.dataForModel()
+	t.layoutForSavedModel()
 	p, ds, err := readTraining(&c.Data, t.p, c.ValidationSplit)
 	if err != nil {
 		return err
