@@ -91,38 +91,8 @@ func Explain(s Spec) (*Result, error) {
 		s.Padding = "valid"
 	}
 	r := &Result{Spec: s}
-	if len(s.Input) == 0 || len(s.Input[0]) == 0 {
-		return nil, fmt.Errorf("the input is empty: give at least one step, e.g. 0,3,4,5")
-	}
-	r.Steps, r.Channels = len(s.Input), len(s.Input[0])
-	for i, row := range s.Input {
-		if len(row) != r.Channels {
-			return nil, fmt.Errorf("input step %d has %d channels but step 0 has %d: every step needs the same number of channels",
-				i, len(row), r.Channels)
-		}
-	}
-	if len(s.Kernel) == 0 || len(s.Kernel[0]) == 0 || len(s.Kernel[0][0]) == 0 {
-		return nil, fmt.Errorf("the kernel is empty: give at least one weight, e.g. 1,2")
-	}
-	r.KernelSize, r.Filters = len(s.Kernel), len(s.Kernel[0][0])
-	kc := len(s.Kernel[0])
-	for j, tap := range s.Kernel {
-		if len(tap) != kc {
-			return nil, fmt.Errorf("kernel row %d has %d channels but row 0 has %d: the kernel must be a (kernel_size, channels, filters) box", j, len(tap), kc)
-		}
-		for c, w := range tap {
-			if len(w) != r.Filters {
-				return nil, fmt.Errorf("kernel[%d][%d] has %d filters but kernel[0][0] has %d: the kernel must be a (kernel_size, channels, filters) box",
-					j, c, len(w), r.Filters)
-			}
-		}
-	}
-	if kc != r.Channels {
-		return nil, fmt.Errorf("the kernel has shape (%d, %d, %d) but the input has %d channel(s): the kernel layout is (kernel_size, channels, filters), so it needs shape (%d, %d, %d)",
-			r.KernelSize, kc, r.Filters, r.Channels, r.KernelSize, r.Channels, r.Filters)
-	}
-	if s.Bias != nil && len(s.Bias) != r.Filters {
-		return nil, fmt.Errorf("%d bias value(s) for %d filter(s): give one bias per filter", len(s.Bias), r.Filters)
+	if err := r.sizes(s); err != nil {
+		return nil, err
 	}
 	if s.Strides > 1 && s.Dilation > 1 {
 		return nil, fmt.Errorf("strides > 1 together with dilation > 1 is not supported (received strides=%d, dilation=%d), as in Keras: use one or the other",
@@ -148,7 +118,55 @@ func Explain(s Spec) (*Result, error) {
 	for range g.PadRight {
 		r.Padded = append(r.Padded, zero)
 	}
-	for t := range g.OutLength {
+	if err := r.walk(s); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// sizes reads the sizes of the input, kernel and bias into r and checks
+// that they fit together.
+func (r *Result) sizes(s Spec) error {
+	if len(s.Input) == 0 || len(s.Input[0]) == 0 {
+		return fmt.Errorf("the input is empty: give at least one step, e.g. 0,3,4,5")
+	}
+	r.Steps, r.Channels = len(s.Input), len(s.Input[0])
+	for i, row := range s.Input {
+		if len(row) != r.Channels {
+			return fmt.Errorf("input step %d has %d channels but step 0 has %d: every step needs the same number of channels",
+				i, len(row), r.Channels)
+		}
+	}
+	if len(s.Kernel) == 0 || len(s.Kernel[0]) == 0 || len(s.Kernel[0][0]) == 0 {
+		return fmt.Errorf("the kernel is empty: give at least one weight, e.g. 1,2")
+	}
+	r.KernelSize, r.Filters = len(s.Kernel), len(s.Kernel[0][0])
+	kc := len(s.Kernel[0])
+	for j, tap := range s.Kernel {
+		if len(tap) != kc {
+			return fmt.Errorf("kernel row %d has %d channels but row 0 has %d: the kernel must be a (kernel_size, channels, filters) box", j, len(tap), kc)
+		}
+		for c, w := range tap {
+			if len(w) != r.Filters {
+				return fmt.Errorf("kernel[%d][%d] has %d filters but kernel[0][0] has %d: the kernel must be a (kernel_size, channels, filters) box",
+					j, c, len(w), r.Filters)
+			}
+		}
+	}
+	if kc != r.Channels {
+		return fmt.Errorf("the kernel has shape (%d, %d, %d) but the input has %d channel(s): the kernel layout is (kernel_size, channels, filters), so it needs shape (%d, %d, %d)",
+			r.KernelSize, kc, r.Filters, r.Channels, r.KernelSize, r.Channels, r.Filters)
+	}
+	if s.Bias != nil && len(s.Bias) != r.Filters {
+		return fmt.Errorf("%d bias value(s) for %d filter(s): give one bias per filter", len(s.Bias), r.Filters)
+	}
+	return nil
+}
+
+// walk computes every output step: its window of the padded input, and per
+// filter the products, their sum, the bias and the output.
+func (r *Result) walk(s Spec) error {
+	for t := range r.Geometry.OutLength {
 		w := Window{Step: t}
 		for j := range r.KernelSize {
 			p := t*s.Strides + j*s.Dilation
@@ -174,7 +192,7 @@ func Explain(s Spec) (*Result, error) {
 			}
 			fs.Output = fs.Sum + fs.Bias
 			if math.Abs(fs.Output) > math.MaxFloat32 {
-				return nil, fmt.Errorf("output step %d, filter %d is %g, beyond float32's range: use smaller numbers", t, f, fs.Output)
+				return fmt.Errorf("output step %d, filter %d is %g, beyond float32's range: use smaller numbers", t, f, fs.Output)
 			}
 			out[f] = fs.Output
 			w.Filters = append(w.Filters, fs)
@@ -182,7 +200,7 @@ func Explain(s Spec) (*Result, error) {
 		r.Windows = append(r.Windows, w)
 		r.Output = append(r.Output, out)
 	}
-	return r, nil
+	return nil
 }
 
 // maxKernel is the largest kernel_size whose reach fits in steps.

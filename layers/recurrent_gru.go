@@ -197,7 +197,6 @@ func (g *GRU) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 	st := g.state(ctx, B)
 	mask := x.Mask
 	act, rec := gateBackward(g.Activation), gateBackward(g.RecurrentActivation)
-	uk := g.recurrent.Value.Data
 	clear(st.dz)
 	if g.ResetAfter {
 		clear(st.dzh)
@@ -237,32 +236,7 @@ func (g *GRU) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 			// dh of the previous step gets dzh[b, t]·recurrent_kernelᵀ.
 			g.recurBack(&st.drop, st.dzh[t*G:], T*G, 0, 3, st.tmp, B, G)
 		} else {
-			// d(r ⊙ h) = dz_h·U_hᵀ, then d r and the z, r pre-activations.
-			kernels.Sgemm(false, true, B, U, U, 1, st.dz[t*G+2*U:], T*G, uk[2*U:], G, 0, st.tmp2, U)
-			for b := 0; b < B; b++ {
-				r := b*T + t
-				if masked(mask, r) {
-					continue
-				}
-				z, a, dz := st.z[r*G:(r+1)*G], st.a[r*G:(r+1)*G], st.dz[r*G:(r+1)*G]
-				dh, hp, drh := st.dh[b*U:(b+1)*U], st.hprev[r*U:(r+1)*U], st.tmp2[b*U:(b+1)*U]
-				if st.drop.recOn {
-					// r ⊙ (h ⊙ m): fold the mask into d(r ⊙ h) for both factors.
-					m := st.drop.rec[2][b*U : (b+1)*U]
-					for j := range drh {
-						drh[j] *= m[j]
-					}
-				}
-				for j := range dh {
-					dg[j] = dh[j] * (hp[j] - a[2*U+j]) // d z again: dg is one row's scratch
-					dg[U+j] = drh[j] * hp[j]           // d r
-				}
-				rec(z[:2*U], a[:2*U], dg[:2*U], dz[:2*U], U)
-				for j := range dh {
-					dh[j] = dh[j]*a[j] + drh[j]*a[U+j]
-				}
-			}
-			g.recurBack(&st.drop, st.dz[t*G:], T*G, 0, 2, st.tmp, B, G)
+			g.backResetBefore(st, t, B, mask, rec)
 		}
 		for b := 0; b < B; b++ {
 			if !masked(mask, b*T+t) {
@@ -287,6 +261,42 @@ func (g *GRU) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 		// rh already carries the recurrent dropout mask of the candidate.
 		kernels.Sgemm(true, false, U, U, rows, 1, st.rh, U, st.dz[2*U:], G, 1, gr.Data[2*U:], G)
 	}
+}
+
+// backResetBefore is one step of Backward with reset_after=False, where
+// the reset gate multiplies h before the recurrent kernel: d(r ⊙ h) =
+// dz_h·U_hᵀ, then d r and the z, r pre-activations, then dh of the
+// previous step into st.tmp.
+func (g *GRU) backResetBefore(st *gruState, t, B int, mask []bool, rec func(z, y, dy, dz []float32, n int)) {
+	T, U := g.steps, g.Units
+	G := 3 * U
+	uk := g.recurrent.Value.Data
+	dg := st.dg
+	kernels.Sgemm(false, true, B, U, U, 1, st.dz[t*G+2*U:], T*G, uk[2*U:], G, 0, st.tmp2, U)
+	for b := 0; b < B; b++ {
+		r := b*T + t
+		if masked(mask, r) {
+			continue
+		}
+		z, a, dz := st.z[r*G:(r+1)*G], st.a[r*G:(r+1)*G], st.dz[r*G:(r+1)*G]
+		dh, hp, drh := st.dh[b*U:(b+1)*U], st.hprev[r*U:(r+1)*U], st.tmp2[b*U:(b+1)*U]
+		if st.drop.recOn {
+			// r ⊙ (h ⊙ m): fold the mask into d(r ⊙ h) for both factors.
+			m := st.drop.rec[2][b*U : (b+1)*U]
+			for j := range drh {
+				drh[j] *= m[j]
+			}
+		}
+		for j := range dh {
+			dg[j] = dh[j] * (hp[j] - a[2*U+j]) // d z again: dg is one row's scratch
+			dg[U+j] = drh[j] * hp[j]           // d r
+		}
+		rec(z[:2*U], a[:2*U], dg[:2*U], dz[:2*U], U)
+		for j := range dh {
+			dh[j] = dh[j]*a[j] + drh[j]*a[U+j]
+		}
+	}
+	g.recurBack(&st.drop, st.dz[t*G:], T*G, 0, 2, st.tmp, B, G)
 }
 
 // Config returns Keras' GRU config.

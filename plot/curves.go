@@ -68,8 +68,41 @@ func learningCurves(fn, path, title string, epochNums []int, history map[string]
 	if err != nil {
 		return err
 	}
+	names, epochs, err := historySeries(fn, epochNums, history)
+	if err != nil {
+		return err
+	}
+	lossBases, metricBases := curveBases(names)
+	xs := seqX(epochs, 1)
+	for i, e := range epochNums {
+		xs[i] = float64(e)
+	}
+	var panels []panel
+	if len(lossBases) > 0 {
+		panels = append(panels, curvePanel(history, lossBases, xs, "loss", 0, f))
+	}
+	if len(metricBases) > 0 {
+		label := "metric"
+		if allContain(metricBases, "acc") {
+			label = "accuracy"
+		}
+		panels = append(panels, curvePanel(history, metricBases, xs, label, len(lossBases), f))
+	}
+	panels[0].p.Title.Text = title
+	h := vg.Inch * 4.8
+	if len(panels) == 2 {
+		panels[0].p.X.Label.Text = "" // the panels share the epoch axis
+		h = vg.Inch * 7.6
+	}
+	return render(path, 8*vg.Inch, h, func(dc draw.Canvas) { drawColumn(dc, panels...) })
+}
+
+// historySeries checks that history has series of one value per epoch
+// (len(epochNums) of them when given) and returns their sorted names and
+// the number of epochs.
+func historySeries(fn string, epochNums []int, history map[string][]float64) ([]string, int, error) {
 	if len(history) == 0 {
-		return fmt.Errorf("plot: %s: history is empty; expected series such as \"loss\" and \"val_loss\" with one value per epoch", fn)
+		return nil, 0, fmt.Errorf("plot: %s: history is empty; expected series such as \"loss\" and \"val_loss\" with one value per epoch", fn)
 	}
 	names := make([]string, 0, len(history))
 	for name := range history {
@@ -84,18 +117,20 @@ func learningCurves(fn, path, title string, epochNums []int, history map[string]
 	for _, name := range names {
 		n := len(history[name])
 		if n == 0 {
-			return fmt.Errorf("plot: %s: series %q has no values; expected one value per epoch (drop the series or record it during training)", fn, name)
+			return nil, 0, fmt.Errorf("plot: %s: series %q has no values; expected one value per epoch (drop the series or record it during training)", fn, name)
 		}
 		if epochs < 0 {
 			epochs, first = n, name
 		} else if n != epochs {
-			return fmt.Errorf("plot: %s: series %q has %d values but %q has %d; every series needs one value per epoch", fn, name, n, first, epochs)
+			return nil, 0, fmt.Errorf("plot: %s: series %q has %d values but %q has %d; every series needs one value per epoch", fn, name, n, first, epochs)
 		}
 	}
+	return names, epochs, nil
+}
 
-	// Group train/validation pairs by base name and split losses from
-	// other metrics.
-	var lossBases, metricBases []string
+// curveBases groups train/validation pairs by base name and splits losses
+// from other metrics: "loss" itself first, then the rest alphabetically.
+func curveBases(names []string) (lossBases, metricBases []string) {
 	seen := map[string]bool{}
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "val_")
@@ -109,60 +144,40 @@ func learningCurves(fn, path, title string, epochNums []int, history map[string]
 			metricBases = append(metricBases, base)
 		}
 	}
-	// "loss" itself first, then the rest alphabetically.
 	sort.SliceStable(lossBases, func(i, j int) bool { return lossBases[i] == "loss" && lossBases[j] != "loss" })
+	return lossBases, metricBases
+}
 
-	xs := seqX(epochs, 1)
-	for i, e := range epochNums {
-		xs[i] = float64(e)
-	}
-	makePanel := func(bases []string, ylabel string, color0 int) panel {
-		p := newPlot("", "epoch", ylabel)
-		p.X.Tick.Marker = niceTicks{integer: true}
-		p.Y.Tick.Marker = niceTicks{}
-		var pts []plotter.XYs
-		for i, base := range bases {
-			style := lineStyleFor(color0 + i)
-			for _, name := range []string{base, "val_" + base} {
-				ys, ok := history[name]
-				if !ok {
-					continue
-				}
-				s := style
-				if name != base {
-					s.Dashes = dashesVal
-				}
-				xy, _ := addLine(p, name, xs, ys, s, lineChunk(f))
-				pts = append(pts, xy)
+// curvePanel draws the series of bases (and their val_ pairs, dashed) over
+// the epochs xs, colours from color0.
+func curvePanel(history map[string][]float64, bases []string, xs []float64, ylabel string, color0 int, f format) panel {
+	epochs := len(xs)
+	p := newPlot("", "epoch", ylabel)
+	p.X.Tick.Marker = niceTicks{integer: true}
+	p.Y.Tick.Marker = niceTicks{}
+	var pts []plotter.XYs
+	for i, base := range bases {
+		style := lineStyleFor(color0 + i)
+		for _, name := range []string{base, "val_" + base} {
+			ys, ok := history[name]
+			if !ok {
+				continue
 			}
+			s := style
+			if name != base {
+				s.Dashes = dashesVal
+			}
+			xy, _ := addLine(p, name, xs, ys, s, lineChunk(f))
+			pts = append(pts, xy)
 		}
-		p.X.Min, p.X.Max = xs[0], xs[epochs-1]
-		if epochs == 1 {
-			p.X.Min, p.X.Max = xs[0]-0.5, xs[0]+0.5
-		}
-		padY(p)
-		free := placeLegend(p, pts)
-		return panel{p: p, height: 1, legendOutside: !free}
 	}
-
-	var panels []panel
-	if len(lossBases) > 0 {
-		panels = append(panels, makePanel(lossBases, "loss", 0))
+	p.X.Min, p.X.Max = xs[0], xs[epochs-1]
+	if epochs == 1 {
+		p.X.Min, p.X.Max = xs[0]-0.5, xs[0]+0.5
 	}
-	if len(metricBases) > 0 {
-		label := "metric"
-		if allContain(metricBases, "acc") {
-			label = "accuracy"
-		}
-		panels = append(panels, makePanel(metricBases, label, len(lossBases)))
-	}
-	panels[0].p.Title.Text = title
-	h := vg.Inch * 4.8
-	if len(panels) == 2 {
-		panels[0].p.X.Label.Text = "" // the panels share the epoch axis
-		h = vg.Inch * 7.6
-	}
-	return render(path, 8*vg.Inch, h, func(dc draw.Canvas) { drawColumn(dc, panels...) })
+	padY(p)
+	free := placeLegend(p, pts)
+	return panel{p: p, height: 1, legendOutside: !free}
 }
 
 func allContain(names []string, sub string) bool {

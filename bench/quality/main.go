@@ -334,7 +334,6 @@ func (r *runner) text(ts textSet) error {
 	if lc < 0 {
 		return fmt.Errorf("%s: no column %q", path, ts.label)
 	}
-	tc := 1 - lc
 	split := len(body) - len(body)/5
 	trainPath := filepath.Join(r.tmp, "train-"+ts.file)
 	testPath := filepath.Join(r.tmp, "test-"+ts.file)
@@ -344,7 +343,31 @@ func (r *runner) text(ts textSet) error {
 	if err := writeTable(testPath, append([][]string{header}, body[split:]...), '\t'); err != nil {
 		return err
 	}
-	// Baselines.
+	b, err := textBaselines(body, split, lc)
+	if err != nil {
+		return err
+	}
+	accs, secs, err := r.textRuns(ts, trainPath, testPath, body[split:], lc)
+	if err != nil {
+		return err
+	}
+	m, spread := stats(accs)
+	sec, _ := stats(secs)
+	fmt.Printf("| %s | %d (%d) | %d | %.4f (%.1f%%) | %.4f | %.4f | %.4f | %.1f s |\n", ts.name, len(body), len(body)-split, b.classes,
+		m, 100*spread, b.majority, b.naiveBayes, b.logistic, sec)
+	return nil
+}
+
+// textScores are the baselines' test accuracies on a text set.
+type textScores struct {
+	classes                        int
+	majority, naiveBayes, logistic float64
+}
+
+// textBaselines fits the baselines on the rows before split (label column
+// lc, text column 1-lc) and scores them on the rows after.
+func textBaselines(body [][]string, split, lc int) (textScores, error) {
+	tc := 1 - lc
 	classes := map[string]int{}
 	var names []string
 	for _, row := range body[:split] {
@@ -399,11 +422,11 @@ func (r *runner) text(ts textSet) error {
 	teD, teL := encode(body[split:])
 	maj, err := baseline.Majority(trL, len(names))
 	if err != nil {
-		return err
+		return textScores{}, err
 	}
 	nb, err := baseline.FitNaiveBayes(trD, trL, len(names), len(vocab)+2, 1)
 	if err != nil {
-		return err
+		return textScores{}, err
 	}
 	var sx []baseline.Sparse
 	for _, d := range trD {
@@ -411,7 +434,7 @@ func (r *runner) text(ts textSet) error {
 	}
 	lr, err := baseline.FitLogistic(sx, trL, len(vocab)+2, len(names), baseline.LogisticOptions{})
 	if err != nil {
-		return err
+		return textScores{}, err
 	}
 	var pm, pn, pl []int
 	for _, d := range teD {
@@ -419,39 +442,41 @@ func (r *runner) text(ts textSet) error {
 		pn = append(pn, nb.Predict(d))
 		pl = append(pl, lr.Predict(baseline.BagOfWords(d)))
 	}
-	var accs, secs []float64
+	return textScores{classes: len(names), majority: baseline.Accuracy(pm, teL), naiveBayes: baseline.Accuracy(pn, teL),
+		logistic: baseline.Accuracy(pl, teL)}, nil
+}
+
+// textRuns trains seqnet once per seed on trainPath and returns its test
+// accuracies on test (label column lc) and the training times.
+func (r *runner) textRuns(ts textSet, trainPath, testPath string, test [][]string, lc int) (accs, secs []float64, err error) {
 	for _, seed := range r.seeds {
 		model := filepath.Join(r.tmp, fmt.Sprintf("%s-%d.seqnet", ts.file, seed))
 		start := time.Now()
 		args := []string{"train", "--data", trainPath, "--text", "--target", ts.label, "--seed", strconv.Itoa(seed), "--no-curves", "--out", model}
 		if _, err := r.run(append(args, r.extra...)...); err != nil {
-			return err
+			return nil, nil, err
 		}
 		secs = append(secs, time.Since(start).Seconds())
 		out, err := r.run("predict", "--model", model, "--data", testPath)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		got, err := textPredictions(out)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		if len(got) != len(teL) {
-			return fmt.Errorf("%d predictions for %d test texts", len(got), len(teL))
+		if len(got) != len(test) {
+			return nil, nil, fmt.Errorf("%d predictions for %d test texts", len(got), len(test))
 		}
 		right := 0
 		for i, g := range got {
-			if g == body[split+i][lc] {
+			if g == test[i][lc] {
 				right++
 			}
 		}
 		accs = append(accs, float64(right)/float64(len(got)))
 	}
-	m, spread := stats(accs)
-	sec, _ := stats(secs)
-	fmt.Printf("| %s | %d (%d) | %d | %.4f (%.1f%%) | %.4f | %.4f | %.4f | %.1f s |\n", ts.name, len(body), len(body)-split, len(names),
-		m, 100*spread, baseline.Accuracy(pm, teL), baseline.Accuracy(pn, teL), baseline.Accuracy(pl, teL), sec)
-	return nil
+	return accs, secs, nil
 }
 
 // textPredictions reads predict's CSV output: the predicted label is the

@@ -62,26 +62,12 @@ func outputLayer(p *pipeline.Pipeline) layers.Layer {
 // buildArch builds a built-in architecture for samples of shape in.
 func buildArch(spec string, a archFlags, p *pipeline.Pipeline, in []int, seed uint64) (*model.Model, error) {
 	spec = strings.ToLower(spec)
-	if a.Filters <= 0 || a.KernelSize <= 0 || a.EmbeddingDim <= 0 || a.Units <= 0 {
-		return nil, userErr("--filters, --kernel-size, --embedding-dim and --units must be positive; received %d, %d, %d, %d",
-			a.Filters, a.KernelSize, a.EmbeddingDim, a.Units)
-	}
-	if a.Dropout < 0 || a.Dropout >= 1 {
-		return nil, userErr("--dropout must be in [0, 1), received %g", a.Dropout)
+	if err := checkArch(spec, a, p); err != nil {
+		return nil, err
 	}
 	text := p.Kind == pipeline.KindText
-	if (spec == "textcnn" || spec == "kimcnn" || spec == "bow") && !text {
-		return nil, userErr("--model %s needs text (token) input: read the data with --text (or use --model cnn, forecast or lstm for numbers)", spec)
-	}
-	embedding := func(maskZero bool) layers.Layer {
-		e := layers.NewEmbedding(p.Vectorizer.VocabularySize(), a.EmbeddingDim)
-		e.MaskZero = maskZero
-		e.Frozen = a.FreezeEmbed
-		return e
-	}
-	conv := func(k int, opts ...layers.Conv1DOption) layers.Layer {
-		return layers.NewConv1D(a.Filters, k, append([]layers.Conv1DOption{layers.ConvActivation("relu"), layers.Padding("same")}, opts...)...)
-	}
+	embedding := func(maskZero bool) layers.Layer { return archEmbedding(a, p, maskZero) }
+	conv := func(k int) layers.Layer { return archConv(a, k) }
 	var stack []layers.Layer
 	drop := func() {
 		if a.Dropout > 0 {
@@ -90,26 +76,7 @@ func buildArch(spec string, a archFlags, p *pipeline.Pipeline, in []int, seed ui
 	}
 	switch spec {
 	case "kimcnn":
-		// Kim (2014): parallel convolutions of widths 3, 4, 5 over the
-		// embedded tokens, max over time, concatenated.
-		x := model.Input(in...)
-		h := model.Call(embedding(false), x)
-		var pooled []*model.Tensor
-		for _, k := range []int{3, 4, 5} {
-			c := model.Call(conv(k), h)
-			pooled = append(pooled, model.Call(layers.NewGlobalMaxPooling1D(), c))
-		}
-		out := model.Call(layers.NewConcatenate(-1), pooled...)
-		if a.Dropout > 0 {
-			out = model.Call(layers.NewDropout(a.Dropout), out)
-		}
-		out = model.Call(outputLayer(p), out)
-		m, err := model.NewModel([]*model.Tensor{x}, []*model.Tensor{out}, seed)
-		if err != nil {
-			return nil, err
-		}
-		m.Seed = seed
-		return m, nil
+		return kimCNN(a, p, in, seed)
 	case "textcnn":
 		stack = append(stack, layers.Input(in...), embedding(false), conv(a.KernelSize), layers.NewGlobalMaxPooling1D())
 		drop()
@@ -169,6 +136,58 @@ func buildArch(spec string, a archFlags, p *pipeline.Pipeline, in []int, seed ui
 	if err := m.Build(); err != nil {
 		return nil, asUser(err)
 	}
+	return m, nil
+}
+
+// checkArch checks the architecture flags, and that a text-only
+// architecture has text.
+func checkArch(spec string, a archFlags, p *pipeline.Pipeline) error {
+	if a.Filters <= 0 || a.KernelSize <= 0 || a.EmbeddingDim <= 0 || a.Units <= 0 {
+		return userErr("--filters, --kernel-size, --embedding-dim and --units must be positive; received %d, %d, %d, %d",
+			a.Filters, a.KernelSize, a.EmbeddingDim, a.Units)
+	}
+	if a.Dropout < 0 || a.Dropout >= 1 {
+		return userErr("--dropout must be in [0, 1), received %g", a.Dropout)
+	}
+	if (spec == "textcnn" || spec == "kimcnn" || spec == "bow") && p.Kind != pipeline.KindText {
+		return userErr("--model %s needs text (token) input: read the data with --text (or use --model cnn, forecast or lstm for numbers)", spec)
+	}
+	return nil
+}
+
+// archEmbedding is the architectures' Embedding of the vocabulary.
+func archEmbedding(a archFlags, p *pipeline.Pipeline, maskZero bool) layers.Layer {
+	e := layers.NewEmbedding(p.Vectorizer.VocabularySize(), a.EmbeddingDim)
+	e.MaskZero = maskZero
+	e.Frozen = a.FreezeEmbed
+	return e
+}
+
+// archConv is the architectures' Conv1D: --filters, relu, padding "same".
+func archConv(a archFlags, k int) layers.Layer {
+	return layers.NewConv1D(a.Filters, k, layers.ConvActivation("relu"), layers.Padding("same"))
+}
+
+// kimCNN is Kim (2014): parallel convolutions of widths 3, 4, 5 over the
+// embedded tokens, max over time, concatenated.
+func kimCNN(a archFlags, p *pipeline.Pipeline, in []int, seed uint64) (*model.Model, error) {
+	x := model.Input(in...)
+	h := model.Call(archEmbedding(a, p, false), x)
+	var pooled []*model.Tensor
+	for _, k := range []int{3, 4, 5} {
+		c := model.Call(archConv(a, k), h)
+		pooled = append(pooled, model.Call(layers.NewGlobalMaxPooling1D(), c))
+	}
+	out := model.Call(layers.NewConcatenate(-1), pooled...)
+	if a.Dropout > 0 {
+		out = model.Call(layers.NewDropout(a.Dropout), out)
+	}
+	out = model.Call(outputLayer(p), out)
+	m, err := model.NewModel([]*model.Tensor{x}, []*model.Tensor{out}, seed)
+	if err != nil {
+		return nil, err
+	}
+	m.Seed = seed
 	return m, nil
 }
 

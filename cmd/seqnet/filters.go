@@ -36,6 +36,8 @@ Flags:
   --top K             inputs kept per filter (default 10)
   --out FILE          also write the report: .html (tables), .json or .tsv (one line per match)
   --weights-dir DIR   also draw every filter's kernel as DIR/LAYER_filterNN.png
+  --delimiter D, --header yes|no|auto
+                      the --data file's layout, when not the training file's (as predict)
 
 Exit status: 0 done, 2 a problem with the flags or files (one line on stderr), 1 another failure.
 `
@@ -54,6 +56,9 @@ func runFilters(args []string, stdout, stderr io.Writer) int {
 	top := fs.Int("top", 10, "")
 	out := fs.String("out", "", "")
 	weightsDir := fs.String("weights-dir", "", "")
+	var layout pipeline.Layout
+	fs.StringVar(&layout.Delimiter, "delimiter", "", "")
+	fs.StringVar(&layout.Header, "header", "", "")
 	rest, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, filtersUsage)
@@ -65,13 +70,13 @@ func runFilters(args []string, stdout, stderr io.Writer) int {
 	if len(rest) > 0 {
 		return finish(stderr, name, userErr("unexpected argument %q: name the files with --model and --data (or --x)", rest[0]))
 	}
-	if err := filters(*modelPath, *dataPath, *xPath, *top, *out, *weightsDir, stdout); err != nil {
+	if err := filters(*modelPath, *dataPath, *xPath, *top, *out, *weightsDir, layout, stdout); err != nil {
 		return finish(stderr, name, err)
 	}
 	return 0
 }
 
-func filters(modelPath, dataPath, xPath string, top int, out, weightsDir string, w io.Writer) error {
+func filters(modelPath, dataPath, xPath string, top int, out, weightsDir string, layout pipeline.Layout, w io.Writer) error {
 	if top < 1 {
 		return userErr("--top must be at least 1 (inputs kept per filter), received %d", top)
 	}
@@ -83,7 +88,7 @@ func filters(modelPath, dataPath, xPath string, top int, out, weightsDir string,
 			return userErr("--out %s: the directory %s does not exist: create it or write elsewhere", out, dir)
 		}
 	}
-	d, err := loadModelData(modelPath, dataPath, xPath, pipeline.Layout{})
+	d, err := loadModelData(modelPath, dataPath, xPath, layout)
 	if err != nil {
 		return err
 	}

@@ -153,3 +153,23 @@ func TestTrainFurtherReadsTheGivenLayout(t *testing.T) {
 		t.Errorf("train further on a ';' file:\n%s", out)
 	}
 }
+
+// TestFiltersAndExplainTakeLayout: the commands that read --data with a
+// model's stored preprocessing all take --header (the headerless model's
+// question names it), explain-model and filters included.
+func TestFiltersAndExplainTakeLayout(t *testing.T) {
+	dir := t.TempDir()
+	train := headerlessTexts(t, filepath.Join(dir, "train.tsv"), 60)
+	mp := filepath.Join(dir, "t.seqnet")
+	mustCLI(t, append([]string{"train", "--data", train, "--text", "--target", "0", "--epochs", "1", "--out", mp}, small...)...)
+	withHeader := writeFile(t, filepath.Join(dir, "h.tsv"), "label\ttext\nham\tteam lunch report\nspam\tfree cash now\n")
+	for _, args := range [][]string{
+		{"filters", "--model", mp, "--data", withHeader},
+		{"explain-model", "--model", mp, "--data", withHeader, "--row", "0", "--out", filepath.Join(dir, "e.csv")},
+	} {
+		if _, errOut, code := cli(args...); code != 2 || !strings.Contains(errOut, "looks like a header") {
+			t.Errorf("%s: exit %d, %q: want the header question", args[0], code, errOut)
+		}
+		mustCLI(t, append(args, "--header", "yes")...)
+	}
+}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
 	"strconv"
 	"strings"
 
@@ -58,6 +60,9 @@ func perStepRows(y *tensor.Tensor, rows []string) (*tensor.Tensor, []string, []i
 func (t *trainer) dataForModel() {
 	d := &t.c.Data
 	d.rank = modelRank(t.m)
+	if d.rank == 0 && t.m != nil {
+		d.rank = unbuiltRank(t.c.Model)
+	}
 	if isSparseLoss(t.c.Loss) {
 		if kind, err := d.kindOf(); err == nil && kind == pipeline.KindNPY {
 			d.Classes = true
@@ -76,4 +81,30 @@ func defaultLossFor(m *model.Model, task string) string {
 		}
 	}
 	return defaultLoss(task)
+}
+
+// unbuiltRank is the input rank of a Keras Sequential model.to_json() at
+// path saved without an input shape, from its first layer: 2 for an
+// Embedding (token ids) or Dense, which Keras builds from the data as
+// given; 0 (a 2-D x gets a channel axis) otherwise.
+func unbuiltRank(path string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	var j struct {
+		Config struct {
+			Layers []struct {
+				ClassName string `json:"class_name"`
+			} `json:"layers"`
+		} `json:"config"`
+	}
+	if json.Unmarshal(b, &j) != nil || len(j.Config.Layers) == 0 {
+		return 0
+	}
+	switch j.Config.Layers[0].ClassName {
+	case "Embedding", "Dense":
+		return 2
+	}
+	return 0
 }

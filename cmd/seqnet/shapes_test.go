@@ -250,6 +250,15 @@ func TestTwoDimensionalInputFollowsTheModel(t *testing.T) {
 		mustCLI(t, "evaluate", "--model", imp, "--x", c.x, "--y", y)
 		mustCLI(t, "explain-model", "--model", imp, "--x", c.x, "--row", "0", "--out", filepath.Join(dir, c.name+".csv"))
 	}
+	// A model.to_json() without an input shape: Keras builds it from the
+	// data as given, so an Embedding first reads the 2-D ids as they are.
+	unbuilt := writeFile(t, filepath.Join(dir, "unbuilt.json"), `{"class_name": "Sequential", "config": {"name": "u", "layers": [
+		{"class_name": "Embedding", "config": {"name": "e", "input_dim": 20, "output_dim": 4}},
+		{"class_name": "GlobalAveragePooling1D", "config": {"name": "g"}},
+		{"class_name": "Dense", "config": {"name": "out", "units": 1, "activation": "sigmoid"}}]}}`)
+	m := filepath.Join(dir, "unbuilt.seqnet")
+	mustCLI(t, "train", "--x", tokI, "--y", y, "--model", unbuilt, "--epochs", "1", "--no-curves", "--out", m)
+	mustCLI(t, "predict", "--model", m, "--x", tokI)
 }
 
 // TestTextModelTakesTokenArrays: predict and evaluate take a text model's

@@ -90,23 +90,8 @@ func Spam(w io.Writer, seed uint64, outDir string) (Result, error) {
 	}
 	nbAcc := float64(nbHits) / float64(len(testY))
 
-	m, err := model.NewSequential(
-		layers.Input(maxLen),
-		layer("Embedding", layers.Config{"input_dim": vec.VocabularySize(), "output_dim": 32}),
-		layers.NewConv1D(64, 3, layers.ConvActivation("relu"), layers.Padding("same")),
-		layer("GlobalMaxPooling1D", nil),
-		layer("Dropout", layers.Config{"rate": 0.3}),
-		layers.NewDense(1, "sigmoid"),
-	)
+	m, err := spamModel(seed, maxLen, vec.VocabularySize())
 	if err != nil {
-		return Result{}, err
-	}
-	m.Seed = seed
-	if err := m.Build(); err != nil {
-		return Result{}, err
-	}
-	if err := m.Compile(model.CompileOptions{OptimizerName: "adam", LearningRate: 2e-3,
-		LossName: "binary_crossentropy", Metrics: []string{"accuracy"}}); err != nil {
 		return Result{}, err
 	}
 	fmt.Fprint(w, m.Summary())
@@ -143,23 +128,7 @@ func Spam(w io.Writer, seed uint64, outDir string) (Result, error) {
 // against the persistence baseline (tomorrow = today).
 func Weather(w io.Writer, seed uint64, outDir string) (Result, error) {
 	start := time.Now()
-	table := embedded.SeattleWeather()
-	// The season as two more channels (sine and cosine of the day of the
-	// year), so the network can tell a warm day in winter from one in summer.
-	dates := embedded.SeattleWeatherDates()
-	nf := len(table.FeatureNames)
-	names := append(append([]string(nil), table.FeatureNames...), "season_sin", "season_cos")
-	values := make([]float32, 0, len(dates)*len(names))
-	for i, d := range dates {
-		day, err := time.Parse("2006/01/02", strings.ReplaceAll(d, "-", "/"))
-		if err != nil {
-			return Result{}, fmt.Errorf("weather date %q: %w", d, err)
-		}
-		angle := 2 * math.Pi * float64(day.YearDay()) / 365.25
-		values = append(values, table.X[i*nf:(i+1)*nf]...)
-		values = append(values, float32(math.Sin(angle)), float32(math.Cos(angle)))
-	}
-	series, err := data.NewSeries(names, values)
+	series, err := weatherSeries()
 	if err != nil {
 		return Result{}, err
 	}
@@ -190,22 +159,8 @@ func Weather(w io.Writer, seed uint64, outDir string) (Result, error) {
 		series.Rows, series.Names, wTrain.Len(), wTest.Len())
 	fmt.Fprintln(w, strings.TrimRight(wTrain.Describe(), "\n"))
 
-	// A causal dilated stack: each output step sees only the past; three
-	// layers with dilation 1, 2, 4 see 15 days, the whole window.
-	stack := []layers.Layer{layers.Input(14, len(series.Names))}
-	for _, d := range []int{1, 2, 4} {
-		stack = append(stack, layers.NewConv1D(16, 3, layers.Padding("causal"), layers.DilationRate(d), layers.ConvActivation("relu")))
-	}
-	stack = append(stack, layer("GlobalAveragePooling1D", nil), layers.NewDense(1, ""))
-	m, err := model.NewSequential(stack...)
+	m, err := weatherModel(seed, len(series.Names))
 	if err != nil {
-		return Result{}, err
-	}
-	m.Seed = seed
-	if err := m.Build(); err != nil {
-		return Result{}, err
-	}
-	if err := m.Compile(model.CompileOptions{OptimizerName: "adam", LearningRate: 1e-3, LossName: "huber"}); err != nil {
 		return Result{}, err
 	}
 	fmt.Fprint(w, m.Summary())
@@ -248,6 +203,76 @@ func Weather(w io.Writer, seed uint64, outDir string) (Result, error) {
 	}
 	res.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// weatherSeries is the Seattle weather with the season as two more
+// channels (sine and cosine of the day of the year), so the network can
+// tell a warm day in winter from one in summer.
+func weatherSeries() (*data.Series, error) {
+	table := embedded.SeattleWeather()
+	dates := embedded.SeattleWeatherDates()
+	nf := len(table.FeatureNames)
+	names := append(append([]string(nil), table.FeatureNames...), "season_sin", "season_cos")
+	values := make([]float32, 0, len(dates)*len(names))
+	for i, d := range dates {
+		day, err := time.Parse("2006/01/02", strings.ReplaceAll(d, "-", "/"))
+		if err != nil {
+			return nil, fmt.Errorf("weather date %q: %w", d, err)
+		}
+		angle := 2 * math.Pi * float64(day.YearDay()) / 365.25
+		values = append(values, table.X[i*nf:(i+1)*nf]...)
+		values = append(values, float32(math.Sin(angle)), float32(math.Cos(angle)))
+	}
+	return data.NewSeries(names, values)
+}
+
+// weatherModel is the compiled forecaster of Weather for windows of 14
+// days of channels values.
+func weatherModel(seed uint64, channels int) (*model.Model, error) {
+	// A causal dilated stack: each output step sees only the past; three
+	// layers with dilation 1, 2, 4 see 15 days, the whole window.
+	stack := []layers.Layer{layers.Input(14, channels)}
+	for _, d := range []int{1, 2, 4} {
+		stack = append(stack, layers.NewConv1D(16, 3, layers.Padding("causal"), layers.DilationRate(d), layers.ConvActivation("relu")))
+	}
+	stack = append(stack, layer("GlobalAveragePooling1D", nil), layers.NewDense(1, ""))
+	m, err := model.NewSequential(stack...)
+	if err != nil {
+		return nil, err
+	}
+	m.Seed = seed
+	if err := m.Build(); err != nil {
+		return nil, err
+	}
+	if err := m.Compile(model.CompileOptions{OptimizerName: "adam", LearningRate: 1e-3, LossName: "huber"}); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// spamModel is the compiled text CNN of Spam for maxLen tokens of a
+// vocabulary of vocab.
+func spamModel(seed uint64, maxLen, vocab int) (*model.Model, error) {
+	m, err := model.NewSequential(
+		layers.Input(maxLen),
+		layer("Embedding", layers.Config{"input_dim": vocab, "output_dim": 32}),
+		layers.NewConv1D(64, 3, layers.ConvActivation("relu"), layers.Padding("same")),
+		layer("GlobalMaxPooling1D", nil),
+		layer("Dropout", layers.Config{"rate": 0.3}),
+		layers.NewDense(1, "sigmoid"),
+	)
+	if err != nil {
+		return nil, err
+	}
+	m.Seed = seed
+	if err := m.Build(); err != nil {
+		return nil, err
+	}
+	if err := m.Compile(model.CompileOptions{OptimizerName: "adam", LearningRate: 2e-3,
+		LossName: "binary_crossentropy", Metrics: []string{"accuracy"}}); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // EpochTimes trains a text CNN and an LSTM of similar size for one epoch

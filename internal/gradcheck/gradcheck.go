@@ -42,52 +42,103 @@ func Check(l layers.Layer, in []layers.Shape, batch int, seed uint64, opt Option
 	if err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
-	xs := opt.Inputs
-	if xs == nil {
-		for _, s := range in {
-			x := tensor.New(append([]int{batch}, s...)...)
-			for i := range x.Data {
-				// Keep away from 0, where relu-like kinks sit.
-				v := rng.NormFloat64()
-				for math.Abs(v) < 0.02 {
-					v = rng.NormFloat64()
-				}
-				x.Data[i] = float32(v)
-			}
-			xs = append(xs, x)
-		}
+	c := &checker{l: l, seed: seed, rng: rng, ctx: &layers.Context{Training: opt.Training},
+		maxChecks: opt.MaxChecks, tol: opt.Tol}
+	if c.maxChecks == 0 {
+		c.maxChecks = 60
 	}
-	outs := make([]*tensor.Tensor, len(outShapes))
-	rs := make([]*tensor.Tensor, len(outShapes))
+	if c.tol == 0 {
+		c.tol = 2e-2
+	}
+	c.xs = opt.Inputs
+	if c.xs == nil {
+		c.xs = randomInputs(in, batch, rng)
+	}
+	c.outs = make([]*tensor.Tensor, len(outShapes))
+	c.rs = make([]*tensor.Tensor, len(outShapes))
 	for i, s := range outShapes {
-		outs[i] = tensor.New(append([]int{batch}, s...)...)
-		rs[i] = tensor.New(outs[i].Shape...)
-		for j := range rs[i].Data {
-			rs[i].Data[j] = float32(rng.NormFloat64())
+		c.outs[i] = tensor.New(append([]int{batch}, s...)...)
+		c.rs[i] = tensor.New(c.outs[i].Shape...)
+		for j := range c.rs[i].Data {
+			c.rs[i].Data[j] = float32(rng.NormFloat64())
 		}
 	}
-	ctx := &layers.Context{Training: opt.Training}
-	forward := func() float64 {
-		ctx.Rand = rand.New(rand.NewPCG(seed, 7)) // same dropout mask every pass
-		l.Forward(ctx, xs, outs)
-		var s float64
-		for i, o := range outs {
-			for j, v := range o.Data {
-				s += float64(v) * float64(rs[i].Data[j])
+	c.forward()
+	params := l.Common().Params()
+	dIn := c.backward(params, opt.NoInputGrad)
+	for i, x := range c.xs {
+		if dIn[i] != nil {
+			if err := c.check(fmt.Sprintf("input %d", i), x.Data, dIn[i].Data, nil); err != nil {
+				return err
 			}
 		}
-		return s
 	}
-	forward()
-	params := l.Common().Params()
+	for _, p := range params {
+		if p.Grad != nil {
+			if err := c.check(p.Name, p.Value.Data, p.Grad.Data, p.Changed); err != nil {
+				return err
+			}
+		}
+	}
+	c.forward() // leave the layer's state consistent
+	return nil
+}
+
+// randomInputs draws normal inputs of the per-sample shapes in, away from
+// 0 where relu-like kinks sit.
+func randomInputs(in []layers.Shape, batch int, rng *rand.Rand) []*tensor.Tensor {
+	var xs []*tensor.Tensor
+	for _, s := range in {
+		x := tensor.New(append([]int{batch}, s...)...)
+		for i := range x.Data {
+			v := rng.NormFloat64()
+			for math.Abs(v) < 0.02 {
+				v = rng.NormFloat64()
+			}
+			x.Data[i] = float32(v)
+		}
+		xs = append(xs, x)
+	}
+	return xs
+}
+
+// checker is one Check: the layer, its inputs and outputs, and the random
+// weights R of the loss L = Σ out·R.
+type checker struct {
+	l         layers.Layer
+	seed      uint64
+	rng       *rand.Rand
+	ctx       *layers.Context
+	xs, outs  []*tensor.Tensor
+	rs        []*tensor.Tensor
+	maxChecks int
+	tol       float64
+}
+
+// forward runs the layer and returns L.
+func (c *checker) forward() float64 {
+	c.ctx.Rand = rand.New(rand.NewPCG(c.seed, 7)) // same dropout mask every pass
+	c.l.Forward(c.ctx, c.xs, c.outs)
+	var s float64
+	for i, o := range c.outs {
+		for j, v := range o.Data {
+			s += float64(v) * float64(c.rs[i].Data[j])
+		}
+	}
+	return s
+}
+
+// backward runs the layer's Backward with dL/dout = R into zeroed weight
+// gradients and returns the input gradients (nil entries with noInputGrad).
+func (c *checker) backward(params []*layers.Param, noInputGrad bool) []*tensor.Tensor {
 	for _, p := range params {
 		if p.Grad != nil {
 			p.Grad.Zero()
 		}
 	}
-	dIn := make([]*tensor.Tensor, len(xs))
-	if !opt.NoInputGrad {
-		for i, x := range xs {
+	dIn := make([]*tensor.Tensor, len(c.xs))
+	if !noInputGrad {
+		for i, x := range c.xs {
 			dIn[i] = tensor.New(x.Shape...)
 			// Backward must add into dIn, so start from a known offset.
 			for j := range dIn[i].Data {
@@ -95,7 +146,7 @@ func Check(l layers.Layer, in []layers.Shape, batch int, seed uint64, opt Option
 			}
 		}
 	}
-	l.Backward(ctx, xs, outs, rs, dIn)
+	c.l.Backward(c.ctx, c.xs, c.outs, c.rs, dIn)
 	for i := range dIn {
 		if dIn[i] != nil {
 			for j := range dIn[i].Data {
@@ -103,63 +154,41 @@ func Check(l layers.Layer, in []layers.Shape, batch int, seed uint64, opt Option
 			}
 		}
 	}
-	maxChecks := opt.MaxChecks
-	if maxChecks == 0 {
-		maxChecks = 60
+	return dIn
+}
+
+// check perturbs v; changed (when not nil) records each write, as
+// Param.Changed does for weights, which layers keep packed copies of.
+func (c *checker) check(what string, v []float32, grad []float32, changed func()) error {
+	idx := c.rng.Perm(len(v))
+	if len(idx) > c.maxChecks {
+		idx = idx[:c.maxChecks]
 	}
-	tol := opt.Tol
-	if tol == 0 {
-		tol = 2e-2
-	}
-	// check perturbs v; changed (when not nil) records each write, as
-	// Param.Changed does for weights, which layers keep packed copies of.
-	check := func(what string, v []float32, grad []float32, changed func()) error {
-		idx := rng.Perm(len(v))
-		if len(idx) > maxChecks {
-			idx = idx[:maxChecks]
-		}
-		for _, j := range idx {
-			a := float64(grad[j])
-			var best float64 = math.Inf(1)
-			var nums []float64
-			for _, h := range []float64{1e-2, 1e-3, 1e-4} {
-				orig := v[j]
-				set := func(x float32) {
-					v[j] = x
-					if changed != nil {
-						changed()
-					}
+	for _, j := range idx {
+		a := float64(grad[j])
+		var best float64 = math.Inf(1)
+		var nums []float64
+		for _, h := range []float64{1e-2, 1e-3, 1e-4} {
+			orig := v[j]
+			set := func(x float32) {
+				v[j] = x
+				if changed != nil {
+					changed()
 				}
-				set(orig + float32(h))
-				lp := forward()
-				set(orig - float32(h))
-				lm := forward()
-				set(orig)
-				n := (lp - lm) / (2 * h)
-				nums = append(nums, n)
-				diff := math.Abs(a-n) / math.Max(1, math.Max(math.Abs(a), math.Abs(n)))
-				best = math.Min(best, diff)
 			}
-			if best > tol {
-				return fmt.Errorf("%s: %s[%d]: analytic %.6g, numeric %.6g / %.6g / %.6g", l.ClassName(), what, j, a, nums[0], nums[1], nums[2])
-			}
+			set(orig + float32(h))
+			lp := c.forward()
+			set(orig - float32(h))
+			lm := c.forward()
+			set(orig)
+			n := (lp - lm) / (2 * h)
+			nums = append(nums, n)
+			diff := math.Abs(a-n) / math.Max(1, math.Max(math.Abs(a), math.Abs(n)))
+			best = math.Min(best, diff)
 		}
-		return nil
-	}
-	for i, x := range xs {
-		if dIn[i] != nil {
-			if err := check(fmt.Sprintf("input %d", i), x.Data, dIn[i].Data, nil); err != nil {
-				return err
-			}
+		if best > c.tol {
+			return fmt.Errorf("%s: %s[%d]: analytic %.6g, numeric %.6g / %.6g / %.6g", c.l.ClassName(), what, j, a, nums[0], nums[1], nums[2])
 		}
 	}
-	for _, p := range params {
-		if p.Grad != nil {
-			if err := check(p.Name, p.Value.Data, p.Grad.Data, p.Changed); err != nil {
-				return err
-			}
-		}
-	}
-	forward() // leave the layer's state consistent
 	return nil
 }

@@ -602,6 +602,10 @@ func axpyKernel() {
 // running maximum (global max pooling). VMAXPS(a, b) returns b when either
 // is NaN, so a NaN comes out of relu as 0 or NaN depending on the operand
 // order; the Go fallbacks match the non-NaN results exactly.
+//
+// Why ~125 lines: it emits five small routines in the order the .s file
+// lists them, each a straight run of avo calls that is read against the
+// generated assembly; splitting it would only scatter that order.
 func elementwiseKernels() {
 	TEXT("reluAVX", NOSPLIT, "func(y *float32, n int)")
 	Pragma("noescape")

@@ -74,6 +74,10 @@ func loop8(n string, body func()) {
 	emit("RET")
 }
 
+// elementwiseKernels emits the NEON loops of the layers' output stage (the
+// arm64 twins of gemm_asm.go's elementwiseKernels). Why ~120 lines: the
+// routines are emitted in the order gemm_arm64.s lists them, each a
+// straight run of instructions read against the generated file.
 func elementwiseKernels() {
 	text("reluNEON", 16, "func reluNEON(y *float32, n int)")
 	emit("MOVD y+0(FP), R0")
