@@ -202,7 +202,7 @@ func (pc *parallelCall) run(ws *workspace, nt, chunks int) {
 		}
 	}
 	if !pc.work(ws, pc.gen) {
-		<-pc.last
+		parallel.Receive(pc.last)
 	}
 }
 

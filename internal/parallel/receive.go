@@ -18,7 +18,7 @@ const spinFor = 50 * time.Microsecond
 
 // Receive returns the next value sent on ch, polling for up to spinFor
 // before it blocks. The pools' workers (this package's and the GEMM's)
-// wait for their jobs with it.
+// wait for their jobs with it, and callers for the last piece of a pass.
 func Receive[T any](ch <-chan T) T {
 	var start time.Time
 	for i := 0; ; i++ {
