@@ -47,7 +47,7 @@ func Each(n int, f func(i int)) {
 		}
 	}
 	if !e.work(e.gen) {
-		<-e.last // a worker finishes the last item
+		Receive(e.last) // a worker finishes the last item
 	}
 	e.f = nil
 	if r := e.panicked; r != nil {

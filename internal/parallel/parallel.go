@@ -94,7 +94,8 @@ var shared = &pool{jobs: make(chan job, 64)}
 func (p *pool) start(n int) {
 	for ; p.workers < n; p.workers++ {
 		go func() {
-			for j := range p.jobs {
+			for {
+				j := Receive(p.jobs)
 				if j.each == nil {
 					p.runJob(j)
 				} else if j.each.work(j.gen) {
