@@ -234,39 +234,11 @@ func Encode(m *model.Model, extra Extra) ([]byte, error) {
 		return nil, err
 	}
 	if comp != nil {
-		cb, err := json.Marshal(comp)
+		cs, err := compiledSections(m, comp, perm)
 		if err != nil {
 			return nil, err
 		}
-		secs = append(secs, section{"compile", cb})
-		opt := m.Optimizer()
-		cfg := opt.Config()
-		if _, err := makeOptimizer(opt.Name(), normalize(cfg)); err != nil {
-			return nil, fmt.Errorf("the optimizer cannot be saved: %w", err)
-		}
-		base := opt.Common()
-		ob, err := json.Marshal(optimizerState{Name: opt.Name(), Config: cfg, Iterations: base.Iterations})
-		if err != nil {
-			return nil, fmt.Errorf("optimizer config: %w", err)
-		}
-		secs = append(secs, section{"optimizer", ob})
-		var s writer
-		if len(base.Slots) == 0 {
-			s.u32(0)
-		} else {
-			if len(base.Slots) != len(params) {
-				return nil, fmt.Errorf("the optimizer holds slots for %d weights but the model has %d", len(base.Slots), len(params))
-			}
-			s.u32(len(perm))
-			for _, i := range perm {
-				s.u32(len(base.Slots[i]))
-				for _, slot := range base.Slots[i] {
-					s.u32(len(slot))
-					s.floats(slot)
-				}
-			}
-		}
-		secs = append(secs, section{"optimizer_slots", s.b})
+		secs = append(secs, cs...)
 	}
 
 	st, rng := m.TrainingState()
@@ -291,6 +263,48 @@ func Encode(m *model.Model, extra Extra) ([]byte, error) {
 		}
 	}
 	return encodeFile(secs), nil
+}
+
+// compiledSections are the sections of a compiled model: its compile
+// options, the optimizer's config and its slots in the file's weight
+// order perm.
+func compiledSections(m *model.Model, comp *compileSettings, perm []int) ([]section, error) {
+	params := m.Params()
+	var secs []section
+	cb, err := json.Marshal(comp)
+	if err != nil {
+		return nil, err
+	}
+	secs = append(secs, section{"compile", cb})
+	opt := m.Optimizer()
+	cfg := opt.Config()
+	if _, err := makeOptimizer(opt.Name(), normalize(cfg)); err != nil {
+		return nil, fmt.Errorf("the optimizer cannot be saved: %w", err)
+	}
+	base := opt.Common()
+	ob, err := json.Marshal(optimizerState{Name: opt.Name(), Config: cfg, Iterations: base.Iterations})
+	if err != nil {
+		return nil, fmt.Errorf("optimizer config: %w", err)
+	}
+	secs = append(secs, section{"optimizer", ob})
+	var s writer
+	if len(base.Slots) == 0 {
+		s.u32(0)
+	} else {
+		if len(base.Slots) != len(params) {
+			return nil, fmt.Errorf("the optimizer holds slots for %d weights but the model has %d", len(base.Slots), len(params))
+		}
+		s.u32(len(perm))
+		for _, i := range perm {
+			s.u32(len(base.Slots[i]))
+			for _, slot := range base.Slots[i] {
+				s.u32(len(slot))
+				s.floats(slot)
+			}
+		}
+	}
+	secs = append(secs, section{"optimizer_slots", s.b})
+	return secs, nil
 }
 
 // Decode reads the bytes of a model file; see Load.

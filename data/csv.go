@@ -245,63 +245,9 @@ func ReadCSV(r io.Reader, opts CSVOptions) (*Table, error) {
 	recs, lines := rs.recs, rs.lines
 	t := &Table{Delimiter: rs.delim, HasHeader: rs.hasHeader, HeaderGuessed: rs.guessed, Columns: rs.columns, TargetColumn: -1, Fill: opts.Fill}
 
-	// Resolve the columns.
-	ignore := map[int]bool{}
-	for _, s := range opts.Ignore {
-		j, err := resolveColumn(s, t.Columns, "ignored")
-		if err != nil {
-			return nil, err
-		}
-		ignore[j] = true
-	}
-	rowLabel := -1
-	if opts.RowLabel != "" {
-		j, err := resolveColumn(opts.RowLabel, t.Columns, "row label")
-		if err != nil {
-			return nil, err
-		}
-		rowLabel, ignore[j] = j, true
-	}
-	if !opts.NoTarget {
-		spec := opts.Target
-		if spec == "" {
-			spec = "-1"
-		}
-		j, err := resolveColumn(spec, t.Columns, "target")
-		if err != nil {
-			return nil, err
-		}
-		if ignore[j] {
-			return nil, fmt.Errorf("column %d `%s` is both the target and ignored: choose another target (or set NoTarget)", j, t.Columns[j])
-		}
-		t.TargetColumn, t.TargetName = j, t.Columns[j]
-	}
-	if len(opts.Features) > 0 {
-		seen := map[int]bool{}
-		for _, s := range opts.Features {
-			j, err := resolveColumn(s, t.Columns, "feature")
-			if err != nil {
-				return nil, err
-			}
-			if j == t.TargetColumn {
-				return nil, fmt.Errorf("column %d `%s` is both the target and a feature: remove it from the features or choose another target", j, t.Columns[j])
-			}
-			if seen[j] {
-				return nil, fmt.Errorf("feature column %d `%s` is listed twice", j, t.Columns[j])
-			}
-			seen[j] = true
-			t.FeatureColumns = append(t.FeatureColumns, j)
-		}
-	} else {
-		for j := range t.Columns {
-			if j != t.TargetColumn && !ignore[j] {
-				t.FeatureColumns = append(t.FeatureColumns, j)
-			}
-		}
-	}
-	if len(t.FeatureColumns) == 0 {
-		return nil, fmt.Errorf("no feature columns left: the file has columns %s, the target is `%s` and %d are ignored",
-			shortList(t.Columns, 12), t.TargetName, len(ignore))
+	rowLabel, err := t.resolveColumns(opts)
+	if err != nil {
+		return nil, err
 	}
 	for _, j := range t.FeatureColumns {
 		t.FeatureNames = append(t.FeatureNames, t.Columns[j])
@@ -320,4 +266,67 @@ func ReadCSV(r io.Reader, opts CSVOptions) (*Table, error) {
 		}
 	}
 	return t, nil
+}
+
+// resolveColumns sets the target and feature columns of t from opts and
+// returns the row label's column (-1: none).
+func (t *Table) resolveColumns(opts CSVOptions) (int, error) {
+	ignore := map[int]bool{}
+	for _, s := range opts.Ignore {
+		j, err := resolveColumn(s, t.Columns, "ignored")
+		if err != nil {
+			return -1, err
+		}
+		ignore[j] = true
+	}
+	rowLabel := -1
+	if opts.RowLabel != "" {
+		j, err := resolveColumn(opts.RowLabel, t.Columns, "row label")
+		if err != nil {
+			return -1, err
+		}
+		rowLabel, ignore[j] = j, true
+	}
+	if !opts.NoTarget {
+		spec := opts.Target
+		if spec == "" {
+			spec = "-1"
+		}
+		j, err := resolveColumn(spec, t.Columns, "target")
+		if err != nil {
+			return -1, err
+		}
+		if ignore[j] {
+			return -1, fmt.Errorf("column %d `%s` is both the target and ignored: choose another target (or set NoTarget)", j, t.Columns[j])
+		}
+		t.TargetColumn, t.TargetName = j, t.Columns[j]
+	}
+	if len(opts.Features) > 0 {
+		seen := map[int]bool{}
+		for _, s := range opts.Features {
+			j, err := resolveColumn(s, t.Columns, "feature")
+			if err != nil {
+				return -1, err
+			}
+			if j == t.TargetColumn {
+				return -1, fmt.Errorf("column %d `%s` is both the target and a feature: remove it from the features or choose another target", j, t.Columns[j])
+			}
+			if seen[j] {
+				return -1, fmt.Errorf("feature column %d `%s` is listed twice", j, t.Columns[j])
+			}
+			seen[j] = true
+			t.FeatureColumns = append(t.FeatureColumns, j)
+		}
+	} else {
+		for j := range t.Columns {
+			if j != t.TargetColumn && !ignore[j] {
+				t.FeatureColumns = append(t.FeatureColumns, j)
+			}
+		}
+	}
+	if len(t.FeatureColumns) == 0 {
+		return -1, fmt.Errorf("no feature columns left: the file has columns %s, the target is `%s` and %d are ignored",
+			shortList(t.Columns, 12), t.TargetName, len(ignore))
+	}
+	return rowLabel, nil
 }

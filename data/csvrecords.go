@@ -38,23 +38,7 @@ func readRecords(r io.Reader, delim rune, header HeaderMode) (*records, error) {
 	if delim == 0 {
 		delim = detectDelimiter(raw)
 	}
-	cr := csv.NewReader(bytes.NewReader(raw))
-	cr.Comma = delim
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = delim != '\t'
-	read := func() ([]string, int, error) {
-		rec, err := cr.Read()
-		if err != nil {
-			return nil, 0, err // FieldPos panics after an error
-		}
-		line, _ := cr.FieldPos(0)
-		return rec, line, nil
-	}
-	if delim == '\t' {
-		// Tab-separated text is read without quote processing: a quote is
-		// part of the text (label<TAB>subject lines often hold one).
-		read = tabReader(raw)
-	}
+	read := recordReader(raw, delim)
 	rs := &records{delim: delim}
 	for {
 		rec, line, err := read()
@@ -83,6 +67,39 @@ func readRecords(r io.Reader, delim rune, header HeaderMode) (*records, error) {
 				rs.lines[i], len(rec), rs.lines[0], ncol, delimName(delim), delimName(delim))
 		}
 	}
+	if err := rs.header(header, ncol); err != nil {
+		return nil, err
+	}
+	if len(rs.recs) == 0 {
+		return nil, fmt.Errorf("CSV file has a header (%s) but no data rows", shortList(rs.columns, 8))
+	}
+	return rs, nil
+}
+
+// recordReader returns a reader of raw's records and their 1-based lines:
+// encoding/csv's, or for tab-separated text one without quote processing
+// (a quote is part of the text: label<TAB>subject lines often hold one).
+func recordReader(raw []byte, delim rune) func() ([]string, int, error) {
+	if delim == '\t' {
+		return tabReader(raw)
+	}
+	cr := csv.NewReader(bytes.NewReader(raw))
+	cr.Comma = delim
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	return func() ([]string, int, error) {
+		rec, err := cr.Read()
+		if err != nil {
+			return nil, 0, err // FieldPos panics after an error
+		}
+		line, _ := cr.FieldPos(0)
+		return rec, line, nil
+	}
+}
+
+// header takes the column names from the first record (as header says,
+// or guessed), naming unnamed and missing ones by their index.
+func (rs *records) header(header HeaderMode, ncol int) error {
 	switch header {
 	case HeaderYes:
 		rs.hasHeader = true
@@ -100,7 +117,7 @@ func readRecords(r io.Reader, delim rune, header HeaderMode) (*records, error) {
 				rs.columns[j] = strconv.Itoa(j)
 			}
 			if k, dup := first[rs.columns[j]]; dup {
-				return nil, fmt.Errorf("columns %d and %d are both named `%s`: columns are chosen by name (--target, --features), so each needs its own; rename one in the header", k, j, rs.columns[j])
+				return fmt.Errorf("columns %d and %d are both named `%s`: columns are chosen by name (--target, --features), so each needs its own; rename one in the header", k, j, rs.columns[j])
 			}
 			first[rs.columns[j]] = j
 		}
@@ -110,10 +127,7 @@ func readRecords(r io.Reader, delim rune, header HeaderMode) (*records, error) {
 			rs.columns = append(rs.columns, strconv.Itoa(j))
 		}
 	}
-	if len(rs.recs) == 0 {
-		return nil, fmt.Errorf("CSV file has a header (%s) but no data rows", shortList(rs.columns, 8))
-	}
-	return rs, nil
+	return nil
 }
 
 // resolveColumn finds a column by exact name, then by 0-based index
@@ -244,18 +258,7 @@ func detectHeader(recs [][]string) bool {
 	sample := recs[1:min(len(recs), 51)]
 	anyNumeric := false
 	for j := range recs[0] {
-		numeric, seen := true, 0
-		for _, rec := range sample {
-			if isMissing(rec[j]) {
-				continue
-			}
-			if _, ok := parseNumber(rec[j]); !ok {
-				numeric = false
-				break
-			}
-			seen++
-		}
-		if !numeric || seen == 0 {
+		if !numericColumn(sample, j) {
 			continue
 		}
 		anyNumeric = true
@@ -278,6 +281,22 @@ func detectHeader(recs [][]string) bool {
 		}
 	}
 	return true
+}
+
+// numericColumn reports whether column j of sample holds at least one
+// number and nothing else but missing values.
+func numericColumn(sample [][]string, j int) bool {
+	seen := 0
+	for _, rec := range sample {
+		if isMissing(rec[j]) {
+			continue
+		}
+		if _, ok := parseNumber(rec[j]); !ok {
+			return false
+		}
+		seen++
+	}
+	return seen > 0
 }
 
 func delimName(d rune) string {

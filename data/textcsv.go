@@ -71,23 +71,7 @@ func ReadTextCSV(r io.Reader, opts TextCSVOptions) (*TextTable, error) {
 			return nil, err
 		}
 	} else {
-		// The column with the longest average text (ids, codes and dates
-		// are short): the first of equals.
-		best := -1.0
-		for j := range rs.columns {
-			if j == lj {
-				continue
-			}
-			n := 0
-			for _, rec := range rs.recs {
-				if j < len(rec) {
-					n += len([]rune(rec[j]))
-				}
-			}
-			if avg := float64(n) / float64(max(len(rs.recs), 1)); avg > best {
-				tj, best = j, avg
-			}
-		}
+		tj = longestText(rs, lj)
 		t.TextChosen = tj >= 0 && len(rs.columns) > 2
 	}
 	if tj < 0 || tj == lj {
@@ -102,12 +86,46 @@ func ReadTextCSV(r io.Reader, opts TextCSVOptions) (*TextTable, error) {
 	if lj < 0 {
 		return t, nil
 	}
-	lm := opts.Labels
+	if err := t.readLabels(rs, lj, opts.Labels); err != nil {
+		return nil, err
+	}
+	if lm := t.Labels; lm.Len() > len(t.Texts)/2 && len(t.Texts) >= 10 {
+		return nil, fmt.Errorf("label column `%s` has %d distinct values for %d texts: it does not look like a label (is it the text?); choose the columns with Text and Label",
+			t.LabelColumn, lm.Len(), len(t.Texts))
+	}
+	return t, nil
+}
+
+// longestText is the column, other than the label's lj, with the longest
+// average text (ids, codes and dates are short): the first of equals.
+func longestText(rs *records, lj int) int {
+	tj, best := -1, -1.0
+	for j := range rs.columns {
+		if j == lj {
+			continue
+		}
+		n := 0
+		for _, rec := range rs.recs {
+			if j < len(rec) {
+				n += len([]rune(rec[j]))
+			}
+		}
+		if avg := float64(n) / float64(max(len(rs.recs), 1)); avg > best {
+			tj, best = j, avg
+		}
+	}
+	return tj
+}
+
+// readLabels reads the label column lj into t.Y and t.Labels, with the
+// classes of labels (nil: those of the file, sorted as NewLabelMap does).
+func (t *TextTable) readLabels(rs *records, lj int, labels *LabelMap) error {
+	lm := labels
 	if lm == nil {
 		var seen []string
 		for i, rec := range rs.recs {
 			if rec[lj] == "" {
-				return nil, fmt.Errorf("line %d, label column %d `%s`: the label is empty; every text needs a label", rs.lines[i], lj, t.LabelColumn)
+				return fmt.Errorf("line %d, label column %d `%s`: the label is empty; every text needs a label", rs.lines[i], lj, t.LabelColumn)
 			}
 			seen = append(seen, rec[lj])
 		}
@@ -122,16 +140,12 @@ func ReadTextCSV(r io.Reader, opts TextCSVOptions) (*TextTable, error) {
 		if !ok {
 			var err error
 			if k, err = lm.Index(rec[lj]); err != nil {
-				return nil, fmt.Errorf("line %d, label column %d `%s`: %w", rs.lines[i], lj, t.LabelColumn, err)
+				return fmt.Errorf("line %d, label column %d `%s`: %w", rs.lines[i], lj, t.LabelColumn, err)
 			}
 			idx[rec[lj]] = k
 		}
 		t.Y = append(t.Y, k)
 	}
 	t.Labels = lm
-	if lm.Len() > len(t.Texts)/2 && len(t.Texts) >= 10 {
-		return nil, fmt.Errorf("label column `%s` has %d distinct values for %d texts: it does not look like a label (is it the text?); choose the columns with Text and Label",
-			t.LabelColumn, lm.Len(), len(t.Texts))
-	}
-	return t, nil
+	return nil
 }

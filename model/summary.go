@@ -23,38 +23,7 @@ func (m *Model) Summary() string {
 		head = append(head, "Connected to")
 		widths = []int{27, 22, 11, 24}
 	}
-	var rows [][]string
-	seen := map[layers.Layer]bool{}
-	for _, n := range m.nodes {
-		_, isInput := n.layer.(*layers.InputLayer)
-		if isInput && !functional {
-			continue
-		}
-		b := n.layer.Common()
-		count := 0
-		if !seen[n.layer] {
-			for _, p := range b.Params() {
-				count += len(p.Value.Data)
-			}
-		}
-		seen[n.layer] = true
-		shapes := make([]string, len(n.outShapes))
-		for i, s := range n.outShapes {
-			shapes[i] = tensor.ShapeString(s, true)
-		}
-		row := []string{fmt.Sprintf("%s (%s)", b.Name, n.layer.ClassName()), strings.Join(shapes, ", "), fmt.Sprint(count)}
-		if functional {
-			var conn []string
-			for _, t := range n.inputs {
-				conn = append(conn, fmt.Sprintf("%s[0][%d]", t.node.layer.Common().Name, t.index))
-			}
-			if len(conn) == 0 {
-				conn = []string{"-"}
-			}
-			row = append(row, strings.Join(conn, ", "))
-		}
-		rows = append(rows, row)
-	}
+	rows := m.summaryRows(functional)
 	for _, r := range rows {
 		for i, c := range r {
 			widths[i] = max(widths[i], utf8.RuneCountInString(c)+2)
@@ -100,6 +69,45 @@ func (m *Model) Summary() string {
 	fmt.Fprintf(&sb, " Trainable params: %d (%s)\n", tr, byteSize(tr))
 	fmt.Fprintf(&sb, " Non-trainable params: %d (%s)\n", nt, byteSize(nt))
 	return sb.String()
+}
+
+// summaryRows are Summary's table rows: each layer call's name and class,
+// output shapes, parameter count (at its first call) and, for a functional
+// model, the calls it reads.
+func (m *Model) summaryRows(functional bool) [][]string {
+	var rows [][]string
+	seen := map[layers.Layer]bool{}
+	for _, n := range m.nodes {
+		_, isInput := n.layer.(*layers.InputLayer)
+		if isInput && !functional {
+			continue
+		}
+		b := n.layer.Common()
+		count := 0
+		if !seen[n.layer] {
+			for _, p := range b.Params() {
+				count += len(p.Value.Data)
+			}
+		}
+		seen[n.layer] = true
+		shapes := make([]string, len(n.outShapes))
+		for i, s := range n.outShapes {
+			shapes[i] = tensor.ShapeString(s, true)
+		}
+		row := []string{fmt.Sprintf("%s (%s)", b.Name, n.layer.ClassName()), strings.Join(shapes, ", "), fmt.Sprint(count)}
+		if functional {
+			var conn []string
+			for _, t := range n.inputs {
+				conn = append(conn, fmt.Sprintf("%s[0][%d]", t.node.layer.Common().Name, t.index))
+			}
+			if len(conn) == 0 {
+				conn = []string{"-"}
+			}
+			row = append(row, strings.Join(conn, ", "))
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }
 
 // byteSize formats the float32 storage of n weights as Keras does.

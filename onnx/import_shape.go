@@ -441,21 +441,7 @@ func (im *importer) slice() error {
 		j--
 	}
 	if step == -1 {
-		if start < 0 {
-			start += n
-		}
-		if clamp(start, -1, n-1) != n-1 || end > -n-1+n && end != -1-n && end >= 0 {
-			if !(end <= -n-1 || end == math.MinInt64) {
-				return im.errf("only a full reversal (step -1 over all steps) is supported")
-			}
-		}
-		if x.perm[j] != 1 {
-			return im.errf("only the steps axis can be reversed")
-		}
-		y := *x
-		y.rev = !x.rev
-		im.setDyn(&y)
-		return nil
+		return im.reverseSlice(x, j, start, end, n)
 	}
 	if step != 1 {
 		return im.errf("steps of %d are not supported", step)
@@ -479,6 +465,27 @@ func (im *importer) slice() error {
 		return err
 	}
 	im.setDyn(&dyn{parts: []*model.Tensor{y}, stack: -1, perm: x.perm})
+	return nil
+}
+
+// reverseSlice reads a Slice of step -1: only the full reversal of the
+// steps axis (x's axis j, of n steps), which flips x's reading order.
+func (im *importer) reverseSlice(x *dyn, j int, start, end, n int64) error {
+	clamp := func(v, lo, hi int64) int64 { return max(lo, min(hi, v)) }
+	if start < 0 {
+		start += n
+	}
+	if clamp(start, -1, n-1) != n-1 || end > -n-1+n && end != -1-n && end >= 0 {
+		if !(end <= -n-1 || end == math.MinInt64) {
+			return im.errf("only a full reversal (step -1 over all steps) is supported")
+		}
+	}
+	if x.perm[j] != 1 {
+		return im.errf("only the steps axis can be reversed")
+	}
+	y := *x
+	y.rev = !x.rev
+	im.setDyn(&y)
 	return nil
 }
 

@@ -117,30 +117,7 @@ func BenchmarkW2(b *testing.B) {
 			name += "/varied"
 		}
 		b.Run(name, func(b *testing.B) {
-			bs, n := c.batch, c.batch
-			if c.varied {
-				bs, n = 1, len(texts)
-			}
-			batch, err := p.Texts(texts[:n])
-			if err != nil {
-				b.Fatal(err)
-			}
-			m.Predict(batch.X.Rows(0, bs), bs) // warm up
-			lat := make([]time.Duration, 0, b.N)
-			b.ResetTimer()
-			start, cpu := time.Now(), cpuTime()
-			for i := 0; i < b.N; i++ {
-				x := batch.X
-				if c.varied {
-					x = batch.X.Rows(i%n, i%n+1)
-				}
-				t := time.Now()
-				if _, err := m.Predict(x, bs); err != nil {
-					b.Fatal(err)
-				}
-				lat = append(lat, time.Since(t))
-			}
-			report(b, lat, b.N*bs, time.Since(start), cpuTime()-cpu, 0)
+			benchPredict(b, m, p, texts, c.batch, c.varied)
 		})
 	}
 	for _, c := range []struct {
@@ -159,72 +136,112 @@ func BenchmarkW2(b *testing.B) {
 			name = fmt.Sprintf("http-only/clients=%d", c.clients)
 		}
 		b.Run(name, func(b *testing.B) {
-			s, err := New([]ModelFile{{"w2", path}}, Options{NoBatching: c.noBatching, ReloadInterval: -1, Logger: quiet()})
-			if err != nil {
-				b.Fatal(err)
-			}
-			h := s.Handler()
-			if c.httpOnly {
-				h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					io.Copy(io.Discard, r.Body)
-					w.Header().Set("Content-Type", "application/json")
-					w.Write([]byte(`{"predictions":[{"label":"spam","probabilities":{"ham":0.4,"spam":0.6}}]}` + "\n"))
-				})
-			}
-			ts := httptest.NewServer(h)
-			defer func() { ts.Close(); s.Close() }()
-			tr := &http.Transport{MaxIdleConnsPerHost: c.clients}
-			defer tr.CloseIdleConnections()
-			client := &http.Client{Transport: tr}
-			bodies := make([]string, len(texts))
-			for i, t := range texts {
-				bodies[i] = `{"instances": ["` + t + `"]}`
-			}
-			send := func(i int) error {
-				resp, err := client.Post(ts.URL+"/v1/models/w2:predict", "application/json", strings.NewReader(bodies[i%len(bodies)]))
-				if err != nil {
-					return err
-				}
-				defer resp.Body.Close()
-				var v struct {
-					Predictions []struct{ Label string } `json:"predictions"`
-				}
-				if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != 200 || len(v.Predictions) != 1 {
-					return fmt.Errorf("status %d, %v", resp.StatusCode, err)
-				}
-				return nil
-			}
-			for i := 0; i < c.clients; i++ { // open the connections
-				send(i)
-			}
-			var next, errs atomic.Int64
-			lat := make([][]time.Duration, c.clients)
-			var wg sync.WaitGroup
-			b.ResetTimer()
-			start, cpu := time.Now(), cpuTime()
-			for k := 0; k < c.clients; k++ {
-				wg.Add(1)
-				go func(k int) {
-					defer wg.Done()
-					for {
-						i := int(next.Add(1)) - 1
-						if i >= b.N {
-							return
-						}
-						t := time.Now()
-						if err := send(i); err != nil {
-							errs.Add(1)
-						}
-						lat[k] = append(lat[k], time.Since(t))
-					}
-				}(k)
-			}
-			wg.Wait()
-			elapsed, used := time.Since(start), cpuTime()-cpu
-			b.StopTimer()
-			report(b, slices.Concat(lat...), b.N, elapsed, used, errs.Load())
+			benchServe(b, path, texts, c.clients, c.noBatching, c.httpOnly)
 		})
 	}
+}
+
+// benchPredict times model.Predict at batch size bs on the first texts,
+// or at batch 1 on each text in turn (varied).
+func benchPredict(b *testing.B, m *model.Model, p *pipeline.Pipeline, texts []string, bs int, varied bool) {
+	n := bs
+	if varied {
+		bs, n = 1, len(texts)
+	}
+	batch, err := p.Texts(texts[:n])
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.Predict(batch.X.Rows(0, bs), bs) // warm up
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	start, cpu := time.Now(), cpuTime()
+	for i := 0; i < b.N; i++ {
+		x := batch.X
+		if varied {
+			x = batch.X.Rows(i%n, i%n+1)
+		}
+		t := time.Now()
+		if _, err := m.Predict(x, bs); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t))
+	}
+	report(b, lat, b.N*bs, time.Since(start), cpuTime()-cpu, 0)
+}
+
+// benchServe times clients concurrent loopback clients sending one text
+// per :predict request to serve (or to an HTTP-only handler).
+func benchServe(b *testing.B, path string, texts []string, clients int, noBatching, httpOnly bool) {
+	s, err := New([]ModelFile{{"w2", path}}, Options{NoBatching: noBatching, ReloadInterval: -1, Logger: quiet()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := s.Handler()
+	if httpOnly {
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"predictions":[{"label":"spam","probabilities":{"ham":0.4,"spam":0.6}}]}` + "\n"))
+		})
+	}
+	ts := httptest.NewServer(h)
+	defer func() { ts.Close(); s.Close() }()
+	tr := &http.Transport{MaxIdleConnsPerHost: clients}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	bodies := make([]string, len(texts))
+	for i, t := range texts {
+		bodies[i] = `{"instances": ["` + t + `"]}`
+	}
+	send := func(i int) error {
+		resp, err := client.Post(ts.URL+"/v1/models/w2:predict", "application/json", strings.NewReader(bodies[i%len(bodies)]))
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		var v struct {
+			Predictions []struct{ Label string } `json:"predictions"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != 200 || len(v.Predictions) != 1 {
+			return fmt.Errorf("status %d, %v", resp.StatusCode, err)
+		}
+		return nil
+	}
+	for i := 0; i < clients; i++ { // open the connections
+		send(i)
+	}
+	runClients(b, clients, send)
+}
+
+// runClients times b.N requests sent by clients concurrent clients.
+func runClients(b *testing.B, clients int, send func(i int) error) {
+	var next, errs atomic.Int64
+	lat := make([][]time.Duration, clients)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start, cpu := time.Now(), cpuTime()
+	for k := 0; k < clients; k++ {
+		wg.Add(1)
+		go func(k int) {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= b.N {
+					return
+				}
+				t := time.Now()
+				if err := send(i); err != nil {
+					errs.Add(1)
+				}
+				lat[k] = append(lat[k], time.Since(t))
+			}
+		}(k)
+	}
+	wg.Wait()
+	elapsed, used := time.Since(start), cpuTime()-cpu
+	b.StopTimer()
+	report(b, slices.Concat(lat...), b.N, elapsed, used, errs.Load())
 }
 
 // benchPredicts are the model.Predict cases of BenchmarkW2: batch 1 and

@@ -80,35 +80,7 @@ func (r *reader) rows(list []any) (*request, error) {
 		}
 		return req, nil
 	case map[string]any:
-		for i, v := range list {
-			m, ok := v.(map[string]any)
-			if !ok {
-				return nil, bad("instance %d is %s, but instance 0 is an object: send every instance in the same form", i, kindOf(v))
-			}
-			switch p.Kind {
-			case pipeline.KindText:
-				s, err := r.textField(m, fmt.Sprintf("instance %d", i))
-				if err != nil {
-					return nil, err
-				}
-				req.texts = append(req.texts, s)
-			case pipeline.KindCSV:
-				rec, err := record(m, fmt.Sprintf("instance %d", i))
-				if err != nil {
-					return nil, err
-				}
-				req.records = append(req.records, rec)
-			case pipeline.KindSeries:
-				w, err := columnsToRows(m, fmt.Sprintf("instance %d", i))
-				if err != nil {
-					return nil, err
-				}
-				req.windows = append(req.windows, w)
-			default:
-				return nil, bad("instance %d is an object, but this model reads %s", i, r.reads())
-			}
-		}
-		return req, nil
+		return r.objects(list, req)
 	case []any:
 		if p.Kind == pipeline.KindSeries && len(first) > 0 {
 			if _, ok := first[0].(map[string]any); ok {
@@ -138,6 +110,40 @@ func (r *reader) rows(list []any) (*request, error) {
 		return req, nil
 	}
 	return nil, bad("instance 0 is %s: this model reads %s", kindOf(list[0]), r.reads())
+}
+
+// objects decodes instances given as objects into req: a text model's
+// {text: ...}, a table's records, a series' {column: [values]} windows.
+func (r *reader) objects(list []any, req *request) (*request, error) {
+	for i, v := range list {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, bad("instance %d is %s, but instance 0 is an object: send every instance in the same form", i, kindOf(v))
+		}
+		switch r.p.Kind {
+		case pipeline.KindText:
+			s, err := r.textField(m, fmt.Sprintf("instance %d", i))
+			if err != nil {
+				return nil, err
+			}
+			req.texts = append(req.texts, s)
+		case pipeline.KindCSV:
+			rec, err := record(m, fmt.Sprintf("instance %d", i))
+			if err != nil {
+				return nil, err
+			}
+			req.records = append(req.records, rec)
+		case pipeline.KindSeries:
+			w, err := columnsToRows(m, fmt.Sprintf("instance %d", i))
+			if err != nil {
+				return nil, err
+			}
+			req.windows = append(req.windows, w)
+		default:
+			return nil, bad("instance %d is an object, but this model reads %s", i, r.reads())
+		}
+	}
+	return req, nil
 }
 
 // columns decodes TF Serving's columnar form.

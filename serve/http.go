@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
@@ -95,9 +96,18 @@ func (c *call) done() {
 	if c.status == 0 {
 		return
 	}
-	c.s.metrics.requests.WithLabelValues(c.model, c.protocol, strconv.Itoa(c.status)).Inc()
-	c.s.metrics.latency.WithLabelValues(c.model, c.protocol).Observe(time.Since(c.start).Seconds())
-	c.s.log.Debug("request", "method", c.r.Method, "path", c.r.URL.Path, "model", c.model, "code", c.status, "seconds", time.Since(c.start).Seconds())
+	code := "200"
+	if c.status != 200 {
+		code = strconv.Itoa(c.status)
+	}
+	seconds := time.Since(c.start).Seconds()
+	c.s.metrics.requests.WithLabelValues(c.model, c.protocol, code).Inc()
+	c.s.metrics.latency.WithLabelValues(c.model, c.protocol).Observe(seconds)
+	// Checked first: the arguments would be boxed (allocated) even when
+	// debug logs are off, on every request.
+	if c.s.log.Enabled(c.r.Context(), slog.LevelDebug) {
+		c.s.log.Debug("request", "method", c.r.Method, "path", c.r.URL.Path, "model", c.model, "code", c.status, "seconds", seconds)
+	}
 }
 
 func writeError(w http.ResponseWriter, code int, msg string) {
