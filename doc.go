@@ -9,8 +9,8 @@
 // the README's against the tree):
 //
 //	tensor                 n-dimensional float32 arrays
-//	internal/kernels       the GEMM and vector loops, per CPU (see Kernels below)
 //	internal/parallel      passes shared among the cores
+//	internal/kernels       the GEMM and vector loops, per CPU (see Kernels below)
 //	internal/atomicfile    files written whole or not at all
 //	internal/h5            HDF5 as Keras .h5 files use it
 //	internal/onnxpb        ONNX's protocol-buffer types, generated

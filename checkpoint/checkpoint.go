@@ -331,30 +331,8 @@ func Decode(b []byte) (*model.Model, Extra, error) {
 	if !m.Built() {
 		return nil, Extra{}, fmt.Errorf("architecture: the model has no input shape")
 	}
-	r := &reader{sec: "weights", b: get["weights"]}
-	n := r.u32("the weight count")
-	if r.err == nil && n > len(r.b)/3 { // each array takes at least 3 bytes
-		return nil, Extra{}, fmt.Errorf("corrupt section weights: %d arrays cannot fit in %d bytes", n, len(r.b))
-	}
-	var ws []*tensor.Tensor
-	for i := 0; i < n && r.err == nil; i++ {
-		name := r.str("a weight name")
-		rank := r.u8("a weight rank")
-		shape := make([]int, rank)
-		size := 1
-		for j := range shape {
-			shape[j] = r.u32("a weight dimension")
-			if shape[j] > 0 && size > math.MaxInt32/shape[j] {
-				r.err = fmt.Errorf("corrupt section weights: weight %s has shape %v", name, shape)
-			}
-			size *= shape[j]
-		}
-		data := r.floats(size, "weight "+name)
-		if r.err == nil {
-			ws = append(ws, &tensor.Tensor{Shape: shape, Data: data})
-		}
-	}
-	if err := r.done(); err != nil {
+	ws, err := decodeWeights(get["weights"])
+	if err != nil {
 		return nil, Extra{}, err
 	}
 	if err := keras.SetWeights(m, ws); err != nil {
@@ -392,6 +370,37 @@ func Decode(b []byte) (*model.Model, Extra, error) {
 		}
 	}
 	return m, extra, nil
+}
+
+// decodeWeights reads the weights section: the arrays in the file's order.
+func decodeWeights(b []byte) ([]*tensor.Tensor, error) {
+	r := &reader{sec: "weights", b: b}
+	n := r.u32("the weight count")
+	if r.err == nil && n > len(r.b)/3 { // each array takes at least 3 bytes
+		return nil, fmt.Errorf("corrupt section weights: %d arrays cannot fit in %d bytes", n, len(r.b))
+	}
+	var ws []*tensor.Tensor
+	for i := 0; i < n && r.err == nil; i++ {
+		name := r.str("a weight name")
+		rank := r.u8("a weight rank")
+		shape := make([]int, rank)
+		size := 1
+		for j := range shape {
+			shape[j] = r.u32("a weight dimension")
+			if shape[j] > 0 && size > math.MaxInt32/shape[j] {
+				r.err = fmt.Errorf("corrupt section weights: weight %s has shape %v", name, shape)
+			}
+			size *= shape[j]
+		}
+		data := r.floats(size, "weight "+name)
+		if r.err == nil {
+			ws = append(ws, &tensor.Tensor{Shape: shape, Data: data})
+		}
+	}
+	if err := r.done(); err != nil {
+		return nil, err
+	}
+	return ws, nil
 }
 
 // buildModel makes the model from the architecture JSON. Building runs

@@ -258,18 +258,7 @@ func detectHeader(recs [][]string) bool {
 	sample := recs[1:min(len(recs), 51)]
 	anyNumeric := false
 	for j := range recs[0] {
-		numeric, seen := true, 0
-		for _, rec := range sample {
-			if isMissing(rec[j]) {
-				continue
-			}
-			if _, ok := parseNumber(rec[j]); !ok {
-				numeric = false
-				break
-			}
-			seen++
-		}
-		if !numeric || seen == 0 {
+		if !numericColumn(sample, j) {
 			continue
 		}
 		anyNumeric = true
@@ -292,6 +281,22 @@ func detectHeader(recs [][]string) bool {
 		}
 	}
 	return true
+}
+
+// numericColumn reports whether column j of sample holds at least one
+// number and nothing else but missing values.
+func numericColumn(sample [][]string, j int) bool {
+	seen := 0
+	for _, rec := range sample {
+		if isMissing(rec[j]) {
+			continue
+		}
+		if _, ok := parseNumber(rec[j]); !ok {
+			return false
+		}
+		seen++
+	}
+	return seen > 0
 }
 
 func delimName(d rune) string {

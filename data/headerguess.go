@@ -54,18 +54,7 @@ func numericBelowText(recs [][]string) bool {
 		if _, ok := parseNumber(c); ok || isMissing(c) {
 			continue
 		}
-		numeric, seen := true, 0
-		for _, rec := range sample {
-			if isMissing(rec[j]) {
-				continue
-			}
-			if _, ok := parseNumber(rec[j]); !ok {
-				numeric = false
-				break
-			}
-			seen++
-		}
-		if numeric && seen > 0 {
+		if numericColumn(sample, j) {
 			return true
 		}
 	}

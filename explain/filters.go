@@ -275,12 +275,7 @@ func (l *topList) sort() {
 // input (series) or the Embedding's output (tokens) is the identity map.
 func (s *subject) convSpans(convs []*layers.Conv1D) (map[*layers.Conv1D]span, []string, error) {
 	ls := s.m.Layers()
-	var names []string
-	for _, l := range ls {
-		names = append(names, l.Common().Name)
-	}
-	sample := s.x.Rows(0, min(s.n, 4))
-	p, err := s.m.Gradients([]*tensor.Tensor{sample}, 0, -1, names...)
+	p, sample, err := s.sampleTaps(ls)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -325,6 +320,19 @@ func (s *subject) convSpans(convs []*layers.Conv1D) (map[*layers.Conv1D]span, []
 		}
 	}
 	return spans, skipped, nil
+}
+
+// sampleTaps runs the first rows of the data (at most 4) through the
+// model and back, tapping every layer of ls; it returns the taps and the
+// rows.
+func (s *subject) sampleTaps(ls []layers.Layer) (*model.Probe, *tensor.Tensor, error) {
+	var names []string
+	for _, l := range ls {
+		names = append(names, l.Common().Name)
+	}
+	sample := s.x.Rows(0, min(s.n, 4))
+	p, err := s.m.Gradients([]*tensor.Tensor{sample}, 0, -1, names...)
+	return p, sample, err
 }
 
 // feeds reports whether layer l, run on src, reproduces want, and if so

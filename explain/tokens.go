@@ -69,12 +69,7 @@ func (s *subject) newChain() (*chain, error) {
 				n.Layer.Common().Name, n.Layer.ClassName()))
 		}
 	}
-	var names []string
-	for _, l := range ls {
-		names = append(names, l.Common().Name)
-	}
-	sample := s.x.Rows(0, min(s.n, 4))
-	p, err := s.m.Gradients([]*tensor.Tensor{sample}, 0, -1, names...)
+	p, _, err := s.sampleTaps(ls)
 	if err != nil {
 		return nil, err
 	}

@@ -106,59 +106,28 @@ func (p *pool1D) window(o int) (lo, hi int) {
 }
 
 // Forward takes the maximum of each window (x: (B, L, C), y: (B, O, C)),
-// one step at a time with a vector maximum. Which step won is not stored:
-// Backward finds it again (the first step equal to the maximum), which
-// costs less than tracking it here, where the winner is a coin toss that
-// a branch would mispredict.
-func (p *MaxPooling1D) Forward(_ *Context, in, out []*tensor.Tensor) {
-	x, y := in[0].Data, out[0].Data
-	L, O, C := p.geom.Length, p.geom.OutLength, p.channels
-	for b := 0; b < len(y)/(O*C); b++ {
-		xb := x[b*L*C : (b+1)*L*C]
-		for o := 0; o < O; o++ {
-			lo, hi := p.window(o)
-			yo := y[(b*O+o)*C : (b*O+o+1)*C]
-			copy(yo, xb[lo*C:(lo+1)*C])
-			for t := lo + 1; t < hi; t++ {
-				kernels.MaxInto(yo, xb[t*C:(t+1)*C])
-			}
-		}
-	}
+// one step at a time with a vector maximum, the samples shared among the
+// cores when there are many (see maxPoolSamples).
+func (p *MaxPooling1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
+	st := p.state(ctx)
+	st.x, st.y = in[0].Data, out[0].Data
+	parallel.For(Batch(in[0]), len(st.x), parallelMin, st.fwd)
+	*st = maxPoolPass{fwd: st.fwd, bwd: st.bwd}
 	out[0].Mask = nil
 }
 
 // Backward routes each output gradient to the first input step of its
 // window that equals the maximum (TensorFlow's MaxPool gradient also goes
-// to one step: the first maximum).
-func (p *MaxPooling1D) Backward(_ *Context, in, out, dOut, dIn []*tensor.Tensor) {
+// to one step: the first maximum), the samples shared among the cores
+// when there are many.
+func (p *MaxPooling1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 	if dIn[0] == nil {
 		return
 	}
-	x, y, dx, dy := in[0].Data, out[0].Data, dIn[0].Data, dOut[0].Data
-	L, O, C := p.geom.Length, p.geom.OutLength, p.channels
-	for b := 0; b < len(dy)/(O*C); b++ {
-		xb, dxb := x[b*L*C:(b+1)*L*C], dx[b*L*C:(b+1)*L*C]
-		for o := 0; o < O; o++ {
-			lo, hi := p.window(o)
-			yo := y[(b*O+o)*C : (b*O+o+1)*C]
-			gs := dy[(b*O+o)*C : (b*O+o+1)*C]
-			if hi-lo == 2 {
-				// The usual pool_size 2, in vector form: the gradient goes to
-				// the first step unless only the second equals the maximum.
-				kernels.Pool2Grad(dxb[lo*C:(lo+1)*C], dxb[(lo+1)*C:(lo+2)*C], xb[lo*C:(lo+1)*C], yo, gs)
-				continue
-			}
-			for c, g := range gs {
-				m := yo[c]
-				for t := lo; t < hi; t++ {
-					if xb[t*C+c] == m {
-						dxb[t*C+c] += g
-						break
-					}
-				}
-			}
-		}
-	}
+	st := p.state(ctx)
+	st.x, st.y, st.dx, st.dy = in[0].Data, out[0].Data, dIn[0].Data, dOut[0].Data
+	parallel.For(Batch(in[0]), len(st.x), parallelMin, st.bwd)
+	*st = maxPoolPass{fwd: st.fwd, bwd: st.bwd}
 }
 
 // Forward averages each window over its real (unpadded) steps.

@@ -88,7 +88,12 @@ func TestConstraintAndRegularizerConfigs(t *testing.T) {
 		t.Errorf("%v", got)
 	}
 
-	// String identifiers, with Keras' defaults.
+}
+
+// TestRuleStringIdentifiers reads constraints and regularizers named by
+// string (Keras' defaults, and the mini-language's arguments) and by the
+// Keras 3 fixture's config.
+func TestRuleStringIdentifiers(t *testing.T) {
 	for s, want := range map[string]layers.Constraint{
 		"non_neg": layers.NonNeg(), "NonNeg": layers.NonNeg(), "max_norm": layers.MaxNorm(2), "MaxNorm": layers.MaxNorm(2),
 		"unit_norm": layers.UnitNorm(), "min_max_norm": layers.MinMaxNorm(0, 1, 1), "max_norm(3)": layers.MaxNorm(3),
@@ -122,6 +127,11 @@ func TestConstraintAndRegularizerConfigs(t *testing.T) {
 		t.Errorf("absent: %v %v", c, err)
 	}
 
+}
+
+// TestRuleConfigErrors checks the errors for unknown or malformed
+// constraints and regularizers.
+func TestRuleConfigErrors(t *testing.T) {
 	for _, bad := range []struct {
 		v    any
 		want string

@@ -323,26 +323,8 @@ func (im *importer) concat() error {
 		}
 		vs = append(vs, v)
 	}
-	anyShape := false
-	for _, v := range vs {
-		if v.shape != nil {
-			anyShape = true
-		}
-	}
-	if anyShape {
-		var s []int64
-		for _, v := range vs {
-			switch {
-			case v.shape != nil:
-				s = append(s, v.shape...)
-			case v.c != nil:
-				s = append(s, v.c.ints()...)
-			default:
-				return im.errf("a shape built from a %s is not supported", kindOf(v))
-			}
-		}
-		im.set(0, &val{shape: s})
-		return nil
+	if slices.ContainsFunc(vs, func(v *val) bool { return v.shape != nil }) {
+		return im.concatShape(vs)
 	}
 	var ds []*dyn
 	for i, v := range vs {
@@ -390,6 +372,24 @@ func (im *importer) concat() error {
 		return err
 	}
 	im.setDyn(&dyn{parts: []*model.Tensor{y}, stack: -1, perm: ds[0].perm, ids: ids})
+	return nil
+}
+
+// concatShape reads a Concat that builds a shape (for a Reshape) from
+// Shape outputs and constants.
+func (im *importer) concatShape(vs []*val) error {
+	var s []int64
+	for _, v := range vs {
+		switch {
+		case v.shape != nil:
+			s = append(s, v.shape...)
+		case v.c != nil:
+			s = append(s, v.c.ints()...)
+		default:
+			return im.errf("a shape built from a %s is not supported", kindOf(v))
+		}
+	}
+	im.set(0, &val{shape: s})
 	return nil
 }
 

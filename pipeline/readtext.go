@@ -60,8 +60,13 @@ func readTextTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error) {
 	if split == 0 {
 		return nil, inputErr("--validation-split %g of %d texts leaves none to learn the vocabulary from: lower it", valSplit, len(t.Texts))
 	}
+	// The vocabulary is learned from all the texts, validation ones too:
+	// it uses no labels, and a model whose word-count classifiers are
+	// refitted on all the texts at the end (nbcnn) then knows the words
+	// that only the validation texts hold (the last texts of the file,
+	// often the nearest to the texts it will predict).
 	vec := data.NewTextVectorizer(d.MaxTokens, d.SeqLen)
-	if err := vec.Adapt(t.Texts[:split]); err != nil {
+	if err := vec.Adapt(t.Texts); err != nil {
 		return nil, asInput(err)
 	}
 	seqNote := ""
@@ -95,8 +100,8 @@ func readTextTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error) {
 	for i, v := range t.Y {
 		y.Data[i] = float32(v)
 	}
-	report := fmt.Sprintf("%s\n%s (vocabulary learned from the first %d texts, the training part)%s\n%d samples × %d tokens",
-		t.Describe(), vec.Describe(), split, seqNote, x.Shape[0], x.Shape[1])
+	report := fmt.Sprintf("%s\n%s (vocabulary learned from all %d texts, without their labels)%s\n%d samples × %d tokens",
+		t.Describe(), vec.Describe(), len(t.Texts), seqNote, x.Shape[0], x.Shape[1])
 	return &Batch{X: x, Y: classTarget(p.Task, y), RowName: "line", Rows: lineNames(t.Lines), Report: report}, nil
 }
 

@@ -1,21 +1,22 @@
 // Package textmodel builds seqnet's text classifier with a bag-of-words
 // path: a text CNN (Embedding, Conv1D, GlobalMaxPooling1D, Dropout, Dense)
 // whose logits are added to those of a linear bag-of-words path (a
-// one-value-per-class Embedding of each word, averaged over the text's
+// one-value-per-class Embedding of each word, summed over the text's
 // words), before the sigmoid or softmax.
 //
-// InitBag starts the bag path at the better on the validation texts of
-// multinomial Naive Bayes (the NBSVM idea of Wang & Manning 2012) and
-// logistic regression on word counts, and the CNN's Dense at zero; the bag
-// path is then frozen, so training starts from that linear classifier and
-// the convolutions learn what word counts miss. On a few thousand texts this
-// matters, since a CNN alone tends to fall short of Naive Bayes there.
+// The CNN trains on its own (the frozen bag path starts at zero). FitLinear
+// fits multinomial Naive Bayes and logistic regression on word counts and
+// chooses their settings and weights on validation texts; AddCNN then
+// makes the model a stacked ensemble of the two and the trained CNN, the
+// CNN's weight fitted on the validation texts too, keeping the bag path
+// alone when the CNN does not help there; Refit refits the linear part on
+// all the texts. On a few thousand texts this matters, since a CNN alone
+// tends to fall short of Naive Bayes there.
 package textmodel
 
 import (
 	"fmt"
 
-	"github.com/seqnet/seqnet/baseline"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/tensor"
@@ -34,7 +35,7 @@ type Options struct {
 	Seed            uint64
 }
 
-// Layer names InitBag refers to.
+// Layer names AddCNN refers to.
 const (
 	BagName  = "bag_of_words"
 	HeadName = "cnn_head"
@@ -69,9 +70,13 @@ func New(o Options) (*model.Model, error) {
 	head.Name = HeadName
 	head.KernelInitializer = layers.MustInitializer("zeros")
 	cnn := model.Call(head, h)
+	// The bag path averages over all positions without a mask: the
+	// padding word 0 has the value 0, so with its values scaled by the
+	// sequence length it sums over the words, as the linear classifiers
+	// it holds do (AddCNN sets it).
 	bagEmb := layers.NewEmbedding(o.Vocab, o.logits())
 	bagEmb.Name = BagName
-	bagEmb.MaskZero = true
+	bagEmb.EmbeddingsInitializer = layers.MustInitializer("zeros")
 	bagEmb.Frozen = true
 	bag := model.Call(layers.NewGlobalAveragePooling1D(), model.Call(bagEmb, x))
 	act := "softmax"
@@ -85,87 +90,6 @@ func New(o Options) (*model.Model, error) {
 	}
 	m.Seed = o.Seed
 	return m, nil
-}
-
-// InitBag starts the bag path at the better, on the validation texts vx,
-// vy, of two classifiers fitted on the training texts x, y (token
-// sequences (n, SeqLen) with 0 as padding; class labels): multinomial Naive
-// Bayes (alpha 1; its log-likelihoods, centred over the classes) and
-// logistic regression on word counts (baseline.FitLogistic, C 1; its
-// weights, its bias in the CNN head's bias). The path averages its
-// per-word values over a text's words where both sum them, so the values
-// are scaled by the mean number of words: a text of typical length gets the
-// classifier's scores. It returns the name of the classifier chosen and
-// its validation accuracy.
-func InitBag(m *model.Model, o Options, x, y, vx, vy *tensor.Tensor) (string, float64, error) {
-	e, ok := m.Layer(BagName).(*layers.Embedding)
-	head, ok2 := m.Layer(HeadName).(*layers.Dense)
-	if !ok || !ok2 {
-		return "", 0, fmt.Errorf("textmodel: the model has no Embedding %q and Dense %q (not made by textmodel.New)", BagName, HeadName)
-	}
-	docs, labels, err := sequences(o, x, y)
-	if err != nil {
-		return "", 0, err
-	}
-	vdocs, vlabels, err := sequences(o, vx, vy)
-	if err != nil {
-		return "", 0, err
-	}
-	words := 0
-	for _, d := range docs {
-		words += len(d)
-	}
-	scale := max(float64(words)/float64(len(docs)), 1)
-	nb, err := baseline.FitNaiveBayes(docs, labels, o.Classes, o.Vocab, 1)
-	if err != nil {
-		return "", 0, fmt.Errorf("textmodel: %w", err)
-	}
-	bags := make([]baseline.Sparse, len(docs))
-	for i, d := range docs {
-		bags[i] = baseline.BagOfWords(d)
-	}
-	lr, err := baseline.FitLogistic(bags, labels, o.Vocab, o.Classes, baseline.LogisticOptions{})
-	if err != nil {
-		return "", 0, fmt.Errorf("textmodel: %w", err)
-	}
-	pn, pl := make([]int, len(vdocs)), make([]int, len(vdocs))
-	for i, d := range vdocs {
-		pn[i], pl[i] = nb.Predict(d), lr.Predict(baseline.BagOfWords(d))
-	}
-	an, al := baseline.Accuracy(pn, vlabels), baseline.Accuracy(pl, vlabels)
-	// score(t, c): the chosen classifier's per-word score of class c.
-	score := func(t, c int) float64 { return nb.LogLik[c][t] }
-	bias := make([]float64, o.Classes)
-	name, acc := "Naive Bayes", an
-	if al > an {
-		name, acc = "logistic regression", al
-		score = func(t, c int) float64 { return lr.W[t*o.Classes+c] }
-		copy(bias, lr.B)
-	} else {
-		copy(bias, nb.LogPrior)
-	}
-	k := o.logits()
-	w := e.Embeddings().Value.Data // (vocab, k)
-	centred := func(f func(c int) float64, c int) float64 {
-		if o.Classes == 2 {
-			return f(1) - f(0)
-		}
-		mean := 0.0
-		for j := 0; j < o.Classes; j++ {
-			mean += f(j)
-		}
-		return f(c) - mean/float64(o.Classes)
-	}
-	for t := 0; t < o.Vocab; t++ {
-		for c := 0; c < k; c++ {
-			w[t*k+c] = float32(scale * centred(func(j int) float64 { return score(t, j) }, c))
-		}
-	}
-	b := head.Bias().Value.Data
-	for c := 0; c < k; c++ {
-		b[c] = float32(centred(func(j int) float64 { return bias[j] }, c))
-	}
-	return name, acc, nil
 }
 
 // sequences turns (n, SeqLen) token indices and labels into documents

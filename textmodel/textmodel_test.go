@@ -32,9 +32,10 @@ func orderTask(rng *rand.Rand, n, seqLen, vocab int) (*tensor.Tensor, *tensor.Te
 	return x, y
 }
 
-// TestLearnsWordOrderBetterThanNaiveBayes is a learning test: on a task
-// that only word order decides, Naive Bayes stays near chance and the
-// trained classifier does far better.
+// TestLearnsWordOrderBetterThanNaiveBayes is a learning test of the
+// default flow (the CNN trained alone, then FitLinear and AddCNN): on
+// a task that only word order decides, Naive Bayes stays near chance and
+// the trained classifier does far better.
 func TestLearnsWordOrderBetterThanNaiveBayes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	const seqLen, vocab = 12, 30
@@ -46,15 +47,22 @@ func TestLearnsWordOrderBetterThanNaiveBayes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := InitBag(m, o, x, y, vx, vy); err != nil {
-		t.Fatal(err)
-	}
 	if err := m.Compile(model.CompileOptions{OptimizerName: "adam", LearningRate: 0.005, LossName: "binary_crossentropy"}); err != nil {
 		t.Fatal(err)
 	}
 	es := &model.EarlyStopping{Patience: 5, RestoreBestWeights: true}
 	if _, err := m.Fit(x, y, model.FitOptions{Epochs: 60, BatchSize: 32, ValidationData: &model.Dataset{X: []*tensor.Tensor{vx}, Y: []*tensor.Tensor{vy}}, Callbacks: []model.Callback{es}}); err != nil {
 		t.Fatal(err)
+	}
+	r, err := FitLinear(o, x, y, vx, vy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.AddCNN(m, o, vx, vy); err != nil {
+		t.Fatal(err)
+	}
+	if r.CNN <= 0 {
+		t.Errorf("the blend left the CNN out (validation accuracy with it %.3f, bag alone %.3f)", r.Accuracy, r.BagAccuracy)
 	}
 	p, err := m.Predict(tx, 128)
 	if err != nil {
@@ -72,70 +80,5 @@ func TestLearnsWordOrderBetterThanNaiveBayes(t *testing.T) {
 	t.Logf("test accuracy: model %.3f, Naive Bayes %.3f", am, an)
 	if am < 0.9 || am <= an+0.2 {
 		t.Errorf("model accuracy %.3f, Naive Bayes %.3f: want the model above 0.9 and well above Naive Bayes", am, an)
-	}
-}
-
-// TestInitBagIsTheChosenClassifier checks that, before training, the model
-// scores texts of the mean length exactly as the chosen classifier does
-// (its centred class scores), for two and three classes.
-func TestInitBagIsTheChosenClassifier(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for _, classes := range []int{2, 3} {
-		const seqLen, vocab, n = 6, 20, 300
-		x, y := tensor.New(n, seqLen), tensor.New(n)
-		for i := 0; i < n; i++ {
-			c := rng.IntN(classes)
-			y.Data[i] = float32(c)
-			for j := 0; j < seqLen; j++ {
-				// Each class prefers its own third of the vocabulary.
-				tok := 1 + rng.IntN(vocab-1)
-				if rng.Float64() < 0.5 {
-					tok = 1 + c*(vocab-1)/classes + rng.IntN((vocab-1)/classes)
-				}
-				x.Data[i*seqLen+j] = float32(tok)
-			}
-		}
-		o := Options{SeqLen: seqLen, Vocab: vocab, Classes: classes, EmbeddingDim: 4, Filters: 3, KernelSize: 2, Seed: 1}
-		m, err := New(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		name, _, err := InitBag(m, o, x.Rows(0, 200), y.Rows(0, 200), x.Rows(200, n), y.Rows(200, n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := m.Predict(x.Rows(200, n), 64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		docs, labels, _ := sequences(o, x.Rows(0, 200), y.Rows(0, 200))
-		vdocs, _, _ := sequences(o, x.Rows(200, n), y.Rows(200, n))
-		nb, _ := baseline.FitNaiveBayes(docs, labels, classes, vocab, 1)
-		var bags []baseline.Sparse
-		for _, d := range docs {
-			bags = append(bags, baseline.BagOfWords(d))
-		}
-		lr, _ := baseline.FitLogistic(bags, labels, vocab, classes, baseline.LogisticOptions{})
-		for i, d := range vdocs {
-			want := nb.Predict(d)
-			if name == "logistic regression" {
-				want = lr.Predict(baseline.BagOfWords(d))
-			}
-			got := 0
-			if classes == 2 {
-				if p.Data[i] > 0.5 {
-					got = 1
-				}
-			} else {
-				for c := 1; c < classes; c++ {
-					if p.Data[i*classes+c] > p.Data[i*classes+got] {
-						got = c
-					}
-				}
-			}
-			if got != want {
-				t.Fatalf("%d classes, %s: text %d predicted %d before training, the classifier says %d", classes, name, i, got, want)
-			}
-		}
 	}
 }

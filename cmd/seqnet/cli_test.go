@@ -79,6 +79,10 @@ func readCSVOut(t *testing.T, s string) [][]string {
 
 var small = []string{"--filters", "4", "--units", "8", "--embedding-dim", "8", "--no-curves"}
 
+// TestTrainPredictCSVClassification trains one model on a CSV table and
+// follows it through predict (four ways), evaluate and summary. Why ~120
+// lines: every step reads the model the training step wrote, and training
+// it once keeps the test short.
 func TestTrainPredictCSVClassification(t *testing.T) {
 	dir := t.TempDir()
 	path := classCSV(t, dir, 90, 1)

@@ -62,6 +62,11 @@ func startStudio(t *testing.T) string {
 
 // TestStudioBrowser loads `seqnet studio` in headless Chromium and checks
 // what the page shows against the command line's answers.
+//
+// Why ~300 lines: it is one browser session walked tab by tab (convolution,
+// presets, training, shapes, the exported page), each step reading the page
+// the previous one left, with its console kept to show when a step fails;
+// starting Chromium per step would multiply the test's time.
 func TestStudioBrowser(t *testing.T) {
 	exe := findChromium()
 	if exe == "" {

@@ -13,6 +13,7 @@ import (
 	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/optimizers"
 	"github.com/seqnet/seqnet/pipeline"
+	"github.com/seqnet/seqnet/textmodel"
 )
 
 func init() {
@@ -187,6 +188,9 @@ type trainer struct {
 	fcStart *forecast.Start
 	blended bool // the saved forecaster averages the trained network with fcStart
 	season  int  // a series' season from its dates (0: none known)
+	// textBlend is nbcnn's linear part, blended with the CNN after
+	// training (textblend.go).
+	textBlend *textmodel.BlendResult
 }
 
 // seriesSeason reads the row labels of a series' windows as dates, says

@@ -152,7 +152,7 @@ func (t *trainer) buildBuiltin(spec string, ds *pipeline.Batch, in []int) error 
 		}
 	}
 	if strings.EqualFold(spec, "nbcnn") {
-		return t.startBag(ds, in)
+		return t.startText(ds, c.ValidationSplit)
 	}
 	return nil
 }
@@ -171,29 +171,6 @@ func (t *trainer) startForecast(ds *pipeline.Batch, in []int) error {
 	}
 	fmt.Fprintf(t.w, "linear path: started at ridge fits on the training windows, weighted on the validation windows: %s\n", st)
 	t.fcStart = &st
-	t.keepStart = true
-	return nil
-}
-
-// startBag fits the bag-of-words CNN's fixed bag path on the training texts.
-func (t *trainer) startBag(ds *pipeline.Batch, in []int) error {
-	c := &t.c
-	nTrain := ds.X.Shape[0]
-	if ds.ValX == nil && c.ValidationSplit > 0 {
-		nTrain = splitAt(nTrain, c.ValidationSplit)
-	}
-	vx, vy := ds.ValX, ds.ValY
-	if vx == nil {
-		vx, vy = ds.X.Rows(nTrain, ds.X.Shape[0]), ds.Y.Rows(nTrain, ds.X.Shape[0])
-		if nTrain == ds.X.Shape[0] {
-			vx, vy = ds.X, ds.Y
-		}
-	}
-	name, acc, err := textmodel.InitBag(t.m, textOptions(c.Arch, t.p, in, c.Seed), ds.X.Rows(0, nTrain), ds.Y.Rows(0, nTrain), vx, vy)
-	if err != nil {
-		return asUser(err)
-	}
-	fmt.Fprintf(t.w, "bag-of-words path: %s fitted on the %d training texts (validation accuracy %.4f, the better of it and the other of Naive Bayes and logistic regression), kept fixed\n", name, nTrain, acc)
 	t.keepStart = true
 	return nil
 }

@@ -81,8 +81,19 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 			return err
 		}
 	}
+	blendText := t.textBlend != nil && !t.interrupted.Load()
+	if blendText {
+		if err := t.addCNN(ds); err != nil {
+			return err
+		}
+	}
 	if !t.interrupted.Load() {
 		if err := t.baselines(ds, nTrain, n); err != nil {
+			return err
+		}
+	}
+	if blendText {
+		if err := t.refitText(ds); err != nil {
 			return err
 		}
 	}

@@ -35,6 +35,19 @@ type Dims struct {
 	Kernel, Stride, Dilation     int
 	Groups                       int
 	PadLeft, PadRight, OutLength int
+
+	serial bool // the products stay on the calling goroutine (a unit of the batch split)
+}
+
+// out is o for d's products: kept on the calling goroutine when d is serial.
+func (d Dims) out(o kernels.Output) kernels.Output {
+	o.Serial = d.serial
+	return o
+}
+
+// sgemm is kernels.Sgemm with alpha 1 for d's products.
+func (d Dims) sgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	kernels.SgemmOut(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc, kernels.Output{Serial: d.serial})
 }
 
 // Stage is the output stage the GEMMs apply to each output element once
@@ -88,13 +101,27 @@ type Conv struct {
 	xp, dxp []float32 // padded input and its gradient, when a path pads
 	padded  bool      // xp holds the input of the last Forward
 	ws      workspace
+
+	// The batch split (units.go): units > 1 cuts the batch into that
+	// many units, each with its scratch and, but for unit 0, its kernel
+	// gradient buffer in partial.
+	units            int
+	uws              []workspace
+	partial          []float32
+	pass             unitPass
+	fwdUnit, bwdUnit func(u int)
+	sumPiece         func(piece, lo, hi int)
 }
 
 // New returns the convolution d describes.
 func New(d Dims) *Conv {
-	c := &Conv{d: d}
+	c := &Conv{d: d, units: d.units()}
 	if d.Padded() && !d.sameLength() {
 		c.xp = make([]float32, d.Batch*d.PaddedLength()*d.In)
+	}
+	if c.units > 1 {
+		c.uws = make([]workspace, c.units)
+		c.fwdUnit, c.bwdUnit, c.sumPiece = c.forwardUnit, c.backwardUnit, c.sumPartials
 	}
 	return c
 }
@@ -110,6 +137,10 @@ func (c *Conv) Dims() Dims { return c.d }
 func (c *Conv) Forward(x, w, y []float32, st Stage) {
 	d := c.d
 	c.padded = false
+	if c.units > 1 {
+		c.forwardUnits(x, w, y, st)
+		return
+	}
 	if d.sameLength() {
 		sameLengthForward(d, x, w, y, false, st, c.ws.buf(edgeScratch(d)))
 		return
@@ -178,6 +209,10 @@ func (c *Conv) Backward(x, w []float32, g Grad, dw, dx []float32) {
 		g.Rows()
 		return
 	}
+	if c.units > 1 {
+		c.backwardUnits(x, w, g, dw, dx)
+		return
+	}
 	if d.sameLength() {
 		sameLengthBackward(d, x, w, g.Rows(), dw, dx, &c.ws)
 		return
@@ -202,7 +237,7 @@ func (c *Conv) Backward(x, w []float32, g Grad, dw, dx []float32) {
 				copy(z[lay.Row(b*d.OutLength)*d.Filters:], dy[b*d.OutLength*d.Filters:(b+1)*d.OutLength*d.Filters])
 			}
 		}
-		wholeBatchBackward(d, xp, w, z, dw, dxp, &c.ws)
+		wholeBatchBackward(d, xp, w, z, dw, dxp, flipped(d, w, &c.ws, dxp != nil))
 	} else {
 		perSampleBackward(d, xp, w, g.Rows(), dw, dxp)
 	}

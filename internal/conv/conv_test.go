@@ -134,6 +134,7 @@ type path[F any] struct {
 }
 
 func always(Dims) bool       { return true }
+func batched(d Dims) bool    { return d.Batch > 1 }
 func stride1(d Dims) bool    { return d.Stride == 1 }
 func sameLength(d Dims) bool { return d.sameLength() }
 
@@ -151,6 +152,11 @@ var forwardPaths = []path[func(d Dims, x, w, y []float32, st Stage)]{
 	{"Conv.Forward", always, func(d Dims, x, w, y []float32, st Stage) {
 		c := New(d)
 		c.ws = *dirty(d)
+		c.Forward(x, w, y, st)
+	}},
+	{"Conv.Forward split into units", batched, func(d Dims, x, w, y []float32, st Stage) {
+		defer splitSmall()()
+		c := New(d)
 		c.Forward(x, w, y, st)
 	}},
 	{"Conv.Forward the second time, on another input", always, func(d Dims, x, w, y []float32, st Stage) {
@@ -244,7 +250,7 @@ var backwardPaths = []path[func(d Dims, x, w, dy, dw, dx []float32)]{
 		for r := 0; r < d.Batch*d.OutLength; r++ {
 			copy(z[lay.Row(r)*d.Filters:][:d.Filters], dy[r*d.Filters:])
 		}
-		wholeBatchBackward(d, padded(d, x), w, z, dw, dxp, ws)
+		wholeBatchBackward(d, padded(d, x), w, z, dw, dxp, flipped(d, w, ws, dxp != nil))
 		if dx != nil {
 			Unpad(d, dxp, dx)
 		}
@@ -263,6 +269,16 @@ var backwardPaths = []path[func(d Dims, x, w, dy, dw, dx []float32)]{
 		c := New(d)
 		c.ws = *dirty(d)
 		c.Backward(x, w, Rows(dy), dw, dx)
+	}},
+	{"Conv.Backward split into units", batched, func(d Dims, x, w, dy, dw, dx []float32) {
+		defer splitSmall()()
+		New(d).Backward(x, w, Rows(dy), dw, dx)
+	}},
+	{"Conv.Backward split into units, after Forward, dy laid out by the caller", batched, func(d Dims, x, w, dy, dw, dx []float32) {
+		defer splitSmall()()
+		c := New(d)
+		c.Forward(x, w, make([]float32, len(dy)), Stage{})
+		c.Backward(x, w, &laidOut{dy: dy, filters: d.Filters}, dw, dx)
 	}},
 	{"Conv.Backward the second time, after Forward, dy laid out by the caller", always, func(d Dims, x, w, dy, dw, dx []float32) {
 		c := New(d)

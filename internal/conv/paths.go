@@ -17,7 +17,7 @@ func (d Dims) bigRows() int { return d.Batch*d.PaddedLength() - ((d.Kernel-1)*d.
 // way into y, so the big product costs no copy.
 func wholeBatchForward(d Dims, xp, w, y []float32, st Stage) {
 	cin, f := d.In, d.Filters
-	o := kernels.Output{Period: d.PaddedLength(), Keep: d.OutLength}
+	o := kernels.Output{Period: d.PaddedLength(), Keep: d.OutLength, Serial: d.serial}
 	rows := d.bigRows()
 	if d.Groups == 1 && d.Dilation == 1 {
 		o.Bias, o.Relu, o.B = st.Bias, st.Relu, st.Packed
@@ -46,7 +46,7 @@ func perSampleForward(d Dims, xp, w, y []float32, st Stage) {
 		xb := xp[b*lp*cin : (b+1)*lp*cin]
 		yb := y[b*d.OutLength*f : (b+1)*d.OutLength*f]
 		if d.Groups == 1 && d.Dilation == 1 {
-			kernels.SgemmOut(false, false, d.OutLength, f, d.Kernel*cin, 1, xb, d.Stride*cin, w, f, 0, yb, f, st.Output())
+			kernels.SgemmOut(false, false, d.OutLength, f, d.Kernel*cin, 1, xb, d.Stride*cin, w, f, 0, yb, f, d.out(st.Output()))
 			continue
 		}
 		for g := 0; g < d.Groups; g++ {
@@ -59,7 +59,7 @@ func perSampleForward(d Dims, xp, w, y []float32, st Stage) {
 				kernels.SgemmOut(false, false, d.OutLength, fg, cg, 1,
 					xb[i*d.Dilation*cin+g*cg:], d.Stride*cin,
 					w[i*cg*f+g*fg:], f,
-					beta, yb[g*fg:], f, kernels.Output{Bias: bias, Relu: relu})
+					beta, yb[g*fg:], f, d.out(kernels.Output{Bias: bias, Relu: relu}))
 			}
 		}
 	}
@@ -68,7 +68,7 @@ func perSampleForward(d Dims, xp, w, y []float32, st Stage) {
 // gradBuffer returns the buffer, from ws, that wholeBatchBackward reads dy
 // from, with its zero rows cleared (the rows for dy are left as they
 // are), and its layout. withDx says whether the input gradient will be
-// asked for (it needs scratch after the buffer).
+// asked for: then the flipped kernel follows the buffer in ws (flipped).
 func gradBuffer(d Dims, ws *workspace, withDx bool) ([]float32, GradLayout) {
 	lp, f := d.PaddedLength(), d.Filters
 	lay := GradLayout{Lead: (d.Kernel - 1) * d.Dilation, Period: lp, Keep: d.OutLength}
@@ -87,10 +87,11 @@ func gradBuffer(d Dims, ws *workspace, withDx bool) ([]float32, GradLayout) {
 
 // wholeBatchBackward adds the kernel gradient into dw and the input
 // gradient into dxp (Batch, PaddedLength, In), each when not nil, for
-// stride 1, with dy in z (the buffer and layout of gradBuffer, which ws
-// still holds). Each gradient is one GEMM over the rows of the forward
-// pass's big product (one per tap with dilation or groups).
-func wholeBatchBackward(d Dims, xp, w, z, dw, dxp []float32, ws *workspace) {
+// stride 1, with dy in z (the buffer and layout of gradBuffer). Each
+// gradient is one GEMM over the rows of the forward pass's big product
+// (one per tap with dilation or groups). wt is the kernel flipped by
+// flipKernel, needed with dxp when there are no groups or dilation.
+func wholeBatchBackward(d Dims, xp, w, z, dw, dxp, wt []float32) {
 	lp, cin, f := d.PaddedLength(), d.In, d.Filters
 	lead := (d.Kernel - 1) * d.Dilation
 	rows := d.bigRows()
@@ -100,11 +101,11 @@ func wholeBatchBackward(d Dims, xp, w, z, dw, dxp []float32, ws *workspace) {
 	switch {
 	case dw == nil:
 	case plain:
-		kernels.Sgemm(true, false, d.Kernel*cin, f, rows, 1, xp, cin, big, f, 1, dw, f)
+		d.sgemm(true, false, d.Kernel*cin, f, rows, xp, cin, big, f, 1, dw, f)
 	default:
 		for g := 0; g < d.Groups; g++ {
 			for i := 0; i < d.Kernel; i++ {
-				kernels.Sgemm(true, false, cg, fg, rows, 1, xp[i*d.Dilation*cin+g*cg:], cin, big[g*fg:], f, 1, dw[i*cg*f+g*fg:], f)
+				d.sgemm(true, false, cg, fg, rows, xp[i*d.Dilation*cin+g*cg:], cin, big[g*fg:], f, 1, dw[i*cg*f+g*fg:], f)
 			}
 		}
 	}
@@ -117,14 +118,12 @@ func wholeBatchBackward(d Dims, xp, w, z, dw, dxp []float32, ws *workspace) {
 		// z[r+j]·wt[j], the zero rows between the samples (and before the
 		// first) standing for the steps outside each sample. One GEMM, z
 		// read in place, K = Kernel*Filters.
-		wt := ws.buf(len(z) + d.Kernel*f*cin)[len(z):]
-		flipKernel(d, w, wt)
-		kernels.Sgemm(false, false, d.Batch*lp, cin, d.Kernel*f, 1, z, f, wt, cin, 1, dxp, cin)
+		d.sgemm(false, false, d.Batch*lp, cin, d.Kernel*f, z, f, wt, cin, 1, dxp, cin)
 		return
 	}
 	for g := 0; g < d.Groups; g++ {
 		for i := 0; i < d.Kernel; i++ {
-			kernels.Sgemm(false, true, rows, cg, fg, 1, big[g*fg:], f, w[i*cg*f+g*fg:], f, 1, dxp[i*d.Dilation*cin+g*cg:], cin)
+			d.sgemm(false, true, rows, cg, fg, big[g*fg:], f, w[i*cg*f+g*fg:], f, 1, dxp[i*d.Dilation*cin+g*cg:], cin)
 		}
 	}
 }
@@ -142,11 +141,11 @@ func perSampleBackward(d Dims, xp, w, dy, dw, dxp []float32) {
 		case dw == nil:
 		case d.Groups == 1 && d.Dilation == 1:
 			// dW (K*In × F) += windowsᵀ (K*In × Lout) · dy (Lout × F)
-			kernels.Sgemm(true, false, d.Kernel*cin, f, d.OutLength, 1, xb, d.Stride*cin, dyb, f, 1, dw, f)
+			d.sgemm(true, false, d.Kernel*cin, f, d.OutLength, xb, d.Stride*cin, dyb, f, 1, dw, f)
 		default:
 			for g := 0; g < d.Groups; g++ {
 				for i := 0; i < d.Kernel; i++ {
-					kernels.Sgemm(true, false, cg, fg, d.OutLength, 1,
+					d.sgemm(true, false, cg, fg, d.OutLength,
 						xb[i*d.Dilation*cin+g*cg:], d.Stride*cin,
 						dyb[g*fg:], f,
 						1, dw[i*cg*f+g*fg:], f)
@@ -160,7 +159,7 @@ func perSampleBackward(d Dims, xp, w, dy, dw, dxp []float32) {
 		// Each tap scatters dy · W_iᵀ back onto the input steps it read.
 		for g := 0; g < d.Groups; g++ {
 			for i := 0; i < d.Kernel; i++ {
-				kernels.Sgemm(false, true, d.OutLength, cg, fg, 1,
+				d.sgemm(false, true, d.OutLength, cg, fg,
 					dyb[g*fg:], f,
 					w[i*cg*f+g*fg:], f,
 					1, dxb[i*d.Dilation*cin+g*cg:], d.Stride*cin)
@@ -182,4 +181,17 @@ func flipKernel(d Dims, w, wt []float32) {
 			}
 		}
 	}
+}
+
+// flipped returns the kernel flipped by flipKernel, in ws after the
+// buffer of gradBuffer(d, ws, true), or nil when the input gradient is not
+// asked for or the path does not use it (groups, dilation).
+func flipped(d Dims, w []float32, ws *workspace, withDx bool) []float32 {
+	if !withDx || d.Groups != 1 || d.Dilation != 1 {
+		return nil
+	}
+	zlen := ((d.Kernel-1)*d.Dilation + d.Batch*d.PaddedLength()) * d.Filters
+	wt := ws.buf(zlen + d.Kernel*d.Filters*d.In)[zlen:]
+	flipKernel(d, w, wt)
+	return wt
 }

@@ -34,8 +34,8 @@ func sameLengthForward(d Dims, x, w, y []float32, accumulate bool, st Stage, scr
 		})
 	}
 	rows := d.Batch*l - (k - 1)
-	kernels.SgemmOut(false, false, rows, f, k*cin, 1, x, cin, w, f, beta, y[d.PadLeft*f:], f, st.Output())
-	kernels.SgemmOut(false, false, edges, f, k*cin, 1, win, k*cin, w, f, beta, out, f, st.Output())
+	kernels.SgemmOut(false, false, rows, f, k*cin, 1, x, cin, w, f, beta, y[d.PadLeft*f:], f, d.out(st.Output()))
+	kernels.SgemmOut(false, false, edges, f, k*cin, 1, win, k*cin, w, f, beta, out, f, d.out(st.Output()))
 	e := 0
 	forEdge(d, func(b, s int) {
 		copy(y[(b*l+s)*f:(b*l+s+1)*f], out[e*f:(e+1)*f])
@@ -106,7 +106,7 @@ func sameLengthBackward(d Dims, x, w, dy, dw, dx []float32, ws *workspace) {
 
 	if dw != nil {
 		rows := d.Batch*l - (k - 1)
-		kernels.Sgemm(true, false, kc, f, rows, 1, x, cin, dy[d.PadLeft*f:], f, 1, dw, f)
+		d.sgemm(true, false, kc, f, rows, x, cin, dy[d.PadLeft*f:], f, 1, dw, f)
 		gatherEdges(d, x, win, straddle)
 		for i := range win {
 			win[i] -= straddle[i]
@@ -116,7 +116,7 @@ func sameLengthBackward(d Dims, x, w, dy, dw, dx []float32, ws *workspace) {
 			copy(dyEdge[e*f:(e+1)*f], dy[(b*l+s)*f:(b*l+s+1)*f])
 			e++
 		})
-		kernels.Sgemm(true, false, kc, f, edges, 1, win, kc, dyEdge, f, 1, dw, f)
+		d.sgemm(true, false, kc, f, edges, win, kc, dyEdge, f, 1, dw, f)
 	}
 
 	if dx == nil {

@@ -110,6 +110,10 @@ type Output struct {
 	// use; otherwise B is packed as usual. The caller promises that b has
 	// not changed since it was packed.
 	B *PackedB
+	// Serial keeps the product on the calling goroutine, however large:
+	// for a caller that already shares its work among the cores (a layer
+	// that hands each core a part of the batch).
+	Serial bool
 }
 
 // rowsOfC is how many rows of C a product of m rows fills.
@@ -139,7 +143,7 @@ func SgemmOut(transA, transB bool, m, n, k int, alpha float32, a []float32, lda 
 	if out.Period > 0 && (small || k == 0 || alpha == 0) {
 		// The plain-loop paths know no row map: one product per run of
 		// kept rows.
-		inner := Output{Bias: out.Bias, Relu: out.Relu}
+		inner := Output{Bias: out.Bias, Relu: out.Relu, Serial: out.Serial}
 		for i0 := 0; i0 < m; i0 += out.Period {
 			rows := min(out.Keep, m-i0)
 			ai := i0 * lda
@@ -176,7 +180,7 @@ func SgemmOut(transA, transB bool, m, n, k int, alpha float32, a []float32, lda 
 		}
 	}
 	kr := current()
-	g := gemmArgs{transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite, out.Bias, out.Relu, out.Period, out.Keep, nil}
+	g := gemmArgs{transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite, out.Bias, out.Relu, out.Period, out.Keep, nil, out.Serial}
 	if out.B != nil && out.B.fits(kr, &g) {
 		g.pb = out.B
 	}

@@ -22,6 +22,7 @@ type gemmArgs struct {
 	relu           bool      // then max(·, 0)
 	period, keep   int       // the row map of Output (period 0: none)
 	pb             *PackedB  // op(B) already packed for this kernel (nil: pack it)
+	serial         bool      // stay on the calling goroutine (Output.Serial)
 }
 
 // run describes product rows i, i+1, … (at most limit of them) as far as

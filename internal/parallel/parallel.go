@@ -68,10 +68,13 @@ func runPieces(f func(piece, lo, hi int), w, nw, np, chunk, n int) {
 	}
 }
 
-// job is one goroutine's share of a pass.
+// job is one goroutine's share of a pass: pieces w, w+nw, … of f, or
+// with each set, the items of round gen of an Each pass.
 type job struct {
 	f                   func(piece, lo, hi int)
 	w, nw, np, chunk, n int
+	each                *eachPass
+	gen                 uint64
 }
 
 // pool is the workers; mu is held by the one pass they serve.
@@ -82,6 +85,7 @@ type pool struct {
 	workers  int
 	panicMu  sync.Mutex
 	panicked any // the first panic of a worker in the current pass
+	each     eachPass
 }
 
 var shared = &pool{jobs: make(chan job, 64)}
@@ -90,8 +94,13 @@ var shared = &pool{jobs: make(chan job, 64)}
 func (p *pool) start(n int) {
 	for ; p.workers < n; p.workers++ {
 		go func() {
-			for j := range p.jobs {
-				p.runJob(j)
+			for {
+				j := Receive(p.jobs)
+				if j.each == nil {
+					p.runJob(j)
+				} else if j.each.work(j.gen) {
+					j.each.last <- struct{}{}
+				}
 			}
 		}()
 	}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/seqnet/seqnet/pipeline"
+	"github.com/seqnet/seqnet/tensor"
+	"github.com/seqnet/seqnet/textmodel"
+)
+
+// textOpts are the nbcnn model's options, read back from the model and
+// the pipeline.
+func (t *trainer) textOpts() textmodel.Options {
+	return textOptions(t.c.Arch, t.p, t.m.InputShapes()[0], t.c.Seed)
+}
+
+// textSplit returns the training and validation texts as Fit will split
+// them (the last validationSplit of ds.X unless separate validation data
+// is given; the training texts themselves when there is no validation).
+func textSplit(ds *pipeline.Batch, validationSplit float64) (x, y, vx, vy *tensor.Tensor, where string) {
+	n := ds.X.Shape[0]
+	nTrain := n
+	if ds.ValX == nil && validationSplit > 0 {
+		nTrain = splitAt(n, validationSplit)
+	}
+	x, y = ds.X.Rows(0, nTrain), ds.Y.Rows(0, nTrain)
+	vx, vy, where = ds.ValX, ds.ValY, "validation"
+	if vx == nil {
+		vx, vy = ds.X.Rows(nTrain, n), ds.Y.Rows(nTrain, n)
+	}
+	if vx.Shape[0] == 0 {
+		vx, vy, where = x, y, "training (no validation texts: chosen in-sample)"
+	}
+	return x, y, vx, vy, where
+}
+
+// startText fits the linear part of nbcnn's blend (the bag path stays at
+// zero while the CNN trains).
+func (t *trainer) startText(ds *pipeline.Batch, validationSplit float64) error {
+	x, y, vx, vy, where := textSplit(ds, validationSplit)
+	r, err := textmodel.FitLinear(t.textOpts(), x, y, vx, vy)
+	if err != nil {
+		return asUser(err)
+	}
+	t.textBlend = r
+	fmt.Fprintf(t.w, "bag of words: Naive Bayes (alpha %g) ×%.3g + logistic regression (C %g) ×%.3g, settings and weights chosen by %d-fold cross-fitting on the %d texts, then fitted on the %d training texts (accuracy %.4f, loss %.4f on the %d %s texts); the CNN trains alone, then joins the blend\n",
+		r.NBAlpha, r.NB, r.LRC, r.LR, textmodel.CrossFolds, x.Shape[0]+vx.Shape[0], x.Shape[0], r.BagAccuracy, r.BagLoss, vx.Shape[0], where)
+	return nil
+}
+
+// addCNN weighs the trained CNN against the bag path's two classifiers on
+// the validation texts, and says what it chose.
+func (t *trainer) addCNN(ds *pipeline.Batch) error {
+	_, _, vx, vy, where := textSplit(ds, t.c.ValidationSplit)
+	r := t.textBlend
+	if err := r.AddCNN(t.m, t.textOpts(), vx, vy); err != nil {
+		return asUser(err)
+	}
+	if r.CNN > 0 {
+		fmt.Fprintf(t.w, "blend on the %d %s texts: Naive Bayes ×%.3g + logistic regression ×%.3g + CNN ×%.3g: accuracy %.4f, loss %.4f (bag of words alone %.4f, %.4f)\n",
+			vx.Shape[0], where, r.NB, r.LR, r.CNN, r.Accuracy, r.Loss, r.BagAccuracy, r.BagLoss)
+	} else {
+		fmt.Fprintf(t.w, "blend on the %d %s texts: the CNN left out (it did not raise the bag of words' accuracy %.4f): the model is the bag of words\n", vx.Shape[0], where, r.BagAccuracy)
+	}
+	return nil
+}
+
+// refitText refits the blend's linear classifiers on all the texts the
+// model was given (training and validation).
+func (t *trainer) refitText(ds *pipeline.Batch) error {
+	x, y := ds.X, ds.Y
+	if ds.ValX != nil {
+		x, y = concatRows(ds.X, ds.ValX), concatRows(ds.Y, ds.ValY)
+	}
+	if err := t.textBlend.Refit(t.m, t.textOpts(), x, y); err != nil {
+		return asUser(err)
+	}
+	fmt.Fprintf(t.w, "bag of words refitted on all %d texts with the settings and weights chosen above (the validation figures above are from before)\n", x.Shape[0])
+	return nil
+}
+
+// concatRows stacks b's rows under a's (same inner shape).
+func concatRows(a, b *tensor.Tensor) *tensor.Tensor {
+	s := append([]int{a.Shape[0] + b.Shape[0]}, a.Shape[1:]...)
+	return tensor.FromSlice(append(append(make([]float32, 0, len(a.Data)+len(b.Data)), a.Data...), b.Data...), s...)
+}

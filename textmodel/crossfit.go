@@ -1,0 +1,103 @@
+package textmodel
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/seqnet/seqnet/baseline"
+)
+
+// CrossFolds is the number of folds of FitLinear's cross-fitting.
+const CrossFolds = 5
+
+// oofScores are Naive Bayes' (per smoothing in nbAlphas) and logistic
+// regression's (per C in lrCs) class scores of every text from the models
+// fitted on the other folds: out-of-fold, so that the weights fitted on
+// them see how the classifiers do on texts they were not fitted on.
+type oofScores struct {
+	nb, lr [][][]float64 // [setting][text][class]
+}
+
+// crossFit fits the linear classifiers on CrossFolds folds of the texts
+// (text i in fold i mod CrossFolds, so that each fold spans the whole
+// file), the folds in parallel.
+func crossFit(docs [][]int, labels []int, o Options) (*oofScores, error) {
+	n := len(docs)
+	s := &oofScores{nb: make([][][]float64, len(nbAlphas)), lr: make([][][]float64, len(lrCs))}
+	for i := range s.nb {
+		s.nb[i] = make([][]float64, n)
+	}
+	for i := range s.lr {
+		s.lr[i] = make([][]float64, n)
+	}
+	folds := min(CrossFolds, n)
+	errs := make([]error, folds)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
+	for k := 0; k < folds; k++ {
+		wg.Add(1)
+		go func(k int) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs[k] = s.fold(docs, labels, o, k, folds)
+		}(k)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// fold fits the classifiers without fold k and scores fold k's texts.
+func (s *oofScores) fold(docs [][]int, labels []int, o Options, k, folds int) error {
+	var fd, hd [][]int
+	var fl, hold []int
+	for i := range docs {
+		if i%folds == k {
+			hd, hold = append(hd, docs[i]), append(hold, i)
+		} else {
+			fd, fl = append(fd, docs[i]), append(fl, labels[i])
+		}
+	}
+	if len(fd) == 0 {
+		return nil
+	}
+	for a, alpha := range nbAlphas {
+		nb, err := baseline.FitNaiveBayes(fd, fl, o.Classes, o.Vocab, alpha)
+		if err != nil {
+			return err
+		}
+		for j, sc := range nbScores(nb, hd) {
+			s.nb[a][hold[j]] = sc
+		}
+	}
+	for c, C := range lrCs {
+		lr, err := fitLR(fd, fl, o, C)
+		if err != nil {
+			return err
+		}
+		for j, sc := range lrScores(lr, hd) {
+			s.lr[c][hold[j]] = sc
+		}
+	}
+	return nil
+}
+
+// chooseLinear fits the blend of each pair of settings on the out-of-fold
+// scores and returns the pair with the lowest cross-entropy, and its
+// blend.
+func (s *oofScores) chooseLinear(labels []int) (a, c int, best *stack) {
+	for i := range s.nb {
+		for j := range s.lr {
+			st := fitStack([][][]float64{s.nb[i], s.lr[j]}, labels, true)
+			if best == nil || st.loss < best.loss {
+				a, c, best = i, j, st
+			}
+		}
+	}
+	return a, c, best
+}
