@@ -78,3 +78,22 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout, stderr io
 	}
 	return false, 0
 }
+
+// parseFileFlags parses the flags of a command whose flags may come in any
+// order around stray words (parseInterleaved); a stray word is a user error
+// that ends with hint, which says which flags name the files.
+func parseFileFlags(fs *flag.FlagSet, args []string, usage, hint string, stdout, stderr io.Writer) (done bool, status int) {
+	fs.SetOutput(io.Discard)
+	rest, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, usage)
+		return true, 0
+	}
+	if err != nil {
+		return true, finish(stderr, fs.Name(), userErr("%v; run 'seqnet %s -h' for the flags", err, fs.Name()))
+	}
+	if len(rest) > 0 {
+		return true, finish(stderr, fs.Name(), userErr("unexpected argument %q: %s", rest[0], hint))
+	}
+	return false, 0
+}

@@ -54,18 +54,10 @@ func runEvaluate(args []string, stdout, stderr io.Writer) int {
 }
 
 func evaluate(d *dataFlags, modelPath, loss string, batch int, w io.Writer) error {
-	if modelPath == "" {
-		return userErr("--model is required: the model file written by seqnet train, e.g. --model model.seqnet")
-	}
-	if batch <= 0 {
-		return userErr("--batch-size must be positive, received %d", batch)
-	}
-	m, _, p, err := loadModelFile("--model", modelPath)
-	if err != nil {
+	if err := checkModelBatch(modelPath, batch); err != nil {
 		return err
 	}
-	d.rank = modelRank(m)
-	ds, err := p.Transform(d.source(), true)
+	m, p, ds, err := loadModelRows(d, modelPath, true)
 	if err != nil {
 		return err
 	}

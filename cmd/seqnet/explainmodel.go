@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -248,20 +247,12 @@ func runExplainModel(args []string, stdout, stderr io.Writer) int {
 	var layout pipeline.Layout
 	fs.StringVar(&layout.Delimiter, "delimiter", "", "")
 	fs.StringVar(&layout.Header, "header", "", "")
-	rest, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stdout, explainModelUsage)
-		return 0
-	}
-	if err != nil {
-		return finish(stderr, name, userErr("%v; run 'seqnet explain-model -h' for the flags", err))
-	}
-	if len(rest) > 0 {
-		return finish(stderr, name, userErr("unexpected argument %q: name the files with --model, --data (or --x) and --out", rest[0]))
+	if done, st := parseFileFlags(fs, args, explainModelUsage, "name the files with --model, --data (or --x) and --out", stdout, stderr); done {
+		return st
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	err = explainModel(explainModelArgs{
+	err := explainModel(explainModelArgs{
 		model: *modelPath, data: *dataPath, x: *xPath, row: *row, out: *out,
 		method: *method, unit: *unit, output: *output, steps: *steps, window: *window, stride: *stride,
 		baseline: *baseline, set: set, layout: layout,

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"github.com/seqnet/seqnet/pipeline"
@@ -59,16 +58,8 @@ func runFilters(args []string, stdout, stderr io.Writer) int {
 	var layout pipeline.Layout
 	fs.StringVar(&layout.Delimiter, "delimiter", "", "")
 	fs.StringVar(&layout.Header, "header", "", "")
-	rest, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stdout, filtersUsage)
-		return 0
-	}
-	if err != nil {
-		return finish(stderr, name, userErr("%v; run 'seqnet filters -h' for the flags", err))
-	}
-	if len(rest) > 0 {
-		return finish(stderr, name, userErr("unexpected argument %q: name the files with --model and --data (or --x)", rest[0]))
+	if done, st := parseFileFlags(fs, args, filtersUsage, "name the files with --model and --data (or --x)", stdout, stderr); done {
+		return st
 	}
 	if err := filters(*modelPath, *dataPath, *xPath, *top, *out, *weightsDir, layout, stdout); err != nil {
 		return finish(stderr, name, err)

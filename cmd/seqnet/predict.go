@@ -93,11 +93,8 @@ func runPredict(args []string, stdout, stderr io.Writer) int {
 }
 
 func predict(d *dataFlags, modelPath, out string, batch int, stdout io.Writer) error {
-	if modelPath == "" {
-		return userErr("--model is required: the model file written by seqnet train, e.g. --model model.seqnet")
-	}
-	if batch <= 0 {
-		return userErr("--batch-size must be positive, received %d", batch)
+	if err := checkModelBatch(modelPath, batch); err != nil {
+		return err
 	}
 	format := "csv"
 	if out != "" {
@@ -111,12 +108,7 @@ func predict(d *dataFlags, modelPath, out string, batch int, stdout io.Writer) e
 	if err := checkOutDir("--out", out); err != nil {
 		return err
 	}
-	m, _, p, err := loadModelFile("--model", modelPath)
-	if err != nil {
-		return err
-	}
-	d.rank = modelRank(m)
-	ds, err := p.Transform(d.source(), false)
+	m, p, ds, err := loadModelRows(d, modelPath, false)
 	if err != nil {
 		return err
 	}

@@ -279,3 +279,30 @@ func setEmbeddings(m *model.Model, em *data.EmbeddingMatrix) error {
 
 // earlyStop is EarlyStopping that keeps the current weights when training
 // was interrupted (so the checkpoint resumes exactly).
+
+// checkModelBatch checks the --model and --batch-size flags shared by the
+// commands that run a saved model over a file (evaluate, predict).
+func checkModelBatch(modelPath string, batch int) error {
+	if modelPath == "" {
+		return userErr("--model is required: the model file written by seqnet train, e.g. --model model.seqnet")
+	}
+	if batch <= 0 {
+		return userErr("--batch-size must be positive, received %d", batch)
+	}
+	return nil
+}
+
+// loadModelRows loads the model at modelPath and reads d's file through the
+// model's stored preprocessing, with the target column when withTargets.
+func loadModelRows(d *dataFlags, modelPath string, withTargets bool) (*model.Model, *pipeline.Pipeline, *pipeline.Batch, error) {
+	m, _, p, err := loadModelFile("--model", modelPath)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	d.rank = modelRank(m)
+	ds, err := p.Transform(d.source(), withTargets)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return m, p, ds, nil
+}
