@@ -21,6 +21,32 @@ func (im *importer) channelsFirst(x *dyn) (*model.Tensor, error) {
 	return t, nil
 }
 
+// needChannelsFirst returns the seqnet tensor of input i, which must be a
+// (batch, channels, steps) view.
+func (im *importer) needChannelsFirst(i int) (*model.Tensor, error) {
+	x, err := im.needDyn(i)
+	if err != nil {
+		return nil, err
+	}
+	return im.channelsFirst(x)
+}
+
+// dropAxis returns the axis order perm of a value without its ONNX axis ax
+// (the seqnet steps axis, 1): the seqnet axes after it move down by one.
+func dropAxis(perm []int, ax int) []int {
+	out := []int{}
+	for j, p := range perm {
+		if j == ax {
+			continue
+		}
+		if p > 1 {
+			p--
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
 func cfOut(t *model.Tensor) *dyn {
 	return &dyn{parts: []*model.Tensor{t}, stack: -1, perm: []int{0, 2, 1}}
 }
@@ -48,11 +74,7 @@ func (im *importer) conv() error {
 	if ap := aString(a, "auto_pad", "NOTSET"); ap != "NOTSET" {
 		return im.errf("attribute auto_pad=%s is not supported (NOTSET with explicit pads is)", ap)
 	}
-	x, err := im.needDyn(0)
-	if err != nil {
-		return err
-	}
-	t, err := im.channelsFirst(x)
+	t, err := im.needChannelsFirst(0)
 	if err != nil {
 		return err
 	}
@@ -150,11 +172,7 @@ func (im *importer) convTranspose() error {
 	if ap := aString(a, "auto_pad", "NOTSET"); ap != "NOTSET" || a["output_shape"] != nil || aInt(a, "group", 1) != 1 {
 		return im.errf("attributes auto_pad, output_shape and group other than 1 are not supported")
 	}
-	x, err := im.needDyn(0)
-	if err != nil {
-		return err
-	}
-	t, err := im.channelsFirst(x)
+	t, err := im.needChannelsFirst(0)
 	if err != nil {
 		return err
 	}
@@ -226,11 +244,7 @@ func (im *importer) pool(isMax bool) error {
 	if len(im.node.GetOutput()) > 1 && im.node.GetOutput()[1] != "" {
 		return im.errf("the Indices output is not supported")
 	}
-	x, err := im.needDyn(0)
-	if err != nil {
-		return err
-	}
-	t, err := im.channelsFirst(x)
+	t, err := im.needChannelsFirst(0)
 	if err != nil {
 		return err
 	}
@@ -303,16 +317,7 @@ func (im *importer) globalPool(x *dyn, isMax, keepdims bool, ax int) error {
 	im.masks = append(im.masks, maskUse{ids: x.ids, what: "node " + im.node.GetName()})
 	perm := append([]int(nil), x.perm...)
 	if !keepdims {
-		perm = nil
-		for j, p := range x.perm {
-			if j == ax {
-				continue
-			}
-			if p > 1 {
-				p--
-			}
-			perm = append(perm, p)
-		}
+		perm = dropAxis(x.perm, ax)
 	}
 	im.setDyn(&dyn{parts: []*model.Tensor{y}, stack: -1, perm: perm})
 	return nil

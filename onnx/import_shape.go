@@ -188,17 +188,7 @@ func (im *importer) gatherDyn(x *dyn, idx *constT, axis int64) error {
 	if err != nil {
 		return err
 	}
-	perm := []int{}
-	for j, p := range x.perm {
-		if j == ax {
-			continue
-		}
-		if p > 1 {
-			p--
-		}
-		perm = append(perm, p)
-	}
-	im.setDyn(&dyn{parts: []*model.Tensor{y}, stack: -1, perm: perm})
+	im.setDyn(&dyn{parts: []*model.Tensor{y}, stack: -1, perm: dropAxis(x.perm, ax)})
 	return nil
 }
 
