@@ -140,52 +140,67 @@ func (b *batcher) run(stop <-chan struct{}) {
 				return
 			}
 		}
-		batch := []*job{first}
-		n := first.x.Shape[0]
-		waiting := false
-	gather:
-		for n < b.max {
-			select {
-			case j := <-b.jobs:
-				if !compatible(first, j) {
-					carry = j
-					break gather
-				}
-				batch = append(batch, j)
-				n += j.x.Shape[0]
-				continue
-			default:
-			}
-			if b.decoding.Load() == 0 {
-				break
-			}
-			if !waiting {
-				timer.Reset(b.window)
-				waiting = true
-			}
-			select {
-			case j := <-b.jobs:
-				if !compatible(first, j) {
-					carry = j
-					break gather
-				}
-				batch = append(batch, j)
-				n += j.x.Shape[0]
-			case <-timer.C:
-				waiting = false
-				break gather
-			case <-stop:
-				break gather
-			}
-		}
-		if waiting {
-			timer.Stop() // since Go 1.23 a stopped timer delivers no stale value
-		}
+		batch, n, next := b.gather(first, timer, stop)
+		carry = next
 		go func() {
 			b.runBatch(batch, n)
 			<-b.slots
 		}()
 	}
+}
+
+// gather starts a batch with first and adds the waiting jobs that can join
+// it, up to b.max samples; while requests are still being decoded it waits
+// up to b.window for more. A job that cannot join is returned as carry, to
+// start the next batch.
+func (b *batcher) gather(first *job, timer *time.Timer, stop <-chan struct{}) (batch []*job, n int, carry *job) {
+	batch = []*job{first}
+	n = first.x.Shape[0]
+	// add puts j in the batch, or keeps it as carry and says the batch is
+	// complete when j cannot join it.
+	add := func(j *job) bool {
+		if !compatible(first, j) {
+			carry = j
+			return false
+		}
+		batch = append(batch, j)
+		n += j.x.Shape[0]
+		return true
+	}
+	waiting := false
+loop:
+	for n < b.max {
+		select {
+		case j := <-b.jobs:
+			if !add(j) {
+				break loop
+			}
+			continue
+		default:
+		}
+		if b.decoding.Load() == 0 {
+			break
+		}
+		if !waiting {
+			timer.Reset(b.window)
+			waiting = true
+		}
+		select {
+		case j := <-b.jobs:
+			if !add(j) {
+				break loop
+			}
+		case <-timer.C:
+			waiting = false
+			break loop
+		case <-stop:
+			break loop
+		}
+	}
+	if waiting {
+		timer.Stop() // since Go 1.23 a stopped timer delivers no stale value
+	}
+	return batch, n, carry
 }
 
 // runBatch predicts the jobs' samples in one pass and hands each its rows.

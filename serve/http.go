@@ -130,6 +130,25 @@ func (s *Server) lookup(name, version string) (*entry, *loaded, int, error) {
 	return e, lm, 0, nil
 }
 
+// modelRoute reads the NAME[/versions/V][/SUB] part of a model endpoint's
+// path, shared by the TF Serving and v2 APIs, and looks the model up. When
+// there is no such model or version it has answered c and returns ok false.
+func (s *Server) modelRoute(c *call, rest string) (name, sub string, e *entry, lm *loaded, ok bool) {
+	name, sub, _ = strings.Cut(rest, "/")
+	version := ""
+	if v, found := strings.CutPrefix(sub, "versions/"); found {
+		version, sub, _ = strings.Cut(v, "/")
+	}
+	c.model = name
+	e, lm, code, err := s.lookup(name, version)
+	if err != nil {
+		c.model = ""
+		c.fail(code, err)
+		return "", "", nil, nil, false
+	}
+	return name, sub, e, lm, true
+}
+
 func quoteAll(s []string) []string {
 	out := make([]string, len(s))
 	for i, v := range s {

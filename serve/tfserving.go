@@ -19,16 +19,8 @@ func (s *Server) tfServing(w http.ResponseWriter, r *http.Request) {
 	defer c.done()
 	rest := strings.TrimPrefix(r.URL.Path, "/v1/models/")
 	rest, verb, hasVerb := strings.Cut(rest, ":")
-	name, sub, _ := strings.Cut(rest, "/")
-	version := ""
-	if v, ok := strings.CutPrefix(sub, "versions/"); ok {
-		version, sub, _ = strings.Cut(v, "/")
-	}
-	c.model = name
-	e, lm, code, err := s.lookup(name, version)
-	if err != nil {
-		c.model = ""
-		c.fail(code, err)
+	name, sub, e, lm, ok := s.modelRoute(c, rest)
+	if !ok {
 		return
 	}
 	switch {

@@ -36,16 +36,8 @@ func (s *Server) v2(w http.ResponseWriter, r *http.Request) {
 		c.fail(404, fmt.Errorf("no such endpoint %s: the v2 endpoints are /v2, /v2/health/live, /v2/health/ready and /v2/models/NAME[/ready|/infer]", r.URL.Path))
 		return
 	}
-	name, sub, _ := strings.Cut(rest, "/")
-	version := ""
-	if v, ok := strings.CutPrefix(sub, "versions/"); ok {
-		version, sub, _ = strings.Cut(v, "/")
-	}
-	c.model = name
-	e, lm, code, err := s.lookup(name, version)
-	if err != nil {
-		c.model = ""
-		c.fail(code, err)
+	name, sub, e, lm, ok := s.modelRoute(c, rest)
+	if !ok {
 		return
 	}
 	want := http.MethodGet
