@@ -205,36 +205,10 @@ func TestAgreesWithConv1DForward(t *testing.T) {
 			t.Errorf("%s: output %v, direct %v", name, r.Output, want)
 		}
 
-		opts := []layers.Conv1DOption{layers.Strides(strides), layers.DilationRate(dil), layers.Padding(padding)}
-		if bias == nil {
-			opts = append(opts, layers.NoBias())
-		}
-		conv := layers.NewConv1D(filters, ks, opts...)
-		outShapes, err := conv.Build([]layers.Shape{{steps, ch}}, rand.New(rand.NewPCG(1, 1)))
+		out, outShapes, err := conv1DForward(x, k, bias, strides, dil, padding)
 		if err != nil {
 			t.Fatalf("%s: Build: %v", name, err)
 		}
-		for j := range ks {
-			for c := range ch {
-				for f := range filters {
-					conv.Kernel().Value.Data[(j*ch+c)*filters+f] = float32(k[j][c][f])
-				}
-			}
-		}
-		for f, v := range bias {
-			conv.Bias().Value.Data[f] = float32(v)
-		}
-		in := tensor.New(1, steps, ch)
-		for i, row := range x {
-			for c, v := range row {
-				in.Data[i*ch+c] = float32(v)
-			}
-		}
-		out := tensor.New(1, outShapes[0][0], outShapes[0][1])
-		for i := range out.Data {
-			out.Data[i] = float32(math.NaN()) // Forward must overwrite
-		}
-		conv.Forward(&layers.Context{}, []*tensor.Tensor{in}, []*tensor.Tensor{out})
 		if outShapes[0][0] != len(r.Output) || outShapes[0][1] != filters {
 			t.Errorf("%s: layer shape %v, explain (%d, %d)", name, outShapes[0], len(r.Output), filters)
 			continue
@@ -251,6 +225,44 @@ func TestAgreesWithConv1DForward(t *testing.T) {
 	if checked < 400 || refused < 50 {
 		t.Errorf("only %d configurations checked and %d refused: widen the sampling", checked, refused)
 	}
+}
+
+// conv1DForward runs layers.Conv1D with kernel k (kernel size × channels ×
+// filters) and bias (nil: no bias) on x (steps × channels), one sample. The
+// output starts as NaN so that a value Forward did not write shows.
+func conv1DForward(x [][]float64, k [][][]float64, bias []float64, strides, dil int, padding string) (*tensor.Tensor, []layers.Shape, error) {
+	steps, ch, ks, filters := len(x), len(x[0]), len(k), len(k[0][0])
+	opts := []layers.Conv1DOption{layers.Strides(strides), layers.DilationRate(dil), layers.Padding(padding)}
+	if bias == nil {
+		opts = append(opts, layers.NoBias())
+	}
+	conv := layers.NewConv1D(filters, ks, opts...)
+	outShapes, err := conv.Build([]layers.Shape{{steps, ch}}, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		return nil, nil, err
+	}
+	for j := range ks {
+		for c := range ch {
+			for f := range filters {
+				conv.Kernel().Value.Data[(j*ch+c)*filters+f] = float32(k[j][c][f])
+			}
+		}
+	}
+	for f, v := range bias {
+		conv.Bias().Value.Data[f] = float32(v)
+	}
+	in := tensor.New(1, steps, ch)
+	for i, row := range x {
+		for c, v := range row {
+			in.Data[i*ch+c] = float32(v)
+		}
+	}
+	out := tensor.New(1, outShapes[0][0], outShapes[0][1])
+	for i := range out.Data {
+		out.Data[i] = float32(math.NaN()) // Forward must overwrite
+	}
+	conv.Forward(&layers.Context{}, []*tensor.Tensor{in}, []*tensor.Tensor{out})
+	return out, outShapes, nil
 }
 
 // Same padding with odd and even totals: TensorFlow puts the extra zero on

@@ -388,13 +388,21 @@ func rnnFromConfig(c Config, extra ...string) (RNN, error) {
 	if r.Seed, err = seedFromConfig(c); err != nil {
 		return r, err
 	}
+	err = r.rulesFromConfig(c)
+	return r, err
+}
+
+// rulesFromConfig reads a recurrent layer's kernel, recurrent and bias
+// constraints and regularizers.
+func (r *RNN) rulesFromConfig(c Config) error {
+	var err error
 	for _, k := range []struct {
 		p   *Constraint
 		key string
 	}{{&r.KernelConstraint, "kernel_constraint"}, {&r.RecurrentConstraint, "recurrent_constraint"},
 		{&r.BiasConstraint, "bias_constraint"}} {
 		if *k.p, err = c.Constraint(k.key); err != nil {
-			return r, err
+			return err
 		}
 	}
 	for _, k := range []struct {
@@ -403,8 +411,8 @@ func rnnFromConfig(c Config, extra ...string) (RNN, error) {
 	}{{&r.KernelRegularizer, "kernel_regularizer"}, {&r.RecurrentRegularizer, "recurrent_regularizer"},
 		{&r.BiasRegularizer, "bias_regularizer"}} {
 		if *k.p, err = c.Regularizer(k.key); err != nil {
-			return r, err
+			return err
 		}
 	}
-	return r, nil
+	return nil
 }

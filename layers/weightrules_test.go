@@ -214,8 +214,13 @@ func TestLayerWeightRules(t *testing.T) {
 	if !reflect.DeepEqual(back2.KernelConstraint, layers.MaxNorm(3, 0, 1)) {
 		t.Errorf("round trip: %#v", back2.KernelConstraint)
 	}
+}
 
-	// As Keras 3 writes a Dense layer, string shorthands included.
+// TestLayerWeightRulesFromKeras reads the rules as Keras 3 writes a Dense
+// layer, string shorthands included, and checks that bad rules are refused
+// in the config or at Build with the argument named.
+func TestLayerWeightRulesFromKeras(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
 	l, err := layers.FromConfig("Dense", layers.Config{"units": 2.0,
 		"kernel_constraint": map[string]any{"module": "keras.constraints", "class_name": "MaxNorm",
 			"config": map[string]any{"max_value": 3.0, "axis": 0.0}, "registered_name": nil},

@@ -159,12 +159,18 @@ func exportModel(m *model.Model, o ExportOptions) (*pb.ModelProto, error) {
 		e.g.Output = append(e.g.Output, valueInfo(name, typeFloat, mg.Nodes[r.Node].OutShapes[r.Index]))
 		_ = k
 	}
+	return wrapModel(e.g, o)
+}
+
+// wrapModel puts the exported graph into a ModelProto with the opset, the
+// producer and the options' doc string and preprocessing metadata.
+func wrapModel(g *pb.GraphProto, o ExportOptions) (*pb.ModelProto, error) {
 	mp := &pb.ModelProto{
 		IrVersion:       proto.Int64(IRVersion),
 		OpsetImport:     []*pb.OperatorSetIdProto{{Domain: proto.String(""), Version: proto.Int64(Opset)}},
 		ProducerName:    proto.String("seqnet"),
 		ProducerVersion: proto.String("1"),
-		Graph:           e.g,
+		Graph:           g,
 	}
 	if o.DocString != "" {
 		mp.DocString = proto.String(o.DocString)

@@ -208,31 +208,9 @@ func (e *exporter) recurrent(l layers.Layer, r *layers.RNN, op string, x *value,
 func (e *exporter) bidirectional(bd *layers.Bidirectional, x *value) ([]*value, error) {
 	base := bd.Name
 	fl, bl := bd.ForwardLayer(), bd.BackwardLayer()
-	var op string
-	var f, b *layers.RNN
-	switch t := fl.(type) {
-	case *layers.LSTM:
-		op, f = "LSTM", &t.RNN
-		b = &bl.(*layers.LSTM).RNN
-	case *layers.GRU:
-		op, f = "GRU", &t.RNN
-		bg := bl.(*layers.GRU)
-		if bg.ResetAfter != t.ResetAfter {
-			return nil, fmt.Errorf("the two GRU directions differ in reset_after; ONNX takes one linear_before_reset")
-		}
-		b = &bg.RNN
-	case *layers.SimpleRNN:
-		op, f = "RNN", &t.RNN
-		b = &bl.(*layers.SimpleRNN).RNN
-	default:
-		return nil, fmt.Errorf("Bidirectional over %s has no ONNX export", fl.ClassName())
-	}
-	if f.GoBackwards || !b.GoBackwards {
-		return nil, fmt.Errorf("Bidirectional whose forward layer reads backwards has no ONNX export here")
-	}
-	if f.Units != b.Units || f.Activation.Name != b.Activation.Name || f.RecurrentActivation.Name != b.RecurrentActivation.Name ||
-		(f.Bias() == nil) != (b.Bias() == nil) || fl.ClassName() != bl.ClassName() {
-		return nil, fmt.Errorf("the two directions differ in units, activations or use_bias; ONNX's bidirectional operator takes one of each")
+	op, f, b, err := bidiPair(fl, bl)
+	if err != nil {
+		return nil, err
 	}
 	y, yh, yc, err := e.rnnNode(base, op, "bidirectional", x, []layers.Layer{fl, bl}, []*layers.RNN{f, b})
 	if err != nil {
@@ -285,4 +263,35 @@ func (e *exporter) bidirectional(bd *layers.Bidirectional, x *value) ([]*value, 
 		}
 	}
 	return out, nil
+}
+
+// bidiPair checks that a Bidirectional's two directions fit ONNX's one
+// bidirectional operator (same kind, units, activations and use_bias; the
+// backward layer reads backwards) and returns the operator and both RNNs.
+func bidiPair(fl, bl layers.Layer) (op string, f, b *layers.RNN, err error) {
+	switch t := fl.(type) {
+	case *layers.LSTM:
+		op, f = "LSTM", &t.RNN
+		b = &bl.(*layers.LSTM).RNN
+	case *layers.GRU:
+		op, f = "GRU", &t.RNN
+		bg := bl.(*layers.GRU)
+		if bg.ResetAfter != t.ResetAfter {
+			return "", nil, nil, fmt.Errorf("the two GRU directions differ in reset_after; ONNX takes one linear_before_reset")
+		}
+		b = &bg.RNN
+	case *layers.SimpleRNN:
+		op, f = "RNN", &t.RNN
+		b = &bl.(*layers.SimpleRNN).RNN
+	default:
+		return "", nil, nil, fmt.Errorf("Bidirectional over %s has no ONNX export", fl.ClassName())
+	}
+	if f.GoBackwards || !b.GoBackwards {
+		return "", nil, nil, fmt.Errorf("Bidirectional whose forward layer reads backwards has no ONNX export here")
+	}
+	if f.Units != b.Units || f.Activation.Name != b.Activation.Name || f.RecurrentActivation.Name != b.RecurrentActivation.Name ||
+		(f.Bias() == nil) != (b.Bias() == nil) || fl.ClassName() != bl.ClassName() {
+		return "", nil, nil, fmt.Errorf("the two directions differ in units, activations or use_bias; ONNX's bidirectional operator takes one of each")
+	}
+	return op, f, b, nil
 }

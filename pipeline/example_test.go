@@ -80,3 +80,13 @@ func ExamplePipeline_Window() {
 	// window: 7 rows of [temp_max temp_min precipitation wind]
 	// forecast for 2013/02/03+1: temp_max 8.9
 }
+
+// SplitList reads the comma lists of column names that --features,
+// --ignore and a multi-column --target take.
+func ExampleSplitList() {
+	fmt.Printf("%q\n", pipeline.SplitList(" temp, wind ,,rain "))
+	fmt.Println(pipeline.SplitList("") == nil)
+	// Output:
+	// ["temp" "wind" "rain"]
+	// true
+}

@@ -10,7 +10,10 @@ import (
 	"github.com/seqnet/seqnet/tensor"
 )
 
-func splitList(s string) []string {
+// SplitList reads a comma-separated list of column names as the data
+// options hold them (Target, and the CLI's --features and --ignore): each
+// name trimmed of spaces, empty names dropped, nil for an empty list.
+func SplitList(s string) []string {
 	var out []string
 	for _, f := range strings.Split(s, ",") {
 		if f = strings.TrimSpace(f); f != "" {

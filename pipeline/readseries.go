@@ -19,7 +19,7 @@ func readSeriesTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error)
 	if err := checkTimeOrder(path, delim, header, d.RowLabel); err != nil {
 		return nil, err
 	}
-	features, targets := d.Features, splitList(d.Target)
+	features, targets := d.Features, SplitList(d.Target)
 	t, rowLabel, notes, err := readSeriesTable(d, path, delim, header, fill, features, targets)
 	if err != nil {
 		return nil, err

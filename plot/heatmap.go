@@ -338,23 +338,7 @@ func AttributionHeatmap(path, title string, series [][]float64, attribution [][]
 	}
 
 	// Top: the input, one line per channel.
-	top := newPlot(title, "", "input value")
-	top.X.Tick.Marker = niceTicks{integer: true}
-	top.Y.Tick.Marker = niceTicks{}
-	top.X.Padding = 0
-	xs := seqX(steps, 0)
-	var pts []plotter.XYs
-	for c := 0; c < channels; c++ {
-		ys := make([]float64, steps)
-		for t := range ys {
-			ys[t] = series[t][c]
-		}
-		xy, _ := addLine(top, names[c], xs, ys, lineStyleFor(c), lineChunk(f))
-		pts = append(pts, xy)
-	}
-	if channels > 12 {
-		top.Legend = gplot.NewLegend() // too many to list; the heatmap names them
-	}
+	top, pts := seriesPanel(title, series, names, f)
 
 	// Bottom: the attribution heatmap.
 	m := maxAbs(attribution)
@@ -395,6 +379,31 @@ func AttributionHeatmap(path, title string, series [][]float64, attribution [][]
 			panel{p: heat, height: heatH},
 			panel{p: bar, height: barH, narrow: true})
 	})
+}
+
+// seriesPanel draws AttributionHeatmap's top panel: each channel of series
+// (steps × channels) as a line over the steps. It returns the plot and the
+// lines' points, which placeLegend uses to keep the legend off them.
+func seriesPanel(title string, series [][]float64, names []string, f format) (*gplot.Plot, []plotter.XYs) {
+	steps, channels := len(series), len(names)
+	top := newPlot(title, "", "input value")
+	top.X.Tick.Marker = niceTicks{integer: true}
+	top.Y.Tick.Marker = niceTicks{}
+	top.X.Padding = 0
+	xs := seqX(steps, 0)
+	var pts []plotter.XYs
+	for c := 0; c < channels; c++ {
+		ys := make([]float64, steps)
+		for t := range ys {
+			ys[t] = series[t][c]
+		}
+		xy, _ := addLine(top, names[c], xs, ys, lineStyleFor(c), lineChunk(f))
+		pts = append(pts, xy)
+	}
+	if channels > 12 {
+		top.Legend = gplot.NewLegend() // too many to list; the heatmap names them
+	}
+	return top, pts
 }
 
 // FilterWeights draws one convolution filter's weights as a heatmap and

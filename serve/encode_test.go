@@ -17,8 +17,7 @@ import (
 var awkward = []string{"spam", "ham", "", "a b", `q"uote`, `back\slash`, "<b>&", "<", ">x", "&", "tab\there", "nl\n", "\x00\x1f", "é", "日本", "🙂", "\xff", "\u2028", "~", "Z", "a"}
 
 // TestFastJSONMatchesEncodingJSON: the hand-written answer is byte for
-// byte what json.Marshal writes for {"predictions": tfRows()}, and the
-// hand-read body gives what the general decoder gives, or is left to it.
+// byte what json.Marshal writes for {"predictions": tfRows()}.
 func TestFastJSONMatchesEncodingJSON(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 8))
 	pick := func() string { return awkward[rng.IntN(len(awkward))] }
@@ -76,7 +75,11 @@ func TestFastJSONMatchesEncodingJSON(t *testing.T) {
 			t.Fatalf("answer\n got %s\nwant %s", got, want)
 		}
 	}
+}
 
+// TestTextInstancesMatchesEncodingJSON: the hand-read body gives what the
+// general decoder gives, or is left to it.
+func TestTextInstancesMatchesEncodingJSON(t *testing.T) {
 	bodies := []string{
 		`{"instances": ["a b", "c"]}`, "{\n\t\"instances\" :[ \"x\" , \"é 日本\" ] }\r\n", `{"instances":["<b>&~"]}`,
 		`{"instances": []}`, `{"instances": ["a\"b"]}`, `{"instances": ["a\nb"]}`, "{\"instances\": [\"\xff\"]}", "{\"instances\": [\"a\tb\"]}",

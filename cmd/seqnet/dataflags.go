@@ -79,7 +79,7 @@ func (d *dataFlags) source() pipeline.Source {
 // options are the flags as pipeline options.
 func (d *dataFlags) options(valSplit float64) pipeline.Options {
 	return pipeline.Options{Text: d.Text, Window: d.Window, Target: d.Target, TextColumn: d.TextColumn,
-		Features: splitList(d.Features), Ignore: splitList(d.Ignore), RowLabel: d.RowLabel, NoCalendar: d.NoCalendar,
+		Features: pipeline.SplitList(d.Features), Ignore: pipeline.SplitList(d.Ignore), RowLabel: d.RowLabel, NoCalendar: d.NoCalendar,
 		Delimiter: d.Delimiter, Header: d.Header, Fill: d.Fill, Classes: d.Classes,
 		Horizon: d.Horizon, Stride: d.Stride, SamplingRate: d.SamplingRate, Scale: d.Scale,
 		MaxTokens: d.MaxTokens, SeqLen: d.SeqLen, ValidationSplit: valSplit}
@@ -104,16 +104,6 @@ func readTraining(d *dataFlags, p *pipeline.Pipeline, valSplit float64) (*pipeli
 // splitAt is the number of the first (1-valSplit) of n samples.
 func splitAt(n int, valSplit float64) int {
 	return int(float64(n) * (1 - valSplit))
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // checkFile makes sure path names a readable, non-empty file.

@@ -356,23 +356,7 @@ func TestExplainModelAfterTrain(t *testing.T) {
 	tx, s := textFixture(t), seriesFixture(t)
 	dir := t.TempDir()
 	kim, fc := filepath.Join(dir, "kim.seqnet"), filepath.Join(dir, "fc.seqnet")
-	// The series with a second column, w = the row number mod 7.
-	two := filepath.Join(dir, "two.csv")
-	b, err := os.ReadFile(s.data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	for i := range lines {
-		if i == 0 {
-			lines[i] += ",w"
-		} else {
-			lines[i] += fmt.Sprintf(",%d", i%7)
-		}
-	}
-	if err := os.WriteFile(two, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	two := withRowMod7(t, s.data, filepath.Join(dir, "two.csv"))
 	for _, args := range [][]string{
 		{"train", "--data", tx.data, "--text", "--model", "kimcnn", "--filters", "4", "--embedding-dim", "6", "--epochs", "2", "--no-curves", "--out", kim},
 		{"train", "--data", two, "--window", "12", "--target", "v", "--model", "forecast", "--filters", "3", "--epochs", "2", "--no-curves", "--out", fc},
@@ -432,6 +416,28 @@ func TestExplainModelAfterTrain(t *testing.T) {
 	if _, stderr, code := xmCall("filters", "--model", fc, "--data", two, "--weights-dir", filepath.Join(dir, "w")); code != 0 {
 		t.Fatalf("forecast filters: exit %d: %s", code, stderr)
 	}
+}
+
+// withRowMod7 writes to two the series CSV at src with a second column,
+// w = the row number mod 7, and returns two.
+func withRowMod7(t *testing.T, src, two string) string {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	for i := range lines {
+		if i == 0 {
+			lines[i] += ",w"
+		} else {
+			lines[i] += fmt.Sprintf(",%d", i%7)
+		}
+	}
+	if err := os.WriteFile(two, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return two
 }
 
 // TestExplainPictures checks the hook the demo uses on a model in memory.

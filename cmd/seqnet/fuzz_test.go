@@ -131,26 +131,7 @@ func FuzzCLI(f *testing.F) {
 		}
 		dir := t.TempDir()
 		t.Chdir(dir) // a relative path the fuzzer makes up lands here, not in the source tree
-		names := []string{"csv", "tsv", "series", "x", "y", "npz", "json", "model", "textmodel", "empty"}
-		paths := map[string]string{}
-		for _, n := range names {
-			b := fuzzFixtures.files[n]
-			if int(mutate) == 1+indexOf(names, n) {
-				b = content
-			}
-			p := filepath.Join(dir, n)
-			if n == "x" || n == "y" {
-				p += ".npy"
-			} else if n == "npz" {
-				p += ".npz"
-			} else if strings.HasSuffix(n, "model") {
-				p += ".seqnet"
-			}
-			if err := os.WriteFile(p, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			paths["@"+n] = p
-		}
+		paths := writeFuzzFiles(t, dir, mutate, content)
 		args := []string{fuzzCommands[int(cmd)%len(fuzzCommands)]}
 		for _, w := range words {
 			word := fuzzWords[int(w)%len(fuzzWords)]
@@ -175,17 +156,7 @@ func FuzzCLI(f *testing.F) {
 			t.Fatalf("seqnet %s: exit %d", strings.Join(args, " "), code)
 		}
 		// The files named as outputs may change; every other must not.
-		written := map[string]bool{}
-		valued, _ := scanFlags(args[1:])
-		for _, fv := range valued {
-			for _, o := range outputFlags[args[0]] {
-				if fv.name == o {
-					if rel, err := filepath.Rel(dir, fv.value); err == nil {
-						written[rel] = true
-					}
-				}
-			}
-		}
+		written := outputsNamed(dir, args)
 		after := hashFiles(t, dir)
 		for name, h := range before {
 			if after[name] != h && !written[name] {
@@ -198,6 +169,50 @@ func FuzzCLI(f *testing.F) {
 			}
 		}
 	})
+}
+
+// writeFuzzFiles writes FuzzCLI's fixture files into dir, the one that
+// mutate picks (1 + its index in the list) replaced by content, and returns
+// their paths by the "@name" words that stand for them.
+func writeFuzzFiles(t *testing.T, dir string, mutate uint8, content []byte) map[string]string {
+	names := []string{"csv", "tsv", "series", "x", "y", "npz", "json", "model", "textmodel", "empty"}
+	paths := map[string]string{}
+	for _, n := range names {
+		b := fuzzFixtures.files[n]
+		if int(mutate) == 1+indexOf(names, n) {
+			b = content
+		}
+		p := filepath.Join(dir, n)
+		if n == "x" || n == "y" {
+			p += ".npy"
+		} else if n == "npz" {
+			p += ".npz"
+		} else if strings.HasSuffix(n, "model") {
+			p += ".seqnet"
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths["@"+n] = p
+	}
+	return paths
+}
+
+// outputsNamed returns the files, relative to dir, that args name through
+// their command's output flags: the ones a run may change.
+func outputsNamed(dir string, args []string) map[string]bool {
+	written := map[string]bool{}
+	valued, _ := scanFlags(args[1:])
+	for _, fv := range valued {
+		for _, o := range outputFlags[args[0]] {
+			if fv.name == o {
+				if rel, err := filepath.Rel(dir, fv.value); err == nil {
+					written[rel] = true
+				}
+			}
+		}
+	}
+	return written
 }
 
 func indexOf(list []string, s string) int {

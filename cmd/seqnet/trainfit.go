@@ -69,33 +69,9 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 	if err != nil {
 		return asUser(err)
 	}
-	keptStart := false
-	if start != nil && !t.interrupted.Load() && !(es.Best < startLoss) {
-		if err := t.m.SetWeights(start); err != nil {
-			return err
-		}
-		keptStart = true
-	}
-	if start != nil && !keptStart && !t.interrupted.Load() && t.fcStart != nil {
-		if err := t.blendStart(); err != nil {
-			return err
-		}
-	}
-	blendText := t.textBlend != nil && !t.interrupted.Load()
-	if blendText {
-		if err := t.addCNN(ds); err != nil {
-			return err
-		}
-	}
-	if !t.interrupted.Load() {
-		if err := t.baselines(ds, nTrain, n); err != nil {
-			return err
-		}
-	}
-	if blendText {
-		if err := t.refitText(ds); err != nil {
-			return err
-		}
+	keptStart, err := t.afterFit(ds, start, startLoss, es, nTrain, n)
+	if err != nil {
+		return err
 	}
 	all := mergeHistory(t.prevHist, hist)
 	if err := t.save(all); err != nil {
@@ -124,6 +100,42 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 		}
 	}
 	return nil
+}
+
+// afterFit runs the steps that follow Fit, each skipped when the run was
+// interrupted: it keeps
+// the starting weights when no epoch beat the starting fit's val_loss (and
+// says so in keptStart), else blends with the forecast start; then it adds
+// the text CNN blend, the baselines and the text refit where they apply.
+func (t *trainer) afterFit(ds *pipeline.Batch, start []*tensor.Tensor, startLoss float64, es *model.EarlyStopping, nTrain, n int) (keptStart bool, err error) {
+	if start != nil && !t.interrupted.Load() && !(es.Best < startLoss) {
+		if err := t.m.SetWeights(start); err != nil {
+			return keptStart, err
+		}
+		keptStart = true
+	}
+	if start != nil && !keptStart && !t.interrupted.Load() && t.fcStart != nil {
+		if err := t.blendStart(); err != nil {
+			return keptStart, err
+		}
+	}
+	blendText := t.textBlend != nil && !t.interrupted.Load()
+	if blendText {
+		if err := t.addCNN(ds); err != nil {
+			return keptStart, err
+		}
+	}
+	if !t.interrupted.Load() {
+		if err := t.baselines(ds, nTrain, n); err != nil {
+			return keptStart, err
+		}
+	}
+	if blendText {
+		if err := t.refitText(ds); err != nil {
+			return keptStart, err
+		}
+	}
+	return keptStart, nil
 }
 
 // validation sets o's validation data or split and returns how many of
