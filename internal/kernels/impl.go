@@ -201,6 +201,7 @@ func (pc *parallelCall) run(ws *workspace, nt, chunks int) {
 		default: // the workers are swamped: do without
 		}
 	}
+	parallel.Dispatched()
 	if !pc.work(ws, pc.gen) {
 		parallel.Receive(pc.last)
 	}

@@ -46,6 +46,7 @@ func Each(n int, f func(i int)) {
 		default: // the workers are swamped: do without
 		}
 	}
+	Dispatched()
 	if !e.work(e.gen) {
 		Receive(e.last) // a worker finishes the last item
 	}

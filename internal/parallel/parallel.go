@@ -36,6 +36,7 @@ func Pieces(n, np int, f func(piece, lo, hi int)) {
 	for w := 1; w < nw; w++ {
 		shared.jobs <- job{f: f, w: w, nw: nw, np: np, chunk: chunk, n: n}
 	}
+	Dispatched()
 	shared.wg.Add(1)
 	shared.runJob(job{f: f, w: 0, nw: nw, np: np, chunk: chunk, n: n}) // this goroutine's share
 	shared.wg.Wait()

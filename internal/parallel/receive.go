@@ -2,6 +2,7 @@ package parallel
 
 import (
 	"runtime"
+	"sync/atomic"
 	"time"
 )
 
@@ -16,16 +17,37 @@ import (
 // worker costs at most spinFor of CPU time after each job.
 const spinFor = 50 * time.Microsecond
 
-// Receive returns the next value sent on ch, polling for up to spinFor
-// before it blocks. The pools' workers (this package's and the GEMM's)
+// handOffs counts the passes handed to workers (see Dispatched).
+var handOffs atomic.Uint64
+
+// Dispatched records that a pass was just handed to workers (its jobs are
+// already sent). A polling worker of another pool then stops polling and
+// blocks: while it polls it holds a processor, and the runtime would give
+// a woken worker of the other pool that processor only once it gives up.
+func Dispatched() { handOffs.Add(1) }
+
+// Receive returns the next value sent on ch, polling for up to spinFor,
+// or until another pool's pass is handed out (Dispatched), before it
+// blocks. The pools' workers (this package's and the GEMM's)
 // wait for their jobs with it, and callers for the last piece of a pass.
 func Receive[T any](ch <-chan T) T {
 	var start time.Time
+	seen := handOffs.Load()
 	for i := 0; ; i++ {
 		select {
 		case v := <-ch:
 			return v
 		default:
+		}
+		if handOffs.Load() != seen {
+			// A pass was handed out after its jobs were sent: if it was
+			// ours, ch holds a job now.
+			select {
+			case v := <-ch:
+				return v
+			default:
+				return <-ch
+			}
 		}
 		if i%16 == 0 {
 			if i == 0 {

@@ -7,7 +7,8 @@ import (
 
 // TestReceive checks that Receive returns the values sent, in order, both
 // those already waiting and those sent after it has stopped polling and
-// blocked.
+// blocked, whether it stopped on time or because another pool handed out
+// a pass.
 func TestReceive(t *testing.T) {
 	ch := make(chan int, 4)
 	ch <- 1
@@ -21,5 +22,14 @@ func TestReceive(t *testing.T) {
 	}()
 	if c := Receive(ch); c != 3 {
 		t.Fatalf("received %d after blocking, want 3", c)
+	}
+	go func() {
+		time.Sleep(spinFor / 5)
+		Dispatched() // another pool's pass
+		time.Sleep(spinFor / 5)
+		ch <- 4
+	}()
+	if d := Receive(ch); d != 4 {
+		t.Fatalf("received %d after another pool's pass, want 4", d)
 	}
 }
