@@ -164,28 +164,26 @@ func toHistoryJSON(h *model.History) *historyJSON {
 	if h == nil {
 		return nil
 	}
-	out := &historyJSON{Epochs: h.Epochs, Keys: h.Keys, Metrics: map[string][]jsonFloat{}}
-	for k, s := range h.Metrics {
-		fs := make([]jsonFloat, len(s))
-		for i, v := range s {
-			fs[i] = jsonFloat(v)
-		}
-		out.Metrics[k] = fs
-	}
-	return out
+	return &historyJSON{Epochs: h.Epochs, Keys: h.Keys, Metrics: convertMetrics[float64, jsonFloat](h.Metrics)}
 }
 
 func fromHistoryJSON(h *historyJSON) *model.History {
 	if h == nil {
 		return nil
 	}
-	out := &model.History{Epochs: h.Epochs, Keys: h.Keys, Metrics: map[string][]float64{}}
-	for k, s := range h.Metrics {
-		fs := make([]float64, len(s))
+	return &model.History{Epochs: h.Epochs, Keys: h.Keys, Metrics: convertMetrics[jsonFloat, float64](h.Metrics)}
+}
+
+// convertMetrics copies a history's metric series between float64 and
+// jsonFloat, which writes the non-finite values plain JSON cannot hold.
+func convertMetrics[From, To ~float64](in map[string][]From) map[string][]To {
+	out := map[string][]To{}
+	for k, s := range in {
+		fs := make([]To, len(s))
 		for i, v := range s {
-			fs[i] = float64(v)
+			fs[i] = To(v)
 		}
-		out.Metrics[k] = fs
+		out[k] = fs
 	}
 	return out
 }
