@@ -73,15 +73,20 @@ func allDigits(s string) bool {
 	return true
 }
 
+// sign is "-" for a negative decimal and "" otherwise.
+func (d decimal) sign() string {
+	if d.neg {
+		return "-"
+	}
+	return ""
+}
+
 // key is the same string for numerically equal decimals.
 func (d decimal) key() string {
 	if d.digits == "" {
 		return "0"
 	}
-	sign := ""
-	if d.neg {
-		sign = "-"
-	}
+	sign := d.sign()
 	return fmt.Sprintf("%s%se%d", sign, d.digits, d.exp)
 }
 
@@ -90,10 +95,7 @@ func (d decimal) String() string {
 	if d.digits == "" {
 		return "0"
 	}
-	sign := ""
-	if d.neg {
-		sign = "-"
-	}
+	sign := d.sign()
 	n := len(d.digits)
 	switch {
 	case d.exp >= 0 && n+d.exp <= 21:
