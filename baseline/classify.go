@@ -234,6 +234,13 @@ func (m *Logistic) probs(s Sparse, p []float64) {
 			p[cl] += v * m.W[j*m.Classes+cl]
 		}
 	}
+	Softmax(p)
+}
+
+// Softmax turns the class scores p into probabilities in place: exp(p[c])
+// over their sum, computed with the largest score subtracted first so that
+// large scores do not overflow.
+func Softmax(p []float64) {
 	mx := math.Inf(-1)
 	for _, z := range p {
 		mx = math.Max(mx, z)

@@ -2,6 +2,7 @@ package baseline_test
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/seqnet/seqnet/baseline"
 )
@@ -54,4 +55,12 @@ func ExampleMajority() {
 	c, _ := baseline.Majority([]int{0, 2, 2, 1, 2}, 3)
 	fmt.Println(c)
 	// Output: 2
+}
+
+func ExampleSoftmax() {
+	// Scores 1000 and 1000+ln 3 would overflow exp; the largest is subtracted first.
+	p := []float64{1000, 1000 + math.Log(3)}
+	baseline.Softmax(p)
+	fmt.Printf("%.2f\n", p)
+	// Output: [0.25 0.75]
 }

@@ -1,6 +1,10 @@
 package textmodel
 
-import "math"
+import (
+	"math"
+
+	"github.com/seqnet/seqnet/baseline"
+)
 
 // stack is a fitted blend of members' class scores: class c of text i
 // scores Σ_m w[m]·s[m][i][c] + b[c]. loss is the mean cross-entropy of
@@ -35,7 +39,7 @@ func fitStack(s [][][]float64, labels []int, biases bool) *stack {
 		clear(g)
 		for i := 0; i < n; i++ {
 			scores(f, u, i, p)
-			softmaxInPlace(p)
+			baseline.Softmax(p)
 			p[labels[i]]--
 			for c, d := range p {
 				for m := range f {
@@ -103,7 +107,7 @@ func (st *stack) evaluate(s [][][]float64, labels []int) {
 		if best == labels[i] {
 			right++
 		}
-		softmaxInPlace(p)
+		baseline.Softmax(p)
 		st.loss -= math.Log(math.Max(p[labels[i]], 1e-300)) / float64(n)
 	}
 	st.acc = float64(right) / float64(n)
@@ -154,19 +158,4 @@ func normalise(s [][]float64) ([][]float64, float64) {
 		}
 	}
 	return out, sd
-}
-
-func softmaxInPlace(p []float64) {
-	mx := math.Inf(-1)
-	for _, v := range p {
-		mx = math.Max(mx, v)
-	}
-	sum := 0.0
-	for c, v := range p {
-		p[c] = math.Exp(v - mx)
-		sum += p[c]
-	}
-	for c := range p {
-		p[c] /= sum
-	}
 }
