@@ -104,9 +104,10 @@ func (d *dropoutCore) state(ctx *Context, x *tensor.Tensor) *dropoutState {
 	return st
 }
 
-// forward draws a keep mask (training only) and scales the kept units by
-// 1/(1-rate); in inference it copies the input.
-func (d *dropoutCore) forward(ctx *Context, in, out []*tensor.Tensor) {
+// Forward draws a keep mask over the noise shape (training only: single
+// units for Dropout, whole channels for SpatialDropout1D) and scales the
+// kept units by 1/(1-rate); in inference it copies the input.
+func (d *dropoutCore) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	x, y := in[0].Data, out[0].Data
 	out[0].Mask = in[0].Mask
 	st := d.state(ctx, in[0])
@@ -149,8 +150,8 @@ func (d *dropoutCore) forward(ctx *Context, in, out []*tensor.Tensor) {
 	}
 }
 
-// backward applies the same mask and scale to the gradient.
-func (d *dropoutCore) backward(ctx *Context, dOut, dIn []*tensor.Tensor) {
+// Backward passes the gradient through the same mask and scale.
+func (d *dropoutCore) Backward(ctx *Context, _, _, dOut, dIn []*tensor.Tensor) {
 	if dIn[0] == nil {
 		return
 	}
@@ -251,14 +252,6 @@ func (d *Dropout) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
 	return []Shape{append(Shape(nil), s...)}, nil
 }
 
-// Forward drops units in training and copies the input otherwise.
-func (d *Dropout) Forward(ctx *Context, in, out []*tensor.Tensor) { d.forward(ctx, in, out) }
-
-// Backward passes the gradient through the same mask.
-func (d *Dropout) Backward(ctx *Context, _, _, dOut, dIn []*tensor.Tensor) {
-	d.backward(ctx, dOut, dIn)
-}
-
 // Config returns Keras' Dropout config.
 func (d *Dropout) Config() map[string]any {
 	cfg := d.baseConfig()
@@ -310,14 +303,6 @@ func (d *SpatialDropout1D) Build(in []Shape, _ *rand.Rand) ([]Shape, error) {
 	d.batchShared = false
 	d.MarkBuilt()
 	return []Shape{append(Shape(nil), s...)}, nil
-}
-
-// Forward drops whole channels in training and copies the input otherwise.
-func (d *SpatialDropout1D) Forward(ctx *Context, in, out []*tensor.Tensor) { d.forward(ctx, in, out) }
-
-// Backward passes the gradient through the same mask.
-func (d *SpatialDropout1D) Backward(ctx *Context, _, _, dOut, dIn []*tensor.Tensor) {
-	d.backward(ctx, dOut, dIn)
 }
 
 // Config returns Keras' SpatialDropout1D config (rate, seed, name, dtype:
