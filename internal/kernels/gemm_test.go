@@ -123,20 +123,47 @@ func abs32(v float32) float32 { return float32(math.Abs(float64(v))) }
 func (tc *gemmCase) run(t *testing.T) []float32 {
 	t.Helper()
 	a0, b0 := append([]float32(nil), tc.a...), append([]float32(nil), tc.b...)
-	got := append([]float32(nil), tc.c...)
-	want := append([]float32(nil), tc.c...)
-	cview := func(c []float32) []float32 { return c[tc.pad : len(c)-tc.pad] }
 	bias0 := append([]float32(nil), tc.bias...)
+	got := append([]float32(nil), tc.c...)
 	if tc.bias != nil || tc.relu || tc.period > 0 {
-		SgemmOut(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, cview(got), tc.ldc, tc.out())
+		SgemmOut(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, tc.cview(got), tc.ldc, tc.out())
 	} else {
-		Sgemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, cview(got), tc.ldc)
+		Sgemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, tc.cview(got), tc.ldc)
 	}
-	// The reference, row by row through the row map; the error bound is
-	// the same run on absolute values: |alpha|·|A|·|B| + |beta|·|C|.
-	bound := absSlice(tc.c)
+	want, bound, cRows := tc.reference()
+	eps := float32(math.Nextafter32(1, 2) - 1)
+	tol := float32(2*tc.k+4) * eps
+	inC := make([]bool, len(got))
+	for _, i := range cRows {
+		for j := 0; j < tc.n; j++ {
+			x := tc.pad + i*tc.ldc + j
+			inC[x] = true
+			if d := abs32(got[x] - want[x]); !(d <= tol*bound[x]) {
+				t.Fatalf("%v: C[%d][%d] = %v, want %v (bound %v)", tc, i, j, got[x], want[x], tol*bound[x])
+			}
+		}
+	}
+	for x, v := range got {
+		if !inC[x] && v != guard {
+			t.Fatalf("%v: element %d outside C changed from %v to %v", tc, x-tc.pad, guard, v)
+		}
+	}
+	tc.checkUnchanged(t, "A", a0, tc.a)
+	tc.checkUnchanged(t, "B", b0, tc.b)
+	tc.checkUnchanged(t, "bias", bias0, tc.bias)
+	return got
+}
+
+// cview is the part of a padded C buffer that holds C itself.
+func (tc *gemmCase) cview(c []float32) []float32 { return c[tc.pad : len(c)-tc.pad] }
+
+// reference computes, from sgemmRef row by row through the row map, what C
+// must hold (want), its error bound — the same run on absolute values,
+// |alpha|·|A|·|B| + |beta|·|C| — and the C row of each kept product row.
+func (tc *gemmCase) reference() (want, bound []float32, cRows []int) {
+	want = append([]float32(nil), tc.c...)
+	bound = absSlice(tc.c)
 	absA, absB := absSlice(tc.a), absSlice(tc.b)
-	var cRows []int // C row of each kept product row
 	for i := 0; i < tc.m && tc.n > 0; i++ {
 		ci := i
 		if tc.period > 0 {
@@ -154,7 +181,7 @@ func (tc *gemmCase) run(t *testing.T) []float32 {
 		if len(arow) > 0 {
 			arow, absArow = arow[ai:], absA[ai:]
 		}
-		crow := func(c []float32) []float32 { return cview(c)[ci*tc.ldc:] }
+		crow := func(c []float32) []float32 { return tc.cview(c)[ci*tc.ldc:] }
 		if tc.k > 0 && tc.alpha != 0 {
 			sgemmRef(tc.transA, tc.transB, 1, tc.n, tc.k, tc.alpha, arow, tc.lda, tc.b, tc.ldb, tc.beta, crow(want), tc.ldc)
 		} else {
@@ -175,39 +202,17 @@ func (tc *gemmCase) run(t *testing.T) []float32 {
 			}
 		}
 	}
-	eps := float32(math.Nextafter32(1, 2) - 1)
-	tol := float32(2*tc.k+4) * eps
-	inC := make([]bool, len(got))
-	for _, i := range cRows {
-		for j := 0; j < tc.n; j++ {
-			x := tc.pad + i*tc.ldc + j
-			inC[x] = true
-			if d := abs32(got[x] - want[x]); !(d <= tol*bound[x]) {
-				t.Fatalf("%v: C[%d][%d] = %v, want %v (bound %v)", tc, i, j, got[x], want[x], tol*bound[x])
-			}
+	return want, bound, cRows
+}
+
+// checkUnchanged fails the test if an input of the product was written.
+func (tc *gemmCase) checkUnchanged(t *testing.T, name string, before, after []float32) {
+	t.Helper()
+	for i := range before {
+		if before[i] != after[i] {
+			t.Fatalf("%v: %s[%d] changed", tc, name, i)
 		}
 	}
-	for x, v := range got {
-		if !inC[x] && v != guard {
-			t.Fatalf("%v: element %d outside C changed from %v to %v", tc, x-tc.pad, guard, v)
-		}
-	}
-	for i := range a0 {
-		if a0[i] != tc.a[i] {
-			t.Fatalf("%v: A[%d] changed", tc, i)
-		}
-	}
-	for i := range b0 {
-		if b0[i] != tc.b[i] {
-			t.Fatalf("%v: B[%d] changed", tc, i)
-		}
-	}
-	for i := range bias0 {
-		if bias0[i] != tc.bias[i] {
-			t.Fatalf("%v: bias[%d] changed", tc, i)
-		}
-	}
-	return got
 }
 
 // forEachImpl runs f once per implementation this machine has, with that
