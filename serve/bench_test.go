@@ -228,6 +228,26 @@ func benchServe(b *testing.B, path string, texts []string, c serveCase) {
 		send(k, k)
 	}
 	runClients(b, c.clients, send)
+	if !c.httpOnly && !c.noBatching {
+		b.ReportMetric(meanBatch(b, s), "samples/pass")
+	}
+}
+
+// meanBatch is the mean batch size of s's forward passes so far (the
+// seqnet_batch_size histogram; the connections' first requests included).
+func meanBatch(b *testing.B, s *Server) float64 {
+	fams, err := s.metrics.reg.Gather()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() == "seqnet_batch_size" && len(f.GetMetric()) == 1 {
+			h := f.GetMetric()[0].GetHistogram()
+			return h.GetSampleSum() / float64(h.GetSampleCount())
+		}
+	}
+	b.Fatal("no seqnet_batch_size histogram")
+	return 0
 }
 
 // netHTTPSender sends body i with Go's net/http client.
