@@ -225,6 +225,11 @@ var byteClass = func() (c [256]uint8) {
 // is looked up as a substring of text; no allocation either way.
 func (v *TextVectorizer) appendIDs(ids []int, text string, limit int) []int {
 	var scratch [64]byte
+	// Tokens that need no standardizing are looked up lookupGroup at a
+	// time (see findGroup); their places in ids wait meanwhile.
+	var group [lookupGroup]string
+	var pos [lookupGroup]int
+	ng := 0
 	for i, n := 0, 0; i < len(text) && n != limit; {
 		for i < len(text) && byteClass[text[i]] == space {
 			i++
@@ -243,7 +248,13 @@ func (v *TextVectorizer) appendIDs(ids []int, text string, limit int) []int {
 		}
 		tok := text[start:i]
 		if clean {
-			ids = append(ids, v.Lookup(tok))
+			if ng == lookupGroup {
+				v.index.findGroup(group[:ng], pos[:ng], ids, 1)
+				ng = 0
+			}
+			group[ng], pos[ng] = tok, len(ids)
+			ng++
+			ids = append(ids, 0)
 			n++
 			continue
 		}
@@ -266,6 +277,7 @@ func (v *TextVectorizer) appendIDs(ids []int, text string, limit int) []int {
 		ids = append(ids, id)
 		n++
 	}
+	v.index.findGroup(group[:ng], pos[:ng], ids, 1)
 	return ids
 }
 

@@ -142,3 +142,42 @@ func (ix *vocabIndex) findBytes(b []byte) (int, bool) {
 		}
 	}
 }
+
+// lookupGroup is how many tokens findGroup looks up together.
+const lookupGroup = 16
+
+// findGroup sets ids[pos[i]] to the index of toks[i], or to oov when it is
+// not in the vocabulary (len(toks) ≤ lookupGroup). A server's table is out
+// of cache between requests, so a lookup waits on memory, about 100 ns:
+// one token at a time, the next lookup starts only when the last one's
+// slot has arrived. Here the tokens' home slots are read first, in a loop
+// whose loads do not depend on one another, so that their waits overlap;
+// the probes then mostly find their slots in cache.
+func (ix *vocabIndex) findGroup(toks []string, pos []int, ids []int, oov int) {
+	if len(ix.slots) == 0 {
+		for i := range toks {
+			ids[pos[i]] = oov
+		}
+		return
+	}
+	var hs, heads [lookupGroup]uint64
+	var home [lookupGroup]vocabSlot
+	for i, t := range toks {
+		h, hd := hash(ix.seed, t)
+		hs[i], heads[i] = h, hd
+		home[i] = ix.slots[h&ix.mask]
+	}
+	for i, t := range toks {
+		s, id := &home[i], oov
+		switch {
+		case s.id1 == 0: // a free home slot: not in the vocabulary
+		case s.tag == tag(hs[i], len(t)) && s.head == heads[i] && len(t) <= 8:
+			id = int(s.id1 - 1)
+		default:
+			if j, ok := ix.probe(hs[i], heads[i], t); ok {
+				id = int(ix.slots[j].id1 - 1)
+			}
+		}
+		ids[pos[i]] = id
+	}
+}

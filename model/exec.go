@@ -33,7 +33,12 @@ type executor struct {
 	toZero            [][]float32
 	actBufs, actTotal int
 	clearPiece        func(piece, lo, hi int) // made once: clears a range of toZero
-	lastUsed          uint64                  // its runner's clock when it was last got
+	// fused, indexed by node id, holds the fused passes that end at a
+	// node; skip marks the nodes they stand in for (fuse.go). Both nil
+	// when nothing is fused.
+	fused    []*fusedPool
+	skip     []bool
+	lastUsed uint64 // its runner's clock when it was last got
 }
 
 func newExecutor(m *Model, batch int, training, inputGrads bool) *executor {
@@ -65,7 +70,7 @@ func newExecutor(m *Model, batch int, training, inputGrads bool) *executor {
 	// buffer less is zeroed each step.
 	if e.grads != nil {
 		for _, nd := range m.nodes {
-			if sh, ok := nd.layer.(interface{ SharesInput() bool }); ok && sh.SharesInput() && len(nd.inputs) == 1 {
+			if sharesInput(nd) {
 				src := e.grads[nd.inputs[0].node.id][nd.inputs[0].index]
 				e.grads[nd.id][0] = &tensor.Tensor{Shape: e.grads[nd.id][0].Shape, Data: src.Data}
 			}
@@ -83,6 +88,7 @@ func newExecutor(m *Model, batch int, training, inputGrads bool) *executor {
 			}
 		}
 	}
+	e.planFusions()
 	return e
 }
 
@@ -93,7 +99,7 @@ func (e *executor) forward(xs []*tensor.Tensor, rng *rand.Rand) []*tensor.Tensor
 		*e.outs[in.id][0] = *xs[i]
 	}
 	for _, nd := range e.m.nodes {
-		if len(nd.inputs) == 0 {
+		if len(nd.inputs) == 0 || e.skip != nil && e.skip[nd.id] || e.runFused(nd.id) {
 			continue
 		}
 		ctx := e.ctxs[nd.id]
@@ -121,11 +127,15 @@ func (e *executor) outputGrads() []*tensor.Tensor {
 
 func (e *executor) zeroGrads(params []*layers.Param) {
 	if e.toZero == nil {
+		set := e.setGrads() // written whole by their layer: not zeroed
 		for _, nd := range e.m.nodes {
-			if sh, ok := nd.layer.(interface{ SharesInput() bool }); ok && sh.SharesInput() && len(nd.inputs) == 1 {
+			if sharesInput(nd) {
 				continue // its buffer is its input's, zeroed there
 			}
 			for _, g := range e.grads[nd.id] {
+				if len(g.Data) > 0 && set[&g.Data[0]] {
+					continue
+				}
 				e.toZero = append(e.toZero, g.Data)
 				e.actTotal += len(g.Data)
 			}

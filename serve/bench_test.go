@@ -102,7 +102,12 @@ func report(b *testing.B, lat []time.Duration, samples int, elapsed, cpu time.Du
 // only reads the body and answers a fixed prediction (http-only: the part
 // of serve's cost that is HTTP and the in-process clients). Each
 // sub-benchmark reports p50/p99 latency, samples/s, errors and CPU time
-// per sample. Run one at a time on a quiet machine:
+// per sample.
+//
+// The clients are lean keep-alive HTTP/1.1 clients (leanClient, as a
+// wrk-like load generator), or with /net-http Go's net/http client, whose
+// own CPU time and goroutine hand-offs in the same process weigh on the
+// server's figures on a small machine. Run on a quiet machine:
 //
 //	go test ./serve -run '^$' -bench W2 -benchtime 3s
 func BenchmarkW2(b *testing.B) {
@@ -120,26 +125,49 @@ func BenchmarkW2(b *testing.B) {
 			benchPredict(b, m, p, texts, c.batch, c.varied)
 		})
 	}
-	for _, c := range []struct {
-		clients    int
-		noBatching bool
-		httpOnly   bool
-	}{{1, false, false}, {1, true, false}, {1, false, true}, {32, false, false}, {32, true, false}, {32, false, true}} {
-		name := fmt.Sprintf("serve/clients=%d", c.clients)
-		if c.noBatching {
-			name += "/no-batching"
-		}
-		if c.httpOnly {
-			// The same clients and requests against a handler that reads
-			// the body and sends a fixed answer: the cost of HTTP on
-			// loopback and of the clients, which serve's figures include.
-			name = fmt.Sprintf("http-only/clients=%d", c.clients)
-		}
-		b.Run(name, func(b *testing.B) {
-			benchServe(b, path, texts, c.clients, c.noBatching, c.httpOnly)
+	for _, c := range serveCases {
+		b.Run(c.name(), func(b *testing.B) {
+			benchServe(b, path, texts, c)
 		})
 	}
 }
+
+// serveCase is one serve sub-benchmark of BenchmarkW2.
+type serveCase struct {
+	clients    int
+	noBatching bool
+	// httpOnly: the same clients and requests against a handler that
+	// reads the body and sends a fixed answer: the cost of HTTP on
+	// loopback and of the clients, which serve's figures include.
+	httpOnly bool
+	netHTTP  bool // Go's net/http client instead of leanClient
+}
+
+func (c serveCase) name() string {
+	name := fmt.Sprintf("serve/clients=%d", c.clients)
+	if c.httpOnly {
+		name = fmt.Sprintf("http-only/clients=%d", c.clients)
+	}
+	if c.noBatching {
+		name += "/no-batching"
+	}
+	if c.netHTTP {
+		name += "/net-http"
+	}
+	return name
+}
+
+var serveCases = func() []serveCase {
+	var cs []serveCase
+	for _, clients := range []int{1, 32} {
+		for _, netHTTP := range []bool{false, true} {
+			cs = append(cs, serveCase{clients: clients, netHTTP: netHTTP},
+				serveCase{clients: clients, noBatching: true, netHTTP: netHTTP},
+				serveCase{clients: clients, httpOnly: true, netHTTP: netHTTP})
+		}
+	}
+	return cs
+}()
 
 // benchPredict times model.Predict at batch size bs on the first texts,
 // or at batch 1 on each text in turn (varied).
@@ -170,15 +198,15 @@ func benchPredict(b *testing.B, m *model.Model, p *pipeline.Pipeline, texts []st
 	report(b, lat, b.N*bs, time.Since(start), cpuTime()-cpu, 0)
 }
 
-// benchServe times clients concurrent loopback clients sending one text
+// benchServe times c.clients concurrent loopback clients sending one text
 // per :predict request to serve (or to an HTTP-only handler).
-func benchServe(b *testing.B, path string, texts []string, clients int, noBatching, httpOnly bool) {
-	s, err := New([]ModelFile{{"w2", path}}, Options{NoBatching: noBatching, ReloadInterval: -1, Logger: quiet()})
+func benchServe(b *testing.B, path string, texts []string, c serveCase) {
+	s, err := New([]ModelFile{{"w2", path}}, Options{NoBatching: c.noBatching, ReloadInterval: -1, Logger: quiet()})
 	if err != nil {
 		b.Fatal(err)
 	}
 	h := s.Handler()
-	if httpOnly {
+	if c.httpOnly {
 		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			io.Copy(io.Discard, r.Body)
 			w.Header().Set("Content-Type", "application/json")
@@ -187,35 +215,96 @@ func benchServe(b *testing.B, path string, texts []string, clients int, noBatchi
 	}
 	ts := httptest.NewServer(h)
 	defer func() { ts.Close(); s.Close() }()
-	tr := &http.Transport{MaxIdleConnsPerHost: clients}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr}
 	bodies := make([]string, len(texts))
 	for i, t := range texts {
 		bodies[i] = `{"instances": ["` + t + `"]}`
 	}
-	send := func(i int) error {
-		resp, err := client.Post(ts.URL+"/v1/models/w2:predict", "application/json", strings.NewReader(bodies[i%len(bodies)]))
+	send, closeAll := netHTTPSender(ts.URL, bodies, c.clients)
+	if !c.netHTTP {
+		send, closeAll = leanSender(b, ts.Listener.Addr().String(), bodies, c.clients)
+	}
+	defer closeAll()
+	for k := 0; k < c.clients; k++ { // open the connections
+		send(k, k)
+	}
+	runClients(b, c.clients, send)
+	if !c.httpOnly && !c.noBatching {
+		b.ReportMetric(meanBatch(b, s), "samples/pass")
+	}
+}
+
+// meanBatch is the mean batch size of s's forward passes so far (the
+// seqnet_batch_size histogram; the connections' first requests included).
+func meanBatch(b *testing.B, s *Server) float64 {
+	fams, err := s.metrics.reg.Gather()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() == "seqnet_batch_size" && len(f.GetMetric()) == 1 {
+			h := f.GetMetric()[0].GetHistogram()
+			return h.GetSampleSum() / float64(h.GetSampleCount())
+		}
+	}
+	b.Fatal("no seqnet_batch_size histogram")
+	return 0
+}
+
+// netHTTPSender sends body i with Go's net/http client.
+func netHTTPSender(url string, bodies []string, clients int) (send func(k, i int) error, closeAll func()) {
+	tr := &http.Transport{MaxIdleConnsPerHost: clients}
+	client := &http.Client{Transport: tr}
+	return func(_, i int) error {
+		resp, err := client.Post(url+"/v1/models/w2:predict", "application/json", strings.NewReader(bodies[i%len(bodies)]))
 		if err != nil {
 			return err
 		}
 		defer resp.Body.Close()
-		var v struct {
-			Predictions []struct{ Label string } `json:"predictions"`
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return err
 		}
-		if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != 200 || len(v.Predictions) != 1 {
-			return fmt.Errorf("status %d, %v", resp.StatusCode, err)
-		}
-		return nil
-	}
-	for i := 0; i < clients; i++ { // open the connections
-		send(i)
-	}
-	runClients(b, clients, send)
+		return checkPredictions(resp.StatusCode, body, 1)
+	}, tr.CloseIdleConnections
 }
 
-// runClients times b.N requests sent by clients concurrent clients.
-func runClients(b *testing.B, clients int, send func(i int) error) {
+// leanSender sends body i with client k's leanClient.
+func leanSender(b *testing.B, addr string, bodies []string, clients int) (send func(k, i int) error, closeAll func()) {
+	reqs := make([][]byte, len(bodies))
+	for i, body := range bodies {
+		reqs[i] = leanRequest(addr, "/v1/models/w2:predict", body)
+	}
+	cs := make([]*leanClient, clients)
+	for k := range cs {
+		c, err := dialLean(addr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cs[k] = c
+	}
+	send = func(k, i int) error {
+		code, body, err := cs[k].do(reqs[i%len(reqs)])
+		if err != nil {
+			// The connection is in an unknown state: the next request
+			// takes a new one.
+			cs[k].Close()
+			if c, derr := dialLean(addr); derr == nil {
+				cs[k] = c
+			}
+			return err
+		}
+		return checkPredictions(code, body, 1)
+	}
+	return send, func() {
+		for _, c := range cs {
+			c.Close()
+		}
+	}
+}
+
+// runClients times b.N requests sent by clients concurrent clients:
+// send(k, i) sends request i from client k.
+func runClients(b *testing.B, clients int, send func(k, i int) error) {
 	var next, errs atomic.Int64
 	lat := make([][]time.Duration, clients)
 	var wg sync.WaitGroup
@@ -231,7 +320,7 @@ func runClients(b *testing.B, clients int, send func(i int) error) {
 					return
 				}
 				t := time.Now()
-				if err := send(i); err != nil {
+				if err := send(k, i); err != nil {
 					errs.Add(1)
 				}
 				lat[k] = append(lat[k], time.Since(t))

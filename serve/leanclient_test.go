@@ -1,0 +1,105 @@
+package serve
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+)
+
+// leanClient is the benchmark's load generator: a keep-alive HTTP/1.1
+// client on one connection, as wrk-like load generators are. The requests
+// are built once, and each answer is read on the goroutine that sent the
+// request. net/http's client, in the same process, runs a writer and a
+// reader goroutine per connection and builds each request anew: on a
+// machine of two cores, its CPU time and its goroutine hand-offs are
+// charged to the server it measures. The benchmark reports both clients.
+type leanClient struct {
+	conn net.Conn
+	r    *bufio.Reader
+	body []byte
+}
+
+func dialLean(addr string) (*leanClient, error) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return &leanClient{conn: conn, r: bufio.NewReaderSize(conn, 16<<10)}, nil
+}
+
+func (c *leanClient) Close() error { return c.conn.Close() }
+
+// leanRequest is a complete HTTP/1.1 POST of a JSON body to path.
+func leanRequest(host, path, body string) []byte {
+	return fmt.Appendf(nil, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		path, host, len(body), body)
+}
+
+// do sends req and reads the answer: its status code and body (valid until
+// the next call). An answer without a Content-Length is an error: the
+// server sends one for every answer that fits its write buffer.
+func (c *leanClient) do(req []byte) (int, []byte, error) {
+	if _, err := c.conn.Write(req); err != nil {
+		return 0, nil, err
+	}
+	line, err := c.r.ReadSlice('\n')
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.1 ")) {
+		return 0, nil, fmt.Errorf("malformed status line %q", line)
+	}
+	code, err := strconv.Atoi(string(line[9:12]))
+	if err != nil {
+		return 0, nil, fmt.Errorf("malformed status line %q", line)
+	}
+	n := -1
+	for {
+		h, err := c.r.ReadSlice('\n')
+		if err != nil {
+			return 0, nil, err
+		}
+		h = bytes.TrimRight(h, "\r\n")
+		if len(h) == 0 {
+			break
+		}
+		name, value, ok := bytes.Cut(h, []byte(":"))
+		if ok && bytes.EqualFold(name, []byte("Content-Length")) {
+			if n, err = strconv.Atoi(string(bytes.TrimSpace(value))); err != nil || n < 0 {
+				return 0, nil, fmt.Errorf("malformed header %q", h)
+			}
+		}
+	}
+	if n < 0 {
+		return 0, nil, fmt.Errorf("an answer without Content-Length")
+	}
+	if cap(c.body) < n {
+		c.body = make([]byte, n)
+	}
+	c.body = c.body[:n]
+	if _, err := io.ReadFull(c.r, c.body); err != nil {
+		return 0, nil, err
+	}
+	return code, c.body, nil
+}
+
+// checkPredictions checks a :predict answer: status 200 and a JSON body
+// with want predictions, each with a label.
+func checkPredictions(code int, body []byte, want int) error {
+	var v struct {
+		Predictions []struct{ Label string } `json:"predictions"`
+	}
+	if err := json.Unmarshal(body, &v); err != nil || code != 200 || len(v.Predictions) != want {
+		return fmt.Errorf("status %d, %d predictions, %v: %.200s", code, len(v.Predictions), err, body)
+	}
+	for i, p := range v.Predictions {
+		if p.Label == "" {
+			return fmt.Errorf("prediction %d has no label: %.200s", i, body)
+		}
+	}
+	return nil
+}
