@@ -371,6 +371,9 @@ func (t *trainer) runResume() error {
 		// The bag of words' fit is not stored: it is fitted again, the
 		// same (deterministic), so that the CNN goes on training on its
 		// out-of-fold logits and joins the blend as in one run.
+		if m.Layer(textmodel.MeanBagName) == nil {
+			return userErr("--resume %s: this nbcnn checkpoint comes from an older seqnet (without the %s path) and cannot resume the current training: train a new model", t.resume, textmodel.MeanBagName)
+		}
 		if err := t.startText(ds, t.c.ValidationSplit); err != nil {
 			return err
 		}
