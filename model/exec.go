@@ -33,7 +33,12 @@ type executor struct {
 	toZero            [][]float32
 	actBufs, actTotal int
 	clearPiece        func(piece, lo, hi int) // made once: clears a range of toZero
-	lastUsed          uint64                  // its runner's clock when it was last got
+	// fused, indexed by node id, holds the fused passes that end at a
+	// node; skip marks the nodes they stand in for (fuse.go). Both nil
+	// when nothing is fused.
+	fused    []*fusedPool
+	skip     []bool
+	lastUsed uint64 // its runner's clock when it was last got
 }
 
 func newExecutor(m *Model, batch int, training, inputGrads bool) *executor {
@@ -83,6 +88,7 @@ func newExecutor(m *Model, batch int, training, inputGrads bool) *executor {
 			}
 		}
 	}
+	e.planFusions()
 	return e
 }
 
@@ -93,7 +99,7 @@ func (e *executor) forward(xs []*tensor.Tensor, rng *rand.Rand) []*tensor.Tensor
 		*e.outs[in.id][0] = *xs[i]
 	}
 	for _, nd := range e.m.nodes {
-		if len(nd.inputs) == 0 {
+		if len(nd.inputs) == 0 || e.skip != nil && e.skip[nd.id] || e.runFused(nd.id) {
 			continue
 		}
 		ctx := e.ctxs[nd.id]

@@ -1,0 +1,137 @@
+package layers
+
+import (
+	"sync"
+
+	"github.com/seqnet/seqnet/internal/kernels"
+	"github.com/seqnet/seqnet/internal/parallel"
+	"github.com/seqnet/seqnet/tensor"
+)
+
+// ConvMaxPool is Conv1D followed by GlobalMaxPooling1D run as one pass at
+// inference (a text CNN's body): each core takes one sample at a time
+// through the convolution and the maximum over the steps, so the
+// (batch, steps, filters) output of Conv1D never goes through memory,
+// only through the core's cache. On a batch of 256 texts of 256 tokens
+// (128 channels, 128 filters of width 5) that output is 33 MB, written
+// once by Conv1D and read back once by the pooling; the product also runs
+// faster with its output in cache.
+//
+// Package model runs it in place of the two layers' Forward when nothing
+// else reads Conv1D's output. The result is what the layers compute, to
+// the GEMM's rounding: the same bits on shapes where the per-sample
+// product takes the same path as the whole-batch one (all but tiny ones).
+//
+// An Embedding in front stays a pass of its own: looking its rows up one
+// sample at a time, between the products, was slower on a busy machine
+// (the table falls out of the shared cache between two samples that use
+// the same row), and reading the looked-up batch cost less than that.
+type ConvMaxPool struct {
+	conv *Conv1D
+}
+
+// FuseConvMaxPool returns the fused pass of c and p, both built, or nil
+// when it does not cover c's settings: groups or dilation, or an
+// activation other than linear and relu (which the GEMM applies to each
+// tile before the maximum).
+func FuseConvMaxPool(c *Conv1D, p *GlobalMaxPooling1D) *ConvMaxPool {
+	if c == nil || p == nil || !c.Built() || !p.Built() || c.Groups != 1 || c.DilationRate != 1 || c.Activation == nil {
+		return nil
+	}
+	if a := c.Activation.Name; a != "linear" && a != "relu" {
+		return nil
+	}
+	if p.steps != c.geom.OutLength || p.channels != c.Filters {
+		return nil
+	}
+	return &ConvMaxPool{conv: c}
+}
+
+// Worthwhile reports whether the fused pass pays on batches of batch
+// samples with procs cores: it gives each core whole samples, so a batch
+// of a few samples is better served by the layers, whose products share
+// one sample among the cores.
+func (f *ConvMaxPool) Worthwhile(batch, procs int) bool { return batch >= 4*max(procs, 1) }
+
+// convPoolState is the fused pass's state in its Context: the kernel
+// packed once, the arguments of the pass under way (for sample, made
+// once), and per-core scratch.
+type convPoolState struct {
+	pack    packedKernel
+	x, y, w []float32
+	out     kernels.Output
+	sample  func(b int)
+	mu      sync.Mutex
+	scratch [][]float32 // idle scratch buffers, each the padded input (if any) then one sample's output
+}
+
+// Forward sets y (batch, filters), GlobalMaxPooling1D's output, from x,
+// Conv1D's input (batch, steps, channels).
+func (f *ConvMaxPool) Forward(ctx *Context, x, y *tensor.Tensor) {
+	c := f.conv
+	st, _ := ctx.State.(*convPoolState)
+	if st == nil {
+		st = &convPoolState{}
+		st.sample = func(b int) { f.sample(st, b) }
+		ctx.State = st
+	}
+	st.x, st.y, st.w = x.Data, y.Data, c.kernel.Value.Data
+	st.out = kernels.Output{
+		Bias: valueOf(c.bias), Relu: c.Activation.Name == "relu", Serial: true,
+		B: st.pack.get(ctx, c.kernel, c.KernelSize*c.in, c.Filters),
+	}
+	parallel.Each(Batch(x), st.sample)
+	st.x, st.y, st.w = nil, nil, nil
+	y.Mask = nil
+}
+
+// sample computes sample b's output: the convolution of its steps with the
+// output stage (on its rows of x in place, or copied padded into scratch),
+// then the maximum over the steps.
+func (f *ConvMaxPool) sample(st *convPoolState, b int) {
+	c := f.conv
+	g, cin, nf := c.geom, c.in, c.Filters
+	padded := 0 // scratch for the padded input, when there is padding
+	if g.PadLeft+g.PadRight > 0 {
+		padded = (g.Length + g.PadLeft + g.PadRight) * cin
+	}
+	buf := st.get(padded + g.OutLength*nf)
+	defer st.put(buf)
+	xp, z := buf[:padded], buf[padded:]
+	var a []float32
+	if padded > 0 {
+		clear(xp[:g.PadLeft*cin])
+		copy(xp[g.PadLeft*cin:], st.x[b*g.Length*cin:(b+1)*g.Length*cin])
+		clear(xp[(g.PadLeft+g.Length)*cin:])
+		a = xp
+	} else {
+		a = st.x[b*g.Length*cin : (b+1)*g.Length*cin] // read in place
+	}
+	kernels.SgemmOut(false, false, g.OutLength, nf, c.KernelSize*cin, 1, a, c.Strides*cin, st.w, nf, 0, z, nf, st.out)
+	yb := st.y[b*nf : (b+1)*nf]
+	copy(yb, z[:nf])
+	for t := 1; t < g.OutLength; t++ {
+		kernels.MaxInto(yb, z[t*nf:(t+1)*nf])
+	}
+}
+
+// get returns a scratch buffer of n floats, an idle one when there is.
+func (st *convPoolState) get(n int) []float32 {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if k := len(st.scratch); k > 0 {
+		buf := st.scratch[k-1]
+		st.scratch = st.scratch[:k-1]
+		if len(buf) == n {
+			return buf
+		}
+	}
+	return make([]float32, n)
+}
+
+// put gives back a buffer get returned.
+func (st *convPoolState) put(buf []float32) {
+	st.mu.Lock()
+	st.scratch = append(st.scratch, buf)
+	st.mu.Unlock()
+}
