@@ -236,8 +236,16 @@ func (c *Conv1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 	st := c.state(ctx, Batch(x))
 	st.grad.y, st.grad.dy, st.grad.biasGrad = out[0].Data, dOut[0].Data, gradOf(c.bias)
 	// dw is nil for a frozen kernel: only the input gradient flows.
+	if ctx.SetInputGrad {
+		st.conv.BackwardSetDx(x.Data, c.kernel.Value.Data, &st.grad, gradOf(c.kernel), dataOf(dIn[0]))
+		return
+	}
 	st.conv.Backward(x.Data, c.kernel.Value.Data, &st.grad, gradOf(c.kernel), dataOf(dIn[0]))
 }
+
+// SetsInputGrad reports true: Backward writes the input gradient with
+// Context.SetInputGrad (see InputGradSetter).
+func (c *Conv1D) SetsInputGrad() bool { return true }
 
 // Config returns Keras' Conv1D config.
 func (c *Conv1D) Config() map[string]any {

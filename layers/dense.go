@@ -115,9 +115,17 @@ func (d *Dense) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tensor) {
 		kernels.Sgemm(true, false, d.in, d.Units, rows, 1, x.Data, d.in, dz, d.Units, 1, d.kernel.Grad.Data, d.Units)
 	}
 	if dIn[0] != nil {
-		kernels.Sgemm(false, true, rows, d.in, d.Units, 1, dz, d.Units, d.kernel.Value.Data, d.Units, 1, dIn[0].Data, d.in)
+		beta := float32(1)
+		if ctx.SetInputGrad {
+			beta = 0 // dIn[0] is written, not read
+		}
+		kernels.Sgemm(false, true, rows, d.in, d.Units, 1, dz, d.Units, d.kernel.Value.Data, d.Units, beta, dIn[0].Data, d.in)
 	}
 }
+
+// SetsInputGrad reports true: Backward writes the input gradient with
+// Context.SetInputGrad (see InputGradSetter).
+func (d *Dense) SetsInputGrad() bool { return true }
 
 // Config returns Keras' Dense config.
 func (d *Dense) Config() map[string]any {

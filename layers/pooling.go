@@ -126,9 +126,14 @@ func (p *MaxPooling1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tenso
 	}
 	st := p.state(ctx)
 	st.x, st.y, st.dx, st.dy = in[0].Data, out[0].Data, dIn[0].Data, dOut[0].Data
+	st.setDx = ctx.SetInputGrad
 	parallel.For(Batch(in[0]), len(st.x), parallelMin, st.bwd)
 	*st = maxPoolPass{fwd: st.fwd, bwd: st.bwd}
 }
+
+// SetsInputGrad reports true: Backward writes the input gradient with
+// Context.SetInputGrad (see InputGradSetter).
+func (p *MaxPooling1D) SetsInputGrad() bool { return true }
 
 // Forward averages each window over its real (unpadded) steps.
 func (p *AveragePooling1D) Forward(_ *Context, in, out []*tensor.Tensor) {

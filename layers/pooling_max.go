@@ -7,6 +7,7 @@ import "github.com/seqnet/seqnet/internal/kernels"
 // call: a training step allocates nothing.
 type maxPoolPass struct {
 	x, y, dx, dy []float32
+	setDx        bool // backward writes dx rather than adding into it
 	fwd, bwd     func(piece, lo, hi int)
 }
 
@@ -45,6 +46,9 @@ func (p *MaxPooling1D) backwardSamples(st *maxPoolPass, lo, hi int) {
 	L, O, C := p.geom.Length, p.geom.OutLength, p.channels
 	for b := lo; b < hi; b++ {
 		xb, dxb := st.x[b*L*C:(b+1)*L*C], st.dx[b*L*C:(b+1)*L*C]
+		if st.setDx {
+			clear(dxb) // in cache for the adds below, on the core that makes them
+		}
 		for o := 0; o < O; o++ {
 			w0, w1 := p.window(o)
 			yo := st.y[(b*O+o)*C : (b*O+o+1)*C]

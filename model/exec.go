@@ -70,7 +70,7 @@ func newExecutor(m *Model, batch int, training, inputGrads bool) *executor {
 	// buffer less is zeroed each step.
 	if e.grads != nil {
 		for _, nd := range m.nodes {
-			if sh, ok := nd.layer.(interface{ SharesInput() bool }); ok && sh.SharesInput() && len(nd.inputs) == 1 {
+			if sharesInput(nd) {
 				src := e.grads[nd.inputs[0].node.id][nd.inputs[0].index]
 				e.grads[nd.id][0] = &tensor.Tensor{Shape: e.grads[nd.id][0].Shape, Data: src.Data}
 			}
@@ -127,11 +127,15 @@ func (e *executor) outputGrads() []*tensor.Tensor {
 
 func (e *executor) zeroGrads(params []*layers.Param) {
 	if e.toZero == nil {
+		set := e.setGrads() // written whole by their layer: not zeroed
 		for _, nd := range e.m.nodes {
-			if sh, ok := nd.layer.(interface{ SharesInput() bool }); ok && sh.SharesInput() && len(nd.inputs) == 1 {
+			if sharesInput(nd) {
 				continue // its buffer is its input's, zeroed there
 			}
 			for _, g := range e.grads[nd.id] {
+				if len(g.Data) > 0 && set[&g.Data[0]] {
+					continue
+				}
 				e.toZero = append(e.toZero, g.Data)
 				e.actTotal += len(g.Data)
 			}

@@ -20,11 +20,16 @@ var (
 
 // BlendResult is what FitLinear and AddCNN chose on the validation texts.
 // The model's class scores are NB·(Naive Bayes' log posterior) +
-// LR·(logistic regression's logits) + CNN·(the CNN's logits) + Bias.
+// LR·(logistic regression's logits) + NBMean·(Naive Bayes' mean
+// log-likelihood per word) + CNN·(the CNN's logits) + Bias.
 type BlendResult struct {
 	NBAlpha, LRC float64 // the members' settings
 	NB, LR, CNN  float64 // the members' weights; CNN is 0 when the bag alone is kept
-	Bias         []float64
+	// NBMean weighs the length-normalised Naive Bayes: the mean of its
+	// log-likelihoods over the text's words (Rennie et al. 2003 normalise
+	// for length so that long texts do not get overconfident scores).
+	NBMean float64
+	Bias   []float64
 	// Validation accuracy and cross-entropy of the bag alone (the best
 	// blend of Naive Bayes and logistic regression) and of the model
 	// (the same as the bag's when the CNN is not used).
@@ -32,24 +37,31 @@ type BlendResult struct {
 
 	nb *baseline.NaiveBayes
 	lr *baseline.Logistic
+	// oof are the blend's out-of-fold class scores of every text FitLinear
+	// was given (the training texts, then the validation texts, when
+	// there are any); the first nTrain are the training texts'.
+	oof    [][]float64
+	nTrain int
 	// The CNN head's kernel and bias (per class) as trained, which write
 	// scales by the CNN's weight.
 	cnnKernel []float32
 	cnnBias   []float64
 }
 
-// FitLinear fits the linear part of the blend: multinomial Naive Bayes and
-// logistic regression on word counts. Their settings (smoothing; inverse
+// FitLinear fits the linear part of the blend: multinomial Naive Bayes
+// (summed and length-normalised) and logistic regression on word counts.
+// Their settings (smoothing; inverse
 // penalty C) and the weights and class biases of their blend are chosen
 // by cross-fitting on all the texts, training x, y and validation vx, vy
 // (token sequences (n, SeqLen), 0 padding; class labels): fitted on
 // CrossFolds folds, scored on the fold left out, the blend that gives the
 // out-of-fold scores the lowest cross-entropy wins. The two classifiers are
 // then fitted on the training texts (Refit refits them on all the texts
-// at the end), and the blend's accuracy and cross-entropy on the
-// validation texts are the bag path's. The model is not touched: its CNN
-// trains alone (the bag path stays at New's zero), then AddCNN blends it
-// in.
+// at the end); the blend's out-of-fold scores are kept (Offsets), and its
+// out-of-fold accuracy and cross-entropy on the validation texts are the
+// bag path's. The model is not touched: its CNN trains in NewTrainer's
+// model on the out-of-fold logits (the bag paths stay at New's zero), then
+// AddCNN blends it in.
 func FitLinear(o Options, x, y, vx, vy *tensor.Tensor) (*BlendResult, error) {
 	docs, labels, err := sequences(o, x, y)
 	if err != nil {
@@ -68,39 +80,57 @@ func FitLinear(o Options, x, y, vx, vy *tensor.Tensor) (*BlendResult, error) {
 		return nil, fmt.Errorf("textmodel: %w", err)
 	}
 	a, c, best := oof.chooseLinear(allLabels)
-	r := &BlendResult{NBAlpha: nbAlphas[a], LRC: lrCs[c], NB: best.w[0], LR: best.w[1], Bias: best.b}
+	r := &BlendResult{NBAlpha: nbAlphas[a], LRC: lrCs[c], NB: best.w[0], LR: best.w[1], NBMean: best.w[2], Bias: best.b}
+	r.oof, r.nTrain = best.scores(oof.members(a, c)), len(docs)
 	if r.nb, err = baseline.FitNaiveBayes(docs, labels, o.Classes, o.Vocab, r.NBAlpha); err != nil {
 		return nil, fmt.Errorf("textmodel: %w", err)
 	}
 	if r.lr, err = fitLR(docs, labels, o, r.LRC); err != nil {
 		return nil, err
 	}
-	val := &stack{w: best.w, b: best.b}
-	val.evaluate([][][]float64{nbScores(r.nb, vdocs), lrScores(r.lr, vdocs)}, vlabels)
+	// The bag's validation figures are from its out-of-fold scores, as
+	// the CNN sees them in training (NewTrainer) and AddCNN weighs them.
+	val := &stack{w: []float64{1}, b: make([]float64, o.Classes)}
+	val.evaluate([][][]float64{r.valScores()}, vlabels)
 	r.BagAccuracy, r.BagLoss, r.Accuracy, r.Loss = val.acc, val.loss, val.acc, val.loss
 	return r, nil
 }
 
-// AddCNN makes a model from New whose CNN has trained alone (the bag path
-// at zero) the blend: the weights of Naive Bayes, logistic regression and
-// the CNN's logits are fitted on the validation texts vx, vy, which
-// neither the CNN's weights nor the linear classifiers were fitted on
-// (stacking by hold-out, Wolpert 1992), the class biases moved to all the
-// texts' class proportions as in FitLinear. The bag path is a validated
-// floor: when that blend is less accurate on the validation texts than the
-// bag path alone, the CNN's weight is set to zero and the model is the bag
-// path (a value per word and class, summed over a text's words).
+// valScores are the bag's out-of-fold class scores of the validation
+// texts (of the training texts when there were none).
+func (r *BlendResult) valScores() [][]float64 {
+	if len(r.oof) == r.nTrain {
+		return r.oof
+	}
+	return r.oof[r.nTrain:]
+}
+
+// AddCNN makes a model from New whose CNN has trained (alone, or in
+// NewTrainer on the bag's out-of-fold logits; its bag path at zero) the
+// blend: the weights of the bag of words (FitLinear's blend of Naive Bayes
+// and logistic regression, by its out-of-fold scores) and of the CNN's
+// logits are fitted on the validation texts vx, vy (FitLinear's), which
+// the CNN's weights were not fitted on (stacking by hold-out, Wolpert
+// 1992). The bag path is a validated floor: when that blend is less
+// accurate on the validation texts than the bag alone, the CNN's weight
+// is set to zero and the model is the bag path (a value per word and
+// class, summed over a text's words).
 func (r *BlendResult) AddCNN(m *model.Model, o Options, vx, vy *tensor.Tensor) error {
 	bag, head, err := parts(m)
 	if err != nil {
 		return err
 	}
-	vdocs, vlabels, err := sequences(o, vx, vy)
+	_, vlabels, err := sequences(o, vx, vy)
 	if err != nil {
 		return err
 	}
-	clear(bag.Embeddings().Value.Data)
-	bag.Embeddings().Changed()
+	if len(r.valScores()) != len(vlabels) {
+		return fmt.Errorf("textmodel: AddCNN needs FitLinear's %d validation texts, received %d", len(r.valScores()), len(vlabels))
+	}
+	for _, e := range []*layers.Embedding{bag.sum, bag.mean} {
+		clear(e.Embeddings().Value.Data)
+		e.Embeddings().Changed()
+	}
 	cnn, err := cnnScores(m, o, vx)
 	if err != nil {
 		return err
@@ -113,10 +143,9 @@ func (r *BlendResult) AddCNN(m *model.Model, o Options, vx, vy *tensor.Tensor) e
 	// on more texts, and the validation texts (the last ones of the
 	// training file) can hold the classes in other proportions than the
 	// texts to predict.
-	lin := &stack{w: []float64{r.NB, r.LR}, b: r.Bias}
-	full := fitStack([][][]float64{lin.scores([][][]float64{nbScores(r.nb, vdocs), lrScores(r.lr, vdocs)}), cnn}, vlabels, false)
+	full := fitStack([][][]float64{r.valScores(), cnn}, vlabels, false)
 	if full.acc >= r.BagAccuracy && full.w[1] > 0 {
-		r.NB, r.LR, r.CNN, r.Accuracy, r.Loss = full.w[0]*r.NB, full.w[0]*r.LR, full.w[1], full.acc, full.loss
+		r.NB, r.LR, r.NBMean, r.CNN, r.Accuracy, r.Loss = full.w[0]*r.NB, full.w[0]*r.LR, full.w[0]*r.NBMean, full.w[1], full.acc, full.loss
 		for c := range r.Bias {
 			r.Bias[c] = full.w[0]*r.Bias[c] + full.b[c]
 		}
@@ -156,18 +185,20 @@ func (r *BlendResult) Refit(m *model.Model, o Options, x, y *tensor.Tensor) erro
 // padding word 0 has the value 0, so that is a sum over the words); the
 // head's kernel is the CNN's times its weight, its bias gathers the
 // members' biases.
-func (r *BlendResult) write(bag *layers.Embedding, head *layers.Dense, o Options, nb *baseline.NaiveBayes, lr *baseline.Logistic) {
+func (r *BlendResult) write(bag bagPaths, head *layers.Dense, o Options, nb *baseline.NaiveBayes, lr *baseline.Logistic) {
 	k := o.logits()
-	w := bag.Embeddings().Value.Data
-	v := make([]float64, o.Classes)
+	w, wm := bag.sum.Embeddings().Value.Data, bag.mean.Embeddings().Value.Data
+	v, vm := make([]float64, o.Classes), make([]float64, o.Classes)
 	for t := 0; t < o.Vocab; t++ {
 		for c := range v {
-			v[c] = 0
+			v[c], vm[c] = 0, 0
 			if t > 0 {
 				v[c] = float64(o.SeqLen) * (r.NB*nb.LogLik[c][t] + r.LR*lr.W[t*o.Classes+c])
+				vm[c] = r.NBMean * nb.LogLik[c][t]
 			}
 		}
 		copy(w[t*k:(t+1)*k], toLogits(o, v))
+		copy(wm[t*k:(t+1)*k], toLogits(o, vm))
 	}
 	kernel := head.Kernel().Value.Data
 	for i, k := range r.cnnKernel {
@@ -181,7 +212,8 @@ func (r *BlendResult) write(bag *layers.Embedding, head *layers.Dense, o Options
 	}
 	copy(head.Bias().Value.Data, toLogits(o, v))
 	// Inference keeps packed copies of the weights until told they moved.
-	bag.Embeddings().Changed()
+	bag.sum.Embeddings().Changed()
+	bag.mean.Embeddings().Changed()
 	head.Kernel().Changed()
 	head.Bias().Changed()
 }
@@ -218,13 +250,18 @@ func classVector(o Options, l []float32) []float64 {
 	return v
 }
 
-func parts(m *model.Model) (*layers.Embedding, *layers.Dense, error) {
+// bagPaths are the model's two bag-of-words Embeddings: summed and
+// averaged over a text's words.
+type bagPaths struct{ sum, mean *layers.Embedding }
+
+func parts(m *model.Model) (bagPaths, *layers.Dense, error) {
 	e, ok := m.Layer(BagName).(*layers.Embedding)
+	me, ok3 := m.Layer(MeanBagName).(*layers.Embedding)
 	head, ok2 := m.Layer(HeadName).(*layers.Dense)
-	if !ok || !ok2 {
-		return nil, nil, fmt.Errorf("textmodel: the model has no Embedding %q and Dense %q (not made by textmodel.New)", BagName, HeadName)
+	if !ok || !ok2 || !ok3 {
+		return bagPaths{}, nil, fmt.Errorf("textmodel: the model has no Embeddings %q, %q and Dense %q (not made by textmodel.New)", BagName, MeanBagName, HeadName)
 	}
-	return e, head, nil
+	return bagPaths{e, me}, head, nil
 }
 
 // cnnScores are the model's class scores on x (its log probabilities;
@@ -286,6 +323,28 @@ func nbScores(nb *baseline.NaiveBayes, docs [][]int) [][]float64 {
 					s[i][c] += nb.LogLik[c][t]
 				}
 			}
+		}
+	}
+	return s
+}
+
+// nbMeanScores are the means of Naive Bayes' log-likelihoods over each
+// text's words (no prior; 0 for a text without words): the
+// length-normalised member.
+func nbMeanScores(nb *baseline.NaiveBayes, docs [][]int) [][]float64 {
+	s := make([][]float64, len(docs))
+	for i, d := range docs {
+		s[i] = make([]float64, len(nb.LogPrior))
+		if len(d) == 0 {
+			continue
+		}
+		for c := range s[i] {
+			for _, t := range d {
+				if t > 0 && t < len(nb.LogLik[c]) {
+					s[i][c] += nb.LogLik[c][t]
+				}
+			}
+			s[i][c] /= float64(len(d))
 		}
 	}
 	return s

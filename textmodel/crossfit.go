@@ -15,7 +15,7 @@ const CrossFolds = 5
 // fitted on the other folds: out-of-fold, so that the weights fitted on
 // them see how the classifiers do on texts they were not fitted on.
 type oofScores struct {
-	nb, lr [][][]float64 // [setting][text][class]
+	nb, lr, nbm [][][]float64 // [setting][text][class]; nbm: nbMeanScores
 }
 
 // crossFit fits the linear classifiers on CrossFolds folds of the texts
@@ -23,9 +23,9 @@ type oofScores struct {
 // file), the folds in parallel.
 func crossFit(docs [][]int, labels []int, o Options) (*oofScores, error) {
 	n := len(docs)
-	s := &oofScores{nb: make([][][]float64, len(nbAlphas)), lr: make([][][]float64, len(lrCs))}
+	s := &oofScores{nb: make([][][]float64, len(nbAlphas)), lr: make([][][]float64, len(lrCs)), nbm: make([][][]float64, len(nbAlphas))}
 	for i := range s.nb {
-		s.nb[i] = make([][]float64, n)
+		s.nb[i], s.nbm[i] = make([][]float64, n), make([][]float64, n)
 	}
 	for i := range s.lr {
 		s.lr[i] = make([][]float64, n)
@@ -74,6 +74,9 @@ func (s *oofScores) fold(docs [][]int, labels []int, o Options, k, folds int) er
 		for j, sc := range nbScores(nb, hd) {
 			s.nb[a][hold[j]] = sc
 		}
+		for j, sc := range nbMeanScores(nb, hd) {
+			s.nbm[a][hold[j]] = sc
+		}
 	}
 	for c, C := range lrCs {
 		lr, err := fitLR(fd, fl, o, C)
@@ -87,13 +90,20 @@ func (s *oofScores) fold(docs [][]int, labels []int, o Options, k, folds int) er
 	return nil
 }
 
+// members are the linear members' out-of-fold scores with smoothing
+// nbAlphas[a] and penalty lrCs[c], in BlendResult's order: Naive Bayes,
+// logistic regression, length-normalised Naive Bayes.
+func (s *oofScores) members(a, c int) [][][]float64 {
+	return [][][]float64{s.nb[a], s.lr[c], s.nbm[a]}
+}
+
 // chooseLinear fits the blend of each pair of settings on the out-of-fold
 // scores and returns the pair with the lowest cross-entropy, and its
 // blend.
 func (s *oofScores) chooseLinear(labels []int) (a, c int, best *stack) {
 	for i := range s.nb {
 		for j := range s.lr {
-			st := fitStack([][][]float64{s.nb[i], s.lr[j]}, labels, true)
+			st := fitStack(s.members(i, j), labels, true)
 			if best == nil || st.loss < best.loss {
 				a, c, best = i, j, st
 			}

@@ -1,17 +1,20 @@
 // Package textmodel builds seqnet's text classifier with a bag-of-words
 // path: a text CNN (Embedding, Conv1D, GlobalMaxPooling1D, Dropout, Dense)
-// whose logits are added to those of a linear bag-of-words path (a
-// one-value-per-class Embedding of each word, summed over the text's
-// words), before the sigmoid or softmax.
+// whose logits are added to those of two linear bag-of-words paths (a
+// one-value-per-class Embedding of each word, one summed over the text's
+// words, one averaged over them), before the sigmoid or softmax.
 //
-// The CNN trains on its own (the frozen bag path starts at zero). FitLinear
-// fits multinomial Naive Bayes and logistic regression on word counts and
-// chooses their settings and weights on validation texts; AddCNN then
-// makes the model a stacked ensemble of the two and the trained CNN, the
-// CNN's weight fitted on the validation texts too, keeping the bag path
-// alone when the CNN does not help there; Refit refits the linear part on
-// all the texts. On a few thousand texts this matters, since a CNN alone
-// tends to fall short of Naive Bayes there.
+// FitLinear fits multinomial Naive Bayes (its log posterior, and its mean
+// log-likelihood per word) and logistic regression on word counts, and
+// chooses their settings and blend weights by cross-fitting; the CNN then
+// trains in NewTrainer's model on top of the blend's out-of-fold logits
+// (stacking: it learns what the bag of words leaves unexplained, on texts
+// the bag was not fitted on). AddCNN makes New's single-input model the
+// stacked ensemble of the bag and the trained CNN, the CNN's weight fitted
+// on the validation texts, keeping the bag path alone when the CNN does
+// not help there; Refit refits the linear part on all the texts. On a few
+// thousand texts this matters, since a CNN alone tends to fall short of
+// Naive Bayes there.
 package textmodel
 
 import (
@@ -37,8 +40,9 @@ type Options struct {
 
 // Layer names AddCNN refers to.
 const (
-	BagName  = "bag_of_words"
-	HeadName = "cnn_head"
+	BagName     = "bag_of_words"
+	MeanBagName = "bag_of_words_mean"
+	HeadName    = "cnn_head"
 )
 
 func (o Options) logits() int {
@@ -49,7 +53,11 @@ func (o Options) logits() int {
 }
 
 // New builds the classifier (not compiled).
-func New(o Options) (*model.Model, error) {
+func New(o Options) (*model.Model, error) { return build(o, false) }
+
+// build builds the classifier; with offset, a second input of one logit
+// per output unit is added to the logits (NewTrainer).
+func build(o Options, offset bool) (*model.Model, error) {
 	if o.SeqLen < 1 || o.Vocab < 2 || o.Classes < 2 || o.EmbeddingDim < 1 || o.Filters < 1 || o.KernelSize < 1 {
 		return nil, fmt.Errorf("textmodel: need sequence length ≥ 1, vocabulary ≥ 2, classes ≥ 2 and positive sizes, received %d, %d, %d, %d, %d, %d",
 			o.SeqLen, o.Vocab, o.Classes, o.EmbeddingDim, o.Filters, o.KernelSize)
@@ -79,12 +87,25 @@ func New(o Options) (*model.Model, error) {
 	bagEmb.EmbeddingsInitializer = layers.MustInitializer("zeros")
 	bagEmb.Frozen = true
 	bag := model.Call(layers.NewGlobalAveragePooling1D(), model.Call(bagEmb, x))
+	// The length-normalised path averages over the text's words only
+	// (padding masked): the mean of Naive Bayes' log-likelihoods.
+	meanEmb := layers.NewEmbedding(o.Vocab, o.logits())
+	meanEmb.Name = MeanBagName
+	meanEmb.EmbeddingsInitializer = layers.MustInitializer("zeros")
+	meanEmb.MaskZero = true
+	meanEmb.Frozen = true
+	mean := model.Call(layers.NewGlobalAveragePooling1D(), model.Call(meanEmb, x))
 	act := "softmax"
 	if o.Classes == 2 {
 		act = "sigmoid"
 	}
-	out := model.Call(layers.NewActivation(act), model.Call(layers.NewAdd(), cnn, bag))
-	m, err := model.NewModel([]*model.Tensor{x}, []*model.Tensor{out}, o.Seed)
+	ins, sum := []*model.Tensor{x}, []*model.Tensor{cnn, bag, mean}
+	if offset {
+		off := model.Input(o.logits())
+		ins, sum = append(ins, off), append(sum, off)
+	}
+	out := model.Call(layers.NewActivation(act), model.Call(layers.NewAdd(), sum...))
+	m, err := model.NewModel(ins, []*model.Tensor{out}, o.Seed)
 	if err != nil {
 		return nil, err
 	}

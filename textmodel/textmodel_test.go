@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/seqnet/seqnet/baseline"
-	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/tensor"
 )
 
@@ -33,9 +32,12 @@ func orderTask(rng *rand.Rand, n, seqLen, vocab int) (*tensor.Tensor, *tensor.Te
 }
 
 // TestLearnsWordOrderBetterThanNaiveBayes is a learning test of the
-// default flow (the CNN trained alone, then FitLinear and AddCNN): on
-// a task that only word order decides, Naive Bayes stays near chance and
-// the trained classifier does far better.
+// default flow (the CNN trained on the bag's out-of-fold logits, then
+// blended, the bag refitted on all texts; trainStacked): on a task that
+// only word order decides, Naive Bayes stays near chance and the trained
+// classifier does far better. The single-input model also reproduces, on
+// new texts, the two parts it was made of: the CNN as trained (times its
+// blend weight) plus the blend of the refitted linear classifiers.
 func TestLearnsWordOrderBetterThanNaiveBayes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	const seqLen, vocab = 12, 30
@@ -43,24 +45,7 @@ func TestLearnsWordOrderBetterThanNaiveBayes(t *testing.T) {
 	vx, vy := orderTask(rng, 300, seqLen, vocab)
 	tx, ty := orderTask(rng, 400, seqLen, vocab)
 	o := Options{SeqLen: seqLen, Vocab: vocab, Classes: 2, EmbeddingDim: 8, Filters: 16, KernelSize: 3, Dropout: 0.1, Seed: 1}
-	m, err := New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Compile(model.CompileOptions{OptimizerName: "adam", LearningRate: 0.005, LossName: "binary_crossentropy"}); err != nil {
-		t.Fatal(err)
-	}
-	es := &model.EarlyStopping{Patience: 5, RestoreBestWeights: true}
-	if _, err := m.Fit(x, y, model.FitOptions{Epochs: 60, BatchSize: 32, ValidationData: &model.Dataset{X: []*tensor.Tensor{vx}, Y: []*tensor.Tensor{vy}}, Callbacks: []model.Callback{es}}); err != nil {
-		t.Fatal(err)
-	}
-	r, err := FitLinear(o, x, y, vx, vy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.AddCNN(m, o, vx, vy); err != nil {
-		t.Fatal(err)
-	}
+	m, tm, r := trainStacked(t, o, x, y, vx, vy)
 	if r.CNN <= 0 {
 		t.Errorf("the blend left the CNN out (validation accuracy with it %.3f, bag alone %.3f)", r.Accuracy, r.BagAccuracy)
 	}
@@ -68,9 +53,27 @@ func TestLearnsWordOrderBetterThanNaiveBayes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The two parts: the trained CNN (NewTrainer's model with a zero
+	// offset) and the linear classifiers refitted on all the texts.
+	cnn, err := tm.PredictMulti([]*tensor.Tensor{tx, tensor.New(tx.Shape[0], 1)}, 128)
+	if err != nil {
+		t.Fatal(err)
+	}
 	docs, labels, _ := sequences(o, x, y)
-	nb, _ := baseline.FitNaiveBayes(docs, labels, 2, vocab, 1)
+	vdocs, vlabels, _ := sequences(o, vx, vy)
+	all, allLabels := append(docs, vdocs...), append(labels, vlabels...)
+	nbAll, _ := baseline.FitNaiveBayes(all, allLabels, 2, vocab, r.NBAlpha)
+	lrAll, _ := fitLR(all, allLabels, o, r.LRC)
 	tdocs, tlabels, _ := sequences(o, tx, ty)
+	bag := (&stack{w: []float64{r.NB, r.LR, r.NBMean}, b: r.Bias}).scores([][][]float64{nbScores(nbAll, tdocs), lrScores(lrAll, tdocs), nbMeanScores(nbAll, tdocs)})
+	for i := range tdocs {
+		q := math.Min(math.Max(float64(cnn[0].Data[i]), 1e-7), 1-1e-7)
+		logit := r.CNN*math.Log(q/(1-q)) + bag[i][1] - bag[i][0]
+		if want := 1 / (1 + math.Exp(-logit)); math.Abs(float64(p.Data[i])-want) > 2e-3 {
+			t.Fatalf("text %d: the saved model gives %g, its two parts %g", i, p.Data[i], want)
+		}
+	}
+	nb, _ := baseline.FitNaiveBayes(docs, labels, 2, vocab, 1)
 	var pm, pn []int
 	for i := range tlabels {
 		pm = append(pm, int(math.Round(float64(p.Data[i]))))

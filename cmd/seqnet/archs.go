@@ -245,7 +245,7 @@ func describeArch(spec string) string {
 	case "kimcnn":
 		return "Kim's CNN: Embedding, Conv1D of widths 3, 4 and 5 in parallel, GlobalMaxPooling1D each, Concatenate, Dropout, Dense"
 	case "nbcnn":
-		return "text CNN (Embedding, Conv1D, GlobalMaxPooling1D, Dropout, Dense) plus a bag-of-words path (a value per word and class, summed); after training, a blend of Naive Bayes, logistic regression and the CNN with weights fitted on the validation texts"
+		return "text CNN (Embedding, Conv1D, GlobalMaxPooling1D, Dropout, Dense) plus two bag-of-words paths (a value per word and class, summed and averaged); the CNN trains on top of the bag of words' out-of-fold logits (stacking), then a blend of Naive Bayes, logistic regression and the CNN with weights fitted on the validation texts"
 	case "bow":
 		return "bag of words: Embedding (padding masked), GlobalAveragePooling1D, Dropout, Dense"
 	case "forecast":

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/pipeline"
 	"github.com/seqnet/seqnet/tensor"
 	"github.com/seqnet/seqnet/textmodel"
@@ -43,8 +44,8 @@ func (t *trainer) startText(ds *pipeline.Batch, validationSplit float64) error {
 		return asUser(err)
 	}
 	t.textBlend = r
-	fmt.Fprintf(t.w, "bag of words: Naive Bayes (alpha %g) ×%.3g + logistic regression (C %g) ×%.3g, settings and weights chosen by %d-fold cross-fitting on the %d texts, then fitted on the %d training texts (accuracy %.4f, loss %.4f on the %d %s texts); the CNN trains alone, then joins the blend\n",
-		r.NBAlpha, r.NB, r.LRC, r.LR, textmodel.CrossFolds, x.Shape[0]+vx.Shape[0], x.Shape[0], r.BagAccuracy, r.BagLoss, vx.Shape[0], where)
+	fmt.Fprintf(t.w, "bag of words: Naive Bayes (alpha %g) ×%.3g + logistic regression (C %g) ×%.3g + Naive Bayes per word (length-normalised) ×%.3g, settings and weights chosen by %d-fold cross-fitting on the %d texts, then fitted on the %d training texts (out-of-fold accuracy %.4f, loss %.4f on the %d %s texts); the CNN trains on top of the bag's out-of-fold logits, then joins the blend\n",
+		r.NBAlpha, r.NB, r.LRC, r.LR, r.NBMean, textmodel.CrossFolds, x.Shape[0]+vx.Shape[0], x.Shape[0], r.BagAccuracy, r.BagLoss, vx.Shape[0], where)
 	return nil
 }
 
@@ -57,8 +58,8 @@ func (t *trainer) addCNN(ds *pipeline.Batch) error {
 		return asUser(err)
 	}
 	if r.CNN > 0 {
-		fmt.Fprintf(t.w, "blend on the %d %s texts: Naive Bayes ×%.3g + logistic regression ×%.3g + CNN ×%.3g: accuracy %.4f, loss %.4f (bag of words alone %.4f, %.4f)\n",
-			vx.Shape[0], where, r.NB, r.LR, r.CNN, r.Accuracy, r.Loss, r.BagAccuracy, r.BagLoss)
+		fmt.Fprintf(t.w, "blend on the %d %s texts: Naive Bayes ×%.3g + logistic regression ×%.3g + Naive Bayes per word ×%.3g + CNN ×%.3g: accuracy %.4f, loss %.4f (bag of words alone %.4f, %.4f; out of fold)\n",
+			vx.Shape[0], where, r.NB, r.LR, r.NBMean, r.CNN, r.Accuracy, r.Loss, r.BagAccuracy, r.BagLoss)
 	} else {
 		fmt.Fprintf(t.w, "blend on the %d %s texts: the CNN left out (it did not raise the bag of words' accuracy %.4f): the model is the bag of words\n", vx.Shape[0], where, r.BagAccuracy)
 	}
@@ -83,4 +84,53 @@ func (t *trainer) refitText(ds *pipeline.Batch) error {
 func concatRows(a, b *tensor.Tensor) *tensor.Tensor {
 	s := append([]int{a.Shape[0] + b.Shape[0]}, a.Shape[1:]...)
 	return tensor.FromSlice(append(append(make([]float32, 0, len(a.Data)+len(b.Data)), a.Data...), b.Data...), s...)
+}
+
+// fitText trains nbcnn's CNN by stacking: in textmodel.NewTrainer's model,
+// its logits added to the bag of words' out-of-fold logits of each text,
+// so that it learns what the bag leaves unexplained. That model shares
+// t.m's weight layout and optimizer: the weights, the optimizer's slots
+// and the training state move from t.m before and back after, so that an
+// interrupted run saves t.m as a checkpoint that --resume continues
+// exactly.
+func (t *trainer) fitText(ds *pipeline.Batch, o model.FitOptions) (*model.History, error) {
+	opts := t.textOpts()
+	off, voff, err := t.textBlend.Offsets(opts)
+	if err != nil {
+		return nil, err
+	}
+	if ds.ValX == nil && o.ValidationSplit > 0 {
+		off = concatRows(off, voff) // the validation texts are ds.X's last rows
+	}
+	if off.Shape[0] != ds.X.Shape[0] {
+		return nil, fmt.Errorf("nbcnn: %d out-of-fold scores for %d training texts", off.Shape[0], ds.X.Shape[0])
+	}
+	if o.ValidationData != nil {
+		o.ValidationData = &model.Dataset{X: []*tensor.Tensor{ds.ValX, voff}, Y: []*tensor.Tensor{ds.ValY}}
+	}
+	if t.stackM, err = textmodel.NewTrainer(opts); err != nil {
+		return nil, err
+	}
+	if err := t.stackM.SetWeights(t.m.Weights()); err != nil {
+		return nil, err
+	}
+	if err := compileWith(t.stackM, t.p, t.c.Loss, t.m.Optimizer()); err != nil {
+		return nil, err
+	}
+	if o.Resume {
+		if err := t.stackM.SetTrainingState(t.m.TrainingState()); err != nil {
+			return nil, err
+		}
+	}
+	if t.interrupted.Load() {
+		t.stackM.Stop()
+	}
+	hist, err := t.stackM.FitData(model.Dataset{X: []*tensor.Tensor{ds.X, off}, Y: []*tensor.Tensor{ds.Y}}, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.m.SetWeights(t.stackM.Weights()); err != nil {
+		return nil, err
+	}
+	return hist, t.m.SetTrainingState(t.stackM.TrainingState())
 }

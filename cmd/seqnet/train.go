@@ -191,6 +191,7 @@ type trainer struct {
 	// textBlend is nbcnn's linear part, blended with the CNN after
 	// training (textblend.go).
 	textBlend *textmodel.BlendResult
+	stackM    *model.Model // the model nbcnn's CNN trains in (fitText)
 }
 
 // seriesSeason reads the row labels of a series' windows as dates, says
@@ -365,6 +366,14 @@ func (t *trainer) runResume() error {
 	where := fmt.Sprintf("after epoch %d", st.Epoch)
 	if st.Batch > 0 {
 		where = fmt.Sprintf("in epoch %d after batch %d", st.Epoch+1, st.Batch)
+	}
+	if strings.EqualFold(t.c.Model, "nbcnn") {
+		// The bag of words' fit is not stored: it is fitted again, the
+		// same (deterministic), so that the CNN goes on training on its
+		// out-of-fold logits and joins the blend as in one run.
+		if err := t.startText(ds, t.c.ValidationSplit); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(t.w, "resuming %s %s, to epoch %d\n", t.resume, where, t.c.Epochs)
 	return t.fit(ds, model.FitOptions{Resume: true})

@@ -64,7 +64,12 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 			return err
 		}
 	}
-	hist, err := t.m.Fit(ds.X, ds.Y, o)
+	var hist *model.History
+	if t.textBlend != nil {
+		hist, err = t.fitText(ds, o)
+	} else {
+		hist, err = t.m.Fit(ds.X, ds.Y, o)
+	}
 	unwatch()
 	if err != nil {
 		return asUser(err)
@@ -201,6 +206,9 @@ func (t *trainer) callbacks(o *model.FitOptions, nTrain int, validating bool, un
 func (t *trainer) stop() {
 	t.interrupted.Store(true)
 	t.m.Stop()
+	if t.stackM != nil {
+		t.stackM.Stop() // nbcnn trains in it (fitText)
+	}
 }
 
 // watchInterrupt turns the first Ctrl-C into t.stop until the returned

@@ -204,17 +204,29 @@ func (l GradLayout) Row(r int) int { return l.Lead + r/l.Keep*l.Period + r%l.Kee
 // even when dw and dx are both nil, so that a layer's output stage runs
 // once per pass.
 func (c *Conv) Backward(x, w []float32, g Grad, dw, dx []float32) {
+	c.backward(x, w, g, dw, dx, false)
+}
+
+// BackwardSetDx is Backward writing the input gradient into dx instead of
+// adding it there: dx's old values are never read, so its caller need not
+// zero it (the kernel gradient is still added into dw).
+func (c *Conv) BackwardSetDx(x, w []float32, g Grad, dw, dx []float32) {
+	c.backward(x, w, g, dw, dx, true)
+}
+
+// backward is Backward, or BackwardSetDx with setDx.
+func (c *Conv) backward(x, w []float32, g Grad, dw, dx []float32, setDx bool) {
 	d := c.d
 	if dw == nil && dx == nil {
 		g.Rows()
 		return
 	}
 	if c.units > 1 {
-		c.backwardUnits(x, w, g, dw, dx)
+		c.backwardUnits(x, w, g, dw, dx, setDx)
 		return
 	}
 	if d.sameLength() {
-		sameLengthBackward(d, x, w, g.Rows(), dw, dx, &c.ws)
+		sameLengthBackward(d, x, w, g.Rows(), dw, dx, setDx, &c.ws)
 		return
 	}
 	xp := c.padIn(x)
@@ -237,12 +249,15 @@ func (c *Conv) Backward(x, w []float32, g Grad, dw, dx []float32) {
 				copy(z[lay.Row(b*d.OutLength)*d.Filters:], dy[b*d.OutLength*d.Filters:(b+1)*d.OutLength*d.Filters])
 			}
 		}
-		wholeBatchBackward(d, xp, w, z, dw, dxp, flipped(d, w, &c.ws, dxp != nil))
+		wholeBatchBackward(d, xp, w, z, dw, dxp, flipped(d, w, &c.ws, dxp != nil), setDx && !d.Padded())
 	} else {
+		if setDx && dx != nil && !d.Padded() {
+			clear(dx)
+		}
 		perSampleBackward(d, xp, w, g.Rows(), dw, dxp)
 	}
 	if dx != nil && d.Padded() {
-		Unpad(d, dxp, dx)
+		Unpad(d, dxp, dx, setDx)
 	}
 }
 
@@ -259,13 +274,17 @@ func Pad(d Dims, x, xp []float32) {
 }
 
 // Unpad adds the interior of dxp (Batch, PaddedLength, In) into dx
-// (Batch, Length, In).
-func Unpad(d Dims, dxp, dx []float32) {
+// (Batch, Length, In), or with set copies it there.
+func Unpad(d Dims, dxp, dx []float32, set bool) {
 	lp := d.PaddedLength()
 	n := d.Length * d.In
 	for b := 0; b < d.Batch; b++ {
 		src := dxp[b*lp*d.In+d.PadLeft*d.In:][:n]
 		dst := dx[b*n : (b+1)*n]
+		if set {
+			copy(dst, src)
+			continue
+		}
 		for i, v := range src {
 			dst[i] += v
 		}

@@ -238,7 +238,7 @@ func TestBackwardRefIsAdjoint(t *testing.T) {
 // itself: each adds into dw and dx (either may be nil).
 var backwardPaths = []path[func(d Dims, x, w, dy, dw, dx []float32)]{
 	{"same length", sameLength, func(d Dims, x, w, dy, dw, dx []float32) {
-		sameLengthBackward(d, x, w, dy, dw, dx, dirty(d))
+		sameLengthBackward(d, x, w, dy, dw, dx, false, dirty(d))
 	}},
 	{"whole batch", stride1, func(d Dims, x, w, dy, dw, dx []float32) {
 		var dxp []float32
@@ -250,9 +250,9 @@ var backwardPaths = []path[func(d Dims, x, w, dy, dw, dx []float32)]{
 		for r := 0; r < d.Batch*d.OutLength; r++ {
 			copy(z[lay.Row(r)*d.Filters:][:d.Filters], dy[r*d.Filters:])
 		}
-		wholeBatchBackward(d, padded(d, x), w, z, dw, dxp, flipped(d, w, ws, dxp != nil))
+		wholeBatchBackward(d, padded(d, x), w, z, dw, dxp, flipped(d, w, ws, dxp != nil), false)
 		if dx != nil {
-			Unpad(d, dxp, dx)
+			Unpad(d, dxp, dx, false)
 		}
 	}},
 	{"per sample", always, func(d Dims, x, w, dy, dw, dx []float32) {
@@ -262,7 +262,7 @@ var backwardPaths = []path[func(d Dims, x, w, dy, dw, dx []float32)]{
 		}
 		perSampleBackward(d, padded(d, x), w, dy, dw, dxp)
 		if dx != nil {
-			Unpad(d, dxp, dx)
+			Unpad(d, dxp, dx, false)
 		}
 	}},
 	{"Conv.Backward", always, func(d Dims, x, w, dy, dw, dx []float32) {

@@ -90,8 +90,9 @@ func gradBuffer(d Dims, ws *workspace, withDx bool) ([]float32, GradLayout) {
 // stride 1, with dy in z (the buffer and layout of gradBuffer). Each
 // gradient is one GEMM over the rows of the forward pass's big product
 // (one per tap with dilation or groups). wt is the kernel flipped by
-// flipKernel, needed with dxp when there are no groups or dilation.
-func wholeBatchBackward(d Dims, xp, w, z, dw, dxp, wt []float32) {
+// flipKernel, needed with dxp when there are no groups or dilation. With
+// setDx, the input gradient is written into dxp rather than added.
+func wholeBatchBackward(d Dims, xp, w, z, dw, dxp, wt []float32, setDx bool) {
 	lp, cin, f := d.PaddedLength(), d.In, d.Filters
 	lead := (d.Kernel - 1) * d.Dilation
 	rows := d.bigRows()
@@ -112,14 +113,21 @@ func wholeBatchBackward(d Dims, xp, w, z, dw, dxp, wt []float32) {
 	if dxp == nil {
 		return
 	}
+	beta := float32(1)
+	if setDx {
+		beta = 0
+	}
 	if plain {
 		// The input gradient is dy convolved with the kernel flipped in
 		// time and transposed: padded row r = b*lp + p gets Σ_j
 		// z[r+j]·wt[j], the zero rows between the samples (and before the
 		// first) standing for the steps outside each sample. One GEMM, z
 		// read in place, K = Kernel*Filters.
-		d.sgemm(false, false, d.Batch*lp, cin, d.Kernel*f, z, f, wt, cin, 1, dxp, cin)
+		d.sgemm(false, false, d.Batch*lp, cin, d.Kernel*f, z, f, wt, cin, beta, dxp, cin)
 		return
+	}
+	if setDx {
+		clear(dxp) // the taps below add up
 	}
 	for g := 0; g < d.Groups; g++ {
 		for i := 0; i < d.Kernel; i++ {

@@ -91,7 +91,7 @@ func gatherEdges(d Dims, x, win, straddle []float32) {
 // Σ_j dy[t + j - (Kernel-1-PadLeft)] · W[Kernel-1-j]ᵀ, i.e. dy convolved
 // with the kernel flipped in time and transposed, with the padding
 // mirrored; it runs through sameLengthForward with dy read in place as A.
-func sameLengthBackward(d Dims, x, w, dy, dw, dx []float32, ws *workspace) {
+func sameLengthBackward(d Dims, x, w, dy, dw, dx []float32, setDx bool, ws *workspace) {
 	cin, f, k, l := d.In, d.Filters, d.Kernel, d.Length
 	edges := d.Batch * (k - 1)
 	kc := k * cin
@@ -123,7 +123,7 @@ func sameLengthBackward(d Dims, x, w, dy, dw, dx []float32, ws *workspace) {
 		return
 	}
 	flipKernel(d, w, wt)
-	sameLengthForward(flipped, dy, wt, dx, true, Stage{}, scratch)
+	sameLengthForward(flipped, dy, wt, dx, !setDx, Stage{}, scratch)
 }
 
 // forEdge calls fn for each output step s of each sample b whose window

@@ -71,6 +71,7 @@ type unitPass struct {
 	laid                bool      // z already holds dy
 	wt                  []float32 // the flipped kernel
 	pad                 bool      // the units pad their samples of x first
+	setDx               bool      // the units write dx rather than add into it
 }
 
 // forwardUnits is Forward with the batch split.
@@ -108,10 +109,10 @@ func (c *Conv) forwardUnit(u int) {
 
 // backwardUnits is Backward with the batch split; dw or dx may be nil,
 // not both.
-func (c *Conv) backwardUnits(x, w []float32, g Grad, dw, dx []float32) {
+func (c *Conv) backwardUnits(x, w []float32, g Grad, dw, dx []float32, setDx bool) {
 	d := c.d
 	p := &c.pass
-	*p = unitPass{x: x, w: w, dw: dw, dx: dx, pad: c.xp != nil && !c.padded}
+	*p = unitPass{x: x, w: w, dw: dw, dx: dx, pad: c.xp != nil && !c.padded, setDx: setDx}
 	switch {
 	case d.sameLength() || d.Stride != 1:
 		p.dy = g.Rows()
@@ -166,7 +167,7 @@ func (c *Conv) backwardUnit(u int) {
 	}
 	rowsF := d.OutLength * d.Filters
 	if d.sameLength() {
-		sameLengthBackward(du, x, p.w, p.dy[b0*rowsF:b1*rowsF], dw, dx, &c.uws[u])
+		sameLengthBackward(du, x, p.w, p.dy[b0*rowsF:b1*rowsF], dw, dx, p.setDx, &c.uws[u])
 		return
 	}
 	lp := d.PaddedLength()
@@ -193,11 +194,14 @@ func (c *Conv) backwardUnit(u int) {
 				copy(p.z[p.lay.Row(b*d.OutLength)*d.Filters:], p.dy[b*rowsF:(b+1)*rowsF])
 			}
 		}
-		wholeBatchBackward(du, xp, p.w, z, dw, dxp, p.wt)
+		wholeBatchBackward(du, xp, p.w, z, dw, dxp, p.wt, p.setDx && !d.Padded())
 	} else {
+		if p.setDx && dx != nil && !d.Padded() {
+			clear(dx) // the unit's samples, about to be added into
+		}
 		perSampleBackward(du, xp, p.w, p.dy[b0*rowsF:b1*rowsF], dw, dxp)
 	}
 	if dx != nil && d.Padded() {
-		Unpad(du, dxp, dx)
+		Unpad(du, dxp, dx, p.setDx)
 	}
 }

@@ -31,6 +31,10 @@ type Options struct {
 	MaxChecks int
 	// Tol is the relative tolerance (default 2e-2).
 	Tol float64
+	// SetInputGrad runs Backward with Context.SetInputGrad, over an input
+	// gradient full of NaNs that it must write rather than add into; the
+	// layer must be a layers.InputGradSetter.
+	SetInputGrad bool
 }
 
 // Check builds l on the per-sample shapes in, runs it on a batch of batch
@@ -42,7 +46,10 @@ func Check(l layers.Layer, in []layers.Shape, batch int, seed uint64, opt Option
 	if err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
-	c := &checker{l: l, seed: seed, rng: rng, ctx: &layers.Context{Training: opt.Training},
+	if s, ok := l.(layers.InputGradSetter); opt.SetInputGrad && !(ok && s.SetsInputGrad()) {
+		return fmt.Errorf("%s cannot write its input gradient (SetInputGrad)", l.ClassName())
+	}
+	c := &checker{l: l, seed: seed, rng: rng, ctx: &layers.Context{Training: opt.Training, SetInputGrad: opt.SetInputGrad},
 		maxChecks: opt.MaxChecks, tol: opt.Tol}
 	if c.maxChecks == 0 {
 		c.maxChecks = 60
@@ -140,15 +147,16 @@ func (c *checker) backward(params []*layers.Param, noInputGrad bool) []*tensor.T
 	if !noInputGrad {
 		for i, x := range c.xs {
 			dIn[i] = tensor.New(x.Shape...)
-			// Backward must add into dIn, so start from a known offset.
+			// Backward must add into dIn, so start from a known offset;
+			// or write it whole, over NaNs.
 			for j := range dIn[i].Data {
-				dIn[i].Data[j] = 0.5
+				dIn[i].Data[j] = c.dInStart()
 			}
 		}
 	}
 	c.l.Backward(c.ctx, c.xs, c.outs, c.rs, dIn)
 	for i := range dIn {
-		if dIn[i] != nil {
+		if dIn[i] != nil && !c.ctx.SetInputGrad {
 			for j := range dIn[i].Data {
 				dIn[i].Data[j] -= 0.5
 			}
@@ -157,12 +165,27 @@ func (c *checker) backward(params []*layers.Param, noInputGrad bool) []*tensor.T
 	return dIn
 }
 
+// dInStart is what the input gradients hold before Backward.
+func (c *checker) dInStart() float32 {
+	if c.ctx.SetInputGrad {
+		return float32(math.NaN())
+	}
+	return 0.5
+}
+
 // check perturbs v; changed (when not nil) records each write, as
 // Param.Changed does for weights, which layers keep packed copies of.
 func (c *checker) check(what string, v []float32, grad []float32, changed func()) error {
 	idx := c.rng.Perm(len(v))
 	if len(idx) > c.maxChecks {
 		idx = idx[:c.maxChecks]
+	}
+	for j, g := range grad {
+		// Every element, not only those checked: a NaN left in an input
+		// gradient written with SetInputGrad is one it did not write.
+		if math.IsNaN(float64(g)) || math.IsInf(float64(g), 0) {
+			return fmt.Errorf("%s: %s[%d] = %v", c.l.ClassName(), what, j, g)
+		}
 	}
 	for _, j := range idx {
 		a := float64(grad[j])
