@@ -40,6 +40,7 @@
 //	internal/bench         seqnet bench's workloads
 //	bench/quality          the quality benchmark (a command)
 //	serve                  predictions over HTTP
+//	internal/loadgen       the serving benchmarks' load generator
 //	studio/internal/wasmbuild, studio/internal/genwasm,
 //	studio, studio/engine, studio/wasm
 //	                       seqnet studio and its WebAssembly build

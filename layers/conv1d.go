@@ -34,6 +34,7 @@ type Conv1D struct {
 	kernel, bias *Param
 	geom         ConvGeometry
 	in           int
+	fold         foldCache // an Embedding folded into the kernel, for ConvMaxPool
 }
 
 // Conv1DOption sets an optional Conv1D argument.

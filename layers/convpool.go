@@ -17,24 +17,30 @@ import (
 // once by Conv1D and read back once by the pooling; the product also runs
 // faster with its output in cache.
 //
-// Package model runs it in place of the two layers' Forward when nothing
-// else reads Conv1D's output. The result is what the layers compute, to
-// the GEMM's rounding: the same bits on shapes where the per-sample
-// product takes the same path as the whole-batch one (all but tiny ones).
+// Package model runs it in place of the layers' Forward when nothing else
+// reads Conv1D's output. The result is what the layers compute, to the
+// GEMM's rounding: the same bits on shapes where the per-sample product
+// takes the same path as the whole-batch one (all but tiny ones).
 //
-// An Embedding in front stays a pass of its own: looking its rows up one
-// sample at a time, between the products, was slower on a busy machine
-// (the table falls out of the shared cache between two samples that use
-// the same row), and reading the looked-up batch cost less than that.
+// With an Embedding in front whose output nothing else reads, the
+// embedding table is folded into the kernel (see convpool_fold.go): the
+// Conv1D then costs additions of table rows instead of a product, and the
+// result agrees with the layers' to float32 rounding. The folded table
+// (at most 64 MB) stays with the Conv1D until its weights change.
+// (Looking the embedding rows up one sample at a time before each product
+// was tried first: on a busy machine it was slower than the Embedding's
+// own pass over the batch.)
 type ConvMaxPool struct {
+	emb  *Embedding // nil: no Embedding folded in
 	conv *Conv1D
 }
 
-// FuseConvMaxPool returns the fused pass of c and p, both built, or nil
-// when it does not cover c's settings: groups or dilation, or an
-// activation other than linear and relu (which the GEMM applies to each
-// tile before the maximum).
-func FuseConvMaxPool(c *Conv1D, p *GlobalMaxPooling1D) *ConvMaxPool {
+// FuseConvMaxPool returns the fused pass of emb (nil for none), c and p,
+// all built, or nil when it does not cover their settings: groups or
+// dilation, an activation other than linear and relu (which the GEMM
+// applies to each tile before the maximum), or an embedding table too
+// large to fold into the kernel (more than 64 MB folded).
+func FuseConvMaxPool(emb *Embedding, c *Conv1D, p *GlobalMaxPooling1D) *ConvMaxPool {
 	if c == nil || p == nil || !c.Built() || !p.Built() || c.Groups != 1 || c.DilationRate != 1 || c.Activation == nil {
 		return nil
 	}
@@ -44,14 +50,25 @@ func FuseConvMaxPool(c *Conv1D, p *GlobalMaxPooling1D) *ConvMaxPool {
 	if p.steps != c.geom.OutLength || p.channels != c.Filters {
 		return nil
 	}
-	return &ConvMaxPool{conv: c}
+	if emb != nil && (!emb.Built() || !foldable(emb, c) || emb.OutputDim != c.in || len(emb.inShape) != 1 || emb.inShape[0] != c.geom.Length) {
+		return nil
+	}
+	return &ConvMaxPool{emb: emb, conv: c}
 }
 
 // Worthwhile reports whether the fused pass pays on batches of batch
 // samples with procs cores: it gives each core whole samples, so a batch
 // of a few samples is better served by the layers, whose products share
-// one sample among the cores.
-func (f *ConvMaxPool) Worthwhile(batch, procs int) bool { return batch >= 4*max(procs, 1) }
+// one sample among the cores. With an Embedding folded in, the batch must
+// also look up at least as many tokens as the table has rows, so that
+// making the table (when the weights change) costs no more than one
+// batch through the layers.
+func (f *ConvMaxPool) Worthwhile(batch, procs int) bool {
+	if f.emb != nil && f.emb.InputDim > batch*f.conv.geom.OutLength {
+		return false
+	}
+	return batch >= 4*max(procs, 1)
+}
 
 // convPoolState is the fused pass's state in its Context: the kernel
 // packed once, the arguments of the pass under way (for sample, made
@@ -60,12 +77,14 @@ type convPoolState struct {
 	pack    packedKernel
 	x, y, w []float32
 	out     kernels.Output
+	fold    *folded // the folded table of this pass, with an Embedding
 	sample  func(b int)
 	mu      sync.Mutex
 	scratch [][]float32 // idle scratch buffers, each the padded input (if any) then one sample's output
 }
 
-// Forward sets y (batch, filters), GlobalMaxPooling1D's output, from x,
+// Forward sets y (batch, filters), GlobalMaxPooling1D's output, from x:
+// the Embedding's input (batch, steps) of indices, or without one,
 // Conv1D's input (batch, steps, channels).
 func (f *ConvMaxPool) Forward(ctx *Context, x, y *tensor.Tensor) {
 	c := f.conv
@@ -73,15 +92,20 @@ func (f *ConvMaxPool) Forward(ctx *Context, x, y *tensor.Tensor) {
 	if st == nil {
 		st = &convPoolState{}
 		st.sample = func(b int) { f.sample(st, b) }
+		if f.emb != nil {
+			st.sample = func(b int) { f.foldedSample(st, b) }
+		}
 		ctx.State = st
 	}
 	st.x, st.y, st.w = x.Data, y.Data, c.kernel.Value.Data
-	st.out = kernels.Output{
-		Bias: valueOf(c.bias), Relu: c.Activation.Name == "relu", Serial: true,
-		B: st.pack.get(ctx, c.kernel, c.KernelSize*c.in, c.Filters),
+	st.out = kernels.Output{Bias: valueOf(c.bias), Relu: c.Activation.Name == "relu", Serial: true}
+	if f.emb != nil {
+		st.fold = c.fold.table(f.emb, c)
+	} else {
+		st.out.B = st.pack.get(ctx, c.kernel, c.KernelSize*c.in, c.Filters)
 	}
 	parallel.Each(Batch(x), st.sample)
-	st.x, st.y, st.w = nil, nil, nil
+	st.x, st.y, st.w, st.fold = nil, nil, nil, nil
 	y.Mask = nil
 }
 

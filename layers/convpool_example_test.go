@@ -23,7 +23,7 @@ func ExampleFuseConvMaxPool() {
 	}
 
 	fused := tensor.New(8, 4)
-	layers.FuseConvMaxPool(c, p).Forward(&layers.Context{}, x, fused)
+	layers.FuseConvMaxPool(nil, c, p).Forward(&layers.Context{}, x, fused)
 
 	z, apart := tensor.New(8, 8, 4), tensor.New(8, 4)
 	c.Forward(&layers.Context{}, []*tensor.Tensor{x}, []*tensor.Tensor{z})

@@ -12,13 +12,14 @@ import (
 	"github.com/seqnet/seqnet/tensor"
 )
 
-// convPoolCase is one random Conv1D → GlobalMaxPooling1D, built, with an
-// input batch.
+// convPoolCase is one random [Embedding →] Conv1D → GlobalMaxPooling1D,
+// built, with an input batch.
 type convPoolCase struct {
 	name string
+	emb  *layers.Embedding // nil for none
 	conv *layers.Conv1D
 	pool *layers.GlobalMaxPooling1D
-	x    *tensor.Tensor // (batch, steps, channels)
+	x    *tensor.Tensor // indices (batch, steps), or (batch, steps, channels)
 }
 
 func newConvPoolCase(t *testing.T, rng *rand.Rand, trial int) convPoolCase {
@@ -45,6 +46,21 @@ func newConvPoolCase(t *testing.T, rng *rand.Rand, trial int) convPoolCase {
 	if trial%7 == 6 {
 		x.Data[rng.IntN(len(x.Data))] = float32(math.Inf(1)) // goes through to the maximum
 	}
+	var emb *layers.Embedding
+	if trial%2 == 1 { // an Embedding in front, folded into the kernel
+		vocab := 1 + rng.IntN(200)
+		emb = layers.NewEmbedding(vocab, ch)
+		if _, err := emb.Build([]layers.Shape{{steps}}, rand.New(rand.NewPCG(3, uint64(trial)))); err != nil {
+			t.Fatal(err)
+		}
+		x = tensor.New(batch, steps)
+		for i := range x.Data {
+			x.Data[i] = float32(rng.IntN(vocab))
+			if rng.IntN(40) == 0 {
+				x.Data[i] = []float32{-1, float32(vocab), 0.5}[rng.IntN(3)] // invalid: a zero row
+			}
+		}
+	}
 	out, err := c.Build([]layers.Shape{in}, rand.New(rand.NewPCG(1, uint64(trial))))
 	if err != nil {
 		t.Fatal(err)
@@ -57,16 +73,26 @@ func newConvPoolCase(t *testing.T, rng *rand.Rand, trial int) convPoolCase {
 			b.Value.Data[i] = float32(rng.NormFloat64()) * 0.1
 		}
 	}
-	name := fmt.Sprintf("trial %d: %s %s k%d s%d filters %d, in (%d, %d, %d)", trial, pad, act, k, stride, filters, batch, steps, ch)
-	return convPoolCase{name: name, conv: c, pool: pool, x: x}
+	name := fmt.Sprintf("trial %d: emb %v, %s %s k%d s%d filters %d, in (%d, %d, %d)", trial, emb != nil, pad, act, k, stride, filters, batch, steps, ch)
+	return convPoolCase{name: name, emb: emb, conv: c, pool: pool, x: x}
 }
 
-// layered runs the two layers one after the other, as the model does
-// without the fusion.
+// convInput is the Conv1D's input: x, or x looked up by the Embedding.
+func (pc convPoolCase) convInput() *tensor.Tensor {
+	if pc.emb == nil {
+		return pc.x
+	}
+	e := tensor.New(pc.x.Shape[0], pc.x.Shape[1], pc.emb.OutputDim)
+	pc.emb.Forward(&layers.Context{}, []*tensor.Tensor{pc.x}, []*tensor.Tensor{e})
+	return e
+}
+
+// layered runs the layers one after the other, as the model does without
+// the fusion.
 func (pc convPoolCase) layered() *tensor.Tensor {
 	batch := pc.x.Shape[0]
 	z := tensor.New(batch, pc.conv.Geometry().OutLength, pc.conv.Filters)
-	pc.conv.Forward(&layers.Context{}, []*tensor.Tensor{pc.x}, []*tensor.Tensor{z})
+	pc.conv.Forward(&layers.Context{}, []*tensor.Tensor{pc.convInput()}, []*tensor.Tensor{z})
 	y := tensor.New(batch, pc.conv.Filters)
 	pc.pool.Forward(&layers.Context{}, []*tensor.Tensor{z}, []*tensor.Tensor{y})
 	return y
@@ -75,7 +101,7 @@ func (pc convPoolCase) layered() *tensor.Tensor {
 // reference is the chain in float64 loops: conv.ForwardRef, bias,
 // activation, maximum over the steps.
 func (pc convPoolCase) reference() []float32 {
-	convIn := pc.x
+	convIn := pc.convInput()
 	c, g := pc.conv, pc.conv.Geometry()
 	batch, f := pc.x.Shape[0], c.Filters
 	d := conv.Dims{Batch: batch, Length: g.Length, In: convIn.Shape[2], Filters: f, Kernel: c.KernelSize,
@@ -102,18 +128,19 @@ func (pc convPoolCase) reference() []float32 {
 	return y
 }
 
-// TestConvMaxPoolMatchesLayers: the fused pass gives what the two layers
-// give one after the other, on random shapes (odd sizes, every padding,
-// strides, relu and linear, no bias, an infinite input), the
-// same bits where the per-sample product takes the blocked GEMM (every
-// shape but tiny ones) and the same bits on 1, 2 or 3 cores; and both
-// agree with the float64 definition. Inputs are left unchanged.
+// TestConvMaxPoolMatchesLayers: the fused pass gives what the layers give
+// one after the other, on random shapes (odd sizes, every padding,
+// strides, relu and linear, no bias, an infinite input, an Embedding
+// folded in with invalid indices): the same bits without an Embedding
+// where the per-sample product takes the blocked GEMM (every shape but
+// tiny ones), the same bits on 1, 2 or 3 cores, and the float64
+// definition to float32 rounding. Inputs are left unchanged.
 func TestConvMaxPoolMatchesLayers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(16, 5))
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for trial := 0; trial < 40; trial++ {
 		pc := newConvPoolCase(t, rng, trial)
-		f := layers.FuseConvMaxPool(pc.conv, pc.pool)
+		f := layers.FuseConvMaxPool(pc.emb, pc.conv, pc.pool)
 		if f == nil {
 			t.Fatalf("%s: not fused", pc.name)
 		}
@@ -121,8 +148,8 @@ func TestConvMaxPoolMatchesLayers(t *testing.T) {
 		ref := pc.reference()
 		x0 := pc.x.Clone()
 		g := pc.conv.Geometry()
-		k := pc.conv.KernelSize * pc.x.Shape[2]
-		blocked := g.OutLength > 1 && pc.conv.Filters > 1 && g.OutLength*pc.conv.Filters*k > 4096
+		k := pc.conv.KernelSize * pc.conv.Kernel().Value.Shape[1]
+		blocked := pc.emb == nil && g.OutLength > 1 && pc.conv.Filters > 1 && g.OutLength*pc.conv.Filters*k > 4096
 		var first []float32
 		for _, procs := range []int{1, 2, 3} {
 			runtime.GOMAXPROCS(procs)
@@ -157,25 +184,34 @@ func TestConvMaxPoolMatchesLayers(t *testing.T) {
 	}
 }
 
-// TestConvMaxPoolRepacks: after the kernel changes (and its version is
-// bumped, as every write path does), the fused pass uses the new kernel.
+// TestConvMaxPoolRepacks: after the kernel or the embedding table
+// changes (and its version is bumped, as every write path does), the
+// fused pass uses the new weights: the packed kernel and the folded table
+// are made again.
 func TestConvMaxPoolRepacks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
-	pc := newConvPoolCase(t, rng, 0)
-	f := layers.FuseConvMaxPool(pc.conv, pc.pool)
-	ctx := &layers.Context{}
-	y := tensor.New(pc.x.Shape[0], pc.conv.Filters)
-	f.Forward(ctx, pc.x, y)
-	kern := pc.conv.Kernel()
-	for i := range kern.Value.Data {
-		kern.Value.Data[i] *= -2
-	}
-	kern.Changed()
-	f.Forward(ctx, pc.x, y)
-	want := pc.layered()
-	for i := range y.Data {
-		if math.Float32bits(y.Data[i]) != math.Float32bits(want.Data[i]) {
-			t.Fatalf("y[%d] = %v after the kernel changed, want %v", i, y.Data[i], want.Data[i])
+	for trial := 0; trial < 2; trial++ {
+		pc := newConvPoolCase(t, rng, trial)
+		f := layers.FuseConvMaxPool(pc.emb, pc.conv, pc.pool)
+		ctx := &layers.Context{}
+		y := tensor.New(pc.x.Shape[0], pc.conv.Filters)
+		f.Forward(ctx, pc.x, y)
+		params := []*layers.Param{pc.conv.Kernel()}
+		if pc.emb != nil {
+			params = append(params, pc.emb.Embeddings())
+		}
+		for _, p := range params {
+			for i := range p.Value.Data {
+				p.Value.Data[i] *= -2
+			}
+			p.Changed()
+			f.Forward(ctx, pc.x, y)
+			ref := pc.reference()
+			for i := range y.Data {
+				if d := math.Abs(float64(y.Data[i] - ref[i])); !(d <= 1e-5*(1+math.Abs(float64(ref[i])))) {
+					t.Fatalf("%s: y[%d] = %v after %s changed, want %v", pc.name, i, y.Data[i], p.Name, ref[i])
+				}
+			}
 		}
 	}
 }
@@ -196,13 +232,29 @@ func TestConvMaxPoolRefusals(t *testing.T) {
 		if _, err := p.Build(out, nil); err != nil {
 			t.Fatal(err)
 		}
-		if layers.FuseConvMaxPool(c, p) != nil {
+		if layers.FuseConvMaxPool(nil, c, p) != nil {
 			t.Errorf("Conv1D %s dilation %d groups %d: fused", c.Activation.Name, c.DilationRate, c.Groups)
 		}
 	}
 	c := layers.NewConv1D(8, 3)
 	p := layers.NewGlobalMaxPooling1D()
-	if layers.FuseConvMaxPool(c, p) != nil {
+	if layers.FuseConvMaxPool(nil, c, p) != nil {
 		t.Error("layers not built: fused")
+	}
+	// An embedding table whose fold would pass 64 MB.
+	out, err := c.Build([]layers.Shape{{20, 4}}, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Build(out, nil); err != nil {
+		t.Fatal(err)
+	}
+	big := layers.NewEmbedding(1<<24/24+1, 4)
+	big.EmbeddingsInitializer, _ = layers.GetInitializer("zeros")
+	if _, err := big.Build([]layers.Shape{{20}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if layers.FuseConvMaxPool(big, c, p) != nil {
+		t.Error("a table of 700k tokens folded into 8 filters of width 3")
 	}
 }

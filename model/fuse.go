@@ -36,16 +36,34 @@ func (e *executor) planFusions() {
 		if !ok || uses[cn] != 1 || len(cn.inputs) != 1 {
 			continue
 		}
-		op := layers.FuseConvMaxPool(c, pool)
-		if op == nil || !op.Worthwhile(e.batch, runtime.GOMAXPROCS(0)) {
+		procs := runtime.GOMAXPROCS(0)
+		in := cn.inputs[0]
+		var op *layers.ConvMaxPool
+		if en := in.node; uses[en] == 1 && in.index == 0 && len(en.inputs) == 1 {
+			if emb, ok := en.layer.(*layers.Embedding); ok {
+				// The Embedding folded in, when its table fits.
+				if op = layers.FuseConvMaxPool(emb, c, pool); op != nil && op.Worthwhile(e.batch, procs) {
+					in = en.inputs[0]
+				} else {
+					op = nil
+				}
+			}
+		}
+		if op == nil {
+			op = layers.FuseConvMaxPool(nil, c, pool)
+		}
+		if op == nil || !op.Worthwhile(e.batch, procs) {
 			continue
 		}
 		if e.fused == nil {
 			e.fused = make([]*fusedPool, len(e.m.nodes))
 			e.skip = make([]bool, len(e.m.nodes))
 		}
-		e.fused[nd.id] = &fusedPool{op: op, in: cn.inputs[0], ctx: &layers.Context{}}
+		e.fused[nd.id] = &fusedPool{op: op, in: in, ctx: &layers.Context{}}
 		e.skip[cn.id] = true
+		if in != cn.inputs[0] {
+			e.skip[cn.inputs[0].node.id] = true // the Embedding, folded in
+		}
 	}
 }
 

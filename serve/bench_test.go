@@ -3,13 +3,10 @@
 package serve
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -18,58 +15,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seqnet/seqnet/checkpoint"
-	"github.com/seqnet/seqnet/data"
-	"github.com/seqnet/seqnet/layers"
+	"github.com/seqnet/seqnet/internal/loadgen"
 	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/pipeline"
 )
 
-// w2Model is the W2 benchmark's text CNN (bench package: Embedding(20000,
-// 128) → Conv1D(128, 5, relu) → GlobalMaxPooling1D → Dense(1, sigmoid) on
-// 256 tokens) with a text pipeline of a 20,000-entry vocabulary, saved to
-// a model file, and n texts of 256 words from it.
-func w2Model(b *testing.B, n int) (path string, texts []string) {
-	emb, err := layers.FromConfig("Embedding", layers.Config{"input_dim": 20000, "output_dim": 128})
+// w2Model is the W2 benchmark's text CNN with its text pipeline, saved to
+// a model file (loadgen.W2Model), and 512 texts of 256 words from it.
+func w2Model(b *testing.B) (path string, texts []string) {
+	path, texts, err := loadgen.W2Model(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
-	}
-	pool, err := layers.FromConfig("GlobalMaxPooling1D", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := model.NewSequential(layers.Input(256), emb, layers.NewConv1D(128, 5, layers.ConvActivation("relu")), pool, layers.NewDense(1, "sigmoid"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	vec := data.NewTextVectorizer(20000, 256)
-	words := make([]string, 19998)
-	for i := range words {
-		words[i] = fmt.Sprintf("w%d", i)
-	}
-	if err := vec.SetVocabulary(words); err != nil {
-		b.Fatal(err)
-	}
-	p := &pipeline.Pipeline{Format: pipeline.Format, Kind: pipeline.KindText, Task: pipeline.TaskBinary, TextColumn: "text",
-		Labels: data.NewLabelMap([]string{"ham", "spam"}), Vectorizer: vec}
-	pre, err := json.Marshal(p)
-	if err != nil {
-		b.Fatal(err)
-	}
-	path = filepath.Join(b.TempDir(), "w2.seqnet")
-	if err := checkpoint.Save(path, m, checkpoint.Extra{Preprocessing: pre}); err != nil {
-		b.Fatal(err)
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for i := 0; i < n; i++ {
-		var t strings.Builder
-		for j := 0; j < 256; j++ {
-			if j > 0 {
-				t.WriteByte(' ')
-			}
-			t.WriteString(words[rng.IntN(len(words))])
-		}
-		texts = append(texts, t.String())
 	}
 	return path, texts
 }
@@ -104,14 +60,14 @@ func report(b *testing.B, lat []time.Duration, samples int, elapsed, cpu time.Du
 // sub-benchmark reports p50/p99 latency, samples/s, errors and CPU time
 // per sample.
 //
-// The clients are lean keep-alive HTTP/1.1 clients (leanClient, as a
+// The clients are lean keep-alive HTTP/1.1 clients (internal/loadgen, as a
 // wrk-like load generator), or with /net-http Go's net/http client, whose
 // own CPU time and goroutine hand-offs in the same process weigh on the
 // server's figures on a small machine. Run on a quiet machine:
 //
 //	go test ./serve -run '^$' -bench W2 -benchtime 3s
 func BenchmarkW2(b *testing.B) {
-	path, texts := w2Model(b, 512)
+	path, texts := w2Model(b)
 	m, p, err := pipeline.Load(path)
 	if err != nil {
 		b.Fatal(err)
@@ -140,7 +96,7 @@ type serveCase struct {
 	// reads the body and sends a fixed answer: the cost of HTTP on
 	// loopback and of the clients, which serve's figures include.
 	httpOnly bool
-	netHTTP  bool // Go's net/http client instead of leanClient
+	netHTTP  bool // Go's net/http client instead of loadgen's
 }
 
 func (c serveCase) name() string {
@@ -264,36 +220,36 @@ func netHTTPSender(url string, bodies []string, clients int) (send func(k, i int
 		if err != nil {
 			return err
 		}
-		return checkPredictions(resp.StatusCode, body, 1)
+		return loadgen.CheckPredictions(resp.StatusCode, body, 1)
 	}, tr.CloseIdleConnections
 }
 
-// leanSender sends body i with client k's leanClient.
+// leanSender sends body i with client k's loadgen.Client.
 func leanSender(b *testing.B, addr string, bodies []string, clients int) (send func(k, i int) error, closeAll func()) {
 	reqs := make([][]byte, len(bodies))
 	for i, body := range bodies {
-		reqs[i] = leanRequest(addr, "/v1/models/w2:predict", body)
+		reqs[i] = loadgen.Request(addr, "/v1/models/w2:predict", body)
 	}
-	cs := make([]*leanClient, clients)
+	cs := make([]*loadgen.Client, clients)
 	for k := range cs {
-		c, err := dialLean(addr)
+		c, err := loadgen.Dial(addr)
 		if err != nil {
 			b.Fatal(err)
 		}
 		cs[k] = c
 	}
 	send = func(k, i int) error {
-		code, body, err := cs[k].do(reqs[i%len(reqs)])
+		code, body, err := cs[k].Do(reqs[i%len(reqs)])
 		if err != nil {
 			// The connection is in an unknown state: the next request
 			// takes a new one.
 			cs[k].Close()
-			if c, derr := dialLean(addr); derr == nil {
+			if c, derr := loadgen.Dial(addr); derr == nil {
 				cs[k] = c
 			}
 			return err
 		}
-		return checkPredictions(code, body, 1)
+		return loadgen.CheckPredictions(code, body, 1)
 	}
 	return send, func() {
 		for _, c := range cs {

@@ -27,8 +27,22 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	compare := fs.String("compare", "", "torch_bench.py (or onnxruntime) JSON lines to compare against: prints a table with ratios")
 	peak := fs.String("peak", "", "run_peak.sh JSON lines: W4 is also shown as a fraction of the FMA peak")
 	peakFraction := fs.Bool("peak-fraction", false, "also time an FMA peak loop in alternation with W4's forward pass (same threads) and report the forward as a fraction of it, round by round")
+	serveMode := fs.Bool("serve", false, "instead: the serving load benchmark (issue 14's targets): Predict at batch 1 and 256, then seqnet serve on loopback with --clients concurrent clients, each case for --min-time")
+	clientsFlag := fs.String("clients", "1,32", "with --serve: comma-separated numbers of concurrent clients")
+	noBatching := fs.Bool("no-batching", false, "with --serve: serve without batching")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *serveMode {
+		clients, err := parseClients(*clientsFlag)
+		if err != nil || *minTime <= 0 {
+			if err == nil {
+				err = fmt.Errorf("--min-time %v: expected a positive number of seconds", *minTime)
+			}
+			fmt.Fprintf(stderr, "seqnet bench --serve: %v\n", err)
+			return 2
+		}
+		return serveBench(stdout, stderr, clients, time.Duration(*minTime*float64(time.Second)), *noBatching)
 	}
 	o := bench.Options{Workloads: strings.Split(*workloads, ","), Threads: *threads, Reps: *reps,
 		MinTime: time.Duration(*minTime * float64(time.Second)), PeakFraction: *peakFraction}

@@ -1,4 +1,12 @@
-package serve
+// Package loadgen is the load generator of seqnet's serving benchmarks (the
+// serve package's BenchmarkW2 and `seqnet bench --serve`): lean keep-alive
+// HTTP/1.1 clients, as wrk-like load generators are. The requests are built
+// once, and each answer is read on the goroutine that sent the request.
+// Go's net/http client, in the same process, runs a writer and a reader
+// goroutine per connection and builds each request anew: on a machine of
+// two cores, its CPU time and its goroutine hand-offs are charged to the
+// server it measures.
+package loadgen
 
 import (
 	"bufio"
@@ -10,39 +18,36 @@ import (
 	"strconv"
 )
 
-// leanClient is the benchmark's load generator: a keep-alive HTTP/1.1
-// client on one connection, as wrk-like load generators are. The requests
-// are built once, and each answer is read on the goroutine that sent the
-// request. net/http's client, in the same process, runs a writer and a
-// reader goroutine per connection and builds each request anew: on a
-// machine of two cores, its CPU time and its goroutine hand-offs are
-// charged to the server it measures. The benchmark reports both clients.
-type leanClient struct {
+// Client is a keep-alive HTTP/1.1 client on one connection; one goroutine
+// uses it at a time.
+type Client struct {
 	conn net.Conn
 	r    *bufio.Reader
 	body []byte
 }
 
-func dialLean(addr string) (*leanClient, error) {
+// Dial connects a Client to addr (host:port).
+func Dial(addr string) (*Client, error) {
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	return &leanClient{conn: conn, r: bufio.NewReaderSize(conn, 16<<10)}, nil
+	return &Client{conn: conn, r: bufio.NewReaderSize(conn, 16<<10)}, nil
 }
 
-func (c *leanClient) Close() error { return c.conn.Close() }
+// Close closes the connection.
+func (c *Client) Close() error { return c.conn.Close() }
 
-// leanRequest is a complete HTTP/1.1 POST of a JSON body to path.
-func leanRequest(host, path, body string) []byte {
+// Request is a complete HTTP/1.1 POST of a JSON body to path on host.
+func Request(host, path, body string) []byte {
 	return fmt.Appendf(nil, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
 		path, host, len(body), body)
 }
 
-// do sends req and reads the answer: its status code and body (valid until
+// Do sends req (made by Request) and reads the answer: its status code and body (valid until
 // the next call). An answer without a Content-Length is an error: the
 // server sends one for every answer that fits its write buffer.
-func (c *leanClient) do(req []byte) (int, []byte, error) {
+func (c *Client) Do(req []byte) (int, []byte, error) {
 	if _, err := c.conn.Write(req); err != nil {
 		return 0, nil, err
 	}
@@ -87,9 +92,9 @@ func (c *leanClient) do(req []byte) (int, []byte, error) {
 	return code, c.body, nil
 }
 
-// checkPredictions checks a :predict answer: status 200 and a JSON body
+// CheckPredictions checks a :predict answer: status 200 and a JSON body
 // with want predictions, each with a label.
-func checkPredictions(code int, body []byte, want int) error {
+func CheckPredictions(code int, body []byte, want int) error {
 	var v struct {
 		Predictions []struct{ Label string } `json:"predictions"`
 	}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/seqnet/seqnet/internal/loadgen"
+	"github.com/seqnet/seqnet/model"
+	"github.com/seqnet/seqnet/pipeline"
+	"github.com/seqnet/seqnet/serve"
+)
+
+// serveBench is `seqnet bench --serve`: issue 14's load benchmark as a
+// command (the serve package's BenchmarkW2 is the same, as a Go
+// benchmark). It times model.Predict on the W2 text model at batch 1 and
+// 256, then `seqnet serve` on loopback with
+// each number of concurrent clients (lean keep-alive clients, one text per
+// TF Serving :predict request), each case for d, and prints throughput,
+// p50/p99 latency and errors, and the ratios the issue's targets name.
+func serveBench(stdout, stderr io.Writer, clients []int, d time.Duration, noBatching bool) int {
+	dir, err := os.MkdirTemp("", "seqnet-bench-serve-")
+	if err != nil {
+		fmt.Fprintf(stderr, "seqnet bench --serve: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	path, texts, err := loadgen.W2Model(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "seqnet bench --serve: building the W2 model: %v\n", err)
+		return 1
+	}
+	m, p, err := pipeline.Load(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "seqnet bench --serve: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "# W2 text model (Embedding(20000,128), Conv1D(128,5), 256 tokens), each case for %v\n", d)
+	fmt.Fprintf(stdout, "%-30s %12s %10s %10s %8s\n", "case", "samples/s", "p50-ms", "p99-ms", "errors")
+	row := func(name string, r loadgen.Result, samples int) {
+		ms := func(t time.Duration) float64 { return float64(t.Microseconds()) / 1000 }
+		fmt.Fprintf(stdout, "%-30s %12.0f %10.3f %10.3f %8d\n", name, float64(samples)/r.Elapsed.Seconds(), ms(r.Quantile(0.5)), ms(r.Quantile(0.99)), r.Errors)
+	}
+	b1, err := timePredict(m, p, texts, 1, d)
+	if err == nil {
+		row("predict batch=1", b1, b1.Requests)
+	}
+	var b256 loadgen.Result
+	if err == nil {
+		b256, err = timePredict(m, p, texts, 256, d)
+		row("predict batch=256", b256, 256*b256.Requests)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "seqnet bench --serve: %v\n", err)
+		return 1
+	}
+	runs, err := timeServe(path, texts, clients, d, noBatching)
+	if err != nil {
+		fmt.Fprintf(stderr, "seqnet bench --serve: %v\n", err)
+		return 1
+	}
+	for i, r := range runs {
+		row(fmt.Sprintf("serve clients=%d", clients[i]), r, r.Requests)
+		if r.First != nil {
+			fmt.Fprintf(stdout, "  first error: %v\n", r.First)
+		}
+	}
+	for i, r := range runs {
+		switch clients[i] {
+		case 1:
+			fmt.Fprintf(stdout, "serve clients=1 p99 / predict batch=1 p99: %.2f (target: at most 2)\n",
+				r.Quantile(0.99).Seconds()/b1.Quantile(0.99).Seconds())
+		case 32:
+			fmt.Fprintf(stdout, "serve clients=32 samples/s / predict batch=256 samples/s: %.0f%% (target: at least 80%%)\n",
+				100*(float64(r.Requests)/r.Elapsed.Seconds())/(256*float64(b256.Requests)/b256.Elapsed.Seconds()))
+		}
+	}
+	return 0
+}
+
+// timePredict times m.Predict at batch size bs on the first bs texts for
+// about d (as BenchmarkW2's references do).
+func timePredict(m *model.Model, p *pipeline.Pipeline, texts []string, bs int, d time.Duration) (loadgen.Result, error) {
+	batch, err := p.Texts(texts)
+	if err != nil {
+		return loadgen.Result{}, err
+	}
+	var r loadgen.Result
+	start := time.Now()
+	for i := 0; i == 0 || time.Since(start) < d; i++ {
+		t := time.Now()
+		if _, err := m.Predict(batch.X.Rows(0, bs), bs); err != nil {
+			return r, err
+		}
+		r.Latency = append(r.Latency, time.Since(t))
+	}
+	r.Elapsed, r.Requests = time.Since(start), len(r.Latency)
+	slices.Sort(r.Latency)
+	return r, nil
+}
+
+// timeServe serves the model file on a loopback port and runs each number
+// of clients against it for d.
+func timeServe(path string, texts []string, clients []int, d time.Duration, noBatching bool) ([]loadgen.Result, error) {
+	s, err := serve.New([]serve.ModelFile{{Name: "w2", Path: path}}, serve.Options{NoBatching: noBatching, ReloadInterval: -1,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: s.Handler()}
+	go srv.Serve(ln)
+	defer srv.Close()
+	addr := ln.Addr().String()
+	reqs := make([][]byte, len(texts))
+	for i, t := range texts {
+		body, _ := json.Marshal(map[string][]string{"instances": {t}})
+		reqs[i] = loadgen.Request(addr, "/v1/models/w2:predict", string(body))
+	}
+	check := func(code int, body []byte) error { return loadgen.CheckPredictions(code, body, 1) }
+	var out []loadgen.Result
+	for _, n := range clients {
+		if _, err := loadgen.Run(addr, reqs, n, d/10, check); err != nil { // warm up
+			return nil, err
+		}
+		r, err := loadgen.Run(addr, reqs, n, d, check)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// parseClients reads --clients: a comma-separated list of positive counts.
+func parseClients(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > 4096 {
+			return nil, fmt.Errorf("--clients %q: expected a comma-separated list of client counts from 1 to 4096, such as 1,32", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestBenchServe runs `seqnet bench --serve` briefly: every case is
+// printed, with no errors, and the ratios of the issue's targets follow;
+// bad flags are user errors (exit 2) that name the flag.
+func TestBenchServe(t *testing.T) {
+	var out, errOut strings.Builder
+	if code := run([]string{"bench", "--serve", "--clients", "1,2,32", "--min-time", "0.2"}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	for _, c := range []string{"predict batch=1", "predict batch=256", "serve clients=1", "serve clients=2", "serve clients=32"} {
+		re := regexp.MustCompile(`(?m)^` + c + ` +[0-9]+ +[0-9.]+ +[0-9.]+ +0$`)
+		if !re.MatchString(out.String()) {
+			t.Errorf("no line %q with 0 errors in:\n%s", c, out.String())
+		}
+	}
+	for _, s := range []string{"serve clients=1 p99 / predict batch=1 p99: ", "serve clients=32 samples/s / predict batch=256 samples/s: "} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("no %q in:\n%s", s, out.String())
+		}
+	}
+	for _, args := range [][]string{{"--clients", "0"}, {"--clients", "1,x"}, {"--min-time", "0"}} {
+		errOut.Reset()
+		if code := run(append([]string{"bench", "--serve"}, args...), &out, &errOut); code != 2 || !strings.Contains(errOut.String(), args[0]) {
+			t.Errorf("%v: exit %d, %q; want 2 and a message naming %s", args, code, errOut.String(), args[0])
+		}
+	}
+}
