@@ -51,13 +51,19 @@ func newExecutor(m *Model, batch int, training, inputGrads bool) *executor {
 		e.grads = make([][]*tensor.Tensor, n)
 		e.dins = make([][]*tensor.Tensor, n)
 	}
+	e.planFusions()
 	for _, nd := range m.nodes {
 		e.ctxs[nd.id] = &layers.Context{Training: training}
 		e.outs[nd.id] = make([]*tensor.Tensor, len(nd.outShapes))
 		for i, s := range nd.outShapes {
-			if len(nd.inputs) == 0 {
+			switch {
+			case len(nd.inputs) == 0:
 				e.outs[nd.id][i] = &tensor.Tensor{} // filled by run with the caller's batch
-			} else {
+			case e.skip != nil && e.skip[nd.id]:
+				// A layer a fused pass stands in for: its output is never
+				// written nor read (W5's are 33 MB each).
+				e.outs[nd.id][i] = &tensor.Tensor{Shape: append([]int{batch}, s...)}
+			default:
 				e.outs[nd.id][i] = tensor.New(append([]int{batch}, s...)...)
 			}
 			if e.grads != nil {
@@ -88,7 +94,6 @@ func newExecutor(m *Model, batch int, training, inputGrads bool) *executor {
 			}
 		}
 	}
-	e.planFusions()
 	return e
 }
 

@@ -16,7 +16,8 @@ type fusedPool struct {
 	ctx *layers.Context
 }
 
-// planFusions sets e.fused and e.skip for an inference executor: each
+// planFusions sets e.fused and e.skip for an inference executor (before
+// its tensors are made: the skipped layers' outputs get no memory): each
 // GlobalMaxPooling1D fed by a Conv1D whose output nothing else reads (nor
 // is a model output) is fused with it. Training keeps the layers (their
 // outputs are needed for the gradients), and so do batches too small to

@@ -62,6 +62,11 @@ func TestFusedTextCNN(t *testing.T) {
 		if e.fused == nil || e.fused[3] == nil || e.skip[1] != folded || !e.skip[2] {
 			t.Fatalf("vocabulary %d, batch 21: fused %v, skip %v", vocab, e.fused, e.skip)
 		}
+		for _, id := range []int{1, 2} {
+			if e.skip[id] != (e.outs[id][0].Data == nil) {
+				t.Errorf("node %d: skipped %v, output of %d values", id, e.skip[id], len(e.outs[id][0].Data))
+			}
+		}
 		if e := newExecutor(m, 21, true, false); e.fused != nil {
 			t.Fatal("training executor fused")
 		}
