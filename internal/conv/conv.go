@@ -109,6 +109,8 @@ type Conv struct {
 	uws              []workspace
 	partial          []float32
 	pass             unitPass
+	packedW          kernels.PackedB // the kernel and its flipped form, packed once a pass
+	packedWt         kernels.PackedB
 	fwdUnit, bwdUnit func(u int)
 	sumPiece         func(piece, lo, hi int)
 }
@@ -249,7 +251,7 @@ func (c *Conv) backward(x, w []float32, g Grad, dw, dx []float32, setDx bool) {
 				copy(z[lay.Row(b*d.OutLength)*d.Filters:], dy[b*d.OutLength*d.Filters:(b+1)*d.OutLength*d.Filters])
 			}
 		}
-		wholeBatchBackward(d, xp, w, z, dw, dxp, flipped(d, w, &c.ws, dxp != nil), setDx && !d.Padded())
+		wholeBatchBackward(d, xp, w, z, dw, dxp, flipped(d, w, &c.ws, dxp != nil), nil, setDx && !d.Padded())
 	} else {
 		if setDx && dx != nil && !d.Padded() {
 			clear(dx)

@@ -250,7 +250,7 @@ var backwardPaths = []path[func(d Dims, x, w, dy, dw, dx []float32)]{
 		for r := 0; r < d.Batch*d.OutLength; r++ {
 			copy(z[lay.Row(r)*d.Filters:][:d.Filters], dy[r*d.Filters:])
 		}
-		wholeBatchBackward(d, padded(d, x), w, z, dw, dxp, flipped(d, w, ws, dxp != nil), false)
+		wholeBatchBackward(d, padded(d, x), w, z, dw, dxp, flipped(d, w, ws, dxp != nil), nil, false)
 		if dx != nil {
 			Unpad(d, dxp, dx, false)
 		}

@@ -90,9 +90,10 @@ func gradBuffer(d Dims, ws *workspace, withDx bool) ([]float32, GradLayout) {
 // stride 1, with dy in z (the buffer and layout of gradBuffer). Each
 // gradient is one GEMM over the rows of the forward pass's big product
 // (one per tap with dilation or groups). wt is the kernel flipped by
-// flipKernel, needed with dxp when there are no groups or dilation. With
-// setDx, the input gradient is written into dxp rather than added.
-func wholeBatchBackward(d Dims, xp, w, z, dw, dxp, wt []float32, setDx bool) {
+// flipKernel, needed with dxp when there are no groups or dilation, and
+// pwt, when not nil, wt packed. With setDx, the input gradient is written
+// into dxp rather than added.
+func wholeBatchBackward(d Dims, xp, w, z, dw, dxp, wt []float32, pwt *kernels.PackedB, setDx bool) {
 	lp, cin, f := d.PaddedLength(), d.In, d.Filters
 	lead := (d.Kernel - 1) * d.Dilation
 	rows := d.bigRows()
@@ -123,7 +124,7 @@ func wholeBatchBackward(d Dims, xp, w, z, dw, dxp, wt []float32, setDx bool) {
 		// z[r+j]·wt[j], the zero rows between the samples (and before the
 		// first) standing for the steps outside each sample. One GEMM, z
 		// read in place, K = Kernel*Filters.
-		d.sgemm(false, false, d.Batch*lp, cin, d.Kernel*f, z, f, wt, cin, beta, dxp, cin)
+		kernels.SgemmOut(false, false, d.Batch*lp, cin, d.Kernel*f, 1, z, f, wt, cin, beta, dxp, cin, kernels.Output{Serial: d.serial, B: pwt})
 		return
 	}
 	if setDx {

@@ -68,14 +68,21 @@ type unitPass struct {
 	st                  Stage
 	z                   []float32 // dy laid out (whole-batch path)
 	lay                 GradLayout
-	laid                bool      // z already holds dy
-	wt                  []float32 // the flipped kernel
-	pad                 bool      // the units pad their samples of x first
-	setDx               bool      // the units write dx rather than add into it
+	laid                bool             // z already holds dy
+	wt                  []float32        // the flipped kernel
+	pwt                 *kernels.PackedB // wt packed
+	pad                 bool             // the units pad their samples of x first
+	setDx               bool             // the units write dx rather than add into it
 }
 
-// forwardUnits is Forward with the batch split.
+// forwardUnits is Forward with the batch split. Without a packed kernel
+// from the caller (training: the weights change every step), the kernel
+// is packed here once for all the units, which would each pack it again.
 func (c *Conv) forwardUnits(x, w, y []float32, st Stage) {
+	if st.Packed == nil && c.d.Groups == 1 && c.d.Dilation == 1 {
+		c.packedW.Pack(false, c.d.Kernel*c.d.In, c.d.Filters, w, c.d.Filters)
+		st.Packed = &c.packedW
+	}
 	c.pass = unitPass{x: x, w: w, y: y, st: st, pad: c.xp != nil}
 	parallel.Each(c.units, c.fwdUnit)
 	c.padded = c.xp != nil
@@ -123,6 +130,11 @@ func (c *Conv) backwardUnits(x, w []float32, g Grad, dw, dx []float32, setDx boo
 			p.dy = g.Rows()
 		}
 		p.wt = flipped(d, w, &c.ws, dx != nil)
+		if p.wt != nil {
+			// Packed once for all the units' input-gradient products.
+			c.packedWt.Pack(false, d.Kernel*d.Filters, d.In, p.wt, d.In)
+			p.pwt = &c.packedWt
+		}
 	}
 	if dx != nil && d.Padded() && c.dxp == nil && !d.sameLength() {
 		c.dxp = make([]float32, len(c.xp))
@@ -194,7 +206,7 @@ func (c *Conv) backwardUnit(u int) {
 				copy(p.z[p.lay.Row(b*d.OutLength)*d.Filters:], p.dy[b*rowsF:(b+1)*rowsF])
 			}
 		}
-		wholeBatchBackward(du, xp, p.w, z, dw, dxp, p.wt, p.setDx && !d.Padded())
+		wholeBatchBackward(du, xp, p.w, z, dw, dxp, p.wt, p.pwt, p.setDx && !d.Padded())
 	} else {
 		if p.setDx && dx != nil && !d.Padded() {
 			clear(dx) // the unit's samples, about to be added into
