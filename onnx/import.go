@@ -91,9 +91,13 @@ type dyn struct {
 	// reorder, when set, says the tensor was flattened in ONNX's axis
 	// order, not seqnet's (see flatOrder).
 	reorder *flatOrder
-	// ids is the token-index input whose padding mask this tensor carries
-	// through seqnet's mask-preserving layers (nil: none).
-	ids *model.Tensor
+	// ids is the token-index input whose padding mask this tensor may
+	// carry through seqnet's mask-preserving layers (nil: none), and embs
+	// the Embeddings (reading ids) whose outputs it is computed from: in
+	// seqnet the mask belongs to an Embedding (mask_zero), so a masked use
+	// of this tensor masks exactly these, not every Embedding of ids.
+	ids  *model.Tensor
+	embs []*layers.Embedding
 	// rnn is the recurrent layer whose sequence this is (masked idioms).
 	rnn *rnnInfo
 }
@@ -156,10 +160,12 @@ type paramSet struct {
 	w [][]float32
 }
 
+// maskUse is a read of Embedding outputs by a layer seqnet would mask:
+// masked when the graph skips the padding there.
 type maskUse struct {
-	ids    *model.Tensor
+	embs   []*layers.Embedding
 	masked bool
-	what   string
+	what   string // the node's name
 }
 
 type importer struct {
@@ -167,11 +173,12 @@ type importer struct {
 	users  map[string]int
 	inputs []*model.Tensor
 	params []paramSet
-	embeds map[*model.Tensor][]*layers.Embedding
 	masks  []maskUse
-	acts   map[*model.Tensor]actOrigin
-	info   *Info
-	node   *pb.NodeProto
+	// gathers names the Gather node each Embedding was read from.
+	gathers map[*layers.Embedding]string
+	acts    map[*model.Tensor]actOrigin
+	info    *Info
+	node    *pb.NodeProto
 }
 
 // errf returns an error naming the current node.
@@ -181,8 +188,8 @@ func (im *importer) errf(format string, a ...any) error {
 }
 
 func (im *importer) run(g *pb.GraphProto) (*model.Model, error) {
-	im.embeds = map[*model.Tensor][]*layers.Embedding{}
 	im.acts = map[*model.Tensor]actOrigin{}
+	im.gathers = map[*layers.Embedding]string{}
 	for _, t := range g.GetInitializer() {
 		c, err := decodeTensor(t)
 		if err != nil {
@@ -344,18 +351,27 @@ func (im *importer) setWeights() error {
 	return nil
 }
 
-// checkMasks refuses graphs where a padding mask is used by some layers
-// and not by others that seqnet would mask too.
+// checkMasks refuses graphs where an Embedding's output is read with the
+// padding masked by some nodes and unmasked by others that seqnet would
+// mask too (a masked Embedding masks every layer after it). Two Embeddings
+// of the same tokens may differ: one masked, one not.
 func (im *importer) checkMasks() error {
-	masked := map[*model.Tensor]bool{}
+	masked := map[*layers.Embedding]bool{}
 	for _, u := range im.masks {
 		if u.masked {
-			masked[u.ids] = true
+			for _, e := range u.embs {
+				masked[e] = true
+			}
 		}
 	}
 	for _, u := range im.masks {
-		if !u.masked && u.ids != nil && masked[u.ids] {
-			return fmt.Errorf("%s reads padded steps that other nodes mask out (sequence_lens); seqnet masks every layer after an Embedding with mask_zero, so this graph has no seqnet form", u.what)
+		if u.masked {
+			continue
+		}
+		for _, e := range u.embs {
+			if masked[e] {
+				return fmt.Errorf("node %q reads the padded steps of the embedding lookup (Gather) %q that other nodes read with the padding masked out; seqnet masks every layer after an Embedding with mask_zero, so this graph has no seqnet form (a lookup read unmasked needs its own Gather)", u.what, im.gathers[e])
+			}
 		}
 	}
 	return nil

@@ -226,7 +226,7 @@ func (im *importer) arithMerge(op string, vs []*val) error {
 	}
 	var ts []*model.Tensor
 	var first *dyn
-	var ids *model.Tensor
+	var ds []*dyn
 	for i, v := range vs {
 		if v.p != nil && v.p.kind == "unsq" && v.p.x.d != nil {
 			// seqnet's merges broadcast a lower-rank input over the
@@ -253,13 +253,11 @@ func (im *importer) arithMerge(op string, vs []*val) error {
 			return err
 		}
 		if first == nil {
-			first, ids = d, d.ids
+			first = d
 		} else if !slices.Equal(d.perm, first.perm) {
 			return im.errf("the inputs have different axis orders")
 		}
-		if d.ids == nil {
-			ids = nil
-		}
+		ds = append(ds, d)
 		ts = append(ts, t)
 	}
 	if first == nil {
@@ -276,7 +274,8 @@ func (im *importer) arithMerge(op string, vs []*val) error {
 	if len(y.Shape)+1 != len(perm) {
 		perm = identityPerm(len(y.Shape) + 1)
 	}
-	im.setDyn(&dyn{parts: []*model.Tensor{y}, stack: -1, perm: perm, ids: ids})
+	ids, embs := mergedMask(ds)
+	im.setDyn(&dyn{parts: []*model.Tensor{y}, stack: -1, perm: perm, ids: ids, embs: embs})
 	return nil
 }
 

@@ -314,7 +314,7 @@ func (im *importer) globalPool(x *dyn, isMax, keepdims bool, ax int) error {
 	if err != nil {
 		return err
 	}
-	im.masks = append(im.masks, maskUse{ids: x.ids, what: "node " + im.node.GetName()})
+	im.masks = append(im.masks, maskUse{embs: x.embs, what: im.node.GetName()})
 	perm := append([]int(nil), x.perm...)
 	if !keepdims {
 		perm = dropAxis(x.perm, ax)
@@ -337,13 +337,14 @@ func (im *importer) maskedPool(x *val, ids *model.Tensor, isMax, keepdims bool) 
 		return err
 	}
 	im.masks[n].masked = true
-	return im.maskEmbeddings(ids)
+	return im.maskEmbeddings(d.embs)
 }
 
-func (im *importer) maskEmbeddings(ids *model.Tensor) error {
-	es := im.embeds[ids]
+// maskEmbeddings sets mask_zero on the Embeddings whose outputs a node
+// reads with the padding masked.
+func (im *importer) maskEmbeddings(es []*layers.Embedding) error {
 	if len(es) == 0 {
-		return im.errf("the padding mask comes from an input that no Embedding reads")
+		return im.errf("the padding mask is applied to a tensor that no Embedding computes")
 	}
 	for _, e := range es {
 		e.MaskZero = true

@@ -73,7 +73,7 @@ func (im *importer) recurrent(op string) error {
 	im.params = append(im.params, paramSet{layer, weights})
 	info := &rnnInfo{layer: layer, ids: s.ids}
 	info.rnns = []*layers.RNN{r}
-	im.masks = append(im.masks, maskUse{ids: s.x.ids, masked: s.ids != nil, what: "node " + im.node.GetName()})
+	im.masks = append(im.masks, maskUse{embs: s.x.embs, masked: s.ids != nil, what: im.node.GetName()})
 	im.rnnOutputs(s, r, info, ys)
 	return nil
 }
@@ -149,7 +149,7 @@ func (im *importer) rnnLengths(s *rnnSpec) error {
 			return im.errf("sequence_lens counts the tokens of an input whose embeddings are not this operator's input")
 		}
 		s.ids = sl.p.ids
-		if err := im.maskEmbeddings(s.ids); err != nil {
+		if err := im.maskEmbeddings(s.x.embs); err != nil {
 			return err
 		}
 	}
@@ -297,6 +297,9 @@ func (im *importer) rnnOutputs(s *rnnSpec, r *layers.RNN, info *rnnInfo, ys []*m
 	}
 	if s.useY {
 		y := &dyn{parts: yParts, stack: 1, perm: []int{1, 0, 2}, rev: r.GoBackwards && nd == 1, ids: s.ids}
+		if s.ids != nil {
+			y.embs = s.x.embs
+		}
 		if s.ids != nil && nd == 1 {
 			y.rnn = info
 		}

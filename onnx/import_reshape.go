@@ -137,7 +137,7 @@ func (im *importer) reshape() error {
 		if err != nil {
 			return err
 		}
-		im.setDyn(&dyn{parts: []*model.Tensor{y}, stack: -1, perm: x.perm, ids: x.ids})
+		im.setDyn(&dyn{parts: []*model.Tensor{y}, stack: -1, perm: x.perm, ids: x.ids, embs: x.embs})
 		return nil
 	}
 	if len(target) == 1 {
@@ -231,7 +231,7 @@ func (im *importer) pad() error {
 		return err
 	}
 	d := *x
-	d.parts, d.ids, d.rnn = []*model.Tensor{y}, nil, nil
+	d.parts, d.ids, d.embs, d.rnn = []*model.Tensor{y}, nil, nil, nil
 	im.setDyn(&d)
 	return nil
 }

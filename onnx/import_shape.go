@@ -138,8 +138,10 @@ func (im *importer) embedding(w *constT, ids *dyn, axis int64) error {
 		return err
 	}
 	im.params = append(im.params, paramSet{e, [][]float32{w.floats()}})
-	im.embeds[t] = append(im.embeds[t], e)
-	im.setDyn(simple(y, t))
+	im.gathers[e] = im.node.GetName()
+	d := simple(y, t)
+	d.embs = []*layers.Embedding{e}
+	im.setDyn(d)
 	return nil
 }
 
@@ -338,8 +340,7 @@ func (im *importer) concat() error {
 		return nil
 	}
 	var ts []*model.Tensor
-	var ids *model.Tensor
-	for i, d := range ds {
+	for _, d := range ds {
 		t, err := im.plain(d, "Concat")
 		if err != nil {
 			return err
@@ -347,13 +348,9 @@ func (im *importer) concat() error {
 		if !slices.Equal(d.perm, ds[0].perm) {
 			return im.errf("the inputs have different axis orders")
 		}
-		if i == 0 {
-			ids = d.ids
-		} else if d.ids != ids {
-			ids = nil
-		}
 		ts = append(ts, t)
 	}
+	ids, embs := mergedMask(ds)
 	if ax <= 0 || ax >= len(ds[0].perm) {
 		return im.errf("concatenating along axis %d is not supported", axis)
 	}
@@ -361,7 +358,7 @@ func (im *importer) concat() error {
 	if err != nil {
 		return err
 	}
-	im.setDyn(&dyn{parts: []*model.Tensor{y}, stack: -1, perm: ds[0].perm, ids: ids})
+	im.setDyn(&dyn{parts: []*model.Tensor{y}, stack: -1, perm: ds[0].perm, ids: ids, embs: embs})
 	return nil
 }
 

@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	pb "github.com/seqnet/seqnet/internal/onnxpb"
@@ -208,7 +209,7 @@ func (im *importer) unsqueeze(x *dyn, axes []int64) (*dyn, error) {
 	perm := append([]int(nil), x.perm[:ax]...)
 	perm = append(perm, len(shape))
 	perm = append(perm, x.perm[ax:]...)
-	return &dyn{parts: []*model.Tensor{y}, stack: -1, perm: perm, ids: x.ids}, nil
+	return &dyn{parts: []*model.Tensor{y}, stack: -1, perm: perm, ids: x.ids, embs: x.embs}, nil
 }
 
 // dense makes a Dense layer from x·w (+ b).
@@ -263,7 +264,7 @@ func (im *importer) dense(x *dyn, w *constT, b *constT, transB bool) (*dyn, erro
 		return nil, err
 	}
 	im.params = append(im.params, paramSet{l, ws})
-	return &dyn{parts: []*model.Tensor{y}, stack: -1, perm: identityPerm(len(y.Shape) + 1), ids: x.ids}, nil
+	return &dyn{parts: []*model.Tensor{y}, stack: -1, perm: identityPerm(len(y.Shape) + 1), ids: x.ids, embs: x.embs}, nil
 }
 
 func repeat(v float64, n int) []float64 {
@@ -285,4 +286,25 @@ func identityPerm(n int) []int {
 // simple wraps one tensor in seqnet order.
 func simple(t *model.Tensor, ids *model.Tensor) *dyn {
 	return &dyn{parts: []*model.Tensor{t}, stack: -1, perm: identityPerm(len(t.Shape) + 1), ids: ids}
+}
+
+// mergedMask is the padding mask a merge (Add, Concat, ...) of ds carries:
+// the token input all of them carry (nil if one carries none or another),
+// and every Embedding they are computed from.
+func mergedMask(ds []*dyn) (*model.Tensor, []*layers.Embedding) {
+	if len(ds) == 0 || ds[0].ids == nil {
+		return nil, nil
+	}
+	var embs []*layers.Embedding
+	for _, d := range ds {
+		if d.ids != ds[0].ids {
+			return nil, nil
+		}
+		for _, e := range d.embs {
+			if !slices.Contains(embs, e) {
+				embs = append(embs, e)
+			}
+		}
+	}
+	return ds[0].ids, embs
 }

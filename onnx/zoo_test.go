@@ -6,6 +6,7 @@ import (
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
 	"github.com/seqnet/seqnet/tensor"
+	"github.com/seqnet/seqnet/textmodel"
 )
 
 // zooModel is one model of the export check set: scripts/onnx-check.sh
@@ -87,6 +88,16 @@ var zoo = []zooModel{
 		p := model.Call(layers.NewGlobalAveragePooling1D(), a)
 		q := model.Call(layers.NewGlobalMaxPooling1D(), model.Call(layers.NewLSTM(6, layers.ReturnSequences()), x))
 		return model.NewModel([]*model.Tensor{in}, []*model.Tensor{model.Call(layers.NewDense(2, ""), model.Call(layers.NewConcatenate(-1), p, q))}, 1)
+	}},
+	// seqnet's default text model, built as textmodel builds it: a CNN
+	// plus two bag-of-words Embeddings of the same tokens, one averaged
+	// over every step (padding included), one over the words only
+	// (mask_zero), for 3 classes (softmax) and 2 (one sigmoid logit).
+	{name: "nbcnn", vocab: 40, trailing: true, make: func() (*model.Model, error) {
+		return textmodel.New(textmodel.Options{SeqLen: 12, Vocab: 40, Classes: 3, EmbeddingDim: 6, Filters: 5, KernelSize: 3, Dropout: 0.5, Seed: 1})
+	}},
+	{name: "nbcnn_binary", vocab: 30, trailing: true, make: func() (*model.Model, error) {
+		return textmodel.New(textmodel.Options{SeqLen: 9, Vocab: 30, Classes: 2, EmbeddingDim: 4, Filters: 3, KernelSize: 2, Seed: 2})
 	}},
 	{name: "batchnorm", make: seq(layers.Input(16, 3), conv(4, 3), layers.NewBatchNormalization(), layers.NewActivation("relu"),
 		pool(layers.NewAveragePooling1D(3), 2, "same"), layers.NewLayerNormalization(),
