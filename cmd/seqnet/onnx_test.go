@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -82,5 +83,45 @@ func TestExportONNX(t *testing.T) {
 	}
 	if _, errOut, code := cli("import", "--onnx", bad, "--out", filepath.Join(dir, "x.seqnet")); code != 2 || !strings.Contains(errOut, "not an ONNX model") {
 		t.Errorf("import of a foreign file: exit %d, %q; want 2 and a message saying it is not ONNX", code, errOut)
+	}
+}
+
+// TestExportImportONNXText: the default text model (nbcnn: a CNN and two
+// bag-of-words Embeddings of the same tokens, one of them masked) goes to
+// ONNX and back with the same predictions, each Embedding's mask_zero
+// kept.
+func TestExportImportONNXText(t *testing.T) {
+	dir := t.TempDir()
+	path := textTSV(t, dir, 60)
+	mp := filepath.Join(dir, "m.seqnet")
+	if out := mustCLI(t, "train", "--data", path, "--text", "--text-column", "subject", "--target", "label",
+		"--epochs", "2", "--no-curves", "--out", mp); !strings.Contains(out, "model: nbcnn") {
+		t.Fatalf("not the nbcnn model:\n%s", out)
+	}
+	out, back := filepath.Join(dir, "m.onnx"), filepath.Join(dir, "back.seqnet")
+	mustCLI(t, "export", "--model", mp, "--onnx", out)
+	mustCLI(t, "import", "--onnx", out, "--out", back)
+	m1, _, err := checkpoint.Load(mp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, _, err := checkpoint.Load(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	masks := func(m *model.Model) (zs []bool) {
+		for _, l := range m.Layers() {
+			if e, ok := l.(*layers.Embedding); ok {
+				zs = append(zs, e.MaskZero)
+			}
+		}
+		return zs
+	}
+	if z1, z2 := masks(m1), masks(m2); !slices.Equal(z1, z2) || !slices.Contains(z1, true) || !slices.Contains(z1, false) {
+		t.Errorf("Embeddings' mask_zero %v after the round trip, %v before (want one masked, others not)", z2, z1)
+	}
+	p1 := mustCLI(t, "predict", "--model", mp, "--data", path)
+	if p2 := mustCLI(t, "predict", "--model", back, "--data", path); p1 != p2 {
+		t.Errorf("predictions after ONNX export and import:\n%s\nwant\n%s", p2, p1)
 	}
 }
