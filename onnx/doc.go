@@ -84,6 +84,13 @@
 // nodes that build zero initial states. Two directions become
 // Bidirectional with merge_mode "none" followed by the graph's own merge.
 //
+// A padding mask (sequence_lens, or the masked pooling idiom) gives
+// mask_zero to the Embeddings (Gathers) whose outputs the masked node
+// reads, not to every lookup of the same tokens: seqnet's default text
+// model reads its tokens through a masked and an unmasked Embedding. A
+// lookup read both masked and unmasked by layers seqnet would mask has no
+// seqnet form and is refused.
+//
 // Channels-first graphs become channels-last layers: a float input whose
 // first reader is Conv or a pooling is ONNX (batch, channels, steps), and
 // the seqnet model takes (batch, steps, channels) (Info.InputChannelsFirst
