@@ -46,36 +46,10 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	}
 	o := bench.Options{Workloads: strings.Split(*workloads, ","), Threads: *threads, Reps: *reps,
 		MinTime: time.Duration(*minTime * float64(time.Second)), PeakFraction: *peakFraction}
-	var refs []bench.Reference
-	var peakOne, peakAll float64
-	if *compare != "" {
-		for _, path := range strings.Split(*compare, ",") {
-			f, err := os.Open(path)
-			if err != nil {
-				fmt.Fprintf(stderr, "seqnet bench: --compare: %v\n", err)
-				return 2
-			}
-			r, err := bench.ReadReferences(f)
-			f.Close()
-			if err != nil {
-				fmt.Fprintf(stderr, "seqnet bench: --compare %s: %v\n", path, err)
-				return 2
-			}
-			refs = append(refs, r...)
-		}
-	}
-	if *peak != "" {
-		f, err := os.Open(*peak)
-		if err != nil {
-			fmt.Fprintf(stderr, "seqnet bench: --peak: %v\n", err)
-			return 2
-		}
-		peakOne, peakAll, err = bench.ReadPeak(f)
-		f.Close()
-		if err != nil {
-			fmt.Fprintf(stderr, "seqnet bench: --peak: %v\n", err)
-			return 2
-		}
+	refs, peakOne, peakAll, err := readBenchReferences(*compare, *peak)
+	if err != nil {
+		fmt.Fprintf(stderr, "seqnet bench: %v\n", err)
+		return 2
 	}
 	var results []bench.Result
 	machine := bench.ThisMachine()
@@ -86,19 +60,9 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "# %s\n", machine)
 		fmt.Fprintf(stdout, "%-6s %-26s %-20s %12s %12s %12s\n", "id", "name", "metric", "median", "min", "max")
 	}
-	err := bench.Run(o, func(r bench.Result) {
+	err = bench.Run(o, func(r bench.Result) {
 		results = append(results, r)
-		if *asJSON {
-			line := map[string]any{"system": r.System, "threads": r.Threads, "workload": r.Workload, "name": r.Name,
-				"metric": r.Metric, "median": r.Median, "min": r.Min, "max": r.Max, "reps": r.Reps}
-			for k, v := range r.Extra {
-				line[k] = v
-			}
-			b, _ := json.Marshal(line)
-			fmt.Fprintln(stdout, string(b))
-			return
-		}
-		fmt.Fprintf(stdout, "%-6s %-26s %-20s %12.4g %12.4g %12.4g\n", r.Workload, r.Name, r.Metric, r.Median, r.Min, r.Max)
+		printBenchResult(stdout, r, *asJSON)
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "seqnet bench: %v\n", err)
@@ -109,4 +73,51 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		bench.Table(stdout, results, refs, peakOne, peakAll)
 	}
 	return 0
+}
+
+// readBenchReferences reads --compare's reference lines (comma-separated
+// files) and --peak's FMA peak; empty paths read nothing.
+func readBenchReferences(compare, peak string) (refs []bench.Reference, peakOne, peakAll float64, err error) {
+	if compare != "" {
+		for _, path := range strings.Split(compare, ",") {
+			f, err := os.Open(path)
+			if err != nil {
+				return nil, 0, 0, fmt.Errorf("--compare: %v", err)
+			}
+			r, err := bench.ReadReferences(f)
+			f.Close()
+			if err != nil {
+				return nil, 0, 0, fmt.Errorf("--compare %s: %v", path, err)
+			}
+			refs = append(refs, r...)
+		}
+	}
+	if peak != "" {
+		f, err := os.Open(peak)
+		if err != nil {
+			return nil, 0, 0, fmt.Errorf("--peak: %v", err)
+		}
+		peakOne, peakAll, err = bench.ReadPeak(f)
+		f.Close()
+		if err != nil {
+			return nil, 0, 0, fmt.Errorf("--peak: %v", err)
+		}
+	}
+	return refs, peakOne, peakAll, nil
+}
+
+// printBenchResult prints one measurement: a JSON line with torch_bench.py's
+// keys (plus the workload's extras), or a row of the table.
+func printBenchResult(w io.Writer, r bench.Result, asJSON bool) {
+	if !asJSON {
+		fmt.Fprintf(w, "%-6s %-26s %-20s %12.4g %12.4g %12.4g\n", r.Workload, r.Name, r.Metric, r.Median, r.Min, r.Max)
+		return
+	}
+	line := map[string]any{"system": r.System, "threads": r.Threads, "workload": r.Workload, "name": r.Name,
+		"metric": r.Metric, "median": r.Median, "min": r.Min, "max": r.Max, "reps": r.Reps}
+	for k, v := range r.Extra {
+		line[k] = v
+	}
+	b, _ := json.Marshal(line)
+	fmt.Fprintln(w, string(b))
 }
