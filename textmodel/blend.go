@@ -317,13 +317,7 @@ func nbScores(nb *baseline.NaiveBayes, docs [][]int) [][]float64 {
 	s := make([][]float64, len(docs))
 	for i, d := range docs {
 		s[i] = append([]float64(nil), nb.LogPrior...)
-		for c := range s[i] {
-			for _, t := range d {
-				if t > 0 && t < len(nb.LogLik[c]) {
-					s[i][c] += nb.LogLik[c][t]
-				}
-			}
-		}
+		addLogLik(nb, d, s[i])
 	}
 	return s
 }
@@ -338,16 +332,25 @@ func nbMeanScores(nb *baseline.NaiveBayes, docs [][]int) [][]float64 {
 		if len(d) == 0 {
 			continue
 		}
+		addLogLik(nb, d, s[i])
 		for c := range s[i] {
-			for _, t := range d {
-				if t > 0 && t < len(nb.LogLik[c]) {
-					s[i][c] += nb.LogLik[c][t]
-				}
-			}
 			s[i][c] /= float64(len(d))
 		}
 	}
 	return s
+}
+
+// addLogLik adds to each class's s[c] the log-likelihoods under class c of
+// doc's words, one at a time (padding and ids outside the vocabulary add
+// nothing).
+func addLogLik(nb *baseline.NaiveBayes, doc []int, s []float64) {
+	for c := range s {
+		for _, t := range doc {
+			if t > 0 && t < len(nb.LogLik[c]) {
+				s[c] += nb.LogLik[c][t]
+			}
+		}
+	}
 }
 
 // lrScores are logistic regression's logits.
