@@ -43,7 +43,8 @@ func cpuTime() time.Duration {
 func report(b *testing.B, lat []time.Duration, samples int, elapsed, cpu time.Duration, errors int64) {
 	b.ReportMetric(float64(cpu.Microseconds())/float64(samples), "cpu-µs/sample")
 	slices.Sort(lat)
-	q := func(f float64) float64 { return float64(lat[int(f*float64(len(lat)-1))].Microseconds()) / 1000 }
+	r := loadgen.Result{Latency: lat}
+	q := func(f float64) float64 { return float64(r.Quantile(f).Microseconds()) / 1000 }
 	b.ReportMetric(q(0.50), "p50-ms")
 	b.ReportMetric(q(0.99), "p99-ms")
 	b.ReportMetric(float64(samples)/elapsed.Seconds(), "samples/s")
