@@ -38,7 +38,8 @@ type executor struct {
 	// when nothing is fused.
 	fused    []*fusedPool
 	skip     []bool
-	lastUsed uint64 // its runner's clock when it was last got
+	lazy     []*lazyFold // fusions chosen on each pass (choose)
+	lastUsed uint64      // its runner's clock when it was last got
 }
 
 func newExecutor(m *Model, batch int, training, inputGrads bool) *executor {
@@ -103,6 +104,7 @@ func (e *executor) forward(xs []*tensor.Tensor, rng *rand.Rand) []*tensor.Tensor
 	for i, in := range e.m.inputs {
 		*e.outs[in.id][0] = *xs[i]
 	}
+	e.choose()
 	for _, nd := range e.m.nodes {
 		if len(nd.inputs) == 0 || e.skip != nil && e.skip[nd.id] || e.runFused(nd.id) {
 			continue
