@@ -18,7 +18,8 @@ type chainRun struct {
 
 // planChains sets e.chains: each longest run of Conv1D and MaxPooling1D
 // nodes, each the only reader of the one before (whose output is not a
-// model output either), that layers.NewUnitChain takes as one. The
+// model output either), that layers.NewUnitChain takes as one; not the
+// nodes of fused passes (planFusions runs first). The
 // intermediate outputs are then written and read unit by unit on one
 // core, and their gradients written whole by the run.
 func (e *executor) planChains() {
@@ -29,6 +30,10 @@ func (e *executor) planChains() {
 			reader[t.node] = nd
 		}
 	}
+	lazy := map[int]bool{} // chosen on each pass
+	for _, l := range e.lazy {
+		lazy[l.conv], lazy[l.pool] = true, true
+	}
 	linkable := func(nd *node) bool {
 		switch nd.layer.(type) {
 		case *layers.Conv1D, *layers.MaxPooling1D:
@@ -36,7 +41,7 @@ func (e *executor) planChains() {
 			return false
 		}
 		return len(nd.inputs) == 1 && nd.inputs[0].index == 0 && len(nd.outShapes) == 1 &&
-			(e.skip == nil || !e.skip[nd.id]) && (e.fused == nil || e.fused[nd.id] == nil)
+			(e.skip == nil || !e.skip[nd.id]) && (e.fused == nil || e.fused[nd.id] == nil) && !lazy[nd.id]
 	}
 	taken := map[*node]bool{}
 	for _, nd := range e.m.nodes {

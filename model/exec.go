@@ -38,6 +38,7 @@ type executor struct {
 	// when nothing is fused.
 	fused []*fusedPool
 	skip  []bool
+	lazy  []*lazyFold // fusions chosen on each pass (choose)
 	// chains, indexed by node id, holds the run of layers taken through
 	// unit by unit that a node belongs to (chain.go); nil when none.
 	chains   []*chainRun
@@ -107,6 +108,7 @@ func (e *executor) forward(xs []*tensor.Tensor, rng *rand.Rand) []*tensor.Tensor
 	for i, in := range e.m.inputs {
 		*e.outs[in.id][0] = *xs[i]
 	}
+	e.choose()
 	for _, nd := range e.m.nodes {
 		if len(nd.inputs) == 0 || e.skip != nil && e.skip[nd.id] || e.runFused(nd.id) || e.runChainForward(nd.id) {
 			continue
