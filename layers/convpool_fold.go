@@ -37,6 +37,12 @@ type folded struct {
 type foldCache struct {
 	mu  sync.Mutex
 	cur atomic.Pointer[folded]
+	// The tokens passes looked up through the layers (not folded) since
+	// the weights took the versions below (see ConvMaxPool.FoldNow).
+	countMu   sync.Mutex
+	looked    int
+	lookedEmb *Embedding
+	lookedV   [2]uint64
 }
 
 // foldable reports whether emb can be folded into c within the budget.
@@ -44,16 +50,43 @@ func foldable(emb *Embedding, c *Conv1D) bool {
 	return emb != nil && emb.InputDim > 0 && emb.InputDim <= foldBudget/max(c.KernelSize*c.Filters, 1)
 }
 
+// current returns the folded table if it was made from emb and the
+// weights' current versions ev, kv, or nil.
+func (fc *foldCache) current(emb *Embedding, ev, kv uint64) *folded {
+	if f := fc.cur.Load(); f != nil && f.emb == emb && f.embV == ev && f.kernV == kv {
+		return f
+	}
+	return nil
+}
+
+// ready reports whether a pass looking up n tokens should use the folded
+// table: it is current, or the passes that looked up tokens through the
+// layers since the weights last changed, this one included, looked up
+// at least as many as the table has rows.
+func (fc *foldCache) ready(emb *Embedding, c *Conv1D, n int) bool {
+	ev, kv := emb.embeddings.Version(), c.kernel.Version()
+	if fc.current(emb, ev, kv) != nil {
+		return true
+	}
+	fc.countMu.Lock()
+	defer fc.countMu.Unlock()
+	if fc.lookedEmb != emb || fc.lookedV != [2]uint64{ev, kv} {
+		fc.looked, fc.lookedEmb, fc.lookedV = 0, emb, [2]uint64{ev, kv}
+	}
+	fc.looked = min(fc.looked+n, emb.InputDim)
+	return fc.looked >= emb.InputDim
+}
+
 // table returns the folded table of emb and c for their current weights,
 // making it when they changed since.
 func (fc *foldCache) table(emb *Embedding, c *Conv1D) *folded {
 	ev, kv := emb.embeddings.Version(), c.kernel.Version()
-	if f := fc.cur.Load(); f != nil && f.emb == emb && f.embV == ev && f.kernV == kv {
+	if f := fc.current(emb, ev, kv); f != nil {
 		return f
 	}
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
-	if f := fc.cur.Load(); f != nil && f.emb == emb && f.embV == ev && f.kernV == kv {
+	if f := fc.current(emb, ev, kv); f != nil {
 		return f // made by another goroutine meanwhile
 	}
 	vocab, k, nf, d := emb.InputDim, c.KernelSize, c.Filters, c.in

@@ -16,18 +16,98 @@ type fusedPool struct {
 	ctx *layers.Context
 }
 
-// planFusions sets e.fused and e.skip for an inference executor (before
-// its tensors are made: the skipped layers' outputs get no memory): each
-// GlobalMaxPooling1D fed by a Conv1D whose output nothing else reads (nor
-// is a model output) is fused with it. Training keeps the layers (their
-// outputs are needed for the gradients), and so do batches too small to
-// share whole samples among the cores.
+// lazyFold is an Embedding → Conv1D → GlobalMaxPooling1D of an executor
+// whose batches are too small to fold the Embedding on every pass
+// (layers.ConvMaxPool.Worthwhile): each pass chooses (choose) between
+// fold, the three layers folded into one pass, and alt, the Conv1D and
+// the pooling fused without the Embedding (nil: the three layers), as
+// fold.op.FoldNow says. The Embedding's and the Conv1D's outputs keep
+// their memory for the passes that run them.
+type lazyFold struct {
+	fold, alt       *fusedPool
+	emb, conv, pool int // node ids
+}
+
+// planFusions sets e.fused, e.skip and e.lazy for an inference executor
+// (before its tensors are made: the skipped layers' outputs get no
+// memory): each GlobalMaxPooling1D fed by a Conv1D whose output nothing
+// else reads (nor is a model output) is fused with it. Training keeps the
+// layers (their outputs are needed for the gradients), and so do batches
+// too small to share whole samples among the cores, unless an Embedding
+// folds into the Conv1D (lazyFold).
 func (e *executor) planFusions() {
 	if e.training || e.inputGrads {
 		return
 	}
-	uses := e.m.uses()
-	for _, nd := range e.m.nodes {
+	procs := runtime.GOMAXPROCS(0)
+	for _, cp := range e.m.convPools() {
+		var lazy *lazyFold
+		op, in := cp.plain, cp.conv.inputs[0]
+		if en := in.node; cp.fold != nil {
+			if cp.fold.Worthwhile(e.batch, procs) {
+				op, in = cp.fold, en.inputs[0]
+			} else {
+				f := &fusedPool{op: cp.fold, in: en.inputs[0], ctx: &layers.Context{}}
+				lazy = &lazyFold{fold: f, emb: en.id, conv: cp.conv.id, pool: cp.pool.id}
+			}
+		}
+		if op == cp.plain && (op == nil || !op.Worthwhile(e.batch, procs)) {
+			op = nil
+		}
+		if op == nil && lazy == nil {
+			continue
+		}
+		if e.fused == nil {
+			e.fused = make([]*fusedPool, len(e.m.nodes))
+			e.skip = make([]bool, len(e.m.nodes))
+		}
+		var f *fusedPool
+		if op != nil {
+			f = &fusedPool{op: op, in: in, ctx: &layers.Context{}}
+		}
+		if lazy != nil {
+			lazy.alt = f
+			e.lazy = append(e.lazy, lazy)
+			continue // chosen on each pass; nothing skipped for good
+		}
+		e.fused[cp.pool.id] = f
+		e.skip[cp.conv.id] = true
+		if op == cp.fold {
+			e.skip[cp.conv.inputs[0].node.id] = true // the Embedding, folded in
+		}
+	}
+}
+
+// choose sets which layers this pass skips and which fused passes it
+// runs where that depends on the pass (lazyFold).
+func (e *executor) choose() {
+	for _, l := range e.lazy {
+		f := l.alt
+		fold := l.fold.op.FoldNow(e.batch)
+		if fold {
+			f = l.fold
+		}
+		e.fused[l.pool] = f
+		e.skip[l.conv] = f != nil
+		e.skip[l.emb] = fold
+	}
+}
+
+// convPool is a GlobalMaxPooling1D fed by a Conv1D that nothing else
+// reads, and the passes that can stand in for them: plain for the two
+// layers, fold (nil if none) for an Embedding in front, read by the
+// Conv1D alone, as well.
+type convPool struct {
+	pool, conv  *node
+	plain, fold *layers.ConvMaxPool
+}
+
+// convPools lists the model's Conv1D → GlobalMaxPooling1D chains that an
+// inference pass can fuse.
+func (m *Model) convPools() []convPool {
+	var cps []convPool
+	uses := m.uses()
+	for _, nd := range m.nodes {
 		pool, ok := nd.layer.(*layers.GlobalMaxPooling1D)
 		if !ok || len(nd.inputs) != 1 || nd.inputs[0].index != 0 {
 			continue
@@ -37,33 +117,32 @@ func (e *executor) planFusions() {
 		if !ok || uses[cn] != 1 || len(cn.inputs) != 1 {
 			continue
 		}
-		procs := runtime.GOMAXPROCS(0)
-		in := cn.inputs[0]
-		var op *layers.ConvMaxPool
-		if en := in.node; uses[en] == 1 && in.index == 0 && len(en.inputs) == 1 {
-			if emb, ok := en.layer.(*layers.Embedding); ok {
-				// The Embedding folded in, when its table fits.
-				if op = layers.FuseConvMaxPool(emb, c, pool); op != nil && op.Worthwhile(e.batch, procs) {
-					in = en.inputs[0]
-				} else {
-					op = nil
-				}
+		cp := convPool{pool: nd, conv: cn, plain: layers.FuseConvMaxPool(nil, c, pool)}
+		if in := cn.inputs[0]; uses[in.node] == 1 && in.index == 0 && len(in.node.inputs) == 1 {
+			if emb, ok := in.node.layer.(*layers.Embedding); ok {
+				cp.fold = layers.FuseConvMaxPool(emb, c, pool) // nil when its table does not fit
 			}
 		}
-		if op == nil {
-			op = layers.FuseConvMaxPool(nil, c, pool)
+		if cp.plain != nil || cp.fold != nil {
+			cps = append(cps, cp)
 		}
-		if op == nil || !op.Worthwhile(e.batch, procs) {
-			continue
-		}
-		if e.fused == nil {
-			e.fused = make([]*fusedPool, len(e.m.nodes))
-			e.skip = make([]bool, len(e.m.nodes))
-		}
-		e.fused[nd.id] = &fusedPool{op: op, in: in, ctx: &layers.Context{}}
-		e.skip[cn.id] = true
-		if in != cn.inputs[0] {
-			e.skip[cn.inputs[0].node.id] = true // the Embedding, folded in
+	}
+	return cps
+}
+
+// Prepare makes ahead of time what inference reuses from one call to the
+// next while the weights stay the same, so that the first calls do not
+// pay for it: the tables of Embeddings folded into a Conv1D (see
+// layers.ConvMaxPool; up to 64 MB each, kept while the model lives). A
+// server calls it when it loads a model. Predictions are the same with
+// or without it.
+func (m *Model) Prepare() {
+	if !m.Built() {
+		return
+	}
+	for _, cp := range m.convPools() {
+		if cp.fold != nil {
+			cp.fold.Prepare()
 		}
 	}
 }
