@@ -36,10 +36,13 @@ type executor struct {
 	// fused, indexed by node id, holds the fused passes that end at a
 	// node; skip marks the nodes they stand in for (fuse.go). Both nil
 	// when nothing is fused.
-	fused    []*fusedPool
-	skip     []bool
-	lazy     []*lazyFold // fusions chosen on each pass (choose)
-	lastUsed uint64      // its runner's clock when it was last got
+	fused []*fusedPool
+	skip  []bool
+	lazy  []*lazyFold // fusions chosen on each pass (choose)
+	// chains, indexed by node id, holds the run of layers taken through
+	// unit by unit that a node belongs to (chain.go); nil when none.
+	chains   []*chainRun
+	lastUsed uint64 // its runner's clock when it was last got
 }
 
 func newExecutor(m *Model, batch int, training, inputGrads bool) *executor {
@@ -95,6 +98,7 @@ func newExecutor(m *Model, batch int, training, inputGrads bool) *executor {
 			}
 		}
 	}
+	e.planChains()
 	return e
 }
 
@@ -106,7 +110,7 @@ func (e *executor) forward(xs []*tensor.Tensor, rng *rand.Rand) []*tensor.Tensor
 	}
 	e.choose()
 	for _, nd := range e.m.nodes {
-		if len(nd.inputs) == 0 || e.skip != nil && e.skip[nd.id] || e.runFused(nd.id) {
+		if len(nd.inputs) == 0 || e.skip != nil && e.skip[nd.id] || e.runFused(nd.id) || e.runChainForward(nd.id) {
 			continue
 		}
 		ctx := e.ctxs[nd.id]
@@ -185,7 +189,7 @@ func clearRange(bufs [][]float32, lo, hi int) {
 func (e *executor) backward() {
 	for i := len(e.m.nodes) - 1; i >= 0; i-- {
 		nd := e.m.nodes[i]
-		if len(nd.inputs) == 0 {
+		if len(nd.inputs) == 0 || e.runChainBackward(nd.id) {
 			continue
 		}
 		nd.layer.Backward(e.ctxs[nd.id], e.ins[nd.id], e.outs[nd.id], e.grads[nd.id], e.dins[nd.id])

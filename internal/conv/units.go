@@ -75,16 +75,45 @@ type unitPass struct {
 	setDx               bool             // the units write dx rather than add into it
 }
 
-// forwardUnits is Forward with the batch split. Without a packed kernel
-// from the caller (training: the weights change every step), the kernel
-// is packed here once for all the units, which would each pack it again.
+// forwardUnits is Forward with the batch split.
 func (c *Conv) forwardUnits(x, w, y []float32, st Stage) {
+	c.StartForward(x, w, y, st)
+	parallel.Each(c.units, c.fwdUnit)
+	c.EndForward()
+}
+
+// Units returns how many units of consecutive samples the passes cut the
+// batch into: 1 when they do not split it.
+func (c *Conv) Units() int { return c.units }
+
+// UnitSamples returns the samples [b0, b1) of unit u.
+func (c *Conv) UnitSamples(u int) (b0, b1 int) {
+	b0, b1, _ = c.span(u)
+	return b0, b1
+}
+
+// StartForward begins a forward pass that the caller runs unit by unit
+// (ForwardUnit, for every unit, on any goroutines) and ends with
+// EndForward: a caller that takes the same samples through several
+// layers in a row (a Conv1D into another) keeps each unit's data in the
+// cache of the core that made it. Requires Units() > 1. Without a packed
+// kernel from the caller (training: the weights change every step), the
+// kernel is packed here once for all the units, which would each pack it
+// again.
+func (c *Conv) StartForward(x, w, y []float32, st Stage) {
+	c.padded = false
 	if st.Packed == nil && c.d.Groups == 1 && c.d.Dilation == 1 {
 		c.packedW.Pack(false, c.d.Kernel*c.d.In, c.d.Filters, w, c.d.Filters)
 		st.Packed = &c.packedW
 	}
 	c.pass = unitPass{x: x, w: w, y: y, st: st, pad: c.xp != nil}
-	parallel.Each(c.units, c.fwdUnit)
+}
+
+// ForwardUnit computes unit u's samples of the pass StartForward began.
+func (c *Conv) ForwardUnit(u int) { c.forwardUnit(u) }
+
+// EndForward ends the pass StartForward began.
+func (c *Conv) EndForward() {
 	c.padded = c.xp != nil
 	c.pass = unitPass{}
 }
@@ -117,18 +146,67 @@ func (c *Conv) forwardUnit(u int) {
 // backwardUnits is Backward with the batch split; dw or dx may be nil,
 // not both.
 func (c *Conv) backwardUnits(x, w []float32, g Grad, dw, dx []float32, setDx bool) {
+	p := &c.pass
+	c.startBackward(x, w, dw, dx, setDx)
+	if p.z != nil {
+		p.laid = g.WriteLaidOut(p.z, p.lay)
+	}
+	if !p.laid {
+		p.dy = g.Rows()
+	}
+	parallel.Each(c.units, c.bwdUnit)
+	c.EndBackward()
+}
+
+// StartBackward begins a backward pass that the caller runs unit by unit
+// and ends with EndBackward, as StartForward does the forward pass: for
+// each unit, on any goroutine, the caller writes dL/dz (the gradient with
+// respect to the convolution's output before the output stage) of the
+// unit's rows (Filters values each; row r = b*OutLength + t), then calls
+// BackwardUnit. It writes row r at dst[lay.Row(r)*Filters:] when
+// lay.Period > 0 (a layout that the products read in place), and otherwise
+// at dst[r*Filters:], dst being rows, the caller's buffer of
+// Batch*OutLength*Filters values. dw or dx may be nil, not both; with
+// setDx the input gradient is written rather than added into dx.
+// Requires Units() > 1.
+func (c *Conv) StartBackward(x, w, rows, dw, dx []float32, setDx bool) (dst []float32, lay GradLayout) {
+	p := &c.pass
+	c.startBackward(x, w, dw, dx, setDx)
+	if p.z != nil {
+		p.laid = true
+		return p.z, p.lay
+	}
+	p.dy = rows
+	return rows, GradLayout{}
+}
+
+// BackwardUnit computes unit u's part of the pass StartBackward began:
+// the input gradient of its samples, and its kernel gradient, kept apart
+// until EndBackward.
+func (c *Conv) BackwardUnit(u int) { c.backwardUnit(u) }
+
+// EndBackward adds the units' kernel gradients into dw, in unit order,
+// and ends the pass StartBackward began.
+func (c *Conv) EndBackward() {
+	c.padded = c.xp != nil
+	if c.pass.dw != nil {
+		// Split among the cores by element.
+		kw := len(c.pass.w)
+		parallel.For(kw, kw*c.units, 1<<16, c.sumPiece)
+	}
+	c.pass = unitPass{}
+}
+
+// startBackward sets up c.pass for a split backward pass: the laid-out
+// buffer for dL/dz on the whole-batch path (p.z, p.lay), the flipped
+// kernel packed once for all the units, and the buffers of the units'
+// kernel gradients.
+func (c *Conv) startBackward(x, w, dw, dx []float32, setDx bool) {
 	d := c.d
 	p := &c.pass
 	*p = unitPass{x: x, w: w, dw: dw, dx: dx, pad: c.xp != nil && !c.padded, setDx: setDx}
-	switch {
-	case d.sameLength() || d.Stride != 1:
-		p.dy = g.Rows()
-	default:
+	if !d.sameLength() && d.Stride == 1 {
 		p.z, p.lay = gradBuffer(d, &c.ws, dx != nil)
-		p.laid = g.WriteLaidOut(p.z, p.lay)
-		if !p.laid {
-			p.dy = g.Rows()
-		}
 		p.wt = flipped(d, w, &c.ws, dx != nil)
 		if p.wt != nil {
 			// Packed once for all the units' input-gradient products.
@@ -139,18 +217,9 @@ func (c *Conv) backwardUnits(x, w []float32, g Grad, dw, dx []float32, setDx boo
 	if dx != nil && d.Padded() && c.dxp == nil && !d.sameLength() {
 		c.dxp = make([]float32, len(c.xp))
 	}
-	kw := len(w)
-	if dw != nil && len(c.partial) < (c.units-1)*kw {
+	if kw := len(w); dw != nil && len(c.partial) < (c.units-1)*kw {
 		c.partial = make([]float32, (c.units-1)*kw)
 	}
-	parallel.Each(c.units, c.bwdUnit)
-	c.padded = c.xp != nil
-	if dw != nil {
-		// Adds the units' buffers into dw in unit order, split among the
-		// cores by element.
-		parallel.For(kw, kw*c.units, 1<<16, c.sumPiece)
-	}
-	c.pass = unitPass{}
 }
 
 // sumPartials adds elements [lo, hi) of units 1, 2, … kernel gradients
