@@ -115,9 +115,11 @@ func (f *ConvMaxPool) foldedSample(st *convPoolState, b int) {
 	yb := st.y[b*nf : (b+1)*nf]
 	bias, relu := st.out.Bias, st.out.Relu
 	// The table rows of a token lie together (all its taps): each token's
-	// are read whole, foldAhead output steps before the first one needs
-	// them, so that their cache misses overlap with each other and with
-	// the sums in between rather than stalling each sum in turn.
+	// are prefetched whole, foldAhead output steps before the first one
+	// needs them, so that their cache misses overlap with each other and
+	// with the sums in between rather than stalling each sum in turn.
+	// (Prefetch instructions instead of loads: 30-37% less time a sample
+	// on W2 at batch 1 and 256, one core.)
 	var sink float32
 	last := -1 // the last position read ahead
 	for s := 0; s < g.OutLength; s++ {
@@ -167,18 +169,13 @@ func (f *ConvMaxPool) foldedSample(st *convPoolState, b int) {
 // foldAhead is how many output steps ahead foldedSample reads the table.
 const foldAhead = 2
 
-// touch reads one value of each cache line of index v's table rows (none
-// for an invalid index) and returns their sum.
+// touch prefetches index v's table rows (none for an invalid index) and
+// returns what kernels.Prefetch returns, for the caller to keep.
 func (f *folded) touch(v float32) float32 {
 	id := int(v)
 	if !(v >= 0 && v < float32(f.vocab) && id < f.vocab && float32(id) == v) {
 		return 0
 	}
 	n := f.taps * f.filters
-	rows := f.t[id*n : (id+1)*n]
-	var s float32
-	for j := 0; j < len(rows); j += 16 {
-		s += rows[j]
-	}
-	return s
+	return kernels.Prefetch(f.t[id*n : (id+1)*n])
 }

@@ -10,8 +10,10 @@
 // persistence and seasonal naive need no fitting; the ridge autoregression
 // uses the same window, its penalty chosen on the last 20% of the training
 // rows (as train's validation part); Naive Bayes and logistic regression
-// read the same words (lower case, punctuation stripped, the 20,000 most
-// frequent).
+// read the same words as each other (lower case, the 20,000 most frequent),
+// split at punctuation other than apostrophes: seqnet's Keras
+// standardisation deletes punctuation instead, so "e-mail" or
+// "[Razor-users]" are two words for the baselines and one for the model.
 //
 //	go build -o /tmp/seqnet ./cmd/seqnet
 //	bash bench/quality/fetch.sh /tmp/seqnet-quality

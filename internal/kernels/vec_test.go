@@ -92,3 +92,29 @@ func TestVecPanics(t *testing.T) {
 		}()
 	}
 }
+
+// TestPrefetch: Prefetch leaves x as it is and returns 0 with assembly,
+// or the sum of one value of each 64-byte line without, on lengths around
+// a line's 16 floats (0 included).
+func TestPrefetch(t *testing.T) {
+	for _, n := range []int{0, 1, 15, 16, 17, 33, 1000} {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(i + 1)
+		}
+		var want float32
+		if !prefetchIsAsm {
+			for j := 0; j < n; j += 16 {
+				want += x[j]
+			}
+		}
+		if got := Prefetch(x); got != want {
+			t.Errorf("Prefetch of %d floats = %v, want %v", n, got, want)
+		}
+		for i := range x {
+			if x[i] != float32(i+1) {
+				t.Fatalf("Prefetch of %d floats changed x[%d]", n, i)
+			}
+		}
+	}
+}
