@@ -187,6 +187,53 @@ func TestAdamSplitEqualsSerial(t *testing.T) {
 	}
 }
 
+// TestAdamOneSplitPass: weights each too small to split, together large
+// enough, are updated in one pass shared by the cores (a weight cut
+// between two pieces, a frozen weight among them, with and without
+// AMSGrad) and get the bits of each weight updated alone on one core.
+func TestAdamOneSplitPass(t *testing.T) {
+	sizes := []int{splitMin/2 + 3, 5, 0, splitMin/2 + 11, 17}
+	mk := func() []*layers.Param {
+		var ps []*layers.Param
+		for k, n := range sizes {
+			w, g := make([]float32, n), make([]float32, n)
+			for i := range w {
+				w[i] = float32((i+k)%97) / 97
+				g[i] = float32((i*(k+1))%31)/31 - 0.5
+			}
+			p := param(w, g)
+			if k == 1 {
+				p.Grad = nil // frozen
+			}
+			ps = append(ps, p)
+		}
+		return ps
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, ams := range []bool{false, true} {
+		runtime.GOMAXPROCS(3)
+		together := mk()
+		o := NewAdam(0.01)
+		o.AMSGrad = ams
+		for s := 0; s < 3; s++ {
+			o.Step(together)
+		}
+		runtime.GOMAXPROCS(1)
+		for k, p := range mk() {
+			alone := NewAdam(0.01)
+			alone.AMSGrad = ams
+			for s := 0; s < 3; s++ {
+				alone.Step([]*layers.Param{p})
+			}
+			for i, v := range p.Value.Data {
+				if together[k].Value.Data[i] != v {
+					t.Fatalf("AMSGrad %v, weight %d element %d: %g in one pass, %g alone", ams, k, i, together[k].Value.Data[i], v)
+				}
+			}
+		}
+	}
+}
+
 // TestAdamConcurrentModels: optimizers of different models may step at the
 // same time (they share the split workers) and get the bits of stepping
 // alone.
