@@ -31,6 +31,9 @@ func newConvPoolCase(t *testing.T, rng *rand.Rand, trial int) convPoolCase {
 		stride = 1
 	}
 	filters, ch := 1+rng.IntN(70), 1+rng.IntN(40)
+	if trial%2 == 1 {
+		ch += 31 // an Embedding in front: folded from 32 channels
+	}
 	steps, batch := k+rng.IntN(60), 4+rng.IntN(29)
 	opts := []layers.Conv1DOption{layers.Padding(pad), layers.Strides(stride), layers.ConvActivation(act)}
 	if trial%5 == 4 {
@@ -241,20 +244,31 @@ func TestConvMaxPoolRefusals(t *testing.T) {
 	if layers.FuseConvMaxPool(nil, c, p) != nil {
 		t.Error("layers not built: fused")
 	}
-	// An embedding table whose fold would pass 64 MB.
-	out, err := c.Build([]layers.Shape{{20, 4}}, rand.New(rand.NewPCG(1, 1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Build(out, nil); err != nil {
-		t.Fatal(err)
-	}
-	big := layers.NewEmbedding(1<<24/24+1, 4)
-	big.EmbeddingsInitializer, _ = layers.GetInitializer("zeros")
-	if _, err := big.Build([]layers.Shape{{20}}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if layers.FuseConvMaxPool(big, c, p) != nil {
-		t.Error("a table of 700k tokens folded into 8 filters of width 3")
+	// An embedding table whose fold would pass 64 MB, and one of fewer
+	// than 32 channels (the layers are faster).
+	for _, e := range []struct {
+		vocab, dim int
+		why        string
+	}{{1<<24/2048 + 1, 32, "a table of 8193 tokens folded into 512 filters of width 4"}, {100, 31, "an embedding of 31 channels folded"}} {
+		c := layers.NewConv1D(512, 4)
+		out, err := c.Build([]layers.Shape{{20, e.dim}}, rand.New(rand.NewPCG(1, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := layers.NewGlobalMaxPooling1D()
+		if _, err := p.Build(out, nil); err != nil {
+			t.Fatal(err)
+		}
+		emb := layers.NewEmbedding(e.vocab, e.dim)
+		emb.EmbeddingsInitializer, _ = layers.GetInitializer("zeros")
+		if _, err := emb.Build([]layers.Shape{{20}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if layers.FuseConvMaxPool(emb, c, p) != nil {
+			t.Error(e.why)
+		}
+		if e.vocab == 100 && layers.FuseConvMaxPool(nil, c, p) == nil {
+			t.Error("without the Embedding: not fused")
+		}
 	}
 }

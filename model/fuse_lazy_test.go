@@ -16,7 +16,7 @@ import (
 func lazyTextCNN(t *testing.T) *Model {
 	t.Helper()
 	m, err := NewSequential(layers.Input(37),
-		layers.NewEmbedding(500, 24),
+		layers.NewEmbedding(500, 32),
 		layers.NewConv1D(33, 4, layers.ConvActivation("relu")),
 		layers.NewGlobalMaxPooling1D(),
 		layers.NewDense(3, "softmax"))

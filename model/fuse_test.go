@@ -76,7 +76,7 @@ func TestFusedTextCNN(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	for _, vocab := range []int{50, 5000} {
 		m, err := NewSequential(layers.Input(37),
-			layers.NewEmbedding(vocab, 24),
+			layers.NewEmbedding(vocab, 32),
 			layers.NewConv1D(33, 4, layers.ConvActivation("relu")),
 			layers.NewGlobalMaxPooling1D(),
 			layers.NewDense(3, "softmax"))

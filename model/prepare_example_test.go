@@ -14,7 +14,7 @@ import (
 // text, adds its rows instead of running the layers.
 func ExampleModel_Prepare() {
 	m, err := model.NewSequential(layers.Input(20),
-		layers.NewEmbedding(1000, 16),
+		layers.NewEmbedding(1000, 32),
 		layers.NewConv1D(8, 3, layers.ConvActivation("relu")),
 		layers.NewGlobalMaxPooling1D(),
 		layers.NewDense(2, "softmax"))
