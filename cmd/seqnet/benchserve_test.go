@@ -14,13 +14,13 @@ func TestBenchServe(t *testing.T) {
 	if code := run([]string{"bench", "--serve", "--clients", "1,2,32", "--min-time", "0.2"}, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
-	for _, c := range []string{"predict batch=1", "predict batch=256", "serve clients=1", "serve clients=2", "serve clients=32"} {
+	for _, c := range []string{"predict batch=1", "predict batch=1 varied", "predict batch=256", "serve clients=1", "serve clients=2", "serve clients=32"} {
 		re := regexp.MustCompile(`(?m)^` + c + ` +[0-9]+ +[0-9.]+ +[0-9.]+ +0$`)
 		if !re.MatchString(out.String()) {
 			t.Errorf("no line %q with 0 errors in:\n%s", c, out.String())
 		}
 	}
-	for _, s := range []string{"serve clients=1 p99 / predict batch=1 p99: ", "serve clients=32 samples/s / predict batch=256 samples/s: "} {
+	for _, s := range []string{"serve clients=1 p99 / predict batch=1 p99: ", "serve clients=1 p99 / predict batch=1 varied p99: ", "serve clients=32 samples/s / predict batch=256 samples/s: "} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("no %q in:\n%s", s, out.String())
 		}
