@@ -71,9 +71,6 @@ func (f *ConvMaxPool) Worthwhile(batch, procs int) bool {
 	return batch >= 4*max(procs, 1)
 }
 
-// Folds reports whether f has an Embedding folded in.
-func (f *ConvMaxPool) Folds() bool { return f.emb != nil }
-
 // FoldNow reports whether a pass of batch samples should run f (which
 // folds an Embedding) rather than the layers, on batches too small for
 // Worthwhile. Once the folded table exists for the current weights, a
