@@ -28,11 +28,10 @@ func Pieces(n, np int, f func(piece, lo, hi int)) {
 	// One piece needs no other goroutine, nor GOMAXPROCS, whose lock was
 	// 5% of a small model's training step (W1), most of whose passes are
 	// one piece.
-	if np == 1 {
-		runPieces(f, 0, 1, np, chunk, n)
-		return
+	nw := 1
+	if np > 1 {
+		nw = min(runtime.GOMAXPROCS(0), np)
 	}
-	nw := min(runtime.GOMAXPROCS(0), np)
 	if nw <= 1 || !shared.mu.TryLock() {
 		runPieces(f, 0, 1, np, chunk, n)
 		return
