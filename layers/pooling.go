@@ -112,7 +112,7 @@ func (p *MaxPooling1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 	st := p.state(ctx)
 	st.x, st.y = in[0].Data, out[0].Data
 	parallel.For(Batch(in[0]), len(st.x), parallelMin, st.fwd)
-	*st = maxPoolPass{fwd: st.fwd, bwd: st.bwd}
+	st.done()
 	out[0].Mask = nil
 }
 
@@ -128,7 +128,7 @@ func (p *MaxPooling1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor.Tenso
 	st.x, st.y, st.dx, st.dy = in[0].Data, out[0].Data, dIn[0].Data, dOut[0].Data
 	st.setDx = ctx.SetInputGrad
 	parallel.For(Batch(in[0]), len(st.x), parallelMin, st.bwd)
-	*st = maxPoolPass{fwd: st.fwd, bwd: st.bwd}
+	st.done()
 }
 
 // SetsInputGrad reports true: Backward writes the input gradient with

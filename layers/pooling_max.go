@@ -11,6 +11,10 @@ type maxPoolPass struct {
 	fwd, bwd     func(piece, lo, hi int)
 }
 
+// done forgets the slices of the pass that ended, keeping the functions
+// made once.
+func (st *maxPoolPass) done() { *st = maxPoolPass{fwd: st.fwd, bwd: st.bwd} }
+
 func (p *MaxPooling1D) state(ctx *Context) *maxPoolPass {
 	st, _ := ctx.State.(*maxPoolPass)
 	if st == nil {

@@ -121,7 +121,7 @@ func (c *UnitChain) Forward(x *tensor.Tensor, outs []*tensor.Tensor) {
 		if lk := &c.links[i]; lk.conv != nil {
 			lk.cs.conv.EndForward()
 		} else {
-			*lk.ps = maxPoolPass{fwd: lk.ps.fwd, bwd: lk.ps.bwd}
+			lk.ps.done()
 		}
 	}
 }
@@ -174,7 +174,7 @@ func (c *UnitChain) Backward(x *tensor.Tensor, outs, dOuts []*tensor.Tensor, dx 
 	for i := range c.links {
 		lk := &c.links[i]
 		if lk.pool != nil {
-			*lk.ps = maxPoolPass{fwd: lk.ps.fwd, bwd: lk.ps.bwd}
+			lk.ps.done()
 			continue
 		}
 		if lk.run {
