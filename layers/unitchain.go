@@ -31,7 +31,7 @@ import (
 type UnitChain struct {
 	links []chainLink
 	units int
-	batch int
+	split *conv.Conv  // a Conv1D's pass: its units' samples are every link's
 	fwd   func(u int) // made once: a pass allocates nothing
 	bwd   func(u int)
 }
@@ -63,7 +63,7 @@ func NewUnitChain(ls []Layer, ctxs []*Context, batch int) *UnitChain {
 	if len(ls) < 2 || len(ctxs) != len(ls) {
 		return nil
 	}
-	c := &UnitChain{batch: batch}
+	c := &UnitChain{}
 	for i, l := range ls {
 		lk := chainLink{ctx: ctxs[i]}
 		switch l := l.(type) {
@@ -76,7 +76,7 @@ func NewUnitChain(ls []Layer, ctxs []*Context, batch int) *UnitChain {
 			if u < 2 || c.units != 0 && u != c.units {
 				return nil
 			}
-			c.units = u
+			c.units, c.split = u, lk.cs.conv
 			lk.biasPart = make([]float32, u*l.Filters)
 		case *MaxPooling1D:
 			if !l.Built() {
@@ -128,7 +128,7 @@ func (c *UnitChain) Forward(x *tensor.Tensor, outs []*tensor.Tensor) {
 
 // forwardUnit takes unit u's samples through the layers.
 func (c *UnitChain) forwardUnit(u int) {
-	b0, b1 := u*c.batch/c.units, (u+1)*c.batch/c.units
+	b0, b1 := c.split.UnitSamples(u)
 	for i := range c.links {
 		if lk := &c.links[i]; lk.conv != nil {
 			lk.cs.conv.ForwardUnit(u)
@@ -195,7 +195,7 @@ func (c *UnitChain) Backward(x *tensor.Tensor, outs, dOuts []*tensor.Tensor, dx 
 // backwardUnit takes unit u's samples back through the layers, last to
 // first.
 func (c *UnitChain) backwardUnit(u int) {
-	b0, b1 := u*c.batch/c.units, (u+1)*c.batch/c.units
+	b0, b1 := c.split.UnitSamples(u)
 	for i := len(c.links) - 1; i >= 0; i-- {
 		lk := &c.links[i]
 		if lk.pool != nil {
