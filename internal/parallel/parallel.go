@@ -105,7 +105,7 @@ func (p *pool) start(n int) {
 				j := Receive(p.jobs)
 				if j.each == nil {
 					p.runJob(j)
-				} else if j.each.work(j.gen) {
+				} else if j.each.work(j.gen, true) {
 					j.each.last <- struct{}{}
 				}
 			}
