@@ -134,15 +134,27 @@ func (s *oofScores) members(a, c int) [][][]float64 {
 }
 
 // chooseLinear fits the blend of each pair of settings on the out-of-fold
-// scores and returns the pair with the lowest cross-entropy, and its
-// blend.
+// scores (the pairs in parallel) and returns the pair with the lowest
+// cross-entropy, and its blend (on a tie, the first pair in nbs × lrCs
+// order).
 func (s *oofScores) chooseLinear(labels []int) (a, c int, best *stack) {
-	for i := range s.nb {
-		for j := range s.lr {
-			st := fitStack(s.members(i, j), labels, true)
-			if best == nil || st.loss < best.loss {
-				a, c, best = i, j, st
-			}
+	nl := len(s.lr)
+	stacks := make([]*stack, len(s.nb)*nl)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
+	for p := range stacks {
+		wg.Add(1)
+		go func(p int) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			stacks[p] = fitStack(s.members(p/nl, p%nl), labels, true)
+		}(p)
+	}
+	wg.Wait()
+	for p, st := range stacks {
+		if best == nil || st.loss < best.loss {
+			a, c, best = p/nl, p%nl, st
 		}
 	}
 	return a, c, best
