@@ -101,6 +101,16 @@ func (f *ConvMaxPool) Prepare() {
 	}
 }
 
+// TableBytes is the memory of the folded table f makes and keeps (0
+// when f folds no Embedding): vocabulary × kernel_size × filters floats.
+// Callers that bound memory count it (model.MaxMemory).
+func (f *ConvMaxPool) TableBytes() int64 {
+	if f.emb == nil {
+		return 0
+	}
+	return 4 * int64(f.emb.InputDim) * int64(f.conv.KernelSize) * int64(f.conv.Filters)
+}
+
 // convPoolState is the fused pass's state in its Context: the kernel
 // packed once, the arguments of the pass under way (for sample, made
 // once), and per-core scratch.

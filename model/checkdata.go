@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 
+	"github.com/seqnet/seqnet/internal/kernels"
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/losses"
 	"github.com/seqnet/seqnet/tensor"
@@ -65,6 +66,9 @@ func (m *Model) checkData(what string, d Dataset, targets bool) error {
 }
 
 func checkFinite(what, kind string, index int, t *tensor.Tensor) error {
+	if kernels.AllFinite(t.Data) {
+		return nil // the usual case, in one vector pass (a tenth of the loop below)
+	}
 	for j, v := range t.Data {
 		// v-v is 0 for finite values and NaN for NaN and ±Inf.
 		if v-v != 0 {

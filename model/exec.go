@@ -139,9 +139,18 @@ func (e *executor) outputGrads() []*tensor.Tensor {
 func (e *executor) zeroGrads(params []*layers.Param) {
 	if e.toZero == nil {
 		set := e.setGrads() // written whole by their layer: not zeroed
+		outs := map[*node]bool{}
+		for _, o := range e.m.outputs {
+			outs[o.node] = true
+		}
 		for _, nd := range e.m.nodes {
 			if sharesInput(nd) {
 				continue // its buffer is its input's, zeroed there
+			}
+			if len(nd.inputs) == 0 && !e.inputGrads && !outs[nd] {
+				// A model input's gradient, which nothing writes or reads
+				// unless asked for (W3's is 590 KB, 30 µs a step).
+				continue
 			}
 			for _, g := range e.grads[nd.id] {
 				if len(g.Data) > 0 && set[&g.Data[0]] {

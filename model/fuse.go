@@ -40,7 +40,7 @@ func (e *executor) planFusions() {
 		return
 	}
 	procs := runtime.GOMAXPROCS(0)
-	for _, cp := range e.m.convPools() {
+	for _, cp := range e.m.foldingPools(e.batch) {
 		var lazy *lazyFold
 		op, in := cp.plain, cp.conv.inputs[0]
 		if en := in.node; cp.fold != nil {
@@ -133,18 +133,31 @@ func (m *Model) convPools() []convPool {
 // Prepare makes ahead of time what inference reuses from one call to the
 // next while the weights stay the same, so that the first calls do not
 // pay for it: the tables of Embeddings folded into a Conv1D (see
-// layers.ConvMaxPool; up to 64 MB each, kept while the model lives). A
+// layers.ConvMaxPool; up to 64 MB each, kept while the model lives, made
+// only when they fit within MaxMemory beside the weights). A
 // server calls it when it loads a model. Predictions are the same with
 // or without it.
 func (m *Model) Prepare() {
 	if !m.Built() {
 		return
 	}
-	for _, cp := range m.convPools() {
+	for _, cp := range m.foldingPools(1) {
 		if cp.fold != nil {
 			cp.fold.Prepare()
 		}
 	}
+}
+
+// foldingPools is convPools without the folds when their tables do not
+// fit in MaxMemory beside inference on batches of batch samples.
+func (m *Model) foldingPools(batch int) []convPool {
+	cps := m.convPools()
+	if !m.foldsFit(cps, batch) {
+		for i := range cps {
+			cps[i].fold = nil
+		}
+	}
+	return cps
 }
 
 // uses counts, for each node, the inputs of other nodes and the model

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -89,5 +90,55 @@ func TestSetGradsTrainsTheSame(t *testing.T) {
 		if got := len(e.toZero) - len(set.params); got >= len(e.m.nodes) {
 			t.Errorf("%s: %d activation gradients zeroed each step, none skipped", name, got)
 		}
+	}
+}
+
+// TestInputGradNotCleared checks that a training step leaves the model
+// input's gradient buffer alone (nothing writes or reads it unless input
+// gradients are asked for): it is not among the buffers cleared each
+// step, and the model trains the same with it full of NaNs; Gradients
+// still gives the input gradients.
+func TestInputGradNotCleared(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	x, y := randTensor(rng, 16, 12, 3), randTensor(rng, 16, 2)
+	a, b := smallNet(t, 5), smallNet(t, 5)
+	for step := 0; step < 3; step++ {
+		for _, m := range []*Model{a, b} {
+			if _, err := m.TrainOnBatch(x, y); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e := b.train.get(16)
+		g := e.inputGrad(0).Data
+		for _, buf := range e.toZero {
+			if &buf[0] == &g[0] {
+				t.Fatal("the input's gradient is cleared every training step")
+			}
+		}
+		for i := range g {
+			g[i] = float32(math.NaN())
+		}
+		wa, wb := a.Weights(), b.Weights()
+		for i := range wa {
+			for j, v := range wa[i].Data {
+				if v != wb[i].Data[j] {
+					t.Fatalf("step %d: weight %d[%d] = %v with NaNs in the input's gradient buffer, %v without", step, i, j, wb[i].Data[j], v)
+				}
+			}
+		}
+	}
+	p, err := b.Gradients([]*tensor.Tensor{x}, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonzero := false
+	for _, v := range p.InputGrads[0].Data {
+		if v != v {
+			t.Fatal("Gradients' input gradient holds NaN")
+		}
+		nonzero = nonzero || v != 0
+	}
+	if !nonzero {
+		t.Fatal("Gradients' input gradient is all zeros")
 	}
 }

@@ -372,13 +372,17 @@ func (u *adamUpdate) update(lo, hi int) {
 
 // splitMin is the size from which an element-wise update is shared among
 // the cores (an Embedding(20000, 128) table has 2.6 million weights).
-// Measured on a 2-core AMD EPYC VM, Adam on n weights after a training
-// step's backward pass (the caches holding other data, the other core's
-// worker asleep): n = 96,000 (W3's Dense kernel) took 41 µs on one core
-// and 75 µs shared by two; 262,144 107 µs and 155 µs; 524,288 195 µs and
-// 216 µs; 1,048,576 513 µs and 325 µs. Below a million, waking the other
-// core and sharing the cache lines cost more than half the work saves.
-const splitMin = 1 << 20
+// Measured alone on a 2-core AMD EPYC VM, Adam on n weights after a
+// training step's backward pass (the caches holding other data, the other
+// core's worker asleep): n = 96,000 (W3's Dense kernel) took 41 µs on one
+// core and 75 µs shared by two; 262,144 107 µs and 155 µs; 1,048,576
+// 513 µs and 325 µs. But in a training step the shared update also keeps
+// the other core's worker polling into the next step, whose first pass
+// (W3's Conv1D → Conv1D → MaxPooling1D, ~1.6 ms on two cores) it then
+// joins at once instead of being woken: W3's step on two cores took
+// ~100 µs less with its 110,000 weights shared (in-process A/B, 4 rounds
+// of 5; the update itself about as long either way).
+const splitMin = 1 << 16
 
 // Config returns Keras' Adam config.
 func (o *Adam) Config() map[string]any {

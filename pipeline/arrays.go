@@ -9,8 +9,8 @@ import (
 	"github.com/seqnet/seqnet/tensor"
 )
 
-// hasArrays says whether the data is NumPy arrays (--x, or a .npy/.npz
-// --data).
+// hasArrays says whether the data is NumPy arrays (Source.X, or a
+// .npy/.npz Source.Data).
 func (d *settings) hasArrays() bool {
 	return d.X != "" || (d.Data != "" && isNumpy(d.Data))
 }
@@ -89,12 +89,12 @@ func readTokens(d *settings, p *Pipeline, target bool) (*Batch, error) {
 		return ds, nil
 	}
 	if len(y.Data) != x.Shape[0] {
-		return nil, inputErr("y has shape %s: with token ids in --x, y holds one class index per row, (%d,)", tensor.ShapeString(y.Shape, false), x.Shape[0])
+		return nil, inputErr("y has shape %s: with token ids in Source.X, y holds one class index per row, (%d,)", tensor.ShapeString(y.Shape, false), x.Shape[0])
 	}
 	nc := p.numClasses()
 	for i, v := range y.Data {
 		if v < 0 || int(v) >= nc || v != float32(math.Trunc(float64(v))) {
-			return nil, inputErr("y[%d] is %g: with token ids in --x, y holds class indices 0 to %d (%s)", i, v, nc-1, shortList(p.Classes(), 5))
+			return nil, inputErr("y[%d] is %g: with token ids in Source.X, y holds class indices 0 to %d (%s)", i, v, nc-1, shortList(p.Classes(), 5))
 		}
 	}
 	ds.Y = classTarget(p.Task, tensor.FromSlice(y.Data, len(y.Data)))

@@ -196,7 +196,7 @@ func first(s []string) string {
 func spacingOf(s *data.Series, lines []int) (string, error) {
 	ts, err := calendar.ParseAll(s.RowLabels, lines)
 	if err != nil {
-		return "", inputErr("--row-label: %v", err)
+		return "", inputErr("the row labels (Options.RowLabel): %v", err)
 	}
 	if ts == nil {
 		return "", nil

@@ -12,7 +12,7 @@ import (
 func classNames(y *npy.Array) ([]string, error) {
 	names, err := y.IntStrings()
 	if err != nil {
-		return nil, inputErr("y: %v: class labels must be whole numbers (integers 0, 1, 2, … or any others); drop --classes for regression", err)
+		return nil, inputErr("y: %v: class labels must be whole numbers (integers 0, 1, 2, … or any others); drop Options.Classes for regression", err)
 	}
 	return names, nil
 }

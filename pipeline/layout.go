@@ -11,7 +11,7 @@ import (
 
 // Layout says how a new file is laid out when it differs from the
 // training file: its delimiter and whether its first row is a header (the
-// values of seqnet train's --delimiter and --header). Empty fields read the
+// values of Options.Delimiter and Options.Header). Empty fields read the
 // file as the training file was read.
 type Layout struct {
 	Delimiter string // ",", ";", "|", "tab"; "" as the training file
@@ -25,7 +25,7 @@ type Layout struct {
 // is: it is never read as a sample silently (nor skipped silently, which
 // would lose a sample of a file that has none).
 func (p *Pipeline) fileLayout(l Layout, path string) (rune, data.HeaderMode, error) {
-	delim, err := parseDelimiter(l.Delimiter)
+	delim, err := parseDelimiter("Source.Layout.Delimiter", l.Delimiter)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -42,7 +42,7 @@ func (p *Pipeline) fileLayout(l Layout, path string) (rune, data.HeaderMode, err
 		}
 		return delim, data.HeaderAuto, nil
 	}
-	h, err := parseHeader(l.Header)
+	h, err := parseHeader("Source.Layout.Header", l.Header)
 	if err != nil || !headerless {
 		return delim, h, err
 	}
@@ -67,7 +67,7 @@ func (p *Pipeline) checkNoHeader(path string, delim rune) error {
 	if !looks {
 		return nil
 	}
-	return inputErr("--data %s: line 1 (%s) looks like a header, but the model was trained on a file without one: give --header yes to skip it, or --header no to read it as a sample",
+	return inputErr("Source.Data %s: line 1 (%s) looks like a header, but the model was trained on a file without one: give Source.Layout.Header = \"yes\" to skip it, or Source.Layout.Header = \"no\" to read it as a sample",
 		path, shortList(quoteAll(row), 6))
 }
 
@@ -113,6 +113,6 @@ func (p *Pipeline) numericTarget(t *data.Table, target bool) error {
 			bad = append(bad, strconv.Quote(c))
 		}
 	}
-	return inputErr("target column `%s` holds %s, not numbers, but the model is a regression of its values: fix those cells (a header line? see --header)",
+	return inputErr("target column `%s` holds %s, not numbers, but the model is a regression of its values: fix those cells (a header line? see Source.Layout.Header)",
 		t.TargetName, shortList(bad, 5))
 }

@@ -170,6 +170,11 @@ type Batch struct {
 // InputError is a problem with the data or settings a caller gave (a file,
 // a column, a value), which the caller can fix; other errors are failures
 // of the program or the model file.
+//
+// Messages (and the notes in Batch.Report) name a setting as a Go program
+// sets it: Options.Header, Source.Data, Source.Layout.Header, and a value
+// to try as an assignment, Options.Header = "yes". The seqnet command
+// shows them as its flags of the same names, --header yes.
 type InputError struct{ Err error }
 
 func (e InputError) Error() string { return e.Err.Error() }
@@ -325,7 +330,7 @@ func shortList(s []string, max int) string {
 }
 
 // checkFile makes sure path names a readable, non-empty file; what names
-// it in messages (e.g. "--data").
+// it in messages (e.g. "Source.Data").
 func checkFile(what, path string) error {
 	st, err := os.Stat(path)
 	if err != nil {

@@ -11,8 +11,9 @@ import (
 )
 
 // SplitList reads a comma-separated list of column names as the data
-// options hold them (Target, and the CLI's --features and --ignore): each
-// name trimmed of spaces, empty names dropped, nil for an empty list.
+// options hold them (Options.Target; the seqnet command's --features and
+// --ignore): each name trimmed of spaces, empty names dropped, nil for an
+// empty list.
 func SplitList(s string) []string {
 	var out []string
 	for _, f := range strings.Split(s, ",") {
@@ -23,7 +24,8 @@ func SplitList(s string) []string {
 	return out
 }
 
-func parseDelimiter(s string) (rune, error) {
+// parseDelimiter reads a delimiter setting; what names it in messages.
+func parseDelimiter(what, s string) (rune, error) {
 	switch s {
 	case "":
 		return 0, nil
@@ -36,12 +38,13 @@ func parseDelimiter(s string) (rune, error) {
 	}
 	r := []rune(s)
 	if len(r) != 1 {
-		return 0, inputErr("--delimiter %q: expected one character (',', ';', '|') or tab; received %d characters", s, len(r))
+		return 0, inputErr("%s %q: expected one character (',', ';', '|') or tab; received %d characters", what, s, len(r))
 	}
 	return r[0], nil
 }
 
-func parseHeader(s string) (data.HeaderMode, error) {
+// parseHeader reads a header setting; what names it in messages.
+func parseHeader(what, s string) (data.HeaderMode, error) {
 	switch strings.ToLower(s) {
 	case "", "auto":
 		return data.HeaderAuto, nil
@@ -50,7 +53,7 @@ func parseHeader(s string) (data.HeaderMode, error) {
 	case "no", "false", "0":
 		return data.HeaderNo, nil
 	}
-	return 0, inputErr("--header %q: expected yes, no or auto", s)
+	return 0, inputErr("%s %q: expected yes, no or auto", what, s)
 }
 
 func headerWord(has bool) string {
@@ -65,29 +68,29 @@ func isNumpy(path string) bool {
 	return ext == ".npy" || ext == ".npz"
 }
 
-// kindOf says which reader the flags ask for.
+// kindOf says which reader the options ask for.
 func (d *settings) kindOf() (string, error) {
 	switch {
 	case d.X != "" || (d.Data != "" && isNumpy(d.Data)):
 		if d.Text || d.Window > 0 {
-			return "", inputErr("NumPy input (--x or a .npy/.npz --data) cannot be combined with --text or --window: arrays are used as they are")
+			return "", inputErr("NumPy input (Source.X, or a .npy/.npz Source.Data) cannot be combined with Options.Text or Options.Window: arrays are used as they are")
 		}
 		return KindNPY, nil
 	case d.Data == "":
-		return "", inputErr("no data: give --data FILE (CSV, TSV, text, .npz) or --x X.npy --y Y.npy")
+		return "", inputErr("no data: give Source.Data = \"FILE\" (CSV, TSV, text, .npz) or Source.X = \"X.npy\" with Source.Y = \"Y.npy\"")
 	case d.Text && d.Window > 0:
-		return "", inputErr("--text and --window cannot be combined: text is read as token sequences, a time series as windows")
+		return "", inputErr("Options.Text and Options.Window cannot be combined: text is read as token sequences, a time series as windows")
 	case d.Text:
 		return KindText, nil
 	case d.Window > 0:
 		return KindSeries, nil
 	case d.Window < 0:
-		return "", inputErr("--window must be positive, received %d", d.Window)
+		return "", inputErr("Options.Window must be positive, received %d", d.Window)
 	}
 	return KindCSV, nil
 }
 
-// readTraining reads training data as the flags say and fills p with the
+// readTraining reads training data as the options say and fills p with the
 // preprocessing it learned (label map, scaler, vocabulary). valSplit is the
 // fraction kept for validation: scalers and vocabularies are fitted on the
 // rest only. When p already holds preprocessing (a saved model trained on),
@@ -122,7 +125,7 @@ func readApplied(d *settings, p *Pipeline, target bool) (*Batch, error) {
 		// A model without stored preprocessing (e.g. imported from Keras):
 		// arrays only.
 		if d.X == "" && !(d.Data != "" && isNumpy(d.Data)) {
-			return nil, inputErr("this model has no stored preprocessing (it was imported, not trained by seqnet train): give NumPy arrays with --x X.npy (and --y Y.npy)")
+			return nil, inputErr("this model has no stored preprocessing (it was imported, not trained by seqnet train): give NumPy arrays with Source.X = \"X.npy\" (and Source.Y = \"Y.npy\")")
 		}
 		return readNPY(d, &Pipeline{Kind: KindNPY}, target, false)
 	}
@@ -144,9 +147,9 @@ func readApplied(d *settings, p *Pipeline, target bool) (*Batch, error) {
 
 func (d *settings) dataPath() (string, error) {
 	if d.Data == "" {
-		return "", inputErr("no data: give --data FILE")
+		return "", inputErr("no data: give Source.Data = \"FILE\"")
 	}
-	if err := checkFile("--data", d.Data); err != nil {
+	if err := checkFile("Source.Data", d.Data); err != nil {
 		return "", err
 	}
 	return d.Data, nil
@@ -156,7 +159,7 @@ func (d *settings) dataPath() (string, error) {
 func classTask(p *Pipeline, labels *data.LabelMap, what string) error {
 	switch labels.Len() {
 	case 0, 1:
-		return inputErr("%s has only one class (%s): classification needs at least two; check the target column (--target) or drop --classes for regression",
+		return inputErr("%s has only one class (%s): classification needs at least two; check the target column (Options.Target) or drop Options.Classes for regression",
 			what, shortList(labels.Classes, 3))
 	case 2:
 		p.Task = TaskBinary
@@ -194,7 +197,7 @@ func fillPolicy(s string) (data.FillPolicy, error) {
 	}
 	f, err := data.ParseFillPolicy(s)
 	if err != nil {
-		return "", inputErr("--fill %q: expected none, zero, mean, previous or drop", s)
+		return "", inputErr("Options.Fill %q: expected none, zero, mean, previous or drop", s)
 	}
 	return f, nil
 }
@@ -204,5 +207,5 @@ func checkScale(s string) error {
 	case "none", data.ScaleStandard, data.ScaleMinMax:
 		return nil
 	}
-	return inputErr("--scale %q: expected standard, minmax or none", s)
+	return inputErr("Options.Scale %q: expected standard, minmax or none", s)
 }

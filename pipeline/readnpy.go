@@ -10,7 +10,7 @@ import (
 	"github.com/seqnet/seqnet/tensor"
 )
 
-// readArrays reads x (and y) from --x/--y or one .npy/.npz --data, with the
+// readArrays reads x (and y) from Source.X/Y or one .npy/.npz Source.Data, with the
 // array y was read from (for its dtype and exact values).
 // rank is the model's input rank: 2 keeps a 2-D x as it is.
 func readArrays(d *settings, target bool, rank int) (x, y *tensor.Tensor, yArr *npy.Array, report string, err error) {
@@ -18,9 +18,9 @@ func readArrays(d *settings, target bool, rank int) (x, y *tensor.Tensor, yArr *
 	if xpath == "" {
 		xpath = d.Data
 	}
-	flagName := "--x"
+	flagName := "Source.X"
 	if d.X == "" {
-		flagName = "--data"
+		flagName = "Source.Data"
 	}
 	if err := checkFile(flagName, xpath); err != nil {
 		return nil, nil, nil, "", err
@@ -30,15 +30,15 @@ func readArrays(d *settings, target bool, rank int) (x, y *tensor.Tensor, yArr *
 		return nil, nil, nil, "", inputErr("%s %s: %v", flagName, xpath, err)
 	}
 	if d.Y != "" {
-		if err := checkFile("--y", d.Y); err != nil {
+		if err := checkFile("Source.Y", d.Y); err != nil {
 			return nil, nil, nil, "", err
 		}
 		ya, err := npy.Load(d.Y)
 		if err != nil {
-			return nil, nil, nil, "", inputErr("--y %s: %v", d.Y, err)
+			return nil, nil, nil, "", inputErr("Source.Y %s: %v", d.Y, err)
 		}
 		if len(arrays) != 1 || len(ya) != 1 {
-			return nil, nil, nil, "", inputErr("--x and --y must each hold one array (.npy); received %d and %d arrays", len(arrays), len(ya))
+			return nil, nil, nil, "", inputErr("Source.X and Source.Y must each hold one array (.npy); received %d and %d arrays", len(arrays), len(ya))
 		}
 		arrays[0].Name, ya[0].Name = "x", "y"
 		arrays = append(arrays, ya[0])
@@ -59,7 +59,7 @@ func readArrays(d *settings, target bool, rank int) (x, y *tensor.Tensor, yArr *
 		yArr = &npy.Array{Tensor: xy.Y} // its float32 values, exact up to 2^24
 	}
 	if target && xy.Y == nil {
-		return nil, nil, nil, "", inputErr("%s %s holds x but no y: give the targets with --y Y.npy (or an .npz with arrays x and y)", flagName, xpath)
+		return nil, nil, nil, "", inputErr("%s %s holds x but no y: give the targets with Source.Y = \"Y.npy\" (or an .npz with arrays x and y)", flagName, xpath)
 	}
 	return xy.X, xy.Y, yArr, xy.Describe(), nil
 }

@@ -14,7 +14,7 @@ func readSeriesTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error)
 		return nil, err
 	}
 	if d.Horizon < 0 || d.Stride < 1 || d.SamplingRate < 1 {
-		return nil, inputErr("--horizon must be ≥ 0 and --stride, --sampling-rate ≥ 1; received %d, %d, %d", d.Horizon, d.Stride, d.SamplingRate)
+		return nil, inputErr("Options.Horizon must be ≥ 0 and Options.Stride, Options.SamplingRate ≥ 1; received %d, %d, %d", d.Horizon, d.Stride, d.SamplingRate)
 	}
 	if err := checkTimeOrder(path, delim, header, d.RowLabel); err != nil {
 		return nil, err
@@ -31,7 +31,7 @@ func readSeriesTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error)
 	for i, tg := range targets {
 		j, err := s.ColumnIndex(tg)
 		if err != nil {
-			return nil, inputErr("--target %q: %v", tg, err)
+			return nil, inputErr("Options.Target %q: %v", tg, err)
 		}
 		targets[i] = s.Names[j]
 	}
@@ -100,7 +100,7 @@ func readSeriesTable(d *settings, path string, delim rune, header data.HeaderMod
 		}
 		if col != "" {
 			rowLabel = col
-			notes = append(notes, fmt.Sprintf("column `%s` holds %s: used as the row label, not as a feature (--row-label to choose the row label, --features to choose the inputs)", col, what))
+			notes = append(notes, fmt.Sprintf("column `%s` holds %s: used as the row label, not as a feature (Options.RowLabel to choose the row label, Options.Features to choose the inputs)", col, what))
 		}
 	}
 	t, err = data.ReadCSVFile(path, data.CSVOptions{Delimiter: delim, Header: header, Features: cols, NoTarget: true,
@@ -112,7 +112,7 @@ func readSeriesTable(d *settings, path string, delim rune, header data.HeaderMod
 }
 
 // seriesCalendar reads the spacing of the row labels and, unless
-// --no-calendar, adds the calendar columns to s (and to the named features).
+// Options.NoCalendar, adds the calendar columns to s (and to the named features).
 func seriesCalendar(d *settings, p *Pipeline, t *data.Table, s *data.Series, features, notes []string) (*data.Series, []string, []string, error) {
 	spacing, err := spacingOf(s, t.Lines)
 	if err != nil {
@@ -134,21 +134,21 @@ func seriesCalendar(d *settings, p *Pipeline, t *data.Table, s *data.Series, fea
 		if len(features) > 0 {
 			features = append(append([]string(nil), features...), added...)
 		}
-		notes = append(notes, fmt.Sprintf("calendar features added as inputs: %s (--no-calendar to leave them out)", strings.Join(added, ", ")))
+		notes = append(notes, fmt.Sprintf("calendar features added as inputs: %s (Options.NoCalendar to leave them out)", strings.Join(added, ", ")))
 	}
 	return withCal, features, notes, nil
 }
 
-// scaleSeries fits --scale on the training rows (the first 1-valSplit of
+// scaleSeries fits Options.Scale on the training rows (the first 1-valSplit of
 // them) and returns the scaled series and a report line (s itself and ""
-// for --scale none).
+// for "none").
 func scaleSeries(d *settings, p *Pipeline, s *data.Series, valSplit float64) (*data.Series, string, error) {
 	if d.Scale == "none" {
 		return s, "", nil
 	}
 	split := splitAt(s.Rows, valSplit)
 	if split == 0 {
-		return nil, "", inputErr("--validation-split %g of %d rows leaves no rows to fit the scaler on: lower it", valSplit, s.Rows)
+		return nil, "", inputErr("Options.ValidationSplit = %g of %d rows leaves no rows to fit the scaler on: lower it", valSplit, s.Rows)
 	}
 	sc, err := data.FitScaler(d.Scale, s.Slice(0, split))
 	if err != nil {
@@ -177,7 +177,7 @@ func splitWindows(ds *Batch, w *data.Windows, rows int, valSplit float64) error 
 		nTrain++
 	}
 	if nTrain == 0 || nTrain == w.Len() {
-		return inputErr("--validation-split %g: the last %d of %d rows leave %d training and %d validation windows; both need at least one (lower --window or change --validation-split)",
+		return inputErr("Options.ValidationSplit = %g: the last %d of %d rows leave %d training and %d validation windows; both need at least one (lower Options.Window or change Options.ValidationSplit)",
 			valSplit, rows-split, rows, nTrain, w.Len()-nTrain)
 	}
 	ds.X, ds.Y = w.X.Rows(0, nTrain), w.Y.Rows(0, nTrain)

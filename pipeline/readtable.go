@@ -15,10 +15,10 @@ func (d *settings) tableSettings() (path string, delim rune, header data.HeaderM
 	if path, err = d.dataPath(); err != nil {
 		return
 	}
-	if delim, err = parseDelimiter(d.Delimiter); err != nil {
+	if delim, err = parseDelimiter("Options.Delimiter", d.Delimiter); err != nil {
 		return
 	}
-	if header, err = parseHeader(d.Header); err != nil {
+	if header, err = parseHeader("Options.Header", d.Header); err != nil {
 		return
 	}
 	if fill, err = fillPolicy(d.Fill); err != nil {
@@ -64,7 +64,7 @@ func readCSVTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error) {
 		s := t.Series()
 		split := splitAt(s.Rows, valSplit)
 		if split == 0 {
-			return nil, inputErr("--validation-split %g of %d rows leaves no rows to fit the scaler on: lower it", valSplit, s.Rows)
+			return nil, inputErr("Options.ValidationSplit = %g of %d rows leaves no rows to fit the scaler on: lower it", valSplit, s.Rows)
 		}
 		sc, err := data.FitScaler(d.Scale, s.Slice(0, split))
 		if err != nil {
@@ -150,7 +150,7 @@ func scaleTarget(sc *data.Scaler, names []string, y *tensor.Tensor) (*tensor.Ten
 }
 
 // nameRows names each sample by its row label (e.g. an id column given
-// with --row-label) or else its line in the file.
+// with Options.RowLabel) or else its line in the file.
 func (ds *Batch) nameRows(t *data.Table, rowLabel string) {
 	if rowLabel != "" && len(t.RowLabels) == len(t.Lines) {
 		ds.RowName, ds.Rows = rowLabel, t.RowLabels
@@ -213,12 +213,12 @@ func fillWarnings(t *data.Table, fill data.FillPolicy, series bool) string {
 			m, ok := t.FillValues[name]
 			sd := t.FillStd[name]
 			if ok && math.Abs(m) > 2*sd && math.Abs(m) > 0 {
-				fmt.Fprintf(&b, "\nwarning: --fill zero on column `%s`, whose mean is %.4g (std %.3g): a 0 is far from its values; --fill mean or previous is likely better", name, m, sd)
+				fmt.Fprintf(&b, "\nwarning: Options.Fill = \"zero\" on column `%s`, whose mean is %.4g (std %.3g): a 0 is far from its values; Options.Fill = \"mean\" or Options.Fill = \"previous\" is likely better", name, m, sd)
 			}
 		}
 	}
 	if fill == data.FillDrop && series && len(t.Dropped) > 0 {
-		fmt.Fprintf(&b, "\nwarning: --fill drop removed %d rows of a time series: windows that span them join rows that were not adjacent (the spacing inside those windows changes); --fill previous keeps the spacing", len(t.Dropped))
+		fmt.Fprintf(&b, "\nwarning: Options.Fill = \"drop\" removed %d rows of a time series: windows that span them join rows that were not adjacent (the spacing inside those windows changes); Options.Fill = \"previous\" keeps the spacing", len(t.Dropped))
 	}
 	return b.String()
 }

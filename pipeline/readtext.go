@@ -12,11 +12,11 @@ import (
 )
 
 func textOptions(d *settings) (data.TextCSVOptions, error) {
-	delim, err := parseDelimiter(d.Delimiter)
+	delim, err := parseDelimiter("Options.Delimiter", d.Delimiter)
 	if err != nil {
 		return data.TextCSVOptions{}, err
 	}
-	header, err := parseHeader(d.Header)
+	header, err := parseHeader("Options.Header", d.Header)
 	if err != nil {
 		return data.TextCSVOptions{}, err
 	}
@@ -26,7 +26,7 @@ func textOptions(d *settings) (data.TextCSVOptions, error) {
 func readTextFile(path string, o data.TextCSVOptions) (*data.TextTable, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, inputErr("--data %s: %v", path, err)
+		return nil, inputErr("Source.Data %s: %v", path, err)
 	}
 	defer f.Close()
 	t, err := data.ReadTextCSV(f, o)
@@ -46,11 +46,11 @@ func readTextTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error) {
 		return nil, err
 	}
 	if d.MaxTokens < 0 || d.SeqLen < 0 {
-		return nil, inputErr("--max-tokens and --seq-len must be ≥ 0 (0: no cap / the 95th percentile of the training texts' lengths); received %d and %d", d.MaxTokens, d.SeqLen)
+		return nil, inputErr("Options.MaxTokens and Options.SeqLen must be ≥ 0 (0: no cap / the 95th percentile of the training texts' lengths); received %d and %d", d.MaxTokens, d.SeqLen)
 	}
 	t, err := readTextFile(path, o)
 	if err != nil {
-		return nil, inputErr("%v (flags: --text-column for the text, --target for the label)", err)
+		return nil, inputErr("%v (options: Options.TextColumn for the text, Options.Target for the label)", err)
 	}
 	p.Delimiter, p.Header, p.TextColumn, p.Target = string(t.Delimiter), headerWord(t.HasHeader), t.TextColumn, t.LabelColumn
 	if err := classTask(p, t.Labels, "label column `"+t.LabelColumn+"`"); err != nil {
@@ -58,7 +58,7 @@ func readTextTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error) {
 	}
 	split := splitAt(len(t.Texts), valSplit)
 	if split == 0 {
-		return nil, inputErr("--validation-split %g of %d texts leaves none to learn the vocabulary from: lower it", valSplit, len(t.Texts))
+		return nil, inputErr("Options.ValidationSplit = %g of %d texts leaves none to learn the vocabulary from: lower it", valSplit, len(t.Texts))
 	}
 	// The vocabulary is learned from all the texts, validation ones too:
 	// it uses no labels, and a model whose word-count classifiers are
@@ -82,14 +82,14 @@ func readTextTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error) {
 		l := max(lengths[(95*split+99)/100-1], 1)
 		cut := split - sort.SearchInts(lengths, l+1)
 		vec.OutputSequenceLength = l
-		seqNote = fmt.Sprintf("\n--seq-len %d: the 95th percentile of the training texts' lengths (median %d, longest %d); %d training texts are cut to it (--seq-len to change)",
+		seqNote = fmt.Sprintf("\nOptions.SeqLen = %d: the 95th percentile of the training texts' lengths (median %d, longest %d); %d training texts are cut to it (Options.SeqLen to change)",
 			l, lengths[split/2], lengths[split-1], cut)
 	}
 	p.Vectorizer = vec
 	// The token matrix is texts × seq-len values (and the model's first
 	// activations grow with it): priced before it is allocated.
 	if L := vec.OutputSequenceLength; L > layers.MaxDim || float64(L)*float64(len(t.Texts))*4 > float64(model.MaxMemory) {
-		return nil, inputErr("--seq-len %d for %d texts would take %.3g GiB for the token ids alone, above the memory limit of %.3g GiB (--max-memory): use a --seq-len near the texts' lengths (leave it out for the 95th percentile)",
+		return nil, inputErr("Options.SeqLen = %d for %d texts would take %.3g GiB for the token ids alone, above the memory limit of %.3g GiB (model.MaxMemory): use an Options.SeqLen near the texts' lengths (or 0 for the 95th percentile)",
 			L, len(t.Texts), float64(L)*float64(len(t.Texts))*4/(1<<30), float64(model.MaxMemory)/(1<<30))
 	}
 	x, err := vec.EncodeBatch(t.Texts)

@@ -10,10 +10,10 @@ import (
 
 // tableRowLabel keeps a date, year or increasing index column of a plain
 // table (not a series) from silently becoming an input. Unless the inputs
-// are listed with --features: the first such column that is not the
+// are listed in Options.Features: the first such column that is not the
 // target, ignored or already the row label becomes the row label when none
 // is given (note says so); any other is an error asking the user to name it
-// with --ignore, --row-label or --features. A column that would be the only
+// with Options.Ignore, RowLabel or Features. A column that would be the only
 // input stays one, with a note (a table like x,y with x = 1, 2, 3 … means
 // y as a function of x).
 func tableRowLabel(d *settings, path string, delim rune, header data.HeaderMode) (rowLabel, note string, err error) {
@@ -41,21 +41,21 @@ func tableRowLabel(d *settings, path string, delim rune, header data.HeaderMode)
 	}
 	if len(inputs) == 1 {
 		j := found[0]
-		return rowLabel, fmt.Sprintf("column `%s` holds %s but is the only input column: kept as the input (--row-label %s to name rows by it instead)", names[j], labelKind(cols[j], true), names[j]), nil
+		return rowLabel, fmt.Sprintf("column `%s` holds %s but is the only input column: kept as the input (Options.RowLabel = %q to name rows by it instead)", names[j], labelKind(cols[j], true), names[j]), nil
 	}
 	if rowLabel == "" {
 		j := found[0]
 		rowLabel, found = names[j], found[1:]
-		note = fmt.Sprintf("column `%s` holds %s: used as the row label, not as a feature (--row-label to choose the row label, --features to choose the inputs)", names[j], labelKind(cols[j], true))
+		note = fmt.Sprintf("column `%s` holds %s: used as the row label, not as a feature (Options.RowLabel to choose the row label, Options.Features to choose the inputs)", names[j], labelKind(cols[j], true))
 	}
 	if len(found) > 0 {
 		j := found[0]
-		return "", "", inputErr("column `%s` holds %s, and a date, year or index column is never silently an input (the rows are named by `%s`): leave it out with --ignore %s, name rows by it with --row-label %s, or list the inputs with --features", names[j], labelKind(cols[j], true), rowLabel, names[j], names[j])
+		return "", "", inputErr("column `%s` holds %s, and a date, year or index column is never silently an input (the rows are named by `%s`): leave it out with Options.Ignore = []string{%q}, name rows by it with Options.RowLabel = %q, or list the inputs with Options.Features", names[j], labelKind(cols[j], true), rowLabel, names[j], names[j])
 	}
 	return rowLabel, note, nil
 }
 
-// targetIndex is the column a table's --target names (empty: the last;
+// targetIndex is the column a table's Options.Target names (empty: the last;
 // a number: that index, negative from the end), or -1.
 func targetIndex(spec string, names []string) int {
 	spec = strings.TrimSpace(spec)

@@ -86,7 +86,7 @@ func (o *Options) defaults() {
 }
 
 // Server serves models over HTTP. Create it with New, serve Handler (or
-// call Serve), and Close it to stop its batching and reloading.
+// call Serve), and Close it to stop its reloading.
 type Server struct {
 	o       Options
 	log     *slog.Logger
@@ -157,9 +157,8 @@ func New(files []ModelFile, o Options) (*Server, error) {
 		}
 		e.cur.Store(lm)
 		if !o.NoBatching {
-			e.batch = newBatcher(o.BatchWindow, o.MaxBatch, func(n int) { s.metrics.batchSize.WithLabelValues(e.name).Observe(float64(n)) })
-			s.wg.Add(1)
-			go func() { defer s.wg.Done(); e.batch.run(s.stop) }()
+			sizes := s.metrics.batchSize.WithLabelValues(e.name)
+			e.batch = newBatcher(o.BatchWindow, o.MaxBatch, func(n int) { sizes.Observe(float64(n)) })
 		}
 		s.models[f.Name] = e
 		s.names = append(s.names, f.Name)
@@ -270,8 +269,9 @@ func (s *Server) Reload(name string) bool {
 // Handler is the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close stops batching and reloading; requests already answered are not
-// affected. Call it after the HTTP server has shut down.
+// Close stops reloading model files. Call it after the HTTP server has
+// shut down. (Batches run on the requests' own goroutines: there is
+// nothing else to stop.)
 func (s *Server) Close() {
 	s.stopOnce.Do(func() { close(s.stop) })
 	s.wg.Wait()

@@ -32,13 +32,14 @@ func asUser(err error) error {
 	return userError{err}
 }
 
-// finish prints err as one line and returns the exit status: 0 without an
+// finish prints err as one line (the settings package pipeline names as
+// Options fields named as flags) and returns the exit status: 0 without an
 // error, 2 for a user error, 1 otherwise.
 func finish(stderr io.Writer, cmd string, err error) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintf(stderr, "seqnet %s: %s\n", cmd, oneLine(err.Error()))
+	fmt.Fprintf(stderr, "seqnet %s: %s\n", cmd, oneLine(flagNames(err.Error())))
 	var u userError
 	var in pipeline.InputError
 	if errors.As(err, &u) || errors.As(err, &in) {

@@ -272,7 +272,7 @@ func (t *trainer) run() error {
 		return err
 	}
 	t.p = p
-	fmt.Fprintf(t.w, "data: %s\n", indentRest(ds.Report))
+	fmt.Fprintf(t.w, "data: %s\n", indentRest(flagNames(ds.Report)))
 	em, err := t.wordVectors(fresh, builtin)
 	if err != nil {
 		return err
@@ -361,7 +361,7 @@ func (t *trainer) runResume() error {
 		return err
 	}
 	t.p = p
-	fmt.Fprintf(t.w, "data: %s\n", indentRest(ds.Report))
+	fmt.Fprintf(t.w, "data: %s\n", indentRest(flagNames(ds.Report)))
 	st, _ := m.TrainingState()
 	where := fmt.Sprintf("after epoch %d", st.Epoch)
 	if st.Batch > 0 {

@@ -1,0 +1,116 @@
+package pipeline
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// settingRef is a setting named in a message: Options.Header, Source.Data,
+// Source.Layout.Header.
+var settingRef = regexp.MustCompile(`\b(Source\.Layout|Options|Source)\.([A-Z][A-Za-z]*)`)
+
+// flagRef is a command-line flag (--header), which a Go caller of this
+// package does not have.
+var flagRef = regexp.MustCompile(`(^|[^-\w])--[a-z]`)
+
+// checkMessage fails t if msg names a flag or a setting that does not
+// exist.
+func checkMessage(t *testing.T, msg string) {
+	t.Helper()
+	if flagRef.MatchString(msg) {
+		t.Errorf("message names a command-line flag: %q", msg)
+	}
+	types := map[string]reflect.Type{"Options": reflect.TypeFor[Options](), "Source": reflect.TypeFor[Source](), "Source.Layout": reflect.TypeFor[Layout]()}
+	for _, m := range settingRef.FindAllStringSubmatch(msg, -1) {
+		if _, ok := types[m[1]].FieldByName(m[2]); !ok {
+			t.Errorf("message names %s.%s, which does not exist: %q", m[1], m[2], msg)
+		}
+	}
+}
+
+// TestMessagesNameSettings: the package's errors and notes name what a Go
+// caller sets (Options.Header), not the seqnet command's flags (--header);
+// each setting named exists. Every string in the package's sources is
+// checked, and some errors are made.
+func TestMessagesNameSettings(t *testing.T) {
+	files, _ := filepath.Glob("*.go")
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if s, err := strconv.Unquote(lit.Value); err == nil {
+					checkMessage(t, s)
+				}
+			}
+			return true
+		})
+	}
+
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.csv")
+	os.WriteFile(empty, nil, 0o644)
+	weather := "testdata/weather.csv"
+	withOptions := func(set func(*Options)) Options {
+		o := DefaultOptions()
+		set(&o)
+		return o
+	}
+	_, p, err := Load("testdata/weather-cli1.seqnet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		err  func() error
+		want string
+	}{
+		{"no data", func() error { _, _, err := Fit(Source{}, DefaultOptions()); return err }, `Source.Data = "FILE"`},
+		{"empty file", func() error { _, _, err := Fit(Source{Data: empty}, DefaultOptions()); return err }, "Source.Data " + empty + ": the file is empty"},
+		{"header", func() error {
+			_, _, err := Fit(Source{Data: weather}, withOptions(func(o *Options) { o.Header = "maybe" }))
+			return err
+		}, `Options.Header "maybe": expected yes, no or auto`},
+		{"fill", func() error {
+			_, _, err := Fit(Source{Data: weather}, withOptions(func(o *Options) { o.Fill = "sometimes" }))
+			return err
+		}, `Options.Fill "sometimes"`},
+		{"text and window", func() error {
+			_, _, err := Fit(Source{Data: weather}, withOptions(func(o *Options) { o.Text, o.Window = true, 3 }))
+			return err
+		}, "Options.Text and Options.Window cannot be combined"},
+		{"horizon", func() error {
+			_, _, err := Fit(Source{Data: weather}, withOptions(func(o *Options) { o.Window, o.Horizon = 3, -1 }))
+			return err
+		}, "Options.Horizon must be ≥ 0"},
+		{"layout header", func() error {
+			_, err := p.Transform(Source{Data: weather, Layout: Layout{Header: "maybe"}}, false)
+			return err
+		}, `Source.Layout.Header "maybe": expected yes, no or auto`},
+		{"layout delimiter", func() error {
+			_, err := p.Transform(Source{Data: weather, Layout: Layout{Delimiter: "::"}}, false)
+			return err
+		}, `Source.Layout.Delimiter "::": expected one character`},
+	} {
+		err := c.err()
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+			continue
+		}
+		checkMessage(t, err.Error())
+	}
+}
