@@ -24,7 +24,12 @@ var (
 // log-likelihood per word) + CNN·(the CNN's logits) + Bias.
 type BlendResult struct {
 	NBAlpha, LRC float64 // the members' settings
-	NB, LR, CNN  float64 // the members' weights; CNN is 0 when the bag alone is kept
+	// NBSubwords says that Naive Bayes reads each word's character
+	// n-grams (MinGram to MaxGram characters) as well as the word: chosen
+	// by cross-fitting like the other settings, when Options.Words is
+	// given.
+	NBSubwords  bool
+	NB, LR, CNN float64 // the members' weights; CNN is 0 when the bag alone is kept
 	// NBMean weighs the length-normalised Naive Bayes: the mean of its
 	// log-likelihoods over the text's words (Rennie et al. 2003 normalise
 	// for length so that long texts do not get overconfident scores).
@@ -35,8 +40,9 @@ type BlendResult struct {
 	// (the same as the bag's when the CNN is not used).
 	BagAccuracy, BagLoss, Accuracy, Loss float64
 
-	nb *baseline.NaiveBayes
-	lr *baseline.Logistic
+	nb  *baseline.NaiveBayes
+	lr  *baseline.Logistic
+	sub *subwords // the vocabulary's n-grams (nil without Options.Words)
 	// oof are the blend's out-of-fold class scores of every text FitLinear
 	// was given (the training texts, then the validation texts, when
 	// there are any); the first nTrain are the training texts'.
@@ -50,9 +56,10 @@ type BlendResult struct {
 
 // FitLinear fits the linear part of the blend: multinomial Naive Bayes
 // (summed and length-normalised) and logistic regression on word counts.
-// Their settings (smoothing; inverse
-// penalty C) and the weights and class biases of their blend are chosen
-// by cross-fitting on all the texts, training x, y and validation vx, vy
+// Their settings (smoothing, and with o.Words whether Naive Bayes also
+// reads the words' character n-grams; inverse penalty C) and the weights
+// and class biases of their blend are chosen by cross-fitting on all the
+// texts, training x, y and validation vx, vy
 // (token sequences (n, SeqLen), 0 padding; class labels): fitted on
 // CrossFolds folds, scored on the fold left out, the blend that gives the
 // out-of-fold scores the lowest cross-entropy wins. The two classifiers are
@@ -75,15 +82,20 @@ func FitLinear(o Options, x, y, vx, vy *tensor.Tensor) (*BlendResult, error) {
 	if vx == x { // no validation texts: the training texts validate
 		allDocs, allLabels = docs, labels
 	}
-	oof, err := crossFit(allDocs, allLabels, o)
+	sub, err := o.subwords()
+	if err != nil {
+		return nil, err
+	}
+	oof, err := crossFit(allDocs, allLabels, o, sub)
 	if err != nil {
 		return nil, fmt.Errorf("textmodel: %w", err)
 	}
 	a, c, best := oof.chooseLinear(allLabels)
-	r := &BlendResult{NBAlpha: nbAlphas[a], LRC: lrCs[c], NB: best.w[0], LR: best.w[1], NBMean: best.w[2], Bias: best.b}
+	nbs := oof.nbs[a]
+	r := &BlendResult{NBAlpha: nbs.alpha, NBSubwords: nbs.subwords, LRC: lrCs[c], NB: best.w[0], LR: best.w[1], NBMean: best.w[2], Bias: best.b, sub: sub}
 	r.oof, r.nTrain = best.scores(oof.members(a, c)), len(docs)
-	if r.nb, err = baseline.FitNaiveBayes(docs, labels, o.Classes, o.Vocab, r.NBAlpha); err != nil {
-		return nil, fmt.Errorf("textmodel: %w", err)
+	if r.nb, err = r.fitNB(docs, labels, o); err != nil {
+		return nil, err
 	}
 	if r.lr, err = fitLR(docs, labels, o, r.LRC); err != nil {
 		return nil, err
@@ -166,9 +178,9 @@ func (r *BlendResult) Refit(m *model.Model, o Options, x, y *tensor.Tensor) erro
 	if err != nil {
 		return err
 	}
-	nb, err := baseline.FitNaiveBayes(docs, labels, o.Classes, o.Vocab, r.NBAlpha)
+	nb, err := r.fitNB(docs, labels, o)
 	if err != nil {
-		return fmt.Errorf("textmodel: %w", err)
+		return err
 	}
 	lr, err := fitLR(docs, labels, o, r.LRC)
 	if err != nil {
@@ -288,16 +300,9 @@ func cnnScores(m *model.Model, o Options, x *tensor.Tensor) ([][]float64, error)
 	return s, nil
 }
 
-func fitNBs(docs [][]int, labels []int, o Options) ([]*baseline.NaiveBayes, error) {
-	var nbs []*baseline.NaiveBayes
-	for _, a := range nbAlphas {
-		nb, err := baseline.FitNaiveBayes(docs, labels, o.Classes, o.Vocab, a)
-		if err != nil {
-			return nil, fmt.Errorf("textmodel: %w", err)
-		}
-		nbs = append(nbs, nb)
-	}
-	return nbs, nil
+// fitNB fits Naive Bayes with the chosen setting on docs.
+func (r *BlendResult) fitNB(docs [][]int, labels []int, o Options) (*baseline.NaiveBayes, error) {
+	return nbSetting{r.NBAlpha, r.NBSubwords}.fit(docs, labels, o, r.sub)
 }
 
 func fitLR(docs [][]int, labels []int, o Options, c float64) (*baseline.Logistic, error) {

@@ -206,7 +206,7 @@ func TestCrossFitIsOutOfFold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := crossFit(docs, labels, o)
+	s, err := crossFit(docs, labels, o, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

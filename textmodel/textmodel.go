@@ -5,8 +5,10 @@
 // words, one averaged over them), before the sigmoid or softmax.
 //
 // FitLinear fits multinomial Naive Bayes (its log posterior, and its mean
-// log-likelihood per word) and logistic regression on word counts, and
-// chooses their settings and blend weights by cross-fitting; the CNN then
+// log-likelihood per word; on the words, or on the words and their
+// character n-grams as fastText's subword features, which still gives a
+// value per word) and logistic regression on word counts, and chooses
+// their settings and blend weights by cross-fitting; the CNN then
 // trains in NewTrainer's model on top of the blend's out-of-fold logits
 // (stacking: it learns what the bag of words leaves unexplained, on texts
 // the bag was not fitted on). AddCNN makes New's single-input model the
@@ -36,6 +38,23 @@ type Options struct {
 	// word vectors).
 	FreezeEmbedding bool
 	Seed            uint64
+	// Words are the vocabulary's words in index order (padding, [UNK],
+	// then the learned words; Vocab of them), optional: with them
+	// FitLinear also offers Naive Bayes over each word's character
+	// n-grams (fastText's subword features), which helps where words are
+	// rare or spelt in many ways. New does not read them.
+	Words []string
+}
+
+// subwords are the n-grams of o.Words (nil without them).
+func (o Options) subwords() (*subwords, error) {
+	if o.Words == nil {
+		return nil, nil
+	}
+	if len(o.Words) != o.Vocab {
+		return nil, fmt.Errorf("textmodel: %d words for a vocabulary of %d: Options.Words must be the vocabulary in index order", len(o.Words), o.Vocab)
+	}
+	return newSubwords(o.Words), nil
 }
 
 // Layer names AddCNN refers to.

@@ -227,7 +227,8 @@ func textOptions(a archFlags, p *pipeline.Pipeline, in []int, seed uint64) textm
 		classes = 2
 	}
 	return textmodel.Options{SeqLen: in[0], Vocab: p.Vectorizer.VocabularySize(), Classes: classes,
-		EmbeddingDim: a.EmbeddingDim, Filters: a.Filters, KernelSize: a.KernelSize, Dropout: a.Dropout, FreezeEmbedding: a.FreezeEmbed, Seed: seed}
+		EmbeddingDim: a.EmbeddingDim, Filters: a.Filters, KernelSize: a.KernelSize, Dropout: a.Dropout, FreezeEmbedding: a.FreezeEmbed, Seed: seed,
+		Words: p.Vectorizer.Vocabulary}
 }
 
 func unknownSpec(spec string) error {

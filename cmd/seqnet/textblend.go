@@ -44,9 +44,17 @@ func (t *trainer) startText(ds *pipeline.Batch, validationSplit float64) error {
 		return asUser(err)
 	}
 	t.textBlend = r
-	fmt.Fprintf(t.w, "bag of words: Naive Bayes (alpha %g) ×%.3g + logistic regression (C %g) ×%.3g + Naive Bayes per word (length-normalised) ×%.3g, settings and weights chosen by %d-fold cross-fitting on the %d texts, then fitted on the %d training texts (out-of-fold accuracy %.4f, loss %.4f on the %d %s texts); the CNN trains on top of the bag's out-of-fold logits, then joins the blend\n",
-		r.NBAlpha, r.NB, r.LRC, r.LR, r.NBMean, textmodel.CrossFolds, x.Shape[0]+vx.Shape[0], x.Shape[0], r.BagAccuracy, r.BagLoss, vx.Shape[0], where)
+	fmt.Fprintf(t.w, "bag of words: Naive Bayes (%s, alpha %g) ×%.3g + logistic regression (C %g) ×%.3g + Naive Bayes per word (length-normalised) ×%.3g, settings (Naive Bayes on words, or on words and their character n-grams) and weights chosen by %d-fold cross-fitting on the %d texts, then fitted on the %d training texts (out-of-fold accuracy %.4f, loss %.4f on the %d %s texts); the CNN trains on top of the bag's out-of-fold logits, then joins the blend\n",
+		nbFeatures(r), r.NBAlpha, r.NB, r.LRC, r.LR, r.NBMean, textmodel.CrossFolds, x.Shape[0]+vx.Shape[0], x.Shape[0], r.BagAccuracy, r.BagLoss, vx.Shape[0], where)
 	return nil
+}
+
+// nbFeatures says what the blend's Naive Bayes reads.
+func nbFeatures(r *textmodel.BlendResult) string {
+	if r.NBSubwords {
+		return fmt.Sprintf("words and their character %d–%d-grams", textmodel.MinGram, textmodel.MaxGram)
+	}
+	return "words"
 }
 
 // addCNN weighs the trained CNN against the bag path's two classifiers on
