@@ -132,7 +132,7 @@ func (t *Table) readTarget(recs [][]string, lines []int, opts CSVOptions, drop [
 // mostlyNumericTarget refuses a target column that is numbers but for a
 // few cells (a stray "abc", "#N/A", "inf" or 1e39): read as labels, it
 // would turn a regression into classification with one class per value.
-// Classification needs --classes (or mostly non-numeric labels).
+// Classification needs CSVOptions.Classes (or mostly non-numeric labels).
 func (t *Table) mostlyNumericTarget(recs [][]string, lines []int, drop []bool) error {
 	j := t.TargetColumn
 	var numeric, total int
@@ -152,7 +152,7 @@ func (t *Table) mostlyNumericTarget(recs [][]string, lines []int, drop []bool) e
 		return nil // labels (or a mix that is not a regression target)
 	}
 	return fmt.Errorf("target column %d `%s` holds numbers in %d of %d rows but not in %s (a float32 number must be finite and within ±3.4e38): "+
-		"fix those cells, or give --classes to read the column as class labels", j, t.Columns[j], numeric, total, strings.Join(bad, ", "))
+		"fix those cells, or set CSVOptions.Classes to read the column as class labels", j, t.Columns[j], numeric, total, strings.Join(bad, ", "))
 }
 
 // labelTargets writes into ys the class index of each kept row's target,

@@ -117,7 +117,7 @@ func (rs *records) header(header HeaderMode, ncol int) error {
 				rs.columns[j] = strconv.Itoa(j)
 			}
 			if k, dup := first[rs.columns[j]]; dup {
-				return fmt.Errorf("columns %d and %d are both named `%s`: columns are chosen by name (--target, --features), so each needs its own; rename one in the header", k, j, rs.columns[j])
+				return fmt.Errorf("columns %d and %d are both named `%s`: columns are chosen by name (CSVOptions.Target, CSVOptions.Features, TextCSVOptions.Text), so each needs its own; rename one in the header", k, j, rs.columns[j])
 			}
 			first[rs.columns[j]] = j
 		}

@@ -34,7 +34,7 @@ type TextTable struct {
 func (t *TextTable) Describe() string {
 	s := fmt.Sprintf("%d texts from column `%s`", len(t.Texts), t.TextColumn)
 	if t.TextChosen {
-		s += " (the column with the longest average text; --text-column to choose another)"
+		s += " (the column with the longest average text; TextCSVOptions.Text to choose another)"
 	}
 	if t.Labels != nil {
 		s += fmt.Sprintf(", label column `%s` with %d classes (%s)", t.LabelColumn, t.Labels.Len(), t.Labels.list(8))

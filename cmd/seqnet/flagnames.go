@@ -7,21 +7,30 @@ import (
 	"unicode"
 )
 
-// settingRef is a setting named in a package pipeline message, as a Go
-// program sets it: Options.Header, Source.Data, Source.Layout.Header
-// (or model.MaxMemory), with a value to try after " = " (a quoted string,
-// a one-string list []string{"date"}, or a word or number).
-var settingRef = regexp.MustCompile(`\b(?:(?:Source\.Layout|Options|Source)\.([A-Z][A-Za-z]*)|model\.(MaxMemory))(?: = ("(?:[^"\\]|\\.)*"|\[\]string\{"(?:[^"\\]|\\.)*"\}|[\w.+-]+))?`)
+// settingRef is a setting named in a package pipeline or data message, as
+// a Go program sets it: Options.Header, Source.Data, Source.Layout.Header,
+// CSVOptions.Classes, TextCSVOptions.Text (or model.MaxMemory), with a
+// value to try after " = " (a quoted string, a one-string list
+// []string{"date"}, or a word or number).
+var settingRef = regexp.MustCompile(`\b((?:Source\.Layout|Options|Source|(?:Text)?CSVOptions)\.[A-Z][A-Za-z]*|model\.MaxMemory)(?: = ("(?:[^"\\]|\\.)*"|\[\]string\{"(?:[^"\\]|\\.)*"\}|[\w.+-]+))?`)
 
-// flagNames rewrites the settings that package pipeline's messages name
-// into the flags of the same names: "give Options.Header = \"yes\"" reads
-// "give --header yes" (a value that needs quoting in a shell keeps its
-// quotes).
+// flagOf names the flags whose names differ from the setting they fill:
+// package data's text reader calls the text column Text and the label
+// column Label, which seqnet takes as --text-column and --target.
+var flagOf = map[string]string{"TextCSVOptions.Text": "--text-column", "TextCSVOptions.Label": "--target"}
+
+// flagNames rewrites the settings that packages pipeline and data name in
+// their messages into the flags of the same names: "give Options.Header =
+// \"yes\"" reads "give --header yes" (a value that needs quoting in a
+// shell keeps its quotes).
 func flagNames(s string) string {
 	return settingRef.ReplaceAllStringFunc(s, func(ref string) string {
 		m := settingRef.FindStringSubmatch(ref)
-		flag := "--" + kebab(m[1]+m[2])
-		v := strings.TrimSuffix(strings.TrimPrefix(m[3], "[]string{"), "}")
+		flag, ok := flagOf[m[1]]
+		if !ok {
+			flag = "--" + kebab(m[1][strings.LastIndexByte(m[1], '.')+1:])
+		}
+		v := strings.TrimSuffix(strings.TrimPrefix(m[2], "[]string{"), "}")
 		if v == "" {
 			return flag
 		}

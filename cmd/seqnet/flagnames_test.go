@@ -23,8 +23,11 @@ func TestFlagNames(t *testing.T) {
 		{`with Options.Ignore = []string{"date"}, or Options.RowLabel = "my date"`, `with --ignore date, or --row-label "my date"`},
 		{`drop Options.Classes; see Options.NoCalendar, Options.SamplingRate, Options.TextColumn`, `drop --classes; see --no-calendar, --sampling-rate, --text-column`},
 		{`Options.Fill = "zero" on column x; Options.Fill = "mean" is better`, `--fill zero on column x; --fill mean is better`},
+		// Package data's options, which seqnet's flags fill.
+		{`set CSVOptions.Classes to read (CSVOptions.Target, CSVOptions.Features, TextCSVOptions.Text)`, `set --classes to read (--target, --features, --text-column)`},
+		{`TextCSVOptions.Label; CSVOptions.RowLabel = "my date"`, `--target; --row-label "my date"`},
 		// Not settings: left as they are.
-		{`model.Predict: shapes; MyOptions.Header; options.Header`, `model.Predict: shapes; MyOptions.Header; options.Header`},
+		{`model.Predict: shapes; MyOptions.Header; options.Header; data.CSVOptions; XCSVOptions.Target`, `model.Predict: shapes; MyOptions.Header; options.Header; data.CSVOptions; XCSVOptions.Target`},
 	} {
 		if got := flagNames(c.in); got != c.want {
 			t.Errorf("flagNames(%q)\n got %q\nwant %q", c.in, got, c.want)
