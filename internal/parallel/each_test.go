@@ -11,7 +11,8 @@ import (
 // once, for several core counts, and that passes run back to back, each
 // with its own function, never run an item of one pass with another's
 // function (a worker that wakes up late must not take items of the next
-// pass).
+// pass). A pass that skips an item fails it, naming the pass, rather than
+// hanging.
 func TestEachRunsEveryItemOnce(t *testing.T) {
 	for _, procs := range []int{1, 2, 3, 8} {
 		func() {
@@ -19,7 +20,9 @@ func TestEachRunsEveryItemOnce(t *testing.T) {
 			for pass := 0; pass < 300; pass++ {
 				n := pass % 37
 				seen := make([]int32, n)
-				Each(n, func(i int) { atomic.AddInt32(&seen[i], 1) })
+				if !returnsWithin(func() { Each(n, func(i int) { atomic.AddInt32(&seen[i], 1) }) }) {
+					t.Fatalf("GOMAXPROCS=%d pass %d n=%d did not return within %v; items not run: %v", procs, pass, n, passLimit, notRun(seen))
+				}
 				for i, c := range seen {
 					if c != 1 {
 						t.Fatalf("GOMAXPROCS=%d pass %d n=%d: item %d run %d times", procs, pass, n, i, c)
@@ -49,7 +52,9 @@ func TestEachNestedAndConcurrent(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	if !returnsWithin(wg.Wait) {
+		t.Fatalf("6 goroutines' 40 nested passes each did not return within %v (%d items run)", passLimit, total.Load())
+	}
 	if want := int64(6 * 40 * 10 * 12); total.Load() != want {
 		t.Fatalf("ran %d items, want %d", total.Load(), want)
 	}
@@ -61,8 +66,14 @@ func TestEachAllocatesNothing(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	x := make([]float32, 64)
 	f := func(i int) { x[i]++ }
-	Each(len(x), f)
-	if a := testing.AllocsPerRun(100, func() { Each(len(x), f) }); a != 0 {
+	var a float64
+	if !returnsWithin(func() {
+		Each(len(x), f)
+		a = testing.AllocsPerRun(100, func() { Each(len(x), f) })
+	}) {
+		t.Fatalf("102 passes of 64 items did not return within %v", passLimit)
+	}
+	if a != 0 {
 		t.Errorf("Each allocated %v times a call", a)
 	}
 	for i, v := range x {
@@ -79,22 +90,26 @@ func TestEachPanicReachesTheCaller(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	for _, bad := range []int{0, 5, 15} {
 		var ran atomic.Int32
-		got := func() (r any) {
-			defer func() { r = recover() }()
+		var got any
+		if !returnsWithin(func() {
+			defer func() { got = recover() }()
 			Each(16, func(i int) {
 				ran.Add(1)
 				if i == bad {
 					panic("item failed")
 				}
 			})
-			return nil
-		}()
+		}) {
+			t.Fatalf("bad item %d: the pass did not return within %v (%d of 16 items run)", bad, passLimit, ran.Load())
+		}
 		if got != "item failed" || ran.Load() != 16 {
 			t.Fatalf("bad item %d: recovered %v after %d items, want the item's panic after 16", bad, got, ran.Load())
 		}
 	}
 	var calls atomic.Int32
-	Each(8, func(int) { calls.Add(1) })
+	if !returnsWithin(func() { Each(8, func(int) { calls.Add(1) }) }) {
+		t.Fatalf("after a panic, a pass of 8 items did not return within %v (%d run)", passLimit, calls.Load())
+	}
 	if calls.Load() != 8 {
 		t.Errorf("after a panic, a pass ran %d items, want 8", calls.Load())
 	}
