@@ -92,17 +92,34 @@ func checkTags(y *tensor.Tensor, tag, k int) error {
 // queued waits until the batcher holds n queued jobs.
 func queued(t *testing.T, b *batcher, n int) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+	got := 0
+	waitFor(t, func() bool {
 		b.mu.Lock()
-		got := len(b.queue)
+		got = len(b.queue)
 		b.mu.Unlock()
-		if got == n {
-			return
-		}
+		return got == n
+	}, func() string { return fmt.Sprintf("%d jobs queued, want %d", got, n) })
+}
+
+// waitFor polls cond until it holds, and fails t with what() if it does
+// not within 10 s (a bound on a hang, not on speed).
+func waitFor(t *testing.T, cond func() bool, what func() string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d jobs queued, want %d", got, n)
+			t.Fatal(what())
 		}
 	}
+}
+
+// submitTagged submits k rows tagged from tag and checks that the answer
+// holds exactly those rows.
+func submitTagged(ctx context.Context, b *batcher, lm *loaded, tag, k int) error {
+	y, err := b.submit(ctx, lm, rowsOf(tag, k))
+	if err != nil {
+		return err
+	}
+	return checkTags(y, tag, k)
 }
 
 // TestBatcherHandsTheLaneOn: with the one lane busy, requests queue; when
@@ -144,10 +161,7 @@ func TestBatcherHandsTheLaneOn(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			goids[i] = goid()
-			y, err := b.submit(context.Background(), r.lm, rowsOf(r.tag, r.k))
-			if err == nil {
-				err = checkTags(y, r.tag, r.k)
-			}
+			err := submitTagged(context.Background(), b, r.lm, r.tag, r.k)
 			if err != nil {
 				errs <- err
 			}
@@ -190,29 +204,15 @@ func TestBatcherGathers(t *testing.T) {
 	b.decoding.Add(1) // the second request, being decoded
 	done := make(chan error, 2)
 	go func() {
-		y, err := b.submit(context.Background(), lm, rowsOf(0, 2))
-		if err == nil {
-			err = checkTags(y, 0, 2)
-		}
-		done <- err
+		done <- submitTagged(context.Background(), b, lm, 0, 2)
 	}()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+	waitFor(t, func() bool {
 		b.mu.Lock()
-		g := b.gather
-		b.mu.Unlock()
-		if g != nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the first request did not wait for the one being decoded")
-		}
-	}
+		defer b.mu.Unlock()
+		return b.gather != nil
+	}, func() string { return "the first request did not wait for the one being decoded" })
 	b.decoding.Add(-1) // decoded: submitted (as call.predict does)
-	y, err := b.submit(context.Background(), lm, rowsOf(10, 1))
-	if err == nil {
-		err = checkTags(y, 10, 1)
-	}
-	if err != nil {
+	if err := submitTagged(context.Background(), b, lm, 10, 1); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-done; err != nil {
@@ -225,10 +225,7 @@ func TestBatcherGathers(t *testing.T) {
 	b.window = 20 * time.Millisecond
 	b.decoding.Add(1) // never submitted
 	start := time.Now()
-	y, err = b.submit(context.Background(), lm, rowsOf(20, 1))
-	if err == nil {
-		err = checkTags(y, 20, 1)
-	}
+	err := submitTagged(context.Background(), b, lm, 20, 1)
 	if err != nil || time.Since(start) < b.window || !slices.Equal(sizes, []int{3, 1}) {
 		t.Fatalf("a request waiting for one that never comes: %v after %v (window %v), sizes %v", err, time.Since(start), b.window, sizes)
 	}
@@ -251,11 +248,7 @@ func TestBatcherCancelWhileQueued(t *testing.T) {
 	lm := &loaded{}
 	first := make(chan error, 1)
 	go func() {
-		y, err := b.submit(context.Background(), lm, rowsOf(0, 1))
-		if err == nil {
-			err = checkTags(y, 0, 1)
-		}
-		first <- err
+		first <- submitTagged(context.Background(), b, lm, 0, 1)
 	}()
 	<-started
 	ctx, cancel := context.WithCancel(context.Background())
@@ -274,10 +267,7 @@ func TestBatcherCancelWhileQueued(t *testing.T) {
 	if err := <-first; err != nil {
 		t.Fatal(err)
 	}
-	y, err := b.submit(context.Background(), lm, rowsOf(20, 1))
-	if err == nil {
-		err = checkTags(y, 20, 1)
-	}
+	err := submitTagged(context.Background(), b, lm, 20, 1)
 	if err != nil || b.running != 0 {
 		t.Fatalf("after a cancelled request: %v, %d lanes taken", err, b.running)
 	}
@@ -307,10 +297,7 @@ func TestBatcherPassPanics(t *testing.T) {
 				results <- fmt.Sprintf("%d panicked: %v", tag, p)
 			}
 		}()
-		y, err := b.submit(context.Background(), lm, rowsOf(tag, 1))
-		if err == nil {
-			err = checkTags(y, tag, 1)
-		}
+		err := submitTagged(context.Background(), b, lm, tag, 1)
 		results <- fmt.Sprintf("%d: %v", tag, err)
 	}
 	go submit(lm, 0)
@@ -364,10 +351,7 @@ func TestBatcherConcurrent(t *testing.T) {
 				b.decoding.Add(1)
 				runtime.Gosched() // "decoding"
 				b.decoding.Add(-1)
-				y, err := b.submit(context.Background(), versions[r.IntN(2)], rowsOf(tag, k))
-				if err == nil {
-					err = checkTags(y, tag, k)
-				}
+				err := submitTagged(context.Background(), b, versions[r.IntN(2)], tag, k)
 				if err != nil {
 					errs <- err
 					return
