@@ -49,6 +49,7 @@
 //	internal/rnntest       end-to-end tests of the recurrent layers
 //	explain/internal/explaintest
 //	                       the planted-pattern tasks explain's tests share
+//	internal/msgcheck      library messages name Go settings, not flags (tests)
 //	cmd/seqnet             the command line
 //
 // # One training step

@@ -1,39 +1,19 @@
 package data
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"path/filepath"
 	"reflect"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/seqnet/seqnet/internal/msgcheck"
 )
 
-// optionRef is an option named in a message: CSVOptions.Classes,
+// options are the options a message may name: CSVOptions.Classes,
 // TextCSVOptions.Text.
-var optionRef = regexp.MustCompile(`\b((?:Text)?CSVOptions)\.([A-Z][A-Za-z]*)`)
-
-// flagRef is a command-line flag (--classes), which a Go caller of this
-// package (or of package pipeline, which passes its errors on) does not
-// have.
-var flagRef = regexp.MustCompile(`(^|[^-\w])--[a-z]`)
-
-// checkMessage fails t if msg names a flag or an option that does not
-// exist.
-func checkMessage(t *testing.T, msg string) {
-	t.Helper()
-	if flagRef.MatchString(msg) {
-		t.Errorf("message names a command-line flag: %q", msg)
-	}
-	types := map[string]reflect.Type{"CSVOptions": reflect.TypeFor[CSVOptions](), "TextCSVOptions": reflect.TypeFor[TextCSVOptions]()}
-	for _, m := range optionRef.FindAllStringSubmatch(msg, -1) {
-		if _, ok := types[m[1]].FieldByName(m[2]); !ok {
-			t.Errorf("message names %s.%s, which does not exist: %q", m[1], m[2], msg)
-		}
-	}
+var options = msgcheck.Names{
+	Ref:   regexp.MustCompile(`\b((?:Text)?CSVOptions)\.([A-Z][A-Za-z]*)`),
+	Types: map[string]reflect.Type{"CSVOptions": reflect.TypeFor[CSVOptions](), "TextCSVOptions": reflect.TypeFor[TextCSVOptions]()},
 }
 
 // TestMessagesNameOptions: the package's errors and descriptions name the
@@ -42,27 +22,8 @@ func checkMessage(t *testing.T, msg string) {
 // in the package's sources is checked, and the errors that name options
 // are made.
 func TestMessagesNameOptions(t *testing.T) {
-	files, _ := filepath.Glob("*.go")
-	fset := token.NewFileSet()
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		file, err := parser.ParseFile(fset, f, nil, parser.ParseComments)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(file, func(n ast.Node) bool {
-			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				if s, err := strconv.Unquote(lit.Value); err == nil {
-					checkMessage(t, s)
-				}
-			}
-			return true
-		})
-		for _, c := range file.Comments {
-			checkMessage(t, c.Text())
-		}
+	for _, text := range msgcheck.SourceTexts(t, true) {
+		options.Check(t, text)
 	}
 
 	rows := "x,y\n1,2\n2,3\n3,4\n4,5\n5,6\n6,7\n7,8\n8,9\n9,10\n10,11\n11,abc\n"
@@ -71,7 +32,7 @@ func TestMessagesNameOptions(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("mostly numeric target: error %v, want one containing %q", err, want)
 	} else {
-		checkMessage(t, err.Error())
+		options.Check(t, err.Error())
 	}
 	for _, read := range []func() error{
 		func() error { _, err := ReadCSV(strings.NewReader("a,b,a\n1,2,3\n"), CSVOptions{}); return err },
@@ -82,7 +43,7 @@ func TestMessagesNameOptions(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("duplicate column names: error %v, want one containing %q", err, want)
 		} else {
-			checkMessage(t, err.Error())
+			options.Check(t, err.Error())
 		}
 	}
 	tab, err := ReadTextCSV(strings.NewReader("id,text,label\n1,some longer text,a\n2,more text here,b\n"), TextCSVOptions{Header: HeaderYes})
@@ -93,5 +54,5 @@ func TestMessagesNameOptions(t *testing.T) {
 	if !strings.Contains(desc, "TextCSVOptions.Text to choose another") {
 		t.Errorf("Describe of a chosen text column: %q", desc)
 	}
-	checkMessage(t, desc)
+	options.Check(t, desc)
 }

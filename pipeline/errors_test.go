@@ -1,39 +1,21 @@
 package pipeline
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/seqnet/seqnet/internal/msgcheck"
 )
 
-// settingRef is a setting named in a message: Options.Header, Source.Data,
-// Source.Layout.Header.
-var settingRef = regexp.MustCompile(`\b(Source\.Layout|Options|Source)\.([A-Z][A-Za-z]*)`)
-
-// flagRef is a command-line flag (--header), which a Go caller of this
-// package does not have.
-var flagRef = regexp.MustCompile(`(^|[^-\w])--[a-z]`)
-
-// checkMessage fails t if msg names a flag or a setting that does not
-// exist.
-func checkMessage(t *testing.T, msg string) {
-	t.Helper()
-	if flagRef.MatchString(msg) {
-		t.Errorf("message names a command-line flag: %q", msg)
-	}
-	types := map[string]reflect.Type{"Options": reflect.TypeFor[Options](), "Source": reflect.TypeFor[Source](), "Source.Layout": reflect.TypeFor[Layout]()}
-	for _, m := range settingRef.FindAllStringSubmatch(msg, -1) {
-		if _, ok := types[m[1]].FieldByName(m[2]); !ok {
-			t.Errorf("message names %s.%s, which does not exist: %q", m[1], m[2], msg)
-		}
-	}
+// settingNames are the settings a message may name: Options.Header,
+// Source.Data, Source.Layout.Header.
+var settingNames = msgcheck.Names{
+	Ref:   regexp.MustCompile(`\b(Source\.Layout|Options|Source)\.([A-Z][A-Za-z]*)`),
+	Types: map[string]reflect.Type{"Options": reflect.TypeFor[Options](), "Source": reflect.TypeFor[Source](), "Source.Layout": reflect.TypeFor[Layout]()},
 }
 
 // TestMessagesNameSettings: the package's errors and notes name what a Go
@@ -41,24 +23,8 @@ func checkMessage(t *testing.T, msg string) {
 // each setting named exists. Every string in the package's sources is
 // checked, and some errors are made.
 func TestMessagesNameSettings(t *testing.T) {
-	files, _ := filepath.Glob("*.go")
-	fset := token.NewFileSet()
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		file, err := parser.ParseFile(fset, f, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(file, func(n ast.Node) bool {
-			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				if s, err := strconv.Unquote(lit.Value); err == nil {
-					checkMessage(t, s)
-				}
-			}
-			return true
-		})
+	for _, text := range msgcheck.SourceTexts(t, false) {
+		settingNames.Check(t, text)
 	}
 
 	dir := t.TempDir()
@@ -111,6 +77,6 @@ func TestMessagesNameSettings(t *testing.T) {
 			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
 			continue
 		}
-		checkMessage(t, err.Error())
+		settingNames.Check(t, err.Error())
 	}
 }
