@@ -68,18 +68,7 @@ func crossFit(docs [][]int, labels []int, o Options, sub *subwords) (*oofScores,
 	}
 	folds := min(CrossFolds, n)
 	errs := make([]error, folds)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
-	for k := 0; k < folds; k++ {
-		wg.Add(1)
-		go func(k int) {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			errs[k] = s.fold(docs, labels, o, k, folds)
-		}(k)
-	}
-	wg.Wait()
+	inParallel(folds, func(k int) { errs[k] = s.fold(docs, labels, o, k, folds) })
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
@@ -140,22 +129,29 @@ func (s *oofScores) members(a, c int) [][][]float64 {
 func (s *oofScores) chooseLinear(labels []int) (a, c int, best *stack) {
 	nl := len(s.lr)
 	stacks := make([]*stack, len(s.nb)*nl)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
-	for p := range stacks {
-		wg.Add(1)
-		go func(p int) {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			stacks[p] = fitStack(s.members(p/nl, p%nl), labels, true)
-		}(p)
-	}
-	wg.Wait()
+	inParallel(len(stacks), func(p int) { stacks[p] = fitStack(s.members(p/nl, p%nl), labels, true) })
 	for p, st := range stacks {
 		if best == nil || st.loss < best.loss {
 			a, c, best = p/nl, p%nl, st
 		}
 	}
 	return a, c, best
+}
+
+// inParallel runs f(0) … f(n-1), at most GOMAXPROCS at a time, and
+// returns when all are done. The tasks here (a fold's fits, a blend's
+// fit) each take long enough for a goroutine of their own.
+func inParallel(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			f(i)
+		}()
+	}
+	wg.Wait()
 }
