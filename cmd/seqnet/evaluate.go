@@ -74,7 +74,7 @@ func evaluate(d *dataFlags, modelPath, loss string, batch int, w io.Writer) erro
 	if err != nil {
 		return asUser(err)
 	}
-	fmt.Fprintf(w, "data: %s\n", indentRest(flagNames(ds.Report)))
+	printDataReport(w, ds.Report)
 	fmt.Fprintf(w, "%d samples: %s\n", ds.X.Shape[0], logs)
 	switch p.Task {
 	case pipeline.TaskBinary, pipeline.TaskMulticlass:

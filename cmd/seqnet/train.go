@@ -272,7 +272,7 @@ func (t *trainer) run() error {
 		return err
 	}
 	t.p = p
-	fmt.Fprintf(t.w, "data: %s\n", indentRest(flagNames(ds.Report)))
+	printDataReport(t.w, ds.Report)
 	em, err := t.wordVectors(fresh, builtin)
 	if err != nil {
 		return err
@@ -361,7 +361,7 @@ func (t *trainer) runResume() error {
 		return err
 	}
 	t.p = p
-	fmt.Fprintf(t.w, "data: %s\n", indentRest(flagNames(ds.Report)))
+	printDataReport(t.w, ds.Report)
 	st, _ := m.TrainingState()
 	where := fmt.Sprintf("after epoch %d", st.Epoch)
 	if st.Batch > 0 {
@@ -380,6 +380,12 @@ func (t *trainer) runResume() error {
 	}
 	fmt.Fprintf(t.w, "resuming %s %s, to epoch %d\n", t.resume, where, t.c.Epochs)
 	return t.fit(ds, model.FitOptions{Resume: true})
+}
+
+// printDataReport prints what package pipeline says of the data it read,
+// the settings it names written as seqnet's flags.
+func printDataReport(w io.Writer, report string) {
+	fmt.Fprintf(w, "data: %s\n", indentRest(flagNames(report)))
 }
 
 // indentRest indents every line after the first.
