@@ -153,8 +153,11 @@ func (v *TextVectorizer) Describe() string {
 		s += fmt.Sprintf("; max_tokens %d", v.MaxTokens)
 	}
 	s += ")"
-	if v.Standardize != "" && v.Standardize != LowerAndStripPunctuation {
+	switch v.Standardize {
+	case LowerAndSplitPunctuation:
 		s += ", words split at punctuation (" + v.Standardize + ")"
+	case LowerAndStripPunctuation: // "" (Keras' default) says nothing, as before
+		s += ", punctuation deleted (" + v.Standardize + ")"
 	}
 	if v.OutputSequenceLength > 0 {
 		s += fmt.Sprintf(", sequences of %d tokens", v.OutputSequenceLength)
