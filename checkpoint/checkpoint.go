@@ -322,19 +322,13 @@ func Decode(b []byte) (*model.Model, Extra, error) {
 			return nil, Extra{}, fmt.Errorf("corrupt file: no %s section", name)
 		}
 	}
-	m, err := buildModel(get["architecture"])
-	if err != nil {
-		return nil, Extra{}, fmt.Errorf("architecture: %w", err)
-	}
-	if !m.Built() {
-		return nil, Extra{}, fmt.Errorf("architecture: the model has no input shape")
-	}
 	ws, err := decodeWeights(get["weights"])
 	if err != nil {
 		return nil, Extra{}, err
 	}
-	if err := keras.SetWeights(m, ws); err != nil {
-		return nil, Extra{}, fmt.Errorf("weights: %w", err)
+	m, err := buildModel(get["architecture"], ws)
+	if err != nil {
+		return nil, Extra{}, err
 	}
 
 	var ts trainingState
@@ -401,16 +395,22 @@ func decodeWeights(b []byte) ([]*tensor.Tensor, error) {
 	return ws, nil
 }
 
-// buildModel makes the model from the architecture JSON. Building runs
-// the layers' own code on the stored config: a panic there becomes an
-// error, as a loader must never crash its caller.
-func buildModel(arch []byte) (m *model.Model, err error) {
+// buildModel makes the model from the architecture JSON with the stored
+// weights ws, every one of which it must take (keras.FromConfigWeights
+// draws none at random first). Building runs the layers' own code on the
+// stored config: a panic there becomes an error, as a loader must never
+// crash its caller.
+func buildModel(arch []byte, ws []*tensor.Tensor) (m *model.Model, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			m, err = nil, fmt.Errorf("building the model failed: %v", r)
+			m, err = nil, fmt.Errorf("architecture: building the model failed: %v", r)
 		}
 	}()
-	return keras.ReadModelJSON(bytes.NewReader(arch))
+	var top map[string]any
+	if err := json.NewDecoder(bytes.NewReader(arch)).Decode(&top); err != nil {
+		return nil, fmt.Errorf("architecture: not a model's JSON: %w", err)
+	}
+	return keras.FromConfigWeights(top, ws)
 }
 
 func restoreCompile(m *model.Model, cb []byte, get map[string][]byte) error {

@@ -207,9 +207,11 @@ func extractZipEntry(f *zip.File, limit int64) (string, error) {
 }
 
 // modelFromTop builds the model of a decoded config and returns it with
-// the config's layer entries, in the order Keras saved their weights.
+// the config's layer entries, in the order Keras saved their weights. Its
+// weights are left at zero, not drawn: the caller sets every one from the
+// file (setByParam refuses a missing one) or drops the model.
 func modelFromTop(top map[string]any) (*model.Model, []entry, error) {
-	m, err := FromConfig(top)
+	m, err := fromConfig(top, true)
 	if err != nil {
 		return nil, nil, err
 	}

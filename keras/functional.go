@@ -13,7 +13,7 @@ import (
 // "Model" class) from its config: every layer is made first (declare),
 // then its calls are connected once their inputs exist (connect), and the
 // model's inputs and outputs are looked up by reference.
-func readFunctional(cfg map[string]any) (*model.Model, error) {
+func readFunctional(cfg map[string]any, unfilled bool) (*model.Model, error) {
 	entries, err := parseEntries(cfg)
 	if err != nil {
 		return nil, err
@@ -34,6 +34,9 @@ func readFunctional(cfg map[string]any) (*model.Model, error) {
 	outputs, err := f.tensors(cfg, "output_layers")
 	if err != nil {
 		return nil, err
+	}
+	if unfilled {
+		return model.NewModelUnfilled(ins, outputs, 0)
 	}
 	return model.NewModel(ins, outputs, 0)
 }

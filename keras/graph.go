@@ -230,3 +230,24 @@ func SetWeights(m *model.Model, w []*tensor.Tensor) error {
 	}
 	return m.SetWeights(ws)
 }
+
+// FromConfigWeights builds the model of a decoded model.to_json() object,
+// as FromConfig does, with w as its weights, in Keras' get_weights()
+// order as SetWeights takes them. No weight is drawn at random first, as
+// each one is overwritten (drawing a large Embedding's was most of a
+// load's time). A model without an input shape, or weights whose count
+// or shapes do not fit the architecture, is an error and no model comes
+// back, so none is left with unset weights.
+func FromConfigWeights(top map[string]any, w []*tensor.Tensor) (*model.Model, error) {
+	m, err := fromConfig(top, true)
+	if err != nil {
+		return nil, err
+	}
+	if !m.Built() {
+		return nil, errors.New("keras: the config gives no input shape, so the weights cannot be placed: save a model that has been built (called on data or given an Input)")
+	}
+	if err := SetWeights(m, w); err != nil {
+		return nil, fmt.Errorf("keras: the weights do not fit the architecture: %w", err)
+	}
+	return m, nil
+}

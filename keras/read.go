@@ -39,6 +39,13 @@ func ReadModelJSON(r io.Reader) (*model.Model, error) {
 // ({"class_name": "Sequential" | "Functional", "config": {…}}); see
 // ReadModelJSON.
 func FromConfig(top map[string]any) (*model.Model, error) {
+	return fromConfig(top, false)
+}
+
+// fromConfig is FromConfig, with the weights left at zero when unfilled
+// (model.NewSequentialUnfilled): for a caller that sets every one of them
+// right after or drops the model.
+func fromConfig(top map[string]any, unfilled bool) (*model.Model, error) {
 	if mc, ok := top["model_config"].(map[string]any); ok && top["class_name"] == nil {
 		top = mc // the attribute of a Keras .h5 file, or a TensorFlow.js modelTopology
 	}
@@ -51,9 +58,9 @@ func FromConfig(top map[string]any) (*model.Model, error) {
 	var err error
 	switch class {
 	case "Sequential":
-		m, err = readSequential(cfg, top)
+		m, err = readSequential(cfg, top, unfilled)
 	case "Functional", "Model":
-		m, err = readFunctional(cfg)
+		m, err = readFunctional(cfg, unfilled)
 	default:
 		return nil, fmt.Errorf("keras: unsupported model class %q: expected Sequential or Functional (a subclassed Keras model has no JSON architecture)", class)
 	}
@@ -192,7 +199,7 @@ func inputShape(e entry) ([]int, error) {
 	return nil, nil
 }
 
-func readSequential(cfg, top map[string]any) (*model.Model, error) {
+func readSequential(cfg, top map[string]any, unfilled bool) (*model.Model, error) {
 	entries, err := parseEntries(cfg)
 	if err != nil {
 		return nil, err
@@ -243,6 +250,9 @@ func readSequential(cfg, top map[string]any) (*model.Model, error) {
 	}
 	if shape != nil {
 		ls = append([]layers.Layer{layers.Input(shape...)}, ls...)
+	}
+	if unfilled {
+		return model.NewSequentialUnfilled(ls...)
 	}
 	return model.NewSequential(ls...)
 }

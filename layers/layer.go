@@ -167,8 +167,9 @@ func (b *Base) Params() []*Param { return b.params }
 // Built reports whether Build has run.
 func (b *Base) Built() bool { return b.built }
 
-// AddParam creates a weight of the given shape, filled by init, with a
-// gradient buffer when trainable. A nil init (a layer literal that left an
+// AddParam creates a weight of the given shape, filled by init (unless
+// rng came from Unfilled: then it stays zero), with a gradient buffer
+// when trainable. A nil init (a layer literal that left an
 // initializer out) leaves the weight at zero and is reported by
 // ParamError, which the model checks after Build.
 func (b *Base) AddParam(name string, shape []int, init Initializer, rng *rand.Rand, trainable bool) *Param {
@@ -192,7 +193,7 @@ func (b *Base) AddParam(name string, shape []int, init Initializer, rng *rand.Ra
 		if b.paramErr == nil {
 			b.paramErr = fmt.Errorf("the initializer of weight %q is nil: set it from layers.GetInitializer (e.g. \"glorot_uniform\" for a kernel, \"zeros\" for a bias), or make the layer with its New… constructor, which sets Keras' defaults", name)
 		}
-	} else {
+	} else if !isUnfilled(rng) {
 		init.Fill(p.Value, rng)
 	}
 	if trainable {

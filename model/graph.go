@@ -106,6 +106,9 @@ type Model struct {
 	// Sequential models keep their layers until the input shape is known.
 	sequential bool
 	pending    []layers.Layer
+	// unfilled makes the build under way leave the weights at zero (see
+	// NewModelUnfilled); the constructors set it for their one build.
+	unfilled bool
 
 	params []*layers.Param
 
@@ -174,6 +177,11 @@ func (m *Model) SetTrainingState(st TrainState, rngState []byte) error {
 // keras.Model(inputs, outputs). Every layer between them is (re)built with
 // weights drawn from seed, in graph order.
 func NewModel(inputs, outputs []*Tensor, seed uint64) (*Model, error) {
+	return newModel(inputs, outputs, seed, false)
+}
+
+// newModel makes the model of NewModel and NewModelUnfilled.
+func newModel(inputs, outputs []*Tensor, seed uint64, unfilled bool) (*Model, error) {
 	for _, t := range append(append([]*Tensor(nil), inputs...), outputs...) {
 		if t == nil {
 			return nil, errors.New("model inputs and outputs must not be nil")
@@ -182,7 +190,7 @@ func NewModel(inputs, outputs []*Tensor, seed uint64) (*Model, error) {
 			return nil, t.err
 		}
 	}
-	m := &Model{Name: "functional", Seed: seed, outputs: outputs}
+	m := &Model{Name: "functional", Seed: seed, outputs: outputs, unfilled: unfilled}
 	for _, in := range inputs {
 		if _, ok := in.node.layer.(*layers.InputLayer); !ok {
 			return nil, errors.New("model inputs must come from model.Input")
@@ -192,7 +200,9 @@ func NewModel(inputs, outputs []*Tensor, seed uint64) (*Model, error) {
 	if err := m.collect(); err != nil {
 		return nil, err
 	}
-	if err := m.rebuild(); err != nil {
+	err := m.rebuild()
+	m.unfilled = false
+	if err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -251,6 +261,11 @@ func (m *Model) rebuild() error {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(m.Seed, 0x5eed))
+	if m.unfilled {
+		var release func()
+		rng, release = layers.Unfilled()
+		defer release()
+	}
 	used := map[string]int{}
 	for _, n := range m.nodes {
 		if nm := n.layer.Common().Name; nm != "" {

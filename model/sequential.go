@@ -12,13 +12,41 @@ import (
 // otherwise it is built from the data's shape at the first Fit, Predict or
 // Build.
 func NewSequential(ls ...layers.Layer) (*Model, error) {
+	return newSequential(ls, false)
+}
+
+// newSequential makes the model of NewSequential and NewSequentialUnfilled.
+// It builds the stack once, at the end: adding the layers one by one
+// would build every layer again at each Add, drawing all their weights
+// each time. One build gives the same weights (each build draws from the
+// seed afresh) and the same first error (the layers are checked in order).
+func newSequential(ls []layers.Layer, unfilled bool) (*Model, error) {
 	m := &Model{Name: "sequential", sequential: true}
-	for _, l := range ls {
-		if err := m.Add(l); err != nil {
-			return nil, err
+	for i, l := range ls {
+		if _, ok := l.(*layers.InputLayer); ok && i > 0 {
+			return nil, fmt.Errorf("an Input layer must come first in a Sequential model")
 		}
 	}
+	m.pending = append(m.pending, ls...)
+	in, ok := m.firstInput()
+	if !ok {
+		return m, nil
+	}
+	m.unfilled = unfilled
+	defer func() { m.unfilled = false }()
+	if err := m.Build(in.Shape...); err != nil {
+		return nil, err
+	}
 	return m, nil
+}
+
+// firstInput returns the Input layer a Sequential model starts with.
+func (m *Model) firstInput() (*layers.InputLayer, bool) {
+	if len(m.pending) == 0 {
+		return nil, false
+	}
+	in, ok := m.pending[0].(*layers.InputLayer)
+	return in, ok
 }
 
 // Add appends a layer to a Sequential model.

@@ -31,8 +31,10 @@ type reader struct {
 	p *pipeline.Pipeline
 	// in is the model's per-sample input shape (≤ 0: any size).
 	in []int
-	// maxInstances caps the samples of one request.
-	maxInstances int
+	// maxInstances caps the samples of one request; instancesName names
+	// the setting in the error (Options.limitName).
+	maxInstances  int
+	instancesName string
 }
 
 // badRequest is a client error: the server answers 400 (413 with tooLarge).
@@ -78,7 +80,7 @@ func (r *reader) textName(m map[string]any) string {
 
 func (r *reader) checkCount(n int) error {
 	if r.maxInstances > 0 && n > r.maxInstances {
-		return &badRequest{msg: fmt.Sprintf("%d instances in one request; the server takes at most %d (--max-instances): split the request", n, r.maxInstances), tooLarge: true}
+		return &badRequest{msg: fmt.Sprintf("%d instances in one request; the server takes at most %d%s: split the request", n, r.maxInstances, r.instancesName), tooLarge: true}
 	}
 	return nil
 }

@@ -184,7 +184,7 @@ func (c *call) body(buf *[]byte) ([]byte, error) {
 	}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return nil, &badRequest{msg: fmt.Sprintf("the request body is larger than %d bytes (--max-body): send fewer instances per request", limit), tooLarge: true}
+		return nil, &badRequest{msg: fmt.Sprintf("the request body is larger than %d bytes, the server's limit%s: send fewer instances per request", limit, c.s.o.limitName("MaxBodyBytes")), tooLarge: true}
 	}
 	return nil, bad("reading the request body: %v", err)
 }
@@ -197,7 +197,7 @@ func (c *call) acquire() bool {
 		return true
 	default:
 		c.w.Header().Set("Retry-After", "1")
-		c.fail(503, fmt.Errorf("the server is answering its limit of %d requests at once (--max-concurrent): retry shortly", cap(c.s.slots)))
+		c.fail(503, fmt.Errorf("the server is answering its limit of %d requests at once%s: retry shortly", cap(c.s.slots), c.s.o.limitName("MaxConcurrent")))
 		return false
 	}
 }

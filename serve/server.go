@@ -56,6 +56,13 @@ type Options struct {
 	ReadTimeout, WriteTimeout, ShutdownTimeout time.Duration
 	// Logger receives structured logs (default slog.Default()).
 	Logger *slog.Logger
+	// LimitNames names the settings behind MaxBodyBytes, MaxInstances and
+	// MaxConcurrent (the keys) in the errors a client receives when it
+	// passes one, for a program that sets them from its own flags or
+	// configuration: seqnet serve gives "--max-body", "--max-instances"
+	// and "--max-concurrent", so a client can tell the operator what to
+	// raise. Unnamed, the errors state the limit only.
+	LimitNames map[string]string
 }
 
 func (o *Options) defaults() {
@@ -141,6 +148,9 @@ func New(files []ModelFile, o Options) (*Server, error) {
 	if len(files) == 0 {
 		return nil, errors.New("serve: no model given: serve at least one model file")
 	}
+	if err := checkLimitNames(o.LimitNames); err != nil {
+		return nil, err
+	}
 	s := &Server{o: o, log: o.Logger, models: map[string]*entry{}, metrics: newMetrics(),
 		slots: make(chan struct{}, o.MaxConcurrent), stop: make(chan struct{})}
 	for _, f := range files {
@@ -194,7 +204,7 @@ func (s *Server) load(e *entry, v int64) (*loaded, error) {
 		s.metrics.loads.WithLabelValues(e.name, "error").Inc()
 		return nil, fmt.Errorf("serve: model %s: %w", e.name, err)
 	}
-	lm := &loaded{version: v, m: m, p: p, file: fs, r: reader{p: p, maxInstances: s.o.MaxInstances}}
+	lm := &loaded{version: v, m: m, p: p, file: fs, r: reader{p: p, maxInstances: s.o.MaxInstances, instancesName: s.o.limitName("MaxInstances")}}
 	if in := m.InputShapes(); len(in) == 1 {
 		lm.r.in = in[0]
 	} else {

@@ -100,6 +100,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	return finish(stderr, "serve", serveModels(models, *addr, o, *level, *format, stderr))
 }
 
+// serveLimitFlags are the flags that set serve's limits, for the errors
+// a client receives when it passes one (serve.Options.LimitNames).
+var serveLimitFlags = map[string]string{"MaxBodyBytes": "--max-body", "MaxInstances": "--max-instances", "MaxConcurrent": "--max-concurrent"}
+
 func serveModels(models modelFlags, addr string, o serve.Options, level, format string, logw io.Writer) error {
 	if len(models) == 0 {
 		return userErr("--model is required: a model file written by seqnet train, e.g. --model spam.seqnet (or --model spam=path/to/file.seqnet)")
@@ -121,6 +125,7 @@ func serveModels(models modelFlags, addr string, o serve.Options, level, format 
 	if o.BatchWindow == 0 {
 		o.BatchWindow = -1 // take what is queued, never wait
 	}
+	o.LimitNames = serveLimitFlags
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(level)); err != nil {
 		return userErr("--log-level %q: expected debug, info, warn or error", level)

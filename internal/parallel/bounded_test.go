@@ -5,12 +5,14 @@ import (
 	"time"
 )
 
-// passLimit bounds how long a test waits for an Each pass to return. It is
-// not a speed check: the passes tested take microseconds, and the bound is
-// thousands of times that, for a loaded machine and the race detector. It
-// is there because a pass that skips an item never returns (its count of
-// items left never reaches 0), and without a bound that bug shows up as
-// go test's 10-minute timeout instead of a failure naming the pass.
+// passLimit bounds how long a test waits for a pass (Each, Pieces, For) or
+// a Receive to return. It is not a speed check: the passes tested take
+// microseconds, and the bound is thousands of times that, for a loaded
+// machine and the race detector. It is there because a pass that loses an
+// item or a piece never returns (its count of work left never reaches 0),
+// nor does a Receive that misses a value, and without a bound such a bug
+// shows up as go test's 10-minute timeout instead of a failure naming the
+// pass.
 const passLimit = 20 * time.Second
 
 // returnsWithin runs f on another goroutine and reports whether it returned
