@@ -98,13 +98,21 @@ func (m *Model) PredictMulti(xs []*tensor.Tensor, batchSize int) ([]*tensor.Tens
 	defer m.pool.put(r)
 	res := make([]*tensor.Tensor, len(m.outputs))
 	for i, o := range m.outputs {
-		res[i] = tensor.New(append([]int{n}, o.Shape...)...)
+		shape := append([]int{n}, o.Shape...)
+		res[i] = &tensor.Tensor{Shape: shape, Data: make([]float32, tensor.Size(shape))}
 	}
+	// A batch in one chunk (a server's usual call) goes in as it is; more
+	// chunks take views of the inputs' rows.
+	whole := n <= batchSize && exactly(xs, n)
 	in := make([]*tensor.Tensor, len(xs))
 	for lo := 0; lo < n; lo += batchSize {
 		hi := min(lo+batchSize, n)
 		for i, x := range xs {
-			in[i] = x.Rows(lo, hi)
+			if whole {
+				in[i] = x
+			} else {
+				in[i] = x.Rows(lo, hi)
+			}
 		}
 		outs := r.get(hi-lo).forward(in, nil)
 		for i, out := range outs {
@@ -113,6 +121,19 @@ func (m *Model) PredictMulti(xs []*tensor.Tensor, batchSize int) ([]*tensor.Tens
 		}
 	}
 	return res, nil
+}
+
+// exactly reports whether each input holds n samples and no more values
+// (or mask entries) than its shape gives them: then it is what its
+// Rows(0, n) would be.
+func exactly(xs []*tensor.Tensor, n int) bool {
+	for _, x := range xs {
+		if x.Shape[0] != n || len(x.Data) != tensor.Size(x.Shape) ||
+			x.Mask != nil && (len(x.Shape) < 2 || len(x.Mask) != n*x.Shape[1]) {
+			return false
+		}
+	}
+	return true
 }
 
 // inference takes an idle inference runner (see runnerList.put).

@@ -290,6 +290,28 @@ func runClients(b *testing.B, clients int, send func(k, i int) error) {
 	report(b, slices.Concat(lat...), b.N, elapsed, used, errs.Load())
 }
 
+// BenchmarkHandler answers one W2 text of 256 words per :predict request in
+// process, without a connection and without the forward pass (see
+// handlerCall): serve's own cost of a request, tokenizing included. The
+// text is the same every time, so the tokenizer's table and the answer's
+// path stay in cache: in a server they are colder.
+func BenchmarkHandler(b *testing.B) {
+	path, texts := w2Model(b)
+	s, err := New([]ModelFile{{"w2", path}}, Options{ReloadInterval: -1, Logger: quiet()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	call := handlerCall(b, s, "w2", []byte(`{"instances": ["`+texts[0]+`"]}`))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cpuTime()
+	for i := 0; i < b.N; i++ {
+		call()
+	}
+	b.ReportMetric(float64((cpuTime()-cpu).Nanoseconds())/float64(b.N), "cpu-ns/op")
+}
+
 // benchPredicts are the model.Predict cases of BenchmarkW2: batch 1 and
 // 256 on the first texts, the same every iteration (the targets'
 // references), and batch 1 on each of the 512 texts in turn, as serve's

@@ -10,8 +10,8 @@ import (
 // decodeTF decodes a TensorFlow Serving :predict body: {"instances": [...]}
 // (row form) or {"inputs": ...} (columnar form).
 func (r *reader) decodeTF(body []byte) (*request, error) {
-	if list, ok := textInstances(body); ok {
-		return r.rows(list)
+	if texts, ok := textInstances(body); ok {
+		return r.texts(texts)
 	}
 	// The usual body, {"instances": [...]} (and maybe "signature_name"),
 	// is decoded in one pass; anything else takes the careful path below,
@@ -71,14 +71,15 @@ func (r *reader) rows(list []any) (*request, error) {
 		if p.Kind != pipeline.KindText {
 			return nil, bad("instance 0 is a string, but this model reads %s", r.reads())
 		}
+		texts := make([]string, len(list))
 		for i, v := range list {
 			s, ok := v.(string)
 			if !ok {
 				return nil, bad("instance %d is %s, but instance 0 is a string: send every instance in the same form", i, kindOf(v))
 			}
-			req.texts = append(req.texts, s)
+			texts[i] = s
 		}
-		return req, nil
+		return r.texts(texts)
 	case map[string]any:
 		return r.objects(list, req)
 	case []any:
@@ -110,6 +111,17 @@ func (r *reader) rows(list []any) (*request, error) {
 		return req, nil
 	}
 	return nil, bad("instance 0 is %s: this model reads %s", kindOf(list[0]), r.reads())
+}
+
+// texts is the request of instances given as strings (at least one).
+func (r *reader) texts(texts []string) (*request, error) {
+	if err := r.checkCount(len(texts)); err != nil {
+		return nil, err
+	}
+	if r.p.Kind != pipeline.KindText {
+		return nil, bad("instance 0 is a string, but this model reads %s", r.reads())
+	}
+	return &request{n: len(texts), texts: texts}, nil
 }
 
 // objects decodes instances given as objects into req: a text model's

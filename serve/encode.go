@@ -1,6 +1,8 @@
 package serve
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"slices"
@@ -60,24 +62,33 @@ func appendNum(b []byte, f float64) []byte {
 	return strconv.AppendFloat(b, g, 'g', -1, 32)
 }
 
-// appendNamed appends the object named(names, v) encodes to: keys in
-// byte order, a repeated name holding its last value.
-func appendNamed(b []byte, names []string, v []float64) []byte {
-	order := make([]int, len(v))
+// namedOrder lists the indices of names[:n] in the order the map
+// named(names, v) encodes to: keys in byte order, a repeated name holding
+// its last value. It is the same for every prediction of an answer.
+func namedOrder(names []string, n int) []int {
+	order := make([]int, n)
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(i, j int) int { return strings.Compare(names[i], names[j]) })
-	b = append(b, '{')
-	first := true
+	keep := order[:0]
 	for k, i := range order {
 		if k+1 < len(order) && names[order[k+1]] == names[i] {
 			continue // the map kept the later value
 		}
-		if !first {
+		keep = append(keep, i)
+	}
+	return keep
+}
+
+// appendNamed appends the object named(names, v) encodes to, given its
+// namedOrder.
+func appendNamed(b []byte, names []string, order []int, v []float64) []byte {
+	b = append(b, '{')
+	for k, i := range order {
+		if k > 0 {
 			b = append(b, ',')
 		}
-		first = false
 		b = appendString(b, names[i])
 		b = append(b, ':')
 		b = appendNum(b, v[i])
@@ -89,11 +100,6 @@ func appendNamed(b []byte, names []string, v []float64) []byte {
 // it, or reports false when the answer is not one it writes (a row name
 // that collides with another key).
 func (a *answer) appendTFRows(b []byte) ([]byte, bool) {
-	classes := a.lm.p.Classes()
-	var names []string
-	if classes == nil {
-		names = a.outputNames()
-	}
 	rowKey := ""
 	if a.namedRows() {
 		rowKey = a.rowName
@@ -101,40 +107,49 @@ func (a *answer) appendTFRows(b []byte) ([]byte, bool) {
 			return b, false
 		}
 	}
+	// Every prediction has the same keys, written in byte order (label <
+	// probabilities; values); the row name goes where it sorts. Its
+	// probabilities or values are named by the classes or output names.
+	classes := a.lm.p.Classes()
+	keys, vecNames := make([]string, 0, 3), classes
+	if classes != nil {
+		keys = append(keys, "label", "probabilities")
+	} else {
+		keys, vecNames = append(keys, "values"), a.outputNames()
+	}
+	if rowKey != "" {
+		keys = append(keys, rowKey)
+		slices.Sort(keys)
+	}
+	var order []int
+	orderLen := -1
 	b = append(b, `{"predictions":[`...)
 	for i, q := range a.preds {
+		vec := q.Values
+		if classes != nil {
+			vec = q.Probabilities
+		}
+		if len(vec) != orderLen {
+			order, orderLen = namedOrder(vecNames, len(vec)), len(vec)
+		}
 		if i > 0 {
 			b = append(b, ',')
 		}
-		// Keys in byte order: label < probabilities; then values; the
-		// row name goes where it sorts.
-		type field struct {
-			key   string
-			write func([]byte) []byte
-		}
-		var fields [3]field
-		n := 0
-		if classes != nil {
-			fields[n] = field{"label", func(b []byte) []byte { return appendString(b, q.Label) }}
-			fields[n+1] = field{"probabilities", func(b []byte) []byte { return appendNamed(b, classes, q.Probabilities) }}
-			n += 2
-		} else {
-			fields[n] = field{"values", func(b []byte) []byte { return appendNamed(b, names, q.Values) }}
-			n++
-		}
-		if rowKey != "" {
-			fields[n] = field{rowKey, func(b []byte) []byte { return appendString(b, q.Row) }}
-			n++
-		}
-		slices.SortFunc(fields[:n], func(x, y field) int { return strings.Compare(x.key, y.key) })
 		b = append(b, '{')
-		for k, f := range fields[:n] {
+		for k, key := range keys {
 			if k > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, f.key)
+			b = appendString(b, key)
 			b = append(b, ':')
-			b = f.write(b)
+			switch key {
+			case rowKey:
+				b = appendString(b, q.Row)
+			case "label":
+				b = appendString(b, q.Label)
+			default: // probabilities or values
+				b = appendNamed(b, vecNames, order, vec)
+			}
 		}
 		b = append(b, '}')
 	}
@@ -142,10 +157,11 @@ func (a *answer) appendTFRows(b []byte) ([]byte, bool) {
 }
 
 // textInstances reads a body of exactly the form {"instances": ["text",
-// ...]} (any JSON whitespace) whose texts need no unescaping: printable
-// ASCII without \ or valid UTF-8. It reports false for anything else,
-// which the general decoder then reads.
-func textInstances(body []byte) ([]any, bool) {
+// ...]} (any JSON whitespace) whose texts need no unescaping: valid UTF-8
+// without control characters or \. It reports false for anything else,
+// which the general decoder then reads. The texts are copies (the body's
+// buffer is reused).
+func textInstances(body []byte) ([]string, bool) {
 	i := 0
 	ws := func() {
 		for i < len(body) && (body[i] == ' ' || body[i] == '\t' || body[i] == '\n' || body[i] == '\r') {
@@ -163,31 +179,19 @@ func textInstances(body []byte) ([]any, bool) {
 	if !lit("{") || !lit(`"instances"`) || !lit(":") || !lit("[") {
 		return nil, false
 	}
-	var list []any
+	var list []string
 	for {
 		ws()
 		if i >= len(body) || body[i] != '"' {
 			return nil, false
 		}
 		i++
-		start, ascii := i, true
-		for i < len(body) && body[i] != '"' {
-			c := body[i]
-			if c < 0x20 || c == '\\' {
-				return nil, false
-			}
-			ascii = ascii && c < 0x80
-			i++
-		}
-		if i >= len(body) {
+		end := bytes.IndexByte(body[i:], '"')
+		if end < 0 || !plainText(body[i:i+end]) {
 			return nil, false
 		}
-		s := body[start:i]
-		if !ascii && !utf8.Valid(s) {
-			return nil, false
-		}
-		list = append(list, string(s))
-		i++
+		list = append(list, string(body[i:i+end]))
+		i += end + 1
 		if lit(",") {
 			continue
 		}
@@ -201,4 +205,31 @@ func textInstances(body []byte) ([]any, bool) {
 		return nil, false
 	}
 	return list, true
+}
+
+// plainText says whether s, the bytes between a JSON string's quotes,
+// reads as itself: valid UTF-8 with no control character (< 0x20) and no
+// backslash. Eight bytes are checked at a time (a request's text is most
+// of its body): a word has a byte below 0x20 iff (x - 0x20…) &^ x & 0x80…
+// is non-zero, and a byte equal to '\\' iff that test for below 1 holds
+// for x ^ '\\'…
+func plainText(s []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	var high uint64
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64(s[i:])
+		bs := x ^ ones*'\\'
+		if (x-ones*0x20)&^x&highs|(bs-ones)&^bs&highs != 0 {
+			return false
+		}
+		high |= x
+	}
+	for ; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == '\\' {
+			return false
+		}
+		high |= uint64(s[i]) << 56
+	}
+	return high&highs == 0 || utf8.Valid(s)
 }

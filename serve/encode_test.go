@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/seqnet/seqnet/data"
 	"github.com/seqnet/seqnet/pipeline"
@@ -92,7 +93,7 @@ func TestTextInstancesMatchesEncodingJSON(t *testing.T) {
 			continue
 		}
 		var v struct{ Instances []any }
-		if err := json.Unmarshal([]byte(b), &v); err != nil || !reflect.DeepEqual(list, v.Instances) {
+		if err := json.Unmarshal([]byte(b), &v); err != nil || !reflect.DeepEqual(anys(list), v.Instances) {
 			t.Errorf("textInstances(%q) = %q, encoding/json %q (%v)", b, list, v.Instances, err)
 		}
 	}
@@ -123,8 +124,56 @@ func FuzzTextInstances(f *testing.F) {
 		}
 		var v struct{ Instances []any }
 		d := json.NewDecoder(bytes.NewReader(b))
-		if err := d.Decode(&v); err != nil || d.More() || !reflect.DeepEqual(list, v.Instances) {
+		if err := d.Decode(&v); err != nil || d.More() || !reflect.DeepEqual(anys(list), v.Instances) {
 			t.Fatalf("textInstances(%q) = %q, encoding/json %q (%v)", b, list, v.Instances, err)
 		}
 	})
+}
+
+// anys is texts as encoding/json decodes a list of strings into []any.
+func anys(texts []string) []any {
+	out := make([]any, len(texts))
+	for i, s := range texts {
+		out[i] = s
+	}
+	return out
+}
+
+// TestPlainText: the eight-bytes-at-a-time check answers as a byte-by-byte
+// one for every byte value at every position of a word and in the tail,
+// and on random strings.
+func TestPlainText(t *testing.T) {
+	slow := func(s []byte) bool {
+		for _, c := range s {
+			if c < 0x20 || c == '\\' {
+				return false
+			}
+		}
+		return utf8.Valid(s)
+	}
+	check := func(s []byte) {
+		if got, want := plainText(s), slow(s); got != want {
+			t.Fatalf("plainText(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for n := 0; n <= 19; n++ {
+		for at := 0; at < n; at++ {
+			for c := 0; c < 256; c++ {
+				for _, fill := range []byte{'a', 0x7f, ' ', '~', 0x21, 0x5b, 0x5d} {
+					s := bytes.Repeat([]byte{fill}, n)
+					s[at] = byte(c)
+					check(s)
+				}
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := []byte("ab \\\x00\x1f\x20\x7f\x80\xc3\xa9\xe6\x97\xa5\xff!\"[]")
+	for range 200000 {
+		s := make([]byte, rng.IntN(40))
+		for i := range s {
+			s[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		check(s)
+	}
 }

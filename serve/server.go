@@ -174,7 +174,7 @@ func New(files []ModelFile, o Options) (*Server, error) {
 		s.names = append(s.names, f.Name)
 	}
 	sort.Strings(s.names)
-	s.handler = s.routes()
+	s.handler = s.direct(s.routes())
 	if o.ReloadInterval > 0 {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); s.watch() }()
