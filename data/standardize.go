@@ -41,7 +41,16 @@ func Standardize(s string) string {
 // StandardizeSplit applies the "lower_and_split_punctuation"
 // standardization: as Standardize, except that the punctuation characters
 // other than the apostrophe become spaces, which then separate words.
-// Non-ASCII bytes are kept as they are.
+// Non-ASCII bytes are kept as they are. Keras has no such mode; its
+// TextVectorization gives the same words with standardize=f, where
+//
+//	def f(s):
+//	    s = tf.strings.regex_replace(tf.strings.lower(s), "'", "")
+//	    return tf.strings.regex_replace(s, r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~]', " ")
+//
+// (Keras' DEFAULT_STRIP_REGEX without the apostrophe, replaced by a space
+// instead of deleted; TensorFlow's regular expressions are RE2, as Go's
+// regexp, which the tests compare it with).
 func StandardizeSplit(s string) string {
 	return standardizeWith(&splitClasses, s)
 }

@@ -3,6 +3,8 @@ package data
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -131,4 +133,31 @@ func ExampleStandardizeSplit() {
 	// Output:
 	// razorusers rh73 wont boot
 	//  razor users  rh7 3 wont boot
+}
+
+// kerasSplitPattern is the regular expression of the Keras callable that
+// StandardizeSplit's doc gives: DEFAULT_STRIP_REGEX without the apostrophe.
+// TensorFlow's regex_replace uses RE2, as Go's regexp does.
+const kerasSplitPattern = "[!\"#$%&()\\*\\+,-\\./:;<=>?@\\[\\\\\\]^_`{|}~]"
+
+// TestStandardizeSplitAsKerasCallable: StandardizeSplit is what the Keras
+// standardize callable in its doc computes (ASCII lowering, as
+// tf.strings.lower does by default, then the two regex_replace calls), on
+// random texts.
+func TestStandardizeSplitAsKerasCallable(t *testing.T) {
+	apostrophe, punct := regexp.MustCompile("'"), regexp.MustCompile(kerasSplitPattern)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 3000 {
+		s := randomText(rng, rng.IntN(30))
+		lower := []byte(s)
+		for i, c := range lower {
+			if c >= 'A' && c <= 'Z' {
+				lower[i] = c + 'a' - 'A'
+			}
+		}
+		want := punct.ReplaceAllString(apostrophe.ReplaceAllString(string(lower), ""), " ")
+		if got := StandardizeSplit(s); got != want {
+			t.Fatalf("StandardizeSplit(%q) = %q, the Keras callable %q", s, got, want)
+		}
+	}
 }
