@@ -124,7 +124,8 @@ func makeFuzzFixtures() {
 // a run that found nothing with "context deadline exceeded" and exit
 // status 1, and write no input to testdata/fuzz (go.dev/issue/75804,
 // reported fixed in Go 1.27). A real failure always writes its input
-// there and says so.
+// there and says so. scripts/fuzz.sh runs every fuzz target of the
+// module, keeps each run's output and tells the two apart.
 func FuzzCLI(f *testing.F) {
 	f.Add(uint8(0), []byte{0, 59, 4, 70, 25, 82, 52}, uint8(0), []byte(nil))
 	f.Add(uint8(1), []byte{3, 64, 0, 56, 4, 70}, uint8(0), []byte(nil))
