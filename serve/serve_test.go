@@ -337,6 +337,13 @@ func TestMetrics(t *testing.T) {
 	_, ts := newTest(t, Options{})
 	do(t, ts, "POST", "/v1/models/spam:predict", `{"instances": ["free money", "hi"]}`)
 	do(t, ts, "POST", "/v1/models/spam:predict", `{"instances": [`)
+	// Each protocol's successful requests count under their own labels
+	// (serve keeps their series per model and protocol); a status request
+	// counts as its protocol's.
+	do(t, ts, "GET", "/v1/models/spam", "")
+	do(t, ts, "GET", "/v2/models/weather/ready", "")
+	do(t, ts, "GET", "/v2/models/spam", "")
+	do(t, ts, "GET", "/v2/models/spam", "")
 	resp, err := ts.Client().Get(ts.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -344,11 +351,14 @@ func TestMetrics(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, want := range []string{
-		`seqnet_requests_total{code="200",model="spam",protocol="tfserving"} 1`,
+		`seqnet_requests_total{code="200",model="spam",protocol="tfserving"} 2`,
+		`seqnet_requests_total{code="200",model="spam",protocol="v2"} 2`,
+		`seqnet_requests_total{code="200",model="weather",protocol="v2"} 1`,
+		`seqnet_request_duration_seconds_count{model="spam",protocol="v2"} 2`,
 		`seqnet_requests_total{code="400",model="spam",protocol="tfserving"} 1`,
 		`seqnet_request_errors_total{kind="bad_request",model="spam",protocol="tfserving"} 1`,
 		`seqnet_batch_size_sum{model="spam"} 2`,
-		`seqnet_request_duration_seconds_count{model="spam",protocol="tfserving"} 2`,
+		`seqnet_request_duration_seconds_count{model="spam",protocol="tfserving"} 3`,
 		`seqnet_model_loads_total{model="weather",result="ok"} 1`,
 		`seqnet_model_load_seconds{model="spam"}`,
 		`go_goroutines`,
