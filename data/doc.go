@@ -14,7 +14,10 @@
 //     (FitScaler).
 //   - Text (ReadTextCSV, TextVectorizer, PadSequences, ReadWordVectors):
 //     labelled text files, the defaults of Keras' TextVectorization layer and
-//     pad_sequences, and GloVe/word2vec text files aligned to a vocabulary.
+//     pad_sequences (plus one standardization Keras does not have, which
+//     splits words at punctuation instead of deleting it:
+//     LowerAndSplitPunctuation), and GloVe/word2vec text files aligned to a
+//     vocabulary.
 //   - NumPy arrays: see the sub-package data/npy; Sequences and SplitXY here
 //     turn its arrays into model inputs.
 //

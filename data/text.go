@@ -17,30 +17,6 @@ const (
 	OOVToken = "[UNK]" // index 1: out-of-vocabulary words
 )
 
-// stripped is Keras' DEFAULT_STRIP_REGEX as a set: ASCII punctuation
-// !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~
-const stripped = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
-
-// Standardize applies Keras' default standardization,
-// "lower_and_strip_punctuation": ASCII letters are lowered (as
-// tf.strings.lower does by default; other letters are kept) and the ASCII
-// punctuation characters !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~ are removed.
-func Standardize(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'A' && c <= 'Z':
-			b.WriteByte(c + 'a' - 'A')
-		case c < 0x80 && strings.IndexByte(stripped, c) >= 0:
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
 // SplitWhitespace splits on runs of ASCII whitespace, as tf.strings.split
 // does; there are no empty tokens.
 func SplitWhitespace(s string) []string {
@@ -55,13 +31,14 @@ func SplitWhitespace(s string) []string {
 
 // TextVectorizer turns text into sequences of token indices with the
 // defaults of Keras' TextVectorization(output_mode="int"): standardize
-// (Standardize), split on whitespace, look each token up in Vocabulary.
+// (Standardize, or StandardizeSplit when the Standardize field says so),
+// split on whitespace, look each token up in Vocabulary.
 // Vocabulary[0] is "" (padding), Vocabulary[1] is "[UNK]" (any token not in
 // the vocabulary), then the learned tokens by descending frequency; ties are
 // broken as Keras' np.lexsort does: by token in descending byte order.
 //
-// It marshals to JSON (max_tokens, output_sequence_length, vocabulary) to be
-// saved with the model.
+// It marshals to JSON (max_tokens, output_sequence_length, standardize,
+// vocabulary) to be saved with the model.
 type TextVectorizer struct {
 	// MaxTokens caps the vocabulary size, the two special entries included;
 	// 0 means no cap.
@@ -70,6 +47,11 @@ type TextVectorizer struct {
 	// sequence at its END to this length, as TextVectorization does. When 0,
 	// a batch is padded at the end to its longest sequence.
 	OutputSequenceLength int `json:"output_sequence_length"`
+	// Standardize is the standardization: "" or LowerAndStripPunctuation
+	// (Keras' default, deleting punctuation) or LowerAndSplitPunctuation
+	// (splitting words at punctuation; not a Keras mode). JSON without the
+	// field, written before it existed, means Keras' default.
+	Standardize string `json:"standardize,omitempty"`
 	// Vocabulary, index order.
 	Vocabulary []string `json:"vocabulary"`
 
@@ -82,9 +64,11 @@ func NewTextVectorizer(maxTokens, outputSequenceLength int) *TextVectorizer {
 	return &TextVectorizer{MaxTokens: maxTokens, OutputSequenceLength: outputSequenceLength}
 }
 
-// Tokens standardizes and splits one text.
+// Tokens standardizes and splits one text. It panics if the Standardize
+// field was set to an unknown value after the vocabulary was (Adapt,
+// SetVocabulary and JSON refuse one with an error).
 func (v *TextVectorizer) Tokens(text string) []string {
-	return SplitWhitespace(Standardize(text))
+	return SplitWhitespace(standardizeWith(v.classes(), text))
 }
 
 // Adapt learns the vocabulary from texts, replacing any previous one.
@@ -93,6 +77,9 @@ func (v *TextVectorizer) Adapt(texts []string) error {
 		return fmt.Errorf("max_tokens %d is invalid: expected 0 (no cap) or at least 3 (padding, [UNK] and one word)", v.MaxTokens)
 	}
 	if err := v.checkLength(); err != nil {
+		return err
+	}
+	if err := CheckStandardize(v.Standardize); err != nil {
 		return err
 	}
 	counts := map[string]int{}
@@ -125,6 +112,9 @@ func (v *TextVectorizer) SetVocabulary(tokens []string) error {
 	if len(tokens) >= 2 && tokens[0] == PadToken && tokens[1] == OOVToken {
 		tokens = tokens[2:]
 	}
+	if err := CheckStandardize(v.Standardize); err != nil {
+		return err
+	}
 	voc := append([]string{PadToken, OOVToken}, tokens...)
 	idx, err := newVocabIndex(voc)
 	if err != nil {
@@ -142,12 +132,16 @@ func (v *TextVectorizer) UnmarshalJSON(b []byte) error {
 	var s struct {
 		MaxTokens            int      `json:"max_tokens"`
 		OutputSequenceLength int      `json:"output_sequence_length"`
+		Standardize          string   `json:"standardize"`
 		Vocabulary           []string `json:"vocabulary"`
 	}
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
-	v.MaxTokens, v.OutputSequenceLength = s.MaxTokens, s.OutputSequenceLength
+	if err := CheckStandardize(s.Standardize); err != nil {
+		return err
+	}
+	v.MaxTokens, v.OutputSequenceLength, v.Standardize = s.MaxTokens, s.OutputSequenceLength, s.Standardize
 	return v.SetVocabulary(s.Vocabulary)
 }
 
@@ -159,6 +153,12 @@ func (v *TextVectorizer) Describe() string {
 		s += fmt.Sprintf("; max_tokens %d", v.MaxTokens)
 	}
 	s += ")"
+	switch v.Standardize {
+	case LowerAndSplitPunctuation:
+		s += ", words split at punctuation (" + v.Standardize + ")"
+	case LowerAndStripPunctuation: // "" (Keras' default) says nothing, as before
+		s += ", punctuation deleted (" + v.Standardize + ")"
+	}
 	if v.OutputSequenceLength > 0 {
 		s += fmt.Sprintf(", sequences of %d tokens", v.OutputSequenceLength)
 	} else {
@@ -180,50 +180,30 @@ func (v *TextVectorizer) Lookup(token string) int {
 }
 
 // Encode returns the token indices of one text, padded or truncated at the
-// end to OutputSequenceLength when it is set.
+// end to OutputSequenceLength when it is set. It panics as Tokens does on
+// an unknown Standardize; EncodeBatch returns an error instead.
 func (v *TextVectorizer) Encode(text string) []int {
-	L := v.OutputSequenceLength
+	L, cls := v.OutputSequenceLength, v.classes()
 	if L <= 0 {
-		return v.appendIDs(nil, text, -1)
+		return v.appendIDs(nil, text, -1, cls)
 	}
-	ids := v.appendIDs(make([]int, 0, L), text, L)
+	ids := v.appendIDs(make([]int, 0, L), text, L, cls)
 	for len(ids) < L {
 		ids = append(ids, 0)
 	}
 	return ids
 }
 
-// Byte classes of the tokenizer's fast path (appendIDs).
-const (
-	keep  = iota // part of a token as it is
-	upper        // ASCII A-Z: lowered
-	strip        // ASCII punctuation: removed (Standardize)
-	space        // ASCII whitespace: separates tokens (SplitWhitespace)
-)
-
-// byteClass classifies every byte for appendIDs.
-var byteClass = func() (c [256]uint8) {
-	for b := 'A'; b <= 'Z'; b++ {
-		c[b] = upper
-	}
-	for i := 0; i < len(stripped); i++ {
-		c[stripped[i]] = strip
-	}
-	for _, b := range " \t\n\r\v\f" {
-		c[b] = space
-	}
-	return c
-}()
-
 // appendIDs appends the indices of text's tokens to ids, at most limit of
-// them (limit < 0: all). It gives what looking up each of
-// Tokens(text) gives, without building the standardized text or the list
-// of tokens: the whitespace bytes are ASCII, which Standardize keeps and
-// which never occur inside a multi-byte UTF-8 sequence, so splitting the
-// text first and standardizing each piece (dropping pieces that become
-// empty) yields the same tokens. A piece with nothing to lower or strip
-// is looked up as a substring of text; no allocation either way.
-func (v *TextVectorizer) appendIDs(ids []int, text string, limit int) []int {
+// them (limit < 0: all), standardized as the byte classes cls say. It
+// gives what looking up each of Tokens(text) gives, without building the
+// standardized text or the list of tokens: the bytes that split (ASCII
+// whitespace, and punctuation when it splits) are ASCII, which never occur
+// inside a multi-byte UTF-8 sequence, so splitting the text first and
+// standardizing each piece (dropping pieces that become empty) yields the
+// same tokens. A piece with nothing to lower or strip is looked up as a
+// substring of text; no allocation either way.
+func (v *TextVectorizer) appendIDs(ids []int, text string, limit int, cls *[256]uint8) []int {
 	var scratch [64]byte
 	// Tokens that need no standardizing are looked up lookupGroup at a
 	// time (see findGroup); their places in ids wait meanwhile.
@@ -231,12 +211,12 @@ func (v *TextVectorizer) appendIDs(ids []int, text string, limit int) []int {
 	var pos [lookupGroup]int
 	ng := 0
 	for i, n := 0, 0; i < len(text) && n != limit; {
-		for i < len(text) && byteClass[text[i]] == space {
+		for i < len(text) && cls[text[i]] == space {
 			i++
 		}
 		start, clean := i, true
 		for i < len(text) {
-			c := byteClass[text[i]]
+			c := cls[text[i]]
 			if c == space {
 				break
 			}
@@ -260,7 +240,7 @@ func (v *TextVectorizer) appendIDs(ids []int, text string, limit int) []int {
 		}
 		b := scratch[:0]
 		for j := 0; j < len(tok); j++ {
-			switch c := tok[j]; byteClass[c] {
+			switch c := tok[j]; cls[c] {
 			case upper:
 				b = append(b, c+'a'-'A')
 			case keep:
@@ -291,6 +271,10 @@ func (v *TextVectorizer) EncodeBatch(texts []string) (*tensor.Tensor, error) {
 	if err := v.checkLength(); err != nil {
 		return nil, err
 	}
+	cls, err := classesOf(v.Standardize)
+	if err != nil {
+		return nil, err
+	}
 	L, limit := v.OutputSequenceLength, v.OutputSequenceLength
 	if L == 0 {
 		limit = -1
@@ -303,7 +287,7 @@ func (v *TextVectorizer) EncodeBatch(texts []string) (*tensor.Tensor, error) {
 	ends := make([]int, len(texts))
 	for i, t := range texts {
 		at := len(ids)
-		ids = v.appendIDs(ids, t, limit)
+		ids = v.appendIDs(ids, t, limit, cls)
 		ends[i] = len(ids)
 		L = max(L, len(ids)-at)
 	}

@@ -11,7 +11,30 @@ import (
 // vocabIndex: standardize the whole text, split it, look up every token
 // in a Go map of the vocabulary, pad or truncate.
 func encodeReference(v *TextVectorizer, text string) []int {
-	return encodeWithMap(vocabMap(v.Vocabulary), v.OutputSequenceLength, text)
+	return encodeWithMap(vocabMap(v.Vocabulary), v.OutputSequenceLength, v.Standardize, text)
+}
+
+// standardizeReference standardizes s byte by byte as the modes are
+// documented, without the byte-class tables: ASCII upper case lowered,
+// the apostrophe deleted, the other punctuation deleted
+// (LowerAndStripPunctuation, "") or replaced by a space
+// (LowerAndSplitPunctuation).
+func standardizeReference(mode, s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'A' && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		case c == '\'':
+		case strings.IndexByte("!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~", c) >= 0:
+			if mode == LowerAndSplitPunctuation {
+				b = append(b, ' ')
+			}
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
 // vocabMap is the map SetVocabulary built before vocabIndex.
@@ -24,8 +47,8 @@ func vocabMap(voc []string) map[string]int {
 }
 
 // encodeWithMap is encodeReference with the map built once.
-func encodeWithMap(index map[string]int, L int, text string) []int {
-	toks := SplitWhitespace(Standardize(text))
+func encodeWithMap(index map[string]int, L int, mode, text string) []int {
+	toks := SplitWhitespace(standardizeReference(mode, text))
 	ids := make([]int, len(toks))
 	for i, t := range toks {
 		id, ok := index[t]
@@ -67,35 +90,46 @@ func randomText(rng *rand.Rand, n int) string {
 	return b.String()
 }
 
-// TestEncodeFastPathMatchesReference: Encode and EncodeBatch give what
-// Standardize + SplitWhitespace + Lookup give, on random ASCII, unicode and
-// invalid UTF-8 texts, at several sequence lengths.
+// TestEncodeFastPathMatchesReference: Encode, EncodeBatch and Tokens give
+// what standardizing (standardizeReference) + SplitWhitespace + Lookup
+// give, in both standardizations, on random ASCII, unicode and invalid
+// UTF-8 texts, at several sequence lengths.
 func TestEncodeFastPathMatchesReference(t *testing.T) {
+	for _, mode := range []string{"", LowerAndStripPunctuation, LowerAndSplitPunctuation} {
+		t.Run("mode="+mode, func(t *testing.T) { testEncodeFastPath(t, mode) })
+	}
+}
+
+func testEncodeFastPath(t *testing.T, mode string) {
 	rng := rand.New(rand.NewPCG(3, 14))
 	// A vocabulary holding standardized pieces and some joined ones, so
 	// that hits, misses and non-ASCII tokens all occur.
 	var vocab []string
 	seen := map[string]bool{"": true, OOVToken: true}
 	for range 400 {
-		for _, tok := range SplitWhitespace(Standardize(randomText(rng, 1+rng.IntN(3)))) {
+		for _, tok := range SplitWhitespace(standardizeReference(mode, randomText(rng, 1+rng.IntN(3)))) {
 			if !seen[tok] {
 				seen[tok] = true
 				vocab = append(vocab, tok)
 			}
 		}
 	}
-	texts := []string{"", " ", "...", " . , ", "\xff", "A", "ÀÉ Ünïcode 123 {x}|~"}
+	texts := []string{"", " ", "...", " . , ", "\xff", "A", "ÀÉ Ünïcode 123 {x}|~", "[Razor-users] RH7.3 don't"}
 	for range 2000 {
 		texts = append(texts, randomText(rng, rng.IntN(40)))
 	}
 	for _, L := range []int{0, 1, 3, 7, 64} {
 		v := NewTextVectorizer(0, L)
+		v.Standardize = mode
 		if err := v.SetVocabulary(vocab); err != nil {
 			t.Fatal(err)
 		}
 		for _, text := range texts {
 			if got, want := v.Encode(text), encodeReference(v, text); !slices.Equal(got, want) {
 				t.Fatalf("L=%d: Encode(%q) = %v, reference %v", L, text, got, want)
+			}
+			if got, want := v.Tokens(text), SplitWhitespace(standardizeReference(mode, text)); !slices.Equal(got, want) {
+				t.Fatalf("Tokens(%q) = %q, reference %q", text, got, want)
 			}
 		}
 		for start := 0; start < len(texts); start += 97 {
@@ -129,22 +163,27 @@ func TestEncodeFastPathMatchesReference(t *testing.T) {
 	}
 }
 
-// FuzzEncodeFastPath: Encode equals the reference on any text.
+// FuzzEncodeFastPath: Encode equals the reference on any text, in both
+// standardizations (an odd length byte splits at punctuation).
 //
 //	go test -fuzz=FuzzEncodeFastPath -fuzztime=60s ./data
 func FuzzEncodeFastPath(f *testing.F) {
-	for _, s := range []string{"", "Hello, World!", "a\u00a0b c\u0085d", "\xffA.B\tc", "ÀÉ Ünïcode 123 {x}|~", "[UNK] unk UNK"} {
+	for _, s := range []string{"", "Hello, World!", "a\u00a0b c\u0085d", "\xffA.B\tc", "ÀÉ Ünïcode 123 {x}|~", "[UNK] unk UNK", "[Razor-users] RH7.3 don't"} {
 		f.Add(s, uint8(0))
 		f.Add(s, uint8(3))
 	}
 	v := NewTextVectorizer(0, 0)
-	if err := v.SetVocabulary([]string{"hello", "world", "unk", "ab", "a\u00a0b", "c\u0085d", "\xffab", "c", "ÀÉ", "ünïcode", "123", "x"}); err != nil {
+	if err := v.SetVocabulary([]string{"hello", "world", "unk", "ab", "a\u00a0b", "c\u0085d", "\xffab", "c", "ÀÉ", "ünïcode", "123", "x", "razor", "users", "rh7", "3", "dont", "a", "b"}); err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, text string, length uint8) {
-		v.OutputSequenceLength = int(length % 8)
+		v.OutputSequenceLength = int(length % 8 / 2)
+		v.Standardize = LowerAndStripPunctuation
+		if length%2 == 1 {
+			v.Standardize = LowerAndSplitPunctuation
+		}
 		if got, want := v.Encode(text), encodeReference(v, text); !slices.Equal(got, want) {
-			t.Fatalf("Encode(%q) with length %d = %v, reference %v", text, v.OutputSequenceLength, got, want)
+			t.Fatalf("Encode(%q) with length %d, %s = %v, reference %v", text, v.OutputSequenceLength, v.Standardize, got, want)
 		}
 	})
 }
@@ -175,7 +214,7 @@ func BenchmarkEncode256(b *testing.B) {
 	index := vocabMap(v.Vocabulary)
 	b.Run("reference", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			encodeWithMap(index, v.OutputSequenceLength, texts[i%len(texts)])
+			encodeWithMap(index, v.OutputSequenceLength, "", texts[i%len(texts)])
 		}
 	})
 	b.Run("EncodeBatch", func(b *testing.B) {

@@ -63,6 +63,10 @@ func TestMessagesNameSettings(t *testing.T) {
 			_, _, err := Fit(Source{Data: weather}, withOptions(func(o *Options) { o.Window, o.Horizon = 3, -1 }))
 			return err
 		}, "Options.Horizon must be ≥ 0"},
+		{"standardize", func() error {
+			_, _, err := Fit(Source{Data: "testdata/spam.tsv"}, withOptions(func(o *Options) { o.Text, o.Standardize = true, "lower" }))
+			return err
+		}, `Options.Standardize = "lower" is not a standardization: expected "lower_and_split_punctuation"`},
 		{"layout header", func() error {
 			_, err := p.Transform(Source{Data: weather, Layout: Layout{Header: "maybe"}}, false)
 			return err

@@ -48,6 +48,10 @@ func readTextTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error) {
 	if d.MaxTokens < 0 || d.SeqLen < 0 {
 		return nil, inputErr("Options.MaxTokens and Options.SeqLen must be ≥ 0 (0: no cap / the 95th percentile of the training texts' lengths); received %d and %d", d.MaxTokens, d.SeqLen)
 	}
+	mode, err := standardization(d.Standardize)
+	if err != nil {
+		return nil, err
+	}
 	t, err := readTextFile(path, o)
 	if err != nil {
 		return nil, inputErr("%v (options: Options.TextColumn for the text, Options.Target for the label)", err)
@@ -66,6 +70,7 @@ func readTextTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error) {
 	// that only the validation texts hold (the last texts of the file,
 	// often the nearest to the texts it will predict).
 	vec := data.NewTextVectorizer(d.MaxTokens, d.SeqLen)
+	vec.Standardize = mode
 	if err := vec.Adapt(t.Texts); err != nil {
 		return nil, asInput(err)
 	}
@@ -100,8 +105,8 @@ func readTextTrain(d *settings, p *Pipeline, valSplit float64) (*Batch, error) {
 	for i, v := range t.Y {
 		y.Data[i] = float32(v)
 	}
-	report := fmt.Sprintf("%s\n%s (vocabulary learned from all %d texts, without their labels)%s\n%d samples × %d tokens",
-		t.Describe(), vec.Describe(), len(t.Texts), seqNote, x.Shape[0], x.Shape[1])
+	report := fmt.Sprintf("%s\n%s\n%s (vocabulary learned from all %d texts, without their labels)%s\n%d samples × %d tokens",
+		t.Describe(), standardizeNote(vec.Standardize), vec.Describe(), len(t.Texts), seqNote, x.Shape[0], x.Shape[1])
 	return &Batch{X: x, Y: classTarget(p.Task, y), RowName: "line", Rows: lineNames(t.Lines), Report: report}, nil
 }
 
@@ -131,4 +136,26 @@ func readTextApplied(d *settings, p *Pipeline, target bool) (*Batch, error) {
 		ds.Y = classTarget(p.Task, y)
 	}
 	return ds, nil
+}
+
+// standardization checks Options.Standardize and returns the mode to
+// store ("" is the default, data.LowerAndSplitPunctuation).
+func standardization(mode string) (string, error) {
+	switch mode {
+	case "":
+		return data.LowerAndSplitPunctuation, nil
+	case data.LowerAndSplitPunctuation, data.LowerAndStripPunctuation:
+		return mode, nil
+	}
+	return "", inputErr("Options.Standardize = %q is not a standardization: expected %q (the default: ASCII punctuation other than the apostrophe separates words) or %q (Keras TextVectorization's default: punctuation is deleted, \"e-mail\" is one word)",
+		mode, data.LowerAndSplitPunctuation, data.LowerAndStripPunctuation)
+}
+
+// standardizeNote says how the texts became words, for the report.
+func standardizeNote(mode string) string {
+	if mode == data.LowerAndStripPunctuation {
+		return fmt.Sprintf("words: Options.Standardize = %q (Keras' default): ASCII punctuation is deleted (\"[Razor-users]\" → razorusers)", mode)
+	}
+	return fmt.Sprintf("words: Options.Standardize = %q: ASCII punctuation separates words, apostrophes are deleted (\"[Razor-users]\" → razor users; Keras' %q makes razorusers)",
+		mode, data.LowerAndStripPunctuation)
 }

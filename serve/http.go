@@ -66,6 +66,7 @@ type call struct {
 	r        *http.Request
 	protocol string
 	model    string
+	e        *entry // the model's entry, once found
 	start    time.Time
 	status   int
 }
@@ -124,8 +125,14 @@ func (c *call) done() {
 		code = strconv.Itoa(c.status)
 	}
 	seconds := time.Since(c.start).Seconds()
-	c.s.metrics.requests.WithLabelValues(c.model, c.protocol, code).Inc()
-	c.s.metrics.latency.WithLabelValues(c.model, c.protocol).Observe(seconds)
+	if c.e != nil && c.status == 200 {
+		o := c.s.metrics.ok(c.e, c.protocol)
+		o.requests.Inc()
+		o.latency.Observe(seconds)
+	} else {
+		c.s.metrics.requests.WithLabelValues(c.model, c.protocol, code).Inc()
+		c.s.metrics.latency.WithLabelValues(c.model, c.protocol).Observe(seconds)
+	}
 	// Checked first: the arguments would be boxed (allocated) even when
 	// debug logs are off, on every request.
 	if c.s.log.Enabled(c.r.Context(), slog.LevelDebug) {
@@ -169,6 +176,7 @@ func (s *Server) modelRoute(c *call, rest string) (name, sub string, e *entry, l
 		c.fail(code, err)
 		return "", "", nil, nil, false
 	}
+	c.e = e
 	return name, sub, e, lm, true
 }
 

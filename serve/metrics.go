@@ -47,3 +47,27 @@ func newMetrics() *metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
+
+// okMetrics are a model's series for its successful requests of one
+// protocol, looked up once: WithLabelValues hashes and looks up its labels
+// on every call.
+type okMetrics struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+// ok returns e's okMetrics for protocol, made on its first use (two
+// requests that make them at once get the same series).
+func (m *metrics) ok(e *entry, protocol string) *okMetrics {
+	i := 0
+	if protocol == protoV2 {
+		i = 1
+	}
+	if o := e.ok[i].Load(); o != nil {
+		return o
+	}
+	o := &okMetrics{requests: m.requests.WithLabelValues(e.name, protocol, "200"),
+		latency: m.latency.WithLabelValues(e.name, protocol)}
+	e.ok[i].Store(o)
+	return o
+}

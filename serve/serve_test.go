@@ -303,6 +303,8 @@ func TestBadRequests(t *testing.T) {
 		{"POST", "/v1/models/weather:predict", window(func(r map[string]any) { r["wind"] = true }), 400, "a boolean"},
 		{"POST", "/v1/models/weather:predict", `{"instances": [[{"temp_max": 1, "temp_min": 1, "precipitation": 1, "wind": 1}]]}`, 400, "one window needs 7"},
 		{"POST", "/v1/models/weather:predict", `{"instances": ["hello"]}`, 400, "this model reads windows"},
+		{"POST", "/v1/models/weather:predict", `{"instances": ["hello", 1]}`, 400, "instance 0 is a string, but this model reads windows"},
+		{"POST", "/v1/models/spam:predict", `{"instances": ["hello", 1]}`, 400, "instance 1 is a number, but instance 0 is a string"},
 		{"POST", "/v2/models/spam/infer", `{"inputs": []}`, 400, `"inputs" is missing or empty`},
 		{"POST", "/v2/models/spam/infer", `{"inputs": [{"name": "x", "shape": [2], "datatype": "BYTES", "data": ["a"]}]}`, 400, "holds more values than the 1 data values"},
 		{"POST", "/v2/models/spam/infer", `{"inputs": [{"name": "x", "shape": [1, 12], "datatype": "FP32", "data": [1,2,3]}]}`, 400, "holds more values than the 3 data values"},
@@ -337,6 +339,13 @@ func TestMetrics(t *testing.T) {
 	_, ts := newTest(t, Options{})
 	do(t, ts, "POST", "/v1/models/spam:predict", `{"instances": ["free money", "hi"]}`)
 	do(t, ts, "POST", "/v1/models/spam:predict", `{"instances": [`)
+	// Each protocol's successful requests count under their own labels
+	// (serve keeps their series per model and protocol); a status request
+	// counts as its protocol's.
+	do(t, ts, "GET", "/v1/models/spam", "")
+	do(t, ts, "GET", "/v2/models/weather/ready", "")
+	do(t, ts, "GET", "/v2/models/spam", "")
+	do(t, ts, "GET", "/v2/models/spam", "")
 	resp, err := ts.Client().Get(ts.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -344,11 +353,14 @@ func TestMetrics(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, want := range []string{
-		`seqnet_requests_total{code="200",model="spam",protocol="tfserving"} 1`,
+		`seqnet_requests_total{code="200",model="spam",protocol="tfserving"} 2`,
+		`seqnet_requests_total{code="200",model="spam",protocol="v2"} 2`,
+		`seqnet_requests_total{code="200",model="weather",protocol="v2"} 1`,
+		`seqnet_request_duration_seconds_count{model="spam",protocol="v2"} 2`,
 		`seqnet_requests_total{code="400",model="spam",protocol="tfserving"} 1`,
 		`seqnet_request_errors_total{kind="bad_request",model="spam",protocol="tfserving"} 1`,
 		`seqnet_batch_size_sum{model="spam"} 2`,
-		`seqnet_request_duration_seconds_count{model="spam",protocol="tfserving"} 2`,
+		`seqnet_request_duration_seconds_count{model="spam",protocol="tfserving"} 3`,
 		`seqnet_model_loads_total{model="weather",result="ok"} 1`,
 		`seqnet_model_load_seconds{model="spam"}`,
 		`go_goroutines`,

@@ -113,7 +113,8 @@ type entry struct {
 	name, path string
 	cur        atomic.Pointer[loaded]
 	batch      *batcher
-	mu         sync.Mutex // serializes reloads
+	ok         [2]atomic.Pointer[okMetrics] // TF Serving's, v2's (metrics.ok)
+	mu         sync.Mutex                   // serializes reloads
 	// failed is the file state whose load failed (not retried until the
 	// file changes again).
 	failed fileState

@@ -11,9 +11,12 @@
 // uses the same window, its penalty chosen on the last 20% of the training
 // rows (as train's validation part); Naive Bayes and logistic regression
 // read the same words as each other (lower case, the 20,000 most frequent),
-// split at punctuation other than apostrophes: seqnet's Keras
-// standardisation deletes punctuation instead, so "e-mail" or
-// "[Razor-users]" are two words for the baselines and one for the model.
+// split at punctuation other than apostrophes. seqnet's default
+// standardization (--standardize lower_and_split_punctuation) splits there
+// too, but deletes apostrophes ("don't" is dont) and lowers and splits at
+// ASCII only; with Keras' (lower_and_strip_punctuation), which deletes
+// punctuation, "e-mail" or "[Razor-users]" would be two words for the
+// baselines and one for the model.
 //
 //	go build -o /tmp/seqnet ./cmd/seqnet
 //	bash bench/quality/fetch.sh /tmp/seqnet-quality
@@ -314,8 +317,8 @@ func ridgeAR(y []float64, split, w int) (float64, error) {
 
 var wordRE = regexp.MustCompile(`[^\p{L}\p{N}\s']+`)
 
-// words lower-cases, strips punctuation and splits on white space, like
-// Keras' TextVectorization default.
+// words lower-cases, replaces punctuation other than apostrophes by a
+// space and splits on white space.
 func words(s string) []string {
 	return strings.FieldsFunc(wordRE.ReplaceAllString(strings.ToLower(s), " "), unicode.IsSpace)
 }

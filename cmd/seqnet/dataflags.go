@@ -29,6 +29,7 @@ type dataFlags struct {
 	Scale           string
 	MaxTokens       int
 	SeqLen          int
+	Standardize     string
 	WordVectors     string
 	// Layout is how a file read with a model's stored preprocessing
 	// differs from the training file (predict, evaluate: addLayoutFlags).
@@ -68,6 +69,7 @@ func (d *dataFlags) addTrainFlags(fs *flag.FlagSet) {
 	fs.StringVar(&d.Scale, "scale", def.Scale, "")
 	fs.IntVar(&d.MaxTokens, "max-tokens", def.MaxTokens, "")
 	fs.IntVar(&d.SeqLen, "seq-len", def.SeqLen, "")
+	fs.StringVar(&d.Standardize, "standardize", def.Standardize, "")
 	fs.StringVar(&d.WordVectors, "word-vectors", "", "")
 }
 
@@ -82,7 +84,7 @@ func (d *dataFlags) options(valSplit float64) pipeline.Options {
 		Features: pipeline.SplitList(d.Features), Ignore: pipeline.SplitList(d.Ignore), RowLabel: d.RowLabel, NoCalendar: d.NoCalendar,
 		Delimiter: d.Delimiter, Header: d.Header, Fill: d.Fill, Classes: d.Classes,
 		Horizon: d.Horizon, Stride: d.Stride, SamplingRate: d.SamplingRate, Scale: d.Scale,
-		MaxTokens: d.MaxTokens, SeqLen: d.SeqLen, ValidationSplit: valSplit}
+		MaxTokens: d.MaxTokens, SeqLen: d.SeqLen, Standardize: d.Standardize, ValidationSplit: valSplit}
 }
 
 // kindOf says which reader the flags ask for.

@@ -46,7 +46,7 @@ func (t *trainer) checkApplicable() error {
 		}
 		if isSeqnetFile(spec) {
 			if f := given("window", "target", "features", "ignore", "scale", "text", "classes", "text-column", "horizon",
-				"stride", "sampling-rate", "max-tokens", "seq-len", "fill", "row-label", "no-calendar"); f != "" {
+				"stride", "sampling-rate", "max-tokens", "seq-len", "standardize", "fill", "row-label", "no-calendar"); f != "" {
 				return userErr("%s cannot change how data is read when training %s further: the model file stores its preprocessing and applies it as it is; leave them out, or train a new model", f, spec)
 			}
 		}
@@ -54,7 +54,7 @@ func (t *trainer) checkApplicable() error {
 	arrays := set["x"] || isNumpyPath(c.Data.Data)
 	if arrays {
 		if f := given("target", "features", "ignore", "row-label", "delimiter", "header", "fill", "text-column",
-			"max-tokens", "seq-len", "horizon", "stride", "sampling-rate", "word-vectors", "scale"); f != "" {
+			"max-tokens", "seq-len", "standardize", "horizon", "stride", "sampling-rate", "word-vectors", "scale"); f != "" {
 			return userErr("%s do not apply to NumPy arrays, which are used as they are (x as inputs, y as targets): leave them out", f)
 		}
 		return nil
@@ -63,7 +63,7 @@ func (t *trainer) checkApplicable() error {
 		if f := given("scale", "features", "ignore", "fill", "horizon", "stride", "sampling-rate"); f != "" {
 			return userErr("%s do not apply to --text: texts are read as token sequences (use --text-column and --target to choose the columns)", f)
 		}
-	} else if f := given("text-column", "max-tokens", "seq-len", "word-vectors"); f != "" {
+	} else if f := given("text-column", "max-tokens", "seq-len", "standardize", "word-vectors"); f != "" {
 		return userErr("%s apply to text only: add --text to read --data as labelled text", f)
 	}
 	return nil

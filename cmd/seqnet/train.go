@@ -64,6 +64,10 @@ Data flags:
   --max-tokens N        vocabulary cap, padding and [UNK] included (default 20000)
   --seq-len L           tokens per text (default: the 95th percentile of the training
                         texts' lengths; longer texts are cut, and train says how many)
+  --standardize MODE    how texts become words: lower_and_split_punctuation (default:
+                        ASCII lowered, apostrophes deleted, other punctuation separates
+                        words: "[Razor-users]" → razor users) or lower_and_strip_punctuation
+                        (Keras TextVectorization's default: punctuation deleted → razorusers)
   --word-vectors FILE   GloVe/word2vec text file loaded into the Embedding
 Model:
   --model SPEC          cnn, textcnn, kimcnn, nbcnn, bow, forecast, lstm (default: nbcnn
