@@ -303,6 +303,8 @@ func TestBadRequests(t *testing.T) {
 		{"POST", "/v1/models/weather:predict", window(func(r map[string]any) { r["wind"] = true }), 400, "a boolean"},
 		{"POST", "/v1/models/weather:predict", `{"instances": [[{"temp_max": 1, "temp_min": 1, "precipitation": 1, "wind": 1}]]}`, 400, "one window needs 7"},
 		{"POST", "/v1/models/weather:predict", `{"instances": ["hello"]}`, 400, "this model reads windows"},
+		{"POST", "/v1/models/weather:predict", `{"instances": ["hello", 1]}`, 400, "instance 0 is a string, but this model reads windows"},
+		{"POST", "/v1/models/spam:predict", `{"instances": ["hello", 1]}`, 400, "instance 1 is a number, but instance 0 is a string"},
 		{"POST", "/v2/models/spam/infer", `{"inputs": []}`, 400, `"inputs" is missing or empty`},
 		{"POST", "/v2/models/spam/infer", `{"inputs": [{"name": "x", "shape": [2], "datatype": "BYTES", "data": ["a"]}]}`, 400, "holds more values than the 1 data values"},
 		{"POST", "/v2/models/spam/infer", `{"inputs": [{"name": "x", "shape": [1, 12], "datatype": "FP32", "data": [1,2,3]}]}`, 400, "holds more values than the 3 data values"},
