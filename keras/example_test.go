@@ -1,9 +1,11 @@
 package keras_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/seqnet/seqnet/keras"
@@ -84,4 +86,28 @@ func ExampleReadModelFile() {
 	// flatten Flatten
 	// dense Dense
 	// dense_1 Dense
+}
+
+// Build a model from its config with known weights (a loader's case): no
+// weight is drawn at random first, and weights that do not fit the
+// architecture are refused.
+func ExampleFromConfigWeights() {
+	src, _ := model.NewSequential(layers.Input(6, 1), layers.NewConv1D(2, 3), layers.NewFlatten(), layers.NewDense(1, ""))
+	var js strings.Builder
+	keras.WriteModelJSON(&js, src)
+	var top map[string]any
+	json.Unmarshal([]byte(js.String()), &top)
+	w, _ := keras.KerasWeights(src)
+
+	m, err := keras.FromConfigWeights(top, w)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("same weights:", slices.Equal(m.Weights()[0].Data, src.Weights()[0].Data))
+	_, err = keras.FromConfigWeights(top, w[:3])
+	fmt.Println(err)
+	// Output:
+	// same weights: true
+	// keras: the weights do not fit the architecture: the model has 4 weight arrays, received 3: the weights must come from a model with the same layers (Keras model.get_weights())
 }

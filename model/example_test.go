@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/seqnet/seqnet/layers"
 	"github.com/seqnet/seqnet/model"
@@ -54,4 +55,22 @@ func ExampleNewSequential_shapeError() {
 	_, err := model.NewSequential(layers.Input(1, 45), layers.NewConv1D(128, 10, layers.Strides(5)))
 	fmt.Println(err)
 	// Output: layer "conv1d" (Conv1D): Conv1D on input (None, 1, 45): input length 1 is shorter than the kernel's reach 10 (kernel_size 10, dilation 1): O = floor((1 - 10) / 5) + 1 would be -1; your data has 45 values per sample in 1 step(s) of 45 channels: if each sample is a 45-step series of 1 feature, reshape it to (N, 45, 1); otherwise use padding="same" or a kernel_size of at most 1
+}
+
+// A loader builds the model without drawing its weights, then sets every
+// one of them: here from another model of the same layers.
+func ExampleNewSequentialUnfilled() {
+	stack := func() []layers.Layer {
+		return []layers.Layer{layers.Input(4), layers.NewEmbedding(1000, 8), layers.NewGlobalAveragePooling1D(), layers.NewDense(1, "")}
+	}
+	trained, _ := model.NewSequential(stack()...)
+	m, _ := model.NewSequentialUnfilled(stack()...)
+	fmt.Println("before:", m.Weights()[0].Data[:3])
+	if err := m.SetWeights(trained.Weights()); err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println("after: the trained weights:", slices.Equal(m.Weights()[0].Data, trained.Weights()[0].Data))
+	// Output:
+	// before: [0 0 0]
+	// after: the trained weights: true
 }

@@ -26,7 +26,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	minTime := fs.Float64("min-time", 1.0, "seconds per timed repetition")
 	compare := fs.String("compare", "", "torch_bench.py (or onnxruntime) JSON lines to compare against: prints a table with ratios")
 	peak := fs.String("peak", "", "run_peak.sh JSON lines: W4 is also shown as a fraction of the FMA peak")
-	peakFraction := fs.Bool("peak-fraction", false, "also time an FMA peak loop in alternation with W4's forward pass (same threads) and report the forward as a fraction of it, round by round")
+	peakFraction := fs.Bool("peak-fraction", false, "also time an FMA peak loop in alternation with W4's forward pass (same threads) and report the forward as a fraction of it, round by round; builds without vector assembly (purego) time plain Go's scalar multiply-add peak instead, named go-scalar-peak")
 	serveMode := fs.Bool("serve", false, "instead: the serving load benchmark (issue 14's targets): Predict at batch 1 and 256, then seqnet serve on loopback with --clients concurrent clients, each case for --min-time")
 	clientsFlag := fs.String("clients", "1,32", "with --serve: comma-separated numbers of concurrent clients")
 	noBatching := fs.Bool("no-batching", false, "with --serve: serve without batching")

@@ -119,7 +119,7 @@ func makeFuzzFixtures() {
 //
 //	go test ./cmd/seqnet -run '^$' -fuzz FuzzCLI -fuzztime 20000x -parallel 1
 //
-// A count of executions (20000x, about 4 minutes on this 2-core machine)
+// A count of executions (20000x, about 3 minutes on this 2-core machine)
 // rather than a duration: with a duration, Go 1.26's coordinator can end
 // a run that found nothing with "context deadline exceeded" and exit
 // status 1, and write no input to testdata/fuzz (go.dev/issue/75804,

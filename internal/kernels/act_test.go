@@ -255,17 +255,40 @@ func TestAddRowsEveryImpl(t *testing.T) {
 	}
 }
 
-// TestFMAPeak: the peak loop runs and reports a positive rate where there
-// is assembly, 0 elsewhere.
+// TestFMAPeak: the peak loop runs and reports a positive rate on every
+// build, and is the plain-Go scalar loop where there is no vector assembly.
 func TestFMAPeak(t *testing.T) {
 	g := FMAPeak(1, 20*time.Millisecond)
-	if run, _ := fmaPeakLoop(); run == nil {
-		if g != 0 {
-			t.Fatalf("no assembly, FMAPeak = %v", g)
-		}
-		return
-	}
 	if !(g > 0) {
-		t.Fatalf("FMAPeak = %v GFLOP/s", g)
+		t.Fatalf("FMAPeak = %v GFLOP/s (loop %s)", g, PeakLoop())
+	}
+	want := map[string]bool{"avx512": true, "avx2": true, "neon": true, "go-scalar": true}
+	if !want[PeakLoop()] {
+		t.Fatalf("PeakLoop() = %q", PeakLoop())
+	}
+	if (len(archKernels()) == 0) != (PeakLoop() == "go-scalar") {
+		t.Fatalf("vector kernels %d but PeakLoop() = %q", len(archKernels()), PeakLoop())
+	}
+}
+
+// TestGoScalarPeakComputes: the plain-Go peak loop really runs its 12
+// chains (a compiler or an edit that dropped or merged some would change
+// the values it stores back).
+func TestGoScalarPeakComputes(t *testing.T) {
+	var x, want [goPeakChains]float32
+	for i := range x {
+		x[i] = float32(i) - 5
+		want[i] = x[i]
+	}
+	const n, b, c = 1000, float32(0.999), float32(0.01)
+	goScalarPeak(n, &x, b, c)
+	for i := range want {
+		for j := 0; j < n; j++ {
+			want[i] = want[i]*b + c
+		}
+		// Within rounding: arm64 and GOAMD64=v3 may fuse the multiply-add.
+		if d := x[i] - want[i]; d > 1e-4 || d < -1e-4 {
+			t.Fatalf("chain %d after %d passes: %v, want %v", i, n, x[i], want[i])
+		}
 	}
 }

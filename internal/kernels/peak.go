@@ -12,9 +12,15 @@ import (
 // accumulators, as shared/bench/reference/peak/peak.c measures it. seqnet bench times it
 // next to a workload, so that the workload's fraction of the peak comes
 // from two measurements taken at the same moment on a machine whose speed
-// drifts. It returns 0 where there is no assembly (purego, other CPUs).
+// drifts.
+//
+// Where there is no vector assembly (-tags purego, GOARCHes other than
+// amd64 and arm64, wasm, amd64 CPUs without AVX2) it times a plain-Go
+// loop of scalar multiply-adds instead: the ceiling of the generic
+// kernel, which runs there, and far below the hardware's vector peak.
+// PeakLoop says which loop it is.
 func FMAPeak(threads int, d time.Duration) float64 {
-	run, flopsPerIter := fmaPeakLoop()
+	run, flopsPerIter, _ := fmaPeakLoop()
 	if run == nil || threads < 1 {
 		return 0
 	}
@@ -45,4 +51,12 @@ func FMAPeak(threads int, d time.Duration) float64 {
 		total += n
 	}
 	return float64(total) * flopsPerIter / time.Since(t0).Seconds() / 1e9
+}
+
+// PeakLoop names the loop FMAPeak times on this build and CPU: "avx512",
+// "avx2" or "neon" for the vector FMA peak, or "go-scalar" for the
+// plain-Go scalar multiply-add loop of builds without vector assembly.
+func PeakLoop() string {
+	_, _, name := fmaPeakLoop()
+	return name
 }

@@ -2,10 +2,10 @@
 
 package kernels
 
-// fmaPeakLoop returns the NEON FMA loop and the flops of one of its
-// passes (24 accumulators × 4 lanes × 2).
-func fmaPeakLoop() (func(iters int), float64) {
-	return func(n int) { fmaPeakNEON(n, 0.9999999, 1e-7) }, 24 * 4 * 2
+// fmaPeakLoop returns the NEON FMA loop, the flops of one of its passes
+// (24 accumulators × 4 lanes × 2) and its name.
+func fmaPeakLoop() (func(iters int), float64, string) {
+	return func(n int) { fmaPeakNEON(n, 0.9999999, 1e-7) }, 24 * 4 * 2, "neon"
 }
 
 // fmaPeakNEON runs iters passes of 24 independent vector FMAs and returns
