@@ -146,7 +146,7 @@ func TestResumeToFinish(t *testing.T) {
 	part := filepath.Join(dir, "part.seqnet")
 	out, errOut, code := interruptedRun(14, append(args, "--epochs", "5", "--out", part)...)
 	if code != exitInterrupted || !strings.Contains(out, "interrupted after epoch 2; checkpoint saved to "+part) ||
-		!strings.Contains(out, "or finish it now with the 2 epochs trained: seqnet train --resume "+part+" --epochs 2") || strings.Contains(out, "majority class") {
+		!strings.Contains(out, "or finish it now at epoch 2: seqnet train --resume "+part+" --epochs 2") || strings.Contains(out, "majority class") {
 		t.Fatalf("interrupted run: exit %d, stderr %q, stdout:\n%s", code, errOut, out)
 	}
 	if !storedInterrupted(t, part) {
@@ -156,7 +156,7 @@ func TestResumeToFinish(t *testing.T) {
 		t.Errorf("--epochs below the epochs trained: exit %d, %q", code, errOut)
 	}
 	out = mustCLI(t, "train", "--resume", part, "--epochs", "2")
-	for _, want := range []string{"finishing " + part + " with the 2 epochs it has trained", "majority class", "saved " + part + " (2 epochs trained; kept epoch 2's weights, the last"} {
+	for _, want := range []string{"finishing " + part + " at epoch 2: no epoch left to train", "majority class", "saved " + part + " (2 epochs trained; kept epoch 2's weights, the last"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("finishing run lacks %q:\n%s", want, out)
 		}

@@ -396,7 +396,7 @@ func (t *trainer) runResume() error {
 		}
 	}
 	if finishOnly {
-		fmt.Fprintf(t.w, "finishing %s with the %d epochs it has trained: no epoch left to train, running the steps after training\n", t.resume, st.Epoch)
+		fmt.Fprintf(t.w, "finishing %s at epoch %d: no epoch left to train, running the steps after training\n", t.resume, st.Epoch)
 	} else {
 		fmt.Fprintf(t.w, "resuming %s %s, to epoch %d\n", t.resume, where, t.c.Epochs)
 	}

@@ -41,7 +41,7 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 		}
 		fmt.Fprintf(t.w, "interrupted %s; checkpoint saved to %s\ncontinue with: seqnet train --resume %s\n", where, t.out, t.out)
 		if st.Batch == 0 {
-			fmt.Fprintf(t.w, "or finish it now with the %d epochs trained: seqnet train --resume %s --epochs %d\n", st.Epoch, t.out, st.Epoch)
+			fmt.Fprintf(t.w, "or finish it now at epoch %d: seqnet train --resume %s --epochs %d\n", st.Epoch, t.out, st.Epoch)
 		}
 		return nil
 	}
