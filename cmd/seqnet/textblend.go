@@ -130,9 +130,6 @@ func (t *trainer) fitText(ds *pipeline.Batch, o model.FitOptions) (*model.Histor
 			return nil, err
 		}
 	}
-	if t.interrupted.Load() {
-		t.stackM.Stop()
-	}
 	hist, err := t.stackM.FitData(model.Dataset{X: []*tensor.Tensor{ds.X, off}, Y: []*tensor.Tensor{ds.Y}}, o)
 	if err != nil {
 		return nil, err

@@ -56,3 +56,27 @@ func TestTextInterruptResume(t *testing.T) {
 		}
 	}
 }
+
+// TestTextResumeToFinish: an nbcnn run interrupted between epochs and
+// finished with --resume --epochs at the epochs trained (no training)
+// gives the model of a run of that many epochs: the bag of words fitted
+// again, the blend and the refit done.
+func TestTextResumeToFinish(t *testing.T) {
+	dir := t.TempDir()
+	path := textTSV(t, dir, 80)
+	args := []string{"train", "--data", path, "--text", "--text-column", "subject", "--target", "label",
+		"--batch-size", "8", "--filters", "4", "--seed", "3", "--no-curves", "--early-stopping", "0"}
+	whole := filepath.Join(dir, "whole.seqnet")
+	mustCLI(t, append(args, "--epochs", "1", "--out", whole)...)
+	part := filepath.Join(dir, "part.seqnet")
+	if _, errOut, code := interruptedRun(8, append(args, "--epochs", "3", "--out", part)...); code != exitInterrupted { // 8 batches: epoch 1's last
+		t.Fatalf("interrupted run: exit %d, stderr %q", code, errOut)
+	}
+	out := mustCLI(t, "train", "--resume", part, "--epochs", "1")
+	for _, want := range []string{"finishing " + part + " at epoch 1:", "blend on the", "bag of words refitted on all 80 texts"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("finishing run lacks %q:\n%s", want, out)
+		}
+	}
+	sameWeights(t, whole, part)
+}

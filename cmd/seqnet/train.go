@@ -26,7 +26,9 @@ Reads the data, prints how it was read and the model summary, trains with a
 progress bar (one line per epoch when the output is not a terminal), and
 saves the model with its preprocessing, history and training state, and the
 learning curves beside it (MODEL-curves.png and .svg). Ctrl-C stops after
-the current batch and saves a checkpoint that --resume continues exactly.
+the current batch and saves a checkpoint that --resume continues exactly
+(early stopping excepted: it starts afresh); after the last epoch it cuts
+nothing short and the run finishes. A second Ctrl-C quits at once.
 
 Data (one of):
   --data FILE.csv            a CSV/TSV table: one sample per row, F feature columns
@@ -95,7 +97,8 @@ Training:
   --no-shuffle          keep the sample order in every epoch
   --out MODEL           the model file to write (required)
   --resume MODEL        continue an interrupted run exactly from its saved state
-                        (data and settings come from the file; --out defaults to it)
+                        (data and settings come from the file; --out defaults to it);
+                        with --epochs at the epochs trained: finish it without training more
   --no-curves           do not draw the learning curves
 
 Exit status: 0 trained, 2 a problem with the flags or data (one line on stderr),
@@ -120,11 +123,20 @@ type trainConfig struct {
 	EarlyStopping   int            `json:"early_stopping"`
 	Seed            uint64         `json:"seed"`
 	NoShuffle       bool           `json:"no_shuffle"`
+	// Interrupted marks a checkpoint of an interrupted run: the steps after
+	// training (the best epoch's weights, blends, baselines) have not run,
+	// and --resume runs them even with no epoch left to train. Files from
+	// before this field read as false.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // testInterruptAfter, when > 0, interrupts training after that many
 // batches exactly as Ctrl-C does (for tests).
 var testInterruptAfter int
+
+// testInterruptAfterLoop, when set, sends the run a Ctrl-C (as the signal
+// handler does) just after the training loop has ended (for tests).
+var testInterruptAfterLoop bool
 
 const exitInterrupted = 130
 
@@ -181,10 +193,13 @@ type trainer struct {
 	w           io.Writer
 	curves      bool
 
-	m           *model.Model
-	p           *pipeline.Pipeline
-	prevHist    *model.History
+	m        *model.Model
+	p        *pipeline.Pipeline
+	prevHist *model.History
+	// interrupted: Ctrl-C cut the training loop short (decided where the
+	// loop ends: interrupt.go); the file saved is then a checkpoint.
 	interrupted atomic.Bool
+	intr        interruption
 	// keepStart: the model starts from a fit (the forecaster's ridge
 	// path); its starting weights are kept when no epoch beats them.
 	keepStart bool
@@ -347,11 +362,10 @@ func (t *trainer) runResume() error {
 	if t.out == "" {
 		t.out = t.resume
 	}
-	if extra.Epoch >= t.c.Epochs {
-		st, _ := m.TrainingState()
-		if st.Batch == 0 {
-			return userErr("--resume %s: the model has already trained %d of %d epochs: give a larger --epochs (the total to reach) to train on", t.resume, extra.Epoch, t.c.Epochs)
-		}
+	st, _ := m.TrainingState()
+	finishOnly, err := t.resumeEpochs(st, stored.Interrupted)
+	if err != nil {
+		return err
 	}
 	if m.Optimizer() == nil {
 		return userErr("--resume %s: the file holds no optimizer state to resume from", t.resume)
@@ -366,7 +380,6 @@ func (t *trainer) runResume() error {
 	}
 	t.p = p
 	printDataReport(t.w, ds.Report)
-	st, _ := m.TrainingState()
 	where := fmt.Sprintf("after epoch %d", st.Epoch)
 	if st.Batch > 0 {
 		where = fmt.Sprintf("in epoch %d after batch %d", st.Epoch+1, st.Batch)
@@ -382,8 +395,30 @@ func (t *trainer) runResume() error {
 			return err
 		}
 	}
-	fmt.Fprintf(t.w, "resuming %s %s, to epoch %d\n", t.resume, where, t.c.Epochs)
+	if finishOnly {
+		fmt.Fprintf(t.w, "finishing %s at epoch %d: no epoch left to train, running the steps after training\n", t.resume, st.Epoch)
+	} else {
+		fmt.Fprintf(t.w, "resuming %s %s, to epoch %d\n", t.resume, where, t.c.Epochs)
+	}
 	return t.fit(ds, model.FitOptions{Resume: true})
+}
+
+// resumeEpochs checks --epochs, the total to reach, against where the
+// checkpoint stands, and reports whether no epoch is left to train: an
+// interrupted run (its steps after training not run) then only runs
+// those. A finished model, or a file from before Interrupted was stored,
+// needs a larger --epochs to train on.
+func (t *trainer) resumeEpochs(st model.TrainState, interrupted bool) (finishOnly bool, err error) {
+	done, want := st.Epoch, t.c.Epochs
+	switch {
+	case st.Batch > 0 && want <= done:
+		return false, userErr("--resume %s: the run was interrupted inside epoch %d; give --epochs %d or more (the total to reach), not %d", t.resume, done+1, done+1, want)
+	case !interrupted && want <= done:
+		return false, userErr("--resume %s: the model has already trained %d of %d epochs: give a larger --epochs (the total to reach) to train on", t.resume, done, want)
+	case want < done:
+		return false, userErr("--resume %s: --epochs %d is fewer than the %d epochs already trained; give --epochs %d to finish the run with them, or more to train on", t.resume, want, done, done)
+	}
+	return want == done, nil
 }
 
 // printDataReport prints what package pipeline says of the data it read,

@@ -277,9 +277,6 @@ func setEmbeddings(m *model.Model, em *data.EmbeddingMatrix) error {
 	return userErr("--word-vectors: the model has no Embedding layer with input_dim %d (the vocabulary size)", em.Matrix.Shape[0])
 }
 
-// earlyStop is EarlyStopping that keeps the current weights when training
-// was interrupted (so the checkpoint resumes exactly).
-
 // checkModelBatch checks the --model and --batch-size flags shared by the
 // commands that run a saved model over a file (evaluate, predict).
 func checkModelBatch(modelPath string, batch int) error {

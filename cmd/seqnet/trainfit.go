@@ -4,11 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 
 	"github.com/seqnet/seqnet/checkpoint"
 	"github.com/seqnet/seqnet/model"
@@ -17,37 +14,12 @@ import (
 	"github.com/seqnet/seqnet/tensor"
 )
 
-// was interrupted (so the checkpoint resumes exactly).
-type earlyStop struct {
-	*model.EarlyStopping
-	interrupted *atomic.Bool
-}
-
-func (e earlyStop) OnTrainEnd() {
-	if !e.interrupted.Load() {
-		e.EarlyStopping.OnTrainEnd()
-	}
-}
-
-// interruptAfter calls stop after n batches (tests).
-type interruptAfter struct {
-	model.CallbackBase
-	n, seen int
-	stop    func()
-}
-
-func (c *interruptAfter) OnBatchEnd(int, model.Logs) {
-	c.seen++
-	if c.seen == c.n {
-		c.stop()
-	}
-}
-
-// fit trains t.m on ds, saves the model file and says what was kept.
+// fit trains t.m on ds, saves the model file and says what was kept. A
+// Ctrl-C is watched for from before the starting fit's loss until the
+// file is saved (interrupt.go).
 func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 	c := &t.c
 	o.Epochs, o.BatchSize, o.NoShuffle = c.Epochs, c.BatchSize, c.NoShuffle
-	n := ds.X.Shape[0]
 	nTrain, err := t.validation(ds, &o)
 	if err != nil {
 		return err
@@ -56,30 +28,9 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 	units := t.unitsNote()
 	es := t.callbacks(&o, nTrain, validating, units)
 	unwatch := t.watchInterrupt()
-	var start []*tensor.Tensor
-	startLoss := math.Inf(1)
-	if t.keepStart && es != nil && validating {
-		if start, startLoss, err = t.startLoss(ds, o, nTrain, n); err != nil {
-			unwatch()
-			return err
-		}
-	}
-	var hist *model.History
-	if t.textBlend != nil {
-		hist, err = t.fitText(ds, o)
-	} else {
-		hist, err = t.m.Fit(ds.X, ds.Y, o)
-	}
+	r, err := t.fitAndSave(ds, o, es, validating, nTrain)
 	unwatch()
 	if err != nil {
-		return asUser(err)
-	}
-	keptStart, err := t.afterFit(ds, start, startLoss, es, nTrain, n)
-	if err != nil {
-		return err
-	}
-	all := mergeHistory(t.prevHist, hist)
-	if err := t.save(all); err != nil {
 		return err
 	}
 	st, _ := t.m.TrainingState()
@@ -89,15 +40,18 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 			where = fmt.Sprintf("in epoch %d after batch %d", st.Epoch+1, st.Batch)
 		}
 		fmt.Fprintf(t.w, "interrupted %s; checkpoint saved to %s\ncontinue with: seqnet train --resume %s\n", where, t.out, t.out)
+		if st.Batch == 0 {
+			fmt.Fprintf(t.w, "or finish it now at epoch %d: seqnet train --resume %s --epochs %d\n", st.Epoch, t.out, st.Epoch)
+		}
 		return nil
 	}
-	if keptStart {
-		fmt.Fprintf(t.w, "saved %s (%d epochs trained; no epoch beat the starting fit's val_loss %.4f: kept the starting weights)\n", t.out, st.Epoch, startLoss)
+	if r.keptStart {
+		fmt.Fprintf(t.w, "saved %s (%d epochs trained; no epoch beat the starting fit's val_loss %.4f: kept the starting weights)\n", t.out, st.Epoch, r.startLoss)
 	} else {
-		t.reportKept(hist, es, units, st.Epoch)
+		t.reportKept(r.all, es, units, st.Epoch)
 	}
-	if t.curves && len(all.Epochs) > 0 {
-		png, svg, err := drawCurves(t.out, all)
+	if t.curves && len(r.all.Epochs) > 0 {
+		png, svg, err := drawCurves(t.out, r.all)
 		if err != nil {
 			fmt.Fprintf(t.w, "learning curves not drawn: %v\n", oneLine(err.Error()))
 		} else {
@@ -105,6 +59,44 @@ func (t *trainer) fit(ds *pipeline.Batch, o model.FitOptions) error {
 		}
 	}
 	return nil
+}
+
+// fitResult is what fitAndSave did.
+type fitResult struct {
+	all       *model.History // the whole history, earlier runs' included
+	keptStart bool           // the starting weights were kept
+	startLoss float64        // their validation loss
+}
+
+// fitAndSave trains, runs the steps after training unless the run was
+// interrupted (afterFit), and saves the model file.
+func (t *trainer) fitAndSave(ds *pipeline.Batch, o model.FitOptions, es *model.EarlyStopping, validating bool, nTrain int) (fitResult, error) {
+	n := ds.X.Shape[0]
+	r := fitResult{startLoss: math.Inf(1)}
+	var start []*tensor.Tensor
+	var err error
+	if t.keepStart && es != nil && validating {
+		if start, r.startLoss, err = t.startLoss(ds, o, nTrain, n); err != nil {
+			return r, err
+		}
+	}
+	var hist *model.History
+	if t.textBlend != nil {
+		hist, err = t.fitText(ds, o)
+	} else {
+		hist, err = t.m.Fit(ds.X, ds.Y, o)
+	}
+	if err != nil {
+		return r, asUser(err)
+	}
+	if testInterruptAfterLoop {
+		t.onInterrupt()
+	}
+	if r.keptStart, err = t.afterFit(ds, start, r.startLoss, es, nTrain, n); err != nil {
+		return r, err
+	}
+	r.all = mergeHistory(t.prevHist, hist)
+	return r, t.save(r.all)
 }
 
 // afterFit runs the steps that follow Fit, each skipped when the run was
@@ -181,8 +173,8 @@ func (t *trainer) unitsNote() *dataUnits {
 	return units
 }
 
-// callbacks adds the progress lines, early stopping (returned; nil when
-// off) and the tests' interruption to o.
+// callbacks adds the progress lines, the tests' interruption, Ctrl-C's
+// gate and early stopping (returned; nil when off) to o.
 func (t *trainer) callbacks(o *model.FitOptions, nTrain int, validating bool, units *dataUnits) *model.EarlyStopping {
 	c := &t.c
 	prog := newProgress(t.w, c.Epochs, (nTrain+c.BatchSize-1)/c.BatchSize)
@@ -194,42 +186,20 @@ func (t *trainer) callbacks(o *model.FitOptions, nTrain int, validating bool, un
 		if !validating {
 			es.Monitor = "loss"
 		}
-		o.Callbacks = append(o.Callbacks, earlyStop{es, &t.interrupted})
 	}
 	if testInterruptAfter > 0 {
 		o.Callbacks = append(o.Callbacks, &interruptAfter{n: testInterruptAfter, stop: t.stop})
 	}
+	if testAwaitInterrupt {
+		o.Callbacks = append(o.Callbacks, &awaitInterrupt{t: t})
+	}
+	// The gate after the tests' callbacks (it sees their request in the
+	// same batch) and before earlyStop (which needs its decision).
+	o.Callbacks = append(o.Callbacks, &interruptGate{t: t, epochs: c.Epochs, es: es})
+	if es != nil {
+		o.Callbacks = append(o.Callbacks, earlyStop{es, &t.interrupted})
+	}
 	return es
-}
-
-// stop ends training after the current batch, as an interruption.
-func (t *trainer) stop() {
-	t.interrupted.Store(true)
-	t.m.Stop()
-	if t.stackM != nil {
-		t.stackM.Stop() // nbcnn trains in it (fitText)
-	}
-}
-
-// watchInterrupt turns the first Ctrl-C into t.stop until the returned
-// function is called.
-func (t *trainer) watchInterrupt() (unwatch func()) {
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt)
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-sig:
-			signal.Stop(sig) // a second Ctrl-C ends the program at once
-			fmt.Fprintln(t.w, "\ninterrupted: stopping after this batch and saving a checkpoint (Ctrl-C again to quit without saving)")
-			t.stop()
-		case <-done:
-		}
-	}()
-	return func() {
-		close(done)
-		signal.Stop(sig)
-	}
 }
 
 // startLoss returns the starting weights and their validation loss, kept
@@ -249,6 +219,7 @@ func (t *trainer) startLoss(ds *pipeline.Batch, o model.FitOptions, nTrain, n in
 // save writes the model file with the training settings and history all.
 func (t *trainer) save(all *model.History) error {
 	t.c.Data.WordVectors = "" // loaded into the weights; not needed again
+	t.c.Interrupted = t.interrupted.Load()
 	var err error
 	if t.p.Train, err = json.Marshal(&t.c); err != nil {
 		return err
@@ -263,7 +234,8 @@ func (t *trainer) save(all *model.History) error {
 	return nil
 }
 
-// reportKept says which epoch's weights were saved and their figures.
+// reportKept says which epoch's weights were saved and their figures;
+// hist is the whole history (earlier runs' included).
 func (t *trainer) reportKept(hist *model.History, es *model.EarlyStopping, units *dataUnits, epochs int) {
 	kept := len(hist.Epochs) - 1 // index in hist of the epoch whose weights are kept
 	if es != nil && !math.IsInf(es.Best, 0) {
@@ -284,7 +256,7 @@ func (t *trainer) reportKept(hist *model.History, es *model.EarlyStopping, units
 		keptEpoch = hist.Epochs[kept] + 1
 	}
 	why := "the last"
-	if es != nil {
+	if es != nil && !math.IsInf(es.Best, 0) { // es saw an epoch (none when resumed only to finish)
 		why = "the best " + esMonitor(es)
 	}
 	inUnits := units.describe(hist.Keys, func(k string) (float64, bool) {
