@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image/png"
 	"io"
@@ -39,6 +40,51 @@ func findChromium() string {
 	return ""
 }
 
+// The studio test's time bounds catch a hang, and only that: a loaded
+// 2-core CI machine (load average 10 seen) can take many times the ~40 s
+// the whole test takes alone, so every bound is generous, and no step is
+// timed. browserStart bounds seqnet studio printing its URL and Chromium
+// printing its DevTools address (chromedp's default, 20 s, timed out once
+// under load); stepBound each wait for the page; sessionBound the whole
+// browser session (go test's own limit is 10 minutes per package).
+const (
+	browserStart = 3 * time.Minute
+	stepBound    = 3 * time.Minute
+	sessionBound = 7 * time.Minute
+)
+
+// lockedBuffer collects Chromium's output, written from chromedp's
+// goroutine, to show when the browser does not start.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// stepFailure says which step of the browser session failed and, for a
+// timeout, which bound it hit.
+func stepFailure(what string, err error, started time.Time) string {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Sprintf("%s: not done when the browser session reached its bound of %v (%v after it began): %v",
+			what, sessionBound, time.Since(started).Round(time.Second), err)
+	case errors.Is(err, chromedp.ErrPollingTimeout):
+		return fmt.Sprintf("%s: the page did not get there within %v: %v", what, stepBound, err)
+	}
+	return fmt.Sprintf("%s: %v", what, err)
+}
+
 // startStudio runs `seqnet studio --addr 127.0.0.1:0` in this process and
 // returns the URL it prints.
 func startStudio(t *testing.T) string {
@@ -48,9 +94,24 @@ func startStudio(t *testing.T) string {
 		code := run([]string{"studio", "--addr", "127.0.0.1:0"}, pw, &stderr)
 		pw.CloseWithError(fmt.Errorf("seqnet studio exited %d: %s", code, stderr.String()))
 	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("seqnet studio: %v", err)
+	type read struct {
+		line string
+		err  error
+	}
+	got := make(chan read, 1)
+	go func() {
+		line, err := bufio.NewReader(pr).ReadString('\n')
+		got <- read{line, err}
+	}()
+	var line string
+	select {
+	case r := <-got:
+		if r.err != nil {
+			t.Fatalf("seqnet studio: %v", r.err)
+		}
+		line = r.line
+	case <-time.After(browserStart):
+		t.Fatalf("seqnet studio printed no URL within %v: it hangs before serving", browserStart)
 	}
 	go io.Copy(io.Discard, pr)
 	_, rest, ok := strings.Cut(line, "http://")
@@ -88,19 +149,30 @@ func TestStudioBrowser(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}()
+	var chromeOut lockedBuffer
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(profile),
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(1280, 900),
+		chromedp.WSURLReadTimeout(browserStart), chromedp.CombinedOutput(&chromeOut),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelA() // stops the browser and waits for it
 	ctx, cancelC := chromedp.NewContext(actx)
 	defer cancelC()
-	ctx, cancelT := context.WithTimeout(ctx, 4*time.Minute)
+	started := time.Now()
+	ctx, cancelT := context.WithTimeout(ctx, sessionBound)
 	defer cancelT()
+	// Start the browser on its own, so that a slow start is named as such.
+	if err := chromedp.Run(ctx); err != nil {
+		what := "start headless Chromium (" + exe + ")"
+		if strings.Contains(err.Error(), "websocket url timeout") {
+			what += fmt.Sprintf(": it printed no DevTools address within %v", browserStart)
+		}
+		t.Fatalf("%s\nChromium's output:\n%s", stepFailure(what, err, started), chromeOut.String())
+	}
 	// The page's console, shown when a step fails.
 	var console []string
 	var consoleMu sync.Mutex
@@ -132,7 +204,7 @@ func TestStudioBrowser(t *testing.T) {
 		if err := chromedp.Run(ctx, actions...); err != nil {
 			consoleMu.Lock()
 			defer consoleMu.Unlock()
-			t.Fatalf("%s: %v\nthe page's console:\n%s", what, err, strings.Join(console, "\n"))
+			t.Fatalf("%s\nthe page's console:\n%s", stepFailure(what, err, started), strings.Join(console, "\n"))
 		}
 	}
 	// set types a value into a field and lets the page see the change.
@@ -152,7 +224,7 @@ func TestStudioBrowser(t *testing.T) {
 	// waitJS polls a JavaScript condition.
 	waitJS := func(what, cond string) {
 		t.Helper()
-		do(what, chromedp.Poll(cond, nil, chromedp.WithPollingTimeout(90*time.Second), chromedp.WithPollingInterval(50*time.Millisecond)))
+		do(what, chromedp.Poll(cond, nil, chromedp.WithPollingTimeout(stepBound), chromedp.WithPollingInterval(50*time.Millisecond)))
 	}
 	shot := func(name string) {
 		t.Helper()
@@ -181,7 +253,7 @@ func TestStudioBrowser(t *testing.T) {
 
 	do("load the page", chromedp.Navigate(url+"#conv"),
 		emulation.SetDeviceMetricsOverride(1280, 900, 1, false),
-		chromedp.Poll(`(document.body && document.body.dataset.engine || 'loading') !== 'loading'`, nil, chromedp.WithPollingTimeout(60*time.Second)))
+		chromedp.Poll(`(document.body && document.body.dataset.engine || 'loading') !== 'loading'`, nil, chromedp.WithPollingTimeout(stepBound)))
 	var engine, status string
 	do("engine status", chromedp.Evaluate(`document.body.dataset.engine`, &engine), chromedp.Text("#engine-status", &status, chromedp.ByQuery))
 	if engine != "ready" {
@@ -369,7 +441,7 @@ func TestStudioBrowser(t *testing.T) {
 	static := httptest.NewServer(http.FileServer(http.Dir(site)))
 	defer static.Close()
 	do("load the export", chromedp.Navigate(static.URL+"/#conv"),
-		chromedp.Poll(`(document.body && document.body.dataset.engine || 'loading') !== 'loading'`, nil, chromedp.WithPollingTimeout(60*time.Second)))
+		chromedp.Poll(`(document.body && document.body.dataset.engine || 'loading') !== 'loading'`, nil, chromedp.WithPollingTimeout(stepBound)))
 	waitJS("export: engine", `document.body.dataset.engine === 'ready' && document.querySelector('#conv-output').textContent === '???'`)
 	do("export: step", chromedp.Click("#conv-step", chromedp.ByQuery))
 	if got := strings.Join(texts("#conv-output span"), " "); got != "6 ? ?" {
