@@ -27,8 +27,9 @@ progress bar (one line per epoch when the output is not a terminal), and
 saves the model with its preprocessing, history and training state, and the
 learning curves beside it (MODEL-curves.png and .svg). Ctrl-C stops after
 the current batch and saves a checkpoint that --resume continues exactly
-(early stopping excepted: it starts afresh); after the last epoch it cuts
-nothing short and the run finishes. A second Ctrl-C quits at once.
+(early stopping's best epoch, weights and patience count included); after
+the last epoch it cuts nothing short and the run finishes. A second Ctrl-C
+quits at once.
 
 Data (one of):
   --data FILE.csv            a CSV/TSV table: one sample per row, F feature columns
@@ -211,6 +212,10 @@ type trainer struct {
 	// training (textblend.go).
 	textBlend *textmodel.BlendResult
 	stackM    *model.Model // the model nbcnn's CNN trains in (fitText)
+	// esStored: resuming an interrupted run, whose early stopping
+	// progress is esState (nil when its file is older than that state).
+	esStored bool
+	esState  *model.EarlyStoppingState
 }
 
 // seriesSeason reads the row labels of a series' windows as dates, says
@@ -359,6 +364,9 @@ func (t *trainer) runResume() error {
 		}
 	}
 	t.c, t.m, t.p, t.prevHist = stored, m, p, extra.History
+	if stored.Interrupted {
+		t.esState, t.esStored = extra.EarlyStopping, true
+	}
 	if t.out == "" {
 		t.out = t.resume
 	}
