@@ -113,4 +113,15 @@ func TestEarlyStoppingResumeOldFile(t *testing.T) {
 	if strings.Contains(savedLine(t, out), "kept epoch 7's") {
 		t.Errorf("started afresh, early stopping cannot know epoch 7, yet:\n%s", out)
 	}
+	// A run cut with early stopping off holds no state, and needs no note
+	// when resumed with it on.
+	if _, errOut, code := interruptedRun(16, append(args, "--early-stopping", "0", "--out", part)...); code != exitInterrupted {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if _, extra, err := checkpoint.Load(part); err != nil || extra.EarlyStopping != nil {
+		t.Errorf("early stopping off: the checkpoint holds %+v (%v)", extra.EarlyStopping, err)
+	}
+	if out := mustCLI(t, "train", "--resume", part, "--early-stopping", "3", "--no-curves"); strings.Contains(out, "note:") || !strings.Contains(out, "Early stopping at epoch") {
+		t.Errorf("early stopping turned on at --resume:\n%s", out)
+	}
 }

@@ -212,8 +212,8 @@ type trainer struct {
 	// training (textblend.go).
 	textBlend *textmodel.BlendResult
 	stackM    *model.Model // the model nbcnn's CNN trains in (fitText)
-	// esStored: resuming an interrupted run, whose early stopping
-	// progress is esState (nil when its file is older than that state).
+	// esStored: resuming an interrupted run that had early stopping on,
+	// whose progress is esState (nil when its file is older than that).
 	esStored bool
 	esState  *model.EarlyStoppingState
 }
@@ -345,6 +345,8 @@ func (t *trainer) runResume() error {
 		return userErr("--resume %s: the file holds no training settings (it was not written by seqnet train); train it further with --model %s instead", t.resume, t.resume)
 	}
 	stored := *storedC
+	// Early stopping's progress is stored when it was on in the run cut short.
+	t.esStored = stored.Interrupted && earlyStoppingPatience(stored.EarlyStopping, stored.Epochs) > 0
 	c := t.c
 	for name := range t.set {
 		switch name {
@@ -364,9 +366,7 @@ func (t *trainer) runResume() error {
 		}
 	}
 	t.c, t.m, t.p, t.prevHist = stored, m, p, extra.History
-	if stored.Interrupted {
-		t.esState, t.esStored = extra.EarlyStopping, true
-	}
+	t.esState = extra.EarlyStopping
 	if t.out == "" {
 		t.out = t.resume
 	}
