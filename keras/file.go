@@ -76,7 +76,7 @@ func ReadModelFile(path string) (*model.Model, FileInfo, error) {
 	case bytes.HasPrefix(head, hdf5Magic):
 		return readH5(path)
 	case bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n"), []byte("{")):
-		return nil, FileInfo{}, fmt.Errorf("keras: %s is JSON, not a saved Keras model: for model.to_json() output use ReadModelJSON (seqnet import --keras-json)", path)
+		return nil, FileInfo{}, fmt.Errorf("keras: %s is JSON, not a saved Keras model: for model.to_json() output use keras.ReadModelJSON", path)
 	}
 	return nil, FileInfo{}, fmt.Errorf("keras: %s is not a Keras model file: expected a .keras zip (model.save(\"model.keras\")) or an HDF5 .h5 file (model.save(\"model.h5\")), but it starts with %q", path, head)
 }
@@ -125,7 +125,7 @@ func readKerasZip(path string) (*model.Model, FileInfo, error) {
 	wf := files["model.weights.h5"]
 	if wf == nil {
 		if files["model.weights.npz"] != nil {
-			return fail("the weights are in model.weights.npz (saved with weights_format=\"npz\"): seqnet reads the default model.weights.h5; re-save with model.save(path) or use model.to_json() + numpy.savez (seqnet import --keras-json)")
+			return fail("the weights are in model.weights.npz (saved with weights_format=\"npz\"): seqnet reads the default model.weights.h5; re-save with model.save(path), or save model.to_json() and numpy.savez(\"weights.npz\", *model.get_weights()) and read them with keras.ReadModelJSON and keras.LoadWeightsNPZ")
 		}
 		return fail("the archive has no model.weights.h5")
 	}
@@ -245,7 +245,7 @@ func layerByName(m *model.Model) map[string]layers.Layer {
 
 // whyMissing is the likely cause of weights not found in an HDF5 file.
 const whyMissing = "the file is truncated, belongs to another model, or was written with h5py libver='latest', whose large groups seqnet's HDF5 reader cannot always list; " +
-	"re-save it with Keras' defaults, or save model.to_json() and numpy.savez(\"weights.npz\", *model.get_weights()) and use seqnet import --keras-json"
+	"re-save it with Keras' defaults, or save model.to_json() and numpy.savez(\"weights.npz\", *model.get_weights()) and read them with keras.ReadModelJSON and keras.LoadWeightsNPZ"
 
 // keras3Weights reads the weights of every layer from the state tree
 // Keras 3 saves (keras/src/saving/saving_lib.py): a model's layers are

@@ -36,7 +36,11 @@ func small(v any) bool {
 // FuzzReadModelJSON: ReadModelJSON never panics on configs with small
 // numbers, and what it accepts exports and imports again.
 //
-//	go test -run XXX -fuzz=FuzzReadModelJSON -fuzztime=60s -fuzzminimizetime=2s ./keras
+//	go test -run XXX -fuzz=FuzzReadModelJSON -fuzztime 200000x -fuzzminimizetime=2s ./keras
+//
+// (A count of executions, about a minute on a 2-core machine, not a
+// duration: Go 1.26 can end a clean timed run with exit status 1,
+// go.dev/issue/75804; see scripts/fuzz.sh.)
 func FuzzReadModelJSON(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
 	for _, p := range files {
@@ -131,10 +135,18 @@ func fuzzModelFile(f *testing.F, pattern string) {
 // FuzzReadModelFileH5 fuzzes the Keras 2 .h5 reader (and the HDF5 reader
 // under it).
 //
-//	go test -run XXX -fuzz=FuzzReadModelFileH5 -fuzztime=60s -fuzzminimizetime=2s ./keras
+//	go test -run XXX -fuzz=FuzzReadModelFileH5 -fuzztime 300x -fuzzminimizetime=2s ./keras
+//
+// (A count of executions, about a minute on a 2-core machine, not a
+// duration: Go 1.26 can end a clean timed run with exit status 1,
+// go.dev/issue/75804; see scripts/fuzz.sh.)
 func FuzzReadModelFileH5(f *testing.F) { fuzzModelFile(f, "*.h5") }
 
 // FuzzReadModelFileKeras fuzzes the Keras 3 .keras reader.
 //
-//	go test -run XXX -fuzz=FuzzReadModelFileKeras -fuzztime=60s -fuzzminimizetime=2s ./keras
+//	go test -run XXX -fuzz=FuzzReadModelFileKeras -fuzztime 2000x -fuzzminimizetime=2s ./keras
+//
+// (A count of executions, about a minute on a 2-core machine, not a
+// duration: Go 1.26 can end a clean timed run with exit status 1,
+// go.dev/issue/75804; see scripts/fuzz.sh.)
 func FuzzReadModelFileKeras(f *testing.F) { fuzzModelFile(f, "*.keras") }

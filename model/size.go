@@ -41,7 +41,7 @@ func (m *Model) checkMemory(what string, batch int, training bool) error {
 	weights, acts, params, act := m.memoryNeed(batch, training)
 	if need := weights + acts; need > float64(MaxMemory) {
 		return fmt.Errorf("%s: the model would need about %s (%d weights: %s; %d activation values per sample × batch %d: %s), above the limit of %s: "+
-			"make the layers smaller (fewer filters or units, shorter inputs), lower the batch size, or raise the limit (model.MaxMemory; seqnet --max-memory)",
+			"make the layers smaller (fewer filters or units, shorter inputs), lower the batch size, or raise the limit (model.MaxMemory)",
 			what, bytesString(need), params, bytesString(weights), act, batch, bytesString(acts), bytesString(float64(MaxMemory)))
 	}
 	return nil

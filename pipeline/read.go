@@ -125,7 +125,7 @@ func readApplied(d *settings, p *Pipeline, target bool) (*Batch, error) {
 		// A model without stored preprocessing (e.g. imported from Keras):
 		// arrays only.
 		if d.X == "" && !(d.Data != "" && isNumpy(d.Data)) {
-			return nil, inputErr("this model has no stored preprocessing (it was imported, not trained by seqnet train): give NumPy arrays with Source.X = \"X.npy\" (and Source.Y = \"Y.npy\")")
+			return nil, inputErr("this model has no stored preprocessing (it was imported, not trained with pipeline.Fit): give NumPy arrays with Source.X = \"X.npy\" (and Source.Y = \"Y.npy\")")
 		}
 		return readNPY(d, &Pipeline{Kind: KindNPY}, target, false)
 	}

@@ -11,7 +11,12 @@ import (
 // classifier and the forecaster: nothing may panic, and every error must
 // be a client error (4xx), never a server failure. The corpus is in
 // testdata/fuzz/FuzzDecode; run longer with
-// go test ./serve -run '^$' -fuzz FuzzDecode -fuzztime 60s.
+//
+//	go test ./serve -run '^$' -fuzz FuzzDecode -fuzztime 250000x
+//
+// (A count of executions, about a minute on a 2-core machine, not a
+// duration: Go 1.26 can end a clean timed run with exit status 1,
+// go.dev/issue/75804; see scripts/fuzz.sh.)
 func FuzzDecode(f *testing.F) {
 	for _, s := range []string{
 		`{"instances": ["free money", {"subject": "hi"}]}`,

@@ -215,7 +215,7 @@ func (c *call) body(buf *[]byte) ([]byte, error) {
 	}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return nil, &badRequest{msg: fmt.Sprintf("the request body is larger than %d bytes, the server's limit%s: send fewer instances per request", limit, c.s.o.limitName("MaxBodyBytes")), tooLarge: true}
+		return nil, &badRequest{msg: fmt.Sprintf("the request body is larger than %s, the server's limit%s: send fewer instances per request", count(limit, "byte", "bytes"), c.s.o.limitName("MaxBodyBytes")), tooLarge: true}
 	}
 	return nil, bad("reading the request body: %v", err)
 }
@@ -228,7 +228,7 @@ func (c *call) acquire() bool {
 		return true
 	default:
 		c.w.Header().Set("Retry-After", "1")
-		c.fail(503, fmt.Errorf("the server is answering its limit of %d requests at once%s: retry shortly", cap(c.s.slots), c.s.o.limitName("MaxConcurrent")))
+		c.fail(503, fmt.Errorf("the server is answering its limit of %s at once%s: retry shortly", count(int64(cap(c.s.slots)), "request", "requests"), c.s.o.limitName("MaxConcurrent")))
 		return false
 	}
 }

@@ -31,3 +31,11 @@ func (o *Options) limitName(field string) string {
 	}
 	return ""
 }
+
+// count writes n with its noun, singular for 1: "1 request", "256 requests".
+func count(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -35,7 +35,7 @@ func TestLimitErrors(t *testing.T) {
 		want := map[string]string{
 			"MaxBodyBytes":  "the request body is larger than 4096 bytes, the server's limit%s: send fewer instances per request",
 			"MaxInstances":  "3 instances in one request; the server takes at most 2%s: split the request",
-			"MaxConcurrent": "the server is answering its limit of 1 requests at once%s: retry shortly",
+			"MaxConcurrent": "the server is answering its limit of 1 request at once%s: retry shortly",
 		}
 		for field, w := range want {
 			name := ""
@@ -72,5 +72,23 @@ func TestMessagesNameNoFlags(t *testing.T) {
 	}
 	for _, text := range msgcheck.SourceTexts(t, false) {
 		names.Check(t, text)
+	}
+}
+
+// TestBusyCountsRequests: the 503 error counts the requests of its limit
+// in the right number ("1 request", "2 requests"), with every slot held.
+func TestBusyCountsRequests(t *testing.T) {
+	for n, want := range map[int]string{1: "limit of 1 request at once", 2: "limit of 2 requests at once"} {
+		s, ts := newTest(t, Options{MaxConcurrent: n})
+		for range n {
+			s.slots <- struct{}{}
+		}
+		c, v := do(t, ts, "POST", "/v1/models/spam:predict", `{"instances": ["a"]}`)
+		if msg, _ := v["error"].(string); c != 503 || !strings.Contains(msg, want) {
+			t.Errorf("MaxConcurrent %d, all slots held: answered %d %q, want 503 saying %q", n, c, msg, want)
+		}
+		for range n {
+			<-s.slots
+		}
 	}
 }

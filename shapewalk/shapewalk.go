@@ -52,15 +52,17 @@ func (e *LayerError) Error() string { return e.Msg }
 // the layer specs and walks the shape through them. On a user error it
 // returns the table so far (Complete false) and an error whose text says
 // what is wrong and how to fix it; a layer that cannot take its input is a
-// *LayerError.
+// *LayerError. The messages call the batch shape "input" and write a shape
+// to try as the Go string to pass, input "16070,45,1" (seqnet shape shows
+// them as its flag, --input 16070,45,1).
 func Walk(input string, specs []string) (*Table, error) {
 	t := &Table{}
 	batch, sample, err := ParseBatchShape(input)
 	if err != nil {
-		return t, fmt.Errorf("--input: %w", err)
+		return t, fmt.Errorf("input: %w", err)
 	}
 	if len(specs) == 0 {
-		return t, fmt.Errorf("give at least one layer after the flags, e.g. conv1d:filters=128,kernel_size=10 flatten dense:units=1")
+		return t, fmt.Errorf("give at least one layer spec, e.g. conv1d:filters=128,kernel_size=10 flatten dense:units=1")
 	}
 	shapeStr := func(s layers.Shape) string { return BatchShapeString(batch, s) }
 
@@ -237,8 +239,8 @@ func Diagnose(l layers.Layer, in []layers.Shape, batch string) string {
 	if len(s) == 1 {
 		n := s[0]
 		msg := fmt.Sprintf("%s needs 3-D input (batch, steps, channels), received 2-D %s; "+
-			"if the %d columns are %d steps of 1 feature, use (%s, %d, 1): --input %s,%d,1; "+
-			"if they are %d features of a single step, use (%s, 1, %d): --input %s,1,%d",
+			"if the %d columns are %d steps of 1 feature, use (%s, %d, 1): input \"%s,%d,1\"; "+
+			"if they are %d features of a single step, use (%s, 1, %d): input \"%s,1,%d\"",
 			class, BatchShapeString(batch, s), n, n, batch, n, batch, n, n, batch, n, batch, n)
 		if k > 1 && p == "valid" {
 			msg += fmt.Sprintf(" (then a %s of %d fits only with padding=same)", word, k)
@@ -264,7 +266,7 @@ func Diagnose(l layers.Layer, in []layers.Shape, batch string) string {
 	if steps < keff && channels >= keff {
 		n := channels * steps
 		msg += fmt.Sprintf("\n  the data has %d %s of %d channels, so a %s of %d cannot fit\n"+
-			"  fix: if each sample is a %d-step series of one feature, the shape is (%s, %d, 1): --input %s,%d,1\n"+
+			"  fix: if each sample is a %d-step series of one feature, the shape is (%s, %d, 1): input \"%s,%d,1\"\n"+
 			"  fix: otherwise use padding=same or a %s of %d",
 			steps, pluralWord(steps, "step"), channels, word, keff, n, batch, n, batch, n, word, fit)
 	} else if steps < keff {

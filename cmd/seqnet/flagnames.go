@@ -19,11 +19,23 @@ var settingRef = regexp.MustCompile(`\b((?:Source\.Layout|Options|Source|(?:Text
 // column Label, which seqnet takes as --text-column and --target.
 var flagOf = map[string]string{"TextCSVOptions.Text": "--text-column", "TextCSVOptions.Label": "--target"}
 
+// commandOf names the seqnet command that does what a function the
+// library's messages name does: package keras's readers of model.to_json()
+// output and numpy.savez weights are seqnet import's --keras-json and
+// --weights; pipeline.Fit is seqnet train.
+var commandOf = strings.NewReplacer(
+	"trained with pipeline.Fit", "trained by seqnet train",
+	"keras.ReadModelJSON and keras.LoadWeightsNPZ", "seqnet import --keras-json and --weights",
+	"keras.ReadModelJSON", "seqnet import --keras-json",
+)
+
 // flagNames rewrites the settings that packages pipeline and data name in
 // their messages into the flags of the same names: "give Options.Header =
 // \"yes\"" reads "give --header yes" (a value that needs quoting in a
-// shell keeps its quotes).
+// shell keeps its quotes); and the functions package keras names into the
+// command that calls them (commandOf).
 func flagNames(s string) string {
+	s = commandOf.Replace(s)
 	return settingRef.ReplaceAllStringFunc(s, func(ref string) string {
 		m := settingRef.FindStringSubmatch(ref)
 		flag, ok := flagOf[m[1]]

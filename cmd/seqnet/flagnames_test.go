@@ -26,6 +26,11 @@ func TestFlagNames(t *testing.T) {
 		// Package data's options, which seqnet's flags fill.
 		{`set CSVOptions.Classes to read (CSVOptions.Target, CSVOptions.Features, TextCSVOptions.Text)`, `set --classes to read (--target, --features, --text-column)`},
 		{`TextCSVOptions.Label; CSVOptions.RowLabel = "my date"`, `--target; --row-label "my date"`},
+		// Package keras's readers, which seqnet import calls.
+		{`for model.to_json() output use keras.ReadModelJSON`, `for model.to_json() output use seqnet import --keras-json`},
+		{`and read them with keras.ReadModelJSON and keras.LoadWeightsNPZ`, `and read them with seqnet import --keras-json and --weights`},
+		{`the limit (model.MaxMemory)`, `the limit (--max-memory)`},
+		{`(it was imported, not trained with pipeline.Fit): give`, `(it was imported, not trained by seqnet train): give`},
 		// Not settings: left as they are.
 		{`model.Predict: shapes; MyOptions.Header; options.Header; data.CSVOptions; XCSVOptions.Target`, `model.Predict: shapes; MyOptions.Header; options.Header; data.CSVOptions; XCSVOptions.Target`},
 	} {

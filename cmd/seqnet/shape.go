@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 
 	"github.com/seqnet/seqnet/shapewalk"
 )
@@ -51,14 +52,34 @@ func runShape(args []string, stdout, stderr io.Writer) int {
 	if *input == "" {
 		return fail("--input is required: the batch shape, e.g. --input 16070,45,1 for 16070 samples of 45 steps of 1 channel")
 	}
+	if _, _, err := shapewalk.ParseBatchShape(*input); err == nil && len(specs) == 0 {
+		// Walk says "give at least one layer spec"; a command line gives
+		// them as arguments.
+		return fail("give at least one layer after the flags, e.g. conv1d:filters=128,kernel_size=10 flatten dense:units=1")
+	}
 	t, err := shapewalk.Walk(*input, specs)
 	var le *shapewalk.LayerError
 	if errors.As(err, &le) {
 		t.Write(stdout) // the partial table, without totals
 	}
 	if err != nil {
-		return fail("%v", err)
+		return fail("%s", inputFlag(err.Error()))
 	}
 	t.Write(stdout)
 	return 0
+}
+
+// walkInput is how shapewalk's messages name Walk's input, the batch
+// shape: "input: ..." at the start, or a shape to try, input "16070,45,1".
+var walkInput = regexp.MustCompile(`^input:|\binput "([^"\\]*)"`)
+
+// inputFlag writes the batch shape that shapewalk's message names as
+// seqnet shape's flag: "--input: ...", --input 16070,45,1.
+func inputFlag(msg string) string {
+	return walkInput.ReplaceAllStringFunc(msg, func(ref string) string {
+		if ref == "input:" {
+			return "--input:"
+		}
+		return "--input " + walkInput.FindStringSubmatch(ref)[1]
+	})
 }
