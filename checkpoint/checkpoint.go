@@ -30,9 +30,15 @@
 //	training         JSON {"seed", "epoch", "batch", "order", "partial",
 //	                 "rng", "history"}: model.TrainingState and Extra.History
 //	preprocessing    the caller's JSON, verbatim
+//	early_stopping, early_stopping_weights
+//	                 early stopping's progress (Extra.EarlyStopping; the
+//	                 layout is in earlystop.go)
 //
 // compile, optimizer and optimizer_slots are present when the model is
-// compiled; training always; preprocessing when given.
+// compiled; training always; preprocessing and the early stopping
+// sections when given. Files written before the early stopping sections
+// existed are still version 1 files: they read with Extra.EarlyStopping
+// nil.
 //
 // A file that is not a seqnet model, is cut short or is damaged is refused
 // with an error that says which ("not a seqnet model file (it starts with
@@ -48,7 +54,10 @@
 // final epoch, Resume: true} continues exactly as uninterrupted training
 // would, bit for bit, whether the model was saved between epochs (a
 // Callback's OnEpochEnd) or after Stop inside one. Weights, optimizer
-// slots and iteration count are restored exactly too.
+// slots and iteration count are restored exactly too. A caller that
+// trains with model.EarlyStopping stores its State in Extra.EarlyStopping
+// and gives it back as EarlyStopping.Resume, so that early stopping too
+// continues as uninterrupted (seqnet train --resume does).
 package checkpoint
 
 import (
@@ -78,6 +87,10 @@ type Extra struct {
 	History *model.History
 	// Version is the format version of a loaded file.
 	Version int
+	// EarlyStopping is early stopping's progress in an interrupted run,
+	// for model.EarlyStopping.Resume (nil when not stored; files written
+	// before it was stored read as nil).
+	EarlyStopping *model.EarlyStoppingState
 }
 
 // Save writes the model and extra to path atomically (temporary file in
@@ -249,6 +262,13 @@ func Encode(m *model.Model, extra Extra) ([]byte, error) {
 		return nil, fmt.Errorf("training state: %w", err)
 	}
 	secs = append(secs, section{"training", tb})
+	if extra.EarlyStopping != nil {
+		es, err := earlyStoppingSections(m, extra.EarlyStopping, perm)
+		if err != nil {
+			return nil, err
+		}
+		secs = append(secs, es...)
+	}
 	if extra.Preprocessing != nil {
 		if !json.Valid(extra.Preprocessing) {
 			return nil, fmt.Errorf("Extra.Preprocessing is not valid JSON")
@@ -352,6 +372,9 @@ func Decode(b []byte) (*model.Model, Extra, error) {
 	if err := m.SetTrainingState(st, ts.RNG); err != nil {
 		return nil, Extra{}, fmt.Errorf("corrupt section training: %w", err)
 	}
+	if extra.EarlyStopping, err = decodeEarlyStopping(m, get); err != nil {
+		return nil, Extra{}, err
+	}
 	if p, ok := get["preprocessing"]; ok {
 		extra.Preprocessing = json.RawMessage(append([]byte(nil), p...))
 	}
@@ -365,11 +388,14 @@ func Decode(b []byte) (*model.Model, Extra, error) {
 }
 
 // decodeWeights reads the weights section: the arrays in the file's order.
-func decodeWeights(b []byte) ([]*tensor.Tensor, error) {
-	r := &reader{sec: "weights", b: b}
+func decodeWeights(b []byte) ([]*tensor.Tensor, error) { return decodeWeightsSection("weights", b) }
+
+// decodeWeightsSection reads a section laid out as the weights section.
+func decodeWeightsSection(sec string, b []byte) ([]*tensor.Tensor, error) {
+	r := &reader{sec: sec, b: b}
 	n := r.u32("the weight count")
 	if r.err == nil && n > len(r.b)/3 { // each array takes at least 3 bytes
-		return nil, fmt.Errorf("corrupt section weights: %d arrays cannot fit in %d bytes", n, len(r.b))
+		return nil, fmt.Errorf("corrupt section %s: %d arrays cannot fit in %d bytes", sec, n, len(r.b))
 	}
 	var ws []*tensor.Tensor
 	for i := 0; i < n && r.err == nil; i++ {
@@ -380,7 +406,7 @@ func decodeWeights(b []byte) ([]*tensor.Tensor, error) {
 		for j := range shape {
 			shape[j] = r.u32("a weight dimension")
 			if shape[j] > 0 && size > math.MaxInt32/shape[j] {
-				r.err = fmt.Errorf("corrupt section weights: weight %s has shape %v", name, shape)
+				r.err = fmt.Errorf("corrupt section %s: weight %s has shape %v", sec, name, shape)
 			}
 			size *= shape[j]
 		}

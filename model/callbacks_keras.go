@@ -45,6 +45,10 @@ type EarlyStopping struct {
 	StartFromEpoch int
 	// Verbose, when set, says when and why training stopped.
 	Verbose io.Writer
+	// Resume, when set, is where OnTrainBegin starts instead of afresh:
+	// the State of an interrupted run's EarlyStopping, so that the
+	// resumed Fit stops, and restores, as one uninterrupted Fit would.
+	Resume *EarlyStoppingState
 
 	// StoppedEpoch is the epoch training stopped at (0 when it did not).
 	StoppedEpoch int
@@ -70,6 +74,9 @@ func (e *EarlyStopping) OnTrainBegin() {
 	e.Best = math.Inf(1)
 	if e.better(1, 0) {
 		e.Best = math.Inf(-1)
+	}
+	if r := e.Resume; r != nil {
+		e.Best, e.BestEpoch, e.wait, e.best = r.Best, r.BestEpoch, r.Wait, r.BestWeights
 	}
 }
 

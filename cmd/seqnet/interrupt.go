@@ -167,3 +167,21 @@ func (c *awaitInterrupt) OnEpochEnd(int, model.Logs) {
 
 // testAwaitInterrupt, when set, adds awaitInterrupt (TestSIGINT's child).
 var testAwaitInterrupt bool
+
+// resumeEarlyStopping makes es, on --resume of an interrupted run,
+// continue from the checkpoint's early stopping progress (best epoch and
+// figure, epochs waited, best weights), so that the resumed run stops and
+// keeps the same epoch as an uninterrupted one. A file from before that
+// progress was stored resumes with early stopping started afresh, and
+// says so.
+func (t *trainer) resumeEarlyStopping(es *model.EarlyStopping) {
+	switch st := t.esState; {
+	case !t.esStored:
+	case st == nil:
+		fmt.Fprintln(t.w, "note: this checkpoint holds no early stopping progress (an older seqnet wrote it): early stopping starts afresh, so the run may stop and keep another epoch than an uninterrupted one")
+	case st.Monitor != esMonitor(es):
+		fmt.Fprintf(t.w, "note: the checkpoint's early stopping watched %s, this run watches %s: early stopping starts afresh\n", st.Monitor, esMonitor(es))
+	default:
+		es.Resume = st
+	}
+}

@@ -136,8 +136,8 @@ func TestInterruptAsEarlyStoppingStops(t *testing.T) {
 // without training more (the steps after training run), giving the model
 // of a run of that many epochs; --epochs below them, or inside an
 // interrupted epoch, is refused with the values to give. Early stopping is
-// off: its state (the best epoch's weights) is not in the checkpoint, so a
-// finishing run keeps the last epoch's weights.
+// off, so the finishing run keeps the last epoch's weights (with it on, see
+// TestEarlyStoppingResume).
 func TestResumeToFinish(t *testing.T) {
 	dir := t.TempDir()
 	args := interruptArgs(t, dir, "--early-stopping", "0") // see below

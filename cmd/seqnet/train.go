@@ -27,8 +27,9 @@ progress bar (one line per epoch when the output is not a terminal), and
 saves the model with its preprocessing, history and training state, and the
 learning curves beside it (MODEL-curves.png and .svg). Ctrl-C stops after
 the current batch and saves a checkpoint that --resume continues exactly
-(early stopping excepted: it starts afresh); after the last epoch it cuts
-nothing short and the run finishes. A second Ctrl-C quits at once.
+(early stopping's best epoch, weights and patience count included); after
+the last epoch it cuts nothing short and the run finishes. A second Ctrl-C
+quits at once.
 
 Data (one of):
   --data FILE.csv            a CSV/TSV table: one sample per row, F feature columns
@@ -211,6 +212,10 @@ type trainer struct {
 	// training (textblend.go).
 	textBlend *textmodel.BlendResult
 	stackM    *model.Model // the model nbcnn's CNN trains in (fitText)
+	// esStored: resuming an interrupted run that had early stopping on,
+	// whose progress is esState (nil when its file is older than that).
+	esStored bool
+	esState  *model.EarlyStoppingState
 }
 
 // seriesSeason reads the row labels of a series' windows as dates, says
@@ -340,6 +345,8 @@ func (t *trainer) runResume() error {
 		return userErr("--resume %s: the file holds no training settings (it was not written by seqnet train); train it further with --model %s instead", t.resume, t.resume)
 	}
 	stored := *storedC
+	// Early stopping's progress is stored when it was on in the run cut short.
+	t.esStored = stored.Interrupted && earlyStoppingPatience(stored.EarlyStopping, stored.Epochs) > 0
 	c := t.c
 	for name := range t.set {
 		switch name {
@@ -359,6 +366,7 @@ func (t *trainer) runResume() error {
 		}
 	}
 	t.c, t.m, t.p, t.prevHist = stored, m, p, extra.History
+	t.esState = extra.EarlyStopping
 	if t.out == "" {
 		t.out = t.resume
 	}

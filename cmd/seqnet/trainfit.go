@@ -96,7 +96,7 @@ func (t *trainer) fitAndSave(ds *pipeline.Batch, o model.FitOptions, es *model.E
 		return r, err
 	}
 	r.all = mergeHistory(t.prevHist, hist)
-	return r, t.save(r.all)
+	return r, t.save(r.all, es)
 }
 
 // afterFit runs the steps that follow Fit, each skipped when the run was
@@ -186,6 +186,7 @@ func (t *trainer) callbacks(o *model.FitOptions, nTrain int, validating bool, un
 		if !validating {
 			es.Monitor = "loss"
 		}
+		t.resumeEarlyStopping(es)
 	}
 	if testInterruptAfter > 0 {
 		o.Callbacks = append(o.Callbacks, &interruptAfter{n: testInterruptAfter, stop: t.stop})
@@ -216,8 +217,10 @@ func (t *trainer) startLoss(ds *pipeline.Batch, o model.FitOptions, nTrain, n in
 	return t.m.Weights(), logs.Values["loss"], nil
 }
 
-// save writes the model file with the training settings and history all.
-func (t *trainer) save(all *model.History) error {
+// save writes the model file with the training settings and history all,
+// and, for an interrupted run, early stopping's progress (es; nil when
+// off) for --resume.
+func (t *trainer) save(all *model.History, es *model.EarlyStopping) error {
 	t.c.Data.WordVectors = "" // loaded into the weights; not needed again
 	t.c.Interrupted = t.interrupted.Load()
 	var err error
@@ -228,7 +231,12 @@ func (t *trainer) save(all *model.History) error {
 	if err != nil {
 		return err
 	}
-	if err := checkpoint.Save(t.out, t.m, checkpoint.Extra{Preprocessing: pre, History: all}); err != nil {
+	extra := checkpoint.Extra{Preprocessing: pre, History: all}
+	if es != nil && t.c.Interrupted {
+		st := es.State()
+		extra.EarlyStopping = &st
+	}
+	if err := checkpoint.Save(t.out, t.m, extra); err != nil {
 		return fmt.Errorf("saving the model: %w", err)
 	}
 	return nil

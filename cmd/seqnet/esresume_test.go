@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/seqnet/seqnet/checkpoint"
+)
+
+// esResumeArgs is a run whose validation loss falls to its best at epoch
+// 7, then rises: with --early-stopping 3 it stops at epoch 10 and keeps
+// epoch 7 (asserted in TestEarlyStoppingResume). 48 samples are trained
+// on in 2 batches of 32 per epoch.
+func esResumeArgs(t *testing.T, dir string) []string {
+	path := classCSV(t, dir, 60, 8)
+	return append([]string{"train", "--data", path, "--epochs", "40", "--early-stopping", "3", "--learning-rate", "0.05"}, small...)
+}
+
+// savedLine returns the "saved …" summary line of out without the file
+// name.
+func savedLine(t *testing.T, out string) string {
+	t.Helper()
+	line := regexp.MustCompile(`(?m)^saved \S+ (\(.*)$`).FindStringSubmatch(out)
+	if line == nil {
+		t.Fatalf("no saved line in:\n%s", out)
+	}
+	return line[1]
+}
+
+// TestEarlyStoppingResume: early stopping continues across --resume. The
+// run is cut after epoch 8 (the best, epoch 7, before the interruption,
+// one epoch waited) or inside epoch 9, and resumed; early stopping must
+// fire at epoch 10 after the resume and keep epoch 7's weights, bit for
+// bit those and the summary of the uninterrupted run. Started afresh, the
+// resumed run knew nothing of epoch 7 and kept another epoch. Finishing
+// the run cut after epoch 8 without training more keeps epoch 7, as an
+// 8-epoch run does.
+func TestEarlyStoppingResume(t *testing.T) {
+	dir := t.TempDir()
+	args := esResumeArgs(t, dir)
+	whole := filepath.Join(dir, "whole.seqnet")
+	out := mustCLI(t, append(args, "--out", whole)...)
+	want := savedLine(t, out)
+	if !strings.Contains(out, "Early stopping at epoch 10:") || !strings.Contains(want, "kept epoch 7's weights, the best val_loss") {
+		t.Fatalf("the uninterrupted run does not stop at epoch 10 keeping epoch 7:\n%s", out)
+	}
+	for _, cut := range []struct {
+		batches int
+		where   string
+	}{{16, "after epoch 8"}, {17, "in epoch 9 after batch 1"}} {
+		part := filepath.Join(dir, fmt.Sprintf("part%d.seqnet", cut.batches))
+		out, errOut, code := interruptedRun(cut.batches, append(args, "--out", part)...)
+		if code != exitInterrupted || !strings.Contains(out, "interrupted "+cut.where) {
+			t.Fatalf("cut after %d batches: exit %d, stderr %q, stdout:\n%s", cut.batches, code, errOut, out)
+		}
+		_, extra, err := checkpoint.Load(part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if es := extra.EarlyStopping; es == nil || es.BestEpoch != 6 || es.Wait != 1 || es.BestWeights == nil {
+			t.Fatalf("cut after %d batches: the checkpoint's early stopping state is %+v, want best epoch 6 (0-based), wait 1, best weights", cut.batches, es)
+		}
+		out = mustCLI(t, "train", "--resume", part, "--no-curves")
+		if !strings.Contains(out, "Early stopping at epoch 10:") || savedLine(t, out) != want {
+			t.Errorf("cut %s and resumed: want early stopping at epoch 10 and %q; got:\n%s", cut.where, want, out)
+		}
+		sameWeights(t, whole, part)
+	}
+	// Finishing the run cut after epoch 8 at epoch 8 equals an 8-epoch run.
+	eight := filepath.Join(dir, "eight.seqnet")
+	want8 := savedLine(t, mustCLI(t, append(args, "--epochs", "8", "--out", eight)...))
+	part := filepath.Join(dir, "part16.seqnet")
+	if _, errOut, code := interruptedRun(16, append(args, "--out", part)...); code != exitInterrupted {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	out = mustCLI(t, "train", "--resume", part, "--epochs", "8", "--no-curves")
+	if got := savedLine(t, out); got != want8 || !strings.Contains(got, "kept epoch 7's weights, the best val_loss") {
+		t.Errorf("finishing at epoch 8: %q, want %q (epoch 7 kept)", got, want8)
+	}
+	sameWeights(t, eight, part)
+}
+
+// TestEarlyStoppingResumeOldFile: a checkpoint written before early
+// stopping's progress was stored still resumes, with early stopping
+// started afresh, and says so.
+func TestEarlyStoppingResumeOldFile(t *testing.T) {
+	dir := t.TempDir()
+	args := esResumeArgs(t, dir)
+	part := filepath.Join(dir, "part.seqnet")
+	if _, errOut, code := interruptedRun(16, append(args, "--out", part)...); code != exitInterrupted {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	m, extra, err := checkpoint.Load(part)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if extra.EarlyStopping == nil {
+		t.Fatal("the checkpoint holds no early stopping state")
+	}
+	extra.EarlyStopping = nil // as an older seqnet wrote it
+	if err := checkpoint.Save(part, m, extra); err != nil {
+		t.Fatal(err)
+	}
+	out := mustCLI(t, "train", "--resume", part, "--no-curves")
+	for _, w := range []string{"holds no early stopping progress", "early stopping starts afresh", "resuming " + part + " after epoch 8"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("the old file's resume lacks %q:\n%s", w, out)
+		}
+	}
+	if strings.Contains(savedLine(t, out), "kept epoch 7's") {
+		t.Errorf("started afresh, early stopping cannot know epoch 7, yet:\n%s", out)
+	}
+	// A run cut with early stopping off holds no state, and needs no note
+	// when resumed with it on.
+	if _, errOut, code := interruptedRun(16, append(args, "--early-stopping", "0", "--out", part)...); code != exitInterrupted {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if _, extra, err := checkpoint.Load(part); err != nil || extra.EarlyStopping != nil {
+		t.Errorf("early stopping off: the checkpoint holds %+v (%v)", extra.EarlyStopping, err)
+	}
+	if out := mustCLI(t, "train", "--resume", part, "--early-stopping", "3", "--no-curves"); strings.Contains(out, "note:") || !strings.Contains(out, "Early stopping at epoch") {
+		t.Errorf("early stopping turned on at --resume:\n%s", out)
+	}
+}
