@@ -522,5 +522,12 @@ func Describe(m *model.Model, extra Extra) string {
 			fmt.Fprintf(&sb, ", %s %.4g", k, h.Last(k))
 		}
 	}
+	if es := extra.EarlyStopping; es != nil && !math.IsInf(es.Best, 0) {
+		waited := fmt.Sprintf("%d epochs", es.Wait)
+		if es.Wait == 1 {
+			waited = "1 epoch"
+		}
+		fmt.Fprintf(&sb, "; early stopping so far: best %s %.4g at epoch %d, then %s without improvement", es.Monitor, es.Best, es.BestEpoch+1, waited)
+	}
 	return sb.String()
 }

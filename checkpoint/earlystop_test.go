@@ -39,6 +39,9 @@ func TestEarlyStoppingRoundTrip(t *testing.T) {
 		if got == nil {
 			t.Fatal("the early stopping state did not come back")
 		}
+		if d := Describe(m2, extra); math.IsInf(best, 0) == strings.Contains(d, "early stopping so far: best val_loss 0.25 at epoch 3, then 1 epoch without improvement") {
+			t.Errorf("best %g: Describe says %q", best, d)
+		}
 		if got.Monitor != es.Monitor || got.Best != es.Best || got.BestEpoch != es.BestEpoch || got.Wait != es.Wait {
 			t.Errorf("read %+v, wrote %+v", *got, *es)
 		}

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/seqnet/seqnet/model"
 )
 
 // fuzzSeeds are valid files and a few broken ones.
@@ -14,7 +16,27 @@ func fuzzSeeds(t testing.TB) [][]byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return [][]byte{good, fn, good[:len(good)/2], good[:headerLen+3], []byte(`{"class_name": "Sequential"}`), nil}
+	return [][]byte{good, fn, good[:len(good)/2], good[:headerLen+3], []byte(`{"class_name": "Sequential"}`), nil, esValidFile(t)}
+}
+
+// esValidFile is validFile with early stopping's sections.
+func esValidFile(tb testing.TB) []byte {
+	m, extra, err := Decode(validFile(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	best := m.Weights()
+	for _, w := range best {
+		for i := range w.Data {
+			w.Data[i] /= 2
+		}
+	}
+	extra.EarlyStopping = &model.EarlyStoppingState{Monitor: "val_loss", Best: 0.5, BestEpoch: 0, Wait: 1, BestWeights: best}
+	b, err := Encode(m, extra)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
 }
 
 // FuzzLoad: Decode never panics, and what it accepts encodes and decodes
@@ -70,7 +92,7 @@ func TestWriteFuzzCorpus(t *testing.T) {
 
 // FuzzSections replaces one section of a valid file by fuzzed bytes and
 // re-frames it with valid checksums, so that the section parsers (weights,
-// optimizer slots, compile, training) are reached; Decode must never
+// optimizer slots, compile, training, early stopping) are reached; Decode must never
 // panic. The architecture section is left alone: a fuzzed layer config
 // can legitimately ask for gigabytes of weights.
 //
@@ -80,7 +102,7 @@ func TestWriteFuzzCorpus(t *testing.T) {
 // duration: Go 1.26 can end a clean timed run with exit status 1,
 // go.dev/issue/75804; see scripts/fuzz.sh.)
 func FuzzSections(f *testing.F) {
-	good := validFile(f)
+	good := esValidFile(f)
 	secs, err := decodeFile(good)
 	if err != nil {
 		f.Fatal(err)
