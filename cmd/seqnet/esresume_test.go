@@ -125,3 +125,31 @@ func TestEarlyStoppingResumeOldFile(t *testing.T) {
 		t.Errorf("early stopping turned on at --resume:\n%s", out)
 	}
 }
+
+// TestTextEarlyStoppingResume: the same for nbcnn, whose CNN trains in a
+// stacking model (fitText): its best weights are stored and restored too.
+// The run's best epoch is 12 of the 14 it trains (--early-stopping 2);
+// it is cut after epoch 13 or inside epoch 14 (8 batches per epoch).
+func TestTextEarlyStoppingResume(t *testing.T) {
+	dir := t.TempDir()
+	path := textTSV(t, dir, 80)
+	args := []string{"train", "--data", path, "--text", "--text-column", "subject", "--target", "label", "--epochs", "20",
+		"--batch-size", "8", "--filters", "4", "--seed", "3", "--no-curves", "--early-stopping", "2", "--learning-rate", "0.01"}
+	whole := filepath.Join(dir, "whole.seqnet")
+	out := mustCLI(t, append(args, "--out", whole)...)
+	want := savedLine(t, out)
+	if !strings.Contains(out, "Early stopping at epoch 14:") || !strings.Contains(want, "kept epoch 12's weights") {
+		t.Fatalf("the uninterrupted run does not stop at epoch 14 keeping epoch 12:\n%s", out)
+	}
+	for _, n := range []int{104, 106} {
+		part := filepath.Join(dir, fmt.Sprintf("part%d.seqnet", n))
+		if _, errOut, code := interruptedRun(n, append(args, "--out", part)...); code != exitInterrupted {
+			t.Fatalf("cut after %d batches: exit %d: %s", n, code, errOut)
+		}
+		out := mustCLI(t, "train", "--resume", part)
+		if !strings.Contains(out, "Early stopping at epoch 14:") || savedLine(t, out) != want {
+			t.Errorf("cut after %d batches and resumed: want early stopping at epoch 14 and %q; got:\n%s", n, want, out)
+		}
+		sameWeights(t, whole, part)
+	}
+}
