@@ -25,3 +25,21 @@ func TestMessagesNameInput(t *testing.T) {
 		t.Errorf("Walk with no layers: %v", err)
 	}
 }
+
+// TestNameInput: both ways Walk's messages name the batch shape are
+// rewritten with the caller's name, and nothing else is.
+func TestNameInput(t *testing.T) {
+	for _, c := range []struct{ msg, want string }{
+		{`input: expected the batch shape, received "16070"`, `--input: expected the batch shape, received "16070"`},
+		{`use (1000, 18, 1): input "1000,18,1"; or (1000, 1, 18): input "1000,1,18"`, `use (1000, 18, 1): --input 1000,18,1; or (1000, 1, 18): --input 1000,1,18`},
+		{`the input: is not at the start; output "1,2,3" stays`, `the input: is not at the start; output "1,2,3" stays`},
+	} {
+		if got := NameInput(c.msg, "--input"); got != c.want {
+			t.Errorf("NameInput(%q)\n got %q\nwant %q", c.msg, got, c.want)
+		}
+	}
+	_, err := Walk("16070,1,45", []string{"conv1d:filters=128,kernel_size=10,strides=5"})
+	if got := NameInput(err.Error(), "--input"); !strings.Contains(got, "(16070, 45, 1): --input 16070,45,1") {
+		t.Errorf("a real message, renamed: %s", got)
+	}
+}

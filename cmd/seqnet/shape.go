@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"regexp"
 
 	"github.com/seqnet/seqnet/shapewalk"
 )
@@ -63,23 +62,8 @@ func runShape(args []string, stdout, stderr io.Writer) int {
 		t.Write(stdout) // the partial table, without totals
 	}
 	if err != nil {
-		return fail("%s", inputFlag(err.Error()))
+		return fail("%s", shapewalk.NameInput(err.Error(), "--input"))
 	}
 	t.Write(stdout)
 	return 0
-}
-
-// walkInput is how shapewalk's messages name Walk's input, the batch
-// shape: "input: ..." at the start, or a shape to try, input "16070,45,1".
-var walkInput = regexp.MustCompile(`^input:|\binput "([^"\\]*)"`)
-
-// inputFlag writes the batch shape that shapewalk's message names as
-// seqnet shape's flag: "--input: ...", --input 16070,45,1.
-func inputFlag(msg string) string {
-	return walkInput.ReplaceAllStringFunc(msg, func(ref string) string {
-		if ref == "input:" {
-			return "--input:"
-		}
-		return "--input " + walkInput.FindStringSubmatch(ref)[1]
-	})
 }

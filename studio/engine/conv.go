@@ -164,7 +164,7 @@ func shapeSays(s convwalk.Spec) (cmd, msg string) {
 	if err == nil {
 		return "", ""
 	}
-	return "seqnet shape --input " + input + " " + layer, inputFlag(err.Error())
+	return "seqnet shape --input " + input + " " + layer, shapewalk.NameInput(err.Error(), "--input")
 }
 
 // layerForward runs the worked convolution through layers.Conv1D, the
@@ -245,7 +245,7 @@ func Shape(input, stack string) ShapeResponse {
 	t, err := shapewalk.Walk(input, specs)
 	resp.Rows, resp.Complete, resp.Total, resp.Trainable = t.Rows, t.Complete, t.Total, t.Trainable
 	if err != nil {
-		resp.Error = inputFlag(err.Error())
+		resp.Error = shapewalk.NameInput(err.Error(), "--input")
 		if le, ok := err.(*shapewalk.LayerError); ok {
 			resp.ErrorLayer = le.Layer
 		}
