@@ -26,20 +26,7 @@ func TestServe(t *testing.T) {
 	jl := filepath.Join(dir, "p.jsonl")
 	mustCLI(t, "predict", "--model", model, "--data", data, "--out", jl)
 
-	ready, stop := make(chan string, 1), make(chan struct{})
-	testServeReady, testServeStop = ready, stop
-	defer func() { testServeReady, testServeStop = nil, nil }()
-	var out, errOut strings.Builder
-	code := make(chan int, 1)
-	go func() {
-		code <- run([]string{"serve", "--model", "spam=" + model, "--addr", "127.0.0.1:0", "--log-format", "json"}, &out, &errOut)
-	}()
-	var addr string
-	select {
-	case addr = <-ready:
-	case c := <-code:
-		t.Fatalf("serve exited %d: %s", c, errOut.String())
-	}
+	addr, stop := startServe(t, "--model", "spam="+model, "--addr", "127.0.0.1:0", "--log-format", "json")
 
 	raw, _ := os.ReadFile(data)
 	var texts []string
@@ -79,14 +66,37 @@ func TestServe(t *testing.T) {
 			}
 		}
 	}
-	close(stop)
-	if c := <-code; c != 0 {
-		t.Fatalf("serve exited %d after the stop: %s", c, errOut.String())
+	c, logs := stop()
+	if c != 0 {
+		t.Fatalf("serve exited %d after the stop: %s", c, logs)
 	}
 	for _, want := range []string{`"msg":"model loaded"`, `"msg":"serving"`, `"msg":"shutting down: finishing requests in flight"`, `"msg":"stopped"`} {
-		if !strings.Contains(errOut.String(), want) {
-			t.Errorf("logs lack %s:\n%s", want, errOut.String())
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %s:\n%s", want, logs)
 		}
+	}
+}
+
+// startServe runs `seqnet serve args...` on its own goroutine until it
+// listens, and returns its address and a function that stops it and
+// returns its exit code and what it wrote to stderr.
+func startServe(t *testing.T, args ...string) (addr string, stop func() (int, string)) {
+	t.Helper()
+	ready, quit := make(chan string, 1), make(chan struct{})
+	testServeReady, testServeStop = ready, quit
+	t.Cleanup(func() { testServeReady, testServeStop = nil, nil })
+	var out, errOut strings.Builder
+	code := make(chan int, 1)
+	go func() { code <- run(append([]string{"serve"}, args...), &out, &errOut) }()
+	select {
+	case addr = <-ready:
+	case c := <-code:
+		t.Fatalf("serve exited %d: %s", c, errOut.String())
+	}
+	return addr, func() (int, string) {
+		close(quit)
+		c := <-code
+		return c, errOut.String()
 	}
 }
 

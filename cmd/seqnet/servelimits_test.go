@@ -23,21 +23,8 @@ func TestServeLimitsNameFlags(t *testing.T) {
 		}
 	}
 
-	ready, stop := make(chan string, 1), make(chan struct{})
-	testServeReady, testServeStop = ready, stop
-	defer func() { testServeReady, testServeStop = nil, nil }()
-	var out, errOut strings.Builder
-	code := make(chan int, 1)
-	go func() {
-		code <- run([]string{"serve", "--model", "spam=../../pipeline/testdata/spam-cli1.seqnet", "--addr", "127.0.0.1:0",
-			"--max-instances", "2", "--max-body", "300"}, &out, &errOut)
-	}()
-	var addr string
-	select {
-	case addr = <-ready:
-	case c := <-code:
-		t.Fatalf("serve exited %d: %s", c, errOut.String())
-	}
+	addr, stop := startServe(t, "--model", "spam=../../pipeline/testdata/spam-cli1.seqnet", "--addr", "127.0.0.1:0",
+		"--max-instances", "2", "--max-body", "300")
 	for _, c := range []struct{ body, want string }{
 		{`{"instances": ["a", "b", "c"]}`, "3 instances in one request; the server takes at most 2 (--max-instances): split the request"},
 		{`{"instances": ["` + strings.Repeat("a", 400) + `"]}`, "the request body is larger than 300 bytes, the server's limit (--max-body): send fewer instances per request"},
@@ -53,8 +40,7 @@ func TestServeLimitsNameFlags(t *testing.T) {
 			t.Errorf("answered %d %q, want 413 %q", resp.StatusCode, v.Error, c.want)
 		}
 	}
-	close(stop)
-	if c := <-code; c != 0 {
-		t.Fatalf("serve exited %d after the stop: %s", c, errOut.String())
+	if c, logs := stop(); c != 0 {
+		t.Fatalf("serve exited %d after the stop: %s", c, logs)
 	}
 }
