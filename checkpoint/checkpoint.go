@@ -212,6 +212,26 @@ func weightNames(m *model.Model) map[*layers.Param]string {
 	return names
 }
 
+// weightsSection lays out ws, one array per weight of m (ws[i] for
+// m.Params()[i], of its shape), in the file's order perm: the count, then
+// each array's name, rank, shape and values. The weights section and the
+// early stopping's best weights share it.
+func weightsSection(m *model.Model, perm []int, ws []*tensor.Tensor) []byte {
+	params, names := m.Params(), weightNames(m)
+	var w writer
+	w.u32(len(perm))
+	for _, i := range perm {
+		t := ws[i]
+		w.str(names[params[i]])
+		w.u8(len(t.Shape))
+		for _, d := range t.Shape {
+			w.u32(d)
+		}
+		w.floats(t.Data)
+	}
+	return w.b
+}
+
 // Encode returns the bytes Save writes.
 func Encode(m *model.Model, extra Extra) ([]byte, error) {
 	if m == nil {
@@ -225,20 +245,11 @@ func Encode(m *model.Model, extra Extra) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	params := m.Params()
-	names := weightNames(m)
-	var w writer
-	w.u32(len(perm))
-	for _, i := range perm {
-		p := params[i]
-		w.str(names[p])
-		w.u8(len(p.Value.Shape))
-		for _, d := range p.Value.Shape {
-			w.u32(d)
-		}
-		w.floats(p.Value.Data)
+	values := make([]*tensor.Tensor, len(m.Params()))
+	for i, p := range m.Params() {
+		values[i] = p.Value // written as they are (Weights would copy them)
 	}
-	secs := []section{{"architecture", arch.Bytes()}, {"weights", w.b}}
+	secs := []section{{"architecture", arch.Bytes()}, {"weights", weightsSection(m, perm, values)}}
 
 	comp, err := readCompiled(m)
 	if err != nil {

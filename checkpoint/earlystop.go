@@ -52,21 +52,13 @@ func earlyStoppingSections(m *model.Model, es *model.EarlyStoppingState, perm []
 		return nil, fmt.Errorf("early stopping state: %d best weights for a model with %d weight arrays", len(es.BestWeights), len(params))
 	}
 	names := weightNames(m)
-	var w writer
-	w.u32(len(perm))
 	for _, i := range perm {
 		p, t := params[i], es.BestWeights[i]
 		if !tensor.SameShape(p.Value.Shape, t.Shape) || len(t.Data) != len(p.Value.Data) {
 			return nil, fmt.Errorf("early stopping state: best weight %s has shape %v, the model's %v", names[p], t.Shape, p.Value.Shape)
 		}
-		w.str(names[p])
-		w.u8(len(t.Shape))
-		for _, d := range t.Shape {
-			w.u32(d)
-		}
-		w.floats(t.Data)
 	}
-	return append(secs, section{"early_stopping_weights", w.b}), nil
+	return append(secs, section{"early_stopping_weights", weightsSection(m, perm, es.BestWeights)}), nil
 }
 
 // decodeEarlyStopping reads the early stopping sections of a file whose
