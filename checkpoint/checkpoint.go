@@ -57,7 +57,7 @@
 // slots and iteration count are restored exactly too. A caller that
 // trains with model.EarlyStopping stores its State in Extra.EarlyStopping
 // and gives it back as EarlyStopping.Resume, so that early stopping too
-// continues as uninterrupted (seqnet train --resume does).
+// continues as uninterrupted (seqnet train does so when it resumes a run).
 package checkpoint
 
 import (

@@ -131,14 +131,34 @@ func CheckStandardize(mode string) error {
 	return err
 }
 
-// classes returns the byte classes of v's standardization. Every way of
-// giving v a vocabulary (Adapt, SetVocabulary, JSON) checks the field, so
-// an unknown one here was set afterwards: a programming error, for which
-// Encode and Tokens, which return no error, panic with the message.
+// classes returns the byte classes of v's standardization. Encode and
+// Tokens return no error, so for an unknown Standardize (which every
+// method that returns an error refuses) they use the standardization the
+// vocabulary was made with: in Keras a vectorizer's standardization is
+// fixed when it is made, and the vocabulary's words are only found again
+// with the standardization that made them. With no vocabulary yet it is
+// Keras' default, what an empty Standardize means.
 func (v *TextVectorizer) classes() *[256]uint8 {
-	cls, err := classesOf(v.Standardize)
-	if err != nil {
-		panic("data.TextVectorizer: " + err.Error())
+	if cls, err := classesOf(v.Standardize); err == nil {
+		return cls
 	}
-	return cls
+	if v.vocabClasses != nil {
+		return v.vocabClasses
+	}
+	return &stripClasses
+}
+
+// Validate reports what Adapt, SetVocabulary or EncodeBatch would refuse
+// in v's settings: a MaxTokens of 1 or 2 or below 0, a negative
+// OutputSequenceLength, an unknown Standardize. It is for callers of
+// Encode and Tokens, which return no error: after the fields are set,
+// one call to Validate says whether Encode reads them as they are.
+func (v *TextVectorizer) Validate() error {
+	if err := v.checkMaxTokens(); err != nil {
+		return err
+	}
+	if err := v.checkLength(); err != nil {
+		return err
+	}
+	return CheckStandardize(v.Standardize)
 }

@@ -92,9 +92,7 @@ func TestStandardizationJSON(t *testing.T) {
 	}
 }
 
-// Every method that returns an error refuses an unknown standardization;
-// Encode and Tokens, which cannot, panic with the same message rather
-// than encode with another standardization.
+// Every method that returns an error refuses an unknown standardization.
 func TestUnknownStandardizationRefused(t *testing.T) {
 	want := `standardize "Lower_And_Split_Punctuation" is not a known standardization`
 	v := &TextVectorizer{Standardize: "Lower_And_Split_Punctuation"}
@@ -107,6 +105,9 @@ func TestUnknownStandardizationRefused(t *testing.T) {
 	if err := CheckStandardize(v.Standardize); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("CheckStandardize: %v", err)
 	}
+	if err := v.Validate(); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Validate: %v", err)
+	}
 	ok := &TextVectorizer{}
 	if err := ok.SetVocabulary([]string{"a"}); err != nil {
 		t.Fatal(err)
@@ -115,15 +116,59 @@ func TestUnknownStandardizationRefused(t *testing.T) {
 	if _, err := ok.EncodeBatch([]string{"a"}); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("EncodeBatch: %v", err)
 	}
-	for name, f := range map[string]func(){"Encode": func() { ok.Encode("a") }, "Tokens": func() { ok.Tokens("a") }} {
-		func() {
-			defer func() {
-				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), want) {
-					t.Errorf("%s: recovered %v, want a panic naming the standardization", name, r)
-				}
-			}()
-			f()
-		}()
+}
+
+// Encode and Tokens, which return no error, neither panic on an unknown
+// standardization set after the vocabulary nor read it as another mode
+// than the vocabulary's: they use the standardization the vocabulary was
+// made with (Keras' default when there is none), as documented.
+func TestUnknownStandardizationAfterVocabulary(t *testing.T) {
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("panicked: %v", r)
+		}
+	}()
+	v := &TextVectorizer{Standardize: LowerAndSplitPunctuation}
+	if err := v.SetVocabulary([]string{"razor", "users"}); err != nil {
+		t.Fatal(err)
+	}
+	v.Standardize = "split"
+	if got := fmt.Sprint(v.Encode("[Razor-Users]"), v.Tokens("RH7.3")); got != "[2 3] [rh7 3]" {
+		t.Errorf("after an unknown Standardize: Encode, Tokens = %s, want the vocabulary's splitting [2 3] [rh7 3]", got)
+	}
+	if err := v.Validate(); err == nil || !strings.Contains(err.Error(), `standardize "split" is not a known standardization`) {
+		t.Errorf("Validate: %v", err)
+	}
+	v.Standardize = LowerAndStripPunctuation // a known mode set later is used as it is
+	if got := fmt.Sprint(v.Encode("[Razor-Users]"), v.Tokens("RH7.3")); got != "[1] [rh73]" {
+		t.Errorf("after Standardize = %q: %s, want [1] [rh73]", v.Standardize, got)
+	}
+	fresh := &TextVectorizer{Standardize: "split"}
+	if got := fmt.Sprint(fresh.Tokens("RH7.3"), fresh.Encode("a")); got != "[rh73] [1]" {
+		t.Errorf("no vocabulary, unknown Standardize: %s, want Keras' default [rh73] [1]", got)
+	}
+}
+
+// Validate reports each setting Adapt refuses, and nothing for the zero
+// value.
+func TestValidate(t *testing.T) {
+	if err := (&TextVectorizer{}).Validate(); err != nil {
+		t.Errorf("zero value: %v", err)
+	}
+	for _, c := range []struct {
+		v    TextVectorizer
+		want string
+	}{
+		{TextVectorizer{MaxTokens: 2}, "max_tokens 2 is invalid"},
+		{TextVectorizer{OutputSequenceLength: -1}, "output_sequence_length -1 is invalid"},
+		{TextVectorizer{Standardize: "lower"}, `standardize "lower" is not a known standardization`},
+	} {
+		if err := c.v.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: Validate = %v, want %q", c.v, err, c.want)
+		}
+		if err := c.v.Adapt([]string{"a"}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: Adapt = %v, want %q", c.v, err, c.want)
+		}
 	}
 }
 
@@ -160,4 +205,14 @@ func TestStandardizeSplitAsKerasCallable(t *testing.T) {
 			t.Fatalf("StandardizeSplit(%q) = %q, the Keras callable %q", s, got, want)
 		}
 	}
+}
+
+func ExampleTextVectorizer_Validate() {
+	v := NewTextVectorizer(0, 0)
+	v.Standardize = "lower_and_split" // misspelled
+	if err := v.Validate(); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// standardize "lower_and_split" is not a known standardization: expected "lower_and_strip_punctuation" (Keras' default, also what an empty or missing value means) or "lower_and_split_punctuation"; the value may be misspelled, or the model file was written by a newer seqnet
 }

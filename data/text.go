@@ -56,6 +56,9 @@ type TextVectorizer struct {
 	Vocabulary []string `json:"vocabulary"`
 
 	index vocabIndex
+	// vocabClasses are the byte classes of the standardization Vocabulary
+	// was set with (see classes).
+	vocabClasses *[256]uint8
 }
 
 // NewTextVectorizer returns a vectorizer with an empty vocabulary; call
@@ -64,22 +67,17 @@ func NewTextVectorizer(maxTokens, outputSequenceLength int) *TextVectorizer {
 	return &TextVectorizer{MaxTokens: maxTokens, OutputSequenceLength: outputSequenceLength}
 }
 
-// Tokens standardizes and splits one text. It panics if the Standardize
-// field was set to an unknown value after the vocabulary was (Adapt,
-// SetVocabulary and JSON refuse one with an error).
+// Tokens standardizes and splits one text. An unknown Standardize, set
+// after the vocabulary was (Adapt, SetVocabulary, JSON, EncodeBatch and
+// Validate refuse one with an error), is read as the standardization the
+// vocabulary was made with: Keras' default if there is no vocabulary.
 func (v *TextVectorizer) Tokens(text string) []string {
 	return SplitWhitespace(standardizeWith(v.classes(), text))
 }
 
 // Adapt learns the vocabulary from texts, replacing any previous one.
 func (v *TextVectorizer) Adapt(texts []string) error {
-	if v.MaxTokens < 0 || v.MaxTokens == 1 || v.MaxTokens == 2 {
-		return fmt.Errorf("max_tokens %d is invalid: expected 0 (no cap) or at least 3 (padding, [UNK] and one word)", v.MaxTokens)
-	}
-	if err := v.checkLength(); err != nil {
-		return err
-	}
-	if err := CheckStandardize(v.Standardize); err != nil {
+	if err := v.Validate(); err != nil {
 		return err
 	}
 	counts := map[string]int{}
@@ -112,7 +110,8 @@ func (v *TextVectorizer) SetVocabulary(tokens []string) error {
 	if len(tokens) >= 2 && tokens[0] == PadToken && tokens[1] == OOVToken {
 		tokens = tokens[2:]
 	}
-	if err := CheckStandardize(v.Standardize); err != nil {
+	cls, err := classesOf(v.Standardize)
+	if err != nil {
 		return err
 	}
 	voc := append([]string{PadToken, OOVToken}, tokens...)
@@ -123,7 +122,7 @@ func (v *TextVectorizer) SetVocabulary(tokens []string) error {
 	if v.MaxTokens > 0 && len(voc) > v.MaxTokens {
 		return fmt.Errorf("vocabulary has %d entries (with padding and [UNK]) but max_tokens is %d", len(voc), v.MaxTokens)
 	}
-	v.Vocabulary, v.index = voc, idx
+	v.Vocabulary, v.index, v.vocabClasses = voc, idx, cls
 	return nil
 }
 
@@ -180,8 +179,9 @@ func (v *TextVectorizer) Lookup(token string) int {
 }
 
 // Encode returns the token indices of one text, padded or truncated at the
-// end to OutputSequenceLength when it is set. It panics as Tokens does on
-// an unknown Standardize; EncodeBatch returns an error instead.
+// end to OutputSequenceLength when it is set. It reads an unknown
+// Standardize as Tokens does; EncodeBatch returns an error instead, and
+// Validate says beforehand whether the settings are read as they are.
 func (v *TextVectorizer) Encode(text string) []int {
 	L, cls := v.OutputSequenceLength, v.classes()
 	if L <= 0 {
@@ -384,6 +384,14 @@ func PadSequences(seqs [][]int, o PadOptions) (*tensor.Tensor, error) {
 		}
 	}
 	return out, nil
+}
+
+// checkMaxTokens rejects a MaxTokens that leaves no room for a word.
+func (v *TextVectorizer) checkMaxTokens() error {
+	if v.MaxTokens < 0 || v.MaxTokens == 1 || v.MaxTokens == 2 {
+		return fmt.Errorf("max_tokens %d is invalid: expected 0 (no cap) or at least 3 (padding, [UNK] and one word)", v.MaxTokens)
+	}
+	return nil
 }
 
 // checkLength rejects a negative output_sequence_length.

@@ -108,7 +108,7 @@ func (f *ConvMaxPool) TableBytes() int64 {
 	if f.emb == nil {
 		return 0
 	}
-	return 4 * int64(f.emb.InputDim) * int64(f.conv.KernelSize) * int64(f.conv.Filters)
+	return 4 * foldFloats(f.emb, f.conv) // at most 4 × foldBudget: f exists only if foldable
 }
 
 // convPoolState is the fused pass's state in its Context: the kernel

@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 
@@ -55,7 +56,19 @@ const foldMinDim = 32
 // foldable reports whether emb can be folded into c: an embedding of at
 // least foldMinDim channels, a table within the budget.
 func foldable(emb *Embedding, c *Conv1D) bool {
-	return emb != nil && emb.OutputDim >= foldMinDim && emb.InputDim > 0 && emb.InputDim <= foldBudget/max(c.KernelSize*c.Filters, 1)
+	return emb != nil && emb.OutputDim >= foldMinDim && emb.InputDim > 0 && foldFloats(emb, c) <= foldBudget
+}
+
+// foldFloats is the size in floats of the folded table of emb and c,
+// vocabulary × kernel_size × filters: what foldable bounds, table makes
+// and ConvMaxPool.TableBytes counts. A size past math.MaxInt64 (settings
+// no budget takes) is math.MaxInt64 rather than a wrapped product.
+func foldFloats(emb *Embedding, c *Conv1D) int64 {
+	vocab, row := int64(emb.InputDim), int64(c.KernelSize)*int64(c.Filters)
+	if row > 0 && vocab > math.MaxInt64/row {
+		return math.MaxInt64
+	}
+	return vocab * row
 }
 
 // current returns the folded table if it was made from emb and the
@@ -98,7 +111,7 @@ func (fc *foldCache) table(emb *Embedding, c *Conv1D) *folded {
 		return f // made by another goroutine meanwhile
 	}
 	vocab, k, nf, d := emb.InputDim, c.KernelSize, c.Filters, c.in
-	f := &folded{t: make([]float32, vocab*k*nf), embV: ev, kernV: kv, emb: emb, vocab: vocab, taps: k, filters: nf, dim: d}
+	f := &folded{t: make([]float32, foldFloats(emb, c)), embV: ev, kernV: kv, emb: emb, vocab: vocab, taps: k, filters: nf, dim: d}
 	e, w := emb.embeddings.Value.Data, c.kernel.Value.Data
 	for i := 0; i < k; i++ {
 		// T[:, i, :] = E · W_i, written k*nf floats apart.

@@ -12,7 +12,8 @@ import (
 // when training) and the activations of a batch. Building, fitting or
 // predicting beyond it is an error that gives the counts, instead of a
 // process that grows until the machine runs out of memory. The default is
-// 4 GiB; raise it for larger models (seqnet's --max-memory flag sets it).
+// 4 GiB; raise it for larger models. It is read at each of those calls,
+// so a program sets it once before it builds or loads its models.
 var MaxMemory int64 = 4 << 30
 
 // footprint counts a built or counted model: weight values (all and

@@ -109,7 +109,8 @@ type Pipeline struct {
 	XShape []int `json:"x_shape,omitempty"`
 
 	// Train holds the settings of the program that trained the model
-	// (seqnet train's, for --resume), kept as written.
+	// (seqnet train stores its own, to resume an interrupted run with
+	// them), kept as written.
 	Train json.RawMessage `json:"train,omitempty"`
 }
 
@@ -174,7 +175,7 @@ type Batch struct {
 // Messages (and the notes in Batch.Report) name a setting as a Go program
 // sets it: Options.Header, Source.Data, Source.Layout.Header, and a value
 // to try as an assignment, Options.Header = "yes". The seqnet command
-// shows them as its flags of the same names, --header yes.
+// shows them as its flags of the same names.
 type InputError struct{ Err error }
 
 func (e InputError) Error() string { return e.Err.Error() }

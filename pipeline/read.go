@@ -10,10 +10,10 @@ import (
 	"github.com/seqnet/seqnet/tensor"
 )
 
-// SplitList reads a comma-separated list of column names as the data
-// options hold them (Options.Target; the seqnet command's --features and
-// --ignore): each name trimmed of spaces, empty names dropped, nil for an
-// empty list.
+// SplitList reads a comma-separated list of column names, as Options.Target
+// holds them, into a list (for Options.Features and Options.Ignore from a
+// single string, e.g. a program's own setting): each name trimmed of
+// spaces, empty names dropped, nil for an empty list.
 func SplitList(s string) []string {
 	var out []string
 	for _, f := range strings.Split(s, ",") {

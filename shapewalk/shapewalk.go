@@ -53,8 +53,8 @@ func (e *LayerError) Error() string { return e.Msg }
 // returns the table so far (Complete false) and an error whose text says
 // what is wrong and how to fix it; a layer that cannot take its input is a
 // *LayerError. The messages call the batch shape "input" and write a shape
-// to try as the Go string to pass, input "16070,45,1" (seqnet shape shows
-// them as its flag, --input 16070,45,1).
+// to try as the Go string to pass, input "16070,45,1" (NameInput rewrites
+// them for a caller that takes the shape from a flag).
 func Walk(input string, specs []string) (*Table, error) {
 	t := &Table{}
 	batch, sample, err := ParseBatchShape(input)

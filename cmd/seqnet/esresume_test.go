@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -151,5 +152,50 @@ func TestTextEarlyStoppingResume(t *testing.T) {
 			t.Errorf("cut after %d batches and resumed: want early stopping at epoch 14 and %q; got:\n%s", n, want, out)
 		}
 		sameWeights(t, whole, part)
+	}
+}
+
+// TestResumeEarlyStoppingSettings pins what train's help and the README
+// say of early stopping on --resume besides an interrupted run's exact
+// continuation:
+//   - a finished run (stopped at epoch 10, epoch 7 kept) trained on to a
+//     larger --epochs starts early stopping afresh: the kept epoch is the
+//     best of the new ones, though epoch 7's val_loss was lower;
+//   - a new --early-stopping on a run cut after epoch 8 (best epoch 7, one
+//     epoch waited) counts the stored progress against the new patience:
+//     1 stops at epoch 9 (an uninterrupted run with patience 1 stops at
+//     epoch 2), 6 at epoch 13, both keeping epoch 7; 0 turns it off and the
+//     last epoch is kept.
+func TestResumeEarlyStoppingSettings(t *testing.T) {
+	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
+	for _, w := range []string{"started afresh", "the best of the new epochs is kept", "counts the stored best\n                        epoch and epochs waited against P"} {
+		if !strings.Contains(trainUsage, w) {
+			t.Errorf("train's help does not say %q", w)
+		}
+	}
+	dir := t.TempDir()
+	args := esResumeArgs(t, dir)
+	whole := filepath.Join(dir, "whole.seqnet")
+	if out := mustCLI(t, append(args, "--out", whole)...); !strings.Contains(savedLine(t, out), "(10 epochs trained; kept epoch 7's weights") {
+		t.Fatalf("the run does not stop at epoch 10 keeping epoch 7:\n%s", out)
+	}
+	out := mustCLI(t, "train", "--resume", whole, "--epochs", "30", "--no-curves")
+	kept := regexp.MustCompile(`kept epoch (\d+)'s weights`).FindStringSubmatch(savedLine(t, out))
+	if !strings.Contains(out, "resuming "+whole+" after epoch 10, to epoch 30") || kept == nil || atoi(kept[1]) <= 10 {
+		t.Errorf("a finished run trained on: want early stopping afresh, keeping an epoch after 10; got:\n%s", out)
+	}
+	part := filepath.Join(dir, "part.seqnet")
+	for _, c := range []struct{ patience, want string }{
+		{"1", "Early stopping at epoch 9: val_loss has not improved for 1 epochs (best 0.7044 at epoch 7)"},
+		{"6", "Early stopping at epoch 13: val_loss has not improved for 6 epochs (best 0.7044 at epoch 7)"},
+		{"0", "(40 epochs trained; kept epoch 40's weights, the last:"},
+	} {
+		if _, errOut, code := interruptedRun(16, append(args, "--out", part)...); code != exitInterrupted {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		out := mustCLI(t, "train", "--resume", part, "--early-stopping", c.patience, "--no-curves")
+		if !strings.Contains(out, c.want) || (c.patience != "0" && !strings.Contains(savedLine(t, out), "kept epoch 7's weights")) {
+			t.Errorf("--resume --early-stopping %s: want %q and epoch 7 kept; got:\n%s", c.patience, c.want, out)
+		}
 	}
 }

@@ -99,7 +99,12 @@ Training:
   --out MODEL           the model file to write (required)
   --resume MODEL        continue an interrupted run exactly from its saved state
                         (data and settings come from the file; --out defaults to it);
-                        with --epochs at the epochs trained: finish it without training more
+                        with --epochs at the epochs trained: finish it without training more.
+                        A finished model trains on to a larger --epochs with early stopping
+                        started afresh: the best of the new epochs is kept, even if the
+                        model the file held was better (as in a second Keras fit). A new
+                        --early-stopping P on an interrupted run counts the stored best
+                        epoch and epochs waited against P (P 0: off, the last epoch kept)
   --no-curves           do not draw the learning curves
 
 Exit status: 0 trained, 2 a problem with the flags or data (one line on stderr),

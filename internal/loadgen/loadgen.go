@@ -1,7 +1,8 @@
 // Package loadgen is the load generator of seqnet's serving benchmarks (the
-// serve package's BenchmarkW2 and `seqnet bench --serve`): lean keep-alive
-// HTTP/1.1 clients, as wrk-like load generators are. The requests are built
-// once, and each answer is read on the goroutine that sent the request.
+// serve package's BenchmarkW2 and seqnet bench's serving benchmark): lean
+// keep-alive HTTP/1.1 clients, as wrk-like load generators are. The
+// requests are built once, and each answer is read on the goroutine that
+// sent the request.
 // Go's net/http client, in the same process, runs a writer and a reader
 // goroutine per connection and builds each request anew: on a machine of
 // two cores, its CPU time and its goroutine hand-offs are charged to the

@@ -14,8 +14,8 @@ import (
 	"testing"
 )
 
-// notLibrary are the folders (from the module's root) whose strings may
-// name seqnet's commands and flags, and why. Package main folders (the
+// notLibrary are the folders (from the module's root) whose strings and
+// doc comments may name seqnet's commands and flags, and why. Package main folders (the
 // commands themselves: cmd/seqnet, bench/quality, studio/wasm, ...) are
 // left out without being listed.
 var notLibrary = map[string]string{
@@ -53,15 +53,13 @@ func commandNames(t *testing.T, root string) []string {
 	return names
 }
 
-// cliNames finds, in the string literals of the non-test Go files of
-// every library package under root, those that name a command-line flag
-// (--max-memory) or a seqnet command (seqnet import), as "file:line:
-// text". Comments are not checked: they may say which flag sets what.
-func cliNames(root string, commands []string) ([]string, error) {
-	command := regexp.MustCompile(`\bseqnet (` + strings.Join(commands, "|") + `)\b`)
-	var found []string
+// walkLibrary parses, with mode, every non-test Go file of every library
+// package under root (not package main, not the folders of notLibrary,
+// not testdata or folders starting with "." or "_"), and calls visit with
+// each file's path from root (slash-separated).
+func walkLibrary(root string, mode parser.Mode, visit func(rel string, fset *token.FileSet, file *ast.File)) error {
 	fset := token.NewFileSet()
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			if d != nil && d.IsDir() && path != root && (strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_") || d.Name() == "testdata") {
 				return filepath.SkipDir
@@ -72,13 +70,26 @@ func cliNames(root string, commands []string) ([]string, error) {
 		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || notLibrary[filepath.ToSlash(filepath.Dir(rel))] != "" {
 			return nil
 		}
-		file, err := parser.ParseFile(fset, path, nil, 0)
+		file, err := parser.ParseFile(fset, path, nil, mode)
 		if err != nil {
 			return err
 		}
-		if file.Name.Name == "main" {
-			return nil
+		if file.Name.Name != "main" {
+			visit(filepath.ToSlash(rel), fset, file)
 		}
+		return nil
+	})
+}
+
+// cliNames finds, in the string literals of the non-test Go files of
+// every library package under root, those that name a command-line flag
+// (--max-memory) or a seqnet command (seqnet import), as "file:line:
+// text". Comments are not checked here (flagDocs checks the doc comments
+// of the exported API).
+func cliNames(root string, commands []string) ([]string, error) {
+	command := regexp.MustCompile(`\bseqnet (` + strings.Join(commands, "|") + `)\b`)
+	var found []string
+	err := walkLibrary(root, 0, func(rel string, fset *token.FileSet, file *ast.File) {
 		ast.Inspect(file, func(n ast.Node) bool {
 			lit, ok := n.(*ast.BasicLit)
 			if !ok || lit.Kind != token.STRING {
@@ -86,11 +97,10 @@ func cliNames(root string, commands []string) ([]string, error) {
 			}
 			if s, err := strconv.Unquote(lit.Value); err == nil && (flagRef.MatchString(s) || command.MatchString(s)) {
 				p := fset.Position(lit.Pos())
-				found = append(found, filepath.ToSlash(rel)+":"+strconv.Itoa(p.Line)+": "+strconv.Quote(s))
+				found = append(found, rel+":"+strconv.Itoa(p.Line)+": "+strconv.Quote(s))
 			}
 			return true
 		})
-		return nil
 	})
 	return found, err
 }

@@ -1,7 +1,7 @@
 // Package msgcheck checks, for the tests of seqnet's library packages, that
 // their messages name what a Go caller sets (Options.Header,
-// CSVOptions.Classes), not the seqnet command's flags (--header), and that
-// every setting they name exists (for tests only).
+// CSVOptions.Classes), not the seqnet command's flags (its header flag),
+// and that every setting they name exists (for tests only).
 package msgcheck
 
 import (
