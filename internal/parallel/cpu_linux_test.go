@@ -46,6 +46,8 @@ func TestFromBackFollowsTheCPU(t *testing.T) {
 // and checks that the first set of pieces it runs is the front one (set
 // 0) on CPU 0 and the back one on CPU 1, so that the same set of pieces
 // runs on the same CPU from pass to pass; all pieces run once either way.
+// A worker may take every set before the caller looks (under the race
+// detector, say): such passes say nothing about the caller's choice.
 func TestPiecesSetFollowsTheCPU(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	runtime.LockOSThread()
@@ -66,7 +68,8 @@ func TestPiecesSetFollowsTheCPU(t *testing.T) {
 		if err := unix.SchedSetaffinity(0, &one); err != nil {
 			t.Skipf("sched_setaffinity: %v", err)
 		}
-		for range 20 {
+		checked := 0
+		for range 50 {
 			var mu sync.Mutex
 			first, runs := -1, make([]int, 4)
 			Pieces(40, 4, func(piece, lo, hi int) {
@@ -78,8 +81,11 @@ func TestPiecesSetFollowsTheCPU(t *testing.T) {
 				}
 			})
 			// With 2 goroutines, set 0 is pieces 0 and 2, set 1 pieces 1 and 3.
-			if want := cpu; first != want {
-				t.Fatalf("on CPU %d the caller's first piece was %d, want %d", cpu, first, want)
+			if first >= 0 {
+				checked++
+				if want := cpu; first != want {
+					t.Fatalf("on CPU %d the caller's first piece was %d, want %d", cpu, first, want)
+				}
 			}
 			for p, n := range runs {
 				if n != 1 {
@@ -87,5 +93,6 @@ func TestPiecesSetFollowsTheCPU(t *testing.T) {
 				}
 			}
 		}
+		t.Logf("on CPU %d the caller ran pieces in %d of 50 passes", cpu, checked)
 	}
 }
