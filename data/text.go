@@ -202,14 +202,12 @@ func (v *TextVectorizer) Encode(text string) []int {
 // inside a multi-byte UTF-8 sequence, so splitting the text first and
 // standardizing each piece (dropping pieces that become empty) yields the
 // same tokens. A piece with nothing to lower or strip is looked up as a
-// substring of text; no allocation either way.
+// substring of text, another one standardized into the lookups' buffer;
+// only a piece of more than groupBytes bytes allocates.
 func (v *TextVectorizer) appendIDs(ids []int, text string, limit int, cls *[256]uint8) []int {
-	var scratch [64]byte
-	// Tokens that need no standardizing are looked up lookupGroup at a
-	// time (see findGroup); their places in ids wait meanwhile.
-	var group [lookupGroup]string
-	var pos [lookupGroup]int
-	ng := 0
+	// The tokens are looked up a group at a time (see lookups); their
+	// places in ids wait meanwhile.
+	var g lookups
 	for i, n := 0, 0; i < len(text) && n != limit; {
 		for i < len(text) && cls[text[i]] == space {
 			i++
@@ -228,37 +226,69 @@ func (v *TextVectorizer) appendIDs(ids []int, text string, limit int, cls *[256]
 		}
 		tok := text[start:i]
 		if clean {
-			if ng == lookupGroup {
-				v.index.findGroup(group[:ng], pos[:ng], ids, 1)
-				ng = 0
+			if g.full(0) {
+				g.find(&v.index, ids, 1)
 			}
-			group[ng], pos[ng] = tok, len(ids)
-			ng++
+			g.add(&v.index, tok, 0, len(ids))
 			ids = append(ids, 0)
 			n++
 			continue
 		}
-		b := scratch[:0]
+		// Standardized, the token is at most as long as tok.
+		if len(tok) > groupBytes {
+			id, ok := v.longToken(tok, cls)
+			if ok {
+				ids = append(ids, id)
+				n++
+			}
+			continue
+		}
+		if g.full(len(tok)) {
+			g.find(&v.index, ids, 1)
+		}
+		at := g.used
 		for j := 0; j < len(tok); j++ {
 			switch c := tok[j]; cls[c] {
 			case upper:
-				b = append(b, c+'a'-'A')
+				g.buf[g.used] = c + 'a' - 'A'
+				g.used++
 			case keep:
-				b = append(b, c)
+				g.buf[g.used] = c
+				g.used++
 			}
 		}
-		if len(b) == 0 {
-			continue
+		if g.used == at {
+			continue // only stripped characters: no token
 		}
-		id, ok := v.index.findBytes(b)
-		if !ok {
-			id = 1
-		}
-		ids = append(ids, id)
+		g.add(&v.index, "", at, len(ids))
+		ids = append(ids, 0)
 		n++
 	}
-	v.index.findGroup(group[:ng], pos[:ng], ids, 1)
+	g.find(&v.index, ids, 1)
 	return ids
+}
+
+// longToken standardizes a token longer than a lookups' room and looks it
+// up: its index (1 when it is not in the vocabulary), and false when
+// nothing is left of it.
+func (v *TextVectorizer) longToken(tok string, cls *[256]uint8) (int, bool) {
+	b := make([]byte, 0, len(tok))
+	for j := 0; j < len(tok); j++ {
+		switch c := tok[j]; cls[c] {
+		case upper:
+			b = append(b, c+'a'-'A')
+		case keep:
+			b = append(b, c)
+		}
+	}
+	if len(b) == 0 {
+		return 0, false
+	}
+	id, ok := v.index.findBytes(b)
+	if !ok {
+		id = 1
+	}
+	return id, true
 }
 
 // EncodeBatch encodes texts into an (N, L) tensor of indices (as float32).

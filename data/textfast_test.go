@@ -71,7 +71,7 @@ func encodeWithMap(index map[string]int, L int, mode, text string) []int {
 // pieces texts are made of: ASCII words in both cases, every punctuation
 // character, every ASCII whitespace, non-ASCII letters (which are not
 // lowered), non-ASCII spaces (which do not split), invalid UTF-8, tokens
-// longer than the fast path's stack buffer.
+// of more than 8 bytes, and one longer than a lookups' room (groupBytes).
 var textPieces = []string{
 	"cat", "Cat", "CAT", "dog", "d.o.g", "don't", "Don't", "[UNK]", "unk", "a", "A",
 	"!", "\"", "#", "$", "%", "&", "'", "(", ")", "*", "+", ",", "-", ".", "/", ":", ";", "<", "=", ">", "?", "@", "[", "\\", "]", "^", "_", "`", "{", "|", "}", "~",
@@ -79,6 +79,7 @@ var textPieces = []string{
 	"É", "é", "ß", "İ", "ı", "Σ", "σ", "日本", "🙂", "\u00a0", "\u0085", "\u2028", "\u3000",
 	"\xff", "\xc3", "\xe6\x97", "0", "42", "x_y", "café", "CAFÉ",
 	strings.Repeat("Long", 30), strings.Repeat("long", 30) + ".",
+	strings.Repeat("Long", 300), // longer than a lookups group's room
 }
 
 // randomText joins n random pieces.
@@ -118,7 +119,12 @@ func testEncodeFastPath(t *testing.T, mode string) {
 	for range 2000 {
 		texts = append(texts, randomText(rng, rng.IntN(40)))
 	}
-	for _, L := range []int{0, 1, 3, 7, 64} {
+	// Texts of more tokens than a lookups group holds (lookupGroup), and
+	// of more standardized bytes than its room (groupBytes).
+	for range 200 {
+		texts = append(texts, randomText(rng, 100+rng.IntN(500)))
+	}
+	for _, L := range []int{0, 1, 3, 7, 64, 300} {
 		v := NewTextVectorizer(0, L)
 		v.Standardize = mode
 		if err := v.SetVocabulary(vocab); err != nil {

@@ -17,7 +17,11 @@
 // also comes in two variants that read A where it is, without packing:
 // rows lda apart (Conv1D's overlapping input windows, lda <= 512) and
 // transposed A with its 12 values of a step adjacent (the windows read
-// for the kernel gradient, lda <= 128).
+// for the kernel gradient, lda <= 128). With more channels, a kernel
+// gradient whose taps divide the tile's 12 rows has its rows taken in
+// another order, so that each input value is packed once per block
+// instead of once per tap, for variants reading A with a step of 12/taps
+// values (winpack.go).
 //
 // SgemmOut adds two things on the way into C: the output stage of a layer
 // (bias and relu, applied to each tile in the micro-kernel's registers
@@ -180,9 +184,13 @@ func SgemmOut(transA, transB bool, m, n, k int, alpha float32, a []float32, lda 
 		}
 	}
 	kr := current()
-	g := gemmArgs{transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite, out.Bias, out.Relu, out.Period, out.Keep, nil, out.Serial}
+	g := gemmArgs{transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, overwrite, out.Bias, out.Relu, out.Period, out.Keep, nil, out.Serial, winSpec{}}
 	if out.B != nil && out.B.fits(kr, &g) {
 		g.pb = out.B
+	}
+	if taps := windows(kr, &g); taps > 0 {
+		gemmWindows(kr, &g, taps)
+		return
 	}
 	gemm(kr, &g)
 }

@@ -13,7 +13,8 @@ var (
 		mr:   12, nr: 32,
 		kc: 768, mc: 96, nc: 1024,
 		fn: kernelAVX512, packA8: packA12, packAT: packAT12, direct: kernelAVX512Direct, directT: kernelAVX512DirectT,
-		packB: packB32,
+		packB: packB32, packWin: packWinAVX,
+		win: [13]func(k int, a, b, c []float32, ldc int, out tileOut){2: winAVX512x2, 3: winAVX512x3, 4: winAVX512x4, 6: winAVX512x6},
 	}
 	avx2Kernel = &microKernel{
 		name: "avx2",
@@ -135,4 +136,48 @@ func kernelAVX512DirectT(k int, a []float32, lda int, b, c []float32, ldc int, o
 	_ = b[32*k-1]
 	_ = c[11*ldc+31]
 	sgemmKernelAVX512DirectT_12x32(k, &a[0], lda, &b[0], &c[0], ldc, out.accum, out.biasPtr(32), out.relu)
+}
+
+// packWinAVX checks the bounds the assembly relies on and runs the
+// packer for gw, or the Go loop for a gw without one.
+func packWinAVX(steps int, src []float32, ld, groups, gw int, dst []float32, stride int) {
+	if steps == 0 || groups == 0 {
+		return
+	}
+	_ = src[(steps-1)*ld+groups*gw-1]
+	_ = dst[(groups-1)*stride+steps*gw-1]
+	switch gw {
+	case 2:
+		sgemmPackWin2AVX(steps, &src[0], ld, groups, &dst[0], stride)
+	case 3:
+		sgemmPackWin3AVX(steps, &src[0], ld, groups, &dst[0], stride)
+	case 4:
+		sgemmPackWin4AVX(steps, &src[0], ld, groups, &dst[0], stride)
+	case 6:
+		sgemmPackWin6AVX(steps, &src[0], ld, groups, &dst[0], stride)
+	default:
+		packWinGo(steps, src, ld, groups, gw, dst, stride)
+	}
+}
+
+// The kernels for windows packed in groups of gw channels, with the
+// bounds checks the assembly relies on.
+func winAVX512x2(k int, a, b, c []float32, ldc int, out tileOut) {
+	_, _, _ = a[(k-1)*2+11], b[32*k-1], c[11*ldc+31]
+	sgemmKernelAVX512Win2_12x32(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(32), out.relu)
+}
+
+func winAVX512x3(k int, a, b, c []float32, ldc int, out tileOut) {
+	_, _, _ = a[(k-1)*3+11], b[32*k-1], c[11*ldc+31]
+	sgemmKernelAVX512Win3_12x32(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(32), out.relu)
+}
+
+func winAVX512x4(k int, a, b, c []float32, ldc int, out tileOut) {
+	_, _, _ = a[(k-1)*4+11], b[32*k-1], c[11*ldc+31]
+	sgemmKernelAVX512Win4_12x32(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(32), out.relu)
+}
+
+func winAVX512x6(k int, a, b, c []float32, ldc int, out tileOut) {
+	_, _, _ = a[(k-1)*6+11], b[32*k-1], c[11*ldc+31]
+	sgemmKernelAVX512Win6_12x32(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(32), out.relu)
 }

@@ -23,6 +23,7 @@ type gemmArgs struct {
 	period, keep   int       // the row map of Output (period 0: none)
 	pb             *PackedB  // op(B) already packed for this kernel (nil: pack it)
 	serial         bool      // stay on the calling goroutine (Output.Serial)
+	win            winSpec   // A is a convolution's windows, packed by group (winpack.go)
 }
 
 // run describes product rows i, i+1, … (at most limit of them) as far as
@@ -64,6 +65,13 @@ type microKernel struct {
 	// directT, if not nil, is fn reading transposed A in place (A[r][p] =
 	// a[p*lda+r]); Sgemm uses it for transposed A with alpha 1.
 	directT func(k int, a []float32, lda int, b, c []float32, ldc int, out tileOut)
+	// packWin, if not nil, sets dst[g*stride+s*gw+c] = src[s*ld+g*gw+c]
+	// for s < steps, g < groups, c < gw: packWin for whole groups.
+	packWin func(steps int, src []float32, ld, groups, gw int, dst []float32, stride int)
+	// win[gw], if not nil, is fn for A[r][p] = a[p*gw+r] (a
+	// convolution's windows packed by group, gw < mr); directT serves
+	// the gw without one.
+	win [13]func(k int, a, b, c []float32, ldc int, out tileOut)
 	// packB, if not nil, sets dst[p*nr+j] = b[p*ldb+j] for j < nr and
 	// p < k: packB for full panels of untransposed B.
 	packB func(k int, b []float32, ldb int, dst []float32)
@@ -108,6 +116,7 @@ var directTMaxLda = 128
 type workspace struct {
 	a, b, tile []float32
 	rows       []float32 // the last, partial rows of an A block, zero-padded
+	win        []float32 // the product in the row order of gemmWindows
 }
 
 // workspaces keeps the callers' packing buffers between products.
@@ -213,6 +222,10 @@ func gemmBlock(kr *microKernel, ws *workspace, g *gemmArgs, i0, i1, j0, j1 int) 
 // by the packed B block bp (kc×nc, from packB) into C[ic:ic+mc, jc:jc+nc],
 // overwriting C for the first K block when g.overwrite, adding otherwise.
 func macroKernel(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, ic, mc, pc, kc, jc, nc int) {
+	if g.win.gw > 0 {
+		macroWin(kr, ws, bp, g, ic, mc, pc, kc, jc, nc)
+		return
+	}
 	mr, nr := kr.mr, kr.nr
 	accum := pc > 0 || !g.overwrite
 	direct := kr.direct != nil && !g.transA && g.alpha == 1 && g.lda <= directMaxLda ||

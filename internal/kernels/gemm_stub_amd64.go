@@ -23,6 +23,30 @@ func sgemmKernelAVX512Direct_12x32(k int, a *float32, lda int, b *float32, c *fl
 //go:noescape
 func sgemmKernelAVX512DirectT_12x32(k int, a *float32, lda int, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)
 
+// sgemmKernelAVX512Win2_12x32 is sgemmKernelAVX512_12x32 with A[r][p] = a[p*2+r] (windows packed by group).
+// Requires AVX512F.
+//
+//go:noescape
+func sgemmKernelAVX512Win2_12x32(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)
+
+// sgemmKernelAVX512Win3_12x32 is sgemmKernelAVX512_12x32 with A[r][p] = a[p*3+r] (windows packed by group).
+// Requires AVX512F.
+//
+//go:noescape
+func sgemmKernelAVX512Win3_12x32(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)
+
+// sgemmKernelAVX512Win4_12x32 is sgemmKernelAVX512_12x32 with A[r][p] = a[p*4+r] (windows packed by group).
+// Requires AVX512F.
+//
+//go:noescape
+func sgemmKernelAVX512Win4_12x32(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)
+
+// sgemmKernelAVX512Win6_12x32 is sgemmKernelAVX512_12x32 with A[r][p] = a[p*6+r] (windows packed by group).
+// Requires AVX512F.
+//
+//go:noescape
+func sgemmKernelAVX512Win6_12x32(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)
+
 // sgemmKernelAVX2_6x16 computes the 6×16 block C = A·B (accum false) or C += A·B (accum true)
 // from packed panels: a holds k×6 values, b holds k×16; ldc is in elements. Then, when bias is not nil,
 // it adds bias[j] (16 values) to column j, and with relu clamps at 0. Requires AVX2 and FMA.
@@ -49,6 +73,26 @@ func sgemmPackAT12AVX(k int, src *float32, lda int, dst *float32, alpha float32)
 //
 //go:noescape
 func sgemmPackAT6AVX(k int, src *float32, lda int, dst *float32, alpha float32)
+
+// sgemmPackWin2AVX sets dst[g*stride+s*2+c] = src[s*ld+g*2+c] for s < steps, g < groups, c < 2. Requires AVX.
+//
+//go:noescape
+func sgemmPackWin2AVX(steps int, src *float32, ld int, groups int, dst *float32, stride int)
+
+// sgemmPackWin3AVX sets dst[g*stride+s*3+c] = src[s*ld+g*3+c] for s < steps, g < groups, c < 3. Requires AVX.
+//
+//go:noescape
+func sgemmPackWin3AVX(steps int, src *float32, ld int, groups int, dst *float32, stride int)
+
+// sgemmPackWin4AVX sets dst[g*stride+s*4+c] = src[s*ld+g*4+c] for s < steps, g < groups, c < 4. Requires AVX.
+//
+//go:noescape
+func sgemmPackWin4AVX(steps int, src *float32, ld int, groups int, dst *float32, stride int)
+
+// sgemmPackWin6AVX sets dst[g*stride+s*6+c] = src[s*ld+g*6+c] for s < steps, g < groups, c < 6. Requires AVX.
+//
+//go:noescape
+func sgemmPackWin6AVX(steps int, src *float32, ld int, groups int, dst *float32, stride int)
 
 // sgemmPackB32AVX sets dst[p*32+j] = src[p*ldb+j] for j < 32, p < k. Requires AVX.
 //

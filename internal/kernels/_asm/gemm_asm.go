@@ -36,11 +36,17 @@ func main() {
 	avx512Kernel(12)
 	avx512DirectKernel(12)
 	avx512DirectTKernel(12)
+	for _, gw := range []int{2, 3, 4, 6} {
+		avx512WinKernel(12, gw)
+	}
 	avx2Kernel()
 	packAKernel(12)
 	packAKernel(6)
 	packATKernel(12)
 	packATKernel(6)
+	for _, gw := range []int{2, 3, 4, 6} {
+		packWinKernel(gw)
+	}
 	packBKernel(32)
 	packBKernel(16)
 	dotKernel()
@@ -90,6 +96,45 @@ func avx512Kernel(mr int) {
 	}
 	kernelLoops(k, step, func(steps int) {
 		addImm(steps*mr*4, a)
+		ADDQ(U32(steps*nr*4), b)
+	})
+
+	storeTile(mr, 64, t.acc, t.spare())
+}
+
+// avx512WinKernel emits sgemmKernelAVX512Win<gw>_<mr>x32, the packed
+// kernel reading A from a convolution's windows packed by group
+// (winpack.go): A[r][p] = a[p*gw+r], the mr/gw taps of gw channels, so a
+// step advances A by gw values, not mr. directT reads the same layout
+// with lda in a register, which costs two additions and a prefetch a
+// step; with gw known here the addresses are displacements, as in the
+// packed kernel, and A (gw*4 bytes a step) is prefetched once a line.
+func avx512WinKernel(mr, gw int) {
+	const nr = 32
+	name := fmt.Sprintf("sgemmKernelAVX512Win%d_%dx%d", gw, mr, nr)
+	TEXT(name, NOSPLIT, "func(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s is sgemmKernelAVX512_%dx%d with A[r][p] = a[p*%d+r] (windows packed by group).", name, mr, nr, gw),
+		"Requires AVX512F.")
+	k := Load(Param("k"), GP64())
+	a := Load(Param("a"), GP64())
+	b := Load(Param("b"), GP64())
+
+	prefetchC(mr, 2)
+	t := newZmmTile(mr)
+	step := func(off int) {
+		t.step(b, off, 1024, func() {
+			// The lines of A that start within this pass of unroll
+			// steps, 16 steps ahead.
+			for l := 0; l < (unroll*gw*4+63)/64; l++ {
+				if off == l {
+					PREFETCHT0(Mem{Base: a, Disp: 16*gw*4 + 64*l})
+				}
+			}
+		}, func(r int) Mem { return Mem{Base: a, Disp: (off*gw + r) * 4} })
+	}
+	kernelLoops(k, step, func(steps int) {
+		addImm(steps*gw*4, a)
 		ADDQ(U32(steps*nr*4), b)
 	})
 
@@ -443,6 +488,75 @@ func packATKernel(mr int) {
 	RET()
 }
 
+// packWinKernel emits sgemmPackWin<gw>AVX, the packer of a convolution's
+// windows for its kernel gradient (winpack.go): it copies the gw
+// channels of each of groups channel groups of steps rows of x, row by
+// row, into one run per group, dst[g*stride+s*gw+c] = src[s*ld+g*gw+c],
+// so that the kernels that read transposed A in place find the taps of a
+// group's channels at lda gw. Each row is read front to back. The gw
+// values move with plain loads and stores of 16, 8 and 4 bytes: AVX-512
+// masked moves of the same values took twice as long as the whole
+// transposed packing they replace (Zen 5).
+func packWinKernel(gw int) {
+	const winAheadLog = 4 // prefetch 16 rows ahead
+	name := fmt.Sprintf("sgemmPackWin%dAVX", gw)
+	TEXT(name, NOSPLIT, "func(steps int, src *float32, ld int, groups int, dst *float32, stride int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets dst[g*stride+s*%d+c] = src[s*ld+g*%d+c] for s < steps, g < groups, c < %d. Requires AVX.", name, gw, gw, gw))
+	steps := Load(Param("steps"), GP64())
+	src := Load(Param("src"), GP64())
+	ld := Load(Param("ld"), GP64())
+	SHLQ(U8(2), ld)
+	groups := Load(Param("groups"), GP64())
+	dst := Load(Param("dst"), GP64())
+	stride := Load(Param("stride"), GP64())
+	SHLQ(U8(2), stride)
+	TESTQ(steps, steps)
+	JZ(LabelRef("done"))
+	TESTQ(groups, groups)
+	JZ(LabelRef("done"))
+	// The rows are ld apart, and each is read only once: prefetch
+	// winAhead rows ahead, every group (most of them lines already asked
+	// for).
+	ahead := GP64()
+	MOVQ(ld, ahead)
+	SHLQ(U8(winAheadLog), ahead)
+	p, q, n := GP64(), GP64(), GP64()
+	Label("row")
+	MOVQ(src, p)
+	MOVQ(dst, q)
+	MOVQ(groups, n)
+	Label("group")
+	PREFETCHT0(Mem{Base: p, Index: ahead, Scale: 1})
+	for off := 0; off < gw; {
+		switch {
+		case gw-off >= 4:
+			VMOVUPS(Mem{Base: p, Disp: 4 * off}, X0)
+			VMOVUPS(X0, Mem{Base: q, Disp: 4 * off})
+			off += 4
+		case gw-off >= 2:
+			VMOVSD(Mem{Base: p, Disp: 4 * off}, X1)
+			VMOVSD(X1, Mem{Base: q, Disp: 4 * off})
+			off += 2
+		default:
+			VMOVSS(Mem{Base: p, Disp: 4 * off}, X2)
+			VMOVSS(X2, Mem{Base: q, Disp: 4 * off})
+			off++
+		}
+	}
+	ADDQ(U8(4*gw), p)
+	ADDQ(stride, q)
+	DECQ(n)
+	JNZ(LabelRef("group"))
+	ADDQ(ld, src)
+	ADDQ(U8(4*gw), dst)
+	DECQ(steps)
+	JNZ(LabelRef("row"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
 // avx512DirectKernel emits sgemmKernelAVX512Direct_<mr>x32, which reads A
 // straight from row-major memory (row r at a + r·lda) instead of a packed
 // panel: for untransposed A with alpha 1, such as Conv1D's overlapping
@@ -513,10 +627,21 @@ func packBKernel(nr int) {
 	ldb := Load(Param("ldb"), GP64())
 	SHLQ(U8(2), ldb)
 	dst := Load(Param("dst"), GP64())
+	// Prefetch 16 rows ahead: B's rows are ldb apart, and a large B (the
+	// output gradient of a convolution's kernel gradient) comes from
+	// memory (W4's kernel gradient on two threads: 169–173 against
+	// 161–170 GFLOP per CPU-second, three alternating runs on a loaded
+	// machine).
+	ahead := GP64()
+	MOVQ(ldb, ahead)
+	SHLQ(U8(4), ahead)
 	TESTQ(k, k)
 	JZ(LabelRef("done"))
 	Label("loop")
 	regs := []VecPhysical{Y0, Y1, Y2, Y3}
+	for l := 0; l < nr*4/64; l++ {
+		PREFETCHT0(Mem{Base: src, Index: ahead, Scale: 1, Disp: 64 * l})
+	}
 	for v := 0; v < nr/8; v++ {
 		VMOVUPS(Mem{Base: src, Disp: 32 * v}, regs[v])
 	}
