@@ -2,6 +2,7 @@ package parallel
 
 import (
 	"runtime"
+	"sync"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -38,5 +39,60 @@ func TestFromBackFollowsTheCPU(t *testing.T) {
 				t.Errorf("on CPU %d, worker %v: fromBack = %v, want %v", cpu, worker, back, cpu == 1)
 			}
 		}
+	}
+}
+
+// TestPiecesSetFollowsTheCPU pins the caller's thread to CPU 0, then 1,
+// and checks that the first set of pieces it runs is the front one (set
+// 0) on CPU 0 and the back one on CPU 1, so that the same set of pieces
+// runs on the same CPU from pass to pass; all pieces run once either way.
+// A worker may take every set before the caller looks (under the race
+// detector, say): such passes say nothing about the caller's choice.
+func TestPiecesSetFollowsTheCPU(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var saved unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &saved); err != nil {
+		t.Skipf("sched_getaffinity: %v", err)
+	}
+	defer unix.SchedSetaffinity(0, &saved)
+	caller := unix.Gettid()
+	for cpu := 0; cpu < 2; cpu++ {
+		if !saved.IsSet(cpu) {
+			t.Logf("CPU %d is not available to this process", cpu)
+			continue
+		}
+		var one unix.CPUSet
+		one.Set(cpu)
+		if err := unix.SchedSetaffinity(0, &one); err != nil {
+			t.Skipf("sched_setaffinity: %v", err)
+		}
+		checked := 0
+		for range 50 {
+			var mu sync.Mutex
+			first, runs := -1, make([]int, 4)
+			Pieces(40, 4, func(piece, lo, hi int) {
+				mu.Lock()
+				defer mu.Unlock()
+				runs[piece]++
+				if first < 0 && unix.Gettid() == caller {
+					first = piece
+				}
+			})
+			// With 2 goroutines, set 0 is pieces 0 and 2, set 1 pieces 1 and 3.
+			if first >= 0 {
+				checked++
+				if want := cpu; first != want {
+					t.Fatalf("on CPU %d the caller's first piece was %d, want %d", cpu, first, want)
+				}
+			}
+			for p, n := range runs {
+				if n != 1 {
+					t.Fatalf("on CPU %d piece %d ran %d times", cpu, p, n)
+				}
+			}
+		}
+		t.Logf("on CPU %d the caller ran pieces in %d of 50 passes", cpu, checked)
 	}
 }

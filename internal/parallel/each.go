@@ -36,7 +36,13 @@ func Each(n int, f func(i int)) {
 		return
 	}
 	defer shared.mu.Unlock()
-	e := &shared.each
+	shared.eachPass(n, nw, f)
+}
+
+// eachPass runs an Each pass of n items on up to nw goroutines, this one
+// included. The caller holds shared.mu.
+func (p *pool) eachPass(n, nw int, f func(i int)) {
+	e := &p.each
 	if e.last == nil {
 		e.last = make(chan struct{}, 1)
 	}
@@ -44,12 +50,12 @@ func Each(n int, f func(i int)) {
 	e.gen++
 	e.left.Store(int64(n))
 	e.state.Store(e.gen&genMask<<genShift | uint64(n)<<itemBits) // publishes f and left
-	shared.start(nw - 1)
+	p.start(nw - 1)
 	// The workers' wait group is not used: a worker joins late or not at
 	// all, and only the item counts say when the pass is over.
 	for w := 1; w < nw; w++ {
 		select {
-		case shared.jobs <- job{each: e, gen: e.gen}:
+		case p.jobs <- job{each: e, gen: e.gen}:
 		default: // the workers are swamped: do without
 		}
 	}

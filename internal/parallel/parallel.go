@@ -15,9 +15,14 @@ import (
 
 // Pieces calls f(piece, lo, hi) for the np ranges [piece·chunk,
 // (piece+1)·chunk) ∩ [0, n), chunk = ⌈n/np⌉, skipping empty ones, and
-// returns when all are done. Up to GOMAXPROCS goroutines share them, this
-// one included: goroutine w runs pieces w, w+nw, w+2nw, …, so a piece
-// index below GOMAXPROCS (np ≤ GOMAXPROCS) can name scratch of its own.
+// returns when all are done. Up to nw = min(GOMAXPROCS, np) goroutines
+// share them, this one included, in nw sets: set s is pieces s, s+nw,
+// s+2nw, …, run in order on one goroutine, so a piece index below
+// GOMAXPROCS (np ≤ GOMAXPROCS) can name scratch of its own. The sets are
+// an Each pass's items: the same set runs on the same CPU from pass to
+// pass (see Each), whose cache still holds what the set's pieces read and
+// wrote in the pass before (an optimizer's moments, a layer's rows), and
+// a goroutine that starts late leaves its set to the others.
 //
 // A call made while another is running (from another goroutine, or from
 // inside f) runs its pieces on its own goroutine, in order, rather than
@@ -37,23 +42,27 @@ func Pieces(n, np int, f func(piece, lo, hi int)) {
 		return
 	}
 	defer shared.mu.Unlock()
-	shared.start(nw - 1)
-	shared.wg.Add(nw - 1)
-	for w := 1; w < nw; w++ {
-		shared.jobs <- job{f: f, w: w, nw: nw, np: np, chunk: chunk, n: n}
+	ps := &shared.pieces
+	ps.f, ps.nw, ps.np, ps.chunk, ps.n = f, nw, np, chunk, n
+	if ps.set == nil {
+		ps.set = ps.runSet // made once: a pass allocates nothing
 	}
-	Dispatched()
-	shared.wg.Add(1)
-	shared.runJob(job{f: f, w: 0, nw: nw, np: np, chunk: chunk, n: n}) // this goroutine's share
-	shared.wg.Wait()
-	if r := shared.panicked; r != nil {
-		// A worker's panic is raised again here, on the caller's
-		// goroutine, where the caller can recover it (a panic on a worker
-		// would end the process).
-		shared.panicked = nil
-		panic(r)
-	}
+	defer func() { ps.f = nil }()
+	// A worker's panic is raised again here, on the caller's goroutine,
+	// where the caller can recover it (a panic on a worker would end the
+	// process).
+	shared.eachPass(nw, nw, ps.set)
 }
+
+// piecesPass is the Pieces pass under way, whose sets an Each pass runs.
+type piecesPass struct {
+	f                func(piece, lo, hi int)
+	nw, np, chunk, n int
+	set              func(s int)
+}
+
+// runSet runs set s of the pass: pieces s, s+nw, ….
+func (ps *piecesPass) runSet(s int) { runPieces(ps.f, s, ps.nw, ps.np, ps.chunk, ps.n) }
 
 // For calls f over [0, n) in one piece per core when the pass touches at
 // least minWork values (work), and in one piece on this goroutine
@@ -75,24 +84,20 @@ func runPieces(f func(piece, lo, hi int), w, nw, np, chunk, n int) {
 	}
 }
 
-// job is one goroutine's share of a pass: pieces w, w+nw, … of f, or
-// with each set, the items of round gen of an Each pass.
+// job is a worker's call to round gen of an Each pass.
 type job struct {
-	f                   func(piece, lo, hi int)
-	w, nw, np, chunk, n int
-	each                *eachPass
-	gen                 uint64
+	each *eachPass
+	gen  uint64
 }
 
 // pool is the workers; mu is held by the one pass they serve.
 type pool struct {
-	mu       sync.Mutex
-	jobs     chan job
-	wg       sync.WaitGroup
-	workers  int
-	panicMu  sync.Mutex
-	panicked any // the first panic of a worker in the current pass
-	each     eachPass
+	mu      sync.Mutex
+	jobs    chan job
+	workers int
+	panicMu sync.Mutex
+	each    eachPass
+	pieces  piecesPass
 }
 
 var shared = &pool{jobs: make(chan job, 64)}
@@ -103,28 +108,10 @@ func (p *pool) start(n int) {
 		go func() {
 			for {
 				j := Receive(p.jobs)
-				if j.each == nil {
-					p.runJob(j)
-				} else if j.each.work(j.gen, true) {
+				if j.each.work(j.gen, true) {
 					j.each.last <- struct{}{}
 				}
 			}
 		}()
 	}
-}
-
-// runJob runs a worker's share of a pass, keeping a panic for Pieces to
-// raise on the caller's goroutine.
-func (p *pool) runJob(j job) {
-	defer func() {
-		if r := recover(); r != nil {
-			p.panicMu.Lock()
-			if p.panicked == nil {
-				p.panicked = r
-			}
-			p.panicMu.Unlock()
-		}
-		p.wg.Done()
-	}()
-	runPieces(j.f, j.w, j.nw, j.np, j.chunk, j.n)
 }

@@ -15,7 +15,17 @@ import (
 // workers poll a little first, as OpenMP runtimes and ONNX Runtime's
 // thread pool do, yielding to any other goroutine all the while: an idle
 // worker costs at most spinFor of CPU time after each job.
-const spinFor = 50 * time.Microsecond
+//
+// 200 µs covers the gaps between the passes of a small model's training
+// step and the wait of a pass's caller for its last item (half of a
+// 200-µs unit of W3's chain, on average): at 50 µs a two-core W3 step
+// took 2-3% longer (in-process A/B of alternating blocks of steps on a
+// shared two-vCPU virtual machine: 100, 200, 400 and 1000 µs all gave
+// 100-230 µs less per 6-7 ms step, most of it in Dense(50)'s products,
+// whose workers had stopped polling in the 60 µs since the layer's
+// forward pass, and in the chain's passes). OpenMP runtimes keep
+// polling for 200 ms by default (KMP_BLOCKTIME).
+const spinFor = 200 * time.Microsecond
 
 // handOffs counts the passes handed to workers (see Dispatched).
 var handOffs atomic.Uint64
