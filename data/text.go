@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/seqnet/seqnet/tensor"
 )
@@ -310,17 +311,23 @@ func (v *TextVectorizer) EncodeBatch(texts []string) (*tensor.Tensor, error) {
 		limit = -1
 	}
 	// All indices in one slice; ends[i] is where text i's end.
-	var ids []int
-	if L > 0 {
+	sc := encodeScratch.Get().(*idScratch)
+	ids, ends := sc.ids[:0], sc.ends[:0]
+	if L > 0 && cap(ids) < len(texts)*L {
 		ids = make([]int, 0, len(texts)*L)
 	}
-	ends := make([]int, len(texts))
-	for i, t := range texts {
+	for _, t := range texts {
 		at := len(ids)
 		ids = v.appendIDs(ids, t, limit, cls)
-		ends[i] = len(ids)
+		ends = append(ends, len(ids))
 		L = max(L, len(ids)-at)
 	}
+	defer func() {
+		if cap(ids) <= maxScratchIDs {
+			sc.ids, sc.ends = ids, ends
+			encodeScratch.Put(sc)
+		}
+	}()
 	out := tensor.New(len(texts), L)
 	out.Mask = make([]bool, len(texts)*L)
 	at := 0
@@ -333,6 +340,19 @@ func (v *TextVectorizer) EncodeBatch(texts []string) (*tensor.Tensor, error) {
 	}
 	return out, nil
 }
+
+// encodeScratch keeps EncodeBatch's indices between calls: a server
+// encodes a text or a few per request, and a 256-token text's indices
+// (2 KB) were a quarter of the bytes a W2 request allocated.
+var encodeScratch = sync.Pool{New: func() any { return new(idScratch) }}
+
+// idScratch is EncodeBatch's scratch: the indices and where each text's
+// end.
+type idScratch struct{ ids, ends []int }
+
+// maxScratchIDs bounds the indices an idScratch keeps (512 KB): a large
+// batch's are left to the garbage collector.
+const maxScratchIDs = 1 << 16
 
 // Decode maps indices back to tokens (for explanations); padding is skipped.
 func (v *TextVectorizer) Decode(ids []int) []string {

@@ -182,6 +182,19 @@ func seedConfig(s *int) any {
 	return *s
 }
 
+// rateAndSeed reads the rate (required) and seed (nil when absent) of a
+// dropout layer's config.
+func rateAndSeed(c Config) (rate float64, seed *int, err error) {
+	if !c.Has("rate") {
+		return 0, nil, fmt.Errorf("rate is required")
+	}
+	if rate, err = c.Float("rate", 0); err != nil {
+		return 0, nil, err
+	}
+	seed, err = seedFromConfig(c)
+	return rate, seed, err
+}
+
 func seedFromConfig(c Config) (*int, error) {
 	if !c.Has("seed") {
 		return nil, nil
@@ -316,17 +329,12 @@ func init() {
 		if err := c.Unknown("rate", "noise_shape", "seed"); err != nil {
 			return nil, err
 		}
-		if !c.Has("rate") {
-			return nil, fmt.Errorf("rate is required")
-		}
-		rate, err := c.Float("rate", 0)
+		rate, seed, err := rateAndSeed(c)
 		if err != nil {
 			return nil, err
 		}
 		d := NewDropout(rate)
-		if d.Seed, err = seedFromConfig(c); err != nil {
-			return nil, err
-		}
+		d.Seed = seed
 		if d.NoiseShape, err = c.Ints("noise_shape"); err != nil {
 			return nil, err
 		}
@@ -341,17 +349,12 @@ func init() {
 		if err := c.Unknown("rate", "seed"); err != nil {
 			return nil, err
 		}
-		if !c.Has("rate") {
-			return nil, fmt.Errorf("rate is required")
-		}
-		rate, err := c.Float("rate", 0)
+		rate, seed, err := rateAndSeed(c)
 		if err != nil {
 			return nil, err
 		}
 		d := NewSpatialDropout1D(rate)
-		if d.Seed, err = seedFromConfig(c); err != nil {
-			return nil, err
-		}
+		d.Seed = seed
 		return d, d.checkRate("SpatialDropout1D")
 	})
 }

@@ -139,9 +139,15 @@ func TestDropoutConfigAndErrors(t *testing.T) {
 	if _, ok := sd.Config()["trainable"]; ok {
 		t.Error("SpatialDropout1D config has trainable; Keras writes rate, seed, name, dtype")
 	}
-	for _, bad := range []layers.Config{{"rate": 1.5}, {"rate": -0.1}, {}, {"rate": 0.5, "noise_shape": "a"}} {
+	for _, bad := range []layers.Config{{"rate": 1.5}, {"rate": -0.1}, {}, {"rate": "a"}, {"rate": 0.5, "seed": "a"}, {"rate": 0.5, "noise_shape": "a"}} {
 		if _, err := layers.FromConfig("Dropout", bad); err == nil {
-			t.Errorf("%v accepted", bad)
+			t.Errorf("Dropout %v accepted", bad)
+		}
+		if _, ok := bad["noise_shape"]; ok {
+			continue
+		}
+		if _, err := layers.FromConfig("SpatialDropout1D", bad); err == nil {
+			t.Errorf("SpatialDropout1D %v accepted", bad)
 		}
 	}
 	d = layers.NewDropout(0.5)

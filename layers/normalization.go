@@ -85,14 +85,7 @@ func (l *BatchNormalization) Build(in []Shape, rng *rand.Rand) ([]Shape, error) 
 		return nil, err
 	}
 	l.ch = ch
-	l.ResetParams()
-	l.gamma, l.beta = nil, nil
-	if l.Scale {
-		l.gamma = l.AddParam("gamma", []int{ch}, l.GammaInitializer, rng, !l.Frozen)
-	}
-	if l.Center {
-		l.beta = l.AddParam("beta", []int{ch}, l.BetaInitializer, rng, !l.Frozen)
-	}
+	l.gamma, l.beta = addGammaBeta(&l.Base, ch, l.Scale, l.Center, l.GammaInitializer, l.BetaInitializer, rng, !l.Frozen)
 	l.movingMean = l.AddParam("moving_mean", []int{ch}, l.MovingMeanInitializer, rng, false)
 	l.movingVar = l.AddParam("moving_variance", []int{ch}, l.MovingVarianceInitializer, rng, false)
 	if err := attachNormRules("BatchNormalization", l.Name, l.gamma, l.beta, l.GammaConstraint, l.BetaConstraint,
@@ -101,6 +94,21 @@ func (l *BatchNormalization) Build(in []Shape, rng *rand.Rand) ([]Shape, error) 
 	}
 	l.MarkBuilt()
 	return []Shape{append(Shape(nil), s...)}, nil
+}
+
+// addGammaBeta starts the weights of a normalization layer of ch
+// channels: it drops b's weights (a Build again starts anew) and adds
+// gamma when scale and beta when center, one value per channel, first
+// and in this order, as Keras does; the one left out is nil.
+func addGammaBeta(b *Base, ch int, scale, center bool, gammaInit, betaInit Initializer, rng *rand.Rand, trainable bool) (gamma, beta *Param) {
+	b.ResetParams()
+	if scale {
+		gamma = b.AddParam("gamma", []int{ch}, gammaInit, rng, trainable)
+	}
+	if center {
+		beta = b.AddParam("beta", []int{ch}, betaInit, rng, trainable)
+	}
+	return gamma, beta
 }
 
 // attachNormRules gives gamma and beta (either may be nil) their

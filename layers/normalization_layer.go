@@ -57,14 +57,7 @@ func (l *LayerNormalization) Build(in []Shape, rng *rand.Rand) ([]Shape, error) 
 		return nil, err
 	}
 	l.ch = ch
-	l.ResetParams()
-	l.gamma, l.beta = nil, nil
-	if l.Scale || l.RMSScaling {
-		l.gamma = l.AddParam("gamma", []int{ch}, l.GammaInitializer, rng, !l.Frozen)
-	}
-	if l.Center && !l.RMSScaling {
-		l.beta = l.AddParam("beta", []int{ch}, l.BetaInitializer, rng, !l.Frozen)
-	}
+	l.gamma, l.beta = addGammaBeta(&l.Base, ch, l.Scale || l.RMSScaling, l.Center && !l.RMSScaling, l.GammaInitializer, l.BetaInitializer, rng, !l.Frozen)
 	if err := attachNormRules("LayerNormalization", l.Name, l.gamma, l.beta, l.GammaConstraint, l.BetaConstraint,
 		l.GammaRegularizer, l.BetaRegularizer); err != nil {
 		return nil, err

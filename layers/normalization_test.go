@@ -231,6 +231,40 @@ func TestBatchNormalizationWeightsOrder(t *testing.T) {
 	}
 }
 
+// TestLayerNormalizationWeights: gamma with scale or rms_scaling, beta
+// with center unless rms_scaling, in that order, trainable unless frozen;
+// a second Build starts anew.
+func TestLayerNormalizationWeights(t *testing.T) {
+	for _, c := range []struct {
+		center, scale, rms bool
+		want               string
+	}{
+		{true, true, false, "gamma beta"},
+		{true, false, false, "beta"},
+		{false, true, false, "gamma"},
+		{true, false, true, "gamma"},
+		{false, false, false, ""},
+	} {
+		l := layers.NewLayerNormalization()
+		l.Center, l.Scale, l.RMSScaling = c.center, c.scale, c.rms
+		for range 2 {
+			if _, err := l.Build([]layers.Shape{{7, 4}}, rand.New(rand.NewPCG(1, 2))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var names []string
+		for _, p := range l.Params() {
+			names = append(names, p.Name)
+			if !p.Trainable() || len(p.Value.Shape) != 1 || p.Value.Shape[0] != 4 {
+				t.Errorf("%+v: %s trainable %v shape %v", c, p.Name, p.Trainable(), p.Value.Shape)
+			}
+		}
+		if got := strings.Join(names, " "); got != c.want || (l.Gamma() != nil) != strings.Contains(c.want, "gamma") || (l.Beta() != nil) != strings.Contains(c.want, "beta") {
+			t.Errorf("%+v: weights %q (gamma %v, beta %v), want %q", c, got, l.Gamma() != nil, l.Beta() != nil, c.want)
+		}
+	}
+}
+
 func newTestLN(rng *rand.Rand) *layers.LayerNormalization {
 	l := layers.NewLayerNormalization()
 	l.Center, l.Scale = rng.IntN(3) != 0, rng.IntN(3) != 0

@@ -3,10 +3,12 @@
 package serve
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -67,6 +69,21 @@ func report(b *testing.B, lat []time.Duration, samples int, elapsed, cpu time.Du
 // server's figures on a small machine. Run on a quiet machine:
 //
 //	go test ./serve -run '^$' -bench W2 -benchtime 3s
+//
+// The serve cases label their goroutines for CPU profiles: case (the
+// benchmark's name) and side, server (the test server's accept loop and
+// connections: net/http, the handler, the forward passes) or client.
+// Unlabelled samples are the setup (building and loading the model) and
+// the runtime's own (background GC). One case's split (the pattern also
+// runs the /no-batching and /net-http variants, which case tells apart):
+//
+//	go test ./serve -c -o serve.test
+//	./serve.test -test.run '^$' -test.bench 'W2/serve/clients=32$' -test.benchtime 40000x -test.cpuprofile cpu.prof
+//	go tool pprof -tags -tagfocus 'case=clients=32$' serve.test cpu.prof
+//	go tool pprof -top -tagfocus 'case=clients=32$' -tagignore side=client -focus PredictMulti serve.test cpu.prof
+//
+// The second pprof gives the server's forward passes (a second -tagfocus
+// would replace the first; -tagignore narrows it).
 func BenchmarkW2(b *testing.B) {
 	path, texts := w2Model(b)
 	m, p, err := pipeline.Load(path)
@@ -170,7 +187,11 @@ func benchServe(b *testing.B, path string, texts []string, c serveCase) {
 			w.Write([]byte(`{"predictions":[{"label":"spam","probabilities":{"ham":0.4,"spam":0.6}}]}` + "\n"))
 		})
 	}
-	ts := httptest.NewServer(h)
+	// The server's goroutines (its accept loop, then one per connection)
+	// inherit the label, the clients' have their own (runClients): a CPU
+	// profile splits the time between them (see BenchmarkW2).
+	var ts *httptest.Server
+	pprof.Do(context.Background(), pprof.Labels("side", "server", "case", b.Name()), func(context.Context) { ts = httptest.NewServer(h) })
 	defer func() { ts.Close(); s.Close() }()
 	bodies := make([]string, len(texts))
 	for i, t := range texts {
@@ -269,7 +290,7 @@ func runClients(b *testing.B, clients int, send func(k, i int) error) {
 	start, cpu := time.Now(), cpuTime()
 	for k := 0; k < clients; k++ {
 		wg.Add(1)
-		go func(k int) {
+		go pprof.Do(context.Background(), pprof.Labels("side", "client", "case", b.Name()), func(context.Context) {
 			defer wg.Done()
 			for {
 				i := int(next.Add(1)) - 1
@@ -282,7 +303,7 @@ func runClients(b *testing.B, clients int, send func(k, i int) error) {
 				}
 				lat[k] = append(lat[k], time.Since(t))
 			}
-		}(k)
+		})
 	}
 	wg.Wait()
 	elapsed, used := time.Since(start), cpuTime()-cpu

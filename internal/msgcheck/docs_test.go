@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -139,15 +138,7 @@ func TestLibraryDocsNameNoFlags(t *testing.T) {
 // tests and package main alone.
 func TestFlagDocsFound(t *testing.T) {
 	root := t.TempDir()
-	write := func(path, src string) {
-		p := filepath.Join(root, filepath.FromSlash(path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := treeWriter(t, root)
 	write("lib/a.go", `// Package lib: --pkg.
 package lib
 

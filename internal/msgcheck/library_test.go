@@ -125,15 +125,7 @@ func TestLibraryNamesNoFlags(t *testing.T) {
 // package's strings, and leaves comments, tests and package main alone.
 func TestCLINamesFound(t *testing.T) {
 	root := t.TempDir()
-	write := func(path, src string) {
-		p := filepath.Join(root, filepath.FromSlash(path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := treeWriter(t, root)
 	write("lib/a.go", "package lib\n\n// Set by --limit.\nvar (\n\ta = \"raise --limit\"\n\tb = `or use seqnet import`\n\tc = \"seqnet reads this; -1 -- -x\"\n)\n")
 	write("lib/a_test.go", "package lib\n\nvar d = \"--limit\"\n")
 	write("cmd/x/main.go", "package main\n\nvar e = \"--limit and seqnet import\"\n")
@@ -144,5 +136,20 @@ func TestCLINamesFound(t *testing.T) {
 	want := []string{`lib/a.go:5: "raise --limit"`, `lib/a.go:6: "or use seqnet import"`}
 	if !slices.Equal(found, want) {
 		t.Errorf("found %q, want %q", found, want)
+	}
+}
+
+// treeWriter returns a function that writes a file of a planted module
+// under root, at a slash-separated path, making its folders.
+func treeWriter(t *testing.T, root string) func(path, src string) {
+	return func(path, src string) {
+		t.Helper()
+		p := filepath.Join(root, filepath.FromSlash(path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -6,6 +6,7 @@ package explaintest
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 
@@ -158,10 +159,7 @@ func TrainedSeries(t testing.TB) *Task {
 		tk := &seriesTask
 		tk.X, tk.Y, _ = SeriesRows(400, rng)
 		tk.TX, tk.TY, tk.Start = SeriesRows(120, rng)
-		tk.Width = make([]int, len(tk.Start))
-		for i := range tk.Width {
-			tk.Width[i] = len(Bump)
-		}
+		tk.Width = slices.Repeat([]int{len(Bump)}, len(tk.Start))
 		Train(t, tk, layers.Input(SeriesSteps, SeriesChannels), 8, 5, 25, 3)
 	})
 	if seriesTask.M == nil {
@@ -178,10 +176,7 @@ func TrainedText(t testing.TB) *Task {
 		tk := &textTask
 		tk.X, tk.Y, _ = TextRows(600, rng)
 		tk.TX, tk.TY, tk.Start = TextRows(120, rng)
-		tk.Width = make([]int, len(tk.Start))
-		for i := range tk.Width {
-			tk.Width[i] = 3
-		}
+		tk.Width = slices.Repeat([]int{3}, len(tk.Start))
 		Train(t, tk, layers.NewEmbedding(VocabSize, 8), 16, 3, 20, 5)
 	})
 	if textTask.M == nil {
