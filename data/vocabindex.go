@@ -82,7 +82,7 @@ func newVocabIndex(tokens []string) (vocabIndex, error) {
 	ix.text = string(buf)
 	for i, t := range tokens {
 		h, hd := hash(ix.seed, t)
-		if j, dup := ix.probe(h, hd, t); dup {
+		if j, dup := probe(&ix, h, hd, t); dup {
 			return vocabIndex{}, fmt.Errorf("vocabulary entry %q appears twice (indices %d and %d): every token must be unique", t, ix.slots[j].id1-1, i)
 		} else {
 			ix.slots[j] = vocabSlot{id1: uint32(i + 1), tag: tag(h, len(t)), head: hd}
@@ -101,15 +101,16 @@ func (ix *vocabIndex) token(i int) string {
 }
 
 // probe returns the slot holding t (found) or the free slot where it
-// would go; h and hd are hash(ix.seed, t).
-func (ix *vocabIndex) probe(h, hd uint64, t string) (slot uint64, found bool) {
+// would go; h and hd are hash(ix.seed, t). t is a string or, for a token
+// standardized into a buffer, bytes (compared without a copy).
+func probe[T string | []byte](ix *vocabIndex, h, hd uint64, t T) (slot uint64, found bool) {
 	tg := tag(h, len(t))
 	for j := h & ix.mask; ; j = (j + 1) & ix.mask {
 		s := &ix.slots[j]
 		if s.id1 == 0 {
 			return j, false
 		}
-		if s.tag == tg && s.head == hd && (len(t) <= 8 || ix.token(int(s.id1-1)) == t) {
+		if s.tag == tg && s.head == hd && (len(t) <= 8 || ix.token(int(s.id1-1)) == string(t)) {
 			return j, true
 		}
 	}
@@ -117,15 +118,8 @@ func (ix *vocabIndex) probe(h, hd uint64, t string) (slot uint64, found bool) {
 
 // find returns the index of token t.
 func (ix *vocabIndex) find(t string) (int, bool) {
-	if len(ix.slots) == 0 {
-		return 0, false
-	}
 	h, hd := hash(ix.seed, t)
-	j, ok := ix.probe(h, hd, t)
-	if !ok {
-		return 0, false
-	}
-	return int(ix.slots[j].id1 - 1), true
+	return findHashed(ix, h, hd, t)
 }
 
 // findBytes is find for a token held in a byte slice; it does not allocate.
@@ -140,16 +134,11 @@ func findHashed[T string | []byte](ix *vocabIndex, h, hd uint64, t T) (int, bool
 	if len(ix.slots) == 0 {
 		return 0, false
 	}
-	tg := tag(h, len(t))
-	for j := h & ix.mask; ; j = (j + 1) & ix.mask {
-		s := &ix.slots[j]
-		if s.id1 == 0 {
-			return 0, false
-		}
-		if s.tag == tg && s.head == hd && (len(t) <= 8 || ix.token(int(s.id1-1)) == string(t)) {
-			return int(s.id1 - 1), true
-		}
+	j, ok := probe(ix, h, hd, t)
+	if !ok {
+		return 0, false
 	}
+	return int(ix.slots[j].id1 - 1), true
 }
 
 // lookupGroup is how many tokens a lookups holds.
