@@ -248,16 +248,7 @@ func (v *TextVectorizer) appendIDs(ids []int, text string, limit int, cls *[256]
 			g.find(&v.index, ids, 1)
 		}
 		at := g.used
-		for j := 0; j < len(tok); j++ {
-			switch c := tok[j]; cls[c] {
-			case upper:
-				g.buf[g.used] = c + 'a' - 'A'
-				g.used++
-			case keep:
-				g.buf[g.used] = c
-				g.used++
-			}
-		}
+		g.used += standardizeToken(g.buf[at:], tok, cls)
 		if g.used == at {
 			continue // only stripped characters: no token
 		}
@@ -273,15 +264,8 @@ func (v *TextVectorizer) appendIDs(ids []int, text string, limit int, cls *[256]
 // up: its index (1 when it is not in the vocabulary), and false when
 // nothing is left of it.
 func (v *TextVectorizer) longToken(tok string, cls *[256]uint8) (int, bool) {
-	b := make([]byte, 0, len(tok))
-	for j := 0; j < len(tok); j++ {
-		switch c := tok[j]; cls[c] {
-		case upper:
-			b = append(b, c+'a'-'A')
-		case keep:
-			b = append(b, c)
-		}
-	}
+	b := make([]byte, len(tok))
+	b = b[:standardizeToken(b, tok, cls)]
 	if len(b) == 0 {
 		return 0, false
 	}
@@ -290,6 +274,25 @@ func (v *TextVectorizer) longToken(tok string, cls *[256]uint8) (int, bool) {
 		id = 1
 	}
 	return id, true
+}
+
+// standardizeToken writes token tok (a piece between separators, so
+// every byte of it is kept, lowered or stripped) standardized with cls
+// into dst, which has room for len(tok) bytes, and returns how many bytes
+// it wrote.
+func standardizeToken(dst []byte, tok string, cls *[256]uint8) int {
+	n := 0
+	for j := 0; j < len(tok); j++ {
+		switch c := tok[j]; cls[c] {
+		case upper:
+			dst[n] = c + 'a' - 'A'
+			n++
+		case keep:
+			dst[n] = c
+			n++
+		}
+	}
+	return n
 }
 
 // EncodeBatch encodes texts into an (N, L) tensor of indices (as float32).
