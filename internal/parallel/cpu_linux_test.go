@@ -13,6 +13,23 @@ import (
 // on CPU 0 to the front and one on CPU 1 to the back, whether it is the
 // caller or a worker.
 func TestFromBackFollowsTheCPU(t *testing.T) {
+	onEachCPU(t, func(cpu int) {
+		got, ok := currentCPU()
+		if !ok || got != cpu {
+			t.Fatalf("pinned to CPU %d, currentCPU says %d, %v", cpu, got, ok)
+		}
+		for _, worker := range []bool{false, true} {
+			if back := fromBack(worker); back != (cpu == 1) {
+				t.Errorf("on CPU %d, worker %v: fromBack = %v, want %v", cpu, worker, back, cpu == 1)
+			}
+		}
+	})
+}
+
+// onEachCPU runs f(cpu) on this goroutine's thread pinned to CPU 0, then
+// CPU 1 (those of them available to the process), and restores the
+// thread's affinity afterwards.
+func onEachCPU(t *testing.T, f func(cpu int)) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	var saved unix.CPUSet
@@ -30,15 +47,7 @@ func TestFromBackFollowsTheCPU(t *testing.T) {
 		if err := unix.SchedSetaffinity(0, &one); err != nil {
 			t.Skipf("sched_setaffinity: %v", err)
 		}
-		got, ok := currentCPU()
-		if !ok || got != cpu {
-			t.Fatalf("pinned to CPU %d, currentCPU says %d, %v", cpu, got, ok)
-		}
-		for _, worker := range []bool{false, true} {
-			if back := fromBack(worker); back != (cpu == 1) {
-				t.Errorf("on CPU %d, worker %v: fromBack = %v, want %v", cpu, worker, back, cpu == 1)
-			}
-		}
+		f(cpu)
 	}
 }
 
@@ -50,24 +59,8 @@ func TestFromBackFollowsTheCPU(t *testing.T) {
 // detector, say): such passes say nothing about the caller's choice.
 func TestPiecesSetFollowsTheCPU(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	var saved unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &saved); err != nil {
-		t.Skipf("sched_getaffinity: %v", err)
-	}
-	defer unix.SchedSetaffinity(0, &saved)
-	caller := unix.Gettid()
-	for cpu := 0; cpu < 2; cpu++ {
-		if !saved.IsSet(cpu) {
-			t.Logf("CPU %d is not available to this process", cpu)
-			continue
-		}
-		var one unix.CPUSet
-		one.Set(cpu)
-		if err := unix.SchedSetaffinity(0, &one); err != nil {
-			t.Skipf("sched_setaffinity: %v", err)
-		}
+	onEachCPU(t, func(cpu int) {
+		caller := unix.Gettid()
 		checked := 0
 		for range 50 {
 			var mu sync.Mutex
@@ -94,5 +87,5 @@ func TestPiecesSetFollowsTheCPU(t *testing.T) {
 			}
 		}
 		t.Logf("on CPU %d the caller ran pieces in %d of 50 passes", cpu, checked)
-	}
+	})
 }
