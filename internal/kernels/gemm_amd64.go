@@ -12,7 +12,8 @@ var (
 		name: "avx512",
 		mr:   12, nr: 32,
 		kc: 768, mc: 96, nc: 1024,
-		fn: kernelAVX512, packA8: packA12, packAT: packAT12, direct: kernelAVX512Direct, directT: kernelAVX512DirectT,
+		fn: kernelAVX512, packA8: packA12,
+		parts: []partKernel{{4, kernelAVX512Part4}, {8, kernelAVX512Part8}}, packAT: packAT12, direct: kernelAVX512Direct, directT: kernelAVX512DirectT,
 		packB: packB32, packWin: packWinAVX,
 		win: [13]func(k int, a, b, c []float32, ldc int, out tileOut){2: winAVX512x2, 3: winAVX512x3, 4: winAVX512x4, 6: winAVX512x6},
 	}
@@ -48,6 +49,24 @@ func kernelAVX512(k int, a, b, c []float32, ldc int, out tileOut) {
 	_ = b[32*k-1]
 	_ = c[11*ldc+31]
 	sgemmKernelAVX512_12x32(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(32), out.relu)
+}
+
+// kernelAVX512Part8 checks the slice bounds the assembly relies on and
+// runs it: the first 8 rows of kernelAVX512's tile.
+func kernelAVX512Part8(k int, a, b, c []float32, ldc int, out tileOut) {
+	_ = a[12*k-1]
+	_ = b[32*k-1]
+	_ = c[7*ldc+31]
+	sgemmKernelAVX512_8of12x32(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(32), out.relu)
+}
+
+// kernelAVX512Part4 checks the slice bounds the assembly relies on and
+// runs it: the first 4 rows of kernelAVX512's tile.
+func kernelAVX512Part4(k int, a, b, c []float32, ldc int, out tileOut) {
+	_ = a[12*k-1]
+	_ = b[32*k-1]
+	_ = c[3*ldc+31]
+	sgemmKernelAVX512_4of12x32(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(32), out.relu)
 }
 
 // kernelAVX2 checks the slice bounds the assembly relies on and runs it.

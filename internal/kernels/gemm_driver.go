@@ -52,6 +52,10 @@ type microKernel struct {
 	// and b (k×nr) and writes it to c with the stage out. c holds at
 	// least (mr-1)*ldc+nr elements.
 	fn func(k int, a, b, c []float32, ldc int, out tileOut)
+	// parts, fewest rows first, are fn for the first rows of the tile
+	// only (same panels, same arithmetic for each element): microTile runs
+	// the first that covers a last, partial panel.
+	parts []partKernel
 	// packA8, if not nil, sets dst[p*mr+r] = alpha*a[r*lda+p] for r < mr
 	// and p < 8*n: the bulk of packA for full panels of untransposed A.
 	packA8 func(n int, a []float32, lda int, dst []float32, alpha float32)
@@ -79,6 +83,12 @@ type microKernel struct {
 	// len(x)/32*32 elements; the vector helpers use them with this kernel.
 	dot  func(x, y []float32) float32
 	axpy func(alpha float32, x, y []float32)
+}
+
+// partKernel is a micro-kernel's fn for the first rows rows of its tile.
+type partKernel struct {
+	rows int
+	fn   func(k int, a, b, c []float32, ldc int, out tileOut)
 }
 
 // tileOut is how a micro-kernel writes its tile: added to C (accum) or
@@ -326,13 +336,20 @@ func microTile(kr *microKernel, ws *workspace, bp []float32, g *gemmArgs, ic, mc
 	mrr := min(mr, mc-ir)
 	apanel := ws.a[ir*kc : (ir+mr)*kc]
 	i := ic + ir
-	if row, n := g.run(i, mr); mrr == mr && nrr == nr && n == mr {
-		kr.fn(kc, apanel, bpanel, g.c[row*g.ldc+jc+jr:], g.ldc, out)
+	fn, rows := kr.fn, mr
+	for _, p := range kr.parts {
+		if mrr <= p.rows {
+			fn, rows = p.fn, p.rows
+			break
+		}
+	}
+	if row, n := g.run(i, rows); mrr == rows && nrr == nr && n == rows {
+		fn(kc, apanel, bpanel, g.c[row*g.ldc+jc+jr:], g.ldc, out)
 		return
 	}
-	// Edge tile, or rows the map splits: compute the whole tile into
-	// ws.tile and copy the part that lies inside C.
-	kr.fn(kc, apanel, bpanel, ws.tile, nr, tileOut{})
+	// Edge tile, or rows the map splits: compute the tile into ws.tile
+	// and copy the part that lies inside C.
+	fn(kc, apanel, bpanel, ws.tile, nr, tileOut{})
 	addTile(g, ws.tile, nr, i, jc+jr, mrr, nrr, out)
 }
 

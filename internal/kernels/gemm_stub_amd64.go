@@ -11,6 +11,18 @@ package kernels
 //go:noescape
 func sgemmKernelAVX512_12x32(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)
 
+// sgemmKernelAVX512_8of12x32 is the first 8 rows of sgemmKernelAVX512_12x32: a holds k×12 values, of which it reads 8 a step; c holds 8 rows.
+// Requires AVX512F.
+//
+//go:noescape
+func sgemmKernelAVX512_8of12x32(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)
+
+// sgemmKernelAVX512_4of12x32 is the first 4 rows of sgemmKernelAVX512_12x32: a holds k×12 values, of which it reads 4 a step; c holds 4 rows.
+// Requires AVX512F.
+//
+//go:noescape
+func sgemmKernelAVX512_4of12x32(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)
+
 // sgemmKernelAVX512Direct_12x32 is sgemmKernelAVX512_12x32 with A read in place: A[r][p] = a[r*lda+p].
 // Requires AVX512F.
 //

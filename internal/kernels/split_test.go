@@ -1,6 +1,10 @@
 package kernels
 
-import "testing"
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
 
 // TestRowChunkFor checks the row split of a product over threads on the
 // workloads' shapes with the AVX-512 kernel's blocking (12-row panels,
@@ -28,5 +32,59 @@ func TestRowChunkFor(t *testing.T) {
 				t.Fatalf("m=%d nt=%d: %d chunks of %d rows, fewer than two a thread", m, nt, chunks, rc)
 			}
 		}
+	}
+}
+
+// TestRowPartsSameBits checks that a product computed in parts of rows
+// (as Conv1D's units of samples compute theirs, each on one core) gives the
+// whole product's bits, with the bias and relu stage, accumulating into C or
+// not, A transposed or not, across K blocks: the parts' last panels take
+// the kernels' partial-tile paths (AVX-512's 4- and 8-of-12-row kernels)
+// where the whole product took full tiles.
+func TestRowPartsSameBits(t *testing.T) {
+	defer func(n int, thin bool) { smallGemm, thinGemm = n, thin }(smallGemm, thinGemm)
+	smallGemm, thinGemm = 0, false // every part on the tiled path
+	for _, kr := range kernels {
+		t.Run(kr.name, func(t *testing.T) {
+			defer Use(kr.name)()
+			rng := rand.New(rand.NewPCG(21, 22))
+			for iter := 0; iter < 40; iter++ {
+				m, n, k := 24+rng.IntN(80), 2+rng.IntN(70), 1+rng.IntN(100)
+				if iter%5 == 0 {
+					k = kr.kc + 1 + rng.IntN(kr.kc) // two K blocks
+				}
+				transA, beta := iter%3 == 1, []float32{0, 1}[iter%2]
+				lda := k + rng.IntN(3)
+				if transA {
+					lda = m + rng.IntN(3)
+				}
+				a := randSlice(rng, sizeFor(m, k, lda))
+				if transA {
+					a = randSlice(rng, sizeFor(k, m, lda))
+				}
+				b, bias, c0 := randSlice(rng, k*n), randSlice(rng, n), randSlice(rng, m*n)
+				out := Output{Serial: true}
+				if iter%4 < 2 {
+					out.Bias, out.Relu = bias, iter%4 == 0
+				}
+				want := append([]float32(nil), c0...)
+				SgemmOut(transA, false, m, n, k, 1, a, lda, b, n, beta, want, n, out)
+				got := append([]float32(nil), c0...)
+				for i0 := 0; i0 < m; {
+					rows := min([]int{8, 2, 3, 12, 5, 4, 20}[rng.IntN(7)], m-i0)
+					ai := i0 * lda
+					if transA {
+						ai = i0
+					}
+					SgemmOut(transA, false, rows, n, k, 1, a[ai:], lda, b, n, beta, got[i0*n:], n, out)
+					i0 += rows
+				}
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("iter %d: transA=%v m=%d n=%d k=%d beta=%v: C[%d] = %v in parts, %v whole", iter, transA, m, n, k, beta, i, got[i], want[i])
+					}
+				}
+			}
+		})
 	}
 }

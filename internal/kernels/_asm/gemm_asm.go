@@ -34,6 +34,8 @@ import (
 func main() {
 	ConstraintExpr("!purego")
 	avx512Kernel(12)
+	avx512PartKernel(8, 12)
+	avx512PartKernel(4, 12)
 	avx512DirectKernel(12)
 	avx512DirectTKernel(12)
 	for _, gw := range []int{2, 3, 4, 6} {
@@ -77,12 +79,35 @@ func avx512Kernel(mr int) {
 	TEXT(name, NOSPLIT, "func(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)")
 	Pragma("noescape")
 	packedKernelDoc(name, mr, nr, "AVX512F")
+	avx512KernelBody(mr, mr)
+}
+
+// avx512PartKernel emits sgemmKernelAVX512_<rows>of<mr>x32: the first rows
+// rows of sgemmKernelAVX512_<mr>x32's tile, from the same packed A panels
+// (mr values a step), with the same arithmetic for each element. The last,
+// partial panel of a block of rows (a Dense on a batch of 8, or of 256:
+// 21 panels and 4 rows) then costs about rows/mr of a whole tile, not a
+// whole tile.
+func avx512PartKernel(rows, mr int) {
+	const nr = 32
+	name := fmt.Sprintf("sgemmKernelAVX512_%dof%dx%d", rows, mr, nr)
+	TEXT(name, NOSPLIT, "func(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s is the first %d rows of sgemmKernelAVX512_%dx%d: a holds k×%d values, of which it reads %d a step; c holds %d rows.", name, rows, mr, nr, mr, rows, rows),
+		"Requires AVX512F.")
+	avx512KernelBody(rows, mr)
+}
+
+// avx512KernelBody is the body of the packed AVX-512 kernels: a tile of
+// rows rows from A panels of mr values a step.
+func avx512KernelBody(rows, mr int) {
+	const nr = 32
 	k := Load(Param("k"), GP64())
 	a := Load(Param("a"), GP64())
 	b := Load(Param("b"), GP64())
 
-	prefetchC(mr, 2)
-	t := newZmmTile(mr)
+	prefetchC(rows, 2)
+	t := newZmmTile(rows)
 	step := func(off int) {
 		// Software prefetch, 8 steps ahead for B and 16 for A, keeps the
 		// panels streaming from L2 (measured: +5% on 1024³ and on the
@@ -99,7 +124,7 @@ func avx512Kernel(mr int) {
 		ADDQ(U32(steps*nr*4), b)
 	})
 
-	storeTile(mr, 64, t.acc, t.spare())
+	storeTile(rows, 64, t.acc, t.spare())
 }
 
 // avx512WinKernel emits sgemmKernelAVX512Win<gw>_<mr>x32, the packed
