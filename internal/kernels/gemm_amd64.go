@@ -21,7 +21,7 @@ var (
 		name: "avx2",
 		mr:   6, nr: 16,
 		kc: 256, mc: 144, nc: 1024,
-		fn: kernelAVX2, packA8: packA6, packAT: packAT6, packB: packB16,
+		fn: kernelAVX2, parts: []partKernel{{2, kernelAVX2Part2}, {4, kernelAVX2Part4}}, packA8: packA6, packAT: packAT6, packB: packB16,
 	}
 )
 
@@ -75,6 +75,24 @@ func kernelAVX2(k int, a, b, c []float32, ldc int, out tileOut) {
 	_ = b[16*k-1]
 	_ = c[5*ldc+15]
 	sgemmKernelAVX2_6x16(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(16), out.relu)
+}
+
+// kernelAVX2Part2 checks the slice bounds the assembly relies on and runs
+// it: the first 2 rows of kernelAVX2's tile.
+func kernelAVX2Part2(k int, a, b, c []float32, ldc int, out tileOut) {
+	_ = a[6*k-1]
+	_ = b[16*k-1]
+	_ = c[ldc+15]
+	sgemmKernelAVX2_2of6x16(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(16), out.relu)
+}
+
+// kernelAVX2Part4 checks the slice bounds the assembly relies on and runs
+// it: the first 4 rows of kernelAVX2's tile.
+func kernelAVX2Part4(k int, a, b, c []float32, ldc int, out tileOut) {
+	_ = a[6*k-1]
+	_ = b[16*k-1]
+	_ = c[3*ldc+15]
+	sgemmKernelAVX2_4of6x16(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(16), out.relu)
 }
 
 // packA12 checks the bounds the assembly relies on and runs it.

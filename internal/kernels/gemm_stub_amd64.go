@@ -66,6 +66,18 @@ func sgemmKernelAVX512Win6_12x32(k int, a *float32, b *float32, c *float32, ldc 
 //go:noescape
 func sgemmKernelAVX2_6x16(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)
 
+// sgemmKernelAVX2_2of6x16 is the first 2 rows of sgemmKernelAVX2_6x16: a holds k×6 values, of which it reads 2 a step; c holds 2 rows.
+// Requires AVX2 and FMA.
+//
+//go:noescape
+func sgemmKernelAVX2_2of6x16(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)
+
+// sgemmKernelAVX2_4of6x16 is the first 4 rows of sgemmKernelAVX2_6x16: a holds k×6 values, of which it reads 4 a step; c holds 4 rows.
+// Requires AVX2 and FMA.
+//
+//go:noescape
+func sgemmKernelAVX2_4of6x16(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)
+
 // sgemmPackA12AVX sets dst[p*12+r] = alpha*src[r*lda+p] for r < 12, p < 8*n. Requires AVX.
 //
 //go:noescape

@@ -26,25 +26,30 @@ func BenchmarkSgemmSmall(b *testing.B) {
 
 // BenchmarkSgemmPartialPanel times products whose rows end in a partial
 // panel (a Dense on a batch of 4, 8 or 20 samples; 256 rows are 21 panels
-// and 4 rows on AVX-512), on one thread, with the kernel's partial-tile
+// and 4 rows on AVX-512), on one thread, with each kernel's partial-tile
 // kernels (parts=on) and with the whole tile for every panel (parts=off),
 // side by side.
 func BenchmarkSgemmPartialPanel(b *testing.B) {
 	rng := rand.New(rand.NewPCG(3, 3))
-	kr := current()
 	for _, s := range []struct{ m, n, k int }{{4, 1024, 1024}, {8, 64, 1920}, {8, 512, 512}, {20, 256, 256}, {256, 50, 1920}} {
 		a, bm, c := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.n), make([]float32, s.m*s.n)
-		for _, on := range []bool{false, true} {
-			b.Run(fmt.Sprintf("%s/%dx%dx%d/parts=%v", kr.name, s.m, s.n, s.k, map[bool]string{false: "off", true: "on"}[on]), func(b *testing.B) {
-				if !on {
-					defer func(p []partKernel) { kr.parts = p }(kr.parts)
-					kr.parts = nil
-				}
-				for b.Loop() {
-					SgemmOut(false, false, s.m, s.n, s.k, 1, a, s.k, bm, s.n, 0, c, s.n, Output{Serial: true})
-				}
-				b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-			})
+		for _, kr := range kernels {
+			if len(kr.parts) == 0 {
+				continue
+			}
+			for _, on := range []string{"off", "on"} {
+				b.Run(fmt.Sprintf("%s/%dx%dx%d/parts=%s", kr.name, s.m, s.n, s.k, on), func(b *testing.B) {
+					defer Use(kr.name)()
+					if on == "off" {
+						defer func(p []partKernel) { kr.parts = p }(kr.parts)
+						kr.parts = nil
+					}
+					for b.Loop() {
+						SgemmOut(false, false, s.m, s.n, s.k, 1, a, s.k, bm, s.n, 0, c, s.n, Output{Serial: true})
+					}
+					b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
 		}
 	}
 }

@@ -42,6 +42,8 @@ func main() {
 		avx512WinKernel(12, gw)
 	}
 	avx2Kernel()
+	avx2PartKernel(2)
+	avx2PartKernel(4)
 	packAKernel(12)
 	packAKernel(6)
 	packATKernel(12)
@@ -246,15 +248,35 @@ func avx2Kernel() {
 	TEXT(name, NOSPLIT, "func(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)")
 	Pragma("noescape")
 	packedKernelDoc(name, mr, nr, "AVX2 and FMA")
+	avx2KernelBody(mr)
+}
+
+// avx2PartKernel emits sgemmKernelAVX2_<rows>of6x16: the first rows rows
+// of sgemmKernelAVX2_6x16's tile, from the same packed A panels (6 values a
+// step) and with the same arithmetic for each element, for the last,
+// partial panel of a block of rows (see avx512PartKernel).
+func avx2PartKernel(rows int) {
+	name := fmt.Sprintf("sgemmKernelAVX2_%dof6x16", rows)
+	TEXT(name, NOSPLIT, "func(k int, a *float32, b *float32, c *float32, ldc int, accum bool, bias *float32, relu bool)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s is the first %d rows of sgemmKernelAVX2_6x16: a holds k×6 values, of which it reads %d a step; c holds %d rows.", name, rows, rows, rows),
+		"Requires AVX2 and FMA.")
+	avx2KernelBody(rows)
+}
+
+// avx2KernelBody is the body of the AVX2 kernels: a tile of rows rows from
+// A panels of 6 values a step.
+func avx2KernelBody(rows int) {
+	const mr, nr = 6, 16
 	k := Load(Param("k"), GP64())
 	a := Load(Param("a"), GP64())
 	b := Load(Param("b"), GP64())
 
-	prefetchC(mr, 1)
+	prefetchC(rows, 1)
 	acc := func(r, j int) VecPhysical { return ymm[2*r+j] }
 	b0, b1 := ymm[12], ymm[13]
 	bc := []VecPhysical{ymm[14], ymm[15]}
-	for r := 0; r < mr; r++ {
+	for r := 0; r < rows; r++ {
 		for j := 0; j < 2; j++ {
 			VXORPS(acc(r, j), acc(r, j), acc(r, j))
 		}
@@ -262,7 +284,7 @@ func avx2Kernel() {
 	step := func(off int) {
 		VMOVUPS(Mem{Base: b, Disp: off * nr * 4}, b0)
 		VMOVUPS(Mem{Base: b, Disp: off*nr*4 + 32}, b1)
-		for r := 0; r < mr; r++ {
+		for r := 0; r < rows; r++ {
 			x := bc[r%2]
 			VBROADCASTSS(Mem{Base: a, Disp: (off*mr + r) * 4}, x)
 			VFMADD231PS(b0, x, acc(r, 0))
@@ -274,7 +296,7 @@ func avx2Kernel() {
 		ADDQ(U32(steps*nr*4), b)
 	})
 
-	storeTile(mr, 32, acc, [3]VecPhysical{b0, b1, bc[0]})
+	storeTile(rows, 32, acc, [3]VecPhysical{b0, b1, bc[0]})
 }
 
 // storeTile ends a micro-kernel with the tile's output stage: it adds C to
