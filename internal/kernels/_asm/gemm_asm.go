@@ -8,7 +8,9 @@
 // the MR values of step p are adjacent) by a packed k×NR panel of B (the NR
 // values of step p are adjacent) into an MR×NR block of registers that
 // starts at zero, then either store the block to C or add it to C:
-// AVX-512F 12×32 (plus a variant reading A in place) and AVX2+FMA 6×16.
+// AVX-512F 12×32 (plus variants reading A in place, and the first 4 or 8
+// rows of the tile for a last, partial panel) and AVX2+FMA 6×16 (and its
+// first 2 or 4 rows).
 // The packers (AVX) lay A and B out for them, and Dot and Axpy have AVX2
 // loops. Which CPU features each routine needs is written above it in the
 // .s file; gemm_amd64.go checks them at run time.
