@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/seqnet/seqnet/internal/kernels"
 	"github.com/seqnet/seqnet/internal/parallel"
 	"github.com/seqnet/seqnet/tensor"
 )
@@ -254,7 +255,9 @@ func (e *Embedding) Backward(ctx *Context, in, _, dOut, _ []*tensor.Tensor) {
 }
 
 // scatterRows adds dy[i, :] into grad[x[i], :] for the indices x[i] in
-// [lo, hi), in the order of i.
+// [lo, hi), in the order of i. Axpy with alpha 1 rounds each sum once, as
+// grad[j] += dy[j] does, with the SIMD loop (3.5× the Go loop on W2's
+// Embedding(20000, 128), BenchmarkEmbeddingW2/backward).
 func (e *Embedding) scatterRows(x, dy []float32, lo, hi int) {
 	g, d, n := e.embeddings.Grad.Data, e.OutputDim, e.InputDim
 	for i, v := range x {
@@ -262,27 +265,7 @@ func (e *Embedding) scatterRows(x, dy []float32, lo, hi int) {
 		if !(v >= 0 && v < float32(n) && k < n && float32(k) == v) || k < lo || k >= hi {
 			continue
 		}
-		addRow(g[k*d:k*d+d], dy[i*d:i*d+d])
-	}
-}
-
-// addRow adds src into dst (equal lengths), eight at a time.
-func addRow(dst, src []float32) {
-	src = src[:len(dst)]
-	j := 0
-	for ; j+8 <= len(dst); j += 8 {
-		d, s := (*[8]float32)(dst[j:]), (*[8]float32)(src[j:])
-		d[0] += s[0]
-		d[1] += s[1]
-		d[2] += s[2]
-		d[3] += s[3]
-		d[4] += s[4]
-		d[5] += s[5]
-		d[6] += s[6]
-		d[7] += s[7]
-	}
-	for ; j < len(dst); j++ {
-		dst[j] += src[j]
+		kernels.Axpy(1, dy[i*d:i*d+d], g[k*d:k*d+d])
 	}
 }
 

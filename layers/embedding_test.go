@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -297,4 +298,44 @@ func BenchmarkEmbeddingW2(b *testing.B) {
 			e.Embeddings().Grad.Zero()
 		}
 	})
+}
+
+// TestEmbeddingScatterBits checks the gradient against the plain in-order
+// sum grad[x[i]] += dy[i] to the bit, on rows whose width (77) has a SIMD
+// body and a tail, with many repeated indices, on one and on two cores
+// (the cores share the vocabulary, each adding its rows in token order).
+func TestEmbeddingScatterBits(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	const vocab, dim, batch, steps = 50, 77, 8, 300
+	rng := rand.New(rand.NewPCG(9, 9))
+	x := tensor.New(batch, steps)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.IntN(vocab))
+	}
+	dy := tensor.New(batch, steps, dim)
+	for i := range dy.Data {
+		dy.Data[i] = float32(rng.NormFloat64())
+	}
+	want := make([]float32, vocab*dim)
+	for i, v := range x.Data {
+		for j := 0; j < dim; j++ {
+			want[int(v)*dim+j] += dy.Data[i*dim+j]
+		}
+	}
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		e := layers.NewEmbedding(vocab, dim)
+		ctx := &layers.Context{Training: true}
+		y := tensor.New(batch, steps, dim)
+		if _, err := e.Build([]layers.Shape{{steps}}, rng); err != nil {
+			t.Fatal(err)
+		}
+		e.Forward(ctx, []*tensor.Tensor{x}, []*tensor.Tensor{y})
+		e.Backward(ctx, []*tensor.Tensor{x}, []*tensor.Tensor{y}, []*tensor.Tensor{dy}, []*tensor.Tensor{nil})
+		for i, g := range e.Embeddings().Grad.Data {
+			if math.Float32bits(g) != math.Float32bits(want[i]) {
+				t.Fatalf("%d cores: grad[%d] = %v, want %v", procs, i, g, want[i])
+			}
+		}
+	}
 }
