@@ -347,6 +347,7 @@ func (p *GlobalMaxPooling1D) Forward(ctx *Context, in, out []*tensor.Tensor) {
 type globalMaxState struct {
 	ties, share           []float32 // per range of samples, channels each
 	x, y, dy, dx          []float32
+	setDx                 bool // write dx rather than add into it
 	maxRows, shareSamples func(piece, lo, hi int)
 }
 
@@ -391,6 +392,7 @@ func (p *GlobalMaxPooling1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor
 	if need := C * max(1, runtime.GOMAXPROCS(0)); len(st.ties) < need {
 		st.ties, st.share = make([]float32, need), make([]float32, need)
 	}
+	st.setDx = ctx.SetInputGrad
 	if mask != nil {
 		p.shareRows(st, x, y, dy, dx, mask, 0, len(y)/C, 0)
 		return
@@ -402,7 +404,14 @@ func (p *GlobalMaxPooling1D) Backward(ctx *Context, in, out, dOut, dIn []*tensor
 	st.x, st.y, st.dy, st.dx = nil, nil, nil, nil
 }
 
-// shareRows does Backward for samples [lo, hi) with scratch piece w.
+// SetsInputGrad reports true: Backward writes the input gradient with
+// Context.SetInputGrad (see InputGradSetter).
+func (p *GlobalMaxPooling1D) SetsInputGrad() bool { return true }
+
+// shareRows does Backward for samples [lo, hi) with scratch piece w. With
+// st.setDx it clears each row of dx just before adding into it (the row is
+// then in cache), instead of the model clearing the whole buffer in a pass
+// of its own before the step.
 func (p *GlobalMaxPooling1D) shareRows(st *globalMaxState, x, y, dy, dx []float32, mask []bool, lo, hi, w int) {
 	L, C := p.steps, p.channels
 	for b := lo; b < hi; b++ {
@@ -419,10 +428,14 @@ func (p *GlobalMaxPooling1D) shareRows(st *globalMaxState, x, y, dy, dx []float3
 			share[c] = dyb[c] / n[c] // used only where a step ties, so n[c] >= 1
 		}
 		for t := 0; t < L; t++ {
+			row := dx[(b*L+t)*C : (b*L+t)*C+C]
+			if st.setDx {
+				clear(row)
+			}
 			if mask != nil && !mask[b*L+t] {
 				continue
 			}
-			kernels.EqAdd(dx[(b*L+t)*C:(b*L+t)*C+C], x[(b*L+t)*C:(b*L+t)*C+C], yb, share)
+			kernels.EqAdd(row, x[(b*L+t)*C:(b*L+t)*C+C], yb, share)
 		}
 	}
 }
