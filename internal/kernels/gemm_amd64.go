@@ -12,8 +12,8 @@ var (
 		name: "avx512",
 		mr:   12, nr: 32,
 		kc: 768, mc: 96, nc: 1024,
-		fn: kernelAVX512, packA8: packA12,
-		parts: []partKernel{{4, kernelAVX512Part4}, {8, kernelAVX512Part8}}, packAT: packAT12, direct: kernelAVX512Direct, directT: kernelAVX512DirectT,
+		fn: kernelAVX512, packA8: packA12, packAT: packAT12, direct: kernelAVX512Direct, directT: kernelAVX512DirectT,
+		parts: []partKernel{partOf(4, 12, 32, sgemmKernelAVX512_4of12x32), partOf(8, 12, 32, sgemmKernelAVX512_8of12x32)},
 		packB: packB32, packWin: packWinAVX,
 		win: [13]func(k int, a, b, c []float32, ldc int, out tileOut){2: winAVX512x2, 3: winAVX512x3, 4: winAVX512x4, 6: winAVX512x6},
 	}
@@ -21,7 +21,8 @@ var (
 		name: "avx2",
 		mr:   6, nr: 16,
 		kc: 256, mc: 144, nc: 1024,
-		fn: kernelAVX2, parts: []partKernel{{2, kernelAVX2Part2}, {4, kernelAVX2Part4}}, packA8: packA6, packAT: packAT6, packB: packB16,
+		fn: kernelAVX2, packA8: packA6, packAT: packAT6, packB: packB16,
+		parts: []partKernel{partOf(2, 6, 16, sgemmKernelAVX2_2of6x16), partOf(4, 6, 16, sgemmKernelAVX2_4of6x16)},
 	}
 )
 
@@ -51,48 +52,12 @@ func kernelAVX512(k int, a, b, c []float32, ldc int, out tileOut) {
 	sgemmKernelAVX512_12x32(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(32), out.relu)
 }
 
-// kernelAVX512Part8 checks the slice bounds the assembly relies on and
-// runs it: the first 8 rows of kernelAVX512's tile.
-func kernelAVX512Part8(k int, a, b, c []float32, ldc int, out tileOut) {
-	_ = a[12*k-1]
-	_ = b[32*k-1]
-	_ = c[7*ldc+31]
-	sgemmKernelAVX512_8of12x32(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(32), out.relu)
-}
-
-// kernelAVX512Part4 checks the slice bounds the assembly relies on and
-// runs it: the first 4 rows of kernelAVX512's tile.
-func kernelAVX512Part4(k int, a, b, c []float32, ldc int, out tileOut) {
-	_ = a[12*k-1]
-	_ = b[32*k-1]
-	_ = c[3*ldc+31]
-	sgemmKernelAVX512_4of12x32(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(32), out.relu)
-}
-
 // kernelAVX2 checks the slice bounds the assembly relies on and runs it.
 func kernelAVX2(k int, a, b, c []float32, ldc int, out tileOut) {
 	_ = a[6*k-1]
 	_ = b[16*k-1]
 	_ = c[5*ldc+15]
 	sgemmKernelAVX2_6x16(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(16), out.relu)
-}
-
-// kernelAVX2Part2 checks the slice bounds the assembly relies on and runs
-// it: the first 2 rows of kernelAVX2's tile.
-func kernelAVX2Part2(k int, a, b, c []float32, ldc int, out tileOut) {
-	_ = a[6*k-1]
-	_ = b[16*k-1]
-	_ = c[ldc+15]
-	sgemmKernelAVX2_2of6x16(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(16), out.relu)
-}
-
-// kernelAVX2Part4 checks the slice bounds the assembly relies on and runs
-// it: the first 4 rows of kernelAVX2's tile.
-func kernelAVX2Part4(k int, a, b, c []float32, ldc int, out tileOut) {
-	_ = a[6*k-1]
-	_ = b[16*k-1]
-	_ = c[3*ldc+15]
-	sgemmKernelAVX2_4of6x16(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(16), out.relu)
 }
 
 // packA12 checks the bounds the assembly relies on and runs it.

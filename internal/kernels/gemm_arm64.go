@@ -13,7 +13,7 @@ var neonKernel = &microKernel{
 	name: "neon",
 	mr:   8, nr: 12,
 	kc: 256, mc: 128, nc: 960,
-	fn: kernelNEON, parts: []partKernel{{4, kernelNEONPart4}}, packA8: packA8NEON, packAT: packAT8NEON, packB: packB12NEON,
+	fn: kernelNEON, parts: []partKernel{partOf(4, 8, 12, sgemmKernelNEON_4of8x12)}, packA8: packA8NEON, packAT: packAT8NEON, packB: packB12NEON,
 	dot: dot32NEON, axpy: axpy32NEON,
 }
 
@@ -26,15 +26,6 @@ func kernelNEON(k int, a, b, c []float32, ldc int, out tileOut) {
 	_ = b[12*k-1]
 	_ = c[7*ldc+11]
 	sgemmKernelNEON_8x12(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(12), out.relu)
-}
-
-// kernelNEONPart4 checks the slice bounds the assembly relies on and runs
-// it: the first 4 rows of kernelNEON's tile.
-func kernelNEONPart4(k int, a, b, c []float32, ldc int, out tileOut) {
-	_ = a[8*k-1]
-	_ = b[12*k-1]
-	_ = c[3*ldc+11]
-	sgemmKernelNEON_4of8x12(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(12), out.relu)
 }
 
 // packA8NEON checks the bounds the assembly relies on and runs it.
