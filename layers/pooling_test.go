@@ -133,9 +133,12 @@ func TestGlobalPooling1DGradients(t *testing.T) {
 				x.Mask[i] = rng.IntN(3) > 0
 			}
 		}
-		err := gradcheck.Check(l, []layers.Shape{{steps, ch}}, batch, uint64(trial), gradcheck.Options{Inputs: []*tensor.Tensor{x}, MaxChecks: 100})
+		// GlobalMaxPooling1D also writes its input gradient over NaNs
+		// (Context.SetInputGrad), masked steps included, in half its trials.
+		set := trial%2 == 0 && trial%8 >= 4
+		err := gradcheck.Check(l, []layers.Shape{{steps, ch}}, batch, uint64(trial), gradcheck.Options{Inputs: []*tensor.Tensor{x}, MaxChecks: 100, SetInputGrad: set})
 		if err != nil {
-			t.Fatalf("%s keepdims=%v in (%d, %d, %d) masked=%v: %v", l.ClassName(), keep, batch, steps, ch, x.Mask != nil, err)
+			t.Fatalf("%s keepdims=%v in (%d, %d, %d) masked=%v setDx=%v: %v", l.ClassName(), keep, batch, steps, ch, x.Mask != nil, set, err)
 		}
 	}
 }
