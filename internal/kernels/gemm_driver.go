@@ -127,6 +127,11 @@ type workspace struct {
 	a, b, tile []float32
 	rows       []float32 // the last, partial rows of an A block, zero-padded
 	win        []float32 // the product in the row order of gemmWindows
+	// own is op(B) packed whole by this goroutine for the round of call
+	// ownFor, generation ownGen (roundRowsOwnB).
+	own    PackedB
+	ownFor *parallelCall
+	ownGen uint64
 }
 
 // workspaces keeps the callers' packing buffers between products.

@@ -103,6 +103,11 @@ type parallelCall struct {
 	// What a chunk of the current round is:
 	//   roundRows: chunk rows of C for the (jc, pc) block, multiplied by
 	//     the shared packed B block bp;
+	//   roundRowsOwnB: chunk rows of C through all of op(B), which each
+	//     goroutine packs for itself (into its workspace's own) the first
+	//     time it takes a chunk of the round;
+	//   roundRowsPacked: chunk rows of C through all of op(B), packed
+	//     beforehand (g.pb);
 	//   roundPackB: chunk columns of that B block, packed into bp;
 	//   roundCols: chunk columns of C, each a whole gemmBlock.
 	round          int
@@ -115,6 +120,8 @@ const (
 	roundRows = iota
 	roundPackB
 	roundCols
+	roundRowsOwnB
+	roundRowsPacked
 )
 
 const (
@@ -148,6 +155,16 @@ func (pc *parallelCall) work(ws *workspace, gen uint64) (finishedRound bool) {
 			packB(pc.kr, pc.bp[lo*pc.kc:], g, pc.pc, pc.kc, pc.jc+lo, min(pc.chunk, pc.nc-lo))
 		case roundCols:
 			gemmBlock(pc.kr, ws, g, 0, g.m, lo, min(lo+pc.chunk, g.n))
+		case roundRowsOwnB:
+			if ws.ownFor != pc || ws.ownGen != gen {
+				ws.own.packFor(pc.kr, g.transB, g.k, g.n, g.b, g.ldb)
+				ws.ownFor, ws.ownGen = pc, gen
+			}
+			own := *g
+			own.pb = &ws.own
+			gemmBlock(pc.kr, ws, &own, lo, min(lo+pc.chunk, g.m), 0, g.n)
+		case roundRowsPacked:
+			gemmBlock(pc.kr, ws, g, lo, min(lo+pc.chunk, g.m), 0, g.n)
 		}
 		if pc.done.Add(1) == int64(chunks) {
 			finishedRound = true
@@ -207,6 +224,15 @@ func (pc *parallelCall) run(ws *workspace, nt, chunks int) {
 	}
 }
 
+// ownPackMax bounds the op(B) (in floats, packed) that every goroutine of
+// a split product packs for itself rather than sharing one pack, packed
+// a block at a time in rounds of its own: 1 MB, an L2 cache. A pack that one
+// core wrote, the other cores read from that core's cache, which cost
+// more than packing again: at 2 threads, W3's Dense(50) products (B of
+// 96,000 values) ran 8–28% faster with their own packs, a 512³ product
+// 18% (BenchmarkSgemmOwnPack).
+var ownPackMax = 1 << 18 // a variable: BenchmarkSgemmOwnPack sets it to 0 for the shared pack
+
 // rowChunkFor returns the rows of C a chunk of a product of m rows split
 // over nt threads gets: a multiple of kr.mr, at most kr.mc, such that the
 // thread with the most chunks has close to the fewest rows possible (within
@@ -263,6 +289,18 @@ func gemm(kr *microKernel, g *gemmArgs) {
 	if rowChunks*2 < colChunks && rowChunks < 2*nt {
 		call.round, call.chunk = roundCols, colChunk
 		call.run(ws, nt, colChunks)
+		return
+	}
+	switch {
+	case g.pb != nil:
+		// One round: each chunk of rows goes through every block of the
+		// shared pack.
+		call.round, call.chunk = roundRowsPacked, rowChunk
+		call.run(ws, nt, rowChunks)
+		return
+	case roundUp(g.n, kr.nr)*g.k <= ownPackMax:
+		call.round, call.chunk = roundRowsOwnB, rowChunk
+		call.run(ws, nt, rowChunks)
 		return
 	}
 	kcMax := blockDepth(kr.kc, g.k)

@@ -30,11 +30,15 @@ func (p *PackedB) Pack(transB bool, k, n int, b []float32, ldb int) {
 		rows, cols = n, k
 	}
 	checkMatrix("B", rows, cols, b, ldb)
+	p.packFor(current(), transB, k, n, b, ldb)
+}
+
+// packFor is Pack for kernel kr, on arguments already checked.
+func (p *PackedB) packFor(kr *microKernel, transB bool, k, n int, b []float32, ldb int) {
 	p.kr = nil
 	if k <= 0 || n <= 0 {
 		return
 	}
-	kr := current()
 	p.transB, p.k, p.n, p.ldb, p.src = transB, k, n, ldb, unsafe.SliceData(b)
 	p.kcMax = blockDepth(kr.kc, k)
 	p.data = alignedFloats(p.data, roundUp(n, kr.nr)*k)

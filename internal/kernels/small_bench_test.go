@@ -53,3 +53,40 @@ func BenchmarkSgemmPartialPanel(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSgemmOwnPack times products split by rows over 2 threads whose
+// op(B) is small (W3's Dense(50) forward, input-gradient and kernel-gradient
+// products; a 512³ product; W4's shape at a sixth of its rows), with each
+// thread packing all of op(B) for itself (own) and with one pack shared,
+// packed a block at a time by all threads in rounds of their own (shared),
+// side by side.
+func BenchmarkSgemmOwnPack(b *testing.B) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, s := range []struct {
+		m, n, k int
+		tA, tB  bool
+	}{{256, 50, 1920, false, false}, {256, 1920, 50, false, true}, {1920, 50, 256, true, false}, {512, 512, 512, false, false}, {2742, 256, 768, false, false}} {
+		lda, ldb := s.k, s.n
+		if s.tA {
+			lda = s.m
+		}
+		if s.tB {
+			ldb = s.k
+		}
+		a, bm, c := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.n), make([]float32, s.m*s.n)
+		for _, own := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%dx%dx%d/transA=%v/transB=%v/own=%v", s.m, s.n, s.k, s.tA, s.tB, own), func(b *testing.B) {
+				defer SetThreads(0)
+				SetThreads(2)
+				if !own {
+					defer func(v int) { ownPackMax = v }(ownPackMax)
+					ownPackMax = 0
+				}
+				for b.Loop() {
+					SgemmOut(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, bm, ldb, 0, c, s.n, Output{})
+				}
+				b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
