@@ -15,7 +15,13 @@ var (
 		fn: kernelAVX512, packA8: packA12, packAT: packAT12, direct: kernelAVX512Direct, directT: kernelAVX512DirectT,
 		parts: []partKernel{partOf(4, 12, 32, sgemmKernelAVX512_4of12x32), partOf(8, 12, 32, sgemmKernelAVX512_8of12x32)},
 		packB: packB32, packWin: packWinAVX,
-		win: [13]func(k int, a, b, c []float32, ldc int, out tileOut){2: winAVX512x2, 3: winAVX512x3, 4: winAVX512x4, 6: winAVX512x6},
+		// Windows packed in groups of gw channels: a step advances A by gw.
+		win: [13]func(k int, a, b, c []float32, ldc int, out tileOut){
+			2: tileKernel(2, 12, 12, 32, sgemmKernelAVX512Win2_12x32),
+			3: tileKernel(3, 12, 12, 32, sgemmKernelAVX512Win3_12x32),
+			4: tileKernel(4, 12, 12, 32, sgemmKernelAVX512Win4_12x32),
+			6: tileKernel(6, 12, 12, 32, sgemmKernelAVX512Win6_12x32),
+		},
 	}
 	avx2Kernel = &microKernel{
 		name: "avx2",
@@ -160,26 +166,4 @@ func packWinAVX(steps int, src []float32, ld, groups, gw int, dst []float32, str
 	default:
 		packWinGo(steps, src, ld, groups, gw, dst, stride)
 	}
-}
-
-// The kernels for windows packed in groups of gw channels, with the
-// bounds checks the assembly relies on.
-func winAVX512x2(k int, a, b, c []float32, ldc int, out tileOut) {
-	_, _, _ = a[(k-1)*2+11], b[32*k-1], c[11*ldc+31]
-	sgemmKernelAVX512Win2_12x32(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(32), out.relu)
-}
-
-func winAVX512x3(k int, a, b, c []float32, ldc int, out tileOut) {
-	_, _, _ = a[(k-1)*3+11], b[32*k-1], c[11*ldc+31]
-	sgemmKernelAVX512Win3_12x32(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(32), out.relu)
-}
-
-func winAVX512x4(k int, a, b, c []float32, ldc int, out tileOut) {
-	_, _, _ = a[(k-1)*4+11], b[32*k-1], c[11*ldc+31]
-	sgemmKernelAVX512Win4_12x32(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(32), out.relu)
-}
-
-func winAVX512x6(k int, a, b, c []float32, ldc int, out tileOut) {
-	_, _, _ = a[(k-1)*6+11], b[32*k-1], c[11*ldc+31]
-	sgemmKernelAVX512Win6_12x32(k, &a[0], &b[0], &c[0], ldc, out.accum, out.biasPtr(32), out.relu)
 }
