@@ -128,7 +128,7 @@ type workspace struct {
 	rows       []float32 // the last, partial rows of an A block, zero-padded
 	win        []float32 // the product in the row order of gemmWindows
 	// own is op(B) packed whole by this goroutine for the round of call
-	// ownFor, generation ownGen (roundRowsOwnB).
+	// ownFor, generation ownGen (roundRowsWholeB).
 	own    PackedB
 	ownFor *parallelCall
 	ownGen uint64

@@ -103,11 +103,10 @@ type parallelCall struct {
 	// What a chunk of the current round is:
 	//   roundRows: chunk rows of C for the (jc, pc) block, multiplied by
 	//     the shared packed B block bp;
-	//   roundRowsOwnB: chunk rows of C through all of op(B), which each
-	//     goroutine packs for itself (into its workspace's own) the first
-	//     time it takes a chunk of the round;
-	//   roundRowsPacked: chunk rows of C through all of op(B), packed
-	//     beforehand (g.pb);
+	//   roundRowsWholeB: chunk rows of C through all of op(B): the pack
+	//     made beforehand (g.pb), or else one that each goroutine makes for
+	//     itself (into its workspace's own) the first time it takes a chunk
+	//     of the round;
 	//   roundPackB: chunk columns of that B block, packed into bp;
 	//   roundCols: chunk columns of C, each a whole gemmBlock.
 	round          int
@@ -120,8 +119,7 @@ const (
 	roundRows = iota
 	roundPackB
 	roundCols
-	roundRowsOwnB
-	roundRowsPacked
+	roundRowsWholeB
 )
 
 const (
@@ -155,16 +153,16 @@ func (pc *parallelCall) work(ws *workspace, gen uint64) (finishedRound bool) {
 			packB(pc.kr, pc.bp[lo*pc.kc:], g, pc.pc, pc.kc, pc.jc+lo, min(pc.chunk, pc.nc-lo))
 		case roundCols:
 			gemmBlock(pc.kr, ws, g, 0, g.m, lo, min(lo+pc.chunk, g.n))
-		case roundRowsOwnB:
-			if ws.ownFor != pc || ws.ownGen != gen {
-				ws.own.packFor(pc.kr, g.transB, g.k, g.n, g.b, g.ldb)
-				ws.ownFor, ws.ownGen = pc, gen
-			}
+		case roundRowsWholeB:
 			own := *g
-			own.pb = &ws.own
+			if own.pb == nil {
+				if ws.ownFor != pc || ws.ownGen != gen {
+					ws.own.packFor(pc.kr, g.transB, g.k, g.n, g.b, g.ldb)
+					ws.ownFor, ws.ownGen = pc, gen
+				}
+				own.pb = &ws.own
+			}
 			gemmBlock(pc.kr, ws, &own, lo, min(lo+pc.chunk, g.m), 0, g.n)
-		case roundRowsPacked:
-			gemmBlock(pc.kr, ws, g, lo, min(lo+pc.chunk, g.m), 0, g.n)
 		}
 		if pc.done.Add(1) == int64(chunks) {
 			finishedRound = true
@@ -291,15 +289,9 @@ func gemm(kr *microKernel, g *gemmArgs) {
 		call.run(ws, nt, colChunks)
 		return
 	}
-	switch {
-	case g.pb != nil:
-		// One round: each chunk of rows goes through every block of the
-		// shared pack.
-		call.round, call.chunk = roundRowsPacked, rowChunk
-		call.run(ws, nt, rowChunks)
-		return
-	case roundUp(g.n, kr.nr)*g.k <= ownPackMax:
-		call.round, call.chunk = roundRowsOwnB, rowChunk
+	if g.pb != nil || roundUp(g.n, kr.nr)*g.k <= ownPackMax {
+		// One round: each chunk of rows goes through every block of op(B).
+		call.round, call.chunk = roundRowsWholeB, rowChunk
 		call.run(ws, nt, rowChunks)
 		return
 	}
