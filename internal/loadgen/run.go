@@ -14,6 +14,19 @@ type Result struct {
 	First    error           // the first error, if any
 	Elapsed  time.Duration   // from the first request sent to the last answer
 	Latency  []time.Duration // of every request, sorted
+	// CPU is the process's CPU time over Elapsed (server and clients
+	// alike when they share the process), 0 where the system does not
+	// tell it (see CPUTime).
+	CPU time.Duration
+}
+
+// CPUPerRequest is the CPU time a request cost, in µs (0 when CPU is not
+// known).
+func (r Result) CPUPerRequest() float64 {
+	if r.Requests == 0 {
+		return 0
+	}
+	return float64(r.CPU.Nanoseconds()) / 1000 / float64(r.Requests)
 }
 
 // Quantile is the latency below which a fraction q of the requests were
@@ -44,6 +57,7 @@ func Run(addr string, reqs [][]byte, clients int, d time.Duration, check func(co
 	var mu sync.Mutex
 	var res Result
 	var wg sync.WaitGroup
+	cpu, cpuOK := CPUTime()
 	start := time.Now()
 	stop := start.Add(d)
 	for k := range cs {
@@ -78,6 +92,9 @@ func Run(addr string, reqs [][]byte, clients int, d time.Duration, check func(co
 	}
 	wg.Wait()
 	res.Elapsed = time.Since(start)
+	if end, ok := CPUTime(); ok && cpuOK {
+		res.CPU = end - cpu
+	}
 	res.Requests = len(res.Latency)
 	slices.Sort(res.Latency)
 	return res, nil
