@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,10 +51,14 @@ func serveBench(stdout, stderr io.Writer, clients []int, d time.Duration, noBatc
 	// many tokens as the table has rows).
 	m.Prepare()
 	fmt.Fprintf(stdout, "# W2 text model (Embedding(20000,128), Conv1D(128,5), 256 tokens), each case for %v\n", d)
-	fmt.Fprintf(stdout, "%-30s %12s %10s %10s %8s\n", "case", "samples/s", "p50-ms", "p99-ms", "errors")
+	fmt.Fprintf(stdout, "%-30s %12s %10s %10s %8s %14s\n", "case", "samples/s", "p50-ms", "p99-ms", "errors", "cpu-µs/sample")
 	row := func(name string, r loadgen.Result, samples int) {
 		ms := func(t time.Duration) float64 { return float64(t.Microseconds()) / 1000 }
-		fmt.Fprintf(stdout, "%-30s %12.0f %10.3f %10.3f %8d\n", name, float64(samples)/r.Elapsed.Seconds(), ms(r.Quantile(0.5)), ms(r.Quantile(0.99)), r.Errors)
+		cpu := "-" // not told by this system
+		if r.CPU > 0 {
+			cpu = fmt.Sprintf("%.1f", float64(r.CPU.Nanoseconds())/1000/float64(samples))
+		}
+		fmt.Fprintf(stdout, "%-30s %12.0f %10.3f %10.3f %8d %14s\n", name, float64(samples)/r.Elapsed.Seconds(), ms(r.Quantile(0.5)), ms(r.Quantile(0.99)), r.Errors, cpu)
 	}
 	b1, err := timePredict(m, p, texts, 1, false, d)
 	if err == nil {
@@ -76,8 +82,19 @@ func serveBench(stdout, stderr io.Writer, clients []int, d time.Duration, noBatc
 		fmt.Fprintf(stderr, "seqnet bench --serve: %v\n", err)
 		return 1
 	}
+	floors, err := timeFloor(texts, clients, d)
+	if err != nil {
+		fmt.Fprintf(stderr, "seqnet bench --serve: %v\n", err)
+		return 1
+	}
 	for i, r := range runs {
 		row(fmt.Sprintf("serve clients=%d", clients[i]), r, r.Requests)
+		if r.First != nil {
+			fmt.Fprintf(stdout, "  first error: %v\n", r.First)
+		}
+	}
+	for i, r := range floors {
+		row(fmt.Sprintf("loopback floor clients=%d", clients[i]), r, r.Requests)
 		if r.First != nil {
 			fmt.Fprintf(stdout, "  first error: %v\n", r.First)
 		}
@@ -90,11 +107,55 @@ func serveBench(stdout, stderr io.Writer, clients []int, d time.Duration, noBatc
 			fmt.Fprintf(stdout, "serve clients=1 p99 / predict batch=1 varied p99: %.2f (the same texts as the clients)\n",
 				r.Quantile(0.99).Seconds()/b1v.Quantile(0.99).Seconds())
 		case 32:
+			rate256 := 256 * float64(b256.Requests) / b256.Elapsed.Seconds()
 			fmt.Fprintf(stdout, "serve clients=32 samples/s / predict batch=256 samples/s: %.0f%% (target: at least 80%%)\n",
-				100*(float64(r.Requests)/r.Elapsed.Seconds())/(256*float64(b256.Requests)/b256.Elapsed.Seconds()))
+				100*(float64(r.Requests)/r.Elapsed.Seconds())/rate256)
+			if f := floors[i]; f.CPU > 0 && b256.CPU > 0 {
+				// Clients and server share the cores: a request costs at
+				// least the floor's CPU time and a batch-256 sample's.
+				floor, sample := f.CPUPerRequest(), b256.CPUPerRequest()/256
+				bound := float64(runtime.GOMAXPROCS(0)) * 1e6 / (floor + sample)
+				fmt.Fprintf(stdout, "at most %.0f%% of predict batch=256 at 32 clients on these %d cores: %.0f samples/s, if a request cost only the loopback floor (%.1f CPU µs, clients included) and a batch-256 sample (%.1f)\n",
+					100*bound/rate256, runtime.GOMAXPROCS(0), bound, floor, sample)
+			}
 		}
 	}
 	return 0
+}
+
+// timeFloor runs each number of clients for d against loadgen.Floor, which
+// answers every request with a fixed prediction and does nothing else:
+// what the clients, the loopback connections and a goroutine per
+// connection cost, the least any server in Go pays per request here.
+func timeFloor(texts []string, clients []int, d time.Duration) ([]loadgen.Result, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- loadgen.Floor(ln, loadgen.Answer(`{"predictions":[{"label":"spam","probabilities":{"ham":0.4,"spam":0.6}}]}`))
+	}()
+	addr := ln.Addr().String()
+	reqs := make([][]byte, len(texts))
+	for i, t := range texts {
+		body, _ := json.Marshal(map[string][]string{"instances": {t}})
+		reqs[i] = loadgen.Request(addr, "/v1/models/w2:predict", string(body))
+	}
+	check := func(code int, body []byte) error { return loadgen.CheckPredictions(code, body, 1) }
+	var out []loadgen.Result
+	for _, n := range clients {
+		if _, err = loadgen.Run(addr, reqs, n, d/10, check); err != nil { // warm up
+			break
+		}
+		var r loadgen.Result
+		if r, err = loadgen.Run(addr, reqs, n, d, check); err != nil {
+			break
+		}
+		out = append(out, r)
+	}
+	ln.Close()
+	return out, cmp.Or(err, <-done)
 }
 
 // timePredict times m.Predict at batch size bs on the first bs texts for
@@ -108,6 +169,7 @@ func timePredict(m *model.Model, p *pipeline.Pipeline, texts []string, bs int, v
 		return loadgen.Result{}, err
 	}
 	var r loadgen.Result
+	cpu, cpuOK := loadgen.CPUTime()
 	start := time.Now()
 	for i := 0; i == 0 || time.Since(start) < d; i++ {
 		t := time.Now()
@@ -121,6 +183,9 @@ func timePredict(m *model.Model, p *pipeline.Pipeline, texts []string, bs int, v
 		r.Latency = append(r.Latency, time.Since(t))
 	}
 	r.Elapsed, r.Requests = time.Since(start), len(r.Latency)
+	if end, ok := loadgen.CPUTime(); ok && cpuOK {
+		r.CPU = end - cpu
+	}
 	slices.Sort(r.Latency)
 	return r, nil
 }

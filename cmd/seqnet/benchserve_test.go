@@ -4,18 +4,27 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/seqnet/seqnet/internal/loadgen"
 )
 
 // TestBenchServe runs `seqnet bench --serve` briefly: every case is
-// printed, with no errors, and the ratios of the issue's targets follow;
+// printed, with no errors and its CPU time a sample, the loopback floor's
+// cases too, and the ratios of the issue's targets and the bound the floor
+// sets on the 32-client one follow;
 // bad flags are user errors (exit 2) that name the flag.
 func TestBenchServe(t *testing.T) {
 	var out, errOut strings.Builder
 	if code := run([]string{"bench", "--serve", "--clients", "1,2,32", "--min-time", "0.2"}, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
-	for _, c := range []string{"predict batch=1", "predict batch=1 varied", "predict batch=256", "serve clients=1", "serve clients=2", "serve clients=32"} {
-		re := regexp.MustCompile(`(?m)^` + c + ` +[0-9]+ +[0-9.]+ +[0-9.]+ +0$`)
+	cpu := `[0-9.]+`
+	if _, ok := loadgen.CPUTime(); !ok {
+		cpu = "-"
+	}
+	for _, c := range []string{"predict batch=1", "predict batch=1 varied", "predict batch=256", "serve clients=1", "serve clients=2", "serve clients=32",
+		"loopback floor clients=1", "loopback floor clients=2", "loopback floor clients=32"} {
+		re := regexp.MustCompile(`(?m)^` + c + ` +[0-9]+ +[0-9.]+ +[0-9.]+ +0 +` + cpu + `$`)
 		if !re.MatchString(out.String()) {
 			t.Errorf("no line %q with 0 errors in:\n%s", c, out.String())
 		}
@@ -23,6 +32,12 @@ func TestBenchServe(t *testing.T) {
 	for _, s := range []string{"serve clients=1 p99 / predict batch=1 p99: ", "serve clients=1 p99 / predict batch=1 varied p99: ", "serve clients=32 samples/s / predict batch=256 samples/s: "} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("no %q in:\n%s", s, out.String())
+		}
+	}
+	if _, ok := loadgen.CPUTime(); ok {
+		re := regexp.MustCompile(`(?m)^at most [0-9]+% of predict batch=256 at 32 clients on these [0-9]+ cores: [0-9]+ samples/s, if a request cost only the loopback floor \([0-9.]+ CPU µs, clients included\) and a batch-256 sample \([0-9.]+\)$`)
+		if !re.MatchString(out.String()) {
+			t.Errorf("no bound for 32 clients in:\n%s", out.String())
 		}
 	}
 	for _, args := range [][]string{{"--clients", "0"}, {"--clients", "1,x"}, {"--min-time", "0"}} {
