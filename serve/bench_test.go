@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime/pprof"
@@ -59,7 +60,9 @@ func report(b *testing.B, lat []time.Duration, samples int, elapsed, cpu time.Du
 // text per request, over loopback HTTP) with 1 and 32 concurrent clients,
 // with and without batching, and the same clients against a handler that
 // only reads the body and answers a fixed prediction (http-only: the part
-// of serve's cost that is HTTP and the in-process clients). Each
+// of serve's cost that is HTTP and the in-process clients), and against
+// loadgen.Floor (floor: the loopback connections, a goroutine each and the
+// clients, without net/http). Each
 // sub-benchmark reports p50/p99 latency, samples/s, errors and CPU time
 // per sample.
 //
@@ -114,13 +117,20 @@ type serveCase struct {
 	// reads the body and sends a fixed answer: the cost of HTTP on
 	// loopback and of the clients, which serve's figures include.
 	httpOnly bool
-	netHTTP  bool // Go's net/http client instead of loadgen's
+	// floor: the same lean clients and requests against loadgen.Floor,
+	// which finds where each request ends and writes a fixed answer: the
+	// least a loopback request costs in Go, net/http's share excluded.
+	floor   bool
+	netHTTP bool // Go's net/http client instead of loadgen's
 }
 
 func (c serveCase) name() string {
 	name := fmt.Sprintf("serve/clients=%d", c.clients)
 	if c.httpOnly {
 		name = fmt.Sprintf("http-only/clients=%d", c.clients)
+	}
+	if c.floor {
+		name = fmt.Sprintf("floor/clients=%d", c.clients)
 	}
 	if c.noBatching {
 		name += "/no-batching"
@@ -139,6 +149,7 @@ var serveCases = func() []serveCase {
 				serveCase{clients: clients, noBatching: true, netHTTP: netHTTP},
 				serveCase{clients: clients, httpOnly: true, netHTTP: netHTTP})
 		}
+		cs = append(cs, serveCase{clients: clients, floor: true})
 	}
 	return cs
 }()
@@ -191,8 +202,26 @@ func benchServe(b *testing.B, path string, texts []string, c serveCase) {
 	// inherit the label, the clients' have their own (runClients): a CPU
 	// profile splits the time between them (see BenchmarkW2).
 	var ts *httptest.Server
-	pprof.Do(context.Background(), pprof.Labels("side", "server", "case", b.Name()), func(context.Context) { ts = httptest.NewServer(h) })
-	defer func() { ts.Close(); s.Close() }()
+	pprof.Do(context.Background(), pprof.Labels("side", "server", "case", b.Name()), func(context.Context) {
+		if !c.floor {
+			ts = httptest.NewServer(h)
+			return
+		}
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		ts = &httptest.Server{URL: "http://" + l.Addr().String(), Listener: l}
+		go loadgen.Floor(l, loadgen.Answer(`{"predictions":[{"label":"spam","probabilities":{"ham":0.4,"spam":0.6}}]}`))
+	})
+	defer func() {
+		if c.floor {
+			ts.Listener.Close()
+		} else {
+			ts.Close()
+		}
+		s.Close()
+	}()
 	bodies := make([]string, len(texts))
 	for i, t := range texts {
 		bodies[i] = `{"instances": ["` + t + `"]}`
@@ -206,7 +235,7 @@ func benchServe(b *testing.B, path string, texts []string, c serveCase) {
 		send(k, k)
 	}
 	runClients(b, c.clients, send)
-	if !c.httpOnly && !c.noBatching {
+	if !c.httpOnly && !c.floor && !c.noBatching {
 		b.ReportMetric(meanBatch(b, s), "samples/pass")
 	}
 }
