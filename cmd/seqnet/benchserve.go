@@ -136,25 +136,8 @@ func timeFloor(texts []string, clients []int, d time.Duration) ([]loadgen.Result
 	go func() {
 		done <- loadgen.Floor(ln, loadgen.Answer(`{"predictions":[{"label":"spam","probabilities":{"ham":0.4,"spam":0.6}}]}`))
 	}()
-	addr := ln.Addr().String()
-	reqs := make([][]byte, len(texts))
-	for i, t := range texts {
-		body, _ := json.Marshal(map[string][]string{"instances": {t}})
-		reqs[i] = loadgen.Request(addr, "/v1/models/w2:predict", string(body))
-	}
-	check := func(code int, body []byte) error { return loadgen.CheckPredictions(code, body, 1) }
-	var out []loadgen.Result
-	for _, n := range clients {
-		if _, err = loadgen.Run(addr, reqs, n, d/10, check); err != nil { // warm up
-			break
-		}
-		var r loadgen.Result
-		if r, err = loadgen.Run(addr, reqs, n, d, check); err != nil {
-			break
-		}
-		out = append(out, r)
-	}
-	ln.Close()
+	out, err := runClients(ln.Addr().String(), texts, clients, d)
+	ln.Close() // Floor returns once the clients' connections are closed too
 	return out, cmp.Or(err, <-done)
 }
 
@@ -206,7 +189,13 @@ func timeServe(path string, texts []string, clients []int, d time.Duration, noBa
 	srv := &http.Server{Handler: s.Handler()}
 	go srv.Serve(ln)
 	defer srv.Close()
-	addr := ln.Addr().String()
+	return runClients(ln.Addr().String(), texts, clients, d)
+}
+
+// runClients runs each number of lean clients for d (after d/10 to warm
+// up) against the server at addr, one text per TF Serving :predict
+// request, and checks that every answer is a prediction.
+func runClients(addr string, texts []string, clients []int, d time.Duration) ([]loadgen.Result, error) {
 	reqs := make([][]byte, len(texts))
 	for i, t := range texts {
 		body, _ := json.Marshal(map[string][]string{"instances": {t}})
@@ -215,7 +204,7 @@ func timeServe(path string, texts []string, clients []int, d time.Duration, noBa
 	check := func(code int, body []byte) error { return loadgen.CheckPredictions(code, body, 1) }
 	var out []loadgen.Result
 	for _, n := range clients {
-		if _, err := loadgen.Run(addr, reqs, n, d/10, check); err != nil { // warm up
+		if _, err := loadgen.Run(addr, reqs, n, d/10, check); err != nil {
 			return nil, err
 		}
 		r, err := loadgen.Run(addr, reqs, n, d, check)

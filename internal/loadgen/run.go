@@ -50,6 +50,9 @@ func Run(addr string, reqs [][]byte, clients int, d time.Duration, check func(co
 	for k := range cs {
 		c, err := Dial(addr)
 		if err != nil {
+			for _, c := range cs[:k] {
+				c.Close() // no connection outlives Run
+			}
 			return Result{}, err
 		}
 		cs[k] = c
