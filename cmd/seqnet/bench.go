@@ -30,19 +30,23 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	serveMode := fs.Bool("serve", false, "instead: the serving load benchmark (issue 14's targets): Predict at batch 1 and 256, then seqnet serve on loopback with --clients concurrent clients, each case for --min-time")
 	clientsFlag := fs.String("clients", "1,32", "with --serve: comma-separated numbers of concurrent clients")
 	noBatching := fs.Bool("no-batching", false, "with --serve: serve without batching")
+	instances := fs.Int("instances", 1, "with --serve: texts per request (issue 14's targets are for 1; more shows what requests of several samples reach)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *serveMode {
 		clients, err := parseClients(*clientsFlag)
-		if err != nil || *minTime <= 0 {
-			if err == nil {
-				err = fmt.Errorf("--min-time %v: expected a positive number of seconds", *minTime)
-			}
+		if err == nil && *minTime <= 0 {
+			err = fmt.Errorf("--min-time %v: expected a positive number of seconds", *minTime)
+		}
+		if err == nil && (*instances < 1 || *instances > 256) {
+			err = fmt.Errorf("--instances %d: expected a number of texts per request from 1 to 256", *instances)
+		}
+		if err != nil {
 			fmt.Fprintf(stderr, "seqnet bench --serve: %v\n", err)
 			return 2
 		}
-		return serveBench(stdout, stderr, clients, time.Duration(*minTime*float64(time.Second)), *noBatching)
+		return serveBench(stdout, stderr, clients, time.Duration(*minTime*float64(time.Second)), *noBatching, *instances)
 	}
 	o := bench.Options{Workloads: strings.Split(*workloads, ","), Threads: *threads, Reps: *reps,
 		MinTime: time.Duration(*minTime * float64(time.Second)), PeakFraction: *peakFraction}
