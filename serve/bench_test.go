@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -31,13 +30,6 @@ func w2Model(b *testing.B) (path string, texts []string) {
 		b.Fatal(err)
 	}
 	return path, texts
-}
-
-// cpuTime is the CPU time (user + system) the process has used so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // report adds latency percentiles, throughput and CPU time per sample
@@ -168,7 +160,7 @@ func benchPredict(b *testing.B, m *model.Model, p *pipeline.Pipeline, texts []st
 	m.Predict(batch.X.Rows(0, bs), bs) // warm up
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
-	start, cpu := time.Now(), cpuTime()
+	start, cpu := time.Now(), loadgen.StartCPU()
 	for i := 0; i < b.N; i++ {
 		x := batch.X
 		if varied {
@@ -180,7 +172,7 @@ func benchPredict(b *testing.B, m *model.Model, p *pipeline.Pipeline, texts []st
 		}
 		lat = append(lat, time.Since(t))
 	}
-	report(b, lat, b.N*bs, time.Since(start), cpuTime()-cpu, 0)
+	report(b, lat, b.N*bs, time.Since(start), cpu(), 0)
 }
 
 // benchServe times c.clients concurrent loopback clients sending one text
@@ -195,40 +187,35 @@ func benchServe(b *testing.B, path string, texts []string, c serveCase) {
 		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			io.Copy(io.Discard, r.Body)
 			w.Header().Set("Content-Type", "application/json")
-			w.Write([]byte(`{"predictions":[{"label":"spam","probabilities":{"ham":0.4,"spam":0.6}}]}` + "\n"))
+			w.Write([]byte(loadgen.FixedPredictions(1) + "\n"))
 		})
 	}
 	// The server's goroutines (its accept loop, then one per connection)
 	// inherit the label, the clients' have their own (runClients): a CPU
 	// profile splits the time between them (see BenchmarkW2).
-	var ts *httptest.Server
+	var addr string
+	var stop func()
 	pprof.Do(context.Background(), pprof.Labels("side", "server", "case", b.Name()), func(context.Context) {
 		if !c.floor {
-			ts = httptest.NewServer(h)
+			ts := httptest.NewServer(h)
+			addr, stop = ts.Listener.Addr().String(), ts.Close
 			return
 		}
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			b.Fatal(err)
 		}
-		ts = &httptest.Server{URL: "http://" + l.Addr().String(), Listener: l}
-		go loadgen.Floor(l, loadgen.Answer(`{"predictions":[{"label":"spam","probabilities":{"ham":0.4,"spam":0.6}}]}`))
+		go loadgen.Floor(l, loadgen.Answer(loadgen.FixedPredictions(1)))
+		addr, stop = l.Addr().String(), func() { l.Close() }
 	})
-	defer func() {
-		if c.floor {
-			ts.Listener.Close()
-		} else {
-			ts.Close()
-		}
-		s.Close()
-	}()
+	defer func() { stop(); s.Close() }()
 	bodies := make([]string, len(texts))
 	for i, t := range texts {
 		bodies[i] = `{"instances": ["` + t + `"]}`
 	}
-	send, closeAll := netHTTPSender(ts.URL, bodies, c.clients)
+	send, closeAll := netHTTPSender("http://"+addr, bodies, c.clients)
 	if !c.netHTTP {
-		send, closeAll = leanSender(b, ts.Listener.Addr().String(), bodies, c.clients)
+		send, closeAll = leanSender(b, addr, bodies, c.clients)
 	}
 	defer closeAll()
 	for k := 0; k < c.clients; k++ { // open the connections
@@ -316,7 +303,7 @@ func runClients(b *testing.B, clients int, send func(k, i int) error) {
 	lat := make([][]time.Duration, clients)
 	var wg sync.WaitGroup
 	b.ResetTimer()
-	start, cpu := time.Now(), cpuTime()
+	start, cpu := time.Now(), loadgen.StartCPU()
 	for k := 0; k < clients; k++ {
 		wg.Add(1)
 		go pprof.Do(context.Background(), pprof.Labels("side", "client", "case", b.Name()), func(context.Context) {
@@ -335,7 +322,7 @@ func runClients(b *testing.B, clients int, send func(k, i int) error) {
 		})
 	}
 	wg.Wait()
-	elapsed, used := time.Since(start), cpuTime()-cpu
+	elapsed, used := time.Since(start), cpu()
 	b.StopTimer()
 	report(b, slices.Concat(lat...), b.N, elapsed, used, errs.Load())
 }
@@ -355,11 +342,11 @@ func BenchmarkHandler(b *testing.B) {
 	call := handlerCall(b, s, "w2", []byte(`{"instances": ["`+texts[0]+`"]}`))
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := loadgen.StartCPU()
 	for i := 0; i < b.N; i++ {
 		call()
 	}
-	b.ReportMetric(float64((cpuTime()-cpu).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cpu().Nanoseconds())/float64(b.N), "cpu-ns/op")
 }
 
 // benchPredicts are the model.Predict cases of BenchmarkW2: batch 1 and

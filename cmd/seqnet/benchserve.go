@@ -139,10 +139,7 @@ func timeFloor(texts []string, clients []int, d time.Duration, instances int) ([
 		return nil, err
 	}
 	done := make(chan error, 1)
-	go func() {
-		one := `{"label":"spam","probabilities":{"ham":0.4,"spam":0.6}}`
-		done <- loadgen.Floor(ln, loadgen.Answer(`{"predictions":[`+strings.Repeat(one+",", instances-1)+one+`]}`))
-	}()
+	go func() { done <- loadgen.Floor(ln, loadgen.Answer(loadgen.FixedPredictions(instances))) }()
 	out, err := runClients(ln.Addr().String(), texts, clients, d, instances)
 	ln.Close() // Floor returns once the clients' connections are closed too
 	return out, cmp.Or(err, <-done)
@@ -159,7 +156,7 @@ func timePredict(m *model.Model, p *pipeline.Pipeline, texts []string, bs int, v
 		return loadgen.Result{}, err
 	}
 	var r loadgen.Result
-	cpu, cpuOK := loadgen.CPUTime()
+	cpu := loadgen.StartCPU()
 	start := time.Now()
 	for i := 0; i == 0 || time.Since(start) < d; i++ {
 		t := time.Now()
@@ -172,10 +169,7 @@ func timePredict(m *model.Model, p *pipeline.Pipeline, texts []string, bs int, v
 		}
 		r.Latency = append(r.Latency, time.Since(t))
 	}
-	r.Elapsed, r.Requests = time.Since(start), len(r.Latency)
-	if end, ok := loadgen.CPUTime(); ok && cpuOK {
-		r.CPU = end - cpu
-	}
+	r.Elapsed, r.Requests, r.CPU = time.Since(start), len(r.Latency), cpu()
 	slices.Sort(r.Latency)
 	return r, nil
 }

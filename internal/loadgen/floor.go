@@ -7,8 +7,17 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 )
+
+// FixedPredictions is a TF Serving :predict answer's body of n
+// predictions, all the same: what the benchmarks' servers that do not
+// predict (Floor, and a net/http handler) send.
+func FixedPredictions(n int) string {
+	one := `{"label":"spam","probabilities":{"ham":0.4,"spam":0.6}}`
+	return `{"predictions":[` + strings.Repeat(one+",", n-1) + one + `]}`
+}
 
 // Answer is a complete HTTP/1.1 200 answer with a JSON body, as Floor
 // sends it.

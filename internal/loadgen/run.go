@@ -60,7 +60,7 @@ func Run(addr string, reqs [][]byte, clients int, d time.Duration, check func(co
 	var mu sync.Mutex
 	var res Result
 	var wg sync.WaitGroup
-	cpu, cpuOK := CPUTime()
+	cpu := StartCPU()
 	start := time.Now()
 	stop := start.Add(d)
 	for k := range cs {
@@ -94,10 +94,7 @@ func Run(addr string, reqs [][]byte, clients int, d time.Duration, check func(co
 		}(k)
 	}
 	wg.Wait()
-	res.Elapsed = time.Since(start)
-	if end, ok := CPUTime(); ok && cpuOK {
-		res.CPU = end - cpu
-	}
+	res.Elapsed, res.CPU = time.Since(start), cpu()
 	res.Requests = len(res.Latency)
 	slices.Sort(res.Latency)
 	return res, nil
